@@ -1,0 +1,635 @@
+/*
+** rcgc.h -- reference counting with a generational cycle collector for C.
+**
+** This header is the whole specification of the library: anything not
+** declared here is not API. It reads top-down:
+**
+**   1. version and error codes
+**   2. types: the descriptor every kind of managed object supplies
+**   3. heaps: creation, configuration, destruction and the leak report
+**   4. objects: allocation and reference counting
+**   5. the collector: Python's `gc` module, call for call
+**   6. finalizers, weak references and the garbage list
+**   7. leak hunting: roots, why-alive, cycles, growth, dominators, pictures,
+**      heap snapshots
+**   8. debugging aids
+**
+** Normal use needs six calls: rcgc_heap_new, rcgc_new, rcgc_incref,
+** rcgc_decref, rcgc_collect and rcgc_heap_destroy. Everything else is
+** control, introspection and debugging.
+**
+** Memory model in one paragraph. Every object lives in one heap and carries a
+** reference count. rcgc_new returns an object whose count is 1 (the caller
+** owns that reference). When the count drops to 0 the object is finalized,
+** the references it holds (as reported by its type's traverse function) are
+** released, its destroy function runs and its memory is returned -- at once,
+** and without recursion, so a chain of ten million objects frees in constant
+** C stack. Reference cycles never reach 0; the cycle collector finds them by
+** trial deletion (refcount minus references found inside the heap) and frees
+** them. Objects whose type has no traverse function cannot form cycles and
+** are never examined by the collector.
+**
+** Threads: a heap is used by one thread at a time. Any number of heaps may be
+** used in parallel on different threads; they share no state and no lock.
+** Debug builds (RCGC_DEBUG) detect a second thread entering a heap that
+** another thread is inside, and references between heaps.
+**
+** Errors: functions that can fail return an int, 0 (RCGC_OK) on success or a
+** negative RCGC_E* code, in every build. Functions returning pointers return
+** NULL on failure. Misuse that cannot be expressed as a return value
+** (decref below zero, use of a freed object, a refcount too small for the
+** references the collector found) is reported to the heap's debug sink,
+** naming the rule, the object's type, address and refcount, and the heap is
+** kept consistent; see section 8.
+*/
+#ifndef RCGC_H
+#define RCGC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define RCGC_API __attribute__((visibility("default")))
+#define RCGC_LIKELY(x) __builtin_expect(!!(x), 1)
+#define RCGC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define RCGC_API
+#define RCGC_LIKELY(x) (x)
+#define RCGC_UNLIKELY(x) (x)
+#endif
+
+/* ======================================================================
+** 1. Version and errors
+** ====================================================================== */
+
+#define RCGC_VERSION_MAJOR 0
+#define RCGC_VERSION_MINOR 1
+#define RCGC_VERSION_PATCH 0
+#define RCGC_VERSION_HEX                                                      \
+  ((RCGC_VERSION_MAJOR << 16) | (RCGC_VERSION_MINOR << 8) | RCGC_VERSION_PATCH)
+
+/* The version of the library actually linked, as "MAJOR.MINOR.PATCH".
+** Compare with RCGC_VERSION_* to detect a header/library mismatch. */
+RCGC_API const char *rcgc_version(void);
+
+/* Error codes. Never renumbered, never reused. */
+#define RCGC_ERRNO_MAP(X)                                                     \
+  X(OK, 0, "success")                                                         \
+  X(EINVAL, -1, "invalid argument")                                           \
+  X(ENOMEM, -2, "out of memory")                                              \
+  X(EBUSY, -3, "not allowed while a collection or traverse is running")       \
+  X(ERANGE, -4, "invalid generation")                                         \
+  X(ENOTTRACKED, -5, "object is not tracked by the collector")               \
+  X(ENOTFOUND, -6, "not found")                                               \
+  X(EMISUSE, -7, "misuse of the API detected")                                \
+  X(ETHREAD, -8, "heap entered by a second thread")                          \
+  X(ENOTSUP, -9, "not supported by this heap's configuration")                \
+  X(EIO, -10, "output error")
+
+typedef enum rcgc_status {
+#define RCGC_ERRNO_ENUM_(name, val, msg) RCGC_##name = (val),
+  RCGC_ERRNO_MAP(RCGC_ERRNO_ENUM_)
+#undef RCGC_ERRNO_ENUM_
+} rcgc_status;
+
+/* A static English message for an error code ("unknown error" otherwise). */
+RCGC_API const char *rcgc_strerror(int err);
+/* The code's name without prefix, e.g. "ENOMEM" ("UNKNOWN" otherwise). */
+RCGC_API const char *rcgc_err_name(int err);
+
+/* ======================================================================
+** 2. Types
+** ====================================================================== */
+
+typedef struct rcgc_heap rcgc_heap;
+
+/* Called by a traverse function once per strong reference the object holds.
+** 'referent' is the referenced object (never NULL: skip NULL fields), 'edge'
+** an optional static name for the reference ("next", "parent"; NULL for an
+** unnamed or array slot), 'arg' the value traverse received. A non-zero
+** return asks traverse to stop and return that value. */
+typedef int (*rcgc_visit_fn)(void *referent, const char *edge, void *arg);
+
+/* Reports every strong reference 'obj' holds to a managed object of the
+** same heap, each exactly once, by calling visit(referent, edge, arg). It
+** must return the first non-zero value visit returns, or 0.
+** Rules: it must not allocate managed objects, change any refcount, modify
+** the graph or call into the library (debug builds detect mutation and
+** collection from inside a traverse). It may be called at any time the
+** library needs the edges: at collection, when the object is freed (to
+** release its references), and by introspection. */
+typedef int (*rcgc_traverse_fn)(void *obj, rcgc_visit_fn visit, void *arg);
+
+/* Convenience for traverse functions: visit a field if it is not NULL and
+** propagate a non-zero result. Expects the parameters to be named 'visit'
+** and 'arg'. */
+#define RCGC_VISIT(field, edge)                                               \
+  do {                                                                        \
+    if ((field) != NULL) {                                                    \
+      int rcgc_visit_result_ = visit((void *)(field), (edge), arg);          \
+      if (rcgc_visit_result_)                                                 \
+        return rcgc_visit_result_;                                            \
+    }                                                                         \
+  } while (0)
+
+/* A type descriptor: one per kind of object, usually a static const. The
+** library never modifies it; it must outlive every heap that used it.
+**
+**  name      shown in debug output (`gc: collectable <name 0x...>`), leak
+**            reports, histograms and snapshots. Required.
+**  size      bytes of the object's own data (the part after the hidden
+**            header). rcgc_new_sized can allocate more for variable-sized
+**            objects.
+**  traverse  see rcgc_traverse_fn. NULL means the type cannot form cycles:
+**            its objects are never tracked, never examined by the
+**            collector, and hold no references the library releases.
+**  finalize  modern finalizer (Python 3.4+ __del__, PEP 442). Runs at most
+**            once per object, before the object's references are released,
+**            whether it dies by refcount or in a cycle; all finalizers of a
+**            garbage cycle run while every member is intact. It may
+**            resurrect the object by storing a new reference to it, may
+**            allocate, drop references, call rcgc_collect (which returns 0
+**            during a collection) and use introspection.
+**  legacy_finalize  Python 2 __del__ semantics. An object with one that is
+**            part of unreachable cyclic garbage is *uncollectable*: it and
+**            everything reachable from it stay alive and it is appended to
+**            the garbage list. Not in a cycle, it runs each time the object
+**            dies by refcount (after the modern finalizer) and may resurrect.
+**  destroy   releases resources the library does not manage (malloc'd
+**            buffers, file handles). Runs exactly once, just before the
+**            memory is returned. By then the object's managed references
+**            have already been released: destroy must not dereference them.
+**            It may call rcgc_decref on references it owns that traverse
+**            does not report (those of untracked types, for example).
+**  repr      writes a rich description (e.g. "Graph(one)") into 'buf' of
+**            'cap' bytes, snprintf-style, and returns the length it wanted.
+**            Used by RCGC_DEBUG_REPR lines, leak reports and leak hunting.
+**            Must not allocate managed objects or change refcounts.
+*/
+typedef struct rcgc_type {
+  const char *name;
+  size_t size;
+  rcgc_traverse_fn traverse;
+  void (*finalize)(rcgc_heap *heap, void *obj);
+  void (*legacy_finalize)(rcgc_heap *heap, void *obj);
+  void (*destroy)(rcgc_heap *heap, void *obj);
+  int (*repr)(const void *obj, char *buf, size_t cap);
+} rcgc_type;
+
+/* ======================================================================
+** 3. Heaps
+** ====================================================================== */
+
+/* Allocator hook, realloc-style (as Lua's): free when new_size == 0 (return
+** value ignored), allocate when ptr == NULL, else resize. 'old_size' is the
+** size of the block being freed or resized (0 when allocating). Must return
+** memory aligned for any object type, or NULL on failure. */
+typedef void *(*rcgc_alloc_fn)(void *ud, void *ptr, size_t old_size,
+                               size_t new_size);
+
+/* Debug sink: receives every line the library prints (debug flags, leak
+** report, misuse reports). 'text' is 'len' bytes, usually one or more whole
+** lines ending in '\n'. */
+typedef void (*rcgc_write_fn)(void *ud, const char *text, size_t len);
+
+/* What rcgc_heap_destroy does with the finalizers of objects still alive
+** after its final collection. */
+typedef enum rcgc_destroy_policy {
+  /* Default. Run the modern finalizer of every survivor that has one and has
+  ** not run it yet (in allocation-list order; each sees every other survivor
+  ** intact), then free everything without running legacy finalizers. */
+  RCGC_DESTROY_FINALIZE = 0,
+  /* Like RCGC_DESTROY_FINALIZE, and also run legacy finalizers (after all
+  ** modern ones), as Python 3 does for module globals at exit. */
+  RCGC_DESTROY_FINALIZE_ALL = 1,
+  /* Run no finalizer at all: only destroy functions, then free. */
+  RCGC_DESTROY_NO_FINALIZE = 2
+} rcgc_destroy_policy;
+
+/* Heap configuration flags (rcgc_config.flags). */
+enum {
+  /* Allocate every object with its own call to the allocator hook instead of
+  ** from size-class pools. Slower; lets valgrind and ASan see each object,
+  ** and makes every rcgc_new reach the hook (fault injection). */
+  RCGC_CONFIG_NO_POOL = 1u << 0,
+  /* Record a 64-bit allocation serial per object (8 more bytes each), used
+  ** by rcgc_since_mark and snapshots for stable ids. Debug builds always
+  ** record serials. */
+  RCGC_CONFIG_SERIALS = 1u << 1
+};
+
+typedef struct rcgc_config {
+  size_t size;            /* sizeof(rcgc_config): set by rcgc_config_init */
+  rcgc_alloc_fn alloc;    /* NULL: the C library's realloc/free */
+  void *alloc_ud;
+  rcgc_write_fn write;    /* NULL: stderr */
+  void *write_ud;
+  unsigned flags;         /* RCGC_CONFIG_* */
+  rcgc_destroy_policy destroy_policy;
+} rcgc_config;
+
+/* Fill 'cfg' with the defaults (all zero/NULL, size set). */
+RCGC_API void rcgc_config_init(rcgc_config *cfg);
+
+/* Create a heap. 'cfg' may be NULL for the defaults; it is copied. Returns
+** NULL if cfg->size is not a size this library knows or memory is short.
+** Thresholds start at (700, 10, 10), automatic collection enabled, no debug
+** flags. */
+RCGC_API rcgc_heap *rcgc_heap_new(const rcgc_config *cfg);
+
+/* Destroy a heap and everything in it.
+** 1. A full collection (as rcgc_collect(heap, 2)), with DEBUG_SAVEALL
+**    ignored, after the garbage list has been released.
+** 2. Every object still alive -- held from outside the heap, uncollectable,
+**    or resurrected -- is reported to the debug sink, one line each:
+**      rcgc: leak: <Type 0x...> refcount N repr [why]
+**    preceded by a summary line
+**      rcgc: heap destroy: N objects still alive
+**    and nothing at all when N is 0.
+** 3. Finalizers run according to cfg->destroy_policy, then every object's
+**    references are considered released, every destroy function runs, and
+**    all memory is returned through the allocator hook.
+** Returns N, the number of objects that were still alive at step 2 (0 for a
+** clean heap, and for NULL). Must not be called from a callback of the same
+** heap (returns 0 and does nothing, reporting the misuse). */
+RCGC_API size_t rcgc_heap_destroy(rcgc_heap *heap);
+
+/* Number of live managed objects in the heap (tracked or not). */
+RCGC_API size_t rcgc_heap_object_count(const rcgc_heap *heap);
+/* Bytes of object data plus headers currently allocated for live objects. */
+RCGC_API size_t rcgc_heap_bytes(const rcgc_heap *heap);
+
+/* ======================================================================
+** 4. Objects and reference counts
+** ====================================================================== */
+
+/* Hidden per-object header. It sits just before the object's data; user
+** code must not touch it except through the calls below. Layout and the
+** meaning of every bit: docs/design.md and src/internal.h. 24 bytes on
+** 64-bit targets. */
+typedef struct rcgc_head_ {
+  uintptr_t gc_next;  /* collector list link; 0 when untracked */
+  uintptr_t gc_prev;  /* collector list link | flags; gc_refs in a run */
+  uint32_t refcnt;    /* reference count */
+  uint32_t tinfo;     /* type id (24 bits) | object flags (8 bits) */
+} rcgc_head_;
+
+#define RCGC_HEAD_(obj) ((rcgc_head_ *)(void *)(obj) - 1)
+
+/* Allocate an object of type 't' with its data zeroed and refcount 1 (the
+** caller's reference). If 't' has a traverse function the object is tracked
+** (added to generation 0) and may trigger an automatic collection *before*
+** the new object is created, never while it is half-initialised. Returns
+** NULL on a NULL argument (reported), when 't' has no name, or when memory
+** is short (the heap stays consistent and usable). */
+RCGC_API void *rcgc_new(rcgc_heap *heap, const rcgc_type *t);
+
+/* As rcgc_new, with 'size' bytes of data instead of t->size (variable-sized
+** objects: arrays, strings). 'size' must be >= t->size. */
+RCGC_API void *rcgc_new_sized(rcgc_heap *heap, const rcgc_type *t,
+                              size_t size);
+
+/* Out-of-line parts of the inline functions below (not for direct use). */
+RCGC_API void rcgc_incref_slow_(rcgc_heap *heap, void *obj);
+RCGC_API void rcgc_decref_slow_(rcgc_heap *heap, void *obj);
+
+/* Take a new reference to 'obj' of 'heap' (NULL is ignored). Legal at any
+** time except inside a traverse function. Incref of an object that is
+** already dead (count 0) is reported as misuse and does nothing. Debug builds
+** (RCGC_DEBUG defined when this header is included) also check that 'obj'
+** belongs to 'heap' and that no other thread is inside the heap. */
+static inline void rcgc_incref(rcgc_heap *heap, void *obj) {
+#ifdef RCGC_DEBUG
+  rcgc_incref_slow_(heap, obj);
+#else
+  if (obj != NULL) {
+    rcgc_head_ *h = RCGC_HEAD_(obj);
+    if (RCGC_UNLIKELY(h->refcnt == 0))
+      rcgc_incref_slow_(heap, obj); /* a freed or dying object: reported */
+    else
+      h->refcnt++;
+  }
+#endif
+}
+
+/* Drop a reference to 'obj' in 'heap' (NULL is ignored). When it was the
+** last one, the object is finalized and freed before this returns, together
+** with everything only it kept alive (iteratively). Decref of an object
+** whose count is already 0 is reported as misuse and does nothing. */
+static inline void rcgc_decref(rcgc_heap *heap, void *obj) {
+#ifdef RCGC_DEBUG
+  rcgc_decref_slow_(heap, obj);
+#else
+  if (obj != NULL) {
+    rcgc_head_ *h = RCGC_HEAD_(obj);
+    if (RCGC_LIKELY(h->refcnt > 1))
+      h->refcnt--;
+    else
+      rcgc_decref_slow_(heap, obj);
+  }
+#endif
+}
+
+/* Replace a reference field: incref 'value' (may be NULL), store it in
+** '*field', then decref the old value. The order makes self-assignment and
+** "replace a parent by its child" safe. */
+static inline void rcgc_set(rcgc_heap *heap, void *field_addr, void *value) {
+  void **field = (void **)field_addr;
+  void *old = *field;
+  rcgc_incref(heap, value);
+  *field = value;
+  rcgc_decref(heap, old);
+}
+
+/* The current reference count of 'obj' (0 for NULL). */
+static inline size_t rcgc_refcount(const void *obj) {
+  return obj ? (size_t)((const rcgc_head_ *)obj - 1)->refcnt : 0;
+}
+
+/* The type 'obj' was allocated with (NULL for NULL or a freed object). */
+RCGC_API const rcgc_type *rcgc_typeof(const rcgc_heap *heap, const void *obj);
+
+/* The object's allocation serial (1, 2, 3... in allocation order) when the
+** heap records serials (RCGC_CONFIG_SERIALS or a debug build), else 0. */
+RCGC_API uint64_t rcgc_serial(const rcgc_heap *heap, const void *obj);
+
+/* Write the type's repr of 'obj' into buf (always NUL-terminated when cap >
+** 0); without a repr function, "<Type 0x...>". Returns the length wanted,
+** as snprintf does. */
+RCGC_API int rcgc_repr(const rcgc_heap *heap, const void *obj, char *buf, size_t cap);
+
+/* ======================================================================
+** 5. The collector -- Python's gc module
+**
+** Python gc                  rcgc
+** ---------                  ----
+** enable/disable/isenabled   rcgc_enable / rcgc_disable / rcgc_isenabled
+** collect(gen)               rcgc_collect
+** get_count                  rcgc_get_count
+** get/set_threshold          rcgc_get_threshold / rcgc_set_threshold
+** set/get_debug              rcgc_set_debug / rcgc_get_debug
+** garbage                    rcgc_garbage_* (section 6)
+** callbacks                  rcgc_callback_add / rcgc_callback_remove
+** get_objects(gen)           rcgc_get_objects
+** get_referrers(*objs)       rcgc_get_referrers
+** get_referents(*objs)       rcgc_get_referents
+** is_tracked / track         rcgc_is_tracked / rcgc_track / rcgc_untrack
+** is_finalized               rcgc_is_finalized
+** freeze/unfreeze/count      rcgc_freeze / rcgc_unfreeze / rcgc_get_freeze_count
+** get_stats                  rcgc_get_stats
+** ====================================================================== */
+
+#define RCGC_NUM_GENERATIONS 3
+
+/* Debug flags, same values as Python's. */
+enum {
+  RCGC_DEBUG_STATS = 1,          /* header and done lines per collection */
+  RCGC_DEBUG_COLLECTABLE = 2,    /* "gc: collectable <T 0x...>" lines */
+  RCGC_DEBUG_UNCOLLECTABLE = 4,  /* "gc: uncollectable <T 0x...>" lines */
+  RCGC_DEBUG_SAVEALL = 32,       /* keep all garbage in the garbage list */
+  RCGC_DEBUG_LEAK = 38,          /* COLLECTABLE | UNCOLLECTABLE | SAVEALL */
+  /* rcgc extension: append the object's repr to each object line:
+  ** "gc: collectable <Graph 0x55d0c0a1b2c0> Graph(one)" */
+  RCGC_DEBUG_REPR = 256
+};
+
+/* Automatic collection on/off. rcgc_collect works either way. Each returns
+** the previous state (1 enabled, 0 disabled), or RCGC_EINVAL for NULL. */
+RCGC_API int rcgc_enable(rcgc_heap *heap);
+RCGC_API int rcgc_disable(rcgc_heap *heap);
+RCGC_API int rcgc_isenabled(const rcgc_heap *heap);
+
+/* Collect 'generation' (0, 1 or 2) and all younger ones. Returns the number
+** of unreachable objects found (collected + uncollectable, resurrected ones
+** excluded); 0 without collecting when a collection of this heap is already
+** running (from a finalizer or callback); RCGC_ERANGE for another
+** generation; RCGC_EINVAL for NULL; RCGC_EBUSY from inside a traverse. */
+RCGC_API long rcgc_collect(rcgc_heap *heap, int generation);
+
+/* Python's get_count: count[0] = tracked allocations minus deallocations
+** since the last generation-0 collection (floored at 0); count[1] =
+** generation-0 collections since the last generation-1 one; count[2] =
+** generation-1 collections since the last full one. */
+RCGC_API int rcgc_get_count(const rcgc_heap *heap, long count[3]);
+
+/* Thresholds (defaults 700, 10, 10). threshold[0] = 0 disables automatic
+** collection. A full automatic collection also needs the objects promoted
+** into generation 2 since the last full collection to exceed 25% of the
+** objects that survived it (the long-lived rule), which keeps building a
+** large structure linear. Negative values are RCGC_EINVAL. */
+RCGC_API int rcgc_set_threshold(rcgc_heap *heap, long t0, long t1, long t2);
+RCGC_API int rcgc_get_threshold(const rcgc_heap *heap, long threshold[3]);
+
+/* Debug flags (RCGC_DEBUG_*). Output goes to the heap's sink in CPython
+** 3.11's exact text:
+**   gc: collecting generation 2...
+**   gc: objects in each generation: 826 471 4529
+**   gc: objects in permanent generation: 0
+**   gc: collectable <Graph 0x7f3a5c1d2e80>
+**   gc: uncollectable <Graph 0x7f3a5c1d2f10>
+**   gc: done, 24 unreachable, 0 uncollectable, 0.0007s elapsed */
+RCGC_API int rcgc_set_debug(rcgc_heap *heap, unsigned flags);
+RCGC_API unsigned rcgc_get_debug(const rcgc_heap *heap);
+
+/* Information passed to collection callbacks (Python's info dict). */
+typedef struct rcgc_collect_info {
+  int generation;        /* oldest generation collected */
+  long collected;        /* 0 at start */
+  long uncollectable;    /* 0 at start */
+  long candidates;       /* objects examined (the collected set) */
+  double duration;       /* seconds, 0 at start */
+} rcgc_collect_info;
+
+typedef enum rcgc_phase { RCGC_PHASE_START = 0, RCGC_PHASE_STOP = 1 } rcgc_phase;
+
+typedef void (*rcgc_callback_fn)(rcgc_heap *heap, rcgc_phase phase,
+                                 const rcgc_collect_info *info, void *ud);
+
+/* Register a callback called at the start and stop of every collection,
+** automatic or manual, in registration order (the final collection of
+** rcgc_heap_destroy excepted). The same (fn, ud) may be added twice and is
+** then called twice. A callback may collect (returns 0), use introspection,
+** and clear the garbage list. RCGC_ENOMEM, RCGC_EINVAL. */
+RCGC_API int rcgc_callback_add(rcgc_heap *heap, rcgc_callback_fn fn, void *ud);
+/* Remove the first registration of (fn, ud). RCGC_ENOTFOUND if none. Legal
+** from inside a callback (the removed one is not called again). */
+RCGC_API int rcgc_callback_remove(rcgc_heap *heap, rcgc_callback_fn fn,
+                                  void *ud);
+
+/* Cumulative statistics of one generation (Python's get_stats, with the
+** 3.15 additions). */
+typedef struct rcgc_gen_stats {
+  long collections;
+  long collected;
+  long uncollectable;
+  long candidates;
+  double total_duration;  /* seconds */
+  double max_duration;    /* seconds, the longest single collection */
+} rcgc_gen_stats;
+
+RCGC_API int rcgc_get_stats(const rcgc_heap *heap,
+                            rcgc_gen_stats stats[RCGC_NUM_GENERATIONS]);
+
+/* A list of strong references returned by introspection calls. Release it
+** with rcgc_list_release, which drops every reference and frees the array. */
+typedef struct rcgc_list {
+  void **items;
+  size_t count;
+  size_t capacity_;
+} rcgc_list;
+
+RCGC_API void rcgc_list_release(rcgc_heap *heap, rcgc_list *list);
+
+/* Python's get_objects: every tracked object of 'generation' (0..2), or of
+** all three when generation is -1; never the frozen ones, never an object a
+** running collection has found to be garbage. RCGC_ERANGE for other
+** generations, RCGC_ENOMEM. 'out' is initialised by the call. */
+RCGC_API int rcgc_get_objects(rcgc_heap *heap, int generation, rcgc_list *out);
+
+/* Python's get_referrers: every tracked, non-frozen object whose traverse
+** visits any of objs[0..n-1]. Objects found to be garbage by a running
+** collection are never returned. */
+RCGC_API int rcgc_get_referrers(rcgc_heap *heap, void *const *objs, size_t n,
+                                rcgc_list *out);
+
+/* Python's get_referents: the concatenation of what each argument's
+** traverse visits (untracked objects of a type with traverse included;
+** objects without traverse contribute nothing). */
+RCGC_API int rcgc_get_referents(rcgc_heap *heap, void *const *objs, size_t n,
+                                rcgc_list *out);
+
+/* 1 if 'obj' is tracked by the collector (its type has traverse and it was
+** not untracked), else 0. Frozen objects are tracked. */
+RCGC_API int rcgc_is_tracked(const void *obj);
+/* Start / stop tracking. Untracking an object that can be part of a cycle
+** makes the collector treat references from it as external: it then
+** keeps alive what it references, and is freed only by refcount. Both are
+** idempotent. RCGC_EINVAL for an object whose type has no traverse;
+** RCGC_EBUSY during a collection. */
+RCGC_API int rcgc_track(rcgc_heap *heap, void *obj);
+RCGC_API int rcgc_untrack(rcgc_heap *heap, void *obj);
+
+/* 1 if the modern finalizer of 'obj' has already run (it was resurrected),
+** else 0. */
+RCGC_API int rcgc_is_finalized(const void *obj);
+
+/* Move every tracked object into the permanent generation: never examined,
+** never returned by get_objects/get_referrers; resets the counts. unfreeze
+** moves them back into the oldest generation. get_freeze_count returns the
+** size of the permanent generation. RCGC_EBUSY during a collection. */
+RCGC_API int rcgc_freeze(rcgc_heap *heap);
+RCGC_API int rcgc_unfreeze(rcgc_heap *heap);
+RCGC_API long rcgc_get_freeze_count(const rcgc_heap *heap);
+
+/* Visit every live object: tracked ones generation by generation, frozen
+** ones, then untracked ones if the heap knows them (it does when
+** RCGC_CONFIG_NO_POOL is off: pools are walked). Stops when 'fn' returns
+** non-zero and returns that value. 'fn' must not free or allocate objects. */
+typedef int (*rcgc_object_fn)(void *obj, void *ud);
+RCGC_API int rcgc_visit_objects(rcgc_heap *heap, rcgc_object_fn fn, void *ud);
+
+/* ======================================================================
+** 6. Finalizers, weak references and the garbage list
+** ====================================================================== */
+
+/* A weak reference is itself a managed (tracked) object of type
+** rcgc_weakref_type, with refcount 1 when created. It does not keep its
+** referent alive. When the referent dies:
+**  - by refcount: the reference is cleared and its callback called at once;
+**  - in a collection (CPython 2025 order, gh-135552): weak references with a
+**    callback that are not garbage themselves are cleared and their
+**    callbacks run before any finalizer, seeing the referent already gone;
+**    weak references without callback stay readable while finalizers run
+**    and are cleared before any reference inside the garbage is released;
+**    weak references that are garbage themselves never fire.
+** The callback receives the (still alive) weak reference and 'ud'. */
+typedef struct rcgc_weakref rcgc_weakref;
+typedef void (*rcgc_weakref_fn)(rcgc_heap *heap, rcgc_weakref *wr, void *ud);
+
+RCGC_API extern const rcgc_type rcgc_weakref_type;
+
+/* Create a weak reference to 'obj' (any live object of 'heap'). Returns a
+** new reference to the weakref object, or NULL (RCGC_EINVAL cases and
+** ENOMEM are reported to the sink when obj is not valid). */
+RCGC_API rcgc_weakref *rcgc_weakref_new(rcgc_heap *heap, void *obj,
+                                        rcgc_weakref_fn callback, void *ud);
+/* A new strong reference to the referent, or NULL once it is dead. */
+RCGC_API void *rcgc_weakref_get(rcgc_heap *heap, rcgc_weakref *wr);
+/* 1 while the referent is alive, 0 once it is dead. */
+RCGC_API int rcgc_weakref_alive(const rcgc_weakref *wr);
+/* Number of weak references currently pointing at 'obj'. */
+RCGC_API size_t rcgc_weakref_count(rcgc_heap *heap, const void *obj);
+
+/* The garbage list (Python's gc.garbage). It owns a strong reference to each
+** entry: objects found unreachable but uncollectable (those with a legacy
+** finalizer in cyclic garbage) and, with RCGC_DEBUG_SAVEALL, every
+** unreachable object. */
+RCGC_API size_t rcgc_garbage_count(const rcgc_heap *heap);
+/* Entry 'i' (borrowed reference: valid while it stays in the list), or
+** NULL when i is out of range. */
+RCGC_API void *rcgc_garbage_get(const rcgc_heap *heap, size_t i);
+/* Drop every entry's reference (Python's del gc.garbage[:]). Cycles stay
+** garbage for the next collection to find. Returns the number of entries. */
+RCGC_API size_t rcgc_garbage_clear(rcgc_heap *heap);
+/* Remove entry 'i' (dropping its reference). RCGC_ENOTFOUND if out of range. */
+RCGC_API int rcgc_garbage_remove(rcgc_heap *heap, size_t i);
+
+/* Flags for rcgc_garbage_release. */
+enum {
+  /* Also free uncollectable cycles: each entry's legacy finalizer runs once
+  ** (in list order, while every object of the garbage is intact) and the
+  ** object is then collected like any other. */
+  RCGC_RELEASE_LEGACY = 1u << 0
+};
+
+/* Seed 004's question: empty the garbage list *and* have the collector
+** reclaim what it held, without clearing fields by hand. Entries are taken
+** out of the list and a full collection runs in which DEBUG_SAVEALL is
+** ignored for them; objects that are still uncollectable (legacy finalizer
+** in a cycle, unless RCGC_RELEASE_LEGACY) go back to the list. Returns the
+** number of objects freed (>= 0), 0 during a collection, or a negative
+** error code. */
+RCGC_API long rcgc_garbage_release(rcgc_heap *heap, unsigned flags);
+
+/* ======================================================================
+** 7. Leak hunting
+** (declared in the section that follows; see rcgc_leak_* below)
+** ====================================================================== */
+
+/* @@LEAK-API-BEGIN@@ */
+/* @@LEAK-API-END@@ */
+
+/* ======================================================================
+** 8. Debugging aids
+** ====================================================================== */
+
+/* Check every invariant of the heap (list links, flags, generation
+** membership, refcount >= references found inside the heap, weak reference
+** table) and report each violation to the sink. Returns the number of
+** violations (0 when consistent). Legal outside collections only. */
+RCGC_API long rcgc_check_heap(rcgc_heap *heap);
+
+/* Number of misuse reports the heap has emitted since it was created
+** (decref below zero, use of a freed object, refcount too small, mutation
+** inside traverse, ...). Tests use it to assert a misuse was detected. */
+RCGC_API long rcgc_misuse_count(const rcgc_heap *heap);
+
+/* Write text to the heap's debug sink (printf-style). */
+RCGC_API void rcgc_printf(rcgc_heap *heap, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* A sink adapter writing to a FILE * (pass the FILE * as write_ud). */
+RCGC_API void rcgc_write_file(void *file, const char *text, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RCGC_H */

@@ -1,0 +1,575 @@
+/*
+** collect.c -- the cycle collector.
+**
+** Trial deletion over generations, in the phase order CPython settled on
+** (3.13 gc_collect_main plus the 2025 weak-reference order of gh-135552).
+** A collection of generation G:
+**
+**  0. guard: a collection already running returns 0. "start" callbacks;
+**     DEBUG_STATS header; counts (count[G+1]++, count[0..G] = 0); the lists
+**     of generations 0..G are merged into a local list 'young' (so objects
+**     allocated by user code later in this collection land in an empty
+**     gens[0], never in a list being processed).
+**  1. deduce_unreachable(young -> unreachable):
+**     a. update_refs: gc_refs = refcnt, PREV_COLLECTING set. The list is
+**        singly linked from here until move_unreachable restores it.
+**     b. subtract_refs: traverse every candidate; each reference to a
+**        candidate decrements its gc_refs. Afterwards gc_refs = references
+**        from outside the candidates (C locals, globals, older generations,
+**        untracked objects). gc_refs going below 0 is "refcount is too
+**        small": reported, and the collection is abandoned with nothing
+**        freed (every candidate treated as reachable).
+**     c. move_unreachable: a scan of young; gc_refs > 0 means reachable:
+**        traverse it, marking what it reaches reachable (pulled back from
+**        the tentatively-unreachable list if already moved there);
+**        gc_refs == 0 means tentatively unreachable: moved, flagged with
+**        NEXT_UNREACHABLE. Objects pulled back are appended to young and
+**        scanned again later: a breadth-first mark with no stack and no
+**        allocation. On exit young holds exactly the reachable candidates
+**        with plain links, and unreachable the garbage.
+**  2. survivors (young) go to the next generation (long-lived counters).
+**  3. legacy finalizers: objects whose type has legacy_finalize, and all
+**     that is reachable from them, move to 'finalizers': uncollectable.
+**  4. DEBUG_COLLECTABLE lines for what is left in unreachable.
+**  5. weak reference callbacks: every weak reference with a callback to a
+**     garbage object is cleared; if the weak reference is garbage itself its
+**     callback is dropped, otherwise it is queued and called now, with the
+**     referent already gone. Weak references without callback stay.
+**  6. modern finalizers, each at most once (TI_FINALIZED), with a temporary
+**     reference; the iteration pops from the head of unreachable into
+**     'seen', so objects that die by refcount meanwhile simply unlink.
+**  7. resurrection: deduce_unreachable again on what is left; whatever has
+**     gained an outside reference, and everything it reaches, survives
+**     (moved to the old generation, not counted as collected).
+**  8. remaining weak references to, and inside, the final garbage are
+**     cleared (no callbacks): no user code can observe a half-freed object.
+**  9. DEBUG_SAVEALL: the garbage goes to the garbage list. Otherwise it is
+**     freed: every member is held (refcnt + 1), the references of each are
+**     released through the zero stack (members cannot reach 0 while held),
+**     then each member, now at refcnt 1, is destroyed and its memory freed.
+** 10. uncollectable accounting, DEBUG_UNCOLLECTABLE lines, the DEBUG_STATS
+**     done line, legacy objects (all of 'finalizers' under SAVEALL) appended
+**     to the garbage list, 'finalizers' merged into the old generation.
+** 11. stats, "stop" callbacks. Returns collected + uncollectable.
+**
+** No phase recurses and no phase allocates, except appending to the garbage
+** list (step 9/10); when that fails the object stays alive in the old
+** generation and the failure is reported.
+*/
+#include "internal.h"
+
+typedef struct ctx_t {
+  rcgc_heap *heap;
+  head_t *bad; /* object whose gc_refs went below zero */
+  head_t *list;
+} ctx_t;
+
+static inline uintptr_t gc_refs(const head_t *h) { return h->gc_prev >> PREV_SHIFT; }
+static inline void set_refs(head_t *h, uintptr_t refs) {
+  h->gc_prev = (refs << PREV_SHIFT) | PREV_COLLECTING;
+}
+static inline bool collecting(const head_t *h) { return (h->gc_prev & PREV_COLLECTING) != 0; }
+
+/* ------------------------------------------------------------ debug lines */
+
+static void debug_object(rcgc_heap *heap, const char *what, head_t *h) {
+  const rcgc_type *t = type_of(heap, h);
+  char buf[512];
+  int n = snprintf(buf, sizeof buf, "gc: %s <%s %p>", what, t->name, FROM_HEAD(h));
+  if ((heap->debug & RCGC_DEBUG_REPR) && t->repr != NULL && n > 0 && (size_t)n < sizeof buf - 2) {
+    buf[n++] = ' ';
+    USER_BEGIN(heap);
+    int m = t->repr(FROM_HEAD(h), buf + n, sizeof buf - (size_t)n - 1);
+    USER_END(heap);
+    if (m > 0)
+      n += m < (int)(sizeof buf - (size_t)n - 2) ? m : (int)(sizeof buf - (size_t)n - 2);
+  }
+  if (n < 0)
+    return;
+  if ((size_t)n > sizeof buf - 2)
+    n = (int)sizeof buf - 2;
+  buf[n++] = '\n';
+  rcgc__write(heap, buf, (size_t)n);
+}
+
+/* ------------------------------------------------------------ phase 1 */
+
+static void update_refs(head_t *list) {
+  for (head_t *h = next_of(list); h != list; h = next_of(h))
+    set_refs(h, h->refcnt);
+}
+
+static int visit_decref(void *child, const char *edge, void *arg) {
+  (void)edge;
+  ctx_t *ctx = arg;
+  head_t *c = AS_HEAD(child);
+#ifdef RCGC_DEBUG
+  if (!rcgc__valid_object(ctx->heap, child, "traverse (collection)"))
+    return 0;
+#endif
+  if (collecting(c)) {
+    if (gc_refs(c) == 0) {
+      if (ctx->bad == NULL)
+        ctx->bad = c;
+      return 0;
+    }
+    c->gc_prev -= (uintptr_t)1 << PREV_SHIFT;
+  }
+  return 0;
+}
+
+static void subtract_refs(ctx_t *ctx, head_t *list) {
+  for (head_t *h = next_of(list); h != list; h = next_of(h))
+    rcgc__traverse(ctx->heap, h, visit_decref, ctx);
+}
+
+static int visit_reachable(void *child, const char *edge, void *arg) {
+  (void)edge;
+  head_t *young = arg;
+  head_t *c = AS_HEAD(child);
+  if (!collecting(c))
+    return 0; /* another generation, or already scanned */
+  if (c->gc_next & NEXT_UNREACHABLE) {
+    /* tentatively unreachable after all: unlink by hand (the flags make
+    ** the list helpers unusable here) and append to young's tail */
+    head_t *prev = prev_of(c), *next = next_of(c);
+    prev->gc_next = c->gc_next; /* keeps the flag */
+    next->gc_prev = (next->gc_prev & PREV_FLAGS) | (uintptr_t)prev;
+    head_t *last = prev_of(young);
+    last->gc_next = (uintptr_t)c;
+    c->gc_next = (uintptr_t)young;
+    young->gc_prev = (uintptr_t)c;
+    set_refs(c, 1);
+  } else if (gc_refs(c) == 0) {
+    set_refs(c, 1); /* ahead of the scan: it will be traversed there */
+  }
+  return 0;
+}
+
+/* Returns the number of reachable objects left in young. */
+static size_t move_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachable) {
+  head_t *prev = young;
+  head_t *h = next_of(young);
+  size_t reachable = 0;
+  /* Loop invariant: every object left of 'h' in young is reachable and
+  ** scanned (PREV_COLLECTING clear, gc_prev a plain pointer); every
+  ** object of the original young left of 'h' that is not in young is on
+  ** unreachable with NEXT_UNREACHABLE set; nothing at or right of 'h' has
+  ** been scanned. young->gc_prev is the tail while the scan runs. */
+  while (h != young) {
+    if (gc_refs(h) > 0) {
+      rcgc__traverse(heap, h, visit_reachable, young);
+      h->gc_prev = (uintptr_t)prev; /* clears PREV_COLLECTING */
+      prev = h;
+      reachable++;
+    } else {
+      prev->gc_next = h->gc_next;
+      head_t *last = prev_of(unreachable);
+      last->gc_next = NEXT_UNREACHABLE | (uintptr_t)h;
+      h->gc_prev = (uintptr_t)last | PREV_COLLECTING;
+      h->gc_next = NEXT_UNREACHABLE | (uintptr_t)unreachable;
+      unreachable->gc_prev = (uintptr_t)h;
+    }
+    h = next_of(prev);
+  }
+  young->gc_prev = (uintptr_t)prev;
+  unreachable->gc_next &= ~NEXT_UNREACHABLE;
+  /* drop the NEXT_UNREACHABLE flags: unreachable becomes an ordinary list
+  ** whose members keep PREV_COLLECTING */
+  for (head_t *u = next_of(unreachable); u != unreachable; u = next_of(u))
+    u->gc_next &= ~NEXT_UNREACHABLE;
+  return reachable;
+}
+
+/* Undo update_refs after a failed subtract_refs: restore the back links
+** and clear every flag. */
+static void restore_list(head_t *list) {
+  head_t *prev = list;
+  for (head_t *h = next_of(list); h != list; h = next_of(h)) {
+    h->gc_prev = (uintptr_t)prev;
+    prev = h;
+  }
+  list->gc_prev = (uintptr_t)prev;
+}
+
+/* Phase 1. Returns false (after reporting) when a refcount is too small;
+** the list is then restored with everything in it. */
+static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachable,
+                               size_t *nreachable) {
+  ctx_t ctx = {heap, NULL, young};
+  update_refs(young);
+  subtract_refs(&ctx, young);
+  if (ctx.bad != NULL) {
+    restore_list(young);
+    rcgc__misuse(heap, FROM_HEAD(ctx.bad), "refcount is too small",
+                 "traverse functions report more references to this object than its "
+                 "refcount (%u) counts; the collection was abandoned and nothing was freed",
+                 (unsigned)ctx.bad->refcnt);
+    return false;
+  }
+  *nreachable = move_unreachable(heap, young, unreachable);
+  return true;
+}
+
+static void clear_collecting(head_t *list) {
+  for (head_t *h = next_of(list); h != list; h = next_of(h))
+    h->gc_prev &= ~PREV_COLLECTING;
+}
+
+/* ------------------------------------------------------------ phase 3 */
+
+static int visit_move(void *child, const char *edge, void *arg) {
+  (void)edge;
+  head_t *to = arg;
+  head_t *c = AS_HEAD(child);
+  if (collecting(c)) {
+    c->gc_prev &= ~PREV_COLLECTING;
+    list_move(c, to);
+  }
+  return 0;
+}
+
+static bool has_legacy(rcgc_heap *heap, head_t *h) {
+  return type_of(heap, h)->legacy_finalize != NULL && !(h->tinfo & TI_RELEASE);
+}
+
+static void move_legacy_finalizers(rcgc_heap *heap, head_t *unreachable, head_t *finalizers) {
+  head_t *h = next_of(unreachable);
+  while (h != unreachable) {
+    head_t *next = next_of(h);
+    if (has_legacy(heap, h)) {
+      h->gc_prev &= ~PREV_COLLECTING;
+      list_move(h, finalizers);
+    }
+    h = next;
+  }
+  /* everything reachable from them is uncollectable too; the list grows
+  ** at its tail while we walk it */
+  for (head_t *f = next_of(finalizers); f != finalizers; f = next_of(f))
+    rcgc__traverse(heap, f, visit_move, finalizers);
+}
+
+/* ------------------------------------------------------------ phase 5 */
+
+/* Returns the number of weak references freed by their own callback
+** (CPython counts them as collected). */
+static long handle_weakref_callbacks(rcgc_heap *heap, head_t *unreachable, head_t *old) {
+  head_t wrcb;
+  list_init(&wrcb);
+  for (head_t *h = next_of(unreachable); h != unreachable; h = next_of(h)) {
+    if (!(h->tinfo & TI_WEAKREFD))
+      continue;
+    struct rcgc_weakref *wr = rcgc__weakref_list(heap, FROM_HEAD(h));
+    while (wr != NULL) {
+      struct rcgc_weakref *next = wr->next;
+      if (wr->callback != NULL) {
+        head_t *wh = AS_HEAD(wr);
+        rcgc__weakref_detach(heap, wr);
+        if (collecting(wh)) {
+          wr->callback = NULL; /* garbage itself: never fires */
+        } else {
+          wh->refcnt++;
+          wh->gc_prev &= ~PREV_COLLECTING;
+          list_move(wh, &wrcb);
+        }
+      }
+      wr = next;
+    }
+  }
+  long freed = 0;
+  while (!list_empty(&wrcb)) {
+    head_t *wh = next_of(&wrcb);
+    struct rcgc_weakref *wr = FROM_HEAD(wh);
+    rcgc_weakref_fn cb = wr->callback;
+    wr->callback = NULL;
+    USER_BEGIN(heap);
+    cb(heap, wr, wr->ud);
+    USER_END(heap);
+    rcgc_decref_slow_(heap, wr);
+    if (next_of(&wrcb) == wh)
+      list_move(wh, (wh->tinfo & TI_UNTRACKED) ? &heap->untracked : old);
+    else
+      freed++;
+  }
+  return freed;
+}
+
+/* ------------------------------------------------------------ phase 6 */
+
+static void finalize_garbage(rcgc_heap *heap, head_t *unreachable) {
+  head_t seen;
+  list_init(&seen);
+  while (!list_empty(unreachable)) {
+    head_t *h = next_of(unreachable);
+    list_move(h, &seen);
+    const rcgc_type *t = type_of(heap, h);
+    void (*fin)(rcgc_heap *, void *) = NULL;
+    if (t->finalize != NULL && !(h->tinfo & TI_FINALIZED)) {
+      h->tinfo |= TI_FINALIZED;
+      fin = t->finalize;
+    } else if ((h->tinfo & TI_RELEASE) && t->legacy_finalize != NULL &&
+               !(h->tinfo & TI_LEGACY_RAN)) {
+      h->tinfo |= TI_LEGACY_RAN;
+      fin = t->legacy_finalize;
+    }
+    if (fin != NULL) {
+      h->refcnt++;
+      USER_BEGIN(heap);
+      fin(heap, FROM_HEAD(h));
+      USER_END(heap);
+      rcgc_decref_slow_(heap, FROM_HEAD(h));
+    }
+  }
+  list_merge(&seen, unreachable);
+}
+
+/* ------------------------------------------------------------ phase 8 */
+
+static void clear_weakrefs(rcgc_heap *heap, head_t *garbage) {
+  for (head_t *h = next_of(garbage); h != garbage; h = next_of(h)) {
+    if (h->tinfo & TI_WEAKREFD) {
+      struct rcgc_weakref *wr;
+      while ((wr = rcgc__weakref_list(heap, FROM_HEAD(h))) != NULL) {
+        wr->callback = NULL;
+        rcgc__weakref_detach(heap, wr);
+      }
+    }
+    if (type_of(heap, h) == &rcgc_weakref_type) {
+      struct rcgc_weakref *wr = FROM_HEAD(h);
+      wr->callback = NULL;
+      if (wr->referent != NULL)
+        rcgc__weakref_detach(heap, wr);
+    }
+  }
+}
+
+/* ------------------------------------------------------------ phase 9 */
+
+static int visit_release_held(void *child, const char *edge, void *arg) {
+  (void)edge;
+  rcgc_heap *heap = arg;
+  head_t *c = AS_HEAD(child);
+  if (c->refcnt == 0) {
+    rcgc__misuse(heap, child, "refcount is too small",
+                 "a traverse function reported a reference to an object already freed");
+    return 0;
+  }
+  if (--c->refcnt == 0)
+    rcgc__zero(heap, c); /* draining is set: only pushed */
+  return 0;
+}
+
+/* Free every object of 'garbage' (see phase 9 above). Returns how many were
+** freed; objects that gained a reference meanwhile go to 'old'. */
+static long delete_garbage(rcgc_heap *heap, head_t *garbage, head_t *old) {
+  int was_draining = heap->draining;
+  heap->draining = 1;
+  for (head_t *h = next_of(garbage); h != garbage; h = next_of(h)) {
+    h->refcnt++;
+    h->gc_prev &= ~PREV_COLLECTING;
+  }
+  for (head_t *h = next_of(garbage); h != garbage; h = next_of(h))
+    rcgc__traverse(heap, h, visit_release_held, heap);
+  long freed = 0;
+  while (!list_empty(garbage)) {
+    head_t *h = next_of(garbage);
+    if (h->refcnt != 1) {
+      h->refcnt--;
+      list_move(h, old);
+      rcgc__misuse(heap, FROM_HEAD(h), "reference to garbage",
+                   "an object gained a reference while its cycle was being freed; "
+                   "it is kept, but the references it held are already released");
+      continue;
+    }
+    list_remove(h);
+    h->refcnt = 0;
+    if (heap->gens[0].count > 0)
+      heap->gens[0].count--;
+    rcgc__free_now(heap, h);
+    freed++;
+  }
+  heap->draining = was_draining;
+  if (!was_draining)
+    rcgc__drain(heap);
+  return freed;
+}
+
+/* ------------------------------------------------------------ driver */
+
+static void invoke_callbacks(rcgc_heap *heap, rcgc_phase phase, const rcgc_collect_info *info) {
+  if (heap->ncallbacks == 0)
+    return;
+  heap->callbacks_running++;
+  USER_BEGIN(heap);
+  /* a callback may remove registrations: removal nulls the slot while
+  ** callbacks run; the array is compacted afterwards */
+  for (size_t i = 0; i < heap->ncallbacks; i++) {
+    callback_t cb = heap->callbacks[i];
+    if (cb.fn != NULL)
+      cb.fn(heap, phase, info, cb.ud);
+  }
+  USER_END(heap);
+  if (--heap->callbacks_running == 0) {
+    size_t j = 0;
+    for (size_t i = 0; i < heap->ncallbacks; i++)
+      if (heap->callbacks[i].fn != NULL)
+        heap->callbacks[j++] = heap->callbacks[i];
+    heap->ncallbacks = j;
+  }
+}
+
+static void print_generations(rcgc_heap *heap, int generation) {
+  char buf[256];
+  int n = snprintf(buf, sizeof buf,
+                   "gc: collecting generation %d...\n"
+                   "gc: objects in each generation: %zu %zu %zu\n"
+                   "gc: objects in permanent generation: %zu\n",
+                   generation, list_size(&heap->gens[0].head), list_size(&heap->gens[1].head),
+                   list_size(&heap->gens[2].head), list_size(&heap->permanent));
+  if (n > 0)
+    rcgc__write(heap, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
+  if (heap->collecting)
+    return 0;
+  heap->collecting = 1;
+  heap->auto_pending = 0;
+  rcgc_collect_info info = {generation, 0, 0, 0, 0.0};
+  bool callbacks = !(extra & COLLECT_NO_CALLBACKS);
+  if (callbacks)
+    invoke_callbacks(heap, RCGC_PHASE_START, &info);
+  double t0 = rcgc__now();
+  if (heap->debug & RCGC_DEBUG_STATS)
+    print_generations(heap, generation);
+
+  /* step 0: counts and candidates */
+  if (generation + 1 < RCGC_NUM_GENERATIONS)
+    heap->gens[generation + 1].count += 1;
+  for (int i = 0; i <= generation; i++)
+    heap->gens[i].count = 0;
+  head_t young, unreachable, finalizers;
+  list_init(&young);
+  list_init(&unreachable);
+  list_init(&finalizers);
+  for (int i = 0; i <= generation; i++)
+    list_merge(&heap->gens[i].head, &young);
+  head_t *old = &heap->gens[generation < RCGC_NUM_GENERATIONS - 1 ? generation + 1 : generation].head;
+
+  long collected = 0, uncollectable = 0;
+  size_t candidates = 0, nreachable = 0;
+  for (head_t *h = next_of(&young); h != &young; h = next_of(h))
+    candidates++;
+
+  /* step 1 */
+  if (!deduce_unreachable(heap, &young, &unreachable, &nreachable)) {
+    list_merge(&young, old);
+    goto done;
+  }
+  /* step 2 */
+  if (generation < RCGC_NUM_GENERATIONS - 1) {
+    if (generation == RCGC_NUM_GENERATIONS - 2)
+      heap->long_lived_pending += (long)nreachable;
+  } else {
+    heap->long_lived_pending = 0;
+    heap->long_lived_total = (long)nreachable;
+  }
+  list_merge(&young, old);
+
+  /* step 3 */
+  move_legacy_finalizers(heap, &unreachable, &finalizers);
+  /* step 4 */
+  if (heap->debug & RCGC_DEBUG_COLLECTABLE)
+    for (head_t *h = next_of(&unreachable); h != &unreachable; h = next_of(h))
+      debug_object(heap, "collectable", h);
+  /* step 5 */
+  collected += handle_weakref_callbacks(heap, &unreachable, old);
+  /* step 6 */
+  finalize_garbage(heap, &unreachable);
+  /* step 7 */
+  {
+    head_t still;
+    list_init(&still);
+    size_t resurrected = 0;
+    if (deduce_unreachable(heap, &unreachable, &still, &resurrected)) {
+      list_merge(&unreachable, old);
+      list_merge(&still, &unreachable);
+    } else {
+      /* cannot tell what was resurrected: keep all of it */
+      list_merge(&unreachable, old);
+    }
+  }
+  /* step 8 */
+  clear_weakrefs(heap, &unreachable);
+  /* step 9 */
+  {
+    long n = (long)list_size(&unreachable);
+    collected += n;
+    if ((heap->debug & RCGC_DEBUG_SAVEALL) && !(extra & COLLECT_NO_SAVEALL)) {
+      clear_collecting(&unreachable);
+      for (head_t *h = next_of(&unreachable); h != &unreachable; h = next_of(h))
+        rcgc__garbage_append(heap, FROM_HEAD(h));
+      list_merge(&unreachable, old);
+    } else {
+      delete_garbage(heap, &unreachable, old);
+    }
+  }
+  /* step 10 */
+  for (head_t *h = next_of(&finalizers); h != &finalizers; h = next_of(h)) {
+    uncollectable++;
+    if (heap->debug & RCGC_DEBUG_UNCOLLECTABLE)
+      debug_object(heap, "uncollectable", h);
+  }
+
+done:;
+  double elapsed = rcgc__now() - t0;
+  if (heap->debug & RCGC_DEBUG_STATS) {
+    char buf[160];
+    int n = snprintf(buf, sizeof buf, "gc: done, %ld unreachable, %ld uncollectable, %.4fs elapsed\n",
+                     collected + uncollectable, uncollectable, elapsed);
+    if (n > 0)
+      rcgc__write(heap, buf, (size_t)n);
+  }
+  for (head_t *h = next_of(&finalizers); h != &finalizers; h = next_of(h))
+    if ((heap->debug & RCGC_DEBUG_SAVEALL) || has_legacy(heap, h))
+      rcgc__garbage_append(heap, FROM_HEAD(h));
+  list_merge(&finalizers, old);
+
+  /* step 11 */
+  rcgc_gen_stats *st = &heap->stats[generation];
+  st->collections++;
+  st->collected += collected;
+  st->uncollectable += uncollectable;
+  st->candidates += (long)candidates;
+  st->total_duration += elapsed;
+  if (elapsed > st->max_duration)
+    st->max_duration = elapsed;
+  info.collected = collected;
+  info.uncollectable = uncollectable;
+  info.candidates = (long)candidates;
+  info.duration = elapsed;
+  if (callbacks)
+    invoke_callbacks(heap, RCGC_PHASE_STOP, &info);
+  heap->collecting = 0;
+  return collected + uncollectable;
+}
+
+/* ------------------------------------------------------------ public */
+
+long rcgc_collect(rcgc_heap *heap, int generation) {
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  if (generation < 0 || generation >= RCGC_NUM_GENERATIONS)
+    return RCGC_ERANGE;
+  if (heap->in_traverse) {
+    rcgc__misuse(heap, NULL, "collect inside traverse",
+                 "rcgc_collect called from inside a traverse function");
+    return RCGC_EBUSY;
+  }
+  if (heap->collecting)
+    return 0;
+  ENTER(heap);
+  long r = rcgc__collect(heap, generation, 0);
+  LEAVE(heap);
+  return r;
+}

@@ -1,0 +1,283 @@
+/*
+** debug.c -- errors, the debug sink, misuse reports, the invariant checker
+** and (debug builds) thread detection.
+**
+** Every line the library prints goes through rcgc__write to the sink the
+** user configured (stderr by default). Misuse is reported as
+**
+**   rcgc: misuse: <rule>: <Type 0x...> refcount N: <what happened>
+**
+** and counted (rcgc_misuse_count); the offending operation is then not
+** performed, so the heap stays consistent.
+*/
+#include "internal.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+
+const char *rcgc_version(void) { return "0.1.0"; }
+
+const char *rcgc_strerror(int err) {
+#define RCGC_STRERROR_(name, val, msg)                                        \
+  case val:                                                                   \
+    return msg;
+  switch (err) { RCGC_ERRNO_MAP(RCGC_STRERROR_) }
+#undef RCGC_STRERROR_
+  return "unknown error";
+}
+
+const char *rcgc_err_name(int err) {
+#define RCGC_ERRNAME_(name, val, msg)                                         \
+  case val:                                                                   \
+    return #name;
+  switch (err) { RCGC_ERRNO_MAP(RCGC_ERRNAME_) }
+#undef RCGC_ERRNAME_
+  return "UNKNOWN";
+}
+
+double rcgc__now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ------------------------------------------------------------ the sink */
+
+void rcgc_write_file(void *file, const char *text, size_t len) {
+  FILE *f = file ? file : stderr;
+  fwrite(text, 1, len, f);
+  fflush(f);
+}
+
+void rcgc__write(rcgc_heap *heap, const char *text, size_t len) {
+  if (heap->cfg.write != NULL)
+    heap->cfg.write(heap->cfg.write_ud, text, len);
+  else
+    rcgc_write_file(stderr, text, len);
+}
+
+static void vreport(rcgc_heap *heap, const char *fmt, va_list ap) {
+  char buf[1024];
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  if (n < 0)
+    return;
+  rcgc__write(heap, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+void rcgc__report(rcgc_heap *heap, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vreport(heap, fmt, ap);
+  va_end(ap);
+}
+
+void rcgc_printf(rcgc_heap *heap, const char *fmt, ...) {
+  if (heap == NULL || fmt == NULL)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  vreport(heap, fmt, ap);
+  va_end(ap);
+}
+
+int rcgc__describe(rcgc_heap *heap, const head_t *h, char *buf, size_t cap) {
+  uint32_t id = type_id_of(h);
+  if (id == TYPE_POISON)
+    return snprintf(buf, cap, "<freed object %p>", FROM_HEAD(h));
+  if (id == 0 || id >= heap->ntypes)
+    return snprintf(buf, cap, "<not an rcgc object %p>", FROM_HEAD(h));
+  return snprintf(buf, cap, "<%s %p>", heap->types[id]->name, FROM_HEAD(h));
+}
+
+void rcgc__misuse(rcgc_heap *heap, const void *obj, const char *rule, const char *fmt, ...) {
+  heap->misuse++;
+  char what[600];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  if (obj != NULL) {
+    char desc[300];
+    const head_t *h = AS_HEAD(obj);
+    rcgc__describe(heap, h, desc, sizeof desc);
+    rcgc__report(heap, "rcgc: misuse: %s: %s refcount %u: %s\n", rule, desc,
+                 type_id_of(h) == TYPE_POISON ? 0u : (unsigned)h->refcnt, what);
+  } else {
+    rcgc__report(heap, "rcgc: misuse: %s: %s\n", rule, what);
+  }
+}
+
+long rcgc_misuse_count(const rcgc_heap *heap) { return heap ? heap->misuse : 0; }
+
+/* Is 'obj' a live-looking object of 'heap'? Reports and returns false for a
+** freed (poisoned) block, a pointer that is not an rcgc object, and (debug
+** builds) an object of another heap. */
+bool rcgc__valid_object(rcgc_heap *heap, const void *obj, const char *what) {
+  const head_t *h = AS_HEAD(obj);
+  uint32_t id = type_id_of(h);
+  if (id == TYPE_POISON) {
+    rcgc__misuse(heap, obj, "use of a freed object", "%s on an object that was already freed",
+                 what);
+    return false;
+  }
+  if (id == 0 || id >= heap->ntypes) {
+    rcgc__misuse(heap, obj, "not an rcgc object",
+                 "%s on a pointer that was not returned by rcgc_new of this heap", what);
+    return false;
+  }
+#ifdef RCGC_DEBUG
+  if (prefix_of(h)->heap != heap) {
+    rcgc__misuse(heap, obj, "reference between heaps",
+                 "%s on an object that belongs to another heap (%p)", what,
+                 (void *)prefix_of(h)->heap);
+    return false;
+  }
+#endif
+  return true;
+}
+
+/* ------------------------------------------------------------ threads */
+
+#ifdef RCGC_DEBUG
+static _Thread_local char thread_marker;
+
+bool rcgc__enter(rcgc_heap *heap) {
+  uintptr_t self = (uintptr_t)&thread_marker, expected = 0;
+  if (atomic_compare_exchange_strong(&heap->owner, &expected, self)) {
+    heap->owner_depth = 1;
+    return true;
+  }
+  if (expected == self) {
+    heap->owner_depth++;
+    return true;
+  }
+  /* reported without touching the heap's other state: the owner thread is
+  ** using it. The counter is the one shared field, updated atomically. */
+  atomic_fetch_add(&heap->misuse, 1);
+  char line[160];
+  int n = snprintf(line, sizeof line,
+                   "rcgc: misuse: heap used by two threads: heap %p entered by a second thread "
+                   "while another is inside it\n",
+                   (void *)heap);
+  if (n > 0)
+    rcgc__write(heap, line, (size_t)n);
+  return false;
+}
+
+void rcgc__leave(rcgc_heap *heap) {
+  if (--heap->owner_depth == 0)
+    atomic_store(&heap->owner, (uintptr_t)0);
+}
+#endif
+
+/* ------------------------------------------------------------ checker */
+
+static int visit_count(void *child, const char *edge, void *arg) {
+  (void)edge;
+  rcgc_heap *heap = arg;
+  head_t *c = AS_HEAD(child);
+  if (type_id_of(c) == TYPE_POISON || type_id_of(c) == 0 || type_id_of(c) >= heap->ntypes)
+    return 0;
+  if (c->gc_prev & PREV_COLLECTING) {
+    if ((c->gc_prev >> PREV_SHIFT) == 0)
+      c->gc_prev |= (uintptr_t)2; /* mark: too small, reported below */
+    else
+      c->gc_prev -= (uintptr_t)1 << PREV_SHIFT;
+  }
+  return 0;
+}
+
+long rcgc_check_heap(rcgc_heap *heap) {
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  if (heap->collecting || heap->in_traverse)
+    return RCGC_EBUSY;
+  return rcgc__check_heap(heap);
+}
+
+long rcgc__check_heap(rcgc_heap *heap) {
+  long bad = 0;
+  head_t *lists[] = {&heap->gens[0].head, &heap->gens[1].head, &heap->gens[2].head,
+                     &heap->permanent, &heap->untracked};
+  const char *names[] = {"generation 0", "generation 1", "generation 2", "permanent",
+                         "untracked"};
+  size_t total = 0;
+  /* links, flags, types */
+  for (size_t i = 0; i < 5; i++) {
+    head_t *l = lists[i];
+    for (head_t *h = next_of(l), *prev = l; prev != l || h != l; prev = h, h = next_of(h)) {
+      if ((head_t *)(h->gc_prev & ~PREV_FLAGS) != prev || (h->gc_prev & PREV_FLAGS) ||
+          (h->gc_next & NEXT_UNREACHABLE)) {
+        rcgc__report(heap, "rcgc: check: %s list: broken link or stray flag at %p\n", names[i],
+                     h == l ? (void *)h : FROM_HEAD(h));
+        bad++;
+        break;
+      }
+      if (h == l)
+        break;
+      total++;
+      uint32_t id = type_id_of(h);
+      if (id == 0 || id >= heap->ntypes || h->refcnt == 0) {
+        rcgc__report(heap, "rcgc: check: %s list holds a dead or foreign object %p\n", names[i],
+                     FROM_HEAD(h));
+        bad++;
+        continue;
+      }
+      bool untracked = (h->tinfo & TI_UNTRACKED) != 0;
+      if (untracked != (i == 4)) {
+        char d[300];
+        rcgc__describe(heap, h, d, sizeof d);
+        rcgc__report(heap, "rcgc: check: %s is on the %s list but is %stracked\n", d, names[i],
+                     untracked ? "un" : "");
+        bad++;
+      }
+    }
+  }
+  if (total != heap->nobjects) {
+    rcgc__report(heap, "rcgc: check: %zu objects on lists, %zu counted alive\n", total,
+                 heap->nobjects);
+    bad++;
+  }
+  if (bad)
+    return bad;
+  /* refcount >= references found inside the heap (INVARIANT L4) */
+  for (size_t i = 0; i < 5; i++)
+    for (head_t *h = next_of(lists[i]); h != lists[i]; h = (head_t *)h->gc_next)
+      h->gc_prev = ((uintptr_t)h->refcnt << PREV_SHIFT) | PREV_COLLECTING;
+  for (size_t i = 0; i < 5; i++)
+    for (head_t *h = next_of(lists[i]); h != lists[i]; h = (head_t *)h->gc_next)
+      rcgc__traverse(heap, h, visit_count, heap);
+  for (size_t i = 0; i < 5; i++) {
+    head_t *prev = lists[i];
+    for (head_t *h = next_of(lists[i]); h != lists[i]; h = (head_t *)h->gc_next) {
+      if (h->gc_prev & (uintptr_t)2) {
+        char d[300];
+        rcgc__describe(heap, h, d, sizeof d);
+        rcgc__report(heap, "rcgc: check: refcount is too small: %s refcount %u is below the "
+                           "references traverse functions report\n",
+                     d, (unsigned)h->refcnt);
+        bad++;
+      }
+      h->gc_prev = (uintptr_t)prev;
+      prev = h;
+    }
+  }
+  /* weak reference table (W1, W2) */
+  for (size_t i = 0; i < heap->wr_cap; i++) {
+    const void *key = heap->wr_slots[i].key;
+    if (key == NULL)
+      continue;
+    if (!(AS_HEAD(key)->tinfo & TI_WEAKREFD) || heap->wr_slots[i].list == NULL) {
+      rcgc__report(heap, "rcgc: check: weak reference table entry for %p is stale\n", key);
+      bad++;
+    }
+    for (struct rcgc_weakref *wr = heap->wr_slots[i].list; wr; wr = wr->next)
+      if (wr->referent != key) {
+        rcgc__report(heap, "rcgc: check: weak reference %p on the list of %p points at %p\n",
+                     (void *)wr, key, wr->referent);
+        bad++;
+      }
+  }
+  return bad;
+}

@@ -1,0 +1,86 @@
+/*
+** garbage.c -- the garbage list (Python's gc.garbage).
+**
+** A growable array of strong references owned by the heap. The collector
+** appends uncollectable objects (legacy finalizers in cyclic garbage, and
+** everything under DEBUG_SAVEALL). Users read it, remove entries, clear it,
+** or hand everything back to the collector with rcgc_garbage_release.
+*/
+#include "internal.h"
+
+int rcgc__garbage_append(rcgc_heap *heap, void *obj) {
+  if (heap->ngarbage == heap->cap_garbage) {
+    size_t ncap = heap->cap_garbage ? heap->cap_garbage * 2 : 16;
+    void **ng = rcgc__raw_realloc(heap, heap->garbage, heap->cap_garbage * sizeof *ng,
+                                  ncap * sizeof *ng);
+    if (ng == NULL) {
+      rcgc__report(heap, "rcgc: out of memory appending to the garbage list; the object "
+                         "stays alive in the oldest generation\n");
+      return RCGC_ENOMEM;
+    }
+    heap->garbage = ng;
+    heap->cap_garbage = ncap;
+  }
+  AS_HEAD(obj)->refcnt++;
+  heap->garbage[heap->ngarbage++] = obj;
+  return RCGC_OK;
+}
+
+size_t rcgc_garbage_count(const rcgc_heap *heap) { return heap ? heap->ngarbage : 0; }
+
+void *rcgc_garbage_get(const rcgc_heap *heap, size_t i) {
+  return heap && i < heap->ngarbage ? heap->garbage[i] : NULL;
+}
+
+size_t rcgc_garbage_clear(rcgc_heap *heap) {
+  if (heap == NULL)
+    return 0;
+  ENTER(heap);
+  /* detach the entries first: decrefs may run finalizers that look at (or
+  ** append to) the list */
+  size_t n = heap->ngarbage;
+  void **items = heap->garbage;
+  size_t cap = heap->cap_garbage;
+  heap->garbage = NULL;
+  heap->ngarbage = heap->cap_garbage = 0;
+  for (size_t i = 0; i < n; i++)
+    rcgc_decref_slow_(heap, items[i]);
+  rcgc__raw_free(heap, items, cap * sizeof *items);
+  LEAVE(heap);
+  return n;
+}
+
+int rcgc_garbage_remove(rcgc_heap *heap, size_t i) {
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  if (i >= heap->ngarbage)
+    return RCGC_ENOTFOUND;
+  ENTER(heap);
+  void *obj = heap->garbage[i];
+  memmove(&heap->garbage[i], &heap->garbage[i + 1], (heap->ngarbage - i - 1) * sizeof(void *));
+  heap->ngarbage--;
+  rcgc_decref_slow_(heap, obj);
+  LEAVE(heap);
+  return RCGC_OK;
+}
+
+long rcgc_garbage_release(rcgc_heap *heap, unsigned flags) {
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  if (flags & ~(unsigned)RCGC_RELEASE_LEGACY)
+    return RCGC_EINVAL;
+  if (heap->in_traverse)
+    return RCGC_EBUSY;
+  if (heap->collecting)
+    return 0;
+  ENTER(heap);
+  if (flags & RCGC_RELEASE_LEGACY)
+    for (size_t i = 0; i < heap->ngarbage; i++)
+      AS_HEAD(heap->garbage[i])->tinfo |= TI_RELEASE;
+  size_t before = heap->nobjects;
+  rcgc_garbage_clear(heap);
+  rcgc__collect(heap, RCGC_NUM_GENERATIONS - 1, COLLECT_NO_SAVEALL);
+  long freed = before > heap->nobjects ? (long)(before - heap->nobjects) : 0;
+  LEAVE(heap);
+  return freed;
+}

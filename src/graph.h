@@ -1,0 +1,395 @@
+/*
+** graph.h -- internal graph algorithms over a flat CSR object graph.
+**
+** NOT public API. Used by the library's leak-hunting code (which builds a
+** graph from the live heap) and by rcgc-inspect (which builds one from a
+** .heapsnapshot file). graph.c depends on the C library only.
+**
+** The graph
+** ---------
+** Nodes are numbered 0..n-1 (uint32_t). Per node: self_size (bytes), name
+** (an index into the graph's string table: the type name), id (a stable
+** 64-bit id: allocation serial / V8 node id). Out-edges in CSR form: the
+** edges of node v are the indices e in [edge_start[v], edge_start[v+1]);
+** edge_to[e] is the target, edge_name[e] the edge's name (string index, or
+** RCG_NONE for unnamed / element edges), edge_flags[e] a set of RCG_EDGE_*
+** bits. edge_name and edge_flags may be NULL (all unnamed / all strong).
+** Edge indices are size_t; the order of a node's edges is preserved.
+**
+** Roots: an array of node indices ('roots', 'nroots'), each with an optional
+** "external reference count" (root_extrefs, may be NULL): in rcgc a root is
+** an object whose refcount exceeds the references found inside the heap;
+** for a V8 snapshot the single root is node 0 (the synthetic root). Every
+** algorithm that needs "the root" uses a VIRTUAL super-root with one edge to
+** each entry of 'roots'.
+**
+** WEAK edges (RCG_EDGE_WEAK) never retain: BFS, dominators and reachability
+** ignore them. SCC ignores them unless asked otherwise.
+**
+** Memory: every array is flat and allocated through the graph's allocator
+** (NULL = realloc/free). Every algorithm is iterative (no recursion: graphs
+** can be 10^7-deep chains) and uses O(V+E) memory. Functions that allocate
+** return 0 on success or RCG_ENOMEM / RCG_EINVAL; on failure their output
+** is left zeroed (nothing to free, freeing it is still harmless).
+**
+** Ownership: rcg_graph_free frees every non-NULL array of the graph and the
+** string table (each string was copied in by rcg_graph_add_string /
+** rcg_graph_intern). Result structs are freed with their own *_free
+** function, which accepts a zeroed struct.
+*/
+#ifndef RCGC_GRAPH_H
+#define RCGC_GRAPH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RCG_NONE UINT32_MAX          /* no node / no name / unreachable */
+#define RCG_VROOT (UINT32_MAX - 1u)  /* the virtual super-root (idom only) */
+#define RCG_NO_EDGE SIZE_MAX         /* no edge */
+
+#define RCG_EDGE_WEAK 1u             /* edge_flags bit: does not retain */
+
+enum { RCG_OK = 0, RCG_ENOMEM = -1, RCG_EINVAL = -2 };
+
+/* Allocator: same contract as rcgc_alloc_fn. new_size == 0 frees 'ptr' and
+** returns NULL; otherwise behaves like realloc (old_size is informative). */
+typedef void *(*rcg_alloc_fn)(void *ud, void *ptr, size_t old_size,
+                              size_t new_size);
+
+typedef struct rcg_graph {
+  uint32_t n;              /* number of nodes */
+  size_t m;                /* number of edges */
+  uint64_t *self_size;     /* [n] */
+  uint32_t *name;          /* [n] string index (RCG_NONE: no name) */
+  uint64_t *id;            /* [n] stable id (may be NULL: id = index) */
+  size_t *edge_start;      /* [n+1] CSR offsets, edge_start[n] == m */
+  uint32_t *edge_to;       /* [m] */
+  uint32_t *edge_name;     /* [m] string index or RCG_NONE; may be NULL */
+  uint8_t *edge_flags;     /* [m] RCG_EDGE_* bits; may be NULL */
+
+  uint32_t nroots;
+  uint32_t *roots;         /* [nroots] node indices (duplicates allowed) */
+  uint64_t *root_extrefs;  /* [nroots] external refs per root; may be NULL */
+
+  uint32_t nstrings;       /* string table: strings[i], NUL-terminated */
+  uint32_t strings_cap;
+  char **strings;
+  uint32_t *strhash;       /* intern hash (open addressing), internal */
+  uint32_t strhash_cap;
+
+  rcg_alloc_fn alloc;      /* NULL: realloc/free */
+  void *alloc_ud;
+} rcg_graph;
+
+/* Initialise 'g' empty with the given allocator (fn may be NULL). */
+void rcg_graph_init(rcg_graph *g, rcg_alloc_fn fn, void *ud);
+/* Free every array and string of 'g' and re-initialise it empty (the
+** allocator is kept). */
+void rcg_graph_free(rcg_graph *g);
+
+/* Allocation helpers through the graph's allocator. rcg_alloc returns NULL
+** on failure or size overflow (count * size); rcg_free accepts NULL. */
+void *rcg_alloc(const rcg_graph *g, size_t count, size_t size);
+void *rcg_calloc(const rcg_graph *g, size_t count, size_t size);
+void rcg_free(const rcg_graph *g, void *p);
+
+/* Append a copy of 's' (len bytes, need not be NUL-terminated) to the
+** string table without deduplication; returns its index, or RCG_NONE when
+** out of memory. Snapshot readers use it to keep the file's numbering. */
+uint32_t rcg_graph_add_string(rcg_graph *g, const char *s, size_t len);
+/* Return the index of a string equal to 's' (NUL-terminated), adding it if
+** absent; RCG_NONE when out of memory. Only strings added through
+** rcg_graph_intern are found (add_string bypasses the hash). */
+uint32_t rcg_graph_intern(rcg_graph *g, const char *s);
+/* The string with index i, or "" for RCG_NONE / out of range. */
+const char *rcg_str(const rcg_graph *g, uint32_t i);
+/* Node helpers: name string of node v, and its id (index if id == NULL). */
+const char *rcg_node_name(const rcg_graph *g, uint32_t v);
+uint64_t rcg_node_id(const rcg_graph *g, uint32_t v);
+/* Edge helpers: source node of edge e (binary search, O(log n)), whether
+** edge e is weak. */
+uint32_t rcg_edge_from(const rcg_graph *g, size_t e);
+int rcg_edge_is_weak(const rcg_graph *g, size_t e);
+
+/* ---------------------------------------------------------------- builder
+** Build a graph from nodes and an edge list given in any order. Nodes are
+** added first (index = order of addition); edges may reference any node
+** added before rcg_builder_finish. finish() sorts edges by source with a
+** stable counting sort (O(V+E), so a node's edges keep their order) and
+** moves everything into 'g' (roots are set separately with
+** rcg_graph_set_roots). Edges appended in source order skip the sort. */
+typedef struct rcg_builder {
+  rcg_graph *g;            /* target graph: node arrays grow in place */
+  uint32_t node_cap;
+  size_t nedges, edge_cap;
+  uint32_t *e_from, *e_to, *e_name;
+  uint8_t *e_flags;
+  int sorted;              /* edges so far are in nondecreasing source order */
+  int failed;              /* an allocation failed: finish returns ENOMEM */
+} rcg_builder;
+
+/* Start building into 'g' (which must be empty, initialised). */
+void rcg_builder_init(rcg_builder *b, rcg_graph *g);
+/* Add a node; returns its index or RCG_NONE on out of memory. 'name' is a
+** string index of b->g (use rcg_graph_intern). */
+uint32_t rcg_builder_node(rcg_builder *b, uint64_t id, uint32_t name,
+                          uint64_t self_size);
+/* Add an edge from -> to; returns 0 or RCG_ENOMEM. */
+int rcg_builder_edge(rcg_builder *b, uint32_t from, uint32_t to,
+                     uint32_t name, uint8_t flags);
+/* Produce the CSR arrays in b->g. Returns 0, RCG_ENOMEM (an earlier or
+** this allocation failed), or RCG_EINVAL (an edge endpoint >= n). The
+** builder's temporary arrays are freed in every case. */
+int rcg_builder_finish(rcg_builder *b);
+/* Abandon a build: free temporaries (the graph keeps what it has). */
+void rcg_builder_abort(rcg_builder *b);
+
+/* Copy 'nroots' root indices (and extrefs, may be NULL) into g. Returns 0,
+** RCG_ENOMEM, or RCG_EINVAL when a root index >= n. */
+int rcg_graph_set_roots(rcg_graph *g, const uint32_t *roots,
+                        const uint64_t *extrefs, uint32_t nroots);
+
+/* Check CSR consistency (offsets monotone, edge_start[n] == m, targets in
+** range, roots in range). Returns 0 or RCG_EINVAL. */
+int rcg_graph_validate(const rcg_graph *g);
+
+/* ---------------------------------------------------------------- preds
+** Reverse (predecessor) CSR: the in-edges of node v are entries
+** k in [start[v], start[v+1]): from[k] is the source node, edge[k] the
+** forward edge index (for name/flags). Built over ALL edges (weak
+** included), in increasing forward-edge order per node. */
+typedef struct rcg_preds {
+  uint32_t n;
+  size_t *start;           /* [n+1] */
+  uint32_t *from;          /* [m] */
+  size_t *edge;            /* [m] */
+} rcg_preds;
+
+int rcg_preds_build(const rcg_graph *g, rcg_preds *p);
+void rcg_preds_free(const rcg_graph *g, rcg_preds *p);
+
+/* ---------------------------------------------------------------- BFS
+** Multi-source BFS over strong edges. dist[v] = number of edges on a
+** shortest strong path from a source (0 for sources, RCG_NONE if
+** unreachable); parent[v] / parent_edge[v] = the previous node and the edge
+** on one such path (RCG_NONE / RCG_NO_EDGE for sources and unreachable).
+** Among equally short paths the one found first wins: sources in the given
+** order, then edges in CSR order -- deterministic. */
+typedef struct rcg_bfs {
+  uint32_t n;
+  uint32_t *dist;          /* [n] */
+  uint32_t *parent;        /* [n] */
+  size_t *parent_edge;     /* [n] */
+} rcg_bfs;
+
+/* Run BFS from 'sources' (NULL: the graph's roots). 'skip' (may be NULL) is
+** a per-node mask: nodes with skip[v] != 0 are never entered (not even as
+** sources) -- an "ignore these retainers" set. Returns 0, RCG_ENOMEM,
+** RCG_EINVAL (a source >= n). */
+int rcg_bfs_run(const rcg_graph *g, const uint32_t *sources, uint32_t nsrc,
+                const uint8_t *skip, rcg_bfs *out);
+void rcg_bfs_free(const rcg_graph *g, rcg_bfs *b);
+
+/* Write the path source -> ... -> target found by BFS: nodes[0..len] (len+1
+** nodes, nodes[0] a source, nodes[len] == target) and edges[0..len-1]
+** (edges[i] goes nodes[i] -> nodes[i+1]). Either array may be NULL; each
+** must hold dist[target]+1 / dist[target] entries. Returns len (the
+** distance), or -1 when target is unreachable or out of range. */
+long rcg_bfs_path(const rcg_bfs *b, uint32_t target, uint32_t *nodes,
+                  size_t *edges);
+
+/* k shortest retaining paths with distinct last edges.
+**
+** Semantics: for each strong in-edge e = (u -> target) such that u is
+** reachable from a root WITHOUT passing through target, the candidate path
+** is a shortest such root..u path followed by e. Candidates are sorted by
+** length, then by edge index, and the first k returned. Hence every
+** returned path is simple (target appears only at its end), the first one
+** is a shortest retaining path, and any two differ at least in their last
+** edge (they are the target's k "closest retainers", as in DevTools'
+** Retainers view). A root target yields one path of length 0 (and nothing
+** else). Cost: one BFS, O(V+E).
+**
+** Output: npaths paths; path i has len[i] edges; its nodes are
+** nodes[off[i] .. off[i]+len[i]] and its edges edges[eoff[i] ..
+** eoff[i]+len[i]-1] where eoff[i] = off[i] - i. */
+typedef struct rcg_paths {
+  uint32_t npaths;
+  uint32_t *len;           /* [npaths] */
+  size_t *off;             /* [npaths] */
+  uint32_t *nodes;         /* concatenated node lists */
+  size_t *edges;           /* concatenated edge lists */
+} rcg_paths;
+
+/* Returns 0 (npaths == 0 when target is unreachable), RCG_ENOMEM,
+** RCG_EINVAL (target >= n). */
+int rcg_retaining_paths(const rcg_graph *g, uint32_t target, uint32_t k,
+                        rcg_paths *out);
+void rcg_paths_free(const rcg_graph *g, rcg_paths *p);
+
+/* ---------------------------------------------------------------- SCC
+** Strongly connected components (iterative Tarjan), optionally restricted
+** to the nodes with mask[v] != 0 (edges leaving the subset are ignored).
+**
+** comp[v] = component id of v (RCG_NONE outside the mask). Components are
+** numbered in reverse topological order of the condensation (Tarjan's
+** order: an edge between components goes from a higher id to a lower or
+** equal one). members[start[c] .. start[c+1]) lists component c's nodes in
+** increasing node index. cyclic[c] != 0 iff c has more than one member or
+** a self-loop (a real cycle). source[c] != 0 iff no edge from another
+** component of the subset enters c (refcycle's key cycles are the cyclic
+** source components). An edge u -> v closes a cycle of c iff
+** comp[u] == comp[v] == c: use rcg_scc_internal_edges to list them. */
+typedef struct rcg_scc {
+  uint32_t n;
+  uint32_t ncomp;
+  uint32_t *comp;          /* [n] */
+  uint32_t *start;         /* [ncomp+1] */
+  uint32_t *members;       /* [number of masked nodes] */
+  uint8_t *cyclic;         /* [ncomp] */
+  uint8_t *source;         /* [ncomp] */
+  uint32_t ncyclic;        /* number of cyclic components */
+} rcg_scc;
+
+enum { RCG_SCC_WEAK = 1 };   /* flag: follow weak edges too */
+
+/* Returns 0, RCG_ENOMEM. */
+int rcg_scc_run(const rcg_graph *g, const uint8_t *mask, unsigned flags,
+                rcg_scc *out);
+void rcg_scc_free(const rcg_graph *g, rcg_scc *s);
+
+/* Write into 'edges' (capacity 'cap') the indices of the edges inside
+** component c (both ends in c; weak ones only if 'flags' has RCG_SCC_WEAK),
+** in increasing order. Returns the total number of such edges (may exceed
+** cap: call with cap 0 to count). */
+size_t rcg_scc_internal_edges(const rcg_graph *g, const rcg_scc *s,
+                              uint32_t c, unsigned flags, size_t *edges,
+                              size_t cap);
+
+/* Condensation DAG as CSR over components: the distinct successor
+** components of c are succ[start[c] .. start[c+1]). Returns 0/ENOMEM. */
+typedef struct rcg_dag {
+  uint32_t ncomp;
+  size_t *start;           /* [ncomp+1] */
+  uint32_t *succ;
+} rcg_dag;
+int rcg_scc_condense(const rcg_graph *g, const rcg_scc *s, unsigned flags,
+                     rcg_dag *out);
+void rcg_dag_free(const rcg_graph *g, rcg_dag *d);
+
+/* ---------------------------------------------------------------- dominators
+** Dominator tree from the virtual super-root over strong edges
+** (Lengauer-Tarjan, simple path compression, O(E log V)).
+**
+** idom[v]: the immediate dominator of v; RCG_VROOT when only the virtual
+** root dominates v (every root, and nodes reachable from several roots
+** through disjoint paths); RCG_NONE when v is unreachable from the roots by
+** strong edges. Unreachable nodes are EXCLUDED: they dominate nothing and
+** their retained size is 0 (callers wanting them can add them as roots).
+** retained[v] = self_size of v plus the self sizes of every node v
+** dominates (0 for unreachable v). total = retained size of the virtual
+** root = sum of self sizes of reachable nodes. */
+typedef struct rcg_dom {
+  uint32_t n;
+  uint32_t *idom;          /* [n] */
+  uint64_t *retained;      /* [n] */
+  uint64_t total;
+  uint32_t nreached;       /* nodes reachable from the roots */
+} rcg_dom;
+
+int rcg_dom_run(const rcg_graph *g, rcg_dom *out);
+void rcg_dom_free(const rcg_graph *g, rcg_dom *d);
+
+/* The 'k' reachable nodes with the largest retained size, written to
+** 'out' (capacity k) in decreasing retained size, ties by increasing node
+** index. 'skip' (may be NULL) excludes nodes (e.g. synthetic roots).
+** Returns how many were written (<= k). O(n log k), no allocation. */
+uint32_t rcg_dom_top(const rcg_dom *d, const uint8_t *skip, uint32_t k,
+                     uint32_t *out);
+
+/* ---------------------------------------------------------------- DOT
+** Graphviz picture of the neighbourhood of 'start' nodes: breadth-first
+** along out-edges (or in-edges with RCG_DOT_BACK, which needs 'preds'),
+** up to max_depth edges away. At most too_many neighbours are expanded per
+** node; the rest become one "N more references" box. Output is written in
+** pieces through 'write'. Node labels come from 'label' (NULL: "<name>
+** @<id>\n<self_size> bytes"); the text is escaped for DOT by this module.
+** Start nodes are drawn with red text, nodes with highlight[v] != 0 (mask,
+** may be NULL) filled light blue; weak edges dashed; edge labels are edge
+** names. Weak edges are followed too (drawn dashed) unless
+** RCG_DOT_NO_WEAK. */
+typedef void (*rcg_write_fn)(void *ud, const char *text, size_t len);
+/* Write a label for node v into buf (capacity cap, NUL-terminated,
+** truncated as needed); return the length written. */
+typedef size_t (*rcg_label_fn)(void *ud, const rcg_graph *g, uint32_t v,
+                               char *buf, size_t cap);
+
+enum { RCG_DOT_BACK = 1, RCG_DOT_NO_WEAK = 2 };
+
+typedef struct rcg_dot_opts {
+  unsigned flags;          /* RCG_DOT_* */
+  uint32_t max_depth;      /* 0: start nodes only */
+  uint32_t too_many;       /* 0: unlimited */
+  const uint8_t *highlight;
+  rcg_label_fn label;
+  void *label_ud;
+  const rcg_preds *preds;  /* required with RCG_DOT_BACK */
+} rcg_dot_opts;
+
+/* Returns 0, RCG_ENOMEM, RCG_EINVAL (start out of range, BACK without
+** preds). Output is only written on success paths after allocation. */
+int rcg_dot(const rcg_graph *g, const uint32_t *start, uint32_t nstart,
+            const rcg_dot_opts *opts, rcg_write_fn write, void *write_ud);
+
+/* Escape 'in' for a DOT double-quoted string into buf (capacity cap,
+** always NUL-terminated when cap > 0): '"' and '\\' are backslashed,
+** newlines become "\n", other control characters are dropped. Returns
+** the length written. */
+size_t rcg_dot_escape(const char *in, char *buf, size_t cap);
+
+/* ---------------------------------------------------------------- histograms
+** Per-name count and bytes, keyed by the name STRING (so histograms of two
+** graphs compare). Entries are sorted by bytes descending, then count
+** descending, then name ascending. Nodes with mask[v] == 0 are skipped
+** (mask may be NULL). Names point into the graph's string table. */
+typedef struct rcg_hist_entry {
+  const char *name;
+  uint64_t count;
+  uint64_t bytes;
+} rcg_hist_entry;
+
+typedef struct rcg_hist {
+  uint32_t nentries;
+  rcg_hist_entry *e;
+  uint64_t total_count, total_bytes;
+} rcg_hist;
+
+int rcg_hist_build(const rcg_graph *g, const uint8_t *mask, rcg_hist *out);
+void rcg_hist_free(const rcg_graph *g, rcg_hist *h);
+
+/* Difference of two histograms matched by name. Entries are sorted by
+** |bytes delta| descending, then |count delta| descending, then name; names
+** with no change at all are omitted. The strings point into the histograms'
+** graphs (keep both alive). */
+typedef struct rcg_hist_delta {
+  const char *name;
+  uint64_t count_before, count_after;
+  uint64_t bytes_before, bytes_after;
+} rcg_hist_delta;
+
+typedef struct rcg_hist_diff {
+  uint32_t nentries;
+  rcg_hist_delta *e;
+} rcg_hist_diff;
+
+int rcg_hist_diff_build(const rcg_graph *g, const rcg_hist *before,
+                        const rcg_hist *after, rcg_hist_diff *out);
+void rcg_hist_diff_free(const rcg_graph *g, rcg_hist_diff *d);
+
+/* Mark in 'is_new' (array of after->n bytes, written fully) the nodes of
+** 'after' whose id does not occur in 'before'. Returns the number of new
+** nodes, or -1 (RCG_ENOMEM) when out of memory. Uses before's allocator. */
+long rcg_new_nodes(const rcg_graph *before, const rcg_graph *after,
+                   uint8_t *is_new);
+
+#endif /* RCGC_GRAPH_H */

@@ -1,0 +1,255 @@
+/*
+** heap.c -- heap lifecycle: creation, configuration, and destruction with
+** the leak report.
+**
+** rcgc_heap_destroy, phase by phase:
+**   1. the garbage list is released (its references dropped);
+**   2. one full collection without callbacks and with DEBUG_SAVEALL
+**      ignored; uncollectable cycles come back on the garbage list;
+**   3. every object still alive is reported (uncollectable ones with the
+**      reason), and counted: that count is the return value;
+**   4. all live objects are gathered on one local list and each is held
+**      (refcount + 1), so that nothing can die by refcount while user code
+**      runs; finalizers run according to the destroy policy; objects those
+**      finalizers allocate are gathered and treated the same way;
+**   5. weak references are cleared without callbacks; every destroy
+**      function runs while all objects are still in memory (a destroy may
+**      decref an object whose destroy already ran: it is held, so that is
+**      harmless); only then is memory returned;
+**   6. the heap's own tables, pools and struct are released.
+*/
+#include "internal.h"
+
+#include <stdlib.h>
+
+void rcgc_config_init(rcgc_config *cfg) {
+  if (cfg == NULL)
+    return;
+  memset(cfg, 0, sizeof *cfg);
+  cfg->size = sizeof *cfg;
+  cfg->destroy_policy = RCGC_DESTROY_FINALIZE;
+}
+
+rcgc_heap *rcgc_heap_new(const rcgc_config *cfg) {
+  rcgc_config c;
+  rcgc_config_init(&c);
+  if (cfg != NULL) {
+    if (cfg->size != sizeof c)
+      return NULL;
+    c = *cfg;
+  }
+  if ((unsigned)c.destroy_policy > RCGC_DESTROY_NO_FINALIZE)
+    return NULL;
+  rcgc_heap *heap;
+  if (c.alloc != NULL)
+    heap = c.alloc(c.alloc_ud, NULL, 0, sizeof *heap);
+  else
+    heap = malloc(sizeof *heap);
+  if (heap == NULL)
+    return NULL;
+  memset(heap, 0, sizeof *heap);
+  heap->cfg = c;
+#ifdef RCGC_DEBUG
+  heap->pre = sizeof(prefix_t);
+  heap->quarantine = rcgc__raw_alloc(heap, RCGC_QUARANTINE * sizeof(void *));
+  if (heap->quarantine == NULL) {
+    rcgc__raw_free(heap, heap, sizeof *heap);
+    return NULL;
+  }
+  memset(heap->quarantine, 0, RCGC_QUARANTINE * sizeof(void *));
+#else
+  heap->pre = (c.flags & RCGC_CONFIG_SERIALS) ? sizeof(prefix_t) : 0;
+#endif
+  static const long thresholds[RCGC_NUM_GENERATIONS] = {700, 10, 10};
+  for (int i = 0; i < RCGC_NUM_GENERATIONS; i++) {
+    list_init(&heap->gens[i].head);
+    heap->gens[i].threshold = thresholds[i];
+  }
+  list_init(&heap->permanent);
+  list_init(&heap->untracked);
+  heap->enabled = 1;
+  return heap;
+}
+
+size_t rcgc_heap_object_count(const rcgc_heap *heap) { return heap ? heap->nobjects : 0; }
+size_t rcgc_heap_bytes(const rcgc_heap *heap) { return heap ? heap->nbytes : 0; }
+
+/* ------------------------------------------------------------ destroy */
+
+static bool in_garbage(const rcgc_heap *heap, const void *obj) {
+  for (size_t i = 0; i < heap->ngarbage; i++)
+    if (heap->garbage[i] == obj)
+      return true;
+  return false;
+}
+
+static void report_leak(rcgc_heap *heap, head_t *h) {
+  char desc[600];
+  rcgc__describe(heap, h, desc, sizeof desc);
+  const rcgc_type *t = type_of(heap, h);
+  const char *why;
+  if (in_garbage(heap, FROM_HEAD(h)))
+    why = t->legacy_finalize ? " [uncollectable: legacy finalizer in a reference cycle]"
+                             : " [in the garbage list]";
+  else if (h->tinfo & TI_FINALIZED)
+    why = " [resurrected by its finalizer]";
+  else
+    why = " [held from outside the heap]";
+  char repr[400] = "";
+  if (t->repr != NULL) {
+    repr[0] = ' ';
+    USER_BEGIN(heap);
+    t->repr(FROM_HEAD(h), repr + 1, sizeof repr - 1);
+    USER_END(heap);
+  }
+  rcgc__report(heap, "rcgc: leak: %s refcount %u%s%s\n", desc, (unsigned)h->refcnt, repr, why);
+}
+
+/* Move every live object onto 'all' and hold it. Returns how many moved. */
+static size_t gather(rcgc_heap *heap, head_t *all) {
+  head_t *lists[] = {&heap->gens[0].head, &heap->gens[1].head, &heap->gens[2].head,
+                     &heap->permanent, &heap->untracked};
+  size_t n = 0;
+  for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+    for (head_t *h = next_of(lists[i]); h != lists[i]; h = next_of(h)) {
+      h->refcnt++;
+      n++;
+    }
+    list_merge(lists[i], all);
+  }
+  return n;
+}
+
+/* Run the finalizers the policy asks for on everything in 'all'. New
+** objects created meanwhile are gathered into 'all' too, a bounded number
+** of rounds. */
+static void destroy_finalize(rcgc_heap *heap, head_t *all) {
+  rcgc_destroy_policy policy = heap->cfg.destroy_policy;
+  if (policy == RCGC_DESTROY_NO_FINALIZE)
+    return;
+  for (int round = 0; round < 16; round++) {
+    head_t batch, done;
+    list_init(&batch);
+    list_init(&done);
+    if (round == 0)
+      list_merge(all, &batch);
+    else if (gather(heap, &batch) == 0)
+      break;
+    while (!list_empty(&batch)) {
+      head_t *h = next_of(&batch);
+      list_move(h, &done);
+      const rcgc_type *t = type_of(heap, h);
+      if (t->finalize != NULL && !(h->tinfo & TI_FINALIZED)) {
+        h->tinfo |= TI_FINALIZED;
+        USER_BEGIN(heap);
+        t->finalize(heap, FROM_HEAD(h));
+        USER_END(heap);
+      }
+    }
+    if (policy == RCGC_DESTROY_FINALIZE_ALL) {
+      for (head_t *h = next_of(&done); h != &done; h = next_of(h)) {
+        const rcgc_type *t = type_of(heap, h);
+        if (t->legacy_finalize != NULL && !(h->tinfo & TI_LEGACY_RAN)) {
+          h->tinfo |= TI_LEGACY_RAN;
+          USER_BEGIN(heap);
+          t->legacy_finalize(heap, FROM_HEAD(h));
+          USER_END(heap);
+        }
+      }
+    }
+    list_merge(&done, all);
+  }
+}
+
+/* Destroy and free everything on 'all' (see phase 5). */
+static void destroy_all(rcgc_heap *heap, head_t *all) {
+  for (int round = 0; round < 16; round++) {
+    if (round > 0 && gather(heap, all) == 0)
+      break;
+    for (head_t *h = next_of(all); h != all; h = next_of(h)) {
+      if (h->tinfo & TI_WEAKREFD) {
+        struct rcgc_weakref *wr;
+        while ((wr = rcgc__weakref_list(heap, FROM_HEAD(h))) != NULL) {
+          wr->callback = NULL;
+          rcgc__weakref_detach(heap, wr);
+        }
+      }
+    }
+    for (head_t *h = next_of(all); h != all; h = next_of(h)) {
+      const rcgc_type *t = type_of(heap, h);
+      if (t->destroy != NULL) {
+        USER_BEGIN(heap);
+        t->destroy(heap, FROM_HEAD(h));
+        USER_END(heap);
+      }
+    }
+    heap->zero_stack = NULL;
+    while (!list_empty(all)) {
+      head_t *h = next_of(all);
+      list_remove(h);
+      h->tinfo &= ~(uint32_t)TI_WATCHED;
+      /* destroy already ran: free the memory only */
+      const rcgc_type *t = type_of(heap, h);
+      size_t lead = heap->pre + ((h->tinfo & TI_SIZED) ? sizeof(size_t) : 0);
+      size_t data = (h->tinfo & TI_SIZED) ? *((size_t *)(void *)((char *)h - heap->pre) - 1) : t->size;
+      size_t bsize = lead + sizeof(head_t) + ((data + 7) & ~(size_t)7);
+      heap->nobjects--;
+      heap->nbytes -= bsize;
+      rcgc__block_free(heap, h, lead, bsize);
+    }
+  }
+}
+
+size_t rcgc_heap_destroy(rcgc_heap *heap) {
+  if (heap == NULL)
+    return 0;
+  if (heap->in_user || heap->collecting || heap->in_traverse || heap->destroying) {
+    rcgc__misuse(heap, NULL, "heap destroyed from inside itself",
+                 "rcgc_heap_destroy called from a callback, finalizer or traverse of the "
+                 "same heap; ignored");
+    return 0;
+  }
+  ENTER(heap);
+  /* 1-2 */
+  rcgc_garbage_clear(heap);
+  rcgc__collect(heap, RCGC_NUM_GENERATIONS - 1, COLLECT_NO_SAVEALL | COLLECT_NO_CALLBACKS);
+  heap->destroying = 1;
+  /* 3 */
+  size_t alive = heap->nobjects;
+  if (alive > 0) {
+    rcgc__report(heap, "rcgc: heap destroy: %zu object%s still alive\n", alive,
+                 alive == 1 ? "" : "s");
+    head_t *lists[] = {&heap->gens[0].head, &heap->gens[1].head, &heap->gens[2].head,
+                       &heap->permanent, &heap->untracked};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+      for (head_t *h = next_of(lists[i]); h != lists[i]; h = next_of(h))
+        report_leak(heap, h);
+  }
+  /* the garbage list's references are accounted for by the holds below */
+  for (size_t i = 0; i < heap->ngarbage; i++)
+    AS_HEAD(heap->garbage[i])->refcnt--;
+  heap->ngarbage = 0;
+  /* 4-5 */
+  head_t all;
+  list_init(&all);
+  gather(heap, &all);
+  destroy_finalize(heap, &all);
+  destroy_all(heap, &all);
+  /* 6 */
+  rcgc__leak_release(heap);
+  rcgc__weakrefs_release(heap);
+  rcgc__raw_free(heap, heap->garbage, heap->cap_garbage * sizeof(void *));
+  rcgc__raw_free(heap, heap->callbacks, heap->cap_callbacks * sizeof(callback_t));
+  rcgc__raw_free(heap, (void *)heap->types, heap->cap_types * sizeof(rcgc_type *));
+  rcgc__quarantine_flush(heap);
+#ifdef RCGC_DEBUG
+  rcgc__raw_free(heap, heap->quarantine, RCGC_QUARANTINE * sizeof(void *));
+#endif
+  rcgc__pools_release(heap);
+  LEAVE(heap);
+  if (heap->cfg.alloc != NULL)
+    heap->cfg.alloc(heap->cfg.alloc_ud, heap, sizeof *heap, 0);
+  else
+    free(heap);
+  return alive;
+}

@@ -1,0 +1,349 @@
+/*
+** internal.h -- the model of an rcgc heap, shared by every file in src/.
+**
+** ---------------------------------------------------------------- objects
+** Memory of one object (64-bit):
+**
+**   [prefix 16 B, optional][rcgc_head_ 24 B][user data, type->size or more]
+**                                            ^ the pointer users hold
+**
+** The prefix {uint64 serial; rcgc_heap *heap} exists when the heap records
+** serials (RCGC_CONFIG_SERIALS) or the library is a debug build; heap->pre is
+** its size (0 or 16) for every object of the heap.
+**
+** rcgc_head_ (rcgc.h):
+**   gc_next  uintptr_t  next object on the object's list. During a
+**                       collection bit 0 is NEXT_UNREACHABLE on the
+**                       tentatively-unreachable list.
+**   gc_prev  uintptr_t  previous object on the list, with flag bits:
+**                       bit 0 PREV_COLLECTING: the object is a candidate of
+**                       the running collection. While PREV_COLLECTING is set
+**                       and the object is on the candidate ("young") list,
+**                       bits 2.. hold gc_refs (a copy of the refcount minus
+**                       the references found inside the candidate set)
+**                       instead of a pointer (PREV_SHIFT = 2).
+**   refcnt   uint32_t   strong references. 0 only for an object being freed
+**                       (on the zero stack) or freed (poisoned).
+**   tinfo    uint32_t   bits 8..31: type id (index into heap->types);
+**                       TYPE_POISON for a freed block. bits 0..7: TI_* flags.
+**
+** ---------------------------------------------------------------- lists
+** INVARIANT L1: every live object with refcnt > 0 is on exactly one circular
+** doubly linked list with a sentinel head:
+**   gens[0], gens[1], gens[2]  tracked objects, by generation
+**   permanent                  tracked objects frozen by rcgc_freeze
+**   untracked                  objects of types without traverse, and
+**                              objects untracked by rcgc_untrack (TI_UNTRACKED)
+**   a collection's local lists (young, unreachable, finalizers, ...) while a
+**                              collection runs.
+** INVARIANT L2: outside a collection no object has PREV_COLLECTING or
+** NEXT_UNREACHABLE set; gc_prev and gc_next are plain pointers.
+** INVARIANT L3: an object whose refcnt reached 0 is unlinked at once and
+** pushed on the heap's zero stack (linked through gc_next); it is on no list.
+** If a finalizer resurrects it, it is linked again into gens[0] (or the
+** untracked list).
+** INVARIANT L4: refcnt >= the number of references to it that traverse
+** functions of objects on the heap's lists report (checked per collection:
+** a violation is "refcount is too small").
+**
+** Unlinking never needs to know which list an object is on, so an object can
+** die by refcount (and unlink itself) while it sits on any list, including a
+** collection's local lists: that is what lets finalizers drop references
+** during a collection.
+**
+** ---------------------------------------------------------------- freeing
+** Objects are freed by an explicit loop over the zero stack, never by
+** recursion: releasing a dying object's references only pushes the children
+** that reach 0 (obj.c). The collector frees its garbage through the same
+** stack.
+*/
+#ifndef RCGC_INTERNAL_H
+#define RCGC_INTERNAL_H
+
+#include "rcgc.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef rcgc_head_ head_t;
+
+/* ------------------------------------------------------------ head bits */
+#define NEXT_UNREACHABLE ((uintptr_t)1)
+#define PREV_COLLECTING ((uintptr_t)1)
+#define PREV_FLAGS ((uintptr_t)3)
+#define PREV_SHIFT 2
+
+#define TI_FINALIZED 0x01u /* modern finalizer has run (persistent) */
+#define TI_WEAKREFD 0x02u  /* heap->weakrefs has an entry for it */
+#define TI_UNTRACKED 0x04u /* on the untracked list */
+#define TI_WATCHED 0x08u   /* an expect-freed watch names it */
+#define TI_RELEASE 0x10u   /* garbage_release(LEGACY): legacy fin. as modern */
+#define TI_LEGACY_RAN 0x20u /* legacy finalizer ran in a forced release */
+#define TI_SIZED 0x40u     /* variable-sized: a size word precedes the prefix */
+#define TI_FLAGS 0xffu
+#define TI_SHIFT 8
+#define TYPE_POISON 0xffffffu /* type id of a freed block */
+
+#define FROM_HEAD(h) ((void *)((head_t *)(h) + 1))
+#define AS_HEAD(o) ((head_t *)(void *)(o) - 1)
+
+static inline head_t *next_of(const head_t *h) {
+  return (head_t *)(h->gc_next & ~NEXT_UNREACHABLE);
+}
+static inline head_t *prev_of(const head_t *h) {
+  return (head_t *)(h->gc_prev & ~PREV_FLAGS);
+}
+static inline uint32_t type_id_of(const head_t *h) { return h->tinfo >> TI_SHIFT; }
+
+/* ------------------------------------------------------------ lists */
+static inline void list_init(head_t *l) {
+  l->gc_next = (uintptr_t)l;
+  l->gc_prev = (uintptr_t)l;
+}
+static inline bool list_empty(const head_t *l) { return next_of(l) == l; }
+/* Append 'h' at the tail of 'l' (flags in h->gc_prev are kept). */
+static inline void list_append(head_t *h, head_t *l) {
+  head_t *last = prev_of(l);
+  last->gc_next = (uintptr_t)h;
+  h->gc_prev = (uintptr_t)last | (h->gc_prev & PREV_FLAGS);
+  h->gc_next = (uintptr_t)l;
+  l->gc_prev = (uintptr_t)h;
+}
+/* Unlink 'h' from whatever list it is on (flags of neighbours kept). */
+static inline void list_remove(head_t *h) {
+  head_t *prev = prev_of(h), *next = next_of(h);
+  prev->gc_next = (prev->gc_next & NEXT_UNREACHABLE) | (uintptr_t)next;
+  next->gc_prev = (next->gc_prev & PREV_FLAGS) | (uintptr_t)prev;
+  h->gc_next = 0;
+}
+static inline void list_move(head_t *h, head_t *to) {
+  list_remove(h);
+  list_append(h, to);
+}
+/* Move all of 'from' to the tail of 'to'; 'from' becomes empty. */
+static inline void list_merge(head_t *from, head_t *to) {
+  if (!list_empty(from)) {
+    head_t *to_tail = prev_of(to), *first = next_of(from), *last = prev_of(from);
+    to_tail->gc_next = (uintptr_t)first;
+    first->gc_prev = (uintptr_t)to_tail | (first->gc_prev & PREV_FLAGS);
+    last->gc_next = (uintptr_t)to;
+    to->gc_prev = (uintptr_t)last;
+    list_init(from);
+  }
+}
+static inline size_t list_size(const head_t *l) {
+  size_t n = 0;
+  for (const head_t *h = next_of(l); h != l; h = next_of(h))
+    n++;
+  return n;
+}
+
+/* ------------------------------------------------------------ heap */
+typedef struct gen_t {
+  head_t head;
+  long threshold;
+  long count;
+} gen_t;
+
+typedef struct callback_t {
+  rcgc_callback_fn fn;
+  void *ud;
+} callback_t;
+
+/* Size-class pools (alloc.c). */
+#define POOL_GRANULE 8
+#define POOL_MAX_BLOCK 512
+#define POOL_CLASSES (POOL_MAX_BLOCK / POOL_GRANULE)
+#define POOL_PAGE_SIZE (64 * 1024)
+
+typedef struct pool_page_t {
+  struct pool_page_t *next;
+  size_t size;
+} pool_page_t;
+
+typedef struct pool_class_t {
+  void *free;          /* free blocks, linked through their first word */
+  char *bump, *limit;  /* unused tail of the newest page of this class */
+} pool_class_t;
+
+/* Weak reference data (the user part of an rcgc_weakref_type object). */
+struct rcgc_weakref {
+  void *referent;            /* NULL once cleared */
+  struct rcgc_weakref *next; /* other weak references to the same referent */
+  struct rcgc_weakref *prev;
+  rcgc_weakref_fn callback;
+  void *ud;
+};
+
+typedef struct wr_slot_t {
+  const void *key;           /* referent; NULL = empty slot */
+  struct rcgc_weakref *list; /* first weak reference to it */
+} wr_slot_t;
+
+struct leak_state_t; /* leak.c */
+
+struct rcgc_heap {
+  rcgc_config cfg;
+  size_t pre; /* prefix bytes before each head: 0 or 16 */
+
+  /* collector state (collect.c) */
+  gen_t gens[RCGC_NUM_GENERATIONS];
+  head_t permanent;
+  head_t untracked;
+  int enabled;
+  int collecting;
+  unsigned debug;
+  long long_lived_total;
+  long long_lived_pending;
+  rcgc_gen_stats stats[RCGC_NUM_GENERATIONS];
+  int auto_pending; /* threshold passed while collection was not allowed */
+
+  /* re-entrancy and safety */
+  int in_traverse;  /* >0 while the library runs a user traverse */
+  int in_user;      /* >0 while any other user callback runs */
+  int destroying;
+  _Atomic long misuse; /* updated atomically: a second thread may report */
+
+  /* callbacks */
+  callback_t *callbacks;
+  size_t ncallbacks, cap_callbacks;
+  int callbacks_running;
+
+  /* garbage list */
+  void **garbage;
+  size_t ngarbage, cap_garbage;
+
+  /* type table: id -> type; id 0 unused */
+  const rcgc_type **types;
+  uint32_t ntypes, cap_types;
+  const rcgc_type *last_type; /* one-entry lookup cache */
+  uint32_t last_id;
+
+  /* freeing (obj.c) */
+  head_t *zero_stack;
+  int draining;
+#ifdef RCGC_STRESS
+  unsigned long stress_decrefs;
+#endif
+
+  /* allocation (alloc.c) */
+  pool_class_t classes[POOL_CLASSES];
+  pool_page_t *pages;
+  size_t nobjects;
+  size_t nbytes;
+  uint64_t serial;
+
+  /* weak references (weakref.c): open addressing, linear probing */
+  wr_slot_t *wr_slots;
+  size_t wr_cap, wr_used;
+
+  /* leak hunting (leak.c) */
+  struct leak_state_t *leak;
+
+#ifdef RCGC_DEBUG
+  /* thread detection (debug.c) */
+  _Atomic uintptr_t owner;
+  int owner_depth;
+  /* quarantine of freed blocks (alloc.c) */
+  void **quarantine;
+  size_t quarantine_pos;
+#endif
+};
+
+#define RCGC_QUARANTINE 4096
+
+/* Prefix of an object (valid only when heap->pre != 0). */
+typedef struct prefix_t {
+  uint64_t serial;
+  rcgc_heap *heap;
+} prefix_t;
+
+static inline prefix_t *prefix_of(const head_t *h) { return (prefix_t *)(void *)h - 1; }
+
+static inline const rcgc_type *type_of(const rcgc_heap *heap, const head_t *h) {
+  return heap->types[type_id_of(h)];
+}
+
+/* ------------------------------------------------------------ internal API */
+/* alloc.c */
+void *rcgc__raw_alloc(rcgc_heap *heap, size_t size);
+void rcgc__raw_free(rcgc_heap *heap, void *p, size_t size);
+void *rcgc__raw_realloc(rcgc_heap *heap, void *p, size_t old, size_t size);
+head_t *rcgc__block_alloc(rcgc_heap *heap, size_t block_size, size_t lead);
+void rcgc__block_free(rcgc_heap *heap, head_t *h, size_t lead, size_t block_size);
+void rcgc__pools_release(rcgc_heap *heap);
+void rcgc__quarantine_flush(rcgc_heap *heap);
+
+/* obj.c */
+uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t);
+void rcgc__zero(rcgc_heap *heap, head_t *h);      /* refcnt reached 0 */
+void rcgc__drain(rcgc_heap *heap);                /* free the zero stack */
+void rcgc__free_now(rcgc_heap *heap, head_t *h);  /* destroy + return memory */
+int rcgc__traverse(rcgc_heap *heap, head_t *h, rcgc_visit_fn visit, void *arg);
+void rcgc__maybe_collect(rcgc_heap *heap);
+
+/* collect.c */
+long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra);
+#define COLLECT_NO_SAVEALL 1u   /* ignore DEBUG_SAVEALL (destroy, release) */
+#define COLLECT_NO_CALLBACKS 2u /* no start/stop callbacks (heap destroy) */
+
+/* weakref.c */
+void rcgc__weakrefs_on_death(rcgc_heap *heap, head_t *h); /* refcount death */
+struct rcgc_weakref *rcgc__weakref_list(rcgc_heap *heap, const void *obj);
+void rcgc__weakref_detach(rcgc_heap *heap, struct rcgc_weakref *wr);
+void rcgc__weakrefs_release(rcgc_heap *heap);
+
+/* garbage.c */
+int rcgc__garbage_append(rcgc_heap *heap, void *obj); /* takes a new ref */
+
+/* debug.c */
+void rcgc__report(rcgc_heap *heap, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void rcgc__misuse(rcgc_heap *heap, const void *obj, const char *rule, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+void rcgc__write(rcgc_heap *heap, const char *text, size_t len);
+int rcgc__describe(rcgc_heap *heap, const head_t *h, char *buf, size_t cap);
+bool rcgc__valid_object(rcgc_heap *heap, const void *obj, const char *what);
+long rcgc__check_heap(rcgc_heap *heap);
+double rcgc__now(void);
+
+/* leak.c: called when an object is freed (expect-freed watches). */
+void rcgc__leak_on_free(rcgc_heap *heap, head_t *h);
+void rcgc__leak_release(rcgc_heap *heap);
+
+/* Thread detection and re-entrancy guards around public entry points. */
+#ifdef RCGC_DEBUG
+bool rcgc__enter(rcgc_heap *heap);
+void rcgc__leave(rcgc_heap *heap);
+#define ENTER(heap) bool entered_ = rcgc__enter(heap)
+#define LEAVE(heap) (entered_ ? rcgc__leave(heap) : (void)0)
+#else
+#define ENTER(heap) ((void)0)
+#define LEAVE(heap) ((void)0)
+#endif
+
+/* User callbacks run between USER_BEGIN and USER_END: no automatic
+** collection starts while one runs. */
+#define USER_BEGIN(heap) ((heap)->in_user++)
+#define USER_END(heap) ((heap)->in_user--)
+
+/* Debug-build assertion that reports through the heap's sink. */
+#ifdef RCGC_DEBUG
+#define RCGC_ASSERT(heap, cond)                                               \
+  ((cond) ? (void)0                                                           \
+          : rcgc__report((heap), "rcgc: internal assertion failed: %s (%s:%d)\n", \
+                         #cond, __FILE__, __LINE__))
+#else
+#define RCGC_ASSERT(heap, cond) ((void)0)
+#endif
+
+#endif /* RCGC_INTERNAL_H */

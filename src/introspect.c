@@ -1,0 +1,211 @@
+/*
+** introspect.c -- looking at the heap: get_objects, get_referrers,
+** get_referents, tracking, freezing (the introspection half of Python's gc
+** module).
+**
+** Safety during a collection: these calls may run from finalizers and
+** callbacks while a collection is in progress. They only walk the heap's
+** generation lists (gens[0..2]); a running collection keeps its candidates,
+** its garbage and its uncollectable objects on local lists, so no dying
+** object is ever returned (the rule of CPython gh-125859). Every returned
+** object is a new strong reference held by the rcgc_list.
+*/
+#include "internal.h"
+
+static int list_push(rcgc_heap *heap, rcgc_list *out, void *obj) {
+  if (out->count == out->capacity_) {
+    size_t ncap = out->capacity_ ? out->capacity_ * 2 : 16;
+    void **ni = rcgc__raw_realloc(heap, out->items, out->capacity_ * sizeof *ni, ncap * sizeof *ni);
+    if (ni == NULL)
+      return RCGC_ENOMEM;
+    out->items = ni;
+    out->capacity_ = ncap;
+  }
+  AS_HEAD(obj)->refcnt++;
+  out->items[out->count++] = obj;
+  return RCGC_OK;
+}
+
+static void list_reset(rcgc_list *out) {
+  out->items = NULL;
+  out->count = 0;
+  out->capacity_ = 0;
+}
+
+void rcgc_list_release(rcgc_heap *heap, rcgc_list *list) {
+  if (heap == NULL || list == NULL)
+    return;
+  void **items = list->items;
+  size_t n = list->count, cap = list->capacity_;
+  list_reset(list);
+  for (size_t i = 0; i < n; i++)
+    rcgc_decref_slow_(heap, items[i]);
+  rcgc__raw_free(heap, items, cap * sizeof *items);
+}
+
+/* On failure the partial list is released and 'out' left empty. */
+static int fail(rcgc_heap *heap, rcgc_list *out, int err) {
+  rcgc_list_release(heap, out);
+  return err;
+}
+
+int rcgc_get_objects(rcgc_heap *heap, int generation, rcgc_list *out) {
+  if (out != NULL)
+    list_reset(out);
+  if (heap == NULL || out == NULL)
+    return RCGC_EINVAL;
+  if (generation < -1 || generation >= RCGC_NUM_GENERATIONS)
+    return RCGC_ERANGE;
+  ENTER(heap);
+  int lo = generation < 0 ? 0 : generation, hi = generation < 0 ? RCGC_NUM_GENERATIONS - 1 : generation;
+  int r = RCGC_OK;
+  for (int g = lo; g <= hi && r == RCGC_OK; g++) {
+    head_t *l = &heap->gens[g].head;
+    for (head_t *h = next_of(l); h != l && r == RCGC_OK; h = next_of(h))
+      r = list_push(heap, out, FROM_HEAD(h));
+  }
+  LEAVE(heap);
+  return r == RCGC_OK ? r : fail(heap, out, r);
+}
+
+typedef struct referrers_ctx {
+  void *const *objs;
+  size_t n;
+} referrers_ctx;
+
+static int visit_match(void *child, const char *edge, void *arg) {
+  (void)edge;
+  referrers_ctx *c = arg;
+  for (size_t i = 0; i < c->n; i++)
+    if (c->objs[i] == child)
+      return 1;
+  return 0;
+}
+
+int rcgc_get_referrers(rcgc_heap *heap, void *const *objs, size_t n, rcgc_list *out) {
+  if (out != NULL)
+    list_reset(out);
+  if (heap == NULL || out == NULL || (objs == NULL && n > 0))
+    return RCGC_EINVAL;
+  if (heap->in_traverse)
+    return RCGC_EBUSY;
+  ENTER(heap);
+  referrers_ctx c = {objs, n};
+  int r = RCGC_OK;
+  for (int g = 0; g < RCGC_NUM_GENERATIONS && r == RCGC_OK; g++) {
+    head_t *l = &heap->gens[g].head;
+    for (head_t *h = next_of(l); h != l && r == RCGC_OK; h = next_of(h))
+      if (rcgc__traverse(heap, h, visit_match, &c))
+        r = list_push(heap, out, FROM_HEAD(h));
+  }
+  LEAVE(heap);
+  return r == RCGC_OK ? r : fail(heap, out, r);
+}
+
+typedef struct referents_ctx {
+  rcgc_heap *heap;
+  rcgc_list *out;
+  int err;
+} referents_ctx;
+
+static int visit_collect(void *child, const char *edge, void *arg) {
+  (void)edge;
+  referents_ctx *c = arg;
+  c->err = list_push(c->heap, c->out, child);
+  return c->err;
+}
+
+int rcgc_get_referents(rcgc_heap *heap, void *const *objs, size_t n, rcgc_list *out) {
+  if (out != NULL)
+    list_reset(out);
+  if (heap == NULL || out == NULL || (objs == NULL && n > 0))
+    return RCGC_EINVAL;
+  if (heap->in_traverse)
+    return RCGC_EBUSY;
+  ENTER(heap);
+  referents_ctx c = {heap, out, RCGC_OK};
+  for (size_t i = 0; i < n && c.err == RCGC_OK; i++) {
+    if (objs[i] == NULL || !rcgc__valid_object(heap, objs[i], "rcgc_get_referents"))
+      continue;
+    rcgc__traverse(heap, AS_HEAD(objs[i]), visit_collect, &c);
+  }
+  LEAVE(heap);
+  return c.err == RCGC_OK ? RCGC_OK : fail(heap, out, c.err);
+}
+
+int rcgc_is_tracked(const void *obj) {
+  return obj != NULL && !(AS_HEAD(obj)->tinfo & TI_UNTRACKED) && AS_HEAD(obj)->refcnt > 0;
+}
+
+int rcgc_is_finalized(const void *obj) {
+  return obj != NULL && (AS_HEAD(obj)->tinfo & TI_FINALIZED) != 0;
+}
+
+int rcgc_track(rcgc_heap *heap, void *obj) {
+  if (heap == NULL || obj == NULL || !rcgc__valid_object(heap, obj, "rcgc_track"))
+    return RCGC_EINVAL;
+  head_t *h = AS_HEAD(obj);
+  if (type_of(heap, h)->traverse == NULL)
+    return RCGC_EINVAL;
+  if (heap->collecting || heap->in_traverse)
+    return RCGC_EBUSY;
+  if (h->tinfo & TI_UNTRACKED) {
+    h->tinfo &= ~TI_UNTRACKED;
+    list_move(h, &heap->gens[0].head);
+  }
+  return RCGC_OK;
+}
+
+int rcgc_untrack(rcgc_heap *heap, void *obj) {
+  if (heap == NULL || obj == NULL || !rcgc__valid_object(heap, obj, "rcgc_untrack"))
+    return RCGC_EINVAL;
+  head_t *h = AS_HEAD(obj);
+  if (type_of(heap, h)->traverse == NULL)
+    return RCGC_EINVAL;
+  if (heap->collecting || heap->in_traverse)
+    return RCGC_EBUSY;
+  if (!(h->tinfo & TI_UNTRACKED)) {
+    h->tinfo |= TI_UNTRACKED;
+    list_move(h, &heap->untracked);
+  }
+  return RCGC_OK;
+}
+
+int rcgc_freeze(rcgc_heap *heap) {
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  if (heap->collecting || heap->in_traverse)
+    return RCGC_EBUSY;
+  for (int g = 0; g < RCGC_NUM_GENERATIONS; g++) {
+    list_merge(&heap->gens[g].head, &heap->permanent);
+    heap->gens[g].count = 0;
+  }
+  return RCGC_OK;
+}
+
+int rcgc_unfreeze(rcgc_heap *heap) {
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  if (heap->collecting || heap->in_traverse)
+    return RCGC_EBUSY;
+  list_merge(&heap->permanent, &heap->gens[RCGC_NUM_GENERATIONS - 1].head);
+  return RCGC_OK;
+}
+
+long rcgc_get_freeze_count(const rcgc_heap *heap) {
+  return heap == NULL ? RCGC_EINVAL : (long)list_size(&heap->permanent);
+}
+
+int rcgc_visit_objects(rcgc_heap *heap, rcgc_object_fn fn, void *ud) {
+  if (heap == NULL || fn == NULL)
+    return RCGC_EINVAL;
+  head_t *lists[] = {&heap->gens[0].head, &heap->gens[1].head, &heap->gens[2].head,
+                     &heap->permanent, &heap->untracked};
+  for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+    for (head_t *h = next_of(lists[i]); h != lists[i]; h = next_of(h)) {
+      int r = fn(FROM_HEAD(h), ud);
+      if (r)
+        return r;
+    }
+  return 0;
+}

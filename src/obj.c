@@ -1,0 +1,362 @@
+/*
+** obj.c -- objects: allocation, reference counting, and freeing.
+**
+** Freeing an object whose count reached 0 happens in this order (the order
+** CPython's dealloc of a class instance uses):
+**
+**   1. unlink it from its list (INVARIANT L3) and push it on the zero stack;
+**      if no drain loop is running, start one. Everything below runs from
+**      the drain loop, one object at a time.
+**   2. modern finalizer, once per object (TI_FINALIZED), with a temporary
+**      reference; if the count is still > 0 afterwards the object was
+**      resurrected: relink it (gens[0] or the untracked list) and stop.
+**   3. weak references to it are cleared and their callbacks called.
+**   4. legacy finalizer (every time), same resurrection rule as 2.
+**   5. its references are released: traverse with a visitor that decrefs
+**      each child; a child reaching 0 is only pushed (step 1), never freed
+**      inside the traverse. This is what bounds the C stack: a chain of
+**      any length costs one stack frame per link of *work*, not of depth.
+**   6. destroy, then the memory goes back to the pools.
+**
+** Automatic collection is started only from rcgc_new, before the new object
+** is linked, and only when no collection, no traverse and no user callback
+** is running (in_user == 0): finalizers, destroy functions and callbacks
+** never see a collection start underneath them.
+*/
+#include "internal.h"
+
+/* ------------------------------------------------------------ type ids */
+
+/* The id of type 't' in 'heap', registering it on first use. Returns 0 when
+** memory is short. */
+uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t) {
+  if (t == heap->last_type)
+    return heap->last_id;
+  uint32_t id = 0;
+  for (uint32_t i = 1; i < heap->ntypes; i++) {
+    if (heap->types[i] == t) {
+      id = i;
+      break;
+    }
+  }
+  if (id == 0) {
+    if (heap->ntypes >= TYPE_POISON)
+      return 0;
+    if (heap->ntypes == heap->cap_types) {
+      uint32_t ncap = heap->cap_types ? heap->cap_types * 2 : 16;
+      const rcgc_type **nt = rcgc__raw_realloc(heap, (void *)heap->types,
+                                               heap->cap_types * sizeof *nt, ncap * sizeof *nt);
+      if (nt == NULL)
+        return 0;
+      heap->types = nt;
+      heap->cap_types = ncap;
+    }
+    if (heap->ntypes == 0)
+      heap->types[heap->ntypes++] = NULL; /* id 0 is never used */
+    id = heap->ntypes++;
+    heap->types[id] = t;
+  }
+  heap->last_type = t;
+  heap->last_id = id;
+  return id;
+}
+
+/* ------------------------------------------------------------ sizes */
+
+static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+static size_t *size_word(const rcgc_heap *heap, const head_t *h) {
+  return (size_t *)(void *)((char *)h - heap->pre) - 1;
+}
+
+static size_t data_size(const rcgc_heap *heap, const head_t *h) {
+  if (h->tinfo & TI_SIZED)
+    return *size_word(heap, h);
+  return type_of(heap, h)->size;
+}
+
+static size_t lead_of(const rcgc_heap *heap, const head_t *h) {
+  return heap->pre + ((h->tinfo & TI_SIZED) ? sizeof(size_t) : 0);
+}
+
+static size_t block_size(const rcgc_heap *heap, const head_t *h) {
+  return lead_of(heap, h) + sizeof(head_t) + round8(data_size(heap, h));
+}
+
+/* ------------------------------------------------------------ allocation */
+
+/* Automatic collection: CPython's rule, checked when a tracked object is
+** allocated (count0 already incremented). */
+void rcgc__maybe_collect(rcgc_heap *heap) {
+  if (heap->collecting || heap->in_user || heap->in_traverse || heap->destroying ||
+      !heap->enabled || heap->gens[0].threshold == 0)
+    return;
+  if (heap->gens[0].count <= heap->gens[0].threshold)
+    return;
+  for (int i = RCGC_NUM_GENERATIONS - 1; i >= 0; i--) {
+    if (heap->gens[i].count > heap->gens[i].threshold) {
+      /* the long-lived rule: a full collection only when the objects
+      ** promoted since the last one exceed 25% of its survivors */
+      if (i == RCGC_NUM_GENERATIONS - 1 &&
+          heap->long_lived_pending < heap->long_lived_total / 4)
+        continue;
+      rcgc__collect(heap, i, 0);
+      return;
+    }
+  }
+}
+
+void *rcgc_new_sized(rcgc_heap *heap, const rcgc_type *t, size_t size) {
+  if (heap == NULL)
+    return NULL;
+  if (t == NULL || t->name == NULL || size < t->size) {
+    rcgc__misuse(heap, NULL, "invalid type",
+                 "rcgc_new: type %s%s%s is not usable (%s)", t && t->name ? "'" : "",
+                 t && t->name ? t->name : "(unnamed)", t && t->name ? "'" : "",
+                 t == NULL ? "NULL type" : t->name == NULL ? "no name" : "size below type size");
+    return NULL;
+  }
+  if (heap->in_traverse) {
+    rcgc__misuse(heap, NULL, "allocation inside traverse",
+                 "rcgc_new(%s) called from inside a traverse function", t->name);
+    return NULL;
+  }
+  ENTER(heap);
+  if (t->traverse != NULL) {
+    heap->gens[0].count++;
+#ifdef RCGC_STRESS
+    if (!heap->collecting && !heap->in_user && !heap->in_traverse && !heap->destroying &&
+        heap->enabled && heap->gens[0].threshold != 0)
+      rcgc__collect(heap, 0, 0);
+#endif
+    rcgc__maybe_collect(heap);
+  }
+  void *obj = NULL;
+  uint32_t id = rcgc__type_id(heap, t);
+  if (id != 0) {
+    bool sized = size != t->size;
+    size_t lead = heap->pre + (sized ? sizeof(size_t) : 0);
+    size_t bsize = lead + sizeof(head_t) + round8(size);
+    head_t *h = rcgc__block_alloc(heap, bsize, lead);
+    if (h != NULL) {
+      if (sized)
+        *size_word(heap, h) = size;
+      heap->serial++;
+      if (heap->pre) {
+        prefix_of(h)->serial = heap->serial;
+        prefix_of(h)->heap = heap;
+      }
+      h->refcnt = 1;
+      h->tinfo = (id << TI_SHIFT) | (sized ? TI_SIZED : 0u) |
+                 (t->traverse ? 0u : TI_UNTRACKED);
+      h->gc_prev = 0;
+      list_append(h, t->traverse ? &heap->gens[0].head : &heap->untracked);
+      obj = FROM_HEAD(h);
+      memset(obj, 0, size);
+      heap->nobjects++;
+      heap->nbytes += bsize;
+    }
+  }
+  if (obj == NULL && t->traverse != NULL && heap->gens[0].count > 0)
+    heap->gens[0].count--; /* nothing was created */
+  LEAVE(heap);
+  return obj;
+}
+
+void *rcgc_new(rcgc_heap *heap, const rcgc_type *t) {
+  if (t == NULL) {
+    if (heap != NULL)
+      rcgc__misuse(heap, NULL, "invalid type", "rcgc_new: NULL type");
+    return NULL;
+  }
+  return rcgc_new_sized(heap, t, t->size);
+}
+
+/* ------------------------------------------------------------ refcounts */
+
+void rcgc_incref_slow_(rcgc_heap *heap, void *obj) {
+  if (obj == NULL || heap == NULL)
+    return;
+  ENTER(heap);
+  head_t *h = AS_HEAD(obj);
+  if (!rcgc__valid_object(heap, obj, "rcgc_incref")) {
+    /* reported */
+  } else if (h->refcnt == 0) {
+    rcgc__misuse(heap, obj, "incref of a dead object",
+                 "rcgc_incref on an object whose refcount is 0 (being freed)");
+  } else if (heap->in_traverse) {
+    rcgc__misuse(heap, obj, "graph mutated inside traverse",
+                 "rcgc_incref called from inside a traverse function; ignored");
+  } else if (h->refcnt == UINT32_MAX) {
+    rcgc__misuse(heap, obj, "refcount overflow", "refcount would exceed %u",
+                 (unsigned)UINT32_MAX);
+  } else {
+    h->refcnt++;
+  }
+  LEAVE(heap);
+}
+
+void rcgc_decref_slow_(rcgc_heap *heap, void *obj) {
+  if (obj == NULL || heap == NULL)
+    return;
+  ENTER(heap);
+  head_t *h = AS_HEAD(obj);
+  if (!rcgc__valid_object(heap, obj, "rcgc_decref")) {
+    /* reported */
+  } else if (h->refcnt == 0) {
+    rcgc__misuse(heap, obj, "decref below zero",
+                 "rcgc_decref on an object whose refcount is already 0");
+  } else if (heap->in_traverse) {
+    rcgc__misuse(heap, obj, "graph mutated inside traverse",
+                 "rcgc_decref called from inside a traverse function; ignored");
+  } else if (--h->refcnt == 0) {
+    rcgc__zero(heap, h);
+  }
+#ifdef RCGC_STRESS
+  if ((++heap->stress_decrefs & 63) == 0 && !heap->collecting && !heap->in_user &&
+      !heap->in_traverse && !heap->destroying && !heap->draining && heap->enabled &&
+      heap->gens[0].threshold != 0)
+    rcgc__collect(heap, 0, 0);
+#endif
+  LEAVE(heap);
+}
+
+/* ------------------------------------------------------------ freeing */
+
+int rcgc__traverse(rcgc_heap *heap, head_t *h, rcgc_visit_fn visit, void *arg) {
+  const rcgc_type *t = type_of(heap, h);
+  if (t->traverse == NULL)
+    return 0;
+  heap->in_traverse++;
+  int r = t->traverse(FROM_HEAD(h), visit, arg);
+  heap->in_traverse--;
+  return r;
+}
+
+/* Refcount of 'h' just reached 0: take it off its list and free it from the
+** drain loop (see the top of this file). */
+void rcgc__zero(rcgc_heap *heap, head_t *h) {
+  list_remove(h);
+  h->gc_prev = 0;
+  if (!(h->tinfo & TI_UNTRACKED) && heap->gens[0].count > 0)
+    heap->gens[0].count--;
+  h->gc_next = (uintptr_t)heap->zero_stack;
+  heap->zero_stack = h;
+  if (!heap->draining)
+    rcgc__drain(heap);
+}
+
+static void relink(rcgc_heap *heap, head_t *h) {
+  h->gc_prev = 0;
+  list_append(h, (h->tinfo & TI_UNTRACKED) ? &heap->untracked : &heap->gens[0].head);
+}
+
+static int visit_release(void *child, const char *edge, void *arg) {
+  (void)edge;
+  rcgc_heap *heap = arg;
+  head_t *c = AS_HEAD(child);
+  if (!rcgc__valid_object(heap, child, "traverse (releasing references)"))
+    return 0;
+  if (c->refcnt == 0) {
+    rcgc__misuse(heap, child, "refcount is too small",
+                 "a traverse function reported a reference to an object that is already "
+                 "being freed");
+    return 0;
+  }
+  if (--c->refcnt == 0)
+    rcgc__zero(heap, c); /* draining is set: only pushed */
+  return 0;
+}
+
+/* Call a finalizer with a temporary reference. Returns true when the object
+** survived (was resurrected). */
+static bool run_finalizer(rcgc_heap *heap, head_t *h,
+                          void (*fin)(rcgc_heap *, void *)) {
+  h->refcnt = 1;
+  USER_BEGIN(heap);
+  fin(heap, FROM_HEAD(h));
+  USER_END(heap);
+  if (h->refcnt == 0) {
+    /* the finalizer dropped our temporary reference itself: it is already
+    ** on the zero stack again */
+    rcgc__misuse(heap, FROM_HEAD(h), "decref below zero",
+                 "a finalizer released a reference it did not own");
+    return true;
+  }
+  if (--h->refcnt != 0) {
+    relink(heap, h);
+    return true;
+  }
+  return false;
+}
+
+/* Steps 2-6 for one object popped from the zero stack. */
+static void finish_zero(rcgc_heap *heap, head_t *h) {
+  const rcgc_type *t = type_of(heap, h);
+  if (t->finalize != NULL && !(h->tinfo & TI_FINALIZED)) {
+    h->tinfo |= TI_FINALIZED;
+    if (run_finalizer(heap, h, t->finalize))
+      return;
+  }
+  if (h->tinfo & TI_WEAKREFD)
+    rcgc__weakrefs_on_death(heap, h);
+  if (t->legacy_finalize != NULL && run_finalizer(heap, h, t->legacy_finalize))
+    return;
+  if (t->traverse != NULL)
+    rcgc__traverse(heap, h, visit_release, heap);
+  rcgc__free_now(heap, h);
+}
+
+void rcgc__drain(rcgc_heap *heap) {
+  heap->draining = 1;
+  head_t *h;
+  while ((h = heap->zero_stack) != NULL) {
+    heap->zero_stack = (head_t *)h->gc_next;
+    h->gc_next = 0;
+    finish_zero(heap, h);
+  }
+  heap->draining = 0;
+}
+
+/* Run destroy and return the memory of 'h', whose references are already
+** released. */
+void rcgc__free_now(rcgc_heap *heap, head_t *h) {
+  const rcgc_type *t = type_of(heap, h);
+  if (t->destroy != NULL) {
+    USER_BEGIN(heap);
+    t->destroy(heap, FROM_HEAD(h));
+    USER_END(heap);
+  }
+  if (h->tinfo & TI_WATCHED)
+    rcgc__leak_on_free(heap, h);
+  if (h->tinfo & TI_WEAKREFD)
+    rcgc__weakrefs_on_death(heap, h); /* destroy created one: clear it */
+  size_t lead = lead_of(heap, h), bsize = block_size(heap, h);
+  heap->nobjects--;
+  heap->nbytes -= bsize;
+  rcgc__block_free(heap, h, lead, bsize);
+}
+
+/* ------------------------------------------------------------ accessors */
+
+const rcgc_type *rcgc_typeof(const rcgc_heap *heap, const void *obj) {
+  if (heap == NULL || obj == NULL)
+    return NULL;
+  uint32_t id = type_id_of(AS_HEAD(obj));
+  return id == 0 || id >= heap->ntypes ? NULL : heap->types[id];
+}
+
+uint64_t rcgc_serial(const rcgc_heap *heap, const void *obj) {
+  if (heap == NULL || obj == NULL || heap->pre == 0)
+    return 0;
+  return prefix_of(AS_HEAD(obj))->serial;
+}
+
+int rcgc_repr(const rcgc_heap *heap, const void *obj, char *buf, size_t cap) {
+  if (heap == NULL || obj == NULL) {
+    if (cap > 0)
+      buf[0] = 0;
+    return 0;
+  }
+  return rcgc__describe((rcgc_heap *)heap, AS_HEAD(obj), buf, cap);
+}

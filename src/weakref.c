@@ -1,0 +1,242 @@
+/*
+** weakref.c -- weak references.
+**
+** A weak reference is a managed, tracked object of rcgc_weakref_type (so it
+** can itself be garbage, and the collector can tell). The objects it points
+** at carry no field for it: the heap keeps a side table, referent ->
+** doubly linked list of its weak references, and the referent's TI_WEAKREFD
+** flag says whether it has an entry, so objects without weak references
+** never touch the table.
+**
+** Invariants:
+**  W1. obj has TI_WEAKREFD  <=>  the table has a slot with key obj, whose
+**      list is non-empty.
+**  W2. wr->referent != NULL  <=>  wr is on the list of wr->referent.
+**  W3. the table uses linear probing with backward-shift deletion: no
+**      tombstones; wr_used <= wr_cap / 2.
+**
+** When the referent dies by refcount, rcgc__weakrefs_on_death clears every
+** weak reference first and then calls the callbacks (each callback sees
+** all of them cleared). The collector's ordering lives in collect.c.
+*/
+#include "internal.h"
+
+static size_t slot_hash(const void *key, size_t cap) {
+  uint64_t x = (uint64_t)(uintptr_t)key;
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  return (size_t)x & (cap - 1);
+}
+
+static wr_slot_t *find_slot(rcgc_heap *heap, const void *key) {
+  if (heap->wr_cap == 0)
+    return NULL;
+  size_t i = slot_hash(key, heap->wr_cap);
+  while (heap->wr_slots[i].key != NULL) {
+    if (heap->wr_slots[i].key == key)
+      return &heap->wr_slots[i];
+    i = (i + 1) & (heap->wr_cap - 1);
+  }
+  return NULL;
+}
+
+static void insert_slot(wr_slot_t *slots, size_t cap, const void *key, struct rcgc_weakref *list) {
+  size_t i = slot_hash(key, cap);
+  while (slots[i].key != NULL)
+    i = (i + 1) & (cap - 1);
+  slots[i].key = key;
+  slots[i].list = list;
+}
+
+/* Make room for one more key. Returns false when memory is short. */
+static bool reserve(rcgc_heap *heap) {
+  if ((heap->wr_used + 1) * 2 <= heap->wr_cap)
+    return true;
+  size_t ncap = heap->wr_cap ? heap->wr_cap * 2 : 64;
+  wr_slot_t *ns = rcgc__raw_alloc(heap, ncap * sizeof *ns);
+  if (ns == NULL)
+    return false;
+  memset(ns, 0, ncap * sizeof *ns);
+  for (size_t i = 0; i < heap->wr_cap; i++)
+    if (heap->wr_slots[i].key != NULL)
+      insert_slot(ns, ncap, heap->wr_slots[i].key, heap->wr_slots[i].list);
+  rcgc__raw_free(heap, heap->wr_slots, heap->wr_cap * sizeof *heap->wr_slots);
+  heap->wr_slots = ns;
+  heap->wr_cap = ncap;
+  return true;
+}
+
+/* Remove slot 's' keeping W3 (backward shift). */
+static void delete_slot(rcgc_heap *heap, wr_slot_t *s) {
+  size_t mask = heap->wr_cap - 1;
+  size_t i = (size_t)(s - heap->wr_slots);
+  size_t j = i;
+  for (;;) {
+    j = (j + 1) & mask;
+    if (heap->wr_slots[j].key == NULL)
+      break;
+    size_t home = slot_hash(heap->wr_slots[j].key, heap->wr_cap);
+    /* can the entry at j move to the hole at i? (i lies cyclically in
+    ** [home, j)) */
+    bool movable = (i <= j) ? (home <= i || home > j) : (home <= i && home > j);
+    if (movable) {
+      heap->wr_slots[i] = heap->wr_slots[j];
+      i = j;
+    }
+  }
+  heap->wr_slots[i].key = NULL;
+  heap->wr_slots[i].list = NULL;
+  heap->wr_used--;
+}
+
+struct rcgc_weakref *rcgc__weakref_list(rcgc_heap *heap, const void *obj) {
+  wr_slot_t *s = find_slot(heap, obj);
+  return s ? s->list : NULL;
+}
+
+void rcgc__weakref_detach(rcgc_heap *heap, struct rcgc_weakref *wr) {
+  void *obj = wr->referent;
+  if (obj == NULL)
+    return;
+  wr_slot_t *s = find_slot(heap, obj);
+  if (wr->prev != NULL)
+    wr->prev->next = wr->next;
+  else if (s != NULL)
+    s->list = wr->next;
+  if (wr->next != NULL)
+    wr->next->prev = wr->prev;
+  wr->next = wr->prev = NULL;
+  wr->referent = NULL;
+  if (s != NULL && s->list == NULL) {
+    delete_slot(heap, s);
+    AS_HEAD(obj)->tinfo &= ~TI_WEAKREFD;
+  }
+}
+
+/* The referent 'h' is dying by refcount: clear every weak reference to it,
+** then call the callbacks of those that have one, each holding a reference
+** to its weak reference while it runs. */
+void rcgc__weakrefs_on_death(rcgc_heap *heap, head_t *h) {
+  wr_slot_t *s = find_slot(heap, FROM_HEAD(h));
+  h->tinfo &= ~TI_WEAKREFD;
+  if (s == NULL)
+    return;
+  struct rcgc_weakref *wr = s->list, *pending = NULL, **tail = &pending;
+  delete_slot(heap, s);
+  while (wr != NULL) {
+    struct rcgc_weakref *next = wr->next;
+    wr->referent = NULL;
+    wr->prev = NULL;
+    wr->next = NULL;
+    if (wr->callback != NULL) {
+      AS_HEAD(wr)->refcnt++;
+      *tail = wr;
+      tail = &wr->next;
+    }
+    wr = next;
+  }
+  while (pending != NULL) {
+    struct rcgc_weakref *next = pending->next;
+    pending->next = NULL;
+    rcgc_weakref_fn cb = pending->callback;
+    pending->callback = NULL;
+    USER_BEGIN(heap);
+    cb(heap, pending, pending->ud);
+    USER_END(heap);
+    rcgc_decref_slow_(heap, pending);
+    pending = next;
+  }
+}
+
+void rcgc__weakrefs_release(rcgc_heap *heap) {
+  rcgc__raw_free(heap, heap->wr_slots, heap->wr_cap * sizeof *heap->wr_slots);
+  heap->wr_slots = NULL;
+  heap->wr_cap = heap->wr_used = 0;
+}
+
+/* ------------------------------------------------------------ the type */
+
+static int wr_traverse(void *obj, rcgc_visit_fn visit, void *arg) {
+  (void)obj;
+  (void)visit;
+  (void)arg;
+  return 0; /* holds no strong reference; tracked so it can be garbage */
+}
+
+static void wr_destroy(rcgc_heap *heap, void *obj) {
+  struct rcgc_weakref *wr = obj;
+  if (wr->referent != NULL)
+    rcgc__weakref_detach(heap, wr);
+}
+
+static int wr_repr(const void *obj, char *buf, size_t cap) {
+  const struct rcgc_weakref *wr = obj;
+  if (wr->referent == NULL)
+    return snprintf(buf, cap, "<weakref %p; dead>", obj);
+  return snprintf(buf, cap, "<weakref %p; to %p>", obj, wr->referent);
+}
+
+const rcgc_type rcgc_weakref_type = {
+    "weakref", sizeof(struct rcgc_weakref), wr_traverse, NULL, NULL, wr_destroy, wr_repr,
+};
+
+/* ------------------------------------------------------------ public */
+
+rcgc_weakref *rcgc_weakref_new(rcgc_heap *heap, void *obj, rcgc_weakref_fn callback, void *ud) {
+  if (heap == NULL || obj == NULL)
+    return NULL;
+  if (!rcgc__valid_object(heap, obj, "rcgc_weakref_new"))
+    return NULL;
+  head_t *h = AS_HEAD(obj);
+  if (h->refcnt == 0) {
+    rcgc__misuse(heap, obj, "weak reference to a dead object",
+                 "rcgc_weakref_new on an object whose refcount is 0");
+    return NULL;
+  }
+  ENTER(heap);
+  struct rcgc_weakref *wr = NULL;
+  /* hold obj: the allocation below may run a collection */
+  h->refcnt++;
+  if (reserve(heap)) {
+    wr = rcgc_new(heap, &rcgc_weakref_type);
+    if (wr != NULL) {
+      wr->referent = obj;
+      wr->callback = callback;
+      wr->ud = ud;
+      wr_slot_t *s = find_slot(heap, obj);
+      if (s == NULL) {
+        insert_slot(heap->wr_slots, heap->wr_cap, obj, NULL);
+        heap->wr_used++;
+        s = find_slot(heap, obj);
+        h->tinfo |= TI_WEAKREFD;
+      }
+      wr->next = s->list;
+      if (s->list != NULL)
+        s->list->prev = wr;
+      s->list = wr;
+    }
+  }
+  rcgc_decref_slow_(heap, obj);
+  LEAVE(heap);
+  return wr;
+}
+
+void *rcgc_weakref_get(rcgc_heap *heap, rcgc_weakref *wr) {
+  if (heap == NULL || wr == NULL || wr->referent == NULL)
+    return NULL;
+  void *obj = wr->referent;
+  AS_HEAD(obj)->refcnt++;
+  return obj;
+}
+
+int rcgc_weakref_alive(const rcgc_weakref *wr) { return wr != NULL && wr->referent != NULL; }
+
+size_t rcgc_weakref_count(rcgc_heap *heap, const void *obj) {
+  if (heap == NULL || obj == NULL || !(AS_HEAD(obj)->tinfo & TI_WEAKREFD))
+    return 0;
+  size_t n = 0;
+  for (struct rcgc_weakref *wr = rcgc__weakref_list(heap, obj); wr != NULL; wr = wr->next)
+    n++;
+  return n;
+}
