@@ -113,7 +113,7 @@ static void block_release(rcgc_heap *heap, void *mem, size_t block_size) {
 ** and really release the one it displaces. */
 void rcgc__block_free(rcgc_heap *heap, head_t *h, size_t lead, size_t block_size) {
   h->refcnt = 0;
-  h->tinfo = TYPE_POISON << TI_SHIFT;
+  h->tinfo = TYPE_POISON << TI_SHIFT; /* also read by rcgc__valid_object */
   void *mem = (char *)h - lead;
 #ifdef RCGC_DEBUG
   if (heap->quarantine != NULL) {

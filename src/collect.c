@@ -94,9 +94,14 @@ static void debug_object(rcgc_heap *heap, const char *what, head_t *h) {
 
 /* ------------------------------------------------------------ phase 1 */
 
-static void update_refs(head_t *list) {
-  for (head_t *h = next_of(list); h != list; h = next_of(h))
+/* Returns the number of objects on the list. */
+static size_t update_refs(head_t *list) {
+  size_t n = 0;
+  for (head_t *h = next_of(list); h != list; h = next_of(h)) {
     set_refs(h, h->refcnt);
+    n++;
+  }
+  return n;
 }
 
 static int visit_decref(void *child, const char *edge, void *arg) {
@@ -195,9 +200,9 @@ static void restore_list(head_t *list) {
 /* Phase 1. Returns false (after reporting) when a refcount is too small;
 ** the list is then restored with everything in it. */
 static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachable,
-                               size_t *nreachable) {
+                               size_t *nreachable, size_t *ncandidates) {
   ctx_t ctx = {heap, NULL, young};
-  update_refs(young);
+  *ncandidates = update_refs(young);
   subtract_refs(&ctx, young);
   if (ctx.bad != NULL) {
     restore_list(young);
@@ -253,7 +258,8 @@ static void move_legacy_finalizers(rcgc_heap *heap, head_t *unreachable, head_t 
 
 /* Returns the number of weak references freed by their own callback
 ** (CPython counts them as collected). */
-static long handle_weakref_callbacks(rcgc_heap *heap, head_t *unreachable, head_t *old) {
+static long handle_weakref_callbacks(rcgc_heap *heap, head_t *unreachable, head_t *old,
+                                     long *user_calls) {
   head_t wrcb;
   list_init(&wrcb);
   for (head_t *h = next_of(unreachable); h != unreachable; h = next_of(h)) {
@@ -285,6 +291,7 @@ static long handle_weakref_callbacks(rcgc_heap *heap, head_t *unreachable, head_
     USER_BEGIN(heap);
     cb(heap, wr, wr->ud);
     USER_END(heap);
+    (*user_calls)++;
     rcgc_decref_slow_(heap, wr);
     if (next_of(&wrcb) == wh)
       list_move(wh, (wh->tinfo & TI_UNTRACKED) ? &heap->untracked : old);
@@ -296,7 +303,9 @@ static long handle_weakref_callbacks(rcgc_heap *heap, head_t *unreachable, head_
 
 /* ------------------------------------------------------------ phase 6 */
 
-static void finalize_garbage(rcgc_heap *heap, head_t *unreachable) {
+/* Returns the number of finalizers called. */
+static long finalize_garbage(rcgc_heap *heap, head_t *unreachable) {
+  long calls = 0;
   head_t seen;
   list_init(&seen);
   while (!list_empty(unreachable)) {
@@ -317,10 +326,12 @@ static void finalize_garbage(rcgc_heap *heap, head_t *unreachable) {
       USER_BEGIN(heap);
       fin(heap, FROM_HEAD(h));
       USER_END(heap);
+      calls++;
       rcgc_decref_slow_(heap, FROM_HEAD(h));
     }
   }
   list_merge(&seen, unreachable);
+  return calls;
 }
 
 /* ------------------------------------------------------------ phase 8 */
@@ -345,10 +356,14 @@ static void clear_weakrefs(rcgc_heap *heap, head_t *garbage) {
 
 /* ------------------------------------------------------------ phase 9 */
 
-static int visit_release_held(void *child, const char *edge, void *arg) {
+/* Release a reference that leaves the garbage: members (PREV_COLLECTING)
+** are freed as a whole and need no decrement. */
+static int visit_release_outside(void *child, const char *edge, void *arg) {
   (void)edge;
   rcgc_heap *heap = arg;
   head_t *c = AS_HEAD(child);
+  if (collecting(c))
+    return 0;
   if (c->refcnt == 0) {
     rcgc__misuse(heap, child, "refcount is too small",
                  "a traverse function reported a reference to an object already freed");
@@ -359,35 +374,35 @@ static int visit_release_held(void *child, const char *edge, void *arg) {
   return 0;
 }
 
-/* Free every object of 'garbage' (see phase 9 above). Returns how many were
-** freed; objects that gained a reference meanwhile go to 'old'. */
-static long delete_garbage(rcgc_heap *heap, head_t *garbage, head_t *old) {
+/* Free every object of 'garbage'. Every reference to a member comes from
+** another member (that is what unreachable means, and step 7 re-checked it
+** after the last user code ran), so the members' refcounts need no
+** updating: pass 1 releases only the references that leave the set
+** (children reaching 0 are pushed on the zero stack, not freed yet); pass 2
+** runs each member's destroy and returns its memory. No member can reach
+** refcount 0 on its own meanwhile: only a reference the collector did not
+** see could, and such a reference would have made the member reachable.
+** Returns the number freed. */
+static long delete_garbage(rcgc_heap *heap, head_t *garbage) {
   int was_draining = heap->draining;
   heap->draining = 1;
-  for (head_t *h = next_of(garbage); h != garbage; h = next_of(h)) {
-    h->refcnt++;
-    h->gc_prev &= ~PREV_COLLECTING;
-  }
   for (head_t *h = next_of(garbage); h != garbage; h = next_of(h))
-    rcgc__traverse(heap, h, visit_release_held, heap);
+    rcgc__traverse(heap, h, visit_release_outside, heap);
+  /* pass 2 walks the list without unlinking: the whole list goes, and
+  ** nothing else can unlink a member (see above); the next link is read
+  ** before the block is released */
   long freed = 0;
-  while (!list_empty(garbage)) {
-    head_t *h = next_of(garbage);
-    if (h->refcnt != 1) {
-      h->refcnt--;
-      list_move(h, old);
-      rcgc__misuse(heap, FROM_HEAD(h), "reference to garbage",
-                   "an object gained a reference while its cycle was being freed; "
-                   "it is kept, but the references it held are already released");
-      continue;
-    }
-    list_remove(h);
+  for (head_t *h = next_of(garbage), *next; h != garbage; h = next) {
+    next = next_of(h);
     h->refcnt = 0;
-    if (heap->gens[0].count > 0)
-      heap->gens[0].count--;
     rcgc__free_now(heap, h);
     freed++;
   }
+  list_init(garbage);
+  if (heap->gens[0].count > freed)
+    heap->gens[0].count -= freed;
+  else
+    heap->gens[0].count = 0;
   heap->draining = was_draining;
   if (!was_draining)
     rcgc__drain(heap);
@@ -458,11 +473,9 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
 
   long collected = 0, uncollectable = 0;
   size_t candidates = 0, nreachable = 0;
-  for (head_t *h = next_of(&young); h != &young; h = next_of(h))
-    candidates++;
 
   /* step 1 */
-  if (!deduce_unreachable(heap, &young, &unreachable, &nreachable)) {
+  if (!deduce_unreachable(heap, &young, &unreachable, &nreachable, &candidates)) {
     list_merge(&young, old);
     goto done;
   }
@@ -477,21 +490,25 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
   list_merge(&young, old);
 
   /* step 3 */
-  move_legacy_finalizers(heap, &unreachable, &finalizers);
+  if (heap->has_legacy)
+    move_legacy_finalizers(heap, &unreachable, &finalizers);
   /* step 4 */
   if (heap->debug & RCGC_DEBUG_COLLECTABLE)
     for (head_t *h = next_of(&unreachable); h != &unreachable; h = next_of(h))
       debug_object(heap, "collectable", h);
-  /* step 5 */
-  collected += handle_weakref_callbacks(heap, &unreachable, old);
-  /* step 6 */
-  finalize_garbage(heap, &unreachable);
+  /* steps 5-6: the only phases that run user code on garbage. When no user
+  ** code ran, nothing can have been resurrected and step 7 is skipped. */
+  long user_calls = 0;
+  if (heap->wr_used > 0)
+    collected += handle_weakref_callbacks(heap, &unreachable, old, &user_calls);
+  if (heap->has_finalizers)
+    user_calls += finalize_garbage(heap, &unreachable);
   /* step 7 */
-  {
+  if (user_calls > 0) {
     head_t still;
     list_init(&still);
-    size_t resurrected = 0;
-    if (deduce_unreachable(heap, &unreachable, &still, &resurrected)) {
+    size_t resurrected = 0, n = 0;
+    if (deduce_unreachable(heap, &unreachable, &still, &resurrected, &n)) {
       list_merge(&unreachable, old);
       list_merge(&still, &unreachable);
     } else {
@@ -500,19 +517,18 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
     }
   }
   /* step 8 */
-  clear_weakrefs(heap, &unreachable);
+  if (heap->wr_used > 0)
+    clear_weakrefs(heap, &unreachable);
   /* step 9 */
-  {
-    long n = (long)list_size(&unreachable);
-    collected += n;
-    if ((heap->debug & RCGC_DEBUG_SAVEALL) && !(extra & COLLECT_NO_SAVEALL)) {
-      clear_collecting(&unreachable);
-      for (head_t *h = next_of(&unreachable); h != &unreachable; h = next_of(h))
-        rcgc__garbage_append(heap, FROM_HEAD(h));
-      list_merge(&unreachable, old);
-    } else {
-      delete_garbage(heap, &unreachable, old);
+  if ((heap->debug & RCGC_DEBUG_SAVEALL) && !(extra & COLLECT_NO_SAVEALL)) {
+    clear_collecting(&unreachable);
+    for (head_t *h = next_of(&unreachable); h != &unreachable; h = next_of(h)) {
+      rcgc__garbage_append(heap, FROM_HEAD(h));
+      collected++;
     }
+    list_merge(&unreachable, old);
+  } else {
+    collected += delete_garbage(heap, &unreachable);
   }
   /* step 10 */
   for (head_t *h = next_of(&finalizers); h != &finalizers; h = next_of(h)) {

@@ -218,9 +218,12 @@ struct rcgc_heap {
 
   /* type table: id -> type; id 0 unused */
   const rcgc_type **types;
+  uint32_t *type_bsize; /* id -> block size of a fixed-size object */
   uint32_t ntypes, cap_types;
   const rcgc_type *last_type; /* one-entry lookup cache */
   uint32_t last_id;
+  bool has_finalizers; /* some registered type has finalize or legacy_finalize */
+  bool has_legacy;     /* some registered type has legacy_finalize */
 
   /* freeing (obj.c) */
   head_t *zero_stack;
@@ -282,7 +285,6 @@ uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t);
 void rcgc__zero(rcgc_heap *heap, head_t *h);      /* refcnt reached 0 */
 void rcgc__drain(rcgc_heap *heap);                /* free the zero stack */
 void rcgc__free_now(rcgc_heap *heap, head_t *h);  /* destroy + return memory */
-int rcgc__traverse(rcgc_heap *heap, head_t *h, rcgc_visit_fn visit, void *arg);
 void rcgc__maybe_collect(rcgc_heap *heap);
 
 /* collect.c */
@@ -319,6 +321,18 @@ double rcgc__now(void);
 /* leak.c: called when an object is freed (expect-freed watches). */
 void rcgc__leak_on_free(rcgc_heap *heap, head_t *h);
 void rcgc__leak_release(rcgc_heap *heap);
+
+/* Call the traverse function of 'h' (none: 0), keeping in_traverse up to
+** date so that mutation and collection from inside it are detected. */
+static inline int rcgc__traverse(rcgc_heap *heap, head_t *h, rcgc_visit_fn visit, void *arg) {
+  rcgc_traverse_fn tr = type_of(heap, h)->traverse;
+  if (tr == NULL)
+    return 0;
+  heap->in_traverse++;
+  int r = tr(FROM_HEAD(h), visit, arg);
+  heap->in_traverse--;
+  return r;
+}
 
 /* Thread detection and re-entrancy guards around public entry points. */
 #ifdef RCGC_DEBUG

@@ -27,6 +27,8 @@
 
 /* ------------------------------------------------------------ type ids */
 
+static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
+
 /* The id of type 't' in 'heap', registering it on first use. Returns 0 when
 ** memory is short. */
 uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t) {
@@ -49,12 +51,26 @@ uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t) {
       if (nt == NULL)
         return 0;
       heap->types = nt;
+      uint32_t *nb = rcgc__raw_realloc(heap, heap->type_bsize, heap->cap_types * sizeof *nb,
+                                       ncap * sizeof *nb);
+      if (nb == NULL)
+        return 0; /* 'types' grew: harmless, cap_types still says the old size */
+      heap->type_bsize = nb;
       heap->cap_types = ncap;
     }
-    if (heap->ntypes == 0)
-      heap->types[heap->ntypes++] = NULL; /* id 0 is never used */
+    if (heap->ntypes == 0) {
+      heap->types[0] = NULL; /* id 0 is never used */
+      heap->type_bsize[0] = 0;
+      heap->ntypes = 1;
+    }
     id = heap->ntypes++;
     heap->types[id] = t;
+    size_t fixed = heap->pre + sizeof(head_t) + round8(t->size);
+    heap->type_bsize[id] = fixed <= UINT32_MAX ? (uint32_t)fixed : 0;
+    if (t->finalize != NULL || t->legacy_finalize != NULL)
+      heap->has_finalizers = true;
+    if (t->legacy_finalize != NULL)
+      heap->has_legacy = true;
   }
   heap->last_type = t;
   heap->last_id = id;
@@ -63,7 +79,6 @@ uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t) {
 
 /* ------------------------------------------------------------ sizes */
 
-static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
 
 static size_t *size_word(const rcgc_heap *heap, const head_t *h) {
   return (size_t *)(void *)((char *)h - heap->pre) - 1;
@@ -223,16 +238,6 @@ void rcgc_decref_slow_(rcgc_heap *heap, void *obj) {
 
 /* ------------------------------------------------------------ freeing */
 
-int rcgc__traverse(rcgc_heap *heap, head_t *h, rcgc_visit_fn visit, void *arg) {
-  const rcgc_type *t = type_of(heap, h);
-  if (t->traverse == NULL)
-    return 0;
-  heap->in_traverse++;
-  int r = t->traverse(FROM_HEAD(h), visit, arg);
-  heap->in_traverse--;
-  return r;
-}
-
 /* Refcount of 'h' just reached 0: take it off its list and free it from the
 ** drain loop (see the top of this file). */
 void rcgc__zero(rcgc_heap *heap, head_t *h) {
@@ -321,17 +326,22 @@ void rcgc__drain(rcgc_heap *heap) {
 /* Run destroy and return the memory of 'h', whose references are already
 ** released. */
 void rcgc__free_now(rcgc_heap *heap, head_t *h) {
-  const rcgc_type *t = type_of(heap, h);
+  uint32_t id = type_id_of(h);
+  const rcgc_type *t = heap->types[id];
   if (t->destroy != NULL) {
     USER_BEGIN(heap);
     t->destroy(heap, FROM_HEAD(h));
     USER_END(heap);
   }
-  if (h->tinfo & TI_WATCHED)
-    rcgc__leak_on_free(heap, h);
-  if (h->tinfo & TI_WEAKREFD)
-    rcgc__weakrefs_on_death(heap, h); /* destroy created one: clear it */
-  size_t lead = lead_of(heap, h), bsize = block_size(heap, h);
+  size_t lead = heap->pre, bsize = heap->type_bsize[id];
+  if (RCGC_UNLIKELY(h->tinfo & (TI_WATCHED | TI_WEAKREFD | TI_SIZED))) {
+    if (h->tinfo & TI_WATCHED)
+      rcgc__leak_on_free(heap, h);
+    if (h->tinfo & TI_WEAKREFD)
+      rcgc__weakrefs_on_death(heap, h); /* destroy created one: clear it */
+    lead = lead_of(heap, h);
+    bsize = block_size(heap, h);
+  }
   heap->nobjects--;
   heap->nbytes -= bsize;
   rcgc__block_free(heap, h, lead, bsize);

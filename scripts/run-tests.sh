@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs the whole test suite in every mode `make test` promises:
+#   debug     RCGC_DEBUG build (poisoned headers, misuse and thread checks)
+#   asan      RCGC_DEBUG + AddressSanitizer + UndefinedBehaviorSanitizer
+#   release   optimised build (what users link)
+#   stress    RCGC_STRESS: a collection at every tracked allocation
+#   valgrind  memcheck over the release build's tests (tests/valgrind.sh)
+#   tsan      ThreadSanitizer over the thread tests (label: threads)
+#   fuzz      a bounded libFuzzer run of the oracle fuzzer (clang)
+# RCGC_TEST_MODES selects a subset ("debug asan"); default: all of them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+modes=${RCGC_TEST_MODES:-"debug asan release stress valgrind tsan fuzz"}
+jobs=$(nproc 2>/dev/null || echo 2)
+B=build
+failed=()
+
+configure_build() { # dir, cmake args...
+  local dir=$1; shift
+  cmake -S . -B "$dir" "$@" >"$dir.configure.log" 2>&1 ||
+    { cat "$dir.configure.log"; return 1; }
+  cmake --build "$dir" -j "$jobs" >"$dir.build.log" 2>&1 || { tail -50 "$dir.build.log"; return 1; }
+}
+
+run_mode() {
+  local mode=$1
+  echo "==> tests: $mode"
+  case "$mode" in
+    debug)   configure_build $B/debug -DCMAKE_BUILD_TYPE=Debug -DRCGC_DEBUG=ON -DRCGC_BUILD_EXAMPLES=ON &&
+             ctest --test-dir $B/debug --output-on-failure -j "$jobs" ;;
+    asan)    configure_build $B/asan -DRCGC_BUILD_EXAMPLES=ON -DCMAKE_BUILD_TYPE=Debug -DRCGC_DEBUG=ON \
+               -DRCGC_SANITIZE=address,undefined -DRCGC_BUILD_TOOLS=ON &&
+             ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+             ctest --test-dir $B/asan --output-on-failure -j "$jobs" -LE slow ;;
+    release) configure_build $B/release-tests -DRCGC_BUILD_EXAMPLES=OFF -DCMAKE_BUILD_TYPE=Release &&
+             ctest --test-dir $B/release-tests --output-on-failure -j "$jobs" ;;
+    stress)  configure_build $B/stress -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRCGC_STRESS=ON -DRCGC_DEBUG=ON \
+               -DRCGC_BUILD_TOOLS=OFF -DRCGC_BUILD_EXAMPLES=OFF &&
+             ctest --test-dir $B/stress --output-on-failure -j "$jobs" -LE "slow|tool" ;;
+    valgrind) if [ -x tests/valgrind.sh ]; then tests/valgrind.sh $B/release-tests; else echo "(no valgrind runner yet)"; fi ;;
+    tsan)    if [ -d tests/threads ]; then
+               configure_build $B/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRCGC_SANITIZE=thread -DRCGC_BUILD_TOOLS=OFF -DRCGC_BUILD_EXAMPLES=OFF &&
+               TSAN_OPTIONS=halt_on_error=1 ctest --test-dir $B/tsan --output-on-failure -L threads
+             else echo "(no thread tests yet)"; fi ;;
+    fuzz)    if [ -x scripts/run-fuzz.sh ]; then scripts/run-fuzz.sh "${RCGC_FUZZ_SECONDS:-120}"; else echo "(no fuzzer yet)"; fi ;;
+    *) echo "unknown mode $mode"; return 1 ;;
+  esac
+}
+
+mkdir -p $B
+for m in $modes; do
+  if ! run_mode "$m"; then failed+=("$m"); fi
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "FAILED modes: ${failed[*]}"
+  exit 1
+fi
+echo "all test modes passed: $modes"

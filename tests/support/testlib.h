@@ -1,0 +1,196 @@
+/*
+** testlib.h -- shared by every test: a heap whose debug sink is captured in
+** memory (so tests assert exact output lines), a counting allocator, the
+** node types the tests build graphs from, and the teardown every test ends
+** with: destroy the heap, assert nothing was left alive and every byte the
+** heap took from the allocator was given back.
+*/
+#ifndef RCGC_TESTLIB_H
+#define RCGC_TESTLIB_H
+
+#include <criterion/criterion.h>
+#include <rcgc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------- captured sink */
+typedef struct tl_sink {
+  char *buf;
+  size_t len, cap;
+  int echo; /* also write to stderr (debugging a test) */
+} tl_sink;
+
+static inline void tl_sink_write(void *ud, const char *text, size_t len) {
+  tl_sink *s = ud;
+  if (s->len + len + 1 > s->cap) {
+    size_t ncap = (s->len + len + 1) * 2;
+    s->buf = realloc(s->buf, ncap);
+    s->cap = ncap;
+  }
+  memcpy(s->buf + s->len, text, len);
+  s->len += len;
+  s->buf[s->len] = 0;
+  if (s->echo)
+    fwrite(text, 1, len, stderr);
+}
+static inline void tl_sink_reset(tl_sink *s) {
+  s->len = 0;
+  if (s->buf)
+    s->buf[0] = 0;
+}
+/* Number of lines of the captured output that start with 'prefix'. */
+static inline int tl_count_lines(const tl_sink *s, const char *prefix) {
+  int n = 0;
+  size_t pl = strlen(prefix);
+  for (const char *p = s->buf ? s->buf : ""; *p;) {
+    if (strncmp(p, prefix, pl) == 0)
+      n++;
+    const char *nl = strchr(p, '\n');
+    if (!nl)
+      break;
+    p = nl + 1;
+  }
+  return n;
+}
+
+/* ---------------------------------------------------------- allocator */
+typedef struct tl_alloc {
+  long live_blocks;
+  long long live_bytes;
+  long calls;
+  long fail_at; /* the fail_at-th allocation (1-based) fails; 0 = never */
+  int fail_all; /* every allocation fails */
+} tl_alloc;
+
+static inline void *tl_alloc_fn(void *ud, void *ptr, size_t old, size_t size) {
+  tl_alloc *a = ud;
+  if (size == 0) {
+    if (ptr) {
+      a->live_blocks--;
+      a->live_bytes -= (long long)old;
+      free(ptr);
+    }
+    return NULL;
+  }
+  a->calls++;
+  if (a->fail_all || (a->fail_at && a->calls == a->fail_at))
+    return NULL;
+  void *p = realloc(ptr, size);
+  if (p) {
+    if (!ptr)
+      a->live_blocks++;
+    a->live_bytes += (long long)size - (long long)old;
+  }
+  return p;
+}
+
+/* ---------------------------------------------------------- the heap */
+typedef struct tl_env {
+  rcgc_heap *heap;
+  tl_sink sink;
+  tl_alloc alloc;
+} tl_env;
+
+extern tl_env tl;
+
+/* Every test file defines the global with TL_DEFINE and uses
+** .init = tl_setup, .fini = tl_teardown (or calls them itself). The heap
+** starts with automatic collection disabled, as CPython's test_gc does. */
+#define TL_DEFINE                                                             \
+  tl_env tl;                                                                  \
+  long tl_destroyed, tl_finalized, tl_legacy_finalized
+
+static inline rcgc_heap *tl_heap_new(unsigned flags) {
+  rcgc_config cfg;
+  rcgc_config_init(&cfg);
+  cfg.alloc = tl_alloc_fn;
+  cfg.alloc_ud = &tl.alloc;
+  cfg.write = tl_sink_write;
+  cfg.write_ud = &tl.sink;
+  cfg.flags = flags;
+  return rcgc_heap_new(&cfg);
+}
+
+extern long tl_destroyed, tl_finalized, tl_legacy_finalized;
+
+static inline void tl_setup(void) {
+  memset(&tl, 0, sizeof tl);
+  tl_destroyed = tl_finalized = tl_legacy_finalized = 0;
+  tl.sink.echo = getenv("TL_ECHO") != NULL;
+  tl.heap = tl_heap_new(0);
+  cr_assert_not_null(tl.heap);
+  rcgc_disable(tl.heap);
+}
+
+/* Destroy the heap; nothing may be left alive, nothing misused, and the
+** allocator must have every block back. */
+static inline void tl_teardown(void) {
+  if (tl.heap) {
+    long misuse = rcgc_misuse_count(tl.heap);
+    size_t alive = rcgc_heap_destroy(tl.heap);
+    tl.heap = NULL;
+    cr_expect_eq(alive, 0, "heap destroy reported %zu live objects:\n%s", alive,
+                 tl.sink.buf ? tl.sink.buf : "");
+    cr_expect_eq(misuse, 0, "misuse reported:\n%s", tl.sink.buf ? tl.sink.buf : "");
+  }
+  cr_expect_eq(tl.alloc.live_blocks, 0, "%ld blocks not returned to the allocator",
+               tl.alloc.live_blocks);
+  cr_expect_eq(tl.alloc.live_bytes, 0, "%lld bytes not returned", tl.alloc.live_bytes);
+  free(tl.sink.buf);
+  tl.sink.buf = NULL;
+}
+
+/* ---------------------------------------------------------- node types */
+/* A node with two named references and a name, like the seeds' Graph. */
+typedef struct tl_node {
+  void *a, *b;
+  const char *name;
+  int id;
+} tl_node;
+
+static inline int tl_node_traverse(void *o, rcgc_visit_fn visit, void *arg) {
+  tl_node *n = o;
+  RCGC_VISIT(n->a, "a");
+  RCGC_VISIT(n->b, "b");
+  return 0;
+}
+static inline int tl_node_repr(const void *o, char *buf, size_t cap) {
+  const tl_node *n = o;
+  return snprintf(buf, cap, "Graph(%s)", n->name ? n->name : "?");
+}
+
+/* Counters of destroy/finalize calls (reset by tl_setup). */
+
+static inline void tl_count_destroy(rcgc_heap *h, void *o) {
+  (void)h;
+  (void)o;
+  tl_destroyed++;
+}
+static inline void tl_count_finalize(rcgc_heap *h, void *o) {
+  (void)h;
+  (void)o;
+  tl_finalized++;
+}
+static inline void tl_count_legacy(rcgc_heap *h, void *o) {
+  (void)h;
+  (void)o;
+  tl_legacy_finalized++;
+}
+
+static const rcgc_type tl_node_type = {"Graph", sizeof(tl_node), tl_node_traverse, NULL, NULL,
+                                       tl_count_destroy, tl_node_repr};
+/* The same shape without traverse: acyclic, never tracked. */
+static const rcgc_type tl_leaf_type = {"Leaf", sizeof(tl_node), NULL, NULL, NULL,
+                                       tl_count_destroy, tl_node_repr};
+
+static inline tl_node *tl_new(const char *name) {
+  tl_node *n = rcgc_new(tl.heap, &tl_node_type);
+  cr_assert_not_null(n);
+  n->name = name;
+  return n;
+}
+/* n->field = value, with its own reference */
+#define TL_LINK(n, field, value) rcgc_set(tl.heap, &(n)->field, (value))
+
+#endif
