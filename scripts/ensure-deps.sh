@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, what a build part needs when it is missing.
-#   scripts/ensure-deps.sh test   -> Criterion (tests), json-c (rcgc-inspect), graphviz
-#   scripts/ensure-deps.sh demo   -> json-c (rcgc-inspect), graphviz (optional pictures)
+#   scripts/ensure-deps.sh test   -> Criterion (tests), yajl (rcgc-inspect), graphviz, valgrind, node
+#   scripts/ensure-deps.sh demo   -> yajl (rcgc-inspect), graphviz (optional pictures)
 #   scripts/ensure-deps.sh bench  -> php-cli and libgc-dev (benchmark anchors)
 # Needs root for apt-get; when not root and something is missing, prints the
 # exact command to run and exits non-zero.
@@ -12,13 +12,14 @@ have_header() { echo "#include <$1>" | ${CC:-cc} -E -x c - >/dev/null 2>&1; }
 case "$part" in
   test)
     have_header criterion/criterion.h || need+=(libcriterion-dev)
-    have_header json-c/json.h || need+=(libjson-c-dev)
+    have_header yajl/yajl_parse.h || need+=(libyajl-dev)
     command -v pkg-config >/dev/null || need+=(pkg-config)
+    command -v node >/dev/null || need+=(nodejs)
     command -v dot >/dev/null || need+=(graphviz)
     command -v valgrind >/dev/null || need+=(valgrind)
     ;;
   demo)
-    have_header json-c/json.h || need+=(libjson-c-dev)
+    have_header yajl/yajl_parse.h || need+=(libyajl-dev)
     command -v dot >/dev/null || need+=(graphviz)
     ;;
   bench)

@@ -134,11 +134,8 @@ uint32_t rcg_graph_intern(rcg_graph *g, const char *s) {
       if (strcmp(g->strings[k], s) == 0) return k;
     }
   }
-  /* count entries to decide growth */
-  uint32_t used = 0;
-  for (uint32_t i = 0; i < g->strhash_cap; i++)
-    used += g->strhash[i] != RCG_NONE;
-  if ((uint64_t)(used + 1) * 2 > g->strhash_cap) {
+  if ((uint64_t)(g->strhash_used + 1) * 2 > g->strhash_cap) {
+    if (g->strhash_cap >= (1u << 31)) return RCG_NONE;
     uint32_t ncap = g->strhash_cap ? g->strhash_cap * 2 : 64;
     uint32_t *nt = rcg_alloc(g, ncap, sizeof *nt);
     if (!nt) return RCG_NONE;
@@ -160,6 +157,7 @@ uint32_t rcg_graph_intern(rcg_graph *g, const char *s) {
   uint32_t j = str_hash(s) & mask;
   while (g->strhash[j] != RCG_NONE) j = (j + 1) & mask;
   g->strhash[j] = idx;
+  g->strhash_used++;
   return idx;
 }
 
@@ -1170,8 +1168,14 @@ int rcg_dot(const rcg_graph *g, const uint32_t *start, uint32_t nstart,
         depth[w] = d + 1;
         queue[tail++] = w;
       }
-      uint32_t nm = g->edge_name ? g->edge_name[e] : RCG_NONE;
-      rcg_dot_escape(nm == RCG_NONE ? "" : rcg_str(g, nm), ebuf, ECAP);
+      if (opts->edge_label) {
+        size_t el = opts->edge_label(opts->label_ud, g, e, lbuf, LCAP);
+        lbuf[el < LCAP ? el : LCAP - 1] = '\0';
+      } else {
+        uint32_t nm = g->edge_name ? g->edge_name[e] : RCG_NONE;
+        snprintf(lbuf, LCAP, "%s", nm == RCG_NONE ? "" : rcg_str(g, nm));
+      }
+      rcg_dot_escape(lbuf, ebuf, ECAP);
       snprintf(line, ecap, "  o%u -> o%u [label=\"%s\"%s];\n", back ? w : v,
                back ? v : w, ebuf, weak ? ", style=dashed" : "");
       dot_puts(&o, line);

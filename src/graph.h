@@ -76,6 +76,7 @@ typedef struct rcg_graph {
   char **strings;
   uint32_t *strhash;       /* intern hash (open addressing), internal */
   uint32_t strhash_cap;
+  uint32_t strhash_used;   /* entries in strhash */
 
   rcg_alloc_fn alloc;      /* NULL: realloc/free */
   void *alloc_ud;
@@ -323,6 +324,9 @@ typedef void (*rcg_write_fn)(void *ud, const char *text, size_t len);
 ** truncated as needed); return the length written. */
 typedef size_t (*rcg_label_fn)(void *ud, const rcg_graph *g, uint32_t v,
                                char *buf, size_t cap);
+/* Same for edge e (NULL: the edge's name, or nothing when unnamed). */
+typedef size_t (*rcg_edge_label_fn)(void *ud, const rcg_graph *g, size_t e,
+                                    char *buf, size_t cap);
 
 enum { RCG_DOT_BACK = 1, RCG_DOT_NO_WEAK = 2 };
 
@@ -334,6 +338,7 @@ typedef struct rcg_dot_opts {
   rcg_label_fn label;
   void *label_ud;
   const rcg_preds *preds;  /* required with RCG_DOT_BACK */
+  rcg_edge_label_fn edge_label; /* may be NULL; uses label_ud */
 } rcg_dot_opts;
 
 /* Returns 0, RCG_ENOMEM, RCG_EINVAL (start out of range, BACK without

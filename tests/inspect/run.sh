@@ -1,0 +1,166 @@
+#!/bin/sh
+# Tests for rcgc-inspect, registered with CTest (see CMakeLists.txt).
+#   run.sh small  BIN SRCDIR WORKDIR   exact output of every command on the
+#                                      hand-written snapshots in data/
+#   run.sh errors BIN SRCDIR WORKDIR   malformed / truncated files and usage
+#                                      errors: exact message, non-zero exit
+#   run.sh v8     BIN SRCDIR WORKDIR   a snapshot written by node's V8 must load
+#                                      (exit 77 = skipped when node is missing)
+#   run.sh big    BIN SRCDIR WORKDIR   1,000,000-object synthetic snapshot:
+#                                      prints the time and peak memory of summary
+set -u
+mode=$1 BIN=$2 SRC=$3 WORK=$4
+mkdir -p "$WORK" || exit 1
+fails=0
+
+# check NAME EXPECTED_EXIT EXPECTED_STDERR -- CMD...: run CMD (in data/), compare
+# exit status and stderr exactly.
+check() {
+  name=$1 want_rc=$2 want_err=$3
+  shift 4
+  ( cd "$WORK" && "$@" ) >"$WORK/out" 2>"$WORK/err"
+  rc=$?
+  got_err=$(cat "$WORK/err")
+  if [ "$rc" != "$want_rc" ] || [ "$got_err" != "$want_err" ]; then
+    echo "FAIL $name: exit $rc (want $want_rc)"
+    echo "  stderr: $got_err"
+    echo "  want:   $want_err"
+    fails=$((fails + 1))
+  else
+    echo "ok   $name"
+  fi
+}
+
+case $mode in
+small)
+  cd "$SRC/data" || exit 1
+  {
+    for c in "summary small.heapsnapshot" "cycles small.heapsnapshot" \
+      "cycles small.heapsnapshot --unreachable" "why small.heapsnapshot @7" \
+      "why small.heapsnapshot Node" "why small.heapsnapshot 11" "why small.heapsnapshot 1" \
+      "top small.heapsnapshot" "top small.heapsnapshot 2" \
+      "diff before.heapsnapshot small.heapsnapshot" "dot small.heapsnapshot 3 --depth 2" \
+      "dot small.heapsnapshot 9 --back --depth 3 --too-many 1"; do
+      echo "\$ rcgc-inspect $c"
+      # shellcheck disable=SC2086
+      "$BIN" $c
+      echo "[exit $?]"
+    done
+  } >"$WORK/small.out" 2>&1
+  if diff -u "$SRC/expected_small.txt" "$WORK/small.out"; then
+    echo "ok   all commands on data/small.heapsnapshot"
+  else
+    fails=1
+  fi
+  if command -v dot >/dev/null 2>&1; then
+    if "$BIN" dot small.heapsnapshot 9 --back --depth 3 --too-many 1 | dot -Tsvg >/dev/null; then
+      echo "ok   graphviz accepts the DOT output"
+    else
+      echo "FAIL graphviz rejects the DOT output"
+      fails=$((fails + 1))
+    fi
+  fi
+  ;;
+errors)
+  D=$SRC/data
+  W=$WORK
+  head -c 700 "$D/small.heapsnapshot" >"$W/trunc.heapsnapshot"
+  sed 's/^2,1,5,1,48,$/2,1,5,1,48/' "$D/small.heapsnapshot" >"$W/comma.heapsnapshot"
+  sed 's/^3,1,21,1,16\],$/3,1,21,1,16,7],/' "$D/small.heapsnapshot" >"$W/mult.heapsnapshot"
+  sed 's/^45,2,5\],$/46,2,5],/' "$D/small.heapsnapshot" >"$W/to.heapsnapshot"
+  sed 's/^3,1,21,1,16\],$/3,1,21,2,16],/;s/"node_count":11,"edge_count":14,//' "$D/small.heapsnapshot" >"$W/ec.heapsnapshot"
+  sed 's/"node_count":11/"node_count":12/' "$D/small.heapsnapshot" >"$W/nc.heapsnapshot"
+  sed 's/^3,1,19,1,16,$/3,1,19,1,"16",/' "$D/small.heapsnapshot" >"$W/str.heapsnapshot"
+  sed 's/^3,1,19,1,16,$/3,1,19,1,-16,/' "$D/small.heapsnapshot" >"$W/neg.heapsnapshot"
+  sed 's/^7,2,13,1,0,$/70,2,13,1,0,/' "$D/small.heapsnapshot" >"$W/name.heapsnapshot"
+  sed 's/^7,2,13,1,0,$/7,9,13,1,0,/' "$D/small.heapsnapshot" >"$W/type.heapsnapshot"
+  sed 's/"edge_fields":\["to_node",/"edge_fields":["to",/' "$D/small.heapsnapshot" >"$W/field.heapsnapshot"
+  printf '[1,2]' >"$W/arr.heapsnapshot"
+  : >"$W/empty.heapsnapshot"
+  printf '{"nodes":[],"edges":[],"strings":[]}' >"$W/nometa.heapsnapshot"
+  printf '{"a":1} x' >"$W/trail.heapsnapshot"
+  P=rcgc-inspect
+  check truncated 1 "$P: trunc.heapsnapshot: byte 700 (line 18, column 4): unexpected end of file in \"nodes\" (truncated file?)" -- "$BIN" summary trunc.heapsnapshot
+  check missing-comma 1 "$P: comma.heapsnapshot: byte 622 (line 12, column 2): after array element, I expect ',' or ']' in \"nodes\"" -- "$BIN" summary comma.heapsnapshot
+  check node-multiple 1 "$P: mult.heapsnapshot: \"nodes\" has 56 values, not a multiple of the 5 node fields" -- "$BIN" summary mult.heapsnapshot
+  check to-node 1 "$P: to.heapsnapshot: \"edges\"[39]: to_node 46 is not a node offset (a multiple of 5 below 55)" -- "$BIN" why to.heapsnapshot 3
+  check edge-count 1 "$P: ec.heapsnapshot: \"nodes\"[53]: edge_count 2 of node 10 runs past the 14 edges in \"edges\"" -- "$BIN" top ec.heapsnapshot
+  check node-count 1 "$P: nc.heapsnapshot: \"snapshot.node_count\" is 12 but \"nodes\" holds 11 nodes" -- "$BIN" cycles nc.heapsnapshot
+  check string-in-nodes 1 "$P: str.heapsnapshot: byte 710 (line 18, column 14): expected a non-negative integer in \"nodes\" at index 49, found a string" -- "$BIN" summary str.heapsnapshot
+  check negative 1 "$P: neg.heapsnapshot: byte 709 (line 18, column 13): expected a non-negative integer in \"nodes\" at index 49, found a negative number" -- "$BIN" summary neg.heapsnapshot
+  check name-range 1 "$P: name.heapsnapshot: \"nodes\"[30]: name 70 is out of range (9 strings)" -- "$BIN" summary name.heapsnapshot
+  check type-range 1 "$P: type.heapsnapshot: \"nodes\"[31]: node type 9 is out of range (3 node types)" -- "$BIN" summary type.heapsnapshot
+  check missing-field 1 "$P: field.heapsnapshot: \"snapshot.meta.edge_fields\" lacks \"to_node\"" -- "$BIN" summary field.heapsnapshot
+  check top-array 1 "$P: arr.heapsnapshot: byte 1 (line 1, column 2): expected a JSON object at top level, found an array" -- "$BIN" summary arr.heapsnapshot
+  check empty 1 "$P: empty.heapsnapshot: byte 0 (line 1, column 1): unexpected end of file in the document (truncated file?)" -- "$BIN" summary empty.heapsnapshot
+  check no-meta 1 "$P: nometa.heapsnapshot: missing \"snapshot.meta\" (not a heap snapshot?)" -- "$BIN" summary nometa.heapsnapshot
+  check trailing 1 "$P: trail.heapsnapshot: byte 9 (line 1, column 10): trailing garbage in the document" -- "$BIN" summary trail.heapsnapshot
+  check no-file 1 "$P: nosuch.heapsnapshot: cannot open: No such file or directory" -- "$BIN" summary nosuch.heapsnapshot
+  check diff-second-bad 1 "$P: trunc.heapsnapshot: byte 700 (line 18, column 4): unexpected end of file in \"nodes\" (truncated file?)" -- "$BIN" diff "$D/small.heapsnapshot" trunc.heapsnapshot
+  check no-id 1 "$P: $D/small.heapsnapshot: no node with id 999" -- "$BIN" why "$D/small.heapsnapshot" 999
+  check no-type 1 "$P: $D/small.heapsnapshot: no node with id or type 'Nope'" -- "$BIN" why "$D/small.heapsnapshot" Nope
+  U="Try '$P --help'."
+  check no-args 2 "$("$BIN" --help)" -- "$BIN"
+  check unknown-cmd 2 "$P: unknown command 'frob'
+$U" -- "$BIN" frob x
+  check missing-arg 2 "$P: missing argument for 'why'
+$U" -- "$BIN" why x
+  check bad-option 2 "$P: this command does not take option '--depth'
+$U" -- "$BIN" top x --depth 3
+  check unknown-option 2 "$P: unknown option '--frob'
+$U" -- "$BIN" summary x --frob
+  check bad-number 2 "$P: not a non-negative number 'abc'
+$U" -- "$BIN" top "$D/small.heapsnapshot" abc
+  check extra-arg 2 "$P: unexpected argument 'y'
+$U" -- "$BIN" summary x y
+  check dot-type 2 "$P: not a node id: 'Graph'" -- "$BIN" dot "$D/small.heapsnapshot" Graph
+  check help 0 "" -- "$BIN" --help
+  ;;
+v8)
+  if ! command -v node >/dev/null 2>&1; then
+    echo "SKIP: node is not installed, cannot generate a V8 heap snapshot"
+    exit 77
+  fi
+  snap=$WORK/v8.heapsnapshot
+  rm -f "$snap"
+  node -e "
+    class LeakyThing { constructor(i) { this.self = this; this.i = i; } }
+    globalThis.keep = [];
+    for (let i = 0; i < 50; i++) keep.push(new LeakyThing(i));
+    require('v8').writeHeapSnapshot('$snap');" || { echo "FAIL node could not write a snapshot"; exit 1; }
+  "$BIN" summary "$snap" >"$WORK/v8.summary" || fails=$((fails + 1))
+  grep -q '^nodes: [1-9]' "$WORK/v8.summary" && grep -q ' LeakyThing$' "$WORK/v8.summary" \
+    && echo "ok   summary of a V8 snapshot" || { echo "FAIL summary"; cat "$WORK/v8.summary"; fails=$((fails + 1)); }
+  "$BIN" why "$snap" LeakyThing >"$WORK/v8.why" || fails=$((fails + 1))
+  grep -q '^LeakyThing: 50 instances, 50 reachable from the root$' "$WORK/v8.why" \
+    && grep -q -- '--keep--> Array @[0-9]* --\[0\]--> LeakyThing @' "$WORK/v8.why" \
+    && echo "ok   why of a V8 snapshot" || { echo "FAIL why"; cat "$WORK/v8.why"; fails=$((fails + 1)); }
+  for c in top cycles; do
+    "$BIN" $c "$snap" >/dev/null && echo "ok   $c of a V8 snapshot" || fails=$((fails + 1))
+  done
+  ;;
+big)
+  snap=$WORK/big.heapsnapshot
+  [ -f "$snap" ] || python3 "$SRC/gen_snapshot.py" "$snap" 1000000 || exit 1
+  ls -l "$snap"
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f "summary: %e s elapsed, %M KiB peak RSS" "$BIN" summary "$snap" || fails=1
+  else
+    start=$(date +%s.%N)
+    "$BIN" summary "$snap" || fails=1
+    echo "summary: $(echo "$(date +%s.%N) - $start" | bc) s elapsed"
+  fi
+  for c in "top" "cycles --limit 3" "why Graph -k 1"; do
+    s0=$(date +%s%N)
+    # shellcheck disable=SC2086
+    "$BIN" ${c%% *} "$snap" $(echo "$c" | cut -s -d' ' -f2-) >/dev/null || fails=1
+    echo "$c: $(( ($(date +%s%N) - s0) / 1000000 )) ms"
+  done
+  ;;
+*)
+  echo "usage: run.sh small|errors|v8|big BIN SRCDIR WORKDIR" >&2
+  exit 2
+  ;;
+esac
+[ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
+exit 0
