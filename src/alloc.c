@@ -52,6 +52,8 @@ static bool pooled(const rcgc_heap *heap, size_t block_size) {
   return block_size <= POOL_MAX_BLOCK && !(heap->cfg.flags & RCGC_CONFIG_NO_POOL);
 }
 
+/* Block sizes are multiples of POOL_GRANULE (obj.c rounds them), so class
+** c holds blocks of exactly (c + 1) * POOL_GRANULE bytes. */
 static size_t class_of(size_t block_size) {
   return (block_size + POOL_GRANULE - 1) / POOL_GRANULE - 1;
 }

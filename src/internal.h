@@ -220,8 +220,10 @@ struct rcgc_heap {
   const rcgc_type **types;
   uint32_t *type_bsize; /* id -> block size of a fixed-size object */
   uint32_t ntypes, cap_types;
-  const rcgc_type *last_type; /* one-entry lookup cache */
-  uint32_t last_id;
+  struct {
+    const rcgc_type *type;
+    uint32_t id;
+  } tcache[16]; /* direct-mapped type -> id cache (obj.c) */
   bool has_finalizers; /* some registered type has finalize or legacy_finalize */
   bool has_legacy;     /* some registered type has legacy_finalize */
 

@@ -31,9 +31,12 @@ static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
 
 /* The id of type 't' in 'heap', registering it on first use. Returns 0 when
 ** memory is short. */
+static inline size_t tcache_slot(const rcgc_type *t) { return ((uintptr_t)t >> 4) & 15; }
+
 uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t) {
-  if (t == heap->last_type)
-    return heap->last_id;
+  size_t slot = tcache_slot(t);
+  if (heap->tcache[slot].type == t)
+    return heap->tcache[slot].id;
   uint32_t id = 0;
   for (uint32_t i = 1; i < heap->ntypes; i++) {
     if (heap->types[i] == t) {
@@ -72,8 +75,8 @@ uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t) {
     if (t->legacy_finalize != NULL)
       heap->has_legacy = true;
   }
-  heap->last_type = t;
-  heap->last_id = id;
+  heap->tcache[slot].type = t;
+  heap->tcache[slot].id = id;
   return id;
 }
 
@@ -178,13 +181,81 @@ void *rcgc_new_sized(rcgc_heap *heap, const rcgc_type *t, size_t size) {
   return obj;
 }
 
+/* The general allocation path, kept out of rcgc_new's fast path so that
+** the fast path needs no stack frame. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static void *new_slow(rcgc_heap *heap, const rcgc_type *t) {
+  return rcgc_new_sized(heap, t, t->size);
+}
+
+/* Zero 'n' words. Small objects are the common case: a few plain stores
+** beat a call to memset (a loop would be turned back into one). */
+static inline void zero_words(uint64_t *p, size_t n) {
+  if (n > 6) {
+    memset(p, 0, n * 8);
+    return;
+  }
+  if (n > 0) p[0] = 0;
+  if (n > 1) p[1] = 0;
+  if (n > 2) p[2] = 0;
+  if (n > 3) p[3] = 0;
+  if (n > 4) p[4] = 0;
+  if (n > 5) p[5] = 0;
+}
+
+/* rcgc_new's fast path: a registered fixed-size type, a pooled block, no
+** prefix, release build. Everything else (first use of a type, variable
+** size, serials, debug checks, the pool refilling a page) goes through
+** rcgc_new_sized, which produces the same object. */
 void *rcgc_new(rcgc_heap *heap, const rcgc_type *t) {
+#if !defined(RCGC_DEBUG) && !defined(RCGC_STRESS)
+  if (RCGC_LIKELY(heap != NULL && t != NULL && !heap->in_traverse && heap->pre == 0)) {
+    size_t slot = tcache_slot(t);
+    if (RCGC_LIKELY(heap->tcache[slot].type == t)) {
+      uint32_t id = heap->tcache[slot].id;
+      size_t bsize = heap->type_bsize[id];
+      if (RCGC_LIKELY(bsize <= POOL_MAX_BLOCK && bsize != 0 &&
+                      !(heap->cfg.flags & RCGC_CONFIG_NO_POOL))) {
+        bool tracked = t->traverse != NULL;
+        if (tracked && RCGC_UNLIKELY(++heap->gens[0].count > heap->gens[0].threshold)) {
+          heap->gens[0].count--; /* rcgc_new_sized counts it again */
+          return new_slow(heap, t);
+        }
+        pool_class_t *pc = &heap->classes[bsize / POOL_GRANULE - 1];
+        void *mem = pc->free;
+        if (mem != NULL) {
+          pc->free = *(void **)mem;
+        } else if (pc->bump != pc->limit) {
+          mem = pc->bump;
+          pc->bump += bsize;
+        } else {
+          if (tracked)
+            heap->gens[0].count--;
+          return new_slow(heap, t);
+        }
+        head_t *h = mem;
+        uint64_t *data = FROM_HEAD(h);
+        zero_words(data, (bsize - sizeof(head_t)) / 8);
+        heap->serial++;
+        h->refcnt = 1;
+        h->tinfo = (id << TI_SHIFT) | (tracked ? 0u : TI_UNTRACKED);
+        h->gc_prev = 0;
+        list_append(h, tracked ? &heap->gens[0].head : &heap->untracked);
+        heap->nobjects++;
+        heap->nbytes += bsize;
+        return data;
+      }
+    }
+  }
+#endif
   if (t == NULL) {
     if (heap != NULL)
       rcgc__misuse(heap, NULL, "invalid type", "rcgc_new: NULL type");
     return NULL;
   }
-  return rcgc_new_sized(heap, t, t->size);
+  return new_slow(heap, t);
 }
 
 /* ------------------------------------------------------------ refcounts */
@@ -334,6 +405,20 @@ void rcgc__free_now(rcgc_heap *heap, head_t *h) {
     USER_END(heap);
   }
   size_t lead = heap->pre, bsize = heap->type_bsize[id];
+#ifndef RCGC_DEBUG
+  /* fast path: a pooled fixed-size block goes straight to its free list */
+  if (RCGC_LIKELY(!(h->tinfo & (TI_WATCHED | TI_WEAKREFD | TI_SIZED)) && lead == 0 &&
+                  bsize <= POOL_MAX_BLOCK && !(heap->cfg.flags & RCGC_CONFIG_NO_POOL))) {
+    heap->nobjects--;
+    heap->nbytes -= bsize;
+    h->refcnt = 0;
+    h->tinfo = TYPE_POISON << TI_SHIFT;
+    pool_class_t *pc = &heap->classes[bsize / POOL_GRANULE - 1];
+    h->gc_next = (uintptr_t)pc->free; /* the free-list link is the block's first word */
+    pc->free = h;
+    return;
+  }
+#endif
   if (RCGC_UNLIKELY(h->tinfo & (TI_WATCHED | TI_WEAKREFD | TI_SIZED))) {
     if (h->tinfo & TI_WATCHED)
       rcgc__leak_on_free(heap, h);
