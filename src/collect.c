@@ -128,6 +128,42 @@ static void subtract_refs(ctx_t *ctx, head_t *list) {
     rcgc__traverse(ctx->heap, h, visit_decref, ctx);
 }
 
+/* update_refs and subtract_refs in one pass, for full collections only:
+** then the candidates are exactly the objects that are neither untracked
+** nor frozen (INVARIANT L3b), so a child can be recognised -- and its
+** gc_refs initialised on first contact -- before the scan reaches it. */
+static int visit_decref_full(void *child, const char *edge, void *arg) {
+  (void)edge;
+  ctx_t *ctx = arg;
+  head_t *c = AS_HEAD(child);
+#ifdef RCGC_DEBUG
+  if (!rcgc__valid_object(ctx->heap, child, "traverse (collection)"))
+    return 0;
+#endif
+  if (c->tinfo & (TI_UNTRACKED | TI_FROZEN))
+    return 0;
+  if (!collecting(c))
+    set_refs(c, c->refcnt);
+  if (gc_refs(c) == 0) {
+    if (ctx->bad == NULL)
+      ctx->bad = c;
+    return 0;
+  }
+  c->gc_prev -= (uintptr_t)1 << PREV_SHIFT;
+  return 0;
+}
+
+static size_t update_subtract_full(ctx_t *ctx, head_t *list) {
+  size_t n = 0;
+  for (head_t *h = next_of(list); h != list; h = next_of(h)) {
+    if (!collecting(h))
+      set_refs(h, h->refcnt);
+    rcgc__traverse(ctx->heap, h, visit_decref_full, ctx);
+    n++;
+  }
+  return n;
+}
+
 static int visit_reachable(void *child, const char *edge, void *arg) {
   (void)edge;
   head_t *young = arg;
@@ -200,10 +236,14 @@ static void restore_list(head_t *list) {
 /* Phase 1. Returns false (after reporting) when a refcount is too small;
 ** the list is then restored with everything in it. */
 static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachable,
-                               size_t *nreachable, size_t *ncandidates) {
+                               size_t *nreachable, size_t *ncandidates, bool full) {
   ctx_t ctx = {heap, NULL, young};
-  *ncandidates = update_refs(young);
-  subtract_refs(&ctx, young);
+  if (full) {
+    *ncandidates = update_subtract_full(&ctx, young);
+  } else {
+    *ncandidates = update_refs(young);
+    subtract_refs(&ctx, young);
+  }
   if (ctx.bad != NULL) {
     restore_list(young);
     rcgc__misuse(heap, FROM_HEAD(ctx.bad), "refcount is too small",
@@ -294,7 +334,7 @@ static long handle_weakref_callbacks(rcgc_heap *heap, head_t *unreachable, head_
     (*user_calls)++;
     rcgc_decref_slow_(heap, wr);
     if (next_of(&wrcb) == wh)
-      list_move(wh, (wh->tinfo & TI_UNTRACKED) ? &heap->untracked : old);
+      list_move(wh, (wh->tinfo & (TI_UNTRACKED | TI_FROZEN)) ? home_list(heap, wh) : old);
     else
       freed++;
   }
@@ -374,31 +414,71 @@ static int visit_release_outside(void *child, const char *edge, void *arg) {
   return 0;
 }
 
-/* Free every object of 'garbage'. Every reference to a member comes from
-** another member (that is what unreachable means, and step 7 re-checked it
-** after the last user code ran), so the members' refcounts need no
-** updating: pass 1 releases only the references that leave the set
-** (children reaching 0 are pushed on the zero stack, not freed yet); pass 2
-** runs each member's destroy and returns its memory. No member can reach
-** refcount 0 on its own meanwhile: only a reference the collector did not
-** see could, and such a reference would have made the member reachable.
-** Returns the number freed. */
+/* Free every object of 'garbage', in one pass. Every reference to a member
+** comes from another member (that is what unreachable means, and step 7
+** re-checked it after the last user code ran), so the members' refcounts
+** need no updating: for each member, release only the references that
+** leave the set (children reaching 0 are pushed on the zero stack, not
+** freed yet), run its destroy, and retire its block.
+**
+** A later member's traverse still looks at earlier members' headers
+** (PREV_COLLECTING tells it a child is a member), so a retired block must
+** not be reused or have gc_prev overwritten before the pass ends: pooled
+** blocks are chained per size class and spliced into the pools at the end
+** (O(classes)); other blocks are chained and released after the pass.
+** No member can reach refcount 0 on its own meanwhile: only a reference
+** the collector did not see could drop it, and such a reference would have
+** made the member reachable. Returns the number freed. */
 static long delete_garbage(rcgc_heap *heap, head_t *garbage) {
+  struct {
+    void *first, *last;
+  } retired[POOL_CLASSES];
+  memset(retired, 0, sizeof retired);
+  head_t *others = NULL;
+  bool pooling = !(heap->cfg.flags & RCGC_CONFIG_NO_POOL);
   int was_draining = heap->draining;
   heap->draining = 1;
-  for (head_t *h = next_of(garbage); h != garbage; h = next_of(h))
-    rcgc__traverse(heap, h, visit_release_outside, heap);
-  /* pass 2 walks the list without unlinking: the whole list goes, and
-  ** nothing else can unlink a member (see above); the next link is read
-  ** before the block is released */
   long freed = 0;
   for (head_t *h = next_of(garbage), *next; h != garbage; h = next) {
     next = next_of(h);
-    h->refcnt = 0;
-    rcgc__free_now(heap, h);
+    rcgc__traverse(heap, h, visit_release_outside, heap);
+    rcgc__destroy_object(heap, h);
+    size_t bsize = heap->type_bsize[type_id_of(h)];
+#ifndef RCGC_DEBUG
+    if (pooling && heap->pre == 0 && bsize <= POOL_MAX_BLOCK && !(h->tinfo & TI_SIZED)) {
+      size_t c = bsize / POOL_GRANULE - 1;
+      heap->nobjects--;
+      heap->nbytes -= bsize;
+      h->refcnt = 0;
+      h->tinfo = TYPE_POISON << TI_SHIFT;
+      h->gc_next = (uintptr_t)retired[c].first; /* the pool's free link */
+      if (retired[c].first == NULL)
+        retired[c].last = h;
+      retired[c].first = h;
+      freed++;
+      continue;
+    }
+#else
+    (void)pooling;
+    (void)bsize;
+#endif
+    h->gc_next = (uintptr_t)others;
+    others = h;
     freed++;
   }
   list_init(garbage);
+  for (size_t c = 0; c < POOL_CLASSES; c++) {
+    if (retired[c].first != NULL) {
+      *(void **)retired[c].last = heap->classes[c].free;
+      heap->classes[c].free = retired[c].first;
+    }
+  }
+  while (others != NULL) {
+    head_t *h = others;
+    others = (head_t *)h->gc_next;
+    h->gc_prev = 0;
+    rcgc__release_block(heap, h);
+  }
   if (heap->gens[0].count > freed)
     heap->gens[0].count -= freed;
   else
@@ -475,7 +555,8 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
   size_t candidates = 0, nreachable = 0;
 
   /* step 1 */
-  if (!deduce_unreachable(heap, &young, &unreachable, &nreachable, &candidates)) {
+  bool full = generation == RCGC_NUM_GENERATIONS - 1;
+  if (!deduce_unreachable(heap, &young, &unreachable, &nreachable, &candidates, full)) {
     list_merge(&young, old);
     goto done;
   }
@@ -508,7 +589,7 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
     head_t still;
     list_init(&still);
     size_t resurrected = 0, n = 0;
-    if (deduce_unreachable(heap, &unreachable, &still, &resurrected, &n)) {
+    if (deduce_unreachable(heap, &unreachable, &still, &resurrected, &n, false)) {
       list_merge(&unreachable, old);
       list_merge(&still, &unreachable);
     } else {

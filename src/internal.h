@@ -42,6 +42,10 @@
 ** pushed on the heap's zero stack (linked through gc_next); it is on no list.
 ** If a finalizer resurrects it, it is linked again into gens[0] (or the
 ** untracked list).
+** INVARIANT L3b: TI_UNTRACKED <=> on the untracked list (or on the zero
+** stack having been there); TI_FROZEN <=> on the permanent list. So outside
+** a collection the candidates of a full collection are exactly the objects
+** with neither flag, which lets collect.c fuse two passes.
 ** INVARIANT L4: refcnt >= the number of references to it that traverse
 ** functions of objects on the heap's lists report (checked per collection:
 ** a violation is "refcount is too small").
@@ -83,6 +87,7 @@ typedef rcgc_head_ head_t;
 #define TI_RELEASE 0x10u   /* garbage_release(LEGACY): legacy fin. as modern */
 #define TI_LEGACY_RAN 0x20u /* legacy finalizer ran in a forced release */
 #define TI_SIZED 0x40u     /* variable-sized: a size word precedes the prefix */
+#define TI_FROZEN 0x80u    /* on the permanent list (rcgc_freeze) */
 #define TI_FLAGS 0xffu
 #define TI_SHIFT 8
 #define TYPE_POISON 0xffffffu /* type id of a freed block */
@@ -287,6 +292,8 @@ uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t);
 void rcgc__zero(rcgc_heap *heap, head_t *h);      /* refcnt reached 0 */
 void rcgc__drain(rcgc_heap *heap);                /* free the zero stack */
 void rcgc__free_now(rcgc_heap *heap, head_t *h);  /* destroy + return memory */
+void rcgc__destroy_object(rcgc_heap *heap, head_t *h);
+void rcgc__release_block(rcgc_heap *heap, head_t *h);
 void rcgc__maybe_collect(rcgc_heap *heap);
 
 /* collect.c */
@@ -323,6 +330,15 @@ double rcgc__now(void);
 /* leak.c: called when an object is freed (expect-freed watches). */
 void rcgc__leak_on_free(rcgc_heap *heap, head_t *h);
 void rcgc__leak_release(rcgc_heap *heap);
+
+/* The list an object without a list goes back to (resurrection). */
+static inline head_t *home_list(rcgc_heap *heap, const head_t *h) {
+  if (h->tinfo & TI_UNTRACKED)
+    return &heap->untracked;
+  if (h->tinfo & TI_FROZEN)
+    return &heap->permanent;
+  return &heap->gens[0].head;
+}
 
 /* Call the traverse function of 'h' (none: 0), keeping in_traverse up to
 ** date so that mutation and collection from inside it are detected. */

@@ -165,7 +165,7 @@ int rcgc_untrack(rcgc_heap *heap, void *obj) {
   if (heap->collecting || heap->in_traverse)
     return RCGC_EBUSY;
   if (!(h->tinfo & TI_UNTRACKED)) {
-    h->tinfo |= TI_UNTRACKED;
+    h->tinfo = (h->tinfo | TI_UNTRACKED) & ~(uint32_t)TI_FROZEN;
     list_move(h, &heap->untracked);
   }
   return RCGC_OK;
@@ -177,7 +177,10 @@ int rcgc_freeze(rcgc_heap *heap) {
   if (heap->collecting || heap->in_traverse)
     return RCGC_EBUSY;
   for (int g = 0; g < RCGC_NUM_GENERATIONS; g++) {
-    list_merge(&heap->gens[g].head, &heap->permanent);
+    head_t *l = &heap->gens[g].head;
+    for (head_t *h = next_of(l); h != l; h = next_of(h))
+      h->tinfo |= TI_FROZEN;
+    list_merge(l, &heap->permanent);
     heap->gens[g].count = 0;
   }
   return RCGC_OK;
@@ -188,6 +191,8 @@ int rcgc_unfreeze(rcgc_heap *heap) {
     return RCGC_EINVAL;
   if (heap->collecting || heap->in_traverse)
     return RCGC_EBUSY;
+  for (head_t *h = next_of(&heap->permanent); h != &heap->permanent; h = next_of(h))
+    h->tinfo &= ~(uint32_t)TI_FROZEN;
   list_merge(&heap->permanent, &heap->gens[RCGC_NUM_GENERATIONS - 1].head);
   return RCGC_OK;
 }

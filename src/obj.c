@@ -324,7 +324,7 @@ void rcgc__zero(rcgc_heap *heap, head_t *h) {
 
 static void relink(rcgc_heap *heap, head_t *h) {
   h->gc_prev = 0;
-  list_append(h, (h->tinfo & TI_UNTRACKED) ? &heap->untracked : &heap->gens[0].head);
+  list_append(h, home_list(heap, h));
 }
 
 static int visit_release(void *child, const char *edge, void *arg) {
@@ -394,42 +394,51 @@ void rcgc__drain(rcgc_heap *heap) {
   heap->draining = 0;
 }
 
-/* Run destroy and return the memory of 'h', whose references are already
-** released. */
-void rcgc__free_now(rcgc_heap *heap, head_t *h) {
-  uint32_t id = type_id_of(h);
-  const rcgc_type *t = heap->types[id];
+/* Run the destroy function of 'h' (whose references are already released)
+** and the hooks that must see it before its memory goes: expect-freed
+** watches and weak references created by destroy itself. The header is left
+** intact for rcgc__release_block. */
+void rcgc__destroy_object(rcgc_heap *heap, head_t *h) {
+  const rcgc_type *t = type_of(heap, h);
   if (t->destroy != NULL) {
     USER_BEGIN(heap);
     t->destroy(heap, FROM_HEAD(h));
     USER_END(heap);
   }
-  size_t lead = heap->pre, bsize = heap->type_bsize[id];
+  if (RCGC_UNLIKELY(h->tinfo & (TI_WATCHED | TI_WEAKREFD))) {
+    if (h->tinfo & TI_WATCHED)
+      rcgc__leak_on_free(heap, h);
+    if (h->tinfo & TI_WEAKREFD)
+      rcgc__weakrefs_on_death(heap, h);
+  }
+}
+
+/* Return the memory of a destroyed object to its pool or the hook. */
+void rcgc__release_block(rcgc_heap *heap, head_t *h) {
 #ifndef RCGC_DEBUG
   /* fast path: a pooled fixed-size block goes straight to its free list */
-  if (RCGC_LIKELY(!(h->tinfo & (TI_WATCHED | TI_WEAKREFD | TI_SIZED)) && lead == 0 &&
-                  bsize <= POOL_MAX_BLOCK && !(heap->cfg.flags & RCGC_CONFIG_NO_POOL))) {
+  size_t fixed = heap->type_bsize[type_id_of(h)];
+  if (RCGC_LIKELY(!(h->tinfo & TI_SIZED) && heap->pre == 0 && fixed <= POOL_MAX_BLOCK &&
+                  !(heap->cfg.flags & RCGC_CONFIG_NO_POOL))) {
     heap->nobjects--;
-    heap->nbytes -= bsize;
+    heap->nbytes -= fixed;
     h->refcnt = 0;
     h->tinfo = TYPE_POISON << TI_SHIFT;
-    pool_class_t *pc = &heap->classes[bsize / POOL_GRANULE - 1];
+    pool_class_t *pc = &heap->classes[fixed / POOL_GRANULE - 1];
     h->gc_next = (uintptr_t)pc->free; /* the free-list link is the block's first word */
     pc->free = h;
     return;
   }
 #endif
-  if (RCGC_UNLIKELY(h->tinfo & (TI_WATCHED | TI_WEAKREFD | TI_SIZED))) {
-    if (h->tinfo & TI_WATCHED)
-      rcgc__leak_on_free(heap, h);
-    if (h->tinfo & TI_WEAKREFD)
-      rcgc__weakrefs_on_death(heap, h); /* destroy created one: clear it */
-    lead = lead_of(heap, h);
-    bsize = block_size(heap, h);
-  }
+  size_t lead = lead_of(heap, h), bsize = block_size(heap, h);
   heap->nobjects--;
   heap->nbytes -= bsize;
   rcgc__block_free(heap, h, lead, bsize);
+}
+
+void rcgc__free_now(rcgc_heap *heap, head_t *h) {
+  rcgc__destroy_object(heap, h);
+  rcgc__release_block(heap, h);
 }
 
 /* ------------------------------------------------------------ accessors */
