@@ -352,23 +352,33 @@ static long finalize_garbage(rcgc_heap *heap, head_t *unreachable) {
     head_t *h = next_of(unreachable);
     list_move(h, &seen);
     const rcgc_type *t = type_of(heap, h);
-    void (*fin)(rcgc_heap *, void *) = NULL;
-    if (t->finalize != NULL && !(h->tinfo & TI_FINALIZED)) {
+    /* the modern finalizer once; and a released legacy object's legacy
+    ** finalizer once (rcgc_garbage_release with RCGC_RELEASE_LEGACY); each
+    ** with a temporary reference, during which the object may die */
+    bool modern = t->finalize != NULL && !(h->tinfo & TI_FINALIZED);
+    bool legacy = (h->tinfo & TI_RELEASE) && t->legacy_finalize != NULL &&
+                  !(h->tinfo & TI_LEGACY_RAN);
+    if (!modern && !legacy)
+      continue;
+    h->refcnt++;
+    hold_push(heap, h);
+    if (modern) {
       h->tinfo |= TI_FINALIZED;
-      fin = t->finalize;
-    } else if ((h->tinfo & TI_RELEASE) && t->legacy_finalize != NULL &&
-               !(h->tinfo & TI_LEGACY_RAN)) {
-      h->tinfo |= TI_LEGACY_RAN;
-      fin = t->legacy_finalize;
-    }
-    if (fin != NULL) {
-      h->refcnt++;
       USER_BEGIN(heap);
-      fin(heap, FROM_HEAD(h));
+      t->finalize(heap, FROM_HEAD(h));
       USER_END(heap);
       calls++;
-      rcgc_decref_slow_(heap, FROM_HEAD(h));
     }
+    if (legacy) {
+      h->tinfo |= TI_LEGACY_RAN;
+      USER_BEGIN(heap);
+      t->legacy_finalize(heap, FROM_HEAD(h));
+      USER_END(heap);
+      calls++;
+    }
+    hold_pop(heap);
+    if (h->refcnt > 0) /* else a finalizer dropped our reference: reported */
+      rcgc_decref_slow_(heap, FROM_HEAD(h));
   }
   list_merge(&seen, unreachable);
   return calls;
@@ -627,8 +637,9 @@ done:;
     if (n > 0)
       rcgc__write(heap, buf, (size_t)n);
   }
+  bool saveall = (heap->debug & RCGC_DEBUG_SAVEALL) && !(extra & COLLECT_NO_SAVEALL);
   for (head_t *h = next_of(&finalizers); h != &finalizers; h = next_of(h))
-    if ((heap->debug & RCGC_DEBUG_SAVEALL) || has_legacy(heap, h))
+    if (saveall || has_legacy(heap, h))
       rcgc__garbage_append(heap, FROM_HEAD(h));
   list_merge(&finalizers, old);
 
@@ -658,15 +669,15 @@ long rcgc_collect(rcgc_heap *heap, int generation) {
     return RCGC_EINVAL;
   if (generation < 0 || generation >= RCGC_NUM_GENERATIONS)
     return RCGC_ERANGE;
+  ENTER(heap, RCGC_ETHREAD);
+  long r;
   if (heap->in_traverse) {
     rcgc__misuse(heap, NULL, "collect inside traverse",
                  "rcgc_collect called from inside a traverse function");
-    return RCGC_EBUSY;
+    r = RCGC_EBUSY;
+  } else {
+    r = rcgc__collect(heap, generation, 0); /* 0 when one is running */
   }
-  if (heap->collecting)
-    return 0;
-  ENTER(heap);
-  long r = rcgc__collect(heap, generation, 0);
   LEAVE(heap);
   return r;
 }

@@ -83,6 +83,11 @@ void rcgc_printf(rcgc_heap *heap, const char *fmt, ...) {
 
 int rcgc__describe(rcgc_heap *heap, const head_t *h, char *buf, size_t cap) {
   uint32_t id = type_id_of(h);
+#ifdef RCGC_DEBUG
+  /* an object of another heap is named from its own heap's type table */
+  if (id != TYPE_POISON && prefix_of(h)->heap != NULL && prefix_of(h)->heap != heap)
+    heap = prefix_of(h)->heap;
+#endif
   if (id == TYPE_POISON)
     return snprintf(buf, cap, "<freed object %p>", FROM_HEAD(h));
   if (id == 0 || id >= heap->ntypes)
@@ -121,12 +126,8 @@ bool rcgc__valid_object(rcgc_heap *heap, const void *obj, const char *what) {
                  what);
     return false;
   }
-  if (id == 0 || id >= heap->ntypes) {
-    rcgc__misuse(heap, obj, "not an rcgc object",
-                 "%s on a pointer that was not returned by rcgc_new of this heap", what);
-    return false;
-  }
 #ifdef RCGC_DEBUG
+  /* before the type check: the id means nothing in this heap's table */
   if (prefix_of(h)->heap != heap) {
     rcgc__misuse(heap, obj, "reference between heaps",
                  "%s on an object that belongs to another heap (%p)", what,
@@ -134,6 +135,11 @@ bool rcgc__valid_object(rcgc_heap *heap, const void *obj, const char *what) {
     return false;
   }
 #endif
+  if (id == 0 || id >= heap->ntypes) {
+    rcgc__misuse(heap, obj, "not an rcgc object",
+                 "%s on a pointer that was not returned by rcgc_new of this heap", what);
+    return false;
+  }
   return true;
 }
 

@@ -35,7 +35,7 @@ void *rcgc_garbage_get(const rcgc_heap *heap, size_t i) {
 size_t rcgc_garbage_clear(rcgc_heap *heap) {
   if (heap == NULL)
     return 0;
-  ENTER(heap);
+  ENTER(heap, 0);
   /* detach the entries first: decrefs may run finalizers that look at (or
   ** append to) the list */
   size_t n = heap->ngarbage;
@@ -55,7 +55,7 @@ int rcgc_garbage_remove(rcgc_heap *heap, size_t i) {
     return RCGC_EINVAL;
   if (i >= heap->ngarbage)
     return RCGC_ENOTFOUND;
-  ENTER(heap);
+  ENTER(heap, RCGC_ETHREAD);
   void *obj = heap->garbage[i];
   memmove(&heap->garbage[i], &heap->garbage[i + 1], (heap->ngarbage - i - 1) * sizeof(void *));
   heap->ngarbage--;
@@ -73,7 +73,7 @@ long rcgc_garbage_release(rcgc_heap *heap, unsigned flags) {
     return RCGC_EBUSY;
   if (heap->collecting)
     return 0;
-  ENTER(heap);
+  ENTER(heap, RCGC_ETHREAD);
   if (flags & RCGC_RELEASE_LEGACY)
     for (size_t i = 0; i < heap->ngarbage; i++)
       AS_HEAD(heap->garbage[i])->tinfo |= TI_RELEASE;

@@ -209,7 +209,7 @@ size_t rcgc_heap_destroy(rcgc_heap *heap) {
                  "same heap; ignored");
     return 0;
   }
-  ENTER(heap);
+  ENTER(heap, 0);
   /* 1-2 */
   rcgc_garbage_clear(heap);
   rcgc__collect(heap, RCGC_NUM_GENERATIONS - 1, COLLECT_NO_SAVEALL | COLLECT_NO_CALLBACKS);
@@ -241,7 +241,7 @@ size_t rcgc_heap_destroy(rcgc_heap *heap) {
   rcgc__raw_free(heap, heap->garbage, heap->cap_garbage * sizeof(void *));
   rcgc__raw_free(heap, heap->callbacks, heap->cap_callbacks * sizeof(callback_t));
   rcgc__raw_free(heap, (void *)heap->types, heap->cap_types * sizeof(rcgc_type *));
-  rcgc__raw_free(heap, heap->type_bsize, heap->cap_types * sizeof(uint32_t));
+  rcgc__raw_free(heap, heap->type_bsize, heap->cap_bsize * sizeof(uint32_t));
   rcgc__quarantine_flush(heap);
 #ifdef RCGC_DEBUG
   rcgc__raw_free(heap, heap->quarantine, RCGC_QUARANTINE * sizeof(void *));

@@ -207,6 +207,8 @@ struct rcgc_heap {
   int auto_pending; /* threshold passed while collection was not allowed */
 
   /* re-entrancy and safety */
+  head_t *held[16]; /* RCGC_MAX_HELD */
+  int nheld;
   int in_traverse;  /* >0 while the library runs a user traverse */
   int in_user;      /* >0 while any other user callback runs */
   int destroying;
@@ -224,7 +226,7 @@ struct rcgc_heap {
   /* type table: id -> type; id 0 unused */
   const rcgc_type **types;
   uint32_t *type_bsize; /* id -> block size of a fixed-size object */
-  uint32_t ntypes, cap_types;
+  uint32_t ntypes, cap_types, cap_bsize;
   struct {
     const rcgc_type *type;
     uint32_t id;
@@ -356,12 +358,36 @@ static inline int rcgc__traverse(rcgc_heap *heap, head_t *h, rcgc_visit_fn visit
 #ifdef RCGC_DEBUG
 bool rcgc__enter(rcgc_heap *heap);
 void rcgc__leave(rcgc_heap *heap);
-#define ENTER(heap) bool entered_ = rcgc__enter(heap)
-#define LEAVE(heap) (entered_ ? rcgc__leave(heap) : (void)0)
+/* Claim the heap for this thread or, when another thread is inside it,
+** report and return 'fail' without doing anything. */
+#define ENTER(heap, fail)                                                     \
+  do {                                                                        \
+    if (!rcgc__enter(heap))                                                   \
+      return fail;                                                            \
+  } while (0)
+#define LEAVE(heap) rcgc__leave(heap)
 #else
-#define ENTER(heap) ((void)0)
+#define ENTER(heap, fail) ((void)0)
 #define LEAVE(heap) ((void)0)
 #endif
+
+/* Objects the library holds a temporary reference to while user code runs
+** on them (finalizers). If user code drops that reference itself (a
+** misuse), rcgc__zero sees the object here and reports instead of freeing
+** it under the caller's feet. */
+#define RCGC_MAX_HELD 16
+static inline void hold_push(rcgc_heap *heap, head_t *h) {
+  if (heap->nheld < RCGC_MAX_HELD)
+    heap->held[heap->nheld] = h;
+  heap->nheld++;
+}
+static inline void hold_pop(rcgc_heap *heap) { heap->nheld--; }
+static inline bool is_held(const rcgc_heap *heap, const head_t *h) {
+  for (int i = 0; i < heap->nheld && i < RCGC_MAX_HELD; i++)
+    if (heap->held[i] == h)
+      return true;
+  return false;
+}
 
 /* User callbacks run between USER_BEGIN and USER_END: no automatic
 ** collection starts while one runs. */

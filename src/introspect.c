@@ -56,7 +56,7 @@ int rcgc_get_objects(rcgc_heap *heap, int generation, rcgc_list *out) {
     return RCGC_EINVAL;
   if (generation < -1 || generation >= RCGC_NUM_GENERATIONS)
     return RCGC_ERANGE;
-  ENTER(heap);
+  ENTER(heap, RCGC_ETHREAD);
   int lo = generation < 0 ? 0 : generation, hi = generation < 0 ? RCGC_NUM_GENERATIONS - 1 : generation;
   int r = RCGC_OK;
   for (int g = lo; g <= hi && r == RCGC_OK; g++) {
@@ -89,7 +89,7 @@ int rcgc_get_referrers(rcgc_heap *heap, void *const *objs, size_t n, rcgc_list *
     return RCGC_EINVAL;
   if (heap->in_traverse)
     return RCGC_EBUSY;
-  ENTER(heap);
+  ENTER(heap, RCGC_ETHREAD);
   referrers_ctx c = {objs, n};
   int r = RCGC_OK;
   for (int g = 0; g < RCGC_NUM_GENERATIONS && r == RCGC_OK; g++) {
@@ -122,7 +122,7 @@ int rcgc_get_referents(rcgc_heap *heap, void *const *objs, size_t n, rcgc_list *
     return RCGC_EINVAL;
   if (heap->in_traverse)
     return RCGC_EBUSY;
-  ENTER(heap);
+  ENTER(heap, RCGC_ETHREAD);
   referents_ctx c = {heap, out, RCGC_OK};
   for (size_t i = 0; i < n && c.err == RCGC_OK; i++) {
     if (objs[i] == NULL || !rcgc__valid_object(heap, objs[i], "rcgc_get_referents"))

@@ -47,6 +47,8 @@ uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t) {
   if (id == 0) {
     if (heap->ntypes >= TYPE_POISON)
       return 0;
+    /* two arrays, each with its own capacity, so a failure between the two
+    ** reallocations leaves both correctly sized */
     if (heap->ntypes == heap->cap_types) {
       uint32_t ncap = heap->cap_types ? heap->cap_types * 2 : 16;
       const rcgc_type **nt = rcgc__raw_realloc(heap, (void *)heap->types,
@@ -54,12 +56,16 @@ uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t) {
       if (nt == NULL)
         return 0;
       heap->types = nt;
-      uint32_t *nb = rcgc__raw_realloc(heap, heap->type_bsize, heap->cap_types * sizeof *nb,
+      heap->cap_types = ncap;
+    }
+    if (heap->ntypes == heap->cap_bsize) {
+      uint32_t ncap = heap->cap_bsize ? heap->cap_bsize * 2 : 16;
+      uint32_t *nb = rcgc__raw_realloc(heap, heap->type_bsize, heap->cap_bsize * sizeof *nb,
                                        ncap * sizeof *nb);
       if (nb == NULL)
-        return 0; /* 'types' grew: harmless, cap_types still says the old size */
+        return 0;
       heap->type_bsize = nb;
-      heap->cap_types = ncap;
+      heap->cap_bsize = ncap;
     }
     if (heap->ntypes == 0) {
       heap->types[0] = NULL; /* id 0 is never used */
@@ -139,7 +145,7 @@ void *rcgc_new_sized(rcgc_heap *heap, const rcgc_type *t, size_t size) {
                  "rcgc_new(%s) called from inside a traverse function", t->name);
     return NULL;
   }
-  ENTER(heap);
+  ENTER(heap, NULL);
   if (t->traverse != NULL) {
     heap->gens[0].count++;
 #ifdef RCGC_STRESS
@@ -263,7 +269,7 @@ void *rcgc_new(rcgc_heap *heap, const rcgc_type *t) {
 void rcgc_incref_slow_(rcgc_heap *heap, void *obj) {
   if (obj == NULL || heap == NULL)
     return;
-  ENTER(heap);
+  ENTER(heap, );
   head_t *h = AS_HEAD(obj);
   if (!rcgc__valid_object(heap, obj, "rcgc_incref")) {
     /* reported */
@@ -285,7 +291,7 @@ void rcgc_incref_slow_(rcgc_heap *heap, void *obj) {
 void rcgc_decref_slow_(rcgc_heap *heap, void *obj) {
   if (obj == NULL || heap == NULL)
     return;
-  ENTER(heap);
+  ENTER(heap, );
   head_t *h = AS_HEAD(obj);
   if (!rcgc__valid_object(heap, obj, "rcgc_decref")) {
     /* reported */
@@ -312,6 +318,17 @@ void rcgc_decref_slow_(rcgc_heap *heap, void *obj) {
 /* Refcount of 'h' just reached 0: take it off its list and free it from the
 ** drain loop (see the top of this file). */
 void rcgc__zero(rcgc_heap *heap, head_t *h) {
+  if (RCGC_UNLIKELY(heap->nheld > 0) && is_held(heap, h)) {
+    rcgc__misuse(heap, FROM_HEAD(h), "decref below zero",
+                 "a finalizer released a reference it did not own");
+    return; /* the holder sees refcount 0 and finishes the object's death */
+  }
+  if (RCGC_UNLIKELY(h->gc_prev == 0)) {
+    /* on no list: it is already on the zero stack or being freed */
+    rcgc__misuse(heap, FROM_HEAD(h), "decref below zero",
+                 "the object reached refcount 0 again while it was being freed");
+    return;
+  }
   list_remove(h);
   h->gc_prev = 0;
   if (!(h->tinfo & TI_UNTRACKED) && heap->gens[0].count > 0)
@@ -349,16 +366,13 @@ static int visit_release(void *child, const char *edge, void *arg) {
 static bool run_finalizer(rcgc_heap *heap, head_t *h,
                           void (*fin)(rcgc_heap *, void *)) {
   h->refcnt = 1;
+  hold_push(heap, h);
   USER_BEGIN(heap);
   fin(heap, FROM_HEAD(h));
   USER_END(heap);
-  if (h->refcnt == 0) {
-    /* the finalizer dropped our temporary reference itself: it is already
-    ** on the zero stack again */
-    rcgc__misuse(heap, FROM_HEAD(h), "decref below zero",
-                 "a finalizer released a reference it did not own");
-    return true;
-  }
+  hold_pop(heap);
+  if (h->refcnt == 0)
+    return false; /* the finalizer dropped our reference itself (reported) */
   if (--h->refcnt != 0) {
     relink(heap, h);
     return true;
@@ -376,7 +390,10 @@ static void finish_zero(rcgc_heap *heap, head_t *h) {
   }
   if (h->tinfo & TI_WEAKREFD)
     rcgc__weakrefs_on_death(heap, h);
-  if (t->legacy_finalize != NULL && run_finalizer(heap, h, t->legacy_finalize))
+  /* a legacy finalizer runs at every death, except after a forced release
+  ** (rcgc_garbage_release with RCGC_RELEASE_LEGACY) already ran it once */
+  if (t->legacy_finalize != NULL && !(h->tinfo & TI_LEGACY_RAN) &&
+      run_finalizer(heap, h, t->legacy_finalize))
     return;
   if (t->traverse != NULL)
     rcgc__traverse(heap, h, visit_release, heap);
@@ -462,5 +479,16 @@ int rcgc_repr(const rcgc_heap *heap, const void *obj, char *buf, size_t cap) {
       buf[0] = 0;
     return 0;
   }
-  return rcgc__describe((rcgc_heap *)heap, AS_HEAD(obj), buf, cap);
+  rcgc_heap *h = (rcgc_heap *)heap;
+  const rcgc_type *t = rcgc_typeof(heap, obj);
+  if (t == NULL || t->repr == NULL)
+    return rcgc__describe(h, AS_HEAD(obj), buf, cap);
+  if (cap > 0)
+    buf[0] = 0;
+  USER_BEGIN(h);
+  int n = t->repr(obj, buf, cap);
+  USER_END(h);
+  if (cap > 0)
+    buf[cap - 1] = 0;
+  return n;
 }

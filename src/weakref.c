@@ -129,10 +129,14 @@ void rcgc__weakrefs_on_death(rcgc_heap *heap, head_t *h) {
     wr->referent = NULL;
     wr->prev = NULL;
     wr->next = NULL;
-    if (wr->callback != NULL) {
+    /* a weak reference that is itself dying (refcount 0, on the zero
+    ** stack) never fires, as weak references that are garbage never do */
+    if (wr->callback != NULL && AS_HEAD(wr)->refcnt > 0) {
       AS_HEAD(wr)->refcnt++;
       *tail = wr;
       tail = &wr->next;
+    } else {
+      wr->callback = NULL;
     }
     wr = next;
   }
@@ -194,7 +198,7 @@ rcgc_weakref *rcgc_weakref_new(rcgc_heap *heap, void *obj, rcgc_weakref_fn callb
                  "rcgc_weakref_new on an object whose refcount is 0");
     return NULL;
   }
-  ENTER(heap);
+  ENTER(heap, NULL);
   struct rcgc_weakref *wr = NULL;
   /* hold obj: the allocation below may run a collection */
   h->refcnt++;
