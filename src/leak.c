@@ -1,13 +1,581 @@
 /*
-** leak.c -- leak-hunting state kept by the heap (expect-freed watches).
-** The analyses themselves (roots, why-alive, cycles, growth, dominators,
-** pictures, snapshots) build on src/graph.c.
+** leak.c -- leak-hunting state kept by the heap, and the analyses that need
+** no object graph: memory blocks for results, expect-freed watches, type
+** histograms, marks, growth and "allocated since a mark".
+**
+** Expect-freed watches
+** --------------------
+** heap->leak (struct leak_state_t, created on first use) holds an open
+** addressing table keyed by object address (linear probing, backward-shift
+** deletion, no tombstones; used <= cap / 2) of watch entries {obj, label,
+** seq}. INVARIANT: obj has TI_WATCHED <=> the table has an entry for obj.
+** rcgc__leak_on_free (called by obj.c when a TI_WATCHED object is freed)
+** removes the entry; rcgc__leak_release (heap destroy) frees everything.
+**
+** Histograms and marks
+** --------------------
+** Counted per type id by one walk of the heap lists (no traverse call):
+** type ids never change and are never reused within a heap, so a mark is
+** just the per-id arrays and the allocation serial at the time it was taken.
+**
+** Memory
+** ------
+** leak_alloc blocks carry a 16-byte size prefix so that the allocator hook
+** always receives the block's true size when it is freed (graph.c frees
+** with an old size of 0). Result blocks handed to users are such blocks.
 */
-#include "internal.h"
+#include "leak_int.h"
 
-void rcgc__leak_on_free(rcgc_heap *heap, head_t *h) {
-  (void)heap;
-  h->tinfo &= ~(uint32_t)TI_WATCHED;
+#include <stdlib.h>
+
+/* ------------------------------------------------------------ memory */
+
+#define LEAK_PREFIX 16
+
+void *leak_alloc(rcgc_heap *heap, size_t count, size_t size) {
+  if (size != 0 && count > (SIZE_MAX - LEAK_PREFIX) / size)
+    return NULL;
+  size_t bytes = count * size;
+  char *p = rcgc__raw_alloc(heap, bytes + LEAK_PREFIX);
+  if (p == NULL)
+    return NULL;
+  *(size_t *)(void *)p = bytes;
+  return p + LEAK_PREFIX;
 }
 
-void rcgc__leak_release(rcgc_heap *heap) { heap->leak = NULL; }
+void *leak_calloc(rcgc_heap *heap, size_t count, size_t size) {
+  void *p = leak_alloc(heap, count, size);
+  if (p != NULL && count * size > 0)
+    memset(p, 0, count * size);
+  return p;
+}
+
+void leak_free(rcgc_heap *heap, void *p) {
+  if (p == NULL)
+    return;
+  char *base = (char *)p - LEAK_PREFIX;
+  rcgc__raw_free(heap, base, *(size_t *)(void *)base + LEAK_PREFIX);
+}
+
+/* realloc-style adapter for graph.c: ud is the heap; sizes come from the
+** prefix, not from the caller. */
+void *leak_graph_alloc(void *ud, void *ptr, size_t old_size, size_t new_size) {
+  rcgc_heap *heap = ud;
+  (void)old_size;
+  if (new_size == 0) {
+    leak_free(heap, ptr);
+    return NULL;
+  }
+  if (ptr == NULL)
+    return leak_alloc(heap, 1, new_size);
+  if (new_size > SIZE_MAX - LEAK_PREFIX)
+    return NULL;
+  char *base = (char *)ptr - LEAK_PREFIX;
+  size_t old = *(size_t *)(void *)base;
+  char *nb = rcgc__raw_realloc(heap, base, old + LEAK_PREFIX, new_size + LEAK_PREFIX);
+  if (nb == NULL)
+    return NULL;
+  *(size_t *)(void *)nb = new_size;
+  return nb + LEAK_PREFIX;
+}
+
+void rcgc_leak_free(rcgc_heap *heap, void *result) {
+  if (heap != NULL)
+    leak_free(heap, result);
+}
+
+int leak_err(int rcg_code) {
+  return rcg_code == RCG_OK ? RCGC_OK : rcg_code == RCG_ENOMEM ? RCGC_ENOMEM : RCGC_EINVAL;
+}
+
+int leak_check_state(rcgc_heap *heap) {
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  if (heap->collecting || heap->in_traverse || heap->destroying)
+    return RCGC_EBUSY;
+  return RCGC_OK;
+}
+
+size_t leak_block_size(const rcgc_heap *heap, const head_t *h) {
+  size_t lead = heap->pre, data;
+  if (h->tinfo & TI_SIZED) {
+    lead += sizeof(size_t);
+    data = *((const size_t *)(const void *)((const char *)h - heap->pre) - 1);
+  } else {
+    data = type_of(heap, h)->size;
+  }
+  return lead + sizeof(head_t) + ((data + 7) & ~(size_t)7);
+}
+
+/* ------------------------------------------------------------ watches */
+
+typedef struct watch_t {
+  const void *obj; /* NULL: empty slot */
+  char *label;     /* leak_alloc'd copy, or NULL */
+  uint64_t seq;    /* order in which watches were made */
+} watch_t;
+
+struct leak_state_t {
+  watch_t *slots;
+  size_t cap, used;
+  uint64_t seq;
+};
+
+static size_t w_hash(const void *key, size_t cap) {
+  uint64_t x = (uint64_t)(uintptr_t)key;
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  return (size_t)x & (cap - 1);
+}
+
+static watch_t *w_find(struct leak_state_t *st, const void *obj) {
+  if (st == NULL || st->cap == 0)
+    return NULL;
+  for (size_t i = w_hash(obj, st->cap);; i = (i + 1) & (st->cap - 1)) {
+    if (st->slots[i].obj == obj)
+      return &st->slots[i];
+    if (st->slots[i].obj == NULL)
+      return NULL;
+  }
+}
+
+static void w_place(watch_t *slots, size_t cap, watch_t w) {
+  size_t i = w_hash(w.obj, cap);
+  while (slots[i].obj != NULL)
+    i = (i + 1) & (cap - 1);
+  slots[i] = w;
+}
+
+/* Remove slot 's' (backward shift keeps probe chains unbroken). */
+static void w_delete(struct leak_state_t *st, watch_t *s) {
+  size_t mask = st->cap - 1, i = (size_t)(s - st->slots), j = i;
+  for (;;) {
+    j = (j + 1) & mask;
+    if (st->slots[j].obj == NULL)
+      break;
+    size_t home = w_hash(st->slots[j].obj, st->cap);
+    bool movable = (i <= j) ? (home <= i || home > j) : (home <= i && home > j);
+    if (movable) {
+      st->slots[i] = st->slots[j];
+      i = j;
+    }
+  }
+  memset(&st->slots[i], 0, sizeof st->slots[i]);
+  st->used--;
+}
+
+static struct leak_state_t *state(rcgc_heap *heap) {
+  if (heap->leak == NULL) {
+    heap->leak = leak_calloc(heap, 1, sizeof(struct leak_state_t));
+  }
+  return heap->leak;
+}
+
+static char *copy_label(rcgc_heap *heap, const char *label) {
+  if (label == NULL)
+    return NULL;
+  size_t n = strlen(label);
+  char *c = leak_alloc(heap, n + 1, 1);
+  if (c != NULL)
+    memcpy(c, label, n + 1);
+  return c;
+}
+
+int rcgc_expect_freed(rcgc_heap *heap, void *obj, const char *label) {
+  if (heap == NULL || obj == NULL)
+    return RCGC_EINVAL;
+  if (heap->in_traverse)
+    return RCGC_EBUSY;
+  if (!rcgc__valid_object(heap, obj, "rcgc_expect_freed") || AS_HEAD(obj)->refcnt == 0)
+    return RCGC_EINVAL;
+  struct leak_state_t *st = state(heap);
+  if (st == NULL)
+    return RCGC_ENOMEM;
+  char *copy = copy_label(heap, label);
+  if (label != NULL && copy == NULL)
+    return RCGC_ENOMEM;
+  watch_t *w = w_find(st, obj);
+  if (w != NULL) {
+    leak_free(heap, w->label);
+    w->label = copy;
+    return RCGC_OK;
+  }
+  if ((st->used + 1) * 2 > st->cap) {
+    size_t ncap = st->cap ? st->cap * 2 : 16;
+    watch_t *ns = leak_calloc(heap, ncap, sizeof *ns);
+    if (ns == NULL) {
+      leak_free(heap, copy);
+      return RCGC_ENOMEM;
+    }
+    for (size_t i = 0; i < st->cap; i++)
+      if (st->slots[i].obj != NULL)
+        w_place(ns, ncap, st->slots[i]);
+    leak_free(heap, st->slots);
+    st->slots = ns;
+    st->cap = ncap;
+  }
+  watch_t nw = {obj, copy, st->seq++};
+  w_place(st->slots, st->cap, nw);
+  st->used++;
+  AS_HEAD(obj)->tinfo |= TI_WATCHED;
+  return RCGC_OK;
+}
+
+int rcgc_expect_freed_cancel(rcgc_heap *heap, void *obj) {
+  if (heap == NULL || obj == NULL)
+    return RCGC_EINVAL;
+  watch_t *w = w_find(heap->leak, obj);
+  if (w == NULL)
+    return RCGC_ENOTFOUND;
+  leak_free(heap, w->label);
+  w_delete(heap->leak, w);
+  AS_HEAD(obj)->tinfo &= ~(uint32_t)TI_WATCHED;
+  return RCGC_OK;
+}
+
+/* The watched objects still alive, in watch order: fills objs/labels (each
+** of leak_alloc'd arrays of *n entries). Used by the check in
+** leak_report.c. Returns RCGC_OK or RCGC_ENOMEM. */
+int leak_watched(rcgc_heap *heap, void ***objs, const char ***labels, size_t *n);
+
+static int by_seq(const void *a, const void *b) {
+  const watch_t *x = *(watch_t *const *)a, *y = *(watch_t *const *)b;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+int leak_watched(rcgc_heap *heap, void ***objs, const char ***labels, size_t *n) {
+  *objs = NULL;
+  *labels = NULL;
+  *n = 0;
+  struct leak_state_t *st = heap->leak;
+  if (st == NULL || st->used == 0)
+    return RCGC_OK;
+  watch_t **order = leak_alloc(heap, st->used, sizeof *order);
+  void **o = leak_alloc(heap, st->used, sizeof *o);
+  const char **l = leak_alloc(heap, st->used, sizeof *l);
+  if (order == NULL || o == NULL || l == NULL) {
+    leak_free(heap, order);
+    leak_free(heap, o);
+    leak_free(heap, l);
+    return RCGC_ENOMEM;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < st->cap; i++)
+    if (st->slots[i].obj != NULL)
+      order[k++] = &st->slots[i];
+  qsort(order, k, sizeof *order, by_seq);
+  for (size_t i = 0; i < k; i++) {
+    o[i] = (void *)order[i]->obj;
+    l[i] = order[i]->label;
+  }
+  leak_free(heap, order);
+  *objs = o;
+  *labels = l;
+  *n = k;
+  return RCGC_OK;
+}
+
+void rcgc__leak_on_free(rcgc_heap *heap, head_t *h) {
+  h->tinfo &= ~(uint32_t)TI_WATCHED;
+  watch_t *w = w_find(heap->leak, FROM_HEAD(h));
+  if (w != NULL) {
+    leak_free(heap, w->label);
+    w_delete(heap->leak, w);
+  }
+}
+
+void rcgc__leak_release(rcgc_heap *heap) {
+  struct leak_state_t *st = heap->leak;
+  if (st != NULL) {
+    for (size_t i = 0; i < st->cap; i++)
+      if (st->slots[i].obj != NULL)
+        leak_free(heap, st->slots[i].label);
+    leak_free(heap, st->slots);
+    leak_free(heap, st);
+  }
+  heap->leak = NULL;
+}
+
+/* ------------------------------------------------------------ histograms */
+
+struct rcgc_leak_mark {
+  uint64_t serial;
+  uint32_t ntypes;
+  size_t *count; /* [ntypes] */
+  size_t *bytes; /* [ntypes] */
+};
+
+/* Count live objects per type id into count/bytes (ntypes entries each,
+** zeroed by the caller). */
+static void count_types(rcgc_heap *heap, size_t *count, size_t *bytes) {
+  head_t *lists[] = {&heap->gens[0].head, &heap->gens[1].head, &heap->gens[2].head,
+                     &heap->permanent, &heap->untracked};
+  for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+    for (head_t *h = next_of(lists[i]); h != lists[i]; h = next_of(h)) {
+      uint32_t id = type_id_of(h);
+      count[id]++;
+      bytes[id] += leak_block_size(heap, h);
+    }
+}
+
+rcgc_leak_mark *rcgc_leak_mark_new(rcgc_heap *heap) {
+  if (leak_check_state(heap) != RCGC_OK)
+    return NULL;
+  rcgc_leak_mark *m = leak_calloc(heap, 1, sizeof *m);
+  if (m == NULL)
+    return NULL;
+  m->ntypes = heap->ntypes;
+  m->serial = heap->serial;
+  m->count = leak_calloc(heap, m->ntypes + 1, sizeof(size_t));
+  m->bytes = leak_calloc(heap, m->ntypes + 1, sizeof(size_t));
+  if (m->count == NULL || m->bytes == NULL) {
+    rcgc_leak_mark_free(heap, m);
+    return NULL;
+  }
+  count_types(heap, m->count, m->bytes);
+  return m;
+}
+
+void rcgc_leak_mark_free(rcgc_heap *heap, rcgc_leak_mark *mark) {
+  if (heap == NULL || mark == NULL)
+    return;
+  leak_free(heap, mark->count);
+  leak_free(heap, mark->bytes);
+  leak_free(heap, mark);
+}
+
+static int stat_cmp(const void *a, const void *b) {
+  const rcgc_leak_type_stat *x = a, *y = b;
+  if (x->bytes != y->bytes)
+    return x->bytes > y->bytes ? -1 : 1;
+  if (x->count != y->count)
+    return x->count > y->count ? -1 : 1;
+  return strcmp(x->name, y->name);
+}
+
+int rcgc_leak_histogram(rcgc_heap *heap, rcgc_leak_type_stat **out, size_t *count) {
+  if (out != NULL)
+    *out = NULL;
+  if (count != NULL)
+    *count = 0;
+  int r = leak_check_state(heap);
+  if (r != RCGC_OK || out == NULL || count == NULL)
+    return r != RCGC_OK ? r : RCGC_EINVAL;
+  uint32_t nt = heap->ntypes;
+  size_t *c = leak_calloc(heap, nt + 1, sizeof *c), *b = leak_calloc(heap, nt + 1, sizeof *b);
+  rcgc_leak_type_stat *s = leak_calloc(heap, nt + 1, sizeof *s);
+  if (c == NULL || b == NULL || s == NULL) {
+    leak_free(heap, c);
+    leak_free(heap, b);
+    leak_free(heap, s);
+    return RCGC_ENOMEM;
+  }
+  count_types(heap, c, b);
+  size_t k = 0;
+  for (uint32_t id = 1; id < nt; id++)
+    if (c[id] > 0) {
+      s[k].type = heap->types[id];
+      s[k].name = heap->types[id]->name;
+      s[k].count = c[id];
+      s[k].bytes = b[id];
+      k++;
+    }
+  qsort(s, k, sizeof *s, stat_cmp);
+  leak_free(heap, c);
+  leak_free(heap, b);
+  *out = s;
+  *count = k;
+  return RCGC_OK;
+}
+
+long rcgc_leak_print_histogram(rcgc_heap *heap, size_t limit, FILE *f) {
+  if (f == NULL)
+    return RCGC_EINVAL;
+  rcgc_leak_type_stat *s;
+  size_t n;
+  int r = rcgc_leak_histogram(heap, &s, &n);
+  if (r != RCGC_OK)
+    return r;
+  size_t tc = 0, tb = 0;
+  fprintf(f, "%10s %12s  %s\n", "count", "bytes", "type");
+  for (size_t i = 0; i < n; i++) {
+    tc += s[i].count;
+    tb += s[i].bytes;
+    if (limit == 0 || i < limit)
+      fprintf(f, "%10zu %12zu  %s\n", s[i].count, s[i].bytes, s[i].name);
+  }
+  if (limit != 0 && n > limit)
+    fprintf(f, "%10s %12s  ... %zu more types\n", "", "", n - limit);
+  fprintf(f, "%10zu %12zu  total\n", tc, tb);
+  leak_free(heap, s);
+  return ferror(f) ? RCGC_EIO : (long)n;
+}
+
+/* ------------------------------------------------------------ growth */
+
+static unsigned long long absll(long long v) { return v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v; }
+
+static int growth_cmp(const void *a, const void *b) {
+  const rcgc_leak_growth *x = a, *y = b;
+  unsigned long long cx = absll(x->count_delta), cy = absll(y->count_delta);
+  if (cx != cy)
+    return cx > cy ? -1 : 1;
+  unsigned long long bx = absll(x->bytes_delta), by = absll(y->bytes_delta);
+  if (bx != by)
+    return bx > by ? -1 : 1;
+  int c = strcmp(x->name, y->name);
+  if (c != 0)
+    return c;
+  return x->count_delta > y->count_delta ? -1 : x->count_delta < y->count_delta;
+}
+
+int rcgc_leak_growth_since(rcgc_heap *heap, const rcgc_leak_mark *mark, rcgc_leak_growth **out,
+                           size_t *count) {
+  if (out != NULL)
+    *out = NULL;
+  if (count != NULL)
+    *count = 0;
+  int r = leak_check_state(heap);
+  if (r != RCGC_OK || out == NULL || count == NULL || mark == NULL)
+    return r != RCGC_OK ? r : RCGC_EINVAL;
+  uint32_t nt = heap->ntypes;
+  size_t *c = leak_calloc(heap, nt + 1, sizeof *c), *b = leak_calloc(heap, nt + 1, sizeof *b);
+  rcgc_leak_growth *g = leak_calloc(heap, nt + 1, sizeof *g);
+  if (c == NULL || b == NULL || g == NULL) {
+    leak_free(heap, c);
+    leak_free(heap, b);
+    leak_free(heap, g);
+    return RCGC_ENOMEM;
+  }
+  count_types(heap, c, b);
+  size_t k = 0;
+  for (uint32_t id = 1; id < nt; id++) {
+    size_t c0 = id < mark->ntypes ? mark->count[id] : 0, b0 = id < mark->ntypes ? mark->bytes[id] : 0;
+    if (c0 == c[id] && b0 == b[id])
+      continue;
+    g[k].type = heap->types[id];
+    g[k].name = heap->types[id]->name;
+    g[k].count_then = c0;
+    g[k].count_now = c[id];
+    g[k].bytes_then = b0;
+    g[k].bytes_now = b[id];
+    g[k].count_delta = (long long)c[id] - (long long)c0;
+    g[k].bytes_delta = (long long)b[id] - (long long)b0;
+    k++;
+  }
+  qsort(g, k, sizeof *g, growth_cmp);
+  leak_free(heap, c);
+  leak_free(heap, b);
+  *out = g;
+  *count = k;
+  return RCGC_OK;
+}
+
+long rcgc_leak_print_growth(rcgc_heap *heap, const rcgc_leak_mark *mark, size_t limit, FILE *f) {
+  if (f == NULL)
+    return RCGC_EINVAL;
+  rcgc_leak_growth *g;
+  size_t n;
+  int r = rcgc_leak_growth_since(heap, mark, &g, &n);
+  if (r != RCGC_OK)
+    return r;
+  size_t shown = limit == 0 || limit > n ? n : limit;
+  fprintf(f, "%-24s %10s %10s %12s %12s\n", "type", "count", "delta", "bytes", "delta");
+  for (size_t i = 0; i < shown; i++)
+    fprintf(f, "%-24s %10zu %+10lld %12zu %+12lld\n", g[i].name, g[i].count_now,
+            g[i].count_delta, g[i].bytes_now, g[i].bytes_delta);
+  if (n > shown)
+    fprintf(f, "... %zu more types changed\n", n - shown);
+  if (n == 0)
+    fprintf(f, "(no change since the mark)\n");
+  leak_free(heap, g);
+  return ferror(f) ? RCGC_EIO : (long)shown;
+}
+
+/* ------------------------------------------------------------ since mark */
+
+static int by_serial(const void *a, const void *b) {
+  uint64_t x = prefix_of(AS_HEAD(*(void *const *)a))->serial;
+  uint64_t y = prefix_of(AS_HEAD(*(void *const *)b))->serial;
+  return x < y ? -1 : x > y;
+}
+
+int rcgc_leak_since_mark(rcgc_heap *heap, const rcgc_leak_mark *mark, void ***objs,
+                         size_t *count) {
+  if (objs != NULL)
+    *objs = NULL;
+  if (count != NULL)
+    *count = 0;
+  int r = leak_check_state(heap);
+  if (r != RCGC_OK || objs == NULL || count == NULL || mark == NULL)
+    return r != RCGC_OK ? r : RCGC_EINVAL;
+  if (heap->pre == 0)
+    return RCGC_ENOTSUP;
+  head_t *lists[] = {&heap->gens[0].head, &heap->gens[1].head, &heap->gens[2].head,
+                     &heap->permanent, &heap->untracked};
+  size_t n = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    size_t k = 0;
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+      for (head_t *h = next_of(lists[i]); h != lists[i]; h = next_of(h))
+        if (prefix_of(h)->serial > mark->serial) {
+          if (pass == 1)
+            (*objs)[k] = FROM_HEAD(h);
+          k++;
+        }
+    if (pass == 0) {
+      n = k;
+      *objs = leak_alloc(heap, n ? n : 1, sizeof(void *));
+      if (*objs == NULL)
+        return RCGC_ENOMEM;
+    }
+  }
+  qsort(*objs, n, sizeof(void *), by_serial);
+  *count = n;
+  return RCGC_OK;
+}
+
+long rcgc_leak_print_since_mark(rcgc_heap *heap, const rcgc_leak_mark *mark, size_t limit,
+                                FILE *f) {
+  if (f == NULL)
+    return RCGC_EINVAL;
+  void **o;
+  size_t n;
+  int r = rcgc_leak_since_mark(heap, mark, &o, &n);
+  if (r != RCGC_OK)
+    return r;
+  if (limit == 0)
+    limit = 20;
+  fprintf(f, "%zu object%s allocated since the mark (serial > %llu) still alive\n", n,
+          n == 1 ? "" : "s", (unsigned long long)mark->serial);
+  /* per type counts, by type id */
+  uint32_t nt = heap->ntypes;
+  size_t *c = leak_calloc(heap, nt + 1, sizeof *c);
+  if (c != NULL) {
+    for (size_t i = 0; i < n; i++)
+      c[type_id_of(AS_HEAD(o[i]))]++;
+    for (uint32_t id = 1; id < nt; id++)
+      if (c[id])
+        fprintf(f, "  %10zu %s\n", c[id], heap->types[id]->name);
+    leak_free(heap, c);
+  }
+  char buf[512];
+  for (size_t i = 0; i < n && i < limit; i++) {
+    head_t *h = AS_HEAD(o[i]);
+    rcgc__describe(heap, h, buf, sizeof buf);
+    fprintf(f, "  #%llu %s", (unsigned long long)prefix_of(h)->serial, buf);
+    const rcgc_type *t = type_of(heap, h);
+    if (t->repr != NULL) {
+      USER_BEGIN(heap);
+      t->repr(o[i], buf, sizeof buf);
+      USER_END(heap);
+      fprintf(f, " %s", buf);
+    }
+    fputc('\n', f);
+  }
+  if (n > limit)
+    fprintf(f, "  ... %zu more\n", n - limit);
+  leak_free(heap, o);
+  return ferror(f) ? RCGC_EIO : (long)n;
+}

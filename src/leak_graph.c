@@ -1,0 +1,1210 @@
+/*
+** leak_graph.c -- the heap graph (a picture of the heap as an rcg_graph)
+** and the analyses built on it with src/graph.c: roots, why-alive paths,
+** reference cycles, dominators and retained sizes, DOT pictures.
+**
+** Taking the picture (hg_build), in phases:
+**   1. count the live objects on the heap lists (gens[0..2], permanent,
+**      untracked: INVARIANT L1 says that is every live object outside a
+**      collection, which callers exclude) and allocate flat arrays;
+**   2. number them: objs[i] = header, and the header's gc_prev is
+**      TEMPORARILY replaced by the marker (i << 2) | 2. Outside a collection
+**      gc_prev is a plain, aligned pointer (INVARIANT L2), so bit 1 is never
+**      set by the core and the marker is unambiguous; objects not numbered
+**      (another heap, a freed block) never carry it. The object -> node
+**      lookup in the visitor is therefore O(1) with no hash table;
+**   3. garbage list entries are counted per node;
+**   4. nodes, then every object's traverse adds its edges in node order (so
+**      the builder needs no sort); weak reference objects add a WEAK edge
+**      "referent";
+**   5. gc_prev is restored exactly: each list is walked through gc_next and
+**      every back link recomputed (no flag bits exist outside a collection);
+**   6. CSR arrays are finished, external counts and the roots computed.
+** Between 2 and 5 only traverse functions run (they may not call the
+** library; a misbehaving one is reported by the core and ignored), and
+** every exit path goes through 5.
+*/
+#include "leak_int.h"
+
+#include <stdlib.h>
+
+#define NLISTS 5
+
+static void heap_lists(rcgc_heap *heap, head_t *lists[NLISTS]) {
+  lists[0] = &heap->gens[0].head;
+  lists[1] = &heap->gens[1].head;
+  lists[2] = &heap->gens[2].head;
+  lists[3] = &heap->permanent;
+  lists[4] = &heap->untracked;
+}
+
+#define MARK_BITS ((uintptr_t)2)
+
+/* Node index of 'h' if it carries a marker of this picture, else RCG_NONE. */
+static inline uint32_t marker_node(const hg_t *hg, const head_t *h) {
+  uintptr_t p = h->gc_prev;
+  if ((p & 3u) != MARK_BITS)
+    return RCG_NONE;
+  uintptr_t i = p >> 2;
+  /* bits "10" never occur in a gc_prev outside this picture (plain
+  ** pointers end in 00, a collection's gc_refs in x1): the bound check
+  ** suffices and avoids a cache miss on objs[] per reference */
+  if (i >= hg->n)
+    return RCG_NONE;
+  return (uint32_t)i;
+}
+
+/* Direct-mapped cache edge-name pointer -> string index (names are static
+** strings: hashing each occurrence would dominate the build). */
+#define NAME_CACHE 256
+
+typedef struct build_ctx {
+  hg_t *hg;
+  rcg_builder b;
+  uint32_t cur;
+  unsigned what;
+  int err;
+  const char *cache_key[NAME_CACHE];
+  uint32_t cache_val[NAME_CACHE];
+} build_ctx;
+
+static uint32_t name_index(build_ctx *c, const char *name) {
+  size_t slot = ((uintptr_t)name >> 3) & (NAME_CACHE - 1);
+  if (c->cache_key[slot] == name)
+    return c->cache_val[slot];
+  uint32_t idx = rcg_graph_intern(&c->hg->g, name);
+  if (idx == RCG_NONE)
+    return RCG_NONE;
+  hg_t *hg = c->hg;
+  if (idx >= hg->name_ptr_cap) {
+    uint32_t ncap = hg->name_ptr_cap ? hg->name_ptr_cap * 2 : 32;
+    while (ncap <= idx)
+      ncap *= 2;
+    const char **np = leak_graph_alloc(hg->heap, (void *)hg->name_ptr, 0, ncap * sizeof *np);
+    if (np == NULL)
+      return RCG_NONE;
+    memset(np + hg->name_ptr_cap, 0, (ncap - hg->name_ptr_cap) * sizeof *np);
+    hg->name_ptr = np;
+    hg->name_ptr_cap = ncap;
+  }
+  hg->name_ptr[idx] = name;
+  c->cache_key[slot] = name;
+  c->cache_val[slot] = idx;
+  return idx;
+}
+
+static int visit_build(void *child, const char *edge, void *arg) {
+  build_ctx *c = arg;
+  hg_t *hg = c->hg;
+  uint32_t to = marker_node(hg, AS_HEAD(child));
+  if (to == RCG_NONE) {
+    hg->foreign++;
+    return 0;
+  }
+  hg->internal[to]++;
+  if (c->what & HG_EDGES) {
+    uint32_t nm = RCG_NONE;
+    if (edge != NULL && (c->what & HG_NAMES)) {
+      nm = name_index(c, edge);
+      if (nm == RCG_NONE) {
+        c->err = RCGC_ENOMEM;
+        return 1;
+      }
+    }
+    if (rcg_builder_edge(&c->b, c->cur, to, nm, 0) != RCG_OK) {
+      c->err = RCGC_ENOMEM;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+void hg_free(hg_t *hg) {
+  rcgc_heap *heap = hg->heap;
+  if (heap == NULL)
+    return;
+  rcg_graph_free(&hg->g);
+  leak_free(heap, hg->objs);
+  leak_free(heap, hg->internal);
+  leak_free(heap, hg->ext);
+  leak_free(heap, hg->garb);
+  leak_free(heap, hg->garbage_nodes);
+  leak_free(heap, (void *)hg->name_ptr);
+  memset(hg, 0, sizeof *hg);
+}
+
+/* Phase 5: recompute every back link of every list. */
+static void restore_links(rcgc_heap *heap) {
+  head_t *lists[NLISTS];
+  heap_lists(heap, lists);
+  for (int i = 0; i < NLISTS; i++) {
+    head_t *prev = lists[i];
+    for (head_t *h = next_of(lists[i]); h != lists[i]; h = next_of(h)) {
+      h->gc_prev = (uintptr_t)prev;
+      prev = h;
+    }
+  }
+}
+
+int hg_build(rcgc_heap *heap, unsigned what, hg_t *hg) {
+  memset(hg, 0, sizeof *hg);
+  int r = leak_check_state(heap);
+  if (r != RCGC_OK)
+    return r;
+  hg->heap = heap;
+  rcg_graph_init(&hg->g, leak_graph_alloc, heap);
+  head_t *lists[NLISTS];
+  heap_lists(heap, lists);
+  /* phase 1 */
+  size_t n = 0;
+  for (int i = 0; i < NLISTS; i++)
+    n += list_size(lists[i]);
+  if (n >= RCG_VROOT) {
+    hg_free(hg);
+    return RCGC_ENOMEM;
+  }
+  hg->n = (uint32_t)n;
+  hg->objs = leak_alloc(heap, n + 1, sizeof *hg->objs);
+  hg->internal = leak_calloc(heap, n + 1, sizeof *hg->internal);
+  hg->ext = leak_alloc(heap, n + 1, sizeof *hg->ext);
+  hg->garb = leak_calloc(heap, n + 1, sizeof *hg->garb);
+  hg->garbage_nodes = leak_alloc(heap, heap->ngarbage + 1, sizeof *hg->garbage_nodes);
+  uint32_t *type_name = leak_alloc(heap, heap->ntypes + 1, sizeof *type_name);
+  build_ctx *c = leak_calloc(heap, 1, sizeof *c);
+  if (!hg->objs || !hg->internal || !hg->ext || !hg->garb || !hg->garbage_nodes || !type_name ||
+      !c) {
+    leak_free(heap, type_name);
+    leak_free(heap, c);
+    hg_free(hg);
+    return RCGC_ENOMEM;
+  }
+  for (uint32_t t = 0; t <= heap->ntypes; t++)
+    type_name[t] = RCG_NONE;
+  /* phase 2 */
+  uint32_t i = 0;
+  for (int l = 0; l < NLISTS; l++) {
+    hg->list_start[l] = i;
+    for (head_t *h = next_of(lists[l]); h != lists[l]; h = next_of(h)) {
+      hg->objs[i] = h;
+      h->gc_prev = ((uintptr_t)i << 2) | MARK_BITS;
+      i++;
+    }
+  }
+  hg->list_start[NLISTS] = i;
+  /* phase 3 */
+  for (size_t k = 0; k < heap->ngarbage; k++) {
+    uint32_t v = marker_node(hg, AS_HEAD(heap->garbage[k]));
+    if (v != RCG_NONE) {
+      hg->garb[v]++;
+      hg->garbage_nodes[hg->ngarbage_nodes++] = v;
+    }
+  }
+  /* phase 4 */
+  c->hg = hg;
+  c->what = what;
+  rcg_builder_init(&c->b, &hg->g);
+  hg->referent_name = RCG_NONE;
+  if (what & HG_EDGES) {
+    hg->referent_name = rcg_graph_intern(&hg->g, "referent");
+    if (hg->referent_name == RCG_NONE)
+      c->err = RCGC_ENOMEM;
+  }
+  for (uint32_t v = 0; v < hg->n && c->err == RCGC_OK; v++) {
+    head_t *h = hg->objs[v];
+    uint32_t tid = type_id_of(h);
+    if (type_name[tid] == RCG_NONE)
+      type_name[tid] = rcg_graph_intern(&hg->g, type_of(heap, h)->name);
+    uint64_t id = heap->pre ? prefix_of(h)->serial : 0;
+    if (type_name[tid] == RCG_NONE ||
+        rcg_builder_node(&c->b, id, type_name[tid], leak_block_size(heap, h)) == RCG_NONE)
+      c->err = RCGC_ENOMEM;
+  }
+  for (uint32_t v = 0; v < hg->n && c->err == RCGC_OK; v++) {
+    head_t *h = hg->objs[v];
+    c->cur = v;
+    rcgc__traverse(heap, h, visit_build, c);
+    if (c->err == RCGC_OK && (what & HG_EDGES) && type_of(heap, h) == &rcgc_weakref_type) {
+      struct rcgc_weakref *wr = FROM_HEAD(h);
+      uint32_t to = wr->referent ? marker_node(hg, AS_HEAD(wr->referent)) : RCG_NONE;
+      if (to != RCG_NONE &&
+          rcg_builder_edge(&c->b, v, to, hg->referent_name, RCG_EDGE_WEAK) != RCG_OK)
+        c->err = RCGC_ENOMEM;
+    }
+  }
+  /* phase 5 */
+  restore_links(heap);
+  /* phase 6 */
+  r = c->err;
+  if (r == RCGC_OK)
+    r = leak_err(rcg_builder_finish(&c->b));
+  else
+    rcg_builder_abort(&c->b);
+  leak_free(heap, type_name);
+  leak_free(heap, c);
+  if (r != RCGC_OK) {
+    hg_free(hg);
+    return r;
+  }
+  uint32_t nroots = 0;
+  for (uint32_t v = 0; v < hg->n; v++) {
+    uint32_t rc = hg->objs[v]->refcnt;
+    if (rc < hg->internal[v]) {
+      hg->inconsistent++;
+      hg->ext[v] = 0;
+    } else {
+      hg->ext[v] = rc - hg->internal[v];
+    }
+    if (hg->ext[v] > 0)
+      nroots++;
+  }
+  /* roots: reuse 'garbage'-free scratch: build into a temporary array */
+  uint32_t *roots = leak_alloc(heap, (size_t)nroots + 1, sizeof *roots);
+  uint64_t *extr = leak_alloc(heap, (size_t)nroots + 1, sizeof *extr);
+  if (roots == NULL || extr == NULL) {
+    leak_free(heap, roots);
+    leak_free(heap, extr);
+    hg_free(hg);
+    return RCGC_ENOMEM;
+  }
+  uint32_t k = 0;
+  for (uint32_t v = 0; v < hg->n; v++)
+    if (hg->ext[v] > 0) {
+      roots[k] = v;
+      extr[k++] = hg->ext[v];
+    }
+  r = leak_err(rcg_graph_set_roots(&hg->g, roots, extr, nroots));
+  leak_free(heap, roots);
+  leak_free(heap, extr);
+  if (r != RCGC_OK)
+    hg_free(hg);
+  return r;
+}
+
+uint32_t hg_find(const hg_t *hg, const void *obj) {
+  const head_t *h = AS_HEAD(obj);
+  for (uint32_t v = 0; v < hg->n; v++)
+    if (hg->objs[v] == h)
+      return v;
+  return RCG_NONE;
+}
+
+static int ptr_cmp(const void *a, const void *b) {
+  uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+  return x < y ? -1 : x > y;
+}
+
+int hg_find_many(const hg_t *hg, void *const *objs, size_t n, uint32_t *out) {
+  /* sort (header, query index) pairs by address; one pass over the nodes
+  ** with binary search: O((n + V) log n) */
+  typedef struct pair_t {
+    const head_t *h;
+    size_t q;
+  } pair_t;
+  pair_t *p = leak_alloc(hg->heap, n + 1, sizeof *p);
+  if (p == NULL)
+    return RCGC_ENOMEM;
+  for (size_t i = 0; i < n; i++) {
+    p[i].h = objs[i] ? AS_HEAD(objs[i]) : NULL;
+    p[i].q = i;
+    out[i] = RCG_NONE;
+  }
+  qsort(p, n, sizeof *p, ptr_cmp); /* h is the first member */
+  for (uint32_t v = 0; v < hg->n; v++) {
+    const head_t *h = hg->objs[v];
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if ((uintptr_t)p[mid].h < (uintptr_t)h)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    for (; lo < n && p[lo].h == h; lo++)
+      out[p[lo].q] = v;
+  }
+  leak_free(hg->heap, p);
+  return RCGC_OK;
+}
+
+/* ------------------------------------------------------------ collector view */
+
+/* mask[v] = 1 for tracked, non-frozen objects not reachable from the
+** collector's roots: candidates with external references (garbage list's
+** included when 'list_is_root') and every untracked or frozen object. */
+int hg_garbage_mask(const hg_t *hg, int list_is_root, uint8_t **mask, size_t *count) {
+  rcgc_heap *heap = hg->heap;
+  *mask = NULL;
+  *count = 0;
+  uint32_t *src = leak_alloc(heap, (size_t)hg->n + 1, sizeof *src);
+  uint8_t *m = leak_calloc(heap, (size_t)hg->n + 1, 1);
+  if (src == NULL || m == NULL) {
+    leak_free(heap, src);
+    leak_free(heap, m);
+    return RCGC_ENOMEM;
+  }
+  uint32_t ns = 0;
+  for (uint32_t v = 0; v < hg->n; v++) {
+    const head_t *h = hg->objs[v];
+    uint64_t outside = hg->ext[v] - (list_is_root ? 0 : (hg->ext[v] < hg->garb[v] ? hg->ext[v] : hg->garb[v]));
+    bool candidate = !(h->tinfo & TI_UNTRACKED) && v < hg->list_start[3];
+    if (!candidate || outside > 0)
+      src[ns++] = v;
+  }
+  rcg_bfs bfs;
+  int r = leak_err(rcg_bfs_run(&hg->g, src, ns, NULL, &bfs));
+  leak_free(heap, src);
+  if (r != RCGC_OK) {
+    leak_free(heap, m);
+    return r;
+  }
+  size_t k = 0;
+  for (uint32_t v = 0; v < hg->n; v++)
+    if (bfs.dist[v] == RCG_NONE) {
+      m[v] = 1;
+      k++;
+    }
+  rcg_bfs_free(&hg->g, &bfs);
+  *mask = m;
+  *count = k;
+  return RCGC_OK;
+}
+
+int hg_uncollectable(const hg_t *hg, const uint8_t *mask, uint32_t **reason, size_t *count) {
+  rcgc_heap *heap = hg->heap;
+  *reason = NULL;
+  *count = 0;
+  uint32_t *rs = leak_alloc(heap, (size_t)hg->n + 1, sizeof *rs);
+  uint32_t *src = leak_alloc(heap, (size_t)hg->n + 1, sizeof *src);
+  uint8_t *skip = leak_alloc(heap, (size_t)hg->n + 1, 1);
+  if (rs == NULL || src == NULL || skip == NULL) {
+    leak_free(heap, rs);
+    leak_free(heap, src);
+    leak_free(heap, skip);
+    return RCGC_ENOMEM;
+  }
+  uint32_t ns = 0;
+  for (uint32_t v = 0; v < hg->n; v++) {
+    rs[v] = RCG_NONE;
+    skip[v] = !mask[v];
+    const head_t *h = hg->objs[v];
+    if (mask[v] && type_of(heap, h)->legacy_finalize != NULL && !(h->tinfo & TI_RELEASE))
+      src[ns++] = v;
+  }
+  int r = RCGC_OK;
+  if (ns > 0) {
+    rcg_bfs bfs;
+    r = leak_err(rcg_bfs_run(&hg->g, src, ns, skip, &bfs));
+    if (r == RCGC_OK) {
+      /* reason = the BFS source at the start of v's parent chain; each
+      ** chain is walked twice at most (find, then fill): O(V) in total */
+      for (uint32_t v = 0; v < hg->n; v++) {
+        if (bfs.dist[v] == RCG_NONE || rs[v] != RCG_NONE)
+          continue;
+        uint32_t u = v;
+        while (rs[u] == RCG_NONE && bfs.parent[u] != RCG_NONE)
+          u = bfs.parent[u];
+        uint32_t origin = rs[u] != RCG_NONE ? rs[u] : u;
+        for (u = v; rs[u] == RCG_NONE; u = bfs.parent[u]) {
+          rs[u] = origin;
+          (*count)++;
+          if (bfs.parent[u] == RCG_NONE)
+            break;
+        }
+      }
+      rcg_bfs_free(&hg->g, &bfs);
+    }
+  }
+  leak_free(heap, src);
+  leak_free(heap, skip);
+  if (r != RCGC_OK) {
+    leak_free(heap, rs);
+    *count = 0;
+    return r;
+  }
+  *reason = rs;
+  return RCGC_OK;
+}
+
+/* ------------------------------------------------------------ text helpers */
+
+size_t hg_repr(const hg_t *hg, uint32_t v, char *buf, size_t cap) {
+  rcgc_heap *heap = hg->heap;
+  const head_t *h = hg->objs[v];
+  const rcgc_type *t = type_of(heap, h);
+  int n;
+  if (t->repr != NULL) {
+    USER_BEGIN(heap);
+    n = t->repr(FROM_HEAD(h), buf, cap);
+    USER_END(heap);
+  } else {
+    n = rcgc__describe(heap, h, buf, cap);
+  }
+  if (cap > 0)
+    buf[cap - 1] = 0;
+  if (n < 0) {
+    if (cap > 0)
+      buf[0] = 0;
+    return 0;
+  }
+  return (size_t)n < cap ? (size_t)n : cap ? cap - 1 : 0;
+}
+
+size_t hg_describe(const hg_t *hg, uint32_t v, char *buf, size_t cap) {
+  int n = rcgc__describe(hg->heap, hg->objs[v], buf, cap);
+  if (n < 0 || cap == 0)
+    return 0;
+  size_t k = (size_t)n < cap ? (size_t)n : cap - 1;
+  if (type_of(hg->heap, hg->objs[v])->repr != NULL && k + 2 < cap) {
+    buf[k++] = ' ';
+    k += hg_repr(hg, v, buf + k, cap - k);
+  }
+  return k;
+}
+
+void hg_print_obj(const hg_t *hg, FILE *f, uint32_t v) {
+  char buf[600];
+  hg_describe(hg, v, buf, sizeof buf);
+  fputs(buf, f);
+}
+
+const char *hg_edge_name_ptr(const hg_t *hg, uint32_t nm) {
+  return nm < hg->name_ptr_cap && hg->name_ptr[nm] ? hg->name_ptr[nm] : rcg_str(&hg->g, nm);
+}
+
+const char *hg_edge_label(const hg_t *hg, size_t e, char *buf, size_t cap) {
+  uint32_t nm = hg->g.edge_name ? hg->g.edge_name[e] : RCG_NONE;
+  if (nm != RCG_NONE)
+    return rcg_str(&hg->g, nm);
+  uint32_t from = rcg_edge_from(&hg->g, e);
+  snprintf(buf, cap, "[%zu]", e - hg->g.edge_start[from]);
+  return buf;
+}
+
+static void print_root_note(const hg_t *hg, FILE *f, uint32_t v) {
+  fprintf(f, " (root: %llu reference%s from outside", (unsigned long long)hg->ext[v],
+          hg->ext[v] == 1 ? "" : "s");
+  if (hg->garb[v] > 0)
+    fprintf(f, ", %u of them the garbage list", (unsigned)hg->garb[v]);
+  fputs(")", f);
+}
+
+void hg_print_path(const hg_t *hg, FILE *f, const char *indent, const uint32_t *nodes,
+                   const size_t *edges, uint32_t len) {
+  char lb[64];
+  fputs(indent, f);
+  hg_print_obj(hg, f, nodes[0]);
+  print_root_note(hg, f, nodes[0]);
+  fputc('\n', f);
+  for (uint32_t i = 0; i < len; i++) {
+    fprintf(f, "%s--%s--> ", indent, hg_edge_label(hg, edges[i], lb, sizeof lb));
+    hg_print_obj(hg, f, nodes[i + 1]);
+    fputc('\n', f);
+  }
+}
+
+/* ------------------------------------------------------------ 1. roots */
+
+int rcgc_leak_roots(rcgc_heap *heap, rcgc_leak_root **out, size_t *count) {
+  if (out != NULL)
+    *out = NULL;
+  if (count != NULL)
+    *count = 0;
+  if (out == NULL || count == NULL)
+    return RCGC_EINVAL;
+  hg_t hg;
+  int r = hg_build(heap, 0, &hg);
+  if (r != RCGC_OK)
+    return r;
+  rcgc_leak_root *res = leak_alloc(heap, (size_t)hg.g.nroots + 1, sizeof *res);
+  if (res == NULL) {
+    hg_free(&hg);
+    return RCGC_ENOMEM;
+  }
+  for (uint32_t i = 0; i < hg.g.nroots; i++) {
+    uint32_t v = hg.g.roots[i];
+    res[i].obj = FROM_HEAD(hg.objs[v]);
+    res[i].refcount = hg.objs[v]->refcnt;
+    res[i].internal = hg.internal[v];
+    res[i].external = (size_t)hg.ext[v];
+    res[i].garbage_list = hg.garb[v];
+  }
+  *out = res;
+  *count = hg.g.nroots;
+  hg_free(&hg);
+  return RCGC_OK;
+}
+
+long rcgc_leak_print_roots(rcgc_heap *heap, FILE *f) {
+  if (f == NULL)
+    return RCGC_EINVAL;
+  hg_t hg;
+  int r = hg_build(heap, 0, &hg);
+  if (r != RCGC_OK)
+    return r;
+  for (uint32_t i = 0; i < hg.g.nroots; i++) {
+    uint32_t v = hg.g.roots[i];
+    hg_print_obj(&hg, f, v);
+    fprintf(f, ": refcount %u, %u from inside, %llu from outside", (unsigned)hg.objs[v]->refcnt,
+            (unsigned)hg.internal[v], (unsigned long long)hg.ext[v]);
+    if (hg.garb[v])
+      fprintf(f, ", %u of them the garbage list", (unsigned)hg.garb[v]);
+    fputc('\n', f);
+  }
+  fprintf(f, "%u root%s among %u objects\n", (unsigned)hg.g.nroots, hg.g.nroots == 1 ? "" : "s",
+          (unsigned)hg.n);
+  if (hg.inconsistent)
+    fprintf(f, "warning: %zu objects have a refcount smaller than the references found to them\n",
+            hg.inconsistent);
+  long n = hg.g.nroots;
+  hg_free(&hg);
+  return ferror(f) ? RCGC_EIO : n;
+}
+
+/* ------------------------------------------------------------ 2. why */
+
+/* Validate a user object for an analysis (reported to the sink when bad). */
+static bool good_object(rcgc_heap *heap, const void *obj, const char *what) {
+  return obj != NULL && rcgc__valid_object(heap, obj, what) && AS_HEAD(obj)->refcnt > 0;
+}
+
+int rcgc_leak_why(rcgc_heap *heap, void *obj, size_t k, rcgc_leak_path **paths, size_t *npaths) {
+  if (paths != NULL)
+    *paths = NULL;
+  if (npaths != NULL)
+    *npaths = 0;
+  int r = leak_check_state(heap);
+  if (r != RCGC_OK)
+    return r;
+  if (paths == NULL || npaths == NULL || k == 0 || !good_object(heap, obj, "rcgc_leak_why"))
+    return RCGC_EINVAL;
+  hg_t hg;
+  r = hg_build(heap, HG_EDGES | HG_NAMES, &hg);
+  if (r != RCGC_OK)
+    return r;
+  uint32_t target = hg_find(&hg, obj);
+  if (target == RCG_NONE) {
+    hg_free(&hg);
+    return RCGC_EINVAL;
+  }
+  rcg_paths p;
+  r = leak_err(rcg_retaining_paths(&hg.g, target, k > UINT32_MAX ? UINT32_MAX : (uint32_t)k, &p));
+  if (r != RCGC_OK) {
+    hg_free(&hg);
+    return r;
+  }
+  if (p.npaths == 0) {
+    rcg_paths_free(&hg.g, &p);
+    hg_free(&hg);
+    return RCGC_ENOTFOUND;
+  }
+  size_t nsteps = 0;
+  for (uint32_t i = 0; i < p.npaths; i++)
+    nsteps += (size_t)p.len[i] + 1;
+  size_t bytes = p.npaths * sizeof(rcgc_leak_path) + nsteps * sizeof(rcgc_leak_step);
+  char *block = leak_alloc(heap, bytes, 1);
+  if (block == NULL) {
+    rcg_paths_free(&hg.g, &p);
+    hg_free(&hg);
+    return RCGC_ENOMEM;
+  }
+  rcgc_leak_path *ps = (rcgc_leak_path *)(void *)block;
+  rcgc_leak_step *st = (rcgc_leak_step *)(void *)(block + p.npaths * sizeof(rcgc_leak_path));
+  for (uint32_t i = 0; i < p.npaths; i++) {
+    const uint32_t *nodes = p.nodes + p.off[i];
+    const size_t *edges = p.edges + (p.off[i] - i);
+    ps[i].nsteps = (size_t)p.len[i] + 1;
+    ps[i].steps = st;
+    ps[i].root_external = (size_t)hg.ext[nodes[0]];
+    for (uint32_t j = 0; j <= p.len[i]; j++) {
+      st[j].obj = FROM_HEAD(hg.objs[nodes[j]]);
+      st[j].edge = NULL;
+      st[j].slot = 0;
+      if (j > 0) {
+        size_t e = edges[j - 1];
+        uint32_t nm = hg.g.edge_name[e];
+        st[j].edge = nm == RCG_NONE ? NULL : hg_edge_name_ptr(&hg, nm);
+        st[j].slot = e - hg.g.edge_start[nodes[j - 1]];
+      }
+    }
+    st += ps[i].nsteps;
+  }
+  *paths = ps;
+  *npaths = p.npaths;
+  rcg_paths_free(&hg.g, &p);
+  hg_free(&hg);
+  return RCGC_OK;
+}
+
+/* Print "why" for node 'target' of a built graph (shared with the
+** expect-freed check). Returns the number of paths, or a negative error. */
+long hg_print_why(const hg_t *hg, uint32_t target, size_t k, FILE *f, const char *indent);
+
+long hg_print_why(const hg_t *hg, uint32_t target, size_t k, FILE *f, const char *indent) {
+  rcg_paths p;
+  int r = leak_err(rcg_retaining_paths(&hg->g, target, k > UINT32_MAX ? UINT32_MAX : (uint32_t)k, &p));
+  if (r != RCGC_OK)
+    return r;
+  if (p.npaths == 0) {
+    uint8_t *mask = NULL;
+    size_t ng = 0;
+    uint32_t *reason = NULL;
+    size_t nu = 0;
+    r = hg_garbage_mask(hg, 1, &mask, &ng);
+    if (r == RCGC_OK && mask[target])
+      r = hg_uncollectable(hg, mask, &reason, &nu);
+    if (r == RCGC_OK) {
+      if (!mask[target]) {
+        fprintf(f, "%sunreachable from every root, but kept by an untracked or frozen object "
+                   "(only a weak reference or an untracked cycle holds it)\n", indent);
+      } else if (reason != NULL && reason[target] != RCG_NONE) {
+        fprintf(f, "%sunreachable: uncollectable garbage, kept by the legacy finalizer of ",
+                indent);
+        hg_print_obj(hg, f, reason[target]);
+        fputc('\n', f);
+      } else {
+        fprintf(f, "%sunreachable: cyclic garbage, the next full collection frees it\n", indent);
+      }
+    }
+    leak_free(hg->heap, mask);
+    leak_free(hg->heap, reason);
+    rcg_paths_free(&hg->g, &p);
+    return r == RCGC_OK ? 0 : r;
+  }
+  char ind2[64];
+  snprintf(ind2, sizeof ind2, "%s  ", indent);
+  for (uint32_t i = 0; i < p.npaths; i++) {
+    if (p.npaths > 1 || k > 1)
+      fprintf(f, "%spath %u, %u reference%s:\n", indent, i + 1, p.len[i], p.len[i] == 1 ? "" : "s");
+    hg_print_path(hg, f, (p.npaths > 1 || k > 1) ? ind2 : indent, p.nodes + p.off[i],
+                  p.edges + (p.off[i] - i), p.len[i]);
+  }
+  long n = p.npaths;
+  rcg_paths_free(&hg->g, &p);
+  return n;
+}
+
+long rcgc_leak_print_why(rcgc_heap *heap, void *obj, size_t k, FILE *f) {
+  int r = leak_check_state(heap);
+  if (r != RCGC_OK)
+    return r;
+  if (f == NULL || k == 0 || !good_object(heap, obj, "rcgc_leak_print_why"))
+    return RCGC_EINVAL;
+  hg_t hg;
+  r = hg_build(heap, HG_EDGES | HG_NAMES, &hg);
+  if (r != RCGC_OK)
+    return r;
+  uint32_t target = hg_find(&hg, obj);
+  if (target == RCG_NONE) {
+    hg_free(&hg);
+    return RCGC_EINVAL;
+  }
+  fputs("why is ", f);
+  hg_print_obj(&hg, f, target);
+  fputs(" alive?\n", f);
+  long n = hg_print_why(&hg, target, k, f, "  ");
+  hg_free(&hg);
+  return n >= 0 && ferror(f) ? RCGC_EIO : n;
+}
+
+/* ------------------------------------------------------------ 3. cycles */
+
+typedef struct cyc_order_t {
+  uint32_t first; /* first member (node index) */
+  uint32_t comp;
+} cyc_order_t;
+
+static int cyc_cmp(const void *a, const void *b) {
+  const cyc_order_t *x = a, *y = b;
+  return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Build the scope mask (NULL for the whole heap). */
+static int scope_mask(hg_t *hg, rcgc_leak_scope scope, void *const *objs, size_t n,
+                      uint8_t **mask) {
+  *mask = NULL;
+  size_t cnt;
+  if (scope == RCGC_LEAK_HEAP)
+    return RCGC_OK;
+  if (scope == RCGC_LEAK_GARBAGE)
+    return hg_garbage_mask(hg, 0, mask, &cnt);
+  uint32_t *src = leak_alloc(hg->heap, n + 1, sizeof *src);
+  if (src == NULL)
+    return RCGC_ENOMEM;
+  int r = hg_find_many(hg, objs, n, src);
+  for (size_t i = 0; r == RCGC_OK && i < n; i++)
+    if (src[i] == RCG_NONE)
+      r = RCGC_EINVAL;
+  rcg_bfs bfs;
+  if (r == RCGC_OK)
+    r = leak_err(rcg_bfs_run(&hg->g, src, (uint32_t)n, NULL, &bfs));
+  leak_free(hg->heap, src);
+  if (r != RCGC_OK)
+    return r;
+  uint8_t *m = leak_alloc(hg->heap, (size_t)hg->n + 1, 1);
+  if (m != NULL)
+    for (uint32_t v = 0; v < hg->n; v++)
+      m[v] = bfs.dist[v] != RCG_NONE;
+  rcg_bfs_free(&hg->g, &bfs);
+  *mask = m;
+  return m ? RCGC_OK : RCGC_ENOMEM;
+}
+
+int rcgc_leak_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs, size_t n,
+                     rcgc_leak_cycle_set **out) {
+  if (out != NULL)
+    *out = NULL;
+  int r = leak_check_state(heap);
+  if (r != RCGC_OK)
+    return r;
+  if (out == NULL || (unsigned)scope > RCGC_LEAK_HEAP ||
+      (scope == RCGC_LEAK_REACHABLE && objs == NULL && n > 0) || n >= RCG_VROOT)
+    return RCGC_EINVAL;
+  if (scope == RCGC_LEAK_REACHABLE)
+    for (size_t i = 0; i < n; i++)
+      if (!good_object(heap, objs[i], "rcgc_leak_cycles"))
+        return RCGC_EINVAL;
+  hg_t hg;
+  r = hg_build(heap, HG_EDGES | HG_NAMES, &hg);
+  if (r != RCGC_OK)
+    return r;
+  uint8_t *mask = NULL;
+  uint32_t *reason = NULL;
+  cyc_order_t *order = NULL;
+  size_t nunc = 0;
+  rcg_scc scc;
+  memset(&scc, 0, sizeof scc);
+  r = scope_mask(&hg, scope, objs, n, &mask);
+  if (r == RCGC_OK && scope == RCGC_LEAK_GARBAGE)
+    r = hg_uncollectable(&hg, mask, &reason, &nunc);
+  if (r == RCGC_OK)
+    r = leak_err(rcg_scc_run(&hg.g, mask, 0, &scc));
+  if (r == RCGC_OK) {
+    order = leak_alloc(heap, (size_t)scc.ncyclic + 1, sizeof *order);
+    if (order == NULL)
+      r = RCGC_ENOMEM;
+  }
+  if (r != RCGC_OK)
+    goto out;
+  {
+    size_t nmem = 0, nedg = 0, nobj = 0;
+    uint32_t nc = 0;
+    for (uint32_t c = 0; c < scc.ncomp; c++) {
+      nobj += scc.start[c + 1] - scc.start[c];
+      if (!scc.cyclic[c])
+        continue;
+      order[nc].first = scc.members[scc.start[c]];
+      order[nc++].comp = c;
+      nmem += scc.start[c + 1] - scc.start[c];
+      nedg += rcg_scc_internal_edges(&hg.g, &scc, c, 0, NULL, 0);
+    }
+    qsort(order, nc, sizeof *order, cyc_cmp);
+    size_t bytes = sizeof(rcgc_leak_cycle_set) + nc * sizeof(rcgc_leak_cycle) +
+                   nmem * sizeof(rcgc_leak_member) + nedg * sizeof(rcgc_leak_edge) +
+                   nedg * sizeof(size_t);
+    char *block = leak_alloc(heap, bytes, 1);
+    if (block == NULL) {
+      r = RCGC_ENOMEM;
+      goto out;
+    }
+    rcgc_leak_cycle_set *res = (rcgc_leak_cycle_set *)(void *)block;
+    rcgc_leak_cycle *cy = (rcgc_leak_cycle *)(void *)(res + 1);
+    rcgc_leak_member *mem = (rcgc_leak_member *)(void *)(cy + nc);
+    rcgc_leak_edge *ed = (rcgc_leak_edge *)(void *)(mem + nmem);
+    size_t *tmp = (size_t *)(void *)(ed + nedg); /* scratch edge indices */
+    res->ncycles = nc;
+    res->cycles = cy;
+    res->nobjects = nobj;
+    res->nuncollectable = nunc;
+    for (uint32_t i = 0; i < nc; i++) {
+      uint32_t c = order[i].comp;
+      cy[i].nmembers = scc.start[c + 1] - scc.start[c];
+      cy[i].members = mem;
+      cy[i].source = scc.source[c] != 0;
+      for (uint32_t j = scc.start[c]; j < scc.start[c + 1]; j++) {
+        uint32_t v = scc.members[j];
+        const head_t *h = hg.objs[v];
+        unsigned fl = 0;
+        if (type_of(heap, h)->legacy_finalize != NULL)
+          fl |= RCGC_LEAK_M_LEGACY;
+        if (hg.garb[v])
+          fl |= RCGC_LEAK_M_GARBAGE_LIST;
+        if (h->tinfo & TI_FINALIZED)
+          fl |= RCGC_LEAK_M_FINALIZED;
+        if (hg.ext[v] > hg.garb[v])
+          fl |= RCGC_LEAK_M_ROOT;
+        mem->reason = NULL;
+        if (reason != NULL && reason[v] != RCG_NONE) {
+          fl |= RCGC_LEAK_M_UNCOLLECTABLE;
+          mem->reason = FROM_HEAD(hg.objs[reason[v]]);
+        }
+        mem->obj = FROM_HEAD(h);
+        mem->flags = fl;
+        mem++;
+      }
+      size_t ne = rcg_scc_internal_edges(&hg.g, &scc, c, 0, tmp, nedg);
+      cy[i].nedges = ne;
+      cy[i].edges = ed;
+      for (size_t j = 0; j < ne; j++) {
+        size_t e = tmp[j];
+        uint32_t from = rcg_edge_from(&hg.g, e);
+        uint32_t nm = hg.g.edge_name[e];
+        ed->from = FROM_HEAD(hg.objs[from]);
+        ed->to = FROM_HEAD(hg.objs[hg.g.edge_to[e]]);
+        ed->name = nm == RCG_NONE ? NULL : hg_edge_name_ptr(&hg, nm);
+        ed->slot = e - hg.g.edge_start[from];
+        ed++;
+      }
+    }
+    *out = res;
+  }
+out:
+  leak_free(heap, order);
+  leak_free(heap, mask);
+  leak_free(heap, reason);
+  rcg_scc_free(&hg.g, &scc);
+  hg_free(&hg);
+  return r;
+}
+
+/* Print a short "repr" form of an object (repr only) into f. */
+static void print_short(rcgc_heap *heap, FILE *f, void *obj) {
+  char buf[400];
+  const head_t *h = AS_HEAD(obj);
+  const rcgc_type *t = type_of(heap, h);
+  if (t->repr != NULL) {
+    USER_BEGIN(heap);
+    int n = t->repr(obj, buf, sizeof buf);
+    USER_END(heap);
+    if (n < 0)
+      buf[0] = 0;
+  } else {
+    rcgc__describe(heap, h, buf, sizeof buf);
+  }
+  buf[sizeof buf - 1] = 0;
+  fputs(buf, f);
+}
+
+/* Print "<Type 0x...>" and, when the type has one, " repr". */
+static void print_full(rcgc_heap *heap, FILE *f, void *obj) {
+  char buf[400];
+  rcgc__describe(heap, AS_HEAD(obj), buf, sizeof buf);
+  fputs(buf, f);
+  if (type_of(heap, AS_HEAD(obj))->repr != NULL) {
+    fputc(' ', f);
+    print_short(heap, f, obj);
+  }
+}
+
+long rcgc_leak_print_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs, size_t n,
+                            size_t limit, FILE *f) {
+  if (f == NULL)
+    return RCGC_EINVAL;
+  rcgc_leak_cycle_set *cs;
+  int r = rcgc_leak_cycles(heap, scope, objs, n, &cs);
+  if (r != RCGC_OK)
+    return r;
+  if (limit == 0)
+    limit = 50;
+  static const char *const scope_name[] = {"the garbage", "the objects reachable from the set",
+                                           "the heap"};
+  fprintf(f, "%zu reference cycle%s among %s (%zu objects)", cs->ncycles,
+          cs->ncycles == 1 ? "" : "s", scope_name[scope], cs->nobjects);
+  if (scope == RCGC_LEAK_GARBAGE && cs->nuncollectable)
+    fprintf(f, ", %zu uncollectable", cs->nuncollectable);
+  fputs("\n", f);
+  char buf[600];
+  for (size_t i = 0; i < cs->ncycles; i++) {
+    rcgc_leak_cycle *c = &cs->cycles[i];
+    fprintf(f, "cycle %zu of %zu: %zu object%s, %zu reference%s%s\n", i + 1, cs->ncycles,
+            c->nmembers, c->nmembers == 1 ? "" : "s", c->nedges, c->nedges == 1 ? "" : "s",
+            c->source ? " [source]" : "");
+    for (size_t j = 0; j < c->nmembers && j < limit; j++) {
+      rcgc_leak_member *m = &c->members[j];
+      fputs("  ", f);
+      print_full(heap, f, m->obj);
+      if (m->flags & RCGC_LEAK_M_UNCOLLECTABLE) {
+        if (m->reason == m->obj) {
+          fputs(" [uncollectable: its legacy finalizer]", f);
+        } else {
+          rcgc__describe(heap, AS_HEAD(m->reason), buf, sizeof buf);
+          fprintf(f, " [uncollectable: legacy finalizer of %s]", buf);
+        }
+      } else if (m->flags & RCGC_LEAK_M_LEGACY) {
+        fputs(" [legacy finalizer]", f);
+      }
+      if (m->flags & RCGC_LEAK_M_GARBAGE_LIST)
+        fputs(" [in the garbage list]", f);
+      if (m->flags & RCGC_LEAK_M_ROOT)
+        fputs(" [held from outside]", f);
+      if (m->flags & RCGC_LEAK_M_FINALIZED)
+        fputs(" [finalized]", f);
+      fputc('\n', f);
+    }
+    if (c->nmembers > limit)
+      fprintf(f, "  ... %zu more objects\n", c->nmembers - limit);
+    for (size_t j = 0; j < c->nedges && j < limit; j++) {
+      rcgc_leak_edge *e = &c->edges[j];
+      fputs("  ", f);
+      print_short(heap, f, e->from);
+      if (e->name)
+        fprintf(f, " --%s--> ", e->name);
+      else
+        fprintf(f, " --[%zu]--> ", e->slot);
+      print_short(heap, f, e->to);
+      fputc('\n', f);
+    }
+    if (c->nedges > limit)
+      fprintf(f, "  ... %zu more references\n", c->nedges - limit);
+  }
+  long nc = (long)cs->ncycles;
+  leak_free(heap, cs);
+  return ferror(f) ? RCGC_EIO : nc;
+}
+
+/* ------------------------------------------------------------ 5. dominators */
+
+static int dominators(rcgc_heap *heap, size_t k, int top, rcgc_leak_retained **out,
+                      size_t *count) {
+  if (out != NULL)
+    *out = NULL;
+  if (count != NULL)
+    *count = 0;
+  if (out == NULL || count == NULL)
+    return RCGC_EINVAL;
+  hg_t hg;
+  int r = hg_build(heap, HG_EDGES, &hg);
+  if (r != RCGC_OK)
+    return r;
+  rcg_dom d;
+  r = leak_err(rcg_dom_run(&hg.g, &d));
+  if (r != RCGC_OK) {
+    hg_free(&hg);
+    return r;
+  }
+  uint32_t *sel = NULL;
+  size_t ns = 0;
+  if (top) {
+    uint32_t kk = k > hg.n ? hg.n : (uint32_t)k;
+    sel = leak_alloc(heap, (size_t)kk + 1, sizeof *sel);
+    if (sel != NULL)
+      ns = rcg_dom_top(&d, NULL, kk, sel);
+  } else {
+    ns = d.nreached;
+  }
+  rcgc_leak_retained *res = leak_alloc(heap, ns + 1, sizeof *res);
+  if (res == NULL || (top && sel == NULL)) {
+    leak_free(heap, res);
+    leak_free(heap, sel);
+    rcg_dom_free(&hg.g, &d);
+    hg_free(&hg);
+    return RCGC_ENOMEM;
+  }
+  size_t j = 0;
+  for (uint32_t i = 0; top ? i < ns : i < hg.n; i++) {
+    uint32_t v = top ? sel[i] : i;
+    if (d.idom[v] == RCG_NONE)
+      continue;
+    res[j].obj = FROM_HEAD(hg.objs[v]);
+    res[j].idom = d.idom[v] == RCG_VROOT ? NULL : FROM_HEAD(hg.objs[d.idom[v]]);
+    res[j].self_bytes = (size_t)hg.g.self_size[v];
+    res[j].retained_bytes = (size_t)d.retained[v];
+    j++;
+  }
+  *out = res;
+  *count = j;
+  leak_free(heap, sel);
+  rcg_dom_free(&hg.g, &d);
+  hg_free(&hg);
+  return RCGC_OK;
+}
+
+int rcgc_leak_dominators(rcgc_heap *heap, rcgc_leak_retained **out, size_t *count) {
+  return dominators(heap, 0, 0, out, count);
+}
+
+int rcgc_leak_top_retainers(rcgc_heap *heap, size_t k, rcgc_leak_retained **out, size_t *count) {
+  return dominators(heap, k, 1, out, count);
+}
+
+long rcgc_leak_print_top_retainers(rcgc_heap *heap, size_t k, FILE *f) {
+  if (f == NULL)
+    return RCGC_EINVAL;
+  rcgc_leak_retained *t;
+  size_t n;
+  int r = rcgc_leak_top_retainers(heap, k, &t, &n);
+  if (r != RCGC_OK)
+    return r;
+  fprintf(f, "%12s %10s  %s\n", "retained", "self", "object");
+  for (size_t i = 0; i < n; i++) {
+    fprintf(f, "%12zu %10zu  ", t[i].retained_bytes, t[i].self_bytes);
+    print_full(heap, f, t[i].obj);
+    fputc('\n', f);
+  }
+  leak_free(heap, t);
+  return ferror(f) ? RCGC_EIO : (long)n;
+}
+
+/* ------------------------------------------------------------ 7. DOT */
+
+typedef struct dot_ctx {
+  const hg_t *hg;
+  const uint32_t *orig; /* sub-graph node -> heap-graph node (NULL: same) */
+  unsigned flags;
+  FILE *f;
+} dot_ctx;
+
+static size_t dot_label(void *ud, const rcg_graph *g, uint32_t v, char *buf, size_t cap) {
+  (void)g;
+  dot_ctx *c = ud;
+  uint32_t o = c->orig ? c->orig[v] : v;
+  const hg_t *hg = c->hg;
+  const head_t *h = hg->objs[o];
+  const rcgc_type *t = type_of(hg->heap, h);
+  int n = snprintf(buf, cap, "%s", t->name);
+  size_t k = n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+  if (t->repr != NULL && k + 2 < cap) {
+    buf[k++] = '\n';
+    k += hg_repr(hg, o, buf + k, cap - k);
+  }
+  if ((c->flags & RCGC_LEAK_DOT_REFCOUNTS) && k + 2 < cap) {
+    n = snprintf(buf + k, cap - k, "\nrefcount %u (%llu from outside)", (unsigned)h->refcnt,
+                 (unsigned long long)hg->ext[o]);
+    if (n > 0)
+      k += (size_t)n < cap - k ? (size_t)n : cap - k - 1;
+  }
+  return k;
+}
+
+static void dot_write(void *ud, const char *text, size_t len) {
+  dot_ctx *c = ud;
+  fwrite(text, 1, len, c->f);
+}
+
+int rcgc_leak_dot(rcgc_heap *heap, void *const *objs, size_t n, const rcgc_leak_dot_opts *opts,
+                  FILE *f) {
+  int r = leak_check_state(heap);
+  if (r != RCGC_OK)
+    return r;
+  if (f == NULL || (objs == NULL && n > 0) || n >= RCG_VROOT)
+    return RCGC_EINVAL;
+  for (size_t i = 0; i < n; i++)
+    if (!good_object(heap, objs[i], "rcgc_leak_dot"))
+      return RCGC_EINVAL;
+  rcgc_leak_dot_opts def = {0, 3, 10, NULL, NULL, NULL};
+  if (opts == NULL)
+    opts = &def;
+  hg_t hg;
+  r = hg_build(heap, HG_EDGES | HG_NAMES, &hg);
+  if (r != RCGC_OK)
+    return r;
+  uint32_t *start = leak_alloc(heap, n + 1, sizeof *start);
+  uint32_t *newix = NULL, *orig = NULL;
+  uint8_t *hl = NULL;
+  rcg_graph sub;
+  rcg_graph_init(&sub, leak_graph_alloc, heap);
+  rcg_preds preds;
+  memset(&preds, 0, sizeof preds);
+  const rcg_graph *g = &hg.g;
+  if (start == NULL) {
+    r = RCGC_ENOMEM;
+    goto out;
+  }
+  r = hg_find_many(&hg, objs, n, start);
+  for (size_t i = 0; r == RCGC_OK && i < n; i++)
+    if (start[i] == RCG_NONE)
+      r = RCGC_EINVAL;
+  if (r != RCGC_OK)
+    goto out;
+  if (opts->filter != NULL) {
+    /* objgraph's filter: objects it rejects are neither drawn nor walked
+    ** through; draw the sub-graph of the kept ones */
+    newix = leak_alloc(heap, (size_t)hg.n + 1, sizeof *newix);
+    orig = leak_alloc(heap, (size_t)hg.n + 1, sizeof *orig);
+    uint8_t *is_start = leak_calloc(heap, (size_t)hg.n + 1, 1);
+    if (newix == NULL || orig == NULL || is_start == NULL) {
+      leak_free(heap, is_start);
+      r = RCGC_ENOMEM;
+      goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+      is_start[start[i]] = 1;
+    rcg_builder b;
+    rcg_builder_init(&b, &sub);
+    uint32_t k = 0;
+    for (uint32_t v = 0; v < hg.n; v++) {
+      newix[v] = RCG_NONE;
+      int keep = is_start[v];
+      if (!keep) {
+        USER_BEGIN(heap);
+        keep = opts->filter(FROM_HEAD(hg.objs[v]), opts->ud) != 0;
+        USER_END(heap);
+      }
+      if (keep) {
+        newix[v] = rcg_builder_node(&b, hg.g.id[v], RCG_NONE, hg.g.self_size[v]);
+        orig[k++] = v;
+      }
+    }
+    leak_free(heap, is_start);
+    for (uint32_t v = 0; v < hg.n; v++) {
+      if (newix[v] == RCG_NONE)
+        continue;
+      for (size_t e = hg.g.edge_start[v]; e < hg.g.edge_start[v + 1]; e++) {
+        uint32_t w = hg.g.edge_to[e];
+        if (newix[w] == RCG_NONE)
+          continue;
+        uint32_t nm = RCG_NONE;
+        if (hg.g.edge_name[e] != RCG_NONE)
+          nm = rcg_graph_intern(&sub, rcg_str(&hg.g, hg.g.edge_name[e]));
+        rcg_builder_edge(&b, newix[v], newix[w], nm, hg.g.edge_flags[e]);
+      }
+    }
+    r = leak_err(rcg_builder_finish(&b));
+    if (r != RCGC_OK)
+      goto out;
+    for (size_t i = 0; i < n; i++)
+      start[i] = newix[start[i]];
+    g = &sub;
+  }
+  if (opts->highlight != NULL) {
+    hl = leak_calloc(heap, (size_t)g->n + 1, 1);
+    if (hl == NULL) {
+      r = RCGC_ENOMEM;
+      goto out;
+    }
+    for (uint32_t v = 0; v < g->n; v++) {
+      USER_BEGIN(heap);
+      hl[v] = opts->highlight(FROM_HEAD(hg.objs[orig ? orig[v] : v]), opts->ud) != 0;
+      USER_END(heap);
+    }
+  }
+  if (opts->flags & RCGC_LEAK_DOT_BACKREFS) {
+    r = leak_err(rcg_preds_build(g, &preds));
+    if (r != RCGC_OK)
+      goto out;
+  }
+  {
+    dot_ctx c = {&hg, orig, opts->flags, f};
+    rcg_dot_opts o;
+    memset(&o, 0, sizeof o);
+    o.flags = ((opts->flags & RCGC_LEAK_DOT_BACKREFS) ? RCG_DOT_BACK : 0) |
+              ((opts->flags & RCGC_LEAK_DOT_NO_WEAK) ? RCG_DOT_NO_WEAK : 0);
+    o.max_depth = opts->max_depth > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)opts->max_depth;
+    o.too_many = opts->too_many > UINT32_MAX ? UINT32_MAX : (uint32_t)opts->too_many;
+    o.highlight = hl;
+    o.label = dot_label;
+    o.label_ud = &c;
+    o.preds = (opts->flags & RCGC_LEAK_DOT_BACKREFS) ? &preds : NULL;
+    r = leak_err(rcg_dot(g, start, (uint32_t)n, &o, dot_write, &c));
+    if (r == RCGC_OK && ferror(f))
+      r = RCGC_EIO;
+  }
+out:
+  rcg_preds_free(g, &preds);
+  rcg_graph_free(&sub);
+  leak_free(heap, start);
+  leak_free(heap, newix);
+  leak_free(heap, orig);
+  leak_free(heap, hl);
+  hg_free(&hg);
+  return r;
+}

@@ -1,0 +1,119 @@
+/*
+** leak_int.h -- internal interface shared by the leak-hunting files
+** (leak.c, leak_graph.c, leak_report.c, snapshot.c). Not public API.
+**
+** The heap graph ("hg")
+** ---------------------
+** Every leak-hunting analysis first takes a picture of the heap as an
+** rcg_graph (src/graph.h): one node per live object, numbered in list order
+** (gens[0], gens[1], gens[2], permanent, untracked), one edge per reference
+** reported by a traverse function (strong, named when traverse named it) and
+** one WEAK edge "referent" from each live weak reference object to its
+** referent. Nothing else of the heap is modified; the picture is taken with
+** no user code but traverse functions running, and after it is taken the
+** heap's headers are exactly as before (see hg_build in leak_graph.c).
+**
+** Per node the picture also records:
+**   objs[v]      the object's header (borrowed: valid while the heap is
+**                not mutated);
+**   internal[v]  strong references to it found inside the heap;
+**   ext[v]       refcount - internal (references from outside the heap: C
+**                locals, globals, the garbage list); 0 when the refcount is
+**                smaller than the references found (an inconsistency, counted
+**                in 'inconsistent');
+**   garb[v]      how many of the external references are the garbage list's.
+** g.roots lists the nodes with ext > 0 in node order, g.root_extrefs their
+** ext.
+**
+** Memory: every array goes through the heap's allocator hook via leak_alloc
+** (a size-prefixed block, so the hook always learns the true size, even from
+** graph.c's rcg_free which passes 0 as the old size).
+*/
+#ifndef RCGC_LEAK_INT_H
+#define RCGC_LEAK_INT_H
+
+#include "graph.h"
+#include "internal.h"
+
+/* ---------------------------------------------------------------- memory */
+/* Size-prefixed blocks through the heap's allocator hook. leak_alloc returns
+** NULL on overflow or failure; leak_free accepts NULL. */
+void *leak_alloc(rcgc_heap *heap, size_t count, size_t size);
+void *leak_calloc(rcgc_heap *heap, size_t count, size_t size);
+void leak_free(rcgc_heap *heap, void *p);
+/* The adapter graph.c calls (ud = heap). */
+void *leak_graph_alloc(void *ud, void *ptr, size_t old_size, size_t new_size);
+
+/* ---------------------------------------------------------------- errors */
+int leak_err(int rcg_code); /* RCG_* -> RCGC_* */
+/* RCGC_EINVAL / RCGC_EBUSY when the heap cannot be examined now, else 0. */
+int leak_check_state(rcgc_heap *heap);
+
+/* ---------------------------------------------------------------- sizes */
+size_t leak_block_size(const rcgc_heap *heap, const head_t *h);
+
+/* ---------------------------------------------------------------- graph */
+enum {
+  HG_EDGES = 1u,   /* build the CSR edges (else only internal counts) */
+  HG_NAMES = 2u    /* intern edge names (else edges are unnamed) */
+};
+
+typedef struct hg_t {
+  rcgc_heap *heap;
+  rcg_graph g;
+  uint32_t n;
+  head_t **objs;      /* [n] */
+  uint32_t *internal; /* [n] */
+  uint64_t *ext;      /* [n] */
+  uint32_t *garb;     /* [n] */
+  uint32_t *garbage_nodes; /* [ngarbage_nodes] garbage list entries, list order */
+  uint32_t ngarbage_nodes;
+  size_t inconsistent;  /* objects whose refcount < references found */
+  size_t foreign;       /* references to objects not on the heap's lists */
+  uint32_t referent_name; /* string index of "referent" (weak edges) */
+  const char **name_ptr;  /* [name_ptr_cap] string index -> the static
+                          ** string traverse passed (edge names only) */
+  uint32_t name_ptr_cap;
+  uint32_t list_start[6]; /* nodes of heap list l are [list_start[l],
+                          ** list_start[l+1]): gens 0..2, permanent, untracked */
+} hg_t;
+
+/* Take the picture. Returns RCGC_OK, RCGC_ENOMEM (nothing left to free),
+** RCGC_EBUSY. */
+int hg_build(rcgc_heap *heap, unsigned what, hg_t *hg);
+void hg_free(hg_t *hg);
+/* Node of 'obj', or RCG_NONE (binary search is not possible: linear scan,
+** O(n); callers look up a handful of objects). */
+uint32_t hg_find(const hg_t *hg, const void *obj);
+/* Look up many objects at once (hash of addresses): out[i] = node or
+** RCG_NONE. Returns RCGC_OK or RCGC_ENOMEM. */
+int hg_find_many(const hg_t *hg, void *const *objs, size_t n, uint32_t *out);
+
+/* The "collector view": mask[v] = 1 for objects a full collection would
+** find unreachable; with list_is_root == 0, as if the garbage list held
+** nothing (rcgc.h, RCGC_LEAK_GARBAGE). Returns RCGC_OK / RCGC_ENOMEM; *mask
+** from leak_alloc. */
+int hg_garbage_mask(const hg_t *hg, int list_is_root, uint8_t **mask, size_t *count);
+/* Uncollectable part of a garbage mask: reason[v] = the node of the legacy
+** finalizer object whose reachability keeps v (RCG_NONE: collectable or
+** outside the mask). Returns RCGC_OK / RCGC_ENOMEM; *reason from
+** leak_alloc; *count = number of uncollectable nodes. */
+int hg_uncollectable(const hg_t *hg, const uint8_t *mask, uint32_t **reason, size_t *count);
+/* Print "<Type 0x...> repr" of node v to f. */
+void hg_print_obj(const hg_t *hg, FILE *f, uint32_t v);
+
+/* Description "<Type 0x...> repr" of node v into buf; returns length. */
+size_t hg_describe(const hg_t *hg, uint32_t v, char *buf, size_t cap);
+/* Repr only (type's repr, or "<Type 0x...>" without one). */
+size_t hg_repr(const hg_t *hg, uint32_t v, char *buf, size_t cap);
+/* The caller's static string for edge-name string index nm. */
+const char *hg_edge_name_ptr(const hg_t *hg, uint32_t nm);
+/* Edge label: its name, or "[i]" (i = position among the source's edges). */
+const char *hg_edge_label(const hg_t *hg, size_t e, char *buf, size_t cap);
+
+/* ---------------------------------------------------------------- paths */
+/* Print the path into f, one step per line, each line prefixed by indent. */
+void hg_print_path(const hg_t *hg, FILE *f, const char *indent, const uint32_t *nodes,
+                   const size_t *edges, uint32_t len);
+
+#endif /* RCGC_LEAK_INT_H */
