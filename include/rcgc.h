@@ -304,7 +304,7 @@ RCGC_API void rcgc_decref_slow_(rcgc_heap *heap, void *obj);
 ** (RCGC_DEBUG defined when this header is included) also check that 'obj'
 ** belongs to 'heap' and that no other thread is inside the heap. */
 static inline void rcgc_incref(rcgc_heap *heap, void *obj) {
-#ifdef RCGC_DEBUG
+#if defined(RCGC_DEBUG) || defined(RCGC_STRESS)
   rcgc_incref_slow_(heap, obj);
 #else
   if (obj != NULL) {
@@ -322,7 +322,7 @@ static inline void rcgc_incref(rcgc_heap *heap, void *obj) {
 ** with everything only it kept alive (iteratively). Decref of an object
 ** whose count is already 0 is reported as misuse and does nothing. */
 static inline void rcgc_decref(rcgc_heap *heap, void *obj) {
-#ifdef RCGC_DEBUG
+#if defined(RCGC_DEBUG) || defined(RCGC_STRESS)
   rcgc_decref_slow_(heap, obj);
 #else
   if (obj != NULL) {
@@ -589,12 +589,14 @@ enum {
 };
 
 /* Seed 004's question: empty the garbage list *and* have the collector
-** reclaim what it held, without clearing fields by hand. Entries are taken
-** out of the list and a full collection runs in which DEBUG_SAVEALL is
-** ignored for them; objects that are still uncollectable (legacy finalizer
-** in a cycle, unless RCGC_RELEASE_LEGACY) go back to the list. Returns the
-** number of objects freed (>= 0), 0 during a collection, or a negative
-** error code. */
+** reclaim what it held, without clearing fields by hand. The entries'
+** references are dropped and a full collection runs as if DEBUG_SAVEALL
+** were off: the collectable part is freed, and only objects with a legacy
+** finalizer in cyclic garbage come back to the list (unless
+** RCGC_RELEASE_LEGACY: then their legacy finalizers run once and they are
+** freed too; what they merely reached is freed with them). Returns the
+** number of objects freed (>= 0), 0 during a collection, RCGC_EINVAL for a
+** NULL heap or unknown flags, RCGC_EBUSY inside a traverse. */
 RCGC_API long rcgc_garbage_release(rcgc_heap *heap, unsigned flags);
 
 /* ======================================================================

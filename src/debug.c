@@ -57,6 +57,9 @@ void rcgc__write(rcgc_heap *heap, const char *text, size_t len) {
     rcgc_write_file(stderr, text, len);
 }
 
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 2, 0)))
+#endif
 static void vreport(rcgc_heap *heap, const char *fmt, va_list ap) {
   char buf[1024];
   int n = vsnprintf(buf, sizeof buf, fmt, ap);

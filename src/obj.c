@@ -187,6 +187,7 @@ void *rcgc_new_sized(rcgc_heap *heap, const rcgc_type *t, size_t size) {
   return obj;
 }
 
+#if !defined(RCGC_DEBUG) && !defined(RCGC_STRESS)
 /* The general allocation path, kept out of rcgc_new's fast path so that
 ** the fast path needs no stack frame. */
 #if defined(__GNUC__) || defined(__clang__)
@@ -210,6 +211,7 @@ static inline void zero_words(uint64_t *p, size_t n) {
   if (n > 4) p[4] = 0;
   if (n > 5) p[5] = 0;
 }
+#endif
 
 /* rcgc_new's fast path: a registered fixed-size type, a pooled block, no
 ** prefix, release build. Everything else (first use of a type, variable
@@ -225,7 +227,10 @@ void *rcgc_new(rcgc_heap *heap, const rcgc_type *t) {
       if (RCGC_LIKELY(bsize <= POOL_MAX_BLOCK && bsize != 0 &&
                       !(heap->cfg.flags & RCGC_CONFIG_NO_POOL))) {
         bool tracked = t->traverse != NULL;
-        if (tracked && RCGC_UNLIKELY(++heap->gens[0].count > heap->gens[0].threshold)) {
+        /* past the threshold, and collection could run: the slow path
+        ** decides (disabled or threshold 0 never leaves the fast path) */
+        if (tracked && RCGC_UNLIKELY(++heap->gens[0].count > heap->gens[0].threshold) &&
+            heap->enabled && heap->gens[0].threshold != 0) {
           heap->gens[0].count--; /* rcgc_new_sized counts it again */
           return new_slow(heap, t);
         }
@@ -261,7 +266,7 @@ void *rcgc_new(rcgc_heap *heap, const rcgc_type *t) {
       rcgc__misuse(heap, NULL, "invalid type", "rcgc_new: NULL type");
     return NULL;
   }
-  return new_slow(heap, t);
+  return rcgc_new_sized(heap, t, t->size);
 }
 
 /* ------------------------------------------------------------ refcounts */

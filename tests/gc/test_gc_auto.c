@@ -92,6 +92,7 @@ Test(gc_auto, none_with_threshold_zero) { /* test_threshold_zero */
 ** ... -- every 701. The 12th run is a generation-1 collection (count1 > 10
 ** after 11 generation-0 runs). */
 Test(gc_auto, default_thresholds_exact_runs) {
+  TL_SKIP_UNDER_STRESS();
   rcgc_enable(tl.heap);
   start_counting();
   tl_node *chain = build_chain(700);
@@ -127,6 +128,7 @@ Test(gc_auto, default_thresholds_exact_runs) {
 }
 
 Test(gc_auto, allocate_and_free_never_triggers) {
+  TL_SKIP_UNDER_STRESS();
   rcgc_enable(tl.heap);
   start_counting();
   for (long i = 0; i < 100000; i++) {
@@ -139,6 +141,7 @@ Test(gc_auto, allocate_and_free_never_triggers) {
 }
 
 Test(gc_auto, garbage_cycles_are_collected_automatically) {
+  TL_SKIP_UNDER_STRESS();
   rcgc_enable(tl.heap);
   start_counting();
   size_t max_alive = 0;
@@ -175,6 +178,7 @@ Test(gc_auto, garbage_cycles_are_collected_automatically) {
 ** 0..g move to g+1 (pending += survivors when g == 1; total = survivors,
 ** pending = 0 when g == 2); then the object joins generation 0. */
 Test(gc_auto, long_lived_rule_makes_full_collections_rare) {
+  TL_SKIP_UNDER_STRESS();
   rcgc_enable(tl.heap);
   start_counting();
   tl_node *chain = build_chain(2000000);

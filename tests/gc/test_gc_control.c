@@ -292,6 +292,7 @@ Test(gc_control, allocation_failure_leaves_heap_consistent) {
 /* With automatic collection on, a failing allocation right at the
 ** threshold still leaves the counts and lists consistent. */
 Test(gc_control, allocation_failure_at_the_threshold) {
+  TL_SKIP_UNDER_STRESS();
   use_no_pool_heap();
   rcgc_enable(tl.heap);
   rcgc_set_threshold(tl.heap, 3, 10, 10);
