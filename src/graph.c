@@ -31,11 +31,24 @@ static void *default_alloc(void *ud, void *ptr, size_t old_size,
   return realloc(ptr, new_size);
 }
 
-/* Raw (re)allocation through g's allocator: size in bytes, never 0. */
+/* Raw (re)allocation through g's allocator: size in bytes, never 0. Every
+** block carries a G_PREFIX-byte header holding its size, so the allocator
+** always learns the true old size (on realloc and on free) even where the
+** caller does not know it (rcg_free). 'old_bytes' is therefore ignored. */
+#define G_PREFIX 16
+
 static void *g_realloc(const rcg_graph *g, void *p, size_t old_bytes,
                        size_t new_bytes) {
+  (void)old_bytes;
   rcg_alloc_fn fn = g->alloc ? g->alloc : default_alloc;
-  return fn(g->alloc_ud, p, old_bytes, new_bytes ? new_bytes : 1);
+  if (!new_bytes) new_bytes = 1;
+  if (new_bytes > SIZE_MAX - G_PREFIX) return NULL;
+  char *base = p ? (char *)p - G_PREFIX : NULL;
+  size_t old = base ? *(size_t *)(void *)base + G_PREFIX : 0;
+  char *nb = fn(g->alloc_ud, base, old, new_bytes + G_PREFIX);
+  if (!nb) return NULL;
+  *(size_t *)(void *)nb = new_bytes;
+  return nb + G_PREFIX;
 }
 
 /* Grow an array of 'size'-byte elements to at least 'need' elements
@@ -67,10 +80,16 @@ void *rcg_calloc(const rcg_graph *g, size_t count, size_t size) {
   return p;
 }
 
+void *rcg_realloc(const rcg_graph *g, void *p, size_t count, size_t size) {
+  if (size && count > SIZE_MAX / size) return NULL;
+  return g_realloc(g, p, 0, count * size);
+}
+
 void rcg_free(const rcg_graph *g, void *p) {
   if (!p) return;
   rcg_alloc_fn fn = g->alloc ? g->alloc : default_alloc;
-  fn(g->alloc_ud, p, 0, 0);
+  char *base = (char *)p - G_PREFIX;
+  fn(g->alloc_ud, base, *(size_t *)(void *)base + G_PREFIX, 0);
 }
 
 /* ==================================================================== graph */

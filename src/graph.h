@@ -89,10 +89,16 @@ void rcg_graph_init(rcg_graph *g, rcg_alloc_fn fn, void *ud);
 void rcg_graph_free(rcg_graph *g);
 
 /* Allocation helpers through the graph's allocator. rcg_alloc returns NULL
-** on failure or size overflow (count * size); rcg_free accepts NULL. */
+** on failure or size overflow (count * size); rcg_free accepts NULL and
+** passes the block's true size to the allocator. Only blocks from these
+** helpers may be handed to rcg_free or stored in a graph. */
 void *rcg_alloc(const rcg_graph *g, size_t count, size_t size);
 void *rcg_calloc(const rcg_graph *g, size_t count, size_t size);
 void rcg_free(const rcg_graph *g, void *p);
+/* Resize a block of rcg_alloc (p may be NULL) to count * size bytes; NULL
+** on failure or overflow (p is then unchanged). The allocator always
+** receives the block's true old size (each block records its size). */
+void *rcg_realloc(const rcg_graph *g, void *p, size_t count, size_t size);
 
 /* Append a copy of 's' (len bytes, need not be NUL-terminated) to the
 ** string table without deduplication; returns its index, or RCG_NONE when

@@ -21,8 +21,9 @@
 ** Memory
 ** ------
 ** leak_alloc blocks carry a 16-byte size prefix so that the allocator hook
-** always receives the block's true size when it is freed (graph.c frees
-** with an old size of 0). Result blocks handed to users are such blocks.
+** always receives the block's true size when it is freed: result blocks
+** handed to users are such blocks, and rcgc_leak_free takes no size. The
+** graph module's arrays go straight to the hook (graph.c tracks sizes).
 */
 #include "leak_int.h"
 
@@ -57,26 +58,36 @@ void leak_free(rcgc_heap *heap, void *p) {
   rcgc__raw_free(heap, base, *(size_t *)(void *)base + LEAK_PREFIX);
 }
 
-/* realloc-style adapter for graph.c: ud is the heap; sizes come from the
-** prefix, not from the caller. */
+/* Resize a leak_alloc block to count * size bytes (p may be NULL); NULL on
+** failure or overflow, p then unchanged. */
+void *leak_realloc(rcgc_heap *heap, void *p, size_t count, size_t size) {
+  if (p == NULL)
+    return leak_alloc(heap, count, size);
+  if (size != 0 && count > (SIZE_MAX - LEAK_PREFIX) / size)
+    return NULL;
+  size_t bytes = count * size;
+  char *base = (char *)p - LEAK_PREFIX;
+  size_t old = *(size_t *)(void *)base;
+  char *nb = rcgc__raw_realloc(heap, base, old + LEAK_PREFIX, bytes + LEAK_PREFIX);
+  if (nb == NULL)
+    return NULL;
+  *(size_t *)(void *)nb = bytes;
+  return nb + LEAK_PREFIX;
+}
+
+/* realloc-style adapter for graph.c: ud is the heap. graph.c passes the
+** true old size of every block (graph.c records it), so this is a plain
+** pass-through to the heap's allocator hook. */
 void *leak_graph_alloc(void *ud, void *ptr, size_t old_size, size_t new_size) {
   rcgc_heap *heap = ud;
-  (void)old_size;
   if (new_size == 0) {
-    leak_free(heap, ptr);
+    if (ptr != NULL)
+      rcgc__raw_free(heap, ptr, old_size);
     return NULL;
   }
   if (ptr == NULL)
-    return leak_alloc(heap, 1, new_size);
-  if (new_size > SIZE_MAX - LEAK_PREFIX)
-    return NULL;
-  char *base = (char *)ptr - LEAK_PREFIX;
-  size_t old = *(size_t *)(void *)base;
-  char *nb = rcgc__raw_realloc(heap, base, old + LEAK_PREFIX, new_size + LEAK_PREFIX);
-  if (nb == NULL)
-    return NULL;
-  *(size_t *)(void *)nb = new_size;
-  return nb + LEAK_PREFIX;
+    return rcgc__raw_alloc(heap, new_size);
+  return rcgc__raw_realloc(heap, ptr, old_size, new_size);
 }
 
 void rcgc_leak_free(rcgc_heap *heap, void *result) {

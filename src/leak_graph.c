@@ -40,15 +40,30 @@ static void heap_lists(rcgc_heap *heap, head_t *lists[NLISTS]) {
 
 #define MARK_BITS ((uintptr_t)2)
 
+/* The marker a picture leaves in gc_prev while it is being taken:
+**   bits 0..1  "10" (never in a gc_prev outside a picture: plain pointers
+**              end in 00, a collection's gc_refs in x1);
+**   64-bit:    bits 2..33 the node index, bits 34..63 the number of
+**              references found to the object so far (saturating), so the
+**              visitor needs no array access but the edges';
+**   32-bit:    bits 2.. the node index; the counts go to an array. */
+#if UINTPTR_MAX > 0xffffffffu
+#define HG_PACKED 1
+#define IDX_MASK ((uintptr_t)0xffffffffu)
+#define CNT_SHIFT 34
+#define CNT_MAX (UINTPTR_MAX >> CNT_SHIFT)
+#else
+#define HG_PACKED 0
+#define IDX_MASK (UINTPTR_MAX >> 2)
+#endif
+
 /* Node index of 'h' if it carries a marker of this picture, else RCG_NONE. */
 static inline uint32_t marker_node(const hg_t *hg, const head_t *h) {
   uintptr_t p = h->gc_prev;
   if ((p & 3u) != MARK_BITS)
     return RCG_NONE;
-  uintptr_t i = p >> 2;
-  /* bits "10" never occur in a gc_prev outside this picture (plain
-  ** pointers end in 00, a collection's gc_refs in x1): the bound check
-  ** suffices and avoids a cache miss on objs[] per reference */
+  uintptr_t i = (p >> 2) & IDX_MASK;
+  /* the bound check suffices: no array access per reference */
   if (i >= hg->n)
     return RCG_NONE;
   return (uint32_t)i;
@@ -60,10 +75,15 @@ static inline uint32_t marker_node(const hg_t *hg, const head_t *h) {
 
 typedef struct build_ctx {
   hg_t *hg;
-  rcg_builder b;
   uint32_t cur;
   unsigned what;
   int err;
+  size_t m, cap;        /* edges so far, capacity of the edge arrays */
+  uint32_t *edge_to, *edge_name;
+  uint8_t *edge_flags;
+#if !HG_PACKED
+  uint32_t *internal;   /* [n] */
+#endif
   const char *cache_key[NAME_CACHE];
   uint32_t cache_val[NAME_CACHE];
 } build_ctx;
@@ -80,7 +100,7 @@ static uint32_t name_index(build_ctx *c, const char *name) {
     uint32_t ncap = hg->name_ptr_cap ? hg->name_ptr_cap * 2 : 32;
     while (ncap <= idx)
       ncap *= 2;
-    const char **np = leak_graph_alloc(hg->heap, (void *)hg->name_ptr, 0, ncap * sizeof *np);
+    const char **np = leak_realloc(hg->heap, (void *)hg->name_ptr, ncap, sizeof *np);
     if (np == NULL)
       return RCG_NONE;
     memset(np + hg->name_ptr_cap, 0, (ncap - hg->name_ptr_cap) * sizeof *np);
@@ -93,15 +113,56 @@ static uint32_t name_index(build_ctx *c, const char *name) {
   return idx;
 }
 
+/* Grow the edge arrays (doubling). Returns false when out of memory. */
+static bool grow_edges(build_ctx *c) {
+  const rcg_graph *g = &c->hg->g;
+  size_t ncap = c->cap ? c->cap * 2 : 1024;
+  if (ncap < c->cap)
+    return false;
+  uint32_t *to = rcg_realloc(g, c->edge_to, ncap, sizeof *to);
+  if (to == NULL)
+    return false;
+  c->edge_to = to;
+  uint32_t *nm = rcg_realloc(g, c->edge_name, ncap, sizeof *nm);
+  if (nm == NULL)
+    return false;
+  c->edge_name = nm;
+  uint8_t *fl = rcg_realloc(g, c->edge_flags, ncap, sizeof *fl);
+  if (fl == NULL)
+    return false;
+  c->edge_flags = fl;
+  c->cap = ncap;
+  return true;
+}
+
+static inline int add_edge(build_ctx *c, uint32_t to, uint32_t nm, uint8_t flags) {
+  if (c->m == c->cap && !grow_edges(c)) {
+    c->err = RCGC_ENOMEM;
+    return 1;
+  }
+  c->edge_to[c->m] = to;
+  c->edge_name[c->m] = nm;
+  c->edge_flags[c->m] = flags;
+  c->m++;
+  return 0;
+}
+
 static int visit_build(void *child, const char *edge, void *arg) {
   build_ctx *c = arg;
   hg_t *hg = c->hg;
-  uint32_t to = marker_node(hg, AS_HEAD(child));
-  if (to == RCG_NONE) {
+  head_t *ch = AS_HEAD(child);
+  uintptr_t p = ch->gc_prev;
+  uintptr_t to = (p >> 2) & IDX_MASK;
+  if ((p & 3u) != MARK_BITS || to >= hg->n) {
     hg->foreign++;
     return 0;
   }
-  hg->internal[to]++;
+#if HG_PACKED
+  if ((p >> CNT_SHIFT) != CNT_MAX)
+    ch->gc_prev = p + ((uintptr_t)1 << CNT_SHIFT);
+#else
+  c->internal[to]++;
+#endif
   if (c->what & HG_EDGES) {
     uint32_t nm = RCG_NONE;
     if (edge != NULL && (c->what & HG_NAMES)) {
@@ -111,10 +172,7 @@ static int visit_build(void *child, const char *edge, void *arg) {
         return 1;
       }
     }
-    if (rcg_builder_edge(&c->b, c->cur, to, nm, 0) != RCG_OK) {
-      c->err = RCGC_ENOMEM;
-      return 1;
-    }
+    return add_edge(c, (uint32_t)to, nm, 0);
   }
   return 0;
 }
@@ -125,25 +183,11 @@ void hg_free(hg_t *hg) {
     return;
   rcg_graph_free(&hg->g);
   leak_free(heap, hg->objs);
-  leak_free(heap, hg->internal);
   leak_free(heap, hg->ext);
   leak_free(heap, hg->garb);
   leak_free(heap, hg->garbage_nodes);
   leak_free(heap, (void *)hg->name_ptr);
   memset(hg, 0, sizeof *hg);
-}
-
-/* Phase 5: recompute every back link of every list. */
-static void restore_links(rcgc_heap *heap) {
-  head_t *lists[NLISTS];
-  heap_lists(heap, lists);
-  for (int i = 0; i < NLISTS; i++) {
-    head_t *prev = lists[i];
-    for (head_t *h = next_of(lists[i]); h != lists[i]; h = next_of(h)) {
-      h->gc_prev = (uintptr_t)prev;
-      prev = h;
-    }
-  }
 }
 
 int hg_build(rcgc_heap *heap, unsigned what, hg_t *hg) {
@@ -153,45 +197,84 @@ int hg_build(rcgc_heap *heap, unsigned what, hg_t *hg) {
     return r;
   hg->heap = heap;
   rcg_graph_init(&hg->g, leak_graph_alloc, heap);
+  rcg_graph *g = &hg->g;
   head_t *lists[NLISTS];
   heap_lists(heap, lists);
-  /* phase 1 */
+  /* walk 1: count */
   size_t n = 0;
   for (int i = 0; i < NLISTS; i++)
     n += list_size(lists[i]);
-  if (n >= RCG_VROOT) {
+  if (n >= RCG_VROOT || n > IDX_MASK) {
     hg_free(hg);
     return RCGC_ENOMEM;
   }
   hg->n = (uint32_t)n;
   hg->objs = leak_alloc(heap, n + 1, sizeof *hg->objs);
-  hg->internal = leak_calloc(heap, n + 1, sizeof *hg->internal);
   hg->ext = leak_alloc(heap, n + 1, sizeof *hg->ext);
   hg->garb = leak_calloc(heap, n + 1, sizeof *hg->garb);
   hg->garbage_nodes = leak_alloc(heap, heap->ngarbage + 1, sizeof *hg->garbage_nodes);
+  g->self_size = rcg_alloc(g, n + 1, sizeof *g->self_size);
+  g->name = rcg_alloc(g, n + 1, sizeof *g->name);
+  g->id = rcg_alloc(g, n + 1, sizeof *g->id);
+  g->edge_start = rcg_alloc(g, n + 1, sizeof *g->edge_start);
   uint32_t *type_name = leak_alloc(heap, heap->ntypes + 1, sizeof *type_name);
   build_ctx *c = leak_calloc(heap, 1, sizeof *c);
-  if (!hg->objs || !hg->internal || !hg->ext || !hg->garb || !hg->garbage_nodes || !type_name ||
-      !c) {
+#if !HG_PACKED
+  uint32_t *internal = leak_calloc(heap, n + 1, sizeof *internal);
+#endif
+  if (!hg->objs || !hg->ext || !hg->garb || !hg->garbage_nodes || !g->self_size || !g->name ||
+      !g->id || !g->edge_start || !type_name || !c
+#if !HG_PACKED
+      || !internal
+#endif
+  ) {
     leak_free(heap, type_name);
     leak_free(heap, c);
+#if !HG_PACKED
+    leak_free(heap, internal);
+#endif
     hg_free(hg);
     return RCGC_ENOMEM;
   }
+#if !HG_PACKED
+  c->internal = internal;
+#endif
+  c->hg = hg;
+  c->what = what;
   for (uint32_t t = 0; t <= heap->ntypes; t++)
     type_name[t] = RCG_NONE;
-  /* phase 2 */
+  /* the string table's order: "referent", type names in node order, edge
+  ** names in edge order (snapshot files depend on it) */
+  hg->referent_name = RCG_NONE;
+  if (what & HG_EDGES) {
+    hg->referent_name = rcg_graph_intern(g, "referent");
+    if (hg->referent_name == RCG_NONE)
+      c->err = RCGC_ENOMEM;
+  }
+  /* walk 2: number the objects (marker in gc_prev) and record the nodes.
+  ** From here on every path goes through restore_links. */
   uint32_t i = 0;
+  bool pre = heap->pre != 0;
   for (int l = 0; l < NLISTS; l++) {
     hg->list_start[l] = i;
     for (head_t *h = next_of(lists[l]); h != lists[l]; h = next_of(h)) {
       hg->objs[i] = h;
       h->gc_prev = ((uintptr_t)i << 2) | MARK_BITS;
+      uint32_t tid = type_id_of(h);
+      if (type_name[tid] == RCG_NONE && c->err == RCGC_OK) {
+        type_name[tid] = rcg_graph_intern(g, type_of(heap, h)->name);
+        if (type_name[tid] == RCG_NONE)
+          c->err = RCGC_ENOMEM;
+      }
+      g->name[i] = type_name[tid];
+      g->id[i] = pre ? prefix_of(h)->serial : 0;
+      g->self_size[i] = leak_block_size(heap, h);
       i++;
     }
   }
   hg->list_start[NLISTS] = i;
-  /* phase 3 */
+  g->n = i;
+  /* garbage list entries */
   for (size_t k = 0; k < heap->ngarbage; k++) {
     uint32_t v = marker_node(hg, AS_HEAD(heap->garbage[k]));
     if (v != RCG_NONE) {
@@ -199,85 +282,87 @@ int hg_build(rcgc_heap *heap, unsigned what, hg_t *hg) {
       hg->garbage_nodes[hg->ngarbage_nodes++] = v;
     }
   }
-  /* phase 4 */
-  c->hg = hg;
-  c->what = what;
-  rcg_builder_init(&c->b, &hg->g);
-  hg->referent_name = RCG_NONE;
-  if (what & HG_EDGES) {
-    hg->referent_name = rcg_graph_intern(&hg->g, "referent");
-    if (hg->referent_name == RCG_NONE)
-      c->err = RCGC_ENOMEM;
-  }
-  for (uint32_t v = 0; v < hg->n && c->err == RCGC_OK; v++) {
-    head_t *h = hg->objs[v];
-    uint32_t tid = type_id_of(h);
-    if (type_name[tid] == RCG_NONE)
-      type_name[tid] = rcg_graph_intern(&hg->g, type_of(heap, h)->name);
-    uint64_t id = heap->pre ? prefix_of(h)->serial : 0;
-    if (type_name[tid] == RCG_NONE ||
-        rcg_builder_node(&c->b, id, type_name[tid], leak_block_size(heap, h)) == RCG_NONE)
-      c->err = RCGC_ENOMEM;
-  }
+  /* every object's references, in node order: the CSR needs no sort */
+  if ((what & HG_EDGES) && c->err == RCGC_OK && !grow_edges(c))
+    c->err = RCGC_ENOMEM;
+  const rcgc_type *wrt = &rcgc_weakref_type;
   for (uint32_t v = 0; v < hg->n && c->err == RCGC_OK; v++) {
     head_t *h = hg->objs[v];
     c->cur = v;
-    rcgc__traverse(heap, h, visit_build, c);
-    if (c->err == RCGC_OK && (what & HG_EDGES) && type_of(heap, h) == &rcgc_weakref_type) {
+    g->edge_start[v] = c->m;
+    const rcgc_type *t = type_of(heap, h);
+    if (t->traverse != NULL)
+      rcgc__traverse(heap, h, visit_build, c);
+    if (c->err == RCGC_OK && (what & HG_EDGES) && t == wrt) {
       struct rcgc_weakref *wr = FROM_HEAD(h);
       uint32_t to = wr->referent ? marker_node(hg, AS_HEAD(wr->referent)) : RCG_NONE;
-      if (to != RCG_NONE &&
-          rcg_builder_edge(&c->b, v, to, hg->referent_name, RCG_EDGE_WEAK) != RCG_OK)
-        c->err = RCGC_ENOMEM;
+      if (to != RCG_NONE)
+        add_edge(c, to, hg->referent_name, RCG_EDGE_WEAK);
     }
   }
-  /* phase 5 */
-  restore_links(heap);
-  /* phase 6 */
+  g->edge_start[hg->n] = c->m;
+  /* walk 3: external counts, and every back link restored exactly */
+  uint32_t nroots = 0;
+  i = 0;
+  for (int l = 0; l < NLISTS; l++) {
+    head_t *prev = lists[l];
+    for (head_t *h = next_of(lists[l]); h != lists[l]; h = next_of(h)) {
+#if HG_PACKED
+      uint64_t in = (uint64_t)(h->gc_prev >> CNT_SHIFT);
+#else
+      uint64_t in = internal[i];
+#endif
+      h->gc_prev = (uintptr_t)prev;
+      prev = h;
+      uint32_t rc = h->refcnt;
+      if (rc < in) {
+        hg->inconsistent++;
+        hg->ext[i] = 0;
+      } else {
+        hg->ext[i] = rc - in;
+        nroots += rc > in;
+      }
+      i++;
+    }
+  }
+#if !HG_PACKED
+  leak_free(heap, internal);
+#endif
   r = c->err;
-  if (r == RCGC_OK)
-    r = leak_err(rcg_builder_finish(&c->b));
-  else
-    rcg_builder_abort(&c->b);
   leak_free(heap, type_name);
+  if (r == RCGC_OK && (what & HG_EDGES)) {
+    g->m = c->m;
+    g->edge_to = c->edge_to;
+    g->edge_name = c->edge_name;
+    g->edge_flags = c->edge_flags;
+  } else {
+    rcg_free(g, c->edge_to);
+    rcg_free(g, c->edge_name);
+    rcg_free(g, c->edge_flags);
+    if (r == RCGC_OK)
+      for (uint32_t v = 0; v <= hg->n; v++)
+        g->edge_start[v] = 0;
+  }
   leak_free(heap, c);
   if (r != RCGC_OK) {
     hg_free(hg);
     return r;
   }
-  uint32_t nroots = 0;
-  for (uint32_t v = 0; v < hg->n; v++) {
-    uint32_t rc = hg->objs[v]->refcnt;
-    if (rc < hg->internal[v]) {
-      hg->inconsistent++;
-      hg->ext[v] = 0;
-    } else {
-      hg->ext[v] = rc - hg->internal[v];
-    }
-    if (hg->ext[v] > 0)
-      nroots++;
-  }
-  /* roots: reuse 'garbage'-free scratch: build into a temporary array */
-  uint32_t *roots = leak_alloc(heap, (size_t)nroots + 1, sizeof *roots);
-  uint64_t *extr = leak_alloc(heap, (size_t)nroots + 1, sizeof *extr);
-  if (roots == NULL || extr == NULL) {
-    leak_free(heap, roots);
-    leak_free(heap, extr);
+  /* roots */
+  g->roots = rcg_alloc(g, (size_t)nroots + 1, sizeof *g->roots);
+  g->root_extrefs = rcg_alloc(g, (size_t)nroots + 1, sizeof *g->root_extrefs);
+  if (g->roots == NULL || g->root_extrefs == NULL) {
     hg_free(hg);
     return RCGC_ENOMEM;
   }
   uint32_t k = 0;
   for (uint32_t v = 0; v < hg->n; v++)
     if (hg->ext[v] > 0) {
-      roots[k] = v;
-      extr[k++] = hg->ext[v];
+      g->roots[k] = v;
+      g->root_extrefs[k++] = hg->ext[v];
     }
-  r = leak_err(rcg_graph_set_roots(&hg->g, roots, extr, nroots));
-  leak_free(heap, roots);
-  leak_free(heap, extr);
-  if (r != RCGC_OK)
-    hg_free(hg);
-  return r;
+  g->nroots = nroots;
+  return RCGC_OK;
 }
 
 uint32_t hg_find(const hg_t *hg, const void *obj) {
@@ -427,9 +512,8 @@ int hg_uncollectable(const hg_t *hg, const uint8_t *mask, uint32_t **reason, siz
 
 /* ------------------------------------------------------------ text helpers */
 
-size_t hg_repr(const hg_t *hg, uint32_t v, char *buf, size_t cap) {
-  rcgc_heap *heap = hg->heap;
-  const head_t *h = hg->objs[v];
+/* Repr of header h (type's repr, or "<Type 0x...>" without one). */
+static size_t obj_repr(rcgc_heap *heap, const head_t *h, char *buf, size_t cap) {
   const rcgc_type *t = type_of(heap, h);
   int n;
   if (t->repr != NULL) {
@@ -449,23 +533,34 @@ size_t hg_repr(const hg_t *hg, uint32_t v, char *buf, size_t cap) {
   return (size_t)n < cap ? (size_t)n : cap ? cap - 1 : 0;
 }
 
-size_t hg_describe(const hg_t *hg, uint32_t v, char *buf, size_t cap) {
-  int n = rcgc__describe(hg->heap, hg->objs[v], buf, cap);
+/* "<Type 0x...> repr" of header h. */
+static size_t obj_describe(rcgc_heap *heap, const head_t *h, char *buf, size_t cap) {
+  int n = rcgc__describe(heap, h, buf, cap);
   if (n < 0 || cap == 0)
     return 0;
   size_t k = (size_t)n < cap ? (size_t)n : cap - 1;
-  if (type_of(hg->heap, hg->objs[v])->repr != NULL && k + 2 < cap) {
+  if (type_of(heap, h)->repr != NULL && k + 2 < cap) {
     buf[k++] = ' ';
-    k += hg_repr(hg, v, buf + k, cap - k);
+    k += obj_repr(heap, h, buf + k, cap - k);
   }
   return k;
 }
 
-void hg_print_obj(const hg_t *hg, FILE *f, uint32_t v) {
+static void obj_print(rcgc_heap *heap, FILE *f, const head_t *h) {
   char buf[600];
-  hg_describe(hg, v, buf, sizeof buf);
+  obj_describe(heap, h, buf, sizeof buf);
   fputs(buf, f);
 }
+
+size_t hg_repr(const hg_t *hg, uint32_t v, char *buf, size_t cap) {
+  return obj_repr(hg->heap, hg->objs[v], buf, cap);
+}
+
+size_t hg_describe(const hg_t *hg, uint32_t v, char *buf, size_t cap) {
+  return obj_describe(hg->heap, hg->objs[v], buf, cap);
+}
+
+void hg_print_obj(const hg_t *hg, FILE *f, uint32_t v) { obj_print(hg->heap, f, hg->objs[v]); }
 
 const char *hg_edge_name_ptr(const hg_t *hg, uint32_t nm) {
   return nm < hg->name_ptr_cap && hg->name_ptr[nm] ? hg->name_ptr[nm] : rcg_str(&hg->g, nm);
@@ -480,12 +575,16 @@ const char *hg_edge_label(const hg_t *hg, size_t e, char *buf, size_t cap) {
   return buf;
 }
 
-static void print_root_note(const hg_t *hg, FILE *f, uint32_t v) {
-  fprintf(f, " (root: %llu reference%s from outside", (unsigned long long)hg->ext[v],
-          hg->ext[v] == 1 ? "" : "s");
-  if (hg->garb[v] > 0)
-    fprintf(f, ", %u of them the garbage list", (unsigned)hg->garb[v]);
+static void print_root_note_counts(FILE *f, uint64_t ext, size_t garb) {
+  fprintf(f, " (root: %llu reference%s from outside", (unsigned long long)ext,
+          ext == 1 ? "" : "s");
+  if (garb > 0)
+    fprintf(f, ", %u of them the garbage list", (unsigned)garb);
   fputs(")", f);
+}
+
+static void print_root_note(const hg_t *hg, FILE *f, uint32_t v) {
+  print_root_note_counts(f, hg->ext[v], hg->garb[v]);
 }
 
 void hg_print_path(const hg_t *hg, FILE *f, const char *indent, const uint32_t *nodes,
@@ -502,6 +601,155 @@ void hg_print_path(const hg_t *hg, FILE *f, const char *indent, const uint32_t *
   }
 }
 
+/* ------------------------------------------------------------ in place
+** Roots and why-alive need no picture. Like the collector's trial deletion
+** (collect.c update_refs/subtract_refs) they count, in the headers, the
+** references found inside the heap, then read the counts back:
+**   walk 1  gc_prev = "10" marker with a count of 0 (count << 2 | 2);
+**   walk 2  every object's traverse: each reference to a marked object
+**           adds 1 to its count (references to unmarked objects -- not on
+**           this heap's lists -- are ignored, as in the picture);
+**   walk 3  (roots) count read, external = refcount - count, gc_prev
+**           restored from the list order (no flags exist outside a
+**           collection: INVARIANT L2).
+** Only traverse functions run while the markers are in place, and every
+** exit path restores the links. */
+
+#define CNT_FULL (UINTPTR_MAX >> 2)
+
+static int visit_count_in(void *child, const char *edge, void *arg) {
+  (void)edge;
+  (void)arg;
+  head_t *c = AS_HEAD(child);
+  uintptr_t p = c->gc_prev;
+  if ((p & 3u) == MARK_BITS && (p >> 2) != CNT_FULL)
+    c->gc_prev = p + 4;
+  return 0;
+}
+
+/* Walks 1 and 2. Returns the number of objects on the lists. */
+static size_t count_internal(rcgc_heap *heap) {
+  head_t *lists[NLISTS];
+  heap_lists(heap, lists);
+  size_t n = 0;
+  for (int l = 0; l < NLISTS; l++)
+    for (head_t *h = next_of(lists[l]); h != lists[l]; h = next_of(h)) {
+      h->gc_prev = MARK_BITS;
+      n++;
+    }
+  for (int l = 0; l < NLISTS; l++)
+    for (head_t *h = next_of(lists[l]); h != lists[l]; h = next_of(h))
+      if (type_of(heap, h)->traverse != NULL)
+        rcgc__traverse(heap, h, visit_count_in, NULL);
+  return n;
+}
+
+static int head_cmp(const void *a, const void *b) {
+  uintptr_t x = (uintptr_t)*(const head_t *const *)a, y = (uintptr_t)*(const head_t *const *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* The garbage list's entries as headers sorted by address (NULL when the
+** list is empty; *ok = 0 when out of memory). */
+static head_t **garbage_sorted(rcgc_heap *heap, int *ok) {
+  *ok = 1;
+  if (heap->ngarbage == 0)
+    return NULL;
+  head_t **gs = leak_alloc(heap, heap->ngarbage, sizeof *gs);
+  if (gs == NULL) {
+    *ok = 0;
+    return NULL;
+  }
+  for (size_t i = 0; i < heap->ngarbage; i++)
+    gs[i] = AS_HEAD(heap->garbage[i]);
+  qsort(gs, heap->ngarbage, sizeof *gs, head_cmp);
+  return gs;
+}
+
+/* How many entries of the sorted garbage list are h. */
+static size_t garbage_count(const rcgc_heap *heap, head_t *const *gs, const head_t *h) {
+  if (gs == NULL)
+    return 0;
+  size_t lo = 0, hi = heap->ngarbage;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if ((uintptr_t)gs[mid] < (uintptr_t)h)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  size_t k = 0;
+  while (lo + k < heap->ngarbage && gs[lo + k] == h)
+    k++;
+  return k;
+}
+
+/* The roots in list order into *out (leak_alloc'd), with *nobjects and
+** *inconsistent. Returns RCGC_OK / RCGC_ENOMEM / RCGC_EBUSY... */
+static int roots_scan(rcgc_heap *heap, rcgc_leak_root **out, size_t *count, size_t *nobjects,
+                      size_t *inconsistent) {
+  *out = NULL;
+  *count = 0;
+  *nobjects = 0;
+  *inconsistent = 0;
+  int r = leak_check_state(heap);
+  if (r != RCGC_OK)
+    return r;
+  size_t cap = 64, k = 0;
+  rcgc_leak_root *res = leak_alloc(heap, cap, sizeof *res);
+  int ok;
+  head_t **gs = garbage_sorted(heap, &ok);
+  if (res == NULL || !ok) {
+    leak_free(heap, res);
+    leak_free(heap, gs);
+    return RCGC_ENOMEM;
+  }
+  *nobjects = count_internal(heap);
+  head_t *lists[NLISTS];
+  heap_lists(heap, lists);
+  for (int l = 0; l < NLISTS; l++) {
+    head_t *prev = lists[l];
+    for (head_t *h = next_of(lists[l]); h != lists[l]; h = next_of(h)) {
+      size_t in = (size_t)(h->gc_prev >> 2);
+      h->gc_prev = (uintptr_t)prev;
+      prev = h;
+      size_t rc = h->refcnt;
+      if (rc < in) {
+        (*inconsistent)++;
+        continue;
+      }
+      if (rc == in || r != RCGC_OK)
+        continue;
+      if (k == cap) {
+        rcgc_leak_root *nr = leak_realloc(heap, res, cap * 2, sizeof *res);
+        if (nr == NULL) {
+          r = RCGC_ENOMEM; /* keep walking: the links must be restored */
+          continue;
+        }
+        res = nr;
+        cap *= 2;
+      }
+      res[k].obj = FROM_HEAD(h);
+      res[k].refcount = rc;
+      res[k].internal = in;
+      res[k].external = rc - in;
+      res[k].garbage_list = 0;
+      k++;
+    }
+  }
+  if (r == RCGC_OK && gs != NULL)
+    for (size_t i = 0; i < k; i++)
+      res[i].garbage_list = garbage_count(heap, gs, AS_HEAD(res[i].obj));
+  leak_free(heap, gs);
+  if (r != RCGC_OK) {
+    leak_free(heap, res);
+    return r;
+  }
+  *out = res;
+  *count = k;
+  return RCGC_OK;
+}
+
 /* ------------------------------------------------------------ 1. roots */
 
 int rcgc_leak_roots(rcgc_heap *heap, rcgc_leak_root **out, size_t *count) {
@@ -511,53 +759,32 @@ int rcgc_leak_roots(rcgc_heap *heap, rcgc_leak_root **out, size_t *count) {
     *count = 0;
   if (out == NULL || count == NULL)
     return RCGC_EINVAL;
-  hg_t hg;
-  int r = hg_build(heap, 0, &hg);
-  if (r != RCGC_OK)
-    return r;
-  rcgc_leak_root *res = leak_alloc(heap, (size_t)hg.g.nroots + 1, sizeof *res);
-  if (res == NULL) {
-    hg_free(&hg);
-    return RCGC_ENOMEM;
-  }
-  for (uint32_t i = 0; i < hg.g.nroots; i++) {
-    uint32_t v = hg.g.roots[i];
-    res[i].obj = FROM_HEAD(hg.objs[v]);
-    res[i].refcount = hg.objs[v]->refcnt;
-    res[i].internal = hg.internal[v];
-    res[i].external = (size_t)hg.ext[v];
-    res[i].garbage_list = hg.garb[v];
-  }
-  *out = res;
-  *count = hg.g.nroots;
-  hg_free(&hg);
-  return RCGC_OK;
+  size_t nobj, inc;
+  return roots_scan(heap, out, count, &nobj, &inc);
 }
 
 long rcgc_leak_print_roots(rcgc_heap *heap, FILE *f) {
   if (f == NULL)
     return RCGC_EINVAL;
-  hg_t hg;
-  int r = hg_build(heap, 0, &hg);
+  rcgc_leak_root *rs;
+  size_t n, nobj, inc;
+  int r = roots_scan(heap, &rs, &n, &nobj, &inc);
   if (r != RCGC_OK)
     return r;
-  for (uint32_t i = 0; i < hg.g.nroots; i++) {
-    uint32_t v = hg.g.roots[i];
-    hg_print_obj(&hg, f, v);
-    fprintf(f, ": refcount %u, %u from inside, %llu from outside", (unsigned)hg.objs[v]->refcnt,
-            (unsigned)hg.internal[v], (unsigned long long)hg.ext[v]);
-    if (hg.garb[v])
-      fprintf(f, ", %u of them the garbage list", (unsigned)hg.garb[v]);
+  for (size_t i = 0; i < n; i++) {
+    obj_print(heap, f, AS_HEAD(rs[i].obj));
+    fprintf(f, ": refcount %u, %u from inside, %llu from outside", (unsigned)rs[i].refcount,
+            (unsigned)rs[i].internal, (unsigned long long)rs[i].external);
+    if (rs[i].garbage_list)
+      fprintf(f, ", %u of them the garbage list", (unsigned)rs[i].garbage_list);
     fputc('\n', f);
   }
-  fprintf(f, "%u root%s among %u objects\n", (unsigned)hg.g.nroots, hg.g.nroots == 1 ? "" : "s",
-          (unsigned)hg.n);
-  if (hg.inconsistent)
+  fprintf(f, "%u root%s among %u objects\n", (unsigned)n, n == 1 ? "" : "s", (unsigned)nobj);
+  if (inc)
     fprintf(f, "warning: %zu objects have a refcount smaller than the references found to them\n",
-            hg.inconsistent);
-  long n = hg.g.nroots;
-  hg_free(&hg);
-  return ferror(f) ? RCGC_EIO : n;
+            inc);
+  leak_free(heap, rs);
+  return ferror(f) ? RCGC_EIO : (long)n;
 }
 
 /* ------------------------------------------------------------ 2. why */
@@ -565,6 +792,261 @@ long rcgc_leak_print_roots(rcgc_heap *heap, FILE *f) {
 /* Validate a user object for an analysis (reported to the sink when bad). */
 static bool good_object(rcgc_heap *heap, const void *obj, const char *what) {
   return obj != NULL && rcgc__valid_object(heap, obj, what) && AS_HEAD(obj)->refcnt > 0;
+}
+
+/* Why-alive without a picture: the references are counted in place (walks
+** 1-2 above), then walk 3 seeds a breadth-first search with the roots in
+** list order and the search runs over traverse calls, level by level, with
+** its state in gc_prev: (q + 1) << 3 | cand << 2 | "10", q = the object's
+** position in the queue (0: not reached), cand = it references the target.
+** The target is never entered. This is rcg_retaining_paths on the picture,
+** exactly: same discovery order (roots in node order, references in
+** traverse order), hence the same parents; candidates (reached u, slot)
+** sorted by (length, node index of u, slot). It stops once a whole level
+** is done with >= k candidates (later ones are longer) or once every
+** reference to the target has been found. A final walk restores the links
+** and gives the node index of each candidate's u. */
+
+typedef struct wq_t {
+  head_t *h;
+  uint32_t parent; /* queue index; RCG_NONE for a root */
+  uint32_t aux;    /* slot of the reference from parent; a root's external
+                   ** count (<= a 32-bit refcount) */
+  const char *name;
+} wq_t;
+
+typedef struct wcand_t {
+  uint32_t u;      /* queue index of the referrer */
+  uint32_t len;    /* edges on the path */
+  uint32_t slot;
+  uint32_t pos;    /* node index (list position) of u */
+  const char *name;
+} wcand_t;
+
+typedef struct why_ctx {
+  rcgc_heap *heap;
+  head_t *target;
+  wq_t *q;
+  uint32_t qlen, qcap;
+  uint32_t cur, slot, level;
+  wcand_t *cand;
+  size_t ncand, ccap;
+  int err;
+} why_ctx;
+
+#define WQ_SHIFT 3
+#define WQ_CAND ((uintptr_t)4)
+
+static bool wq_push(why_ctx *c, head_t *h, uint32_t parent, uint32_t aux, const char *name) {
+  if (c->qlen == c->qcap) {
+    uint32_t ncap = c->qcap > UINT32_MAX / 2 ? UINT32_MAX : c->qcap * 2;
+    wq_t *nq = ncap > c->qcap ? leak_realloc(c->heap, c->q, ncap, sizeof *nq) : NULL;
+    if (nq == NULL) {
+      c->err = RCGC_ENOMEM;
+      return false;
+    }
+    c->q = nq;
+    c->qcap = ncap;
+  }
+  wq_t *e = &c->q[c->qlen++];
+  e->h = h;
+  e->parent = parent;
+  e->aux = aux;
+  e->name = name;
+  h->gc_prev = ((uintptr_t)c->qlen << WQ_SHIFT) | MARK_BITS;
+  return true;
+}
+
+static int visit_why(void *child, const char *edge, void *arg) {
+  why_ctx *c = arg;
+  head_t *ch = AS_HEAD(child);
+  uintptr_t p = ch->gc_prev;
+  if ((p & 3u) != MARK_BITS)
+    return 0; /* not on this heap's lists: not an edge of the picture */
+  uint32_t s = c->slot++;
+  if (ch == c->target) {
+    if (c->ncand == c->ccap) {
+      size_t ncap = c->ccap ? c->ccap * 2 : 16;
+      wcand_t *nc = leak_realloc(c->heap, c->cand, ncap, sizeof *nc);
+      if (nc == NULL) {
+        c->err = RCGC_ENOMEM;
+        return 1;
+      }
+      c->cand = nc;
+      c->ccap = ncap;
+    }
+    wcand_t *w = &c->cand[c->ncand++];
+    w->u = c->cur;
+    w->len = c->level + 1;
+    w->slot = s;
+    w->pos = 0;
+    w->name = edge;
+    c->q[c->cur].h->gc_prev |= WQ_CAND;
+    return 0;
+  }
+  if ((p >> WQ_SHIFT) == 0 && !wq_push(c, ch, c->cur, s, edge))
+    return 1;
+  return 0;
+}
+
+static int wcand_cmp(const void *a, const void *b) {
+  const wcand_t *x = a, *y = b;
+  if (x->len != y->len)
+    return x->len < y->len ? -1 : 1;
+  if (x->pos != y->pos)
+    return x->pos < y->pos ? -1 : 1;
+  return x->slot < y->slot ? -1 : x->slot > y->slot;
+}
+
+static int wcand_u_cmp(const void *a, const void *b) {
+  const wcand_t *x = a, *y = b;
+  return x->u < y->u ? -1 : x->u > y->u;
+}
+
+/* Up to k retaining paths of obj (valid, live) as one leak_alloc block. */
+static int why_paths(rcgc_heap *heap, void *obj, size_t k, rcgc_leak_path **paths,
+                     size_t *npaths) {
+  *paths = NULL;
+  *npaths = 0;
+  why_ctx c;
+  memset(&c, 0, sizeof c);
+  c.heap = heap;
+  c.target = AS_HEAD(obj);
+  c.qcap = 4096;
+  c.q = leak_alloc(heap, c.qcap, sizeof *c.q);
+  if (c.q == NULL)
+    return RCGC_ENOMEM;
+  count_internal(heap);
+  head_t *lists[NLISTS];
+  heap_lists(heap, lists);
+  /* walk 3: roots into the queue (list order), target noted */
+  bool found = false;
+  uint64_t t_in = 0, t_ext = 0;
+  for (int l = 0; l < NLISTS; l++)
+    for (head_t *h = next_of(lists[l]); h != lists[l]; h = next_of(h)) {
+      uint64_t in = (uint64_t)(h->gc_prev >> 2), rc = h->refcnt;
+      uint64_t ext = rc > in ? rc - in : 0;
+      h->gc_prev = MARK_BITS;
+      if (h == c.target) {
+        found = true;
+        t_in = in;
+        t_ext = ext;
+      } else if (ext > 0 && c.err == RCGC_OK) {
+        wq_push(&c, h, RCG_NONE, (uint32_t)ext, NULL);
+      }
+    }
+  /* breadth-first, level by level */
+  if (found && t_ext == 0 && c.err == RCGC_OK) {
+    uint32_t head = 0, level_end = c.qlen;
+    while (head < c.qlen && c.err == RCGC_OK) {
+      if (head == level_end) {
+        if (c.ncand >= k)
+          break;
+        c.level++;
+        level_end = c.qlen;
+      }
+      c.cur = head;
+      c.slot = 0;
+      head_t *h = c.q[head].h;
+      if (type_of(heap, h)->traverse != NULL)
+        rcgc__traverse(heap, h, visit_why, &c);
+      head++;
+      if (c.ncand >= t_in)
+        break; /* every reference to the target found */
+    }
+  }
+  /* walk 4: node index of each candidate's u, links restored */
+  if (c.ncand > 1 && c.err == RCGC_OK)
+    qsort(c.cand, c.ncand, sizeof *c.cand, wcand_u_cmp);
+  uint32_t pos = 0;
+  for (int l = 0; l < NLISTS; l++) {
+    head_t *prev = lists[l];
+    for (head_t *h = next_of(lists[l]); h != lists[l]; h = next_of(h)) {
+      uintptr_t p = h->gc_prev;
+      h->gc_prev = (uintptr_t)prev;
+      prev = h;
+      if ((p & WQ_CAND) && c.err == RCGC_OK) {
+        uint32_t u = (uint32_t)((p >> WQ_SHIFT) - 1);
+        size_t lo = 0, hi = c.ncand;
+        while (lo < hi) {
+          size_t mid = lo + (hi - lo) / 2;
+          if (c.cand[mid].u < u)
+            lo = mid + 1;
+          else
+            hi = mid;
+        }
+        for (; lo < c.ncand && c.cand[lo].u == u; lo++)
+          c.cand[lo].pos = pos;
+      }
+      pos++;
+    }
+  }
+  int r = c.err;
+  if (r == RCGC_OK && !found)
+    r = RCGC_EINVAL;
+  size_t np = 0, nsteps = 0;
+  if (r == RCGC_OK) {
+    if (t_ext > 0) {
+      np = 1;
+      nsteps = 1;
+    } else {
+      if (c.ncand > 1)
+        qsort(c.cand, c.ncand, sizeof *c.cand, wcand_cmp);
+      np = c.ncand < k ? c.ncand : k;
+      for (size_t i = 0; i < np; i++)
+        nsteps += (size_t)c.cand[i].len + 1;
+      if (np == 0)
+        r = RCGC_ENOTFOUND;
+    }
+  }
+  char *block = NULL;
+  if (r == RCGC_OK) {
+    block = leak_alloc(heap, np * sizeof(rcgc_leak_path) + nsteps * sizeof(rcgc_leak_step), 1);
+    if (block == NULL)
+      r = RCGC_ENOMEM;
+  }
+  if (r == RCGC_OK) {
+    rcgc_leak_path *ps = (rcgc_leak_path *)(void *)block;
+    rcgc_leak_step *st = (rcgc_leak_step *)(void *)(block + np * sizeof(rcgc_leak_path));
+    if (t_ext > 0) {
+      ps[0].nsteps = 1;
+      ps[0].steps = st;
+      ps[0].root_external = (size_t)t_ext;
+      st[0].obj = obj;
+      st[0].edge = NULL;
+      st[0].slot = 0;
+    } else {
+      for (size_t i = 0; i < np; i++) {
+        const wcand_t *w = &c.cand[i];
+        size_t len = w->len;
+        ps[i].nsteps = len + 1;
+        ps[i].steps = st;
+        st[len].obj = obj;
+        st[len].edge = w->name;
+        st[len].slot = w->slot;
+        uint32_t u = w->u;
+        for (size_t j = len; j-- > 0;) {
+          const wq_t *e = &c.q[u];
+          st[j].obj = FROM_HEAD(e->h);
+          if (j == 0) {
+            st[j].edge = NULL;
+            st[j].slot = 0;
+            ps[i].root_external = e->aux;
+          } else {
+            st[j].edge = e->name;
+            st[j].slot = e->aux;
+          }
+          u = e->parent;
+        }
+        st += len + 1;
+      }
+    }
+    *paths = ps;
+    *npaths = np;
+  }
+  leak_free(heap, c.q);
+  leak_free(heap, c.cand);
+  return r;
 }
 
 int rcgc_leak_why(rcgc_heap *heap, void *obj, size_t k, rcgc_leak_path **paths, size_t *npaths) {
@@ -577,62 +1059,34 @@ int rcgc_leak_why(rcgc_heap *heap, void *obj, size_t k, rcgc_leak_path **paths, 
     return r;
   if (paths == NULL || npaths == NULL || k == 0 || !good_object(heap, obj, "rcgc_leak_why"))
     return RCGC_EINVAL;
-  hg_t hg;
-  r = hg_build(heap, HG_EDGES | HG_NAMES, &hg);
-  if (r != RCGC_OK)
-    return r;
-  uint32_t target = hg_find(&hg, obj);
-  if (target == RCG_NONE) {
-    hg_free(&hg);
-    return RCGC_EINVAL;
-  }
-  rcg_paths p;
-  r = leak_err(rcg_retaining_paths(&hg.g, target, k > UINT32_MAX ? UINT32_MAX : (uint32_t)k, &p));
-  if (r != RCGC_OK) {
-    hg_free(&hg);
-    return r;
-  }
-  if (p.npaths == 0) {
-    rcg_paths_free(&hg.g, &p);
-    hg_free(&hg);
-    return RCGC_ENOTFOUND;
-  }
-  size_t nsteps = 0;
-  for (uint32_t i = 0; i < p.npaths; i++)
-    nsteps += (size_t)p.len[i] + 1;
-  size_t bytes = p.npaths * sizeof(rcgc_leak_path) + nsteps * sizeof(rcgc_leak_step);
-  char *block = leak_alloc(heap, bytes, 1);
-  if (block == NULL) {
-    rcg_paths_free(&hg.g, &p);
-    hg_free(&hg);
-    return RCGC_ENOMEM;
-  }
-  rcgc_leak_path *ps = (rcgc_leak_path *)(void *)block;
-  rcgc_leak_step *st = (rcgc_leak_step *)(void *)(block + p.npaths * sizeof(rcgc_leak_path));
-  for (uint32_t i = 0; i < p.npaths; i++) {
-    const uint32_t *nodes = p.nodes + p.off[i];
-    const size_t *edges = p.edges + (p.off[i] - i);
-    ps[i].nsteps = (size_t)p.len[i] + 1;
-    ps[i].steps = st;
-    ps[i].root_external = (size_t)hg.ext[nodes[0]];
-    for (uint32_t j = 0; j <= p.len[i]; j++) {
-      st[j].obj = FROM_HEAD(hg.objs[nodes[j]]);
-      st[j].edge = NULL;
-      st[j].slot = 0;
-      if (j > 0) {
-        size_t e = edges[j - 1];
-        uint32_t nm = hg.g.edge_name[e];
-        st[j].edge = nm == RCG_NONE ? NULL : hg_edge_name_ptr(&hg, nm);
-        st[j].slot = e - hg.g.edge_start[nodes[j - 1]];
-      }
+  return why_paths(heap, obj, k, paths, npaths);
+}
+
+/* The explanation for a target no root retains. */
+static int hg_print_unreachable(const hg_t *hg, uint32_t target, FILE *f, const char *indent) {
+  uint8_t *mask = NULL;
+  size_t ng = 0;
+  uint32_t *reason = NULL;
+  size_t nu = 0;
+  int r = hg_garbage_mask(hg, 1, &mask, &ng);
+  if (r == RCGC_OK && mask[target])
+    r = hg_uncollectable(hg, mask, &reason, &nu);
+  if (r == RCGC_OK) {
+    if (!mask[target]) {
+      fprintf(f, "%sunreachable from every root, but kept by an untracked or frozen object "
+                 "(only a weak reference or an untracked cycle holds it)\n", indent);
+    } else if (reason != NULL && reason[target] != RCG_NONE) {
+      fprintf(f, "%sunreachable: uncollectable garbage, kept by the legacy finalizer of ",
+              indent);
+      hg_print_obj(hg, f, reason[target]);
+      fputc('\n', f);
+    } else {
+      fprintf(f, "%sunreachable: cyclic garbage, the next full collection frees it\n", indent);
     }
-    st += ps[i].nsteps;
   }
-  *paths = ps;
-  *npaths = p.npaths;
-  rcg_paths_free(&hg.g, &p);
-  hg_free(&hg);
-  return RCGC_OK;
+  leak_free(hg->heap, mask);
+  leak_free(hg->heap, reason);
+  return r;
 }
 
 /* Print "why" for node 'target' of a built graph (shared with the
@@ -645,29 +1099,8 @@ long hg_print_why(const hg_t *hg, uint32_t target, size_t k, FILE *f, const char
   if (r != RCGC_OK)
     return r;
   if (p.npaths == 0) {
-    uint8_t *mask = NULL;
-    size_t ng = 0;
-    uint32_t *reason = NULL;
-    size_t nu = 0;
-    r = hg_garbage_mask(hg, 1, &mask, &ng);
-    if (r == RCGC_OK && mask[target])
-      r = hg_uncollectable(hg, mask, &reason, &nu);
-    if (r == RCGC_OK) {
-      if (!mask[target]) {
-        fprintf(f, "%sunreachable from every root, but kept by an untracked or frozen object "
-                   "(only a weak reference or an untracked cycle holds it)\n", indent);
-      } else if (reason != NULL && reason[target] != RCG_NONE) {
-        fprintf(f, "%sunreachable: uncollectable garbage, kept by the legacy finalizer of ",
-                indent);
-        hg_print_obj(hg, f, reason[target]);
-        fputc('\n', f);
-      } else {
-        fprintf(f, "%sunreachable: cyclic garbage, the next full collection frees it\n", indent);
-      }
-    }
-    leak_free(hg->heap, mask);
-    leak_free(hg->heap, reason);
     rcg_paths_free(&hg->g, &p);
+    r = hg_print_unreachable(hg, target, f, indent);
     return r == RCGC_OK ? 0 : r;
   }
   char ind2[64];
@@ -689,21 +1122,57 @@ long rcgc_leak_print_why(rcgc_heap *heap, void *obj, size_t k, FILE *f) {
     return r;
   if (f == NULL || k == 0 || !good_object(heap, obj, "rcgc_leak_print_why"))
     return RCGC_EINVAL;
-  hg_t hg;
-  r = hg_build(heap, HG_EDGES | HG_NAMES, &hg);
-  if (r != RCGC_OK)
+  rcgc_leak_path *ps;
+  size_t np;
+  r = why_paths(heap, obj, k, &ps, &np);
+  if (r != RCGC_OK && r != RCGC_ENOTFOUND)
     return r;
-  uint32_t target = hg_find(&hg, obj);
-  if (target == RCG_NONE) {
-    hg_free(&hg);
-    return RCGC_EINVAL;
-  }
   fputs("why is ", f);
-  hg_print_obj(&hg, f, target);
+  obj_print(heap, f, AS_HEAD(obj));
   fputs(" alive?\n", f);
-  long n = hg_print_why(&hg, target, k, f, "  ");
-  hg_free(&hg);
-  return n >= 0 && ferror(f) ? RCGC_EIO : n;
+  if (r == RCGC_ENOTFOUND) {
+    /* rare: explain with a picture (collector view) */
+    hg_t hg;
+    r = hg_build(heap, HG_EDGES, &hg);
+    if (r != RCGC_OK)
+      return r;
+    uint32_t target = hg_find(&hg, obj);
+    r = target == RCG_NONE ? RCGC_EINVAL : hg_print_unreachable(&hg, target, f, "  ");
+    hg_free(&hg);
+    if (r != RCGC_OK)
+      return r;
+    return ferror(f) ? RCGC_EIO : 0;
+  }
+  int ok;
+  head_t **gs = garbage_sorted(heap, &ok);
+  if (!ok) {
+    leak_free(heap, ps);
+    return RCGC_ENOMEM;
+  }
+  const char *indent = "  ";
+  const char *ind = (np > 1 || k > 1) ? "    " : indent;
+  for (size_t i = 0; i < np; i++) {
+    const rcgc_leak_path *p = &ps[i];
+    size_t len = p->nsteps - 1;
+    if (np > 1 || k > 1)
+      fprintf(f, "%spath %u, %u reference%s:\n", indent, (unsigned)(i + 1), (unsigned)len,
+              len == 1 ? "" : "s");
+    fputs(ind, f);
+    obj_print(heap, f, AS_HEAD(p->steps[0].obj));
+    print_root_note_counts(f, p->root_external, garbage_count(heap, gs, AS_HEAD(p->steps[0].obj)));
+    fputc('\n', f);
+    for (size_t j = 1; j <= len; j++) {
+      if (p->steps[j].edge != NULL)
+        fprintf(f, "%s--%s--> ", ind, p->steps[j].edge);
+      else
+        fprintf(f, "%s--[%zu]--> ", ind, p->steps[j].slot);
+      obj_print(heap, f, AS_HEAD(p->steps[j].obj));
+      fputc('\n', f);
+    }
+  }
+  leak_free(heap, gs);
+  leak_free(heap, ps);
+  return ferror(f) ? RCGC_EIO : (long)np;
 }
 
 /* ------------------------------------------------------------ 3. cycles */
@@ -799,8 +1268,7 @@ int rcgc_leak_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs, 
     }
     qsort(order, nc, sizeof *order, cyc_cmp);
     size_t bytes = sizeof(rcgc_leak_cycle_set) + nc * sizeof(rcgc_leak_cycle) +
-                   nmem * sizeof(rcgc_leak_member) + nedg * sizeof(rcgc_leak_edge) +
-                   nedg * sizeof(size_t);
+                   nmem * sizeof(rcgc_leak_member) + nedg * sizeof(rcgc_leak_edge);
     char *block = leak_alloc(heap, bytes, 1);
     if (block == NULL) {
       r = RCGC_ENOMEM;
@@ -810,7 +1278,6 @@ int rcgc_leak_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs, 
     rcgc_leak_cycle *cy = (rcgc_leak_cycle *)(void *)(res + 1);
     rcgc_leak_member *mem = (rcgc_leak_member *)(void *)(cy + nc);
     rcgc_leak_edge *ed = (rcgc_leak_edge *)(void *)(mem + nmem);
-    size_t *tmp = (size_t *)(void *)(ed + nedg); /* scratch edge indices */
     res->ncycles = nc;
     res->cycles = cy;
     res->nobjects = nobj;
@@ -841,19 +1308,27 @@ int rcgc_leak_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs, 
         mem->flags = fl;
         mem++;
       }
-      size_t ne = rcg_scc_internal_edges(&hg.g, &scc, c, 0, tmp, nedg);
-      cy[i].nedges = ne;
+      /* the strong edges inside c, in edge order (as
+      ** rcg_scc_internal_edges lists them), without a search per edge */
       cy[i].edges = ed;
-      for (size_t j = 0; j < ne; j++) {
-        size_t e = tmp[j];
-        uint32_t from = rcg_edge_from(&hg.g, e);
-        uint32_t nm = hg.g.edge_name[e];
-        ed->from = FROM_HEAD(hg.objs[from]);
-        ed->to = FROM_HEAD(hg.objs[hg.g.edge_to[e]]);
-        ed->name = nm == RCG_NONE ? NULL : hg_edge_name_ptr(&hg, nm);
-        ed->slot = e - hg.g.edge_start[from];
-        ed++;
+      const rcg_graph *g = &hg.g;
+      for (uint32_t j = scc.start[c]; j < scc.start[c + 1]; j++) {
+        uint32_t u = scc.members[j];
+        void *from = FROM_HEAD(hg.objs[u]);
+        size_t e0 = g->edge_start[u];
+        for (size_t e = e0; e < g->edge_start[u + 1]; e++) {
+          uint32_t w = g->edge_to[e];
+          if ((g->edge_flags[e] & RCG_EDGE_WEAK) || scc.comp[w] != c)
+            continue;
+          uint32_t nm = g->edge_name[e];
+          ed->from = from;
+          ed->to = FROM_HEAD(hg.objs[w]);
+          ed->name = nm == RCG_NONE ? NULL : hg_edge_name_ptr(&hg, nm);
+          ed->slot = e - e0;
+          ed++;
+        }
       }
+      cy[i].nedges = (size_t)(ed - cy[i].edges);
     }
     *out = res;
   }

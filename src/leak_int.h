@@ -16,8 +16,8 @@
 ** Per node the picture also records:
 **   objs[v]      the object's header (borrowed: valid while the heap is
 **                not mutated);
-**   internal[v]  strong references to it found inside the heap;
-**   ext[v]       refcount - internal (references from outside the heap: C
+**   ext[v]       refcount - internal (internal: strong references to it
+**                found inside the heap) (references from outside the heap: C
 **                locals, globals, the garbage list); 0 when the refcount is
 **                smaller than the references found (an inconsistency, counted
 **                in 'inconsistent');
@@ -25,9 +25,14 @@
 ** g.roots lists the nodes with ext > 0 in node order, g.root_extrefs their
 ** ext.
 **
-** Memory: every array goes through the heap's allocator hook via leak_alloc
-** (a size-prefixed block, so the hook always learns the true size, even from
-** graph.c's rcg_free which passes 0 as the old size).
+** Memory: every array goes through the heap's allocator hook: the picture's
+** own arrays via leak_alloc, the rcg_graph's via graph.c (which records
+** block sizes, so the hook always learns the true size).
+**
+** Building it costs three walks of the heap lists (count, number, restore)
+** and one traverse call per object; the references' targets are recognised
+** by a marker in their header, which on 64-bit platforms also counts the
+** references found (no per-reference access to any array but the edges').
 */
 #ifndef RCGC_LEAK_INT_H
 #define RCGC_LEAK_INT_H
@@ -41,7 +46,9 @@
 void *leak_alloc(rcgc_heap *heap, size_t count, size_t size);
 void *leak_calloc(rcgc_heap *heap, size_t count, size_t size);
 void leak_free(rcgc_heap *heap, void *p);
-/* The adapter graph.c calls (ud = heap). */
+/* Resize a leak_alloc block (p may be NULL); NULL on failure, p unchanged. */
+void *leak_realloc(rcgc_heap *heap, void *p, size_t count, size_t size);
+/* The adapter graph.c calls (ud = heap): a pass-through to the hook. */
 void *leak_graph_alloc(void *ud, void *ptr, size_t old_size, size_t new_size);
 
 /* ---------------------------------------------------------------- errors */
@@ -63,7 +70,6 @@ typedef struct hg_t {
   rcg_graph g;
   uint32_t n;
   head_t **objs;      /* [n] */
-  uint32_t *internal; /* [n] */
   uint64_t *ext;      /* [n] */
   uint32_t *garb;     /* [n] */
   uint32_t *garbage_nodes; /* [ngarbage_nodes] garbage list entries, list order */
