@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "example_graph.h" /* heap_new_stdout */
+
 typedef struct Observer {
   void *subject;          /* the Document it watches */
   struct Observer *next;  /* next observer registered with the cache */
@@ -91,12 +93,7 @@ static void close_document(Document *d) { rcgc_decref(heap, d); /* forgot to unr
 static void step(const char *title) { printf("\n=== %s ===\n", title); }
 
 int main(void) {
-  rcgc_config cfg;
-  rcgc_config_init(&cfg);
-  cfg.flags = RCGC_CONFIG_SERIALS;
-  cfg.write = rcgc_write_file;
-  cfg.write_ud = stdout;
-  heap = rcgc_heap_new(&cfg);
+  heap = heap_new_stdout(RCGC_CONFIG_SERIALS); /* serials for the leak reports */
   cache = rcgc_new(heap, &cache_type);
 
   Document *home = open_document("home");

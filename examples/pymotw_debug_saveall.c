@@ -21,72 +21,26 @@
 #include <rcgc.h>
 #include <stdio.h>
 
-/* The type's repr function when it has one, else <Type 0x...>. */
-static void show(rcgc_heap *heap, const void *o, char *buf, size_t cap) {
-  const rcgc_type *t = rcgc_typeof(heap, o);
-  if (t != NULL && t->repr != NULL)
-    t->repr(o, buf, cap);
-  else
-    rcgc_repr(heap, o, buf, cap);
-}
-
-typedef struct graph {
-  struct graph *next;
-  const char *name;
-} graph;
-
-static int graph_traverse(void *o, rcgc_visit_fn visit, void *arg) {
-  RCGC_VISIT(((graph *)o)->next, "next");
-  return 0;
-}
-static int graph_repr(const void *o, char *buf, size_t cap);
-static void cleanup_del(rcgc_heap *heap, void *o) {
-  char buf[64];
-  show(heap, o, buf, sizeof buf);
-  printf("%s.__del__()\n", buf);
-}
-
-static const rcgc_type Graph = {"Graph", sizeof(graph), graph_traverse, NULL, NULL, NULL,
-                                graph_repr};
-static const rcgc_type CleanupGraph = {"CleanupGraph", sizeof(graph), graph_traverse, cleanup_del,
-                                       NULL, NULL, graph_repr};
-
-static rcgc_heap *gc;
-
-/* '{}({})'.format(self.__class__.__name__, self.name) */
-static int graph_repr(const void *o, char *buf, size_t cap) {
-  return snprintf(buf, cap, "%s(%s)", rcgc_typeof(gc, o)->name, ((const graph *)o)->name);
-}
-
-static graph *graph_new(const rcgc_type *t, const char *name) {
-  graph *g = rcgc_new(gc, t);
-  g->name = name;
-  return g;
-}
-static void set_next(graph *g, graph *next) { rcgc_set(gc, &g->next, next); }
+#include "example_graph.h" /* Graph_type, CleanupGraph_type, repr, ... */
 
 int main(void) {
-  rcgc_config cfg;
-  rcgc_config_init(&cfg);
-  cfg.write = rcgc_write_file;
-  cfg.write_ud = stdout;
-  gc = rcgc_heap_new(&cfg);
+  rcgc_heap *gc = heap_new_stdout(0);
   if (gc == NULL)
     return 1;
   rcgc_set_debug(gc, RCGC_DEBUG_COLLECTABLE | RCGC_DEBUG_UNCOLLECTABLE | RCGC_DEBUG_SAVEALL);
 
   /* Construct a graph cycle */
-  graph *one = graph_new(&Graph, "one");
-  graph *two = graph_new(&Graph, "two");
-  set_next(one, two);
-  set_next(two, one);
+  Graph *one = graph_new(gc, &Graph_type, "one");
+  Graph *two = graph_new(gc, &Graph_type, "two");
+  rcgc_set(gc, &one->next, two); /* one.set_next(two) */
+  rcgc_set(gc, &two->next, one);
   /* Construct another node that stands on its own */
-  graph *three = graph_new(&CleanupGraph, "three");
+  Graph *three = graph_new(gc, &CleanupGraph_type, "three");
   /* Construct a graph cycle with a finalizer */
-  graph *four = graph_new(&CleanupGraph, "four");
-  graph *five = graph_new(&CleanupGraph, "five");
-  set_next(four, five);
-  set_next(five, four);
+  Graph *four = graph_new(gc, &CleanupGraph_type, "four");
+  Graph *five = graph_new(gc, &CleanupGraph_type, "five");
+  rcgc_set(gc, &four->next, five);
+  rcgc_set(gc, &five->next, four);
 
   /* Remove references to the graph nodes in this module's namespace */
   rcgc_decref(gc, one);
@@ -104,11 +58,8 @@ int main(void) {
   for (size_t i = 0; i < rcgc_garbage_count(gc); i++) {
     void *o = rcgc_garbage_get(gc, i);
     const rcgc_type *t = rcgc_typeof(gc, o);
-    if (t == &Graph || t == &CleanupGraph) {
-      char buf[64];
-      show(gc, o, buf, sizeof buf);
-      printf("Retained: %s %p\n", buf, o);
-    }
+    if (t == &Graph_type || t == &CleanupGraph_type)
+      printf("Retained: %s %p\n", repr(gc, o), o);
   }
 
   /* Reset the debug flags before exiting */

@@ -17,6 +17,8 @@
 #include <rcgc.h>
 #include <stdio.h>
 
+#include "example_graph.h" /* heap_new_stdout */
+
 typedef struct Node {
   struct Node *next;
 } Node;
@@ -39,11 +41,7 @@ static Node *ring(rcgc_heap *heap, int n) {
 }
 
 int main(void) {
-  rcgc_config cfg;
-  rcgc_config_init(&cfg);
-  cfg.write = rcgc_write_file;
-  cfg.write_ud = stdout;
-  rcgc_heap *heap = rcgc_heap_new(&cfg);
+  rcgc_heap *heap = heap_new_stdout(0); /* the gc: lines go to stdout */
 
   /* some long-lived data: 5 nodes that survive two collections */
   Node *live = ring(heap, 5);

@@ -20,68 +20,14 @@
 #include <rcgc.h>
 #include <stdio.h>
 
-typedef struct Graph {
-  const char *name;
-  struct Graph *next;
-} Graph;
+#include "example_graph.h" /* Graph, repr, set_next, ... */
 
-static int graph_traverse(void *obj, rcgc_visit_fn visit, void *arg) {
-  Graph *g = obj;
-  RCGC_VISIT(g->next, "next");
-  return 0;
-}
-
-static int graph_repr(const void *obj, char *buf, size_t cap) {
-  return snprintf(buf, cap, "Graph(%s)", ((const Graph *)obj)->name);
-}
-
-static const char *repr(const Graph *g) {
-  static char buf[4][64];
-  static int slot;
-  char *b = buf[slot++ % 4];
-  if (g == NULL)
-    return "None";
-  graph_repr(g, b, 64);
-  return b;
-}
-
-/* __del__ */
-static void graph_finalize(rcgc_heap *heap, void *obj) {
-  (void)heap;
-  printf("%s.__del__()\n", repr(obj));
-}
-
-static const rcgc_type Graph_type = {.name = "Graph",
-                                     .size = sizeof(Graph),
-                                     .traverse = graph_traverse,
-                                     .finalize = graph_finalize,
-                                     .repr = graph_repr};
-
-static Graph *graph_new(rcgc_heap *heap, const char *name) {
-  Graph *g = rcgc_new(heap, &Graph_type);
-  g->name = name;
-  return g;
-}
-
-static void set_next(rcgc_heap *heap, Graph *self, Graph *next) {
-  printf("Linking nodes %s.next = %s\n", repr(self), repr(next));
-  rcgc_set(heap, &self->next, next);
-}
-
-static void print_garbage(rcgc_heap *heap) {
-  printf("[");
-  for (size_t i = 0; i < rcgc_garbage_count(heap); i++)
-    printf("%s%s", i ? ", " : "", repr(rcgc_garbage_get(heap, i)));
-  printf("]\n");
-}
-
-static void collect(rcgc_heap *heap) {
-  printf("\nCollecting...\n");
-  long n = rcgc_collect(heap, 2);
-  printf("Unreachable objects: %ld\n", n);
-  printf("Remaining Garbage: ");
-  print_garbage(heap);
-}
+/* This seed's Graph has a __del__ (a modern finalizer, as in Python 3) */
+static const rcgc_type GraphDel_type = {.name = "Graph",
+                                        .size = sizeof(Graph),
+                                        .traverse = graph_traverse,
+                                        .finalize = graph_del,
+                                        .repr = graph_repr};
 
 /* The Python generator becomes a callback: 'found' is called with each
 ** Graph node that refers to 'obj', directly or through containers that are
@@ -89,14 +35,14 @@ static void collect(rcgc_heap *heap) {
 typedef void (*found_fn)(rcgc_heap *heap, Graph *ref);
 
 static void find_referring_graphs(rcgc_heap *heap, void *obj, found_fn found) {
-  if (rcgc_typeof(heap, obj) == &Graph_type)
-    printf("Looking for references to %s\n", repr(obj));
+  if (rcgc_typeof(heap, obj) == &GraphDel_type)
+    printf("Looking for references to %s\n", repr(heap, obj));
   rcgc_list referrers;
   if (rcgc_get_referrers(heap, &obj, 1, &referrers) != RCGC_OK)
     return;
   for (size_t i = 0; i < referrers.count; i++) {
     void *ref = referrers.items[i];
-    if (rcgc_typeof(heap, ref) == &Graph_type)
+    if (rcgc_typeof(heap, ref) == &GraphDel_type)
       found(heap, ref); /* a graph node */
     else
       find_referring_graphs(heap, ref, found); /* some other container */
@@ -105,7 +51,7 @@ static void find_referring_graphs(rcgc_heap *heap, void *obj, found_fn found) {
 }
 
 static void clear_referrer(rcgc_heap *heap, Graph *ref) {
-  printf("Found referrer: %s\n", repr(ref));
+  printf("Found referrer: %s\n", repr(heap, ref));
   set_next(heap, ref, NULL);
 }
 
@@ -113,20 +59,12 @@ int main(void) {
   rcgc_heap *heap = rcgc_heap_new(NULL);
 
   /* Construct a graph cycle */
-  Graph *one = graph_new(heap, "one");
-  Graph *two = graph_new(heap, "two");
-  Graph *three = graph_new(heap, "three");
-  set_next(heap, one, two);
-  set_next(heap, two, three);
-  set_next(heap, three, one);
+  Graph *one, *two, *three;
+  construct_graph_cycle(heap, &GraphDel_type, &one, &two, &three);
 
   /* Collecting now finds nothing: the program still holds the nodes. */
-  printf("\n");
-  printf("Collecting...\n");
-  long n = rcgc_collect(heap, 2);
-  printf("Unreachable objects: %ld\n", n);
-  printf("Remaining Garbage: ");
-  print_garbage(heap);
+  printf("\nCollecting...\n");
+  collect_and_report(heap);
 
   /* Look for objects that refer to the objects in the graph. */
   printf("\nClearing referrers:\n");
@@ -139,7 +77,8 @@ int main(void) {
   rcgc_garbage_clear(heap);
 
   /* Everything could be freed this time */
-  collect(heap);
+  printf("\nCollecting...\n");
+  collect_and_report(heap);
 
   /* The program's references go last (Python: the module globals at exit):
   ** each node is freed by reference counting, its finalizer first. */

@@ -15,46 +15,8 @@
 */
 #include <rcgc.h>
 #include <stdio.h>
-#include <stdlib.h>
 
-typedef struct Graph {
-  const char *name;
-  struct Graph *next;
-} Graph;
-
-static int graph_traverse(void *obj, rcgc_visit_fn visit, void *arg) {
-  Graph *g = obj;
-  RCGC_VISIT(g->next, "next");
-  return 0;
-}
-
-static int graph_repr(const void *obj, char *buf, size_t cap) {
-  return snprintf(buf, cap, "Graph(%s)", ((const Graph *)obj)->name);
-}
-
-static const rcgc_type Graph_type = {
-    .name = "Graph", .size = sizeof(Graph), .traverse = graph_traverse, .repr = graph_repr};
-
-static const char *repr(const Graph *g) {
-  static char buf[4][64];
-  static int slot;
-  char *b = buf[slot++ % 4];
-  if (g == NULL)
-    return "None";
-  graph_repr(g, b, 64);
-  return b;
-}
-
-static Graph *graph_new(rcgc_heap *heap, const char *name) {
-  Graph *g = rcgc_new(heap, &Graph_type);
-  g->name = name;
-  return g;
-}
-
-static void set_next(rcgc_heap *heap, Graph *self, Graph *next) {
-  printf("Linking nodes %s.next = %s\n", repr(self), repr(next));
-  rcgc_set(heap, &self->next, next);
-}
+#include "example_graph.h" /* Graph, repr, set_next, ... */
 
 /* ---------------------------------------------------------- the walk */
 
@@ -93,12 +55,8 @@ int main(void) {
   rcgc_heap *heap = rcgc_heap_new(NULL);
 
   /* Construct a graph cycle */
-  Graph *one = graph_new(heap, "one");
-  Graph *two = graph_new(heap, "two");
-  Graph *three = graph_new(heap, "three");
-  set_next(heap, one, two);
-  set_next(heap, two, three);
-  set_next(heap, three, one);
+  Graph *one, *two, *three;
+  construct_graph_cycle(heap, &Graph_type, &one, &two, &three);
 
   printf("\n");
 
@@ -114,16 +72,16 @@ int main(void) {
       continue;
     }
     it.chain[it.len++] = it.next;
-    printf("Examining: %s\n", repr(it.next));
+    printf("Examining: %s\n", repr(heap, it.next));
     seen[nseen++] = it.next;
     rcgc_list referents;
     rcgc_get_referents(heap, &it.next, 1, &referents);
     for (size_t i = 0; i < referents.count; i++) {
       void *r = referents.items[i];
       if (was_seen(r)) {
-        printf("\nFound a cycle to %s:\n", repr(r));
+        printf("\nFound a cycle to %s:\n", repr(heap, r));
         for (size_t j = 0; j < it.len; j++)
-          printf("  %zu:  %s\n", j, repr(it.chain[j]));
+          printf("  %zu:  %s\n", j, repr(heap, it.chain[j]));
       } else {
         put(heap, it.chain, it.len, r);
       }

@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "example_graph.h" /* heap_new_stdout */
+
 /* A Python instance keeps its attributes in a separate dictionary object;
 ** MyObj does the same with a small tracked "dict", so that creating one
 ** MyObj allocates two tracked objects, as in the original, and the
@@ -76,11 +78,7 @@ int main(int argc, char **argv) {
     threshold = 5;
   }
 
-  rcgc_config cfg;
-  rcgc_config_init(&cfg);
-  cfg.write = rcgc_write_file;
-  cfg.write_ud = stdout;
-  rcgc_heap *heap = rcgc_heap_new(&cfg);
+  rcgc_heap *heap = heap_new_stdout(0); /* the gc: lines go to stdout */
 
   rcgc_set_debug(heap, RCGC_DEBUG_STATS);
 

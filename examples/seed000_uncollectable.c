@@ -26,14 +26,7 @@
 #include <rcgc.h>
 #include <stdio.h>
 
-/* The type's repr function when it has one, else <Type 0x...>. */
-static void show(rcgc_heap *heap, const void *o, char *buf, size_t cap) {
-  const rcgc_type *t = rcgc_typeof(heap, o);
-  if (t != NULL && t->repr != NULL)
-    t->repr(o, buf, cap);
-  else
-    rcgc_repr(heap, o, buf, cap);
-}
+#include "example_graph.h" /* heap_new_stdout, repr, print_garbage */
 
 typedef struct node {
   void *a, *b;
@@ -71,14 +64,6 @@ static node *node_new(const rcgc_type *t, const char *name) {
   return n;
 }
 
-static const char *r(void *o) {
-  static char bufs[4][96];
-  static int k;
-  char *b = bufs[k++ & 3];
-  show(gc, o, b, sizeof bufs[0]);
-  return b;
-}
-
 /* [your code] */
 static void your_code(void) {
   node *session = node_new(&Session, "db");
@@ -98,11 +83,7 @@ static void your_code(void) {
 }
 
 int main(void) {
-  rcgc_config cfg;
-  rcgc_config_init(&cfg);
-  cfg.write = rcgc_write_file;
-  cfg.write_ud = stdout;
-  gc = rcgc_heap_new(&cfg);
+  gc = heap_new_stdout(0);
   if (gc == NULL)
     return 1;
 
@@ -110,17 +91,14 @@ int main(void) {
   your_code();
   rcgc_collect(gc, 2);
 
-  printf("gc garbage: [");
-  for (size_t i = 0; i < rcgc_garbage_count(gc); i++)
-    printf("%s%s", i ? ", " : "", r(rcgc_garbage_get(gc, i)));
-  printf("]\n");
+  print_garbage(gc, "gc garbage: ");
   for (size_t i = 0; i < rcgc_garbage_count(gc); i++) {
     void *o = rcgc_garbage_get(gc, i);
     rcgc_list refs;
     if (rcgc_get_referrers(gc, &o, 1, &refs) != RCGC_OK)
       return 1;
     for (size_t k = 0; k < refs.count; k++)
-      printf("ref for %s: %s\n", r(o), r(refs.items[k]));
+      printf("ref for %s: %s\n", repr(gc, o), repr(gc, refs.items[k]));
     rcgc_list_release(gc, &refs);
   }
 

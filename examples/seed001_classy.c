@@ -24,6 +24,8 @@
 #include <rcgc.h>
 #include <stdio.h>
 
+#include "example_graph.h" /* heap_new_stdout, print_garbage */
+
 typedef struct classy {
   struct classy *self;
 } classy;
@@ -66,22 +68,8 @@ static void self_reference(const rcgc_type *t) {
   rcgc_decref(gc, c);
 }
 
-static void print_garbage(void) {
-  printf("Uncollectable garbage [");
-  for (size_t i = 0; i < rcgc_garbage_count(gc); i++) {
-    char buf[128];
-    rcgc_repr(gc, rcgc_garbage_get(gc, i), buf, sizeof buf);
-    printf("%s%s", i ? ", " : "", buf);
-  }
-  printf("]\n");
-}
-
 int main(void) {
-  rcgc_config cfg;
-  rcgc_config_init(&cfg);
-  cfg.write = rcgc_write_file; /* the gc: lines, in order with ours */
-  cfg.write_ud = stdout;
-  gc = rcgc_heap_new(&cfg);
+  gc = heap_new_stdout(0); /* the gc: lines, in order with ours */
   if (gc == NULL)
     return 1;
 
@@ -90,13 +78,13 @@ int main(void) {
   rcgc_set_debug(gc, RCGC_DEBUG_UNCOLLECTABLE);
   printf("\n== Without self reference ==\n");
   no_self_reference(&ClassyClass);
-  print_garbage();
+  print_garbage(gc, "Uncollectable garbage ");
   printf("\n== With self reference ==\n");
   self_reference(&ClassyClass);
-  print_garbage();
+  print_garbage(gc, "Uncollectable garbage ");
   printf("= Forcing full collection =\n");
   rcgc_collect(gc, 2);
-  print_garbage();
+  print_garbage(gc, "Uncollectable garbage ");
 
   /* gc.set_debug(gc.DEBUG_STATS | gc.DEBUG_UNCOLLECTABLE): more detailed
   ** stats about each collection */
@@ -104,22 +92,22 @@ int main(void) {
   rcgc_set_debug(gc, RCGC_DEBUG_STATS | RCGC_DEBUG_UNCOLLECTABLE);
   self_reference(&ClassyClass);
   rcgc_collect(gc, 2);
-  print_garbage();
+  print_garbage(gc, "Uncollectable garbage ");
   rcgc_set_debug(gc, RCGC_DEBUG_UNCOLLECTABLE);
 
   printf("\n== With self reference, modern finalizer (Python 3.4+) ==\n");
   self_reference(&ModernClassyClass);
-  print_garbage();
+  print_garbage(gc, "Uncollectable garbage ");
   printf("= Forcing full collection =\n");
   rcgc_collect(gc, 2);
-  print_garbage();
+  print_garbage(gc, "Uncollectable garbage ");
 
   /* Seed 004: empty the garbage list and let the collector reclaim it,
   ** running each legacy finalizer once, without touching any field. */
   printf("\n== Releasing the garbage list ==\n");
   long freed = rcgc_garbage_release(gc, RCGC_RELEASE_LEGACY);
   printf("Freed %ld objects\n", freed);
-  print_garbage();
+  print_garbage(gc, "Uncollectable garbage ");
 
   return rcgc_heap_destroy(gc) != 0;
 }

@@ -28,6 +28,8 @@
 #include <rcgc.h>
 #include <stdio.h>
 
+#include "example_graph.h" /* heap_new_stdout, repr */
+
 /* class A: def __init__(self): self.ref = self */
 typedef struct A {
   void *ref;
@@ -87,13 +89,7 @@ static void unreachable(rcgc_heap *heap) {
   printf("unreachable items:\n");
   for (size_t i = 0; i < rcgc_garbage_count(heap); i++) {
     void *item = rcgc_garbage_get(heap, i);
-    char repr[128];
-    const rcgc_type *t = rcgc_typeof(heap, item);
-    if (t->repr != NULL)
-      t->repr(item, repr, sizeof repr);
-    else
-      rcgc_repr(heap, item, repr, sizeof repr);
-    printf(" [%zu] <%s %p> %s\n", i, t->name, item, repr);
+    printf(" [%zu] <%s %p> %s\n", i, rcgc_typeof(heap, item)->name, item, repr(heap, item));
   }
   /* remove the unreachable items: the collector frees them */
   long freed = rcgc_garbage_release(heap, 0);
@@ -114,11 +110,7 @@ static void make_class_cycle(rcgc_heap *heap) {
 }
 
 int main(void) {
-  rcgc_config cfg;
-  rcgc_config_init(&cfg);
-  cfg.write = rcgc_write_file;
-  cfg.write_ud = stdout;
-  rcgc_heap *heap = rcgc_heap_new(&cfg);
+  rcgc_heap *heap = heap_new_stdout(0); /* the gc: lines go to stdout */
 
   unreachable(heap);
 
