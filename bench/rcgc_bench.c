@@ -1,0 +1,487 @@
+/*
+** rcgc_bench.c -- the anchor workloads (../shared/anchors) written on rcgc.
+**
+** A node is a managed object with two reference fields, `a` and `b`; its
+** traverse visits both with the edge names "a" and "b". The program mirrors
+** cpython_bench.py line for line and prints the same line shapes, so that
+** bench/report.py can set the results side by side:
+**
+**   rcgc 0.1.0
+**   <workload> <nodes> <seconds> <ns_per_node>        (best of 3)
+**   churn live=... rings=... total=...s ns_per_ring=... collections=...
+**         full=... max_pause_ms=...
+**   grow live=... total=...s collections=... full=... max_pause_ms=...
+**
+** Usage:
+**   rcgc_bench [N ...]              the five workloads (default N: 100000
+**                                   1000000 4000000)
+**   rcgc_bench --churn LIVE RINGS --grow LIVE [N ...]
+**                                   other churn/grow sizes (quick mode);
+**                                   --no-churn / --no-grow skip them
+**   rcgc_bench --once KIND N        build KIND (rings, live-tree, mixed) once
+**                                   and collect once (for callgrind; the
+**                                   build is bench_build(), the collection
+**                                   bench_collect(): toggle on either)
+**   rcgc_bench --memory N           resident memory growth per node for a
+**                                   held tree of N nodes
+**
+** Every workload runs in a fresh heap that must be empty when destroyed.
+** The program checks what the library reports (objects collected, objects
+** still alive, leaks at rcgc_heap_destroy) and prints "rcgc_bench: BUG: ..."
+** on stderr and exits with status 3 when something does not add up.
+*/
+#define _POSIX_C_SOURCE 200809L
+
+#include "rcgc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define BENCH_NOINLINE __attribute__((noinline))
+#else
+#define BENCH_NOINLINE
+#endif
+
+/* ------------------------------------------------------------------ nodes */
+
+typedef struct node {
+  struct node *a;
+  struct node *b;
+} node;
+
+static int node_traverse(void *obj, rcgc_visit_fn visit, void *arg) {
+  node *n = obj;
+  RCGC_VISIT(n->a, "a");
+  RCGC_VISIT(n->b, "b");
+  return 0;
+}
+
+static const rcgc_type node_type = {
+    .name = "Node",
+    .size = sizeof(node),
+    .traverse = node_traverse,
+};
+
+static long bugs; /* checks that failed */
+
+static void bug(const char *what, long got, long want) {
+  fprintf(stderr, "rcgc_bench: BUG: ");
+  fprintf(stderr, "%s: got %ld, expected %ld\n", what, got, want);
+  fflush(stderr);
+  bugs++;
+}
+
+static void check(const char *what, long got, long want) {
+  if (got != want)
+    bug(what, got, want);
+}
+
+static _Noreturn void die(const char *what) {
+  fprintf(stderr, "rcgc_bench: fatal: %s\n", what);
+  exit(2);
+}
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static rcgc_heap *heap_new(void) {
+  rcgc_heap *h = rcgc_heap_new(NULL);
+  if (h == NULL)
+    die("rcgc_heap_new failed");
+  return h;
+}
+
+/* Destroy a heap the workload has emptied; a non-zero count is a leak. */
+static void heap_destroy(rcgc_heap *h, const char *workload) {
+  size_t alive = rcgc_heap_object_count(h);
+  if (alive != 0) {
+    fprintf(stderr, "rcgc_bench: BUG: %s: %zu objects alive before destroy\n",
+            workload, alive);
+    bugs++;
+  }
+  size_t leaked = rcgc_heap_destroy(h);
+  if (leaked != 0) {
+    fprintf(stderr, "rcgc_bench: BUG: %s: rcgc_heap_destroy reported %zu "
+            "objects still alive\n", workload, leaked);
+    bugs++;
+  }
+}
+
+static node *new_node(rcgc_heap *h) {
+  node *n = rcgc_new(h, &node_type);
+  if (n == NULL)
+    die("rcgc_new failed");
+  return n;
+}
+
+/* One ring of three nodes, x.a = y, y.a = z, z.a = x, then dropped: as in
+** Python, each store takes its own reference and the three locals are
+** released, leaving a cycle that only the collector can free. */
+static void make_ring(rcgc_heap *h) {
+  node *x = new_node(h), *y = new_node(h), *z = new_node(h);
+  rcgc_set(h, &x->a, y);
+  rcgc_set(h, &y->a, z);
+  rcgc_set(h, &z->a, x);
+  rcgc_decref(h, x);
+  rcgc_decref(h, y);
+  rcgc_decref(h, z);
+}
+
+/* n/3 rings of three nodes, all dropped. */
+static void rings(rcgc_heap *h, long n) {
+  for (long i = 0; i < n / 3; i++)
+    make_ring(h);
+}
+
+/* A complete binary tree of n nodes (a = left child, b = right child), built
+** from an array of nodes as cpython_bench.py does; only the root's reference
+** is returned, the array's other references are dropped. */
+static node *tree(rcgc_heap *h, long n) {
+  if (n < 1)
+    die("a tree needs at least one node");
+  node **v = malloc((size_t)n * sizeof *v);
+  if (v == NULL)
+    die("out of memory for the tree's array");
+  v[0] = new_node(h);
+  for (long i = 1; i < n; i++)
+    v[i] = new_node(h);
+  for (long i = 0; i < n; i++) {
+    long l = 2 * i + 1, r = 2 * i + 2;
+    if (l < n)
+      rcgc_set(h, &v[i]->a, v[l]);
+    if (r < n)
+      rcgc_set(h, &v[i]->b, v[r]);
+  }
+  node *root = v[0];
+  for (long i = 1; i < n; i++)
+    rcgc_decref(h, v[i]); /* the parent's field keeps each one alive */
+  free(v);
+  return root;
+}
+
+/* ------------------------------------------------- rings / live-tree / mixed
+**
+** rings      the collector's cost per garbage object: every candidate is
+**            unreachable, so the run is all trial deletion plus finalize and
+**            free of 3-cycles.
+** live-tree  the cost of proving objects alive: a deep, wide structure held
+**            by one external reference, nothing freed; the run is subtract
+**            refs + move-reachable over N objects.
+** mixed      both at once (N live + N garbage), the realistic case where most
+**            of what a full collection examines survives.
+*/
+
+enum kind { K_RINGS, K_TREE, K_MIXED };
+
+static const char *kind_name(enum kind k) {
+  return k == K_RINGS ? "rings" : k == K_TREE ? "live-tree" : "mixed";
+}
+
+static int parse_kind(const char *s, enum kind *k) {
+  if (strcmp(s, "rings") == 0)
+    *k = K_RINGS;
+  else if (strcmp(s, "live-tree") == 0)
+    *k = K_TREE;
+  else if (strcmp(s, "mixed") == 0)
+    *k = K_MIXED;
+  else
+    return -1;
+  return 0;
+}
+
+/* Build the workload's objects (automatic collection is off); returns the
+** held root, or NULL when nothing is held. Out of line so that callgrind can
+** count it separately (--toggle-collect=bench_build). */
+static BENCH_NOINLINE node *bench_build(rcgc_heap *h, enum kind k, long n) {
+  node *keep = NULL;
+  if (k != K_RINGS)
+    keep = tree(h, n);
+  if (k != K_TREE)
+    rings(h, n);
+  return keep;
+}
+
+/* The timed full collection (--toggle-collect=bench_collect). */
+static BENCH_NOINLINE long bench_collect(rcgc_heap *h) {
+  return rcgc_collect(h, 2);
+}
+
+/* What one timed collection must report for workload k of size n. */
+static void check_collection(enum kind k, long n, long found, rcgc_heap *h) {
+  long garbage = k == K_TREE ? 0 : (n / 3) * 3;
+  long live = k == K_RINGS ? 0 : n;
+  char what[96];
+  snprintf(what, sizeof what, "%s %ld: rcgc_collect(2) result", kind_name(k),
+           n);
+  check(what, found, garbage);
+  snprintf(what, sizeof what, "%s %ld: objects alive after the collection",
+           kind_name(k), n);
+  check(what, (long)rcgc_heap_object_count(h), live);
+}
+
+static void bench(enum kind k, long n) {
+  rcgc_heap *h = heap_new();
+  double best = -1;
+  for (int rep = 0; rep < 3; rep++) {
+    rcgc_collect(h, 2);
+    rcgc_disable(h);
+    node *keep = bench_build(h, k, n);
+    double t = now();
+    long found = bench_collect(h);
+    double dt = now() - t;
+    if (best < 0 || dt < best)
+      best = dt;
+    check_collection(k, n, found, h);
+    rcgc_decref(h, keep); /* frees the tree by refcount, iteratively */
+    rcgc_enable(h);
+    rcgc_collect(h, 2);
+  }
+  heap_destroy(h, kind_name(k));
+  long total = k == K_MIXED ? 2 * n : n; /* mixed: n live + n garbage */
+  printf("%s %ld %.6f %.1f\n", kind_name(k), total, best,
+         best / (double)total * 1e9);
+  fflush(stdout);
+}
+
+/* --once KIND N: one build and one collection, for callgrind. */
+static void once(enum kind k, long n, int build_only) {
+  rcgc_heap *h = heap_new();
+  rcgc_disable(h);
+  node *keep = bench_build(h, k, n);
+  if (!build_only)
+    check_collection(k, n, bench_collect(h), h);
+  rcgc_decref(h, keep);
+  rcgc_collect(h, 2);
+  heap_destroy(h, kind_name(k));
+  printf("once %s %ld%s\n", kind_name(k), k == K_MIXED ? 2 * n : n,
+         build_only ? " build-only" : "");
+}
+
+/* ------------------------------------------------------- pause measurement
+** Start/stop callbacks, exactly as cpython_bench.py uses gc.callbacks: the
+** pause is the time between them; generation 2 counts as a full collection.
+*/
+
+typedef struct pauses {
+  double t0;
+  double max;
+  long count;
+  long full;
+  long collected; /* sum of info->collected at stop */
+} pauses;
+
+static void on_collect(rcgc_heap *h, rcgc_phase phase,
+                       const rcgc_collect_info *info, void *ud) {
+  pauses *p = ud;
+  (void)h;
+  if (phase == RCGC_PHASE_START) {
+    p->t0 = now();
+    return;
+  }
+  double d = now() - p->t0;
+  if (d > p->max)
+    p->max = d;
+  p->count++;
+  if (info->generation == 2)
+    p->full++;
+  p->collected += info->collected;
+}
+
+/* ------------------------------------------------------------------ churn
+** Steady state of a program that keeps a large structure and produces
+** short-lived cyclic garbage: a held tree of `live` nodes, `rn` rings made
+** and dropped one at a time, automatic collection on. Stresses allocation,
+** the generation-0 trigger and young collections, and whether the held tree
+** (old) is rescanned too often (the long-lived rule).
+*/
+static void churn(long live, long rn) {
+  rcgc_heap *h = heap_new();
+  rcgc_collect(h, 2);
+  node *keep = tree(h, live);
+  rcgc_collect(h, 2);
+  pauses p = {0};
+  if (rcgc_callback_add(h, on_collect, &p) != 0)
+    die("rcgc_callback_add failed");
+  double t = now();
+  for (long i = 0; i < rn; i++)
+    make_ring(h);
+  double total = now() - t;
+  rcgc_callback_remove(h, on_collect, &p);
+  printf("churn live=%ld rings=%ld total=%.3fs ns_per_ring=%.0f "
+         "collections=%ld full=%ld max_pause_ms=%.2f\n",
+         live, rn, total, total / (double)rn * 1e9, p.count, p.full,
+         p.max * 1e3);
+  fflush(stdout);
+  long rest = rcgc_collect(h, 2);
+  check("churn: objects collected by the automatic collections and the "
+        "final one", p.collected + rest, 3 * rn);
+  check("churn: objects alive after the final collection",
+        (long)rcgc_heap_object_count(h), live);
+  rcgc_decref(h, keep);
+  heap_destroy(h, "churn");
+}
+
+/* ------------------------------------------------------------------- grow
+** A program building a large structure while producing some garbage: a held
+** list grows to `live` nodes, each linked (a) to the previous one, one
+** garbage ring per `every` nodes, automatic collection on. Stresses the
+** long-lived rule (full collections must stay rare or building is
+** quadratic) and the worst pause. The list is a plain C array holding one
+** reference per node, like the Boehm anchor's.
+*/
+static void grow(long live, long every) {
+  rcgc_heap *h = heap_new();
+  rcgc_collect(h, 2);
+  node **v = malloc((size_t)live * sizeof *v);
+  if (v == NULL)
+    die("out of memory for the list");
+  pauses p = {0};
+  if (rcgc_callback_add(h, on_collect, &p) != 0)
+    die("rcgc_callback_add failed");
+  node *prev = NULL;
+  double t = now();
+  for (long i = 0; i < live; i++) {
+    node *n = new_node(h);
+    rcgc_set(h, &n->a, prev);
+    v[i] = n; /* the list owns rcgc_new's reference */
+    prev = n;
+    if (i % every == 0)
+      make_ring(h);
+  }
+  double total = now() - t;
+  rcgc_callback_remove(h, on_collect, &p);
+  printf("grow live=%ld total=%.3fs collections=%ld full=%ld "
+         "max_pause_ms=%.2f\n",
+         live, total, p.count, p.full, p.max * 1e3);
+  fflush(stdout);
+  long rest = rcgc_collect(h, 2);
+  check("grow: objects collected by the automatic collections and the final "
+        "one", p.collected + rest, 3 * ((live + every - 1) / every));
+  check("grow: objects alive after the final collection",
+        (long)rcgc_heap_object_count(h), live);
+  /* Drop the list front to back: the last decref frees a chain of `live`
+  ** nodes, which must not recurse. */
+  for (long i = 0; i < live; i++)
+    rcgc_decref(h, v[i]);
+  free(v);
+  check("grow: objects alive after dropping the list",
+        (long)rcgc_heap_object_count(h), 0);
+  heap_destroy(h, "grow");
+}
+
+/* ----------------------------------------------------------------- memory
+** Bytes per node: resident memory growth around building a held tree of n
+** nodes (the tree's temporary array is freed before measuring), plus what
+** the heap itself says (rcgc_heap_bytes: data + headers).
+*/
+static long rss_bytes(void) {
+  FILE *f = fopen("/proc/self/statm", "r");
+  long size = 0, resident = 0;
+  if (f == NULL)
+    return -1;
+  if (fscanf(f, "%ld %ld", &size, &resident) != 2)
+    resident = -1;
+  fclose(f);
+  return resident < 0 ? -1 : resident * sysconf(_SC_PAGESIZE);
+}
+
+static void memory(long n) {
+  rcgc_heap *h = heap_new();
+  long before = rss_bytes();
+  size_t hb0 = rcgc_heap_bytes(h);
+  node *keep = tree(h, n);
+  long after = rss_bytes();
+  size_t hb1 = rcgc_heap_bytes(h);
+  printf("memory nodes=%ld rss_bytes_per_node=%.1f native_bytes_per_node=%.1f "
+         "native=rcgc_heap_bytes\n",
+         n, (double)(after - before) / (double)n,
+         (double)(hb1 - hb0) / (double)n);
+  fflush(stdout);
+  rcgc_decref(h, keep);
+  heap_destroy(h, "memory");
+}
+
+/* ------------------------------------------------------------------- main */
+
+static long parse_size(const char *s) {
+  char *end;
+  long v = strtol(s, &end, 10);
+  if (*s == '\0' || *end != '\0' || v < 1) {
+    fprintf(stderr, "rcgc_bench: not a size: %s\n", s);
+    exit(2);
+  }
+  return v;
+}
+
+static void usage(void) {
+  fprintf(stderr,
+          "usage: rcgc_bench [--churn LIVE RINGS] [--grow LIVE] [--no-churn]"
+          " [--no-grow] [N ...]\n"
+          "       rcgc_bench --once rings|live-tree|mixed N [--build-only]\n"
+          "       rcgc_bench --memory N\n");
+  exit(2);
+}
+
+int main(int argc, char **argv) {
+  long sizes[16];
+  int nsizes = 0;
+  long churn_live = 1000000, churn_rings = 3000000, grow_live = 4000000;
+  int do_churn = 1, do_grow = 1;
+
+  if (argc >= 2 && strcmp(argv[1], "--once") == 0) {
+    enum kind k;
+    if (argc < 4 || parse_kind(argv[2], &k) != 0)
+      usage();
+    once(k, parse_size(argv[3]),
+         argc >= 5 && strcmp(argv[4], "--build-only") == 0);
+    return bugs ? 3 : 0;
+  }
+  if (argc >= 2 && strcmp(argv[1], "--memory") == 0) {
+    memory(argc >= 3 ? parse_size(argv[2]) : 4000000);
+    return bugs ? 3 : 0;
+  }
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--churn") == 0 && i + 2 < argc) {
+      churn_live = parse_size(argv[++i]);
+      churn_rings = parse_size(argv[++i]);
+    } else if (strcmp(argv[i], "--grow") == 0 && i + 1 < argc) {
+      grow_live = parse_size(argv[++i]);
+    } else if (strcmp(argv[i], "--no-churn") == 0) {
+      do_churn = 0;
+    } else if (strcmp(argv[i], "--no-grow") == 0) {
+      do_grow = 0;
+    } else if (argv[i][0] == '-') {
+      usage();
+    } else if (nsizes < (int)(sizeof sizes / sizeof sizes[0])) {
+      sizes[nsizes++] = parse_size(argv[i]);
+    }
+  }
+  if (nsizes == 0) {
+    sizes[0] = 100000;
+    sizes[1] = 1000000;
+    sizes[2] = 4000000;
+    nsizes = 3;
+  }
+
+  printf("rcgc %s\n", rcgc_version());
+  fflush(stdout);
+  for (int i = 0; i < nsizes; i++) {
+    bench(K_RINGS, sizes[i]);
+    bench(K_TREE, sizes[i]);
+    bench(K_MIXED, sizes[i]);
+  }
+  if (do_churn)
+    churn(churn_live, churn_rings);
+  if (do_grow)
+    grow(grow_live, 10);
+  if (bugs)
+    fprintf(stderr, "rcgc_bench: %ld check(s) failed\n", bugs);
+  return bugs ? 3 : 0;
+}

@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# bench/run.sh -- rcgc's workloads beside CPython, PHP and the Boehm collector,
+# in one sitting, then one table of ratios (see bench/README.md).
+#
+#   bench/run.sh                 build an optimised rcgc, run rcgc_bench and
+#                                every anchor this machine has, measure bytes
+#                                per node, print the table, write
+#                                bench/results.json
+#   bench/run.sh --quick         smoke test: small sizes, small churn/grow
+#                                (anchors run through bench/anchor_* helpers);
+#                                writes build/bench/results-quick.json
+#   bench/run.sh --instructions  instructions per node of the 1,000,000-node
+#                                rings / live-tree / mixed collections under
+#                                callgrind; writes bench/instructions.json
+#
+# Environment:
+#   BENCH_SIZES="100000 1000000"  sizes of rings/live-tree/mixed
+#                                 (default 100000 1000000 4000000; quick 100000)
+#   BENCH_MEMORY_NODES=N          tree size for bytes per node (default 4000000)
+#   BENCH_INSTR_NODES=N           size for --instructions (default 1000000)
+#   BENCH_QUICK=1                 same as --quick
+#   BENCH_SKIP="php boehm"        anchors not to run
+#   RCGC_ANCHORS=dir              the anchors (default ../shared/anchors
+#                                 beside the repository)
+#   BENCH_BIN=path                use this rcgc_bench instead of building one
+#                                 (e.g. to compare two revisions)
+# Exit status: 0, or 1 when rcgc_bench failed (crash or failed check: see
+# the rcgc_bench: BUG lines) or the build failed. Anchors that fail are
+# reported and do not fail the run (PHP crashes at exit by design).
+set -u
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+ANCHORS=${RCGC_ANCHORS:-$REPO/../shared/anchors}
+BUILD=$REPO/build/bench
+OUT=$BUILD/out
+BIN=${BENCH_BIN:-$BUILD/bench/rcgc_bench}
+
+mode=full
+[ "${BENCH_QUICK:-0}" = 1 ] && mode=quick
+for arg in "$@"; do
+  case "$arg" in
+    --quick) mode=quick ;;
+    --instructions) mode=instructions ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    *) echo "bench: unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
+
+say() { echo "bench: $*" >&2; }
+
+# ------------------------------------------------------------------ build
+build() {
+  mkdir -p "$BUILD"
+  if [ -n "${BENCH_BIN:-}" ]; then
+    say "using BENCH_BIN=$BENCH_BIN (not building)"; return 0
+  fi
+  say "building an optimised rcgc in build/bench"
+  if ! cmake -S "$REPO" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \
+        -DRCGC_BUILD_BENCH=ON -DRCGC_BUILD_TESTS=OFF \
+        -DRCGC_BUILD_EXAMPLES=OFF -DRCGC_BUILD_TOOLS=OFF \
+        >"$BUILD/configure.log" 2>&1; then
+    cat "$BUILD/configure.log" >&2; say "configure failed"; exit 1
+  fi
+  if ! cmake --build "$BUILD" --target rcgc_bench -j "$(nproc 2>/dev/null || echo 2)" \
+        >"$BUILD/build.log" 2>&1; then
+    cat "$BUILD/build.log" >&2; say "build failed"; exit 1
+  fi
+}
+
+# Run one program: stdout to $OUT/NAME.txt, stderr to $OUT/NAME.err, exit
+# status to $OUT/NAME.rc, wall time to $OUT/NAME.time.
+run() {
+  local name=$1; shift
+  say "running $name: $*"
+  local t0 t1 rc
+  t0=$(date +%s.%N)
+  "$@" >"$OUT/$name.txt" 2>"$OUT/$name.err"
+  rc=$?
+  t1=$(date +%s.%N)
+  echo "$rc" >"$OUT/$name.rc"
+  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", b - a }' >"$OUT/$name.time"
+  if [ "$rc" -ne 0 ]; then
+    say "$name exited with status $rc"
+    sed 's/^/  | /' "$OUT/$name.err" | tail -n 20 >&2
+  fi
+  return 0
+}
+
+skipped() {   # skipped SYSTEM REASON
+  say "skipping $1: $2"
+  printf '%s\t%s\n' "$1" "$2" >>"$OUT/skipped.tsv"
+}
+
+wants() { case " ${BENCH_SKIP:-} " in *" $1 "*) return 1 ;; esac; return 0; }
+
+# ---------------------------------------------------------- instructions
+if [ "$mode" = instructions ]; then
+  build
+  mkdir -p "$OUT"
+  if ! command -v valgrind >/dev/null; then
+    say "valgrind is not installed (Debian: valgrind)"; exit 1
+  fi
+  N=${BENCH_INSTR_NODES:-1000000}
+  rm -f "$OUT"/instr.*
+  for kind in rings live-tree mixed; do
+    for part in collect build; do
+      say "callgrind: $kind $N, counting bench_$part"
+      # --toggle-collect counts only inside the named function (callees
+      # included); a pattern, since the compiler may clone it.
+      valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+        "--toggle-collect=bench_$part*" "$BIN" --once "$kind" "$N" \
+        >"$OUT/instr.$kind.$part.txt" 2>"$OUT/instr.$kind.$part.err"
+      rc=$?
+      if [ "$rc" -ne 0 ]; then
+        say "rcgc_bench --once $kind $N exited with status $rc under callgrind"
+        tail -n 20 "$OUT/instr.$kind.$part.err" >&2
+        exit 1
+      fi
+    done
+  done
+  exec python3 "$REPO/bench/report.py" instructions --out "$OUT" \
+    --nodes "$N" --json "$REPO/bench/instructions.json"
+fi
+
+# ------------------------------------------------------------ full / quick
+build
+rm -rf "$OUT"
+mkdir -p "$OUT"
+: >"$OUT/skipped.tsv"
+cut -d' ' -f1-3 /proc/loadavg >"$OUT/loadavg.start" 2>/dev/null
+
+if [ "$mode" = quick ]; then
+  SIZES=${BENCH_SIZES:-100000}
+  MEMN=${BENCH_MEMORY_NODES:-1000000}
+  CHURN="100000 300000"
+  GROW=400000
+  JSON=$BUILD/results-quick.json
+else
+  SIZES=${BENCH_SIZES:-100000 1000000 4000000}
+  MEMN=${BENCH_MEMORY_NODES:-4000000}
+  JSON=$REPO/bench/results.json
+fi
+echo "$mode" >"$OUT/mode"
+# shellcheck disable=SC2086
+set -- $SIZES
+
+# rcgc
+if [ "$mode" = quick ]; then
+  run rcgc "$BIN" --churn $CHURN --grow $GROW "$@"
+else
+  run rcgc "$BIN" "$@"
+fi
+run rcgc-memory "$BIN" --memory "$MEMN"
+
+# CPython: always (python3 is always present)
+if [ ! -f "$ANCHORS/cpython_bench.py" ]; then
+  skipped cpython "no $ANCHORS/cpython_bench.py"
+elif ! wants cpython; then
+  skipped cpython "BENCH_SKIP"
+else
+  if [ "$mode" = quick ]; then
+    run cpython python3 "$REPO/bench/anchor_cpython.py" "$ANCHORS" quick $CHURN $GROW "$@"
+  else
+    run cpython python3 "$ANCHORS/cpython_bench.py" "$@"
+  fi
+  run cpython-memory python3 "$REPO/bench/anchor_cpython.py" "$ANCHORS" memory "$MEMN"
+fi
+
+# PHP: if php exists. It crashes at exit freeing the grow chain (expected).
+if ! command -v php >/dev/null; then
+  skipped php "php is not installed (Debian: php-cli; make bench installs it)"
+elif ! wants php; then
+  skipped php "BENCH_SKIP"
+else
+  if [ "$mode" = quick ]; then
+    run php php -d memory_limit=-1 "$REPO/bench/anchor_php.php" "$ANCHORS" quick $CHURN $GROW "$@"
+  else
+    (cd "$ANCHORS" && run php php -d memory_limit=-1 php_bench.php "$@")
+  fi
+  run php-memory php -d memory_limit=-1 "$REPO/bench/anchor_php.php" "$ANCHORS" memory "$MEMN"
+fi
+
+# Boehm: if libgc is present (the program compiles and links).
+if ! wants boehm; then
+  skipped boehm "BENCH_SKIP"
+elif ! gcc -O2 -o "$BUILD/boehm_bench" "$ANCHORS/boehm_bench.c" -lgc >"$OUT/boehm-build.log" 2>&1; then
+  skipped boehm "gcc -O2 boehm_bench.c -lgc failed: libgc missing? (Debian: libgc-dev): $(head -n 1 "$OUT/boehm-build.log")"
+elif ! gcc -O2 -I"$ANCHORS" -o "$BUILD/anchor_boehm" "$REPO/bench/anchor_boehm.c" -lgc >>"$OUT/boehm-build.log" 2>&1; then
+  skipped boehm "bench/anchor_boehm.c failed to build: $(head -n 1 "$OUT/boehm-build.log")"
+else
+  if [ "$mode" = quick ]; then
+    run boehm "$BUILD/anchor_boehm" quick $CHURN $GROW "$@"
+  else
+    run boehm "$BUILD/boehm_bench" "$@"
+    # Churn and grow again, each in a fresh process, as rcgc runs them in a
+    # fresh heap: Boehm collects when its heap is full, so after the 4M
+    # workloads the anchor's heap is so large that churn and grow hardly
+    # collect at all. And the anchor's churn builds its held tree with
+    # collection on, which is a use after free that crashes it when a
+    # collection happens during the build (see bench/anchor_boehm.c:
+    # fixed_churn). The table uses these; results.json keeps both.
+    run boehm-churn "$BUILD/anchor_boehm" churn 1000000 3000000
+    run boehm-grow "$BUILD/anchor_boehm" grow 4000000
+  fi
+  run boehm-memory "$BUILD/anchor_boehm" memory "$MEMN"
+fi
+
+python3 "$REPO/bench/report.py" table --out "$OUT" --json "$JSON"
+report_rc=$?
+rcgc_rc=$(cat "$OUT/rcgc.rc")
+mem_rc=$(cat "$OUT/rcgc-memory.rc")
+if [ "$rcgc_rc" -ne 0 ] || [ "$mem_rc" -ne 0 ] || [ "$report_rc" -ne 0 ]; then
+  say "FAILED: rcgc_bench exited with $rcgc_rc (memory: $mem_rc); see $OUT/rcgc.err"
+  exit 1
+fi
+exit 0
