@@ -22,6 +22,9 @@
 **                       bits 2.. hold gc_refs (a copy of the refcount minus
 **                       the references found inside the candidate set)
 **                       instead of a pointer (PREV_SHIFT = 2).
+**                       bit 1 is PREV_OUTSIDE during a collection: the
+**                       candidate references something that is not a
+**                       candidate (set by subtract_refs, see collect.c).
 **   refcnt   uint32_t   strong references. 0 only for an object being freed
 **                       (on the zero stack) or freed (poisoned).
 **   tinfo    uint32_t   bits 8..31: type id (index into heap->types);
@@ -77,6 +80,7 @@ typedef rcgc_head_ head_t;
 /* ------------------------------------------------------------ head bits */
 #define NEXT_UNREACHABLE ((uintptr_t)1)
 #define PREV_COLLECTING ((uintptr_t)1)
+#define PREV_OUTSIDE ((uintptr_t)2) /* in a collection: references a non-candidate */
 #define PREV_FLAGS ((uintptr_t)3)
 #define PREV_SHIFT 2
 

@@ -6,8 +6,9 @@
 # Criterion runs every test in a child process, which valgrind follows. Any
 # memcheck error, or a definite leak, makes valgrind exit 99. Tests labelled
 # "slow" are skipped (10,000,000-object runs take minutes under valgrind) and
-# so are non-ELF test commands (scripts). Binaries run VALGRIND_JOBS at a time
-# (default: the number of CPUs); VALGRIND_BUDGET (seconds, default 540) bounds
+# so are non-ELF test commands and programs outside the build directory
+# (script tests run /bin/sh, node or dot, whose memcheck reports are theirs).
+# Binaries run VALGRIND_JOBS at a time (default: the number of CPUs); VALGRIND_BUDGET (seconds, default 540) bounds
 # the whole run: binaries not started by then are listed as not run, and the
 # run fails. Prints one summary line:
 #   valgrind: N binaries, N with zero errors, 0 failed (Ts)
@@ -45,11 +46,16 @@ for cmd in "${cmds[@]}"; do
   exe=${1:-}
   [ -n "$exe" ] && [ -x "$exe" ] || continue
   head -c 4 "$exe" | grep -q 'ELF' || continue
+  # only the project's own test programs: a script test runs through
+  # /bin/sh into other programs (node, dot) whose memcheck reports are theirs
+  case "$(realpath "$exe")" in "$(realpath "$dir")"/*) ;; *) continue ;; esac
   name=$(basename "$exe")
   if [ $(( $(date +%s) - start )) -ge "$budget" ]; then notrun+=("$name"); continue; fi
   while [ "$running" -ge "$jobs" ]; do finish_one; done
   total=$((total + 1))
-  timeout 600 valgrind -q --trace-children=yes --error-exitcode=99 --leak-check=full \
+  # follow Criterion's forked test processes, not programs a test execs
+  timeout 600 valgrind -q --trace-children=yes --trace-children-skip='*/sh,*/bash,*/dot,*/node,*/npm,*/env' \
+    --error-exitcode=99 --leak-check=full \
     --errors-for-leak-kinds=definite --show-leak-kinds=definite "$@" >"$logs/$name.log" 2>&1 &
   pid_name[$!]=$name
   running=$((running + 1))
