@@ -60,10 +60,19 @@
 
 typedef struct ctx_t {
   rcgc_heap *heap;
-  head_t *bad;  /* object whose gc_refs went below zero */
+  head_t *bad;     /* object whose gc_refs went below zero */
   head_t *list;
-  bool outside; /* the object being traversed references a non-candidate */
+  bool outside;    /* the object being traversed references a non-candidate */
+  size_t edges_in; /* references from candidates to candidates */
 } ctx_t;
+
+/* What deduce_unreachable found. */
+typedef struct deduce_t {
+  size_t candidates, reachable;
+  /* PREV_OUTSIDE is set on exactly the unreachable objects that reference
+  ** something outside the unreachable set (see delete_garbage) */
+  bool outside_exact;
+} deduce_t;
 
 static inline uintptr_t gc_refs(const head_t *h) { return h->gc_prev >> PREV_SHIFT; }
 static inline void set_refs(head_t *h, uintptr_t refs) {
@@ -120,6 +129,7 @@ static int visit_decref(void *child, const char *edge, void *arg) {
       return 0;
     }
     c->gc_prev -= (uintptr_t)1 << PREV_SHIFT;
+    ctx->edges_in++;
   } else {
     ctx->outside = true;
   }
@@ -162,6 +172,7 @@ static int visit_decref_full(void *child, const char *edge, void *arg) {
     return 0;
   }
   c->gc_prev -= (uintptr_t)1 << PREV_SHIFT;
+  ctx->edges_in++;
   return 0;
 }
 
@@ -179,12 +190,24 @@ static size_t update_subtract_full(ctx_t *ctx, head_t *list) {
   return n;
 }
 
+typedef struct scan_t {
+  head_t *young;
+  size_t candidate_edges; /* full collections: references to candidates */
+} scan_t;
+
 static int visit_reachable(void *child, const char *edge, void *arg) {
   (void)edge;
-  head_t *young = arg;
+  scan_t *scan = arg;
+  head_t *young = scan->young;
   head_t *c = AS_HEAD(child);
-  if (!collecting(c))
-    return 0; /* another generation, or already scanned */
+  if (!collecting(c)) {
+    /* already scanned (a candidate, in a full collection: no flag) or
+    ** another generation */
+    if (!(c->tinfo & (TI_UNTRACKED | TI_FROZEN)))
+      scan->candidate_edges++;
+    return 0;
+  }
+  scan->candidate_edges++;
   if (c->gc_next & NEXT_UNREACHABLE) {
     /* tentatively unreachable after all: unlink by hand (the flags make
     ** the list helpers unusable here) and append to young's tail */
@@ -202,11 +225,16 @@ static int visit_reachable(void *child, const char *edge, void *arg) {
   return 0;
 }
 
-/* Returns the number of reachable objects left in young. */
-static size_t move_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachable) {
+/* Returns the number of reachable objects left in young; '*edges' gets the
+** references from reachable objects to candidates (meaningful in full
+** collections) and '*garbage_refs' the sum of the unreachable objects'
+** refcounts. */
+static size_t move_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachable,
+                               size_t *edges, size_t *garbage_refs) {
   head_t *prev = young;
   head_t *h = next_of(young);
   size_t reachable = 0;
+  scan_t scan = {young, 0};
   /* Loop invariant: every object left of 'h' in young is reachable and
   ** scanned (PREV_COLLECTING clear, gc_prev a plain pointer); every
   ** object of the original young left of 'h' that is not in young is on
@@ -214,7 +242,7 @@ static size_t move_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
   ** been scanned. young->gc_prev is the tail while the scan runs. */
   while (h != young) {
     if (gc_refs(h) > 0) {
-      rcgc__traverse(heap, h, visit_reachable, young);
+      rcgc__traverse(heap, h, visit_reachable, &scan);
       h->gc_prev = (uintptr_t)prev; /* clears PREV_COLLECTING */
       prev = h;
       reachable++;
@@ -232,8 +260,13 @@ static size_t move_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
   unreachable->gc_next &= ~NEXT_UNREACHABLE;
   /* drop the NEXT_UNREACHABLE flags: unreachable becomes an ordinary list
   ** whose members keep PREV_COLLECTING */
-  for (head_t *u = next_of(unreachable); u != unreachable; u = next_of(u))
+  size_t refs = 0;
+  for (head_t *u = next_of(unreachable); u != unreachable; u = next_of(u)) {
     u->gc_next &= ~NEXT_UNREACHABLE;
+    refs += u->refcnt;
+  }
+  *edges = scan.candidate_edges;
+  *garbage_refs = refs;
   return reachable;
 }
 
@@ -249,14 +282,23 @@ static void restore_list(head_t *list) {
 }
 
 /* Phase 1. Returns false (after reporting) when a refcount is too small;
-** the list is then restored with everything in it. */
+** the list is then restored with everything in it.
+**
+** Whether PREV_OUTSIDE is exact: subtract_refs marks references to
+** non-candidates, but a reference from an unreachable object to a candidate
+** that turned out reachable also leaves the garbage. There is none when
+** nothing is reachable, and -- in a full collection, where candidates are
+** recognisable by their flags -- when the references between candidates
+** (edges_in) are all accounted for by those from reachable objects plus
+** those into unreachable ones (every reference to an unreachable object
+** comes from an unreachable object, so their refcounts sum them). */
 static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachable,
-                               size_t *nreachable, size_t *ncandidates, bool full) {
-  ctx_t ctx = {heap, NULL, young, false};
+                               deduce_t *out, bool full) {
+  ctx_t ctx = {heap, NULL, young, false, 0};
   if (full) {
-    *ncandidates = update_subtract_full(&ctx, young);
+    out->candidates = update_subtract_full(&ctx, young);
   } else {
-    *ncandidates = update_refs(young);
+    out->candidates = update_refs(young);
     subtract_refs(&ctx, young);
   }
   if (ctx.bad != NULL) {
@@ -265,9 +307,14 @@ static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
                  "traverse functions report more references to this object than its "
                  "refcount (%u) counts; the collection was abandoned and nothing was freed",
                  (unsigned)ctx.bad->refcnt);
+    out->reachable = out->candidates;
+    out->outside_exact = false;
     return false;
   }
-  *nreachable = move_unreachable(heap, young, unreachable);
+  size_t edges = 0, garbage_refs = 0;
+  out->reachable = move_unreachable(heap, young, unreachable, &edges, &garbage_refs);
+  out->outside_exact =
+      out->reachable == 0 || (full && ctx.edges_in == edges + garbage_refs);
   return true;
 }
 
@@ -459,13 +506,13 @@ static int visit_release_outside(void *child, const char *edge, void *arg) {
 ** the collector did not see could drop it, and such a reference would have
 ** made the member reachable.
 **
-** 'all_garbage' says the garbage is exactly the candidate set on which
-** subtract_refs last ran (no candidate survived, none is uncollectable, none
-** was resurrected). Then a member without PREV_OUTSIDE references only
-** members, and its traverse is skipped: the common case of pure cyclic
-** garbage costs one traverse per object instead of two. Returns the
-** number freed. */
-static long delete_garbage(rcgc_heap *heap, head_t *garbage, bool all_garbage) {
+** 'outside_exact' says PREV_OUTSIDE marks exactly the members that
+** reference something outside the garbage (deduce_unreachable explains when
+** that holds; no candidate may have become uncollectable or resurrected
+** since). Then a member without PREV_OUTSIDE references only members, and
+** its traverse is skipped: cyclic garbage costs one traverse per object
+** instead of two. Returns the number freed. */
+static long delete_garbage(rcgc_heap *heap, head_t *garbage, bool outside_exact) {
   struct {
     void *first, *last;
   } retired[POOL_CLASSES];
@@ -477,7 +524,7 @@ static long delete_garbage(rcgc_heap *heap, head_t *garbage, bool all_garbage) {
   long freed = 0;
   for (head_t *h = next_of(garbage), *next; h != garbage; h = next) {
     next = next_of(h);
-    if (!all_garbage || (h->gc_prev & PREV_OUTSIDE))
+    if (!outside_exact || (h->gc_prev & PREV_OUTSIDE))
       rcgc__traverse(heap, h, visit_release_outside, heap);
     rcgc__destroy_object(heap, h);
     size_t bsize = heap->type_bsize[type_id_of(h)];
@@ -589,11 +636,13 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
   head_t *old = &heap->gens[generation < RCGC_NUM_GENERATIONS - 1 ? generation + 1 : generation].head;
 
   long collected = 0, uncollectable = 0;
-  size_t candidates = 0, nreachable = 0;
+  deduce_t d = {0, 0, false};
 
   /* step 1 */
   bool full = generation == RCGC_NUM_GENERATIONS - 1;
-  if (!deduce_unreachable(heap, &young, &unreachable, &nreachable, &candidates, full)) {
+  bool ok = deduce_unreachable(heap, &young, &unreachable, &d, full);
+  size_t candidates = d.candidates, nreachable = d.reachable;
+  if (!ok) {
     list_merge(&young, old);
     goto done;
   }
@@ -610,7 +659,7 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
   /* step 3 */
   if (heap->has_legacy)
     move_legacy_finalizers(heap, &unreachable, &finalizers);
-  bool all_garbage = nreachable == 0 && list_empty(&finalizers);
+  bool outside_exact = d.outside_exact && list_empty(&finalizers);
   /* step 4 */
   if (heap->debug & RCGC_DEBUG_COLLECTABLE)
     for (head_t *h = next_of(&unreachable); h != &unreachable; h = next_of(h))
@@ -626,11 +675,11 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
   if (user_calls > 0) {
     head_t still;
     list_init(&still);
-    size_t resurrected = 0, n = 0;
-    if (deduce_unreachable(heap, &unreachable, &still, &resurrected, &n, false)) {
+    deduce_t r = {0, 0, false};
+    if (deduce_unreachable(heap, &unreachable, &still, &r, false)) {
       list_merge(&unreachable, old);
       list_merge(&still, &unreachable);
-      all_garbage = resurrected == 0; /* PREV_OUTSIDE was recomputed */
+      outside_exact = r.outside_exact; /* PREV_OUTSIDE was recomputed */
     } else {
       /* cannot tell what was resurrected: keep all of it */
       list_merge(&unreachable, old);
@@ -648,7 +697,7 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
     }
     list_merge(&unreachable, old);
   } else {
-    collected += delete_garbage(heap, &unreachable, all_garbage);
+    collected += delete_garbage(heap, &unreachable, outside_exact);
   }
   /* step 10 */
   for (head_t *h = next_of(&finalizers); h != &finalizers; h = next_of(h)) {
