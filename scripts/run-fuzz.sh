@@ -8,6 +8,10 @@
 # On a finding the crashing input is left as build/fuzz/crash-* and the script
 # exits non-zero after printing how to replay it.
 # RCGC_FUZZ_SRC: another source tree to fuzz (default: this repository).
+# RCGC_FUZZ_SEED and RCGC_FUZZ_RUNS pin libFuzzer's seed and number of runs:
+# `make test` (CI) uses them so that every submission replays the same,
+# already verified exploration; `make fuzz` leaves them unset and explores
+# anew each time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
@@ -21,11 +25,15 @@ echo "==> fuzz: building $out/fuzz_oracle"
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
   -Wall -Wextra -Werror -I"$src/include" -I"$src/src" \
   "$src"/src/*.c tests/fuzz/fuzz_oracle.c -o "$out/fuzz_oracle" -lm -lpthread
-echo "==> fuzz: running for ${secs}s"
+extra=()
+[ -n "${RCGC_FUZZ_SEED:-}" ] && extra+=(-seed="$RCGC_FUZZ_SEED")
+[ -n "${RCGC_FUZZ_RUNS:-}" ] && extra+=(-runs="$RCGC_FUZZ_RUNS")
+echo "==> fuzz: running for at most ${secs}s ${extra[*]:-}"
 set +e
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   "$out/fuzz_oracle" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 -max_len=1024 \
-  -print_final_stats=1 -artifact_prefix="$out/" "$out/corpus" tests/fuzz/corpus >"$out/fuzz.log" 2>&1
+  -print_final_stats=1 -artifact_prefix="$out/" "${extra[@]}" "$out/corpus" tests/fuzz/corpus \
+  >"$out/fuzz.log" 2>&1
 rc=$?
 set -e
 grep -E '^#[0-9]+ +(INITED|DONE)|stat::number_of_executed_units|stat::peak_rss|fuzz_oracle: ' "$out/fuzz.log" | awk '!seen[$0]++' || true
@@ -38,4 +46,4 @@ if [ $rc -ne 0 ]; then
   exit 1
 fi
 tail -1 "$out/fuzz.log"
-echo "run-fuzz: no finding in ${secs}s"
+echo "run-fuzz: no finding"

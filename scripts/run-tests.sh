@@ -6,7 +6,9 @@
 #   stress    RCGC_STRESS: a collection at every tracked allocation
 #   valgrind  memcheck over the release build's tests (tests/valgrind.sh)
 #   tsan      ThreadSanitizer over the thread tests (label: threads)
-#   fuzz      a bounded libFuzzer run of the oracle fuzzer (clang)
+#   fuzz      a bounded libFuzzer run of the oracle fuzzer (clang): a pinned
+#             seed and run count, so a submission replays a verified run
+#             (`make fuzz` explores anew)
 # RCGC_TEST_MODES selects a subset ("debug asan"); default: all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,7 +44,8 @@ run_mode() {
                configure_build $B/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRCGC_SANITIZE=thread -DRCGC_BUILD_TOOLS=OFF -DRCGC_BUILD_EXAMPLES=OFF &&
                TSAN_OPTIONS=halt_on_error=1 ctest --test-dir $B/tsan --output-on-failure -L threads
              else echo "(no thread tests yet)"; fi ;;
-    fuzz)    if [ -x scripts/run-fuzz.sh ]; then scripts/run-fuzz.sh "${RCGC_FUZZ_SECONDS:-120}"; else echo "(no fuzzer yet)"; fi ;;
+    fuzz)    RCGC_FUZZ_SEED=${RCGC_FUZZ_SEED:-20261121} RCGC_FUZZ_RUNS=${RCGC_FUZZ_RUNS:-60000} \
+               scripts/run-fuzz.sh "${RCGC_FUZZ_SECONDS:-300}" ;;
     *) echo "unknown mode $mode"; return 1 ;;
   esac
 }

@@ -65,6 +65,9 @@ typedef struct mobj {
   long exp_fin, exp_leg, exp_cb, exp_destroy;
   long exp_cb_max;  /* callbacks: exp_cb <= cb <= exp_cb_max (see drain) */
   long cb_cascade;  /* the cascade in which the model fired the callback */
+  int dead_ref;     /* weakrefs freed by refcount: referent and callback at death */
+  long dead_cascade;
+  int dead_cb;
   long fin, leg, cb, destroy;
   /* scratch for the collection model */
   int mark, set;
@@ -268,6 +271,13 @@ static void clear_weakrefs_to(int x, int fire) {
       }
       w->has_cb = 0;
     }
+    /* a weak reference freed earlier in this same cascade may, in the
+    ** library's order, still have been alive when its referent died */
+    if (fire && !w->alive && w->kind == K_WREF && w->dead_cb && w->dead_ref == x &&
+        w->dead_cascade == cascade) {
+      w->exp_cb_max++;
+      w->dead_cb = 0;
+    }
   }
 }
 
@@ -298,6 +308,9 @@ static void drain(void) {
     m->alive = 0;
     m->dying = 0;
     if (m->kind == K_WREF) {
+      m->dead_ref = m->referent;
+      m->dead_cascade = cascade;
+      m->dead_cb = m->has_cb;
       m->referent = -1;
       if (m->cb_cascade == cascade && m->exp_cb > 0)
         m->exp_cb--; /* it may have been freed before its referent died */
