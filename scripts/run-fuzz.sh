@@ -8,10 +8,10 @@
 # On a finding the crashing input is left as build/fuzz/crash-* and the script
 # exits non-zero after printing how to replay it.
 # RCGC_FUZZ_SRC: another source tree to fuzz (default: this repository).
-# RCGC_FUZZ_SEED and RCGC_FUZZ_RUNS pin libFuzzer's seed and number of runs:
-# `make test` (CI) uses them so that every submission replays the same,
-# already verified exploration; `make fuzz` leaves them unset and explores
-# anew each time.
+# RCGC_FUZZ_SEED and RCGC_FUZZ_RUNS pin libFuzzer's seed and bound the number
+# of runs (`make test` sets both, so a CI run costs about the same whatever
+# the machine); the exploration still varies a little from run to run, since
+# coverage depends on addresses and timings. `make fuzz` leaves them unset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}

@@ -7,8 +7,7 @@
 #   valgrind  memcheck over the release build's tests (tests/valgrind.sh)
 #   tsan      ThreadSanitizer over the thread tests (label: threads)
 #   fuzz      a bounded libFuzzer run of the oracle fuzzer (clang): a pinned
-#             seed and run count, so a submission replays a verified run
-#             (`make fuzz` explores anew)
+#             seed and 60,000 inputs (`make fuzz` explores for a given time)
 # RCGC_TEST_MODES selects a subset ("debug asan"); default: all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
