@@ -114,6 +114,18 @@ static size_t update_refs(head_t *list) {
   return n;
 }
 
+/* One reference to the candidate 'c' was found inside the candidates. A
+** count going below zero is remembered (reported by deduce_unreachable). */
+static inline void subtract_one(ctx_t *ctx, head_t *c) {
+  if (gc_refs(c) == 0) {
+    if (ctx->bad == NULL)
+      ctx->bad = c;
+    return;
+  }
+  c->gc_prev -= (uintptr_t)1 << PREV_SHIFT;
+  ctx->edges_in++;
+}
+
 static int visit_decref(void *child, const char *edge, void *arg) {
   (void)edge;
   ctx_t *ctx = arg;
@@ -122,30 +134,28 @@ static int visit_decref(void *child, const char *edge, void *arg) {
   if (!rcgc__valid_object(ctx->heap, child, "traverse (collection)"))
     return 0;
 #endif
-  if (collecting(c)) {
-    if (gc_refs(c) == 0) {
-      if (ctx->bad == NULL)
-        ctx->bad = c;
-      return 0;
-    }
-    c->gc_prev -= (uintptr_t)1 << PREV_SHIFT;
-    ctx->edges_in++;
-  } else {
+  if (collecting(c))
+    subtract_one(ctx, c);
+  else
     ctx->outside = true;
-  }
   return 0;
+}
+
+/* Traverse candidate 'h' with 'visit', then mark it PREV_OUTSIDE if it
+** referenced a non-candidate. */
+static inline void subtract_object(ctx_t *ctx, head_t *h, rcgc_visit_fn visit) {
+  ctx->outside = false;
+  rcgc__traverse(ctx->heap, h, visit, ctx);
+  if (ctx->outside)
+    h->gc_prev |= PREV_OUTSIDE;
 }
 
 /* Besides subtracting, each candidate that references a non-candidate gets
 ** PREV_OUTSIDE; when the whole candidate set turns out to be garbage,
 ** delete_garbage needs to traverse only those (see there). */
 static void subtract_refs(ctx_t *ctx, head_t *list) {
-  for (head_t *h = next_of(list); h != list; h = next_of(h)) {
-    ctx->outside = false;
-    rcgc__traverse(ctx->heap, h, visit_decref, ctx);
-    if (ctx->outside)
-      h->gc_prev |= PREV_OUTSIDE;
-  }
+  for (head_t *h = next_of(list); h != list; h = next_of(h))
+    subtract_object(ctx, h, visit_decref);
 }
 
 /* update_refs and subtract_refs in one pass, for full collections only:
@@ -166,13 +176,7 @@ static int visit_decref_full(void *child, const char *edge, void *arg) {
   }
   if (!collecting(c))
     set_refs(c, c->refcnt);
-  if (gc_refs(c) == 0) {
-    if (ctx->bad == NULL)
-      ctx->bad = c;
-    return 0;
-  }
-  c->gc_prev -= (uintptr_t)1 << PREV_SHIFT;
-  ctx->edges_in++;
+  subtract_one(ctx, c);
   return 0;
 }
 
@@ -181,10 +185,7 @@ static size_t update_subtract_full(ctx_t *ctx, head_t *list) {
   for (head_t *h = next_of(list); h != list; h = next_of(h)) {
     if (!collecting(h))
       set_refs(h, h->refcnt);
-    ctx->outside = false;
-    rcgc__traverse(ctx->heap, h, visit_decref_full, ctx);
-    if (ctx->outside)
-      h->gc_prev |= PREV_OUTSIDE;
+    subtract_object(ctx, h, visit_decref_full);
     n++;
   }
   return n;

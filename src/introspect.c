@@ -82,13 +82,20 @@ static int visit_match(void *child, const char *edge, void *arg) {
   return 0;
 }
 
-int rcgc_get_referrers(rcgc_heap *heap, void *const *objs, size_t n, rcgc_list *out) {
+/* The checks get_referrers and get_referents share: 'out' emptied, then
+** RCGC_EINVAL for bad arguments, RCGC_EBUSY inside a traverse, else 0. */
+static int objects_call_check(rcgc_heap *heap, void *const *objs, size_t n, rcgc_list *out) {
   if (out != NULL)
     list_reset(out);
   if (heap == NULL || out == NULL || (objs == NULL && n > 0))
     return RCGC_EINVAL;
-  if (heap->in_traverse)
-    return RCGC_EBUSY;
+  return heap->in_traverse ? RCGC_EBUSY : RCGC_OK;
+}
+
+int rcgc_get_referrers(rcgc_heap *heap, void *const *objs, size_t n, rcgc_list *out) {
+  int err = objects_call_check(heap, objs, n, out);
+  if (err != RCGC_OK)
+    return err;
   ENTER(heap, RCGC_ETHREAD);
   referrers_ctx c = {objs, n};
   int r = RCGC_OK;
@@ -116,12 +123,9 @@ static int visit_collect(void *child, const char *edge, void *arg) {
 }
 
 int rcgc_get_referents(rcgc_heap *heap, void *const *objs, size_t n, rcgc_list *out) {
-  if (out != NULL)
-    list_reset(out);
-  if (heap == NULL || out == NULL || (objs == NULL && n > 0))
-    return RCGC_EINVAL;
-  if (heap->in_traverse)
-    return RCGC_EBUSY;
+  int err = objects_call_check(heap, objs, n, out);
+  if (err != RCGC_OK)
+    return err;
   ENTER(heap, RCGC_ETHREAD);
   referents_ctx c = {heap, out, RCGC_OK};
   for (size_t i = 0; i < n && c.err == RCGC_OK; i++) {
