@@ -32,7 +32,9 @@
 ** Threads: a heap is used by one thread at a time. Any number of heaps may be
 ** used in parallel on different threads; they share no state and no lock.
 ** Debug builds (RCGC_DEBUG) detect a second thread entering a heap that
-** another thread is inside, and references between heaps.
+** another thread is inside -- the call is reported and refused: it returns
+** RCGC_ETHREAD (NULL, 0 or nothing where the call returns no code) -- and
+** references between heaps.
 **
 ** Errors: functions that can fail return an int, 0 (RCGC_OK) on success or a
 ** negative RCGC_E* code, in every build. Functions returning pointers return
