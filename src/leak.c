@@ -365,6 +365,22 @@ static int stat_cmp(const void *a, const void *b) {
   return strcmp(x->name, y->name);
 }
 
+/* Count every live object and its bytes per type id into two new arrays
+** of heap->ntypes + 1 entries ('*c', '*b'; both NULL and RCGC_ENOMEM when
+** memory is short). Free them with leak_free. */
+static int take_type_counts(rcgc_heap *heap, size_t **c, size_t **b) {
+  *c = leak_calloc(heap, heap->ntypes + 1, sizeof **c);
+  *b = leak_calloc(heap, heap->ntypes + 1, sizeof **b);
+  if (*c == NULL || *b == NULL) {
+    leak_free(heap, *c);
+    leak_free(heap, *b);
+    *c = *b = NULL;
+    return RCGC_ENOMEM;
+  }
+  count_types(heap, *c, *b);
+  return RCGC_OK;
+}
+
 int rcgc_leak_histogram(rcgc_heap *heap, rcgc_leak_type_stat **out, size_t *count) {
   if (out != NULL)
     *out = NULL;
@@ -374,15 +390,14 @@ int rcgc_leak_histogram(rcgc_heap *heap, rcgc_leak_type_stat **out, size_t *coun
   if (r != RCGC_OK || out == NULL || count == NULL)
     return r != RCGC_OK ? r : RCGC_EINVAL;
   uint32_t nt = heap->ntypes;
-  size_t *c = leak_calloc(heap, nt + 1, sizeof *c), *b = leak_calloc(heap, nt + 1, sizeof *b);
-  rcgc_leak_type_stat *s = leak_calloc(heap, nt + 1, sizeof *s);
-  if (c == NULL || b == NULL || s == NULL) {
+  size_t *c, *b;
+  rcgc_leak_type_stat *s = NULL;
+  if (take_type_counts(heap, &c, &b) != RCGC_OK ||
+      (s = leak_calloc(heap, nt + 1, sizeof *s)) == NULL) {
     leak_free(heap, c);
     leak_free(heap, b);
-    leak_free(heap, s);
     return RCGC_ENOMEM;
   }
-  count_types(heap, c, b);
   size_t k = 0;
   for (uint32_t id = 1; id < nt; id++)
     if (c[id] > 0) {
@@ -451,15 +466,14 @@ int rcgc_leak_growth_since(rcgc_heap *heap, const rcgc_leak_mark *mark, rcgc_lea
   if (r != RCGC_OK || out == NULL || count == NULL || mark == NULL)
     return r != RCGC_OK ? r : RCGC_EINVAL;
   uint32_t nt = heap->ntypes;
-  size_t *c = leak_calloc(heap, nt + 1, sizeof *c), *b = leak_calloc(heap, nt + 1, sizeof *b);
-  rcgc_leak_growth *g = leak_calloc(heap, nt + 1, sizeof *g);
-  if (c == NULL || b == NULL || g == NULL) {
+  size_t *c, *b;
+  rcgc_leak_growth *g = NULL;
+  if (take_type_counts(heap, &c, &b) != RCGC_OK ||
+      (g = leak_calloc(heap, nt + 1, sizeof *g)) == NULL) {
     leak_free(heap, c);
     leak_free(heap, b);
-    leak_free(heap, g);
     return RCGC_ENOMEM;
   }
-  count_types(heap, c, b);
   size_t k = 0;
   for (uint32_t id = 1; id < nt; id++) {
     size_t c0 = id < mark->ntypes ? mark->count[id] : 0, b0 = id < mark->ntypes ? mark->bytes[id] : 0;
