@@ -213,4 +213,14 @@ static inline void fin_teardown(void) {
   tl_teardown();
 }
 
+/* Python's `wr() is None`: 1 when the referent is gone (rcgc_weakref_get
+** returns a new reference, dropped again here). */
+static inline int wr_dead(rcgc_weakref *wr) {
+  void *o = rcgc_weakref_get(tl.heap, wr);
+  if (o == NULL)
+    return 1;
+  rcgc_decref(tl.heap, o);
+  return 0;
+}
+
 #endif

@@ -24,14 +24,6 @@ FIN_DEFINE;
 
 TestSuite(gc_finalizers, .init = fin_setup, .fini = fin_teardown);
 
-static int wr_dead(rcgc_weakref *wr) {
-  void *o = rcgc_weakref_get(tl.heap, wr);
-  if (o == NULL)
-    return 1;
-  rcgc_decref(tl.heap, o);
-  return 0;
-}
-
 /* A self-cycle: C1055820(i) of test_gc.py (self.loop = self). */
 static fobj *c1055820(const rcgc_type *t, int i) {
   fobj *c = fin_new(t, 0);

@@ -34,15 +34,6 @@ static void noop_callback(rcgc_heap *h, rcgc_weakref *wr, void *ud) {
   (*(int *)ud)++;
 }
 
-/* wr() is None? (rcgc_weakref_get returns a new reference) */
-static int wr_dead(rcgc_weakref *wr) {
-  void *o = rcgc_weakref_get(tl.heap, wr);
-  if (o == NULL)
-    return 1;
-  rcgc_decref(tl.heap, o);
-  return 0;
-}
-
 #define ASSERT_DEL_CALLS(...)                                                 \
   do {                                                                        \
     int want_[] = {0, __VA_ARGS__};                                           \

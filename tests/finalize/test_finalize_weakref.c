@@ -21,14 +21,6 @@ FIN_DEFINE;
 
 TestSuite(weakref_garbage, .init = fin_setup, .fini = fin_teardown);
 
-static int wr_dead(rcgc_weakref *wr) {
-  void *o = rcgc_weakref_get(tl.heap, wr);
-  if (o == NULL)
-    return 1;
-  rcgc_decref(tl.heap, o);
-  return 0;
-}
-
 /* ----------------------------------------------------------- weak refs */
 
 static int cb_calls, cb_saw_alive;
