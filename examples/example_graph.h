@@ -14,9 +14,12 @@
 **    construct_graph_cycle (one -> two -> three -> one); Graph_type and
 **    CleanupGraph_type (a Graph whose modern finalizer, Python 3's
 **    __del__, prints "CleanupGraph(name).__del__()"); graph_del, that
-**    finalizer, for an example that gives Graph itself a __del__.
+**    finalizer, for an example that gives Graph itself a __del__;
+**  - pymotw_saveall_program: the one program behind both
+**    gc_debug_saveall.py and gc_debug_leak.py (the seed shows that they
+**    differ only in their debug flags, and so do the two examples).
 **
-** Only what is the same everywhere lives here. Each example stays a
+** Only what is the same everywhere lives here. Each other example stays a
 ** readable, self-contained port of its seed: the seed's own steps (what it
 ** builds, drops, collects and prints) are written out in the example.
 ** Everything here is static inline or static const, so an example that
@@ -137,6 +140,56 @@ static inline void construct_graph_cycle(rcgc_heap *heap, const rcgc_type *type,
   set_next(heap, *one, *two);
   set_next(heap, *two, *three);
   set_next(heap, *three, *one);
+}
+
+/* The program of PyMOTW's gc_debug_saveall.py and gc_debug_leak.py, which
+** are the same script but for the debug flags they set: two cycles of Graph
+** nodes (one with finalizers) and a standalone CleanupGraph, dropped,
+** collected, and what the garbage list retained printed. Returns the exit
+** status. */
+static inline int pymotw_saveall_program(unsigned flags) {
+  rcgc_heap *gc = heap_new_stdout(0);
+  if (gc == NULL)
+    return 1;
+  rcgc_set_debug(gc, flags);
+
+  /* Construct a graph cycle */
+  Graph *one = graph_new(gc, &Graph_type, "one");
+  Graph *two = graph_new(gc, &Graph_type, "two");
+  rcgc_set(gc, &one->next, two); /* one.set_next(two) */
+  rcgc_set(gc, &two->next, one);
+  /* Construct another node that stands on its own */
+  Graph *three = graph_new(gc, &CleanupGraph_type, "three");
+  /* Construct a graph cycle with a finalizer */
+  Graph *four = graph_new(gc, &CleanupGraph_type, "four");
+  Graph *five = graph_new(gc, &CleanupGraph_type, "five");
+  rcgc_set(gc, &four->next, five);
+  rcgc_set(gc, &five->next, four);
+
+  /* Remove references to the graph nodes in this module's namespace */
+  rcgc_decref(gc, one);
+  rcgc_decref(gc, two);
+  rcgc_decref(gc, three); /* no cycle: finalized and freed right here */
+  rcgc_decref(gc, four);
+  rcgc_decref(gc, five);
+
+  /* Force a sweep */
+  printf("Collecting\n");
+  rcgc_collect(gc, 2);
+  printf("Done\n");
+
+  /* Report on what was left */
+  for (size_t i = 0; i < rcgc_garbage_count(gc); i++) {
+    void *o = rcgc_garbage_get(gc, i);
+    const rcgc_type *t = rcgc_typeof(gc, o);
+    if (t == &Graph_type || t == &CleanupGraph_type)
+      printf("Retained: %s %p\n", repr(gc, o), o);
+  }
+
+  /* Reset the debug flags before exiting */
+  rcgc_set_debug(gc, 0);
+  printf("Released: %ld objects freed\n", rcgc_garbage_release(gc, 0));
+  return rcgc_heap_destroy(gc) != 0;
 }
 
 #endif /* RCGC_EXAMPLE_GRAPH_H */

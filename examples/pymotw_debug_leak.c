@@ -21,49 +21,8 @@
 #include <rcgc.h>
 #include <stdio.h>
 
-#include "example_graph.h" /* Graph_type, CleanupGraph_type, repr, ... */
+#include "example_graph.h" /* pymotw_saveall_program */
 
 int main(void) {
-  rcgc_heap *gc = heap_new_stdout(0);
-  if (gc == NULL)
-    return 1;
-  rcgc_set_debug(gc, RCGC_DEBUG_LEAK); /* SAVEALL is part of it */
-
-  /* Construct a graph cycle */
-  Graph *one = graph_new(gc, &Graph_type, "one");
-  Graph *two = graph_new(gc, &Graph_type, "two");
-  rcgc_set(gc, &one->next, two); /* one.set_next(two) */
-  rcgc_set(gc, &two->next, one);
-  /* Construct another node that stands on its own */
-  Graph *three = graph_new(gc, &CleanupGraph_type, "three");
-  /* Construct a graph cycle with a finalizer */
-  Graph *four = graph_new(gc, &CleanupGraph_type, "four");
-  Graph *five = graph_new(gc, &CleanupGraph_type, "five");
-  rcgc_set(gc, &four->next, five);
-  rcgc_set(gc, &five->next, four);
-
-  /* Remove references to the graph nodes in this module's namespace */
-  rcgc_decref(gc, one);
-  rcgc_decref(gc, two);
-  rcgc_decref(gc, three); /* no cycle: finalized and freed right here */
-  rcgc_decref(gc, four);
-  rcgc_decref(gc, five);
-
-  /* Force a sweep */
-  printf("Collecting\n");
-  rcgc_collect(gc, 2);
-  printf("Done\n");
-
-  /* Report on what was left */
-  for (size_t i = 0; i < rcgc_garbage_count(gc); i++) {
-    void *o = rcgc_garbage_get(gc, i);
-    const rcgc_type *t = rcgc_typeof(gc, o);
-    if (t == &Graph_type || t == &CleanupGraph_type)
-      printf("Retained: %s %p\n", repr(gc, o), o);
-  }
-
-  /* Reset the debug flags before exiting */
-  rcgc_set_debug(gc, 0);
-  printf("Released: %ld objects freed\n", rcgc_garbage_release(gc, 0));
-  return rcgc_heap_destroy(gc) != 0;
+  return pymotw_saveall_program(RCGC_DEBUG_LEAK); /* SAVEALL is part of it */
 }
