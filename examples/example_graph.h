@@ -34,10 +34,14 @@
 /* ------------------------------------------------------ heap and output */
 
 /* A heap (with the RCGC_CONFIG_* 'flags') whose debug sink is stdout, so
-** the "gc:" lines appear in order with the program's output. */
+** the "gc:" lines appear in order with the program's output. These
+** examples reproduce CPython's output line for line, so the heap follows
+** CPython's collection schedule (RCGC_POLICY_CPYTHON), whose lists keep
+** objects in allocation order as CPython's do. */
 static inline rcgc_heap *heap_new_stdout(unsigned flags) {
   rcgc_config cfg;
   rcgc_config_init(&cfg);
+  cfg.policy = RCGC_POLICY_CPYTHON;
   cfg.flags = flags;
   cfg.write = rcgc_write_file;
   cfg.write_ud = stdout;

@@ -225,6 +225,20 @@ enum {
   RCGC_CONFIG_SERIALS = 1u << 1
 };
 
+/* When automatic collections run and what they examine (rcgc_config.policy,
+** rcgc_set_policy). Section 5 explains both. */
+#define RCGC_HAVE_POLICY 1
+typedef enum rcgc_policy {
+  /* Default. Collect only where garbage can be: the *suspects* (tracked
+  ** objects whose count was decremented to a non-zero value) and what they
+  ** reach, paced by bytes allocated, with a full collection as a backstop
+  ** every time the heap has allocated a multiple of its live size. */
+  RCGC_POLICY_SUSPECTS = 0,
+  /* CPython 3.11's schedule, exactly: thresholds (700, 10, 10) on tracked
+  ** allocations, generations, the 25% long-lived rule. */
+  RCGC_POLICY_CPYTHON = 1
+} rcgc_policy;
+
 typedef struct rcgc_config {
   size_t size;            /* sizeof(rcgc_config): set by rcgc_config_init */
   rcgc_alloc_fn alloc;    /* NULL: the C library's realloc/free */
@@ -233,15 +247,18 @@ typedef struct rcgc_config {
   void *write_ud;
   unsigned flags;         /* RCGC_CONFIG_* */
   rcgc_destroy_policy destroy_policy;
+  rcgc_policy policy;     /* RCGC_POLICY_SUSPECTS unless set */
 } rcgc_config;
 
 /* Fill 'cfg' with the defaults (all zero/NULL, size set). */
 RCGC_API void rcgc_config_init(rcgc_config *cfg);
 
 /* Create a heap. 'cfg' may be NULL for the defaults; it is copied. Returns
-** NULL if cfg->size is not a size this library knows or memory is short.
-** Thresholds start at (700, 10, 10), automatic collection enabled, no debug
-** flags. */
+** NULL if cfg->size is not a size this library knows, a field holds a value
+** outside its enumeration, or memory is short. A configuration from before
+** the 'policy' field existed (its size ends before 'policy') is accepted and
+** gets RCGC_POLICY_SUSPECTS. Thresholds start at (700, 10, 10), automatic
+** collection enabled, no debug flags. */
 RCGC_API rcgc_heap *rcgc_heap_new(const rcgc_config *cfg);
 
 /* Destroy a heap and everything in it.
@@ -278,10 +295,13 @@ typedef struct rcgc_head_ {
   uintptr_t gc_next;  /* collector list link; 0 when untracked */
   uintptr_t gc_prev;  /* collector list link | flags; gc_refs in a run */
   uint32_t refcnt;    /* reference count */
-  uint32_t tinfo;     /* type id (24 bits) | object flags (8 bits) */
+  uint32_t tinfo;     /* type id (23 bits) | object flags (9 bits) */
 } rcgc_head_;
 
 #define RCGC_HEAD_(obj) ((rcgc_head_ *)(void *)(obj) - 1)
+/* Flags of tinfo that tell rcgc_decref's inline path an object needs no
+** suspect bookkeeping: untracked, frozen, or already a suspect (not API). */
+#define RCGC_TI_QUIET_ 0x184u
 
 /* Allocate an object of type 't' with its data zeroed and refcount 1 (the
 ** caller's reference). If 't' has a traverse function the object is tracked
@@ -299,6 +319,7 @@ RCGC_API void *rcgc_new_sized(rcgc_heap *heap, const rcgc_type *t,
 /* Out-of-line parts of the inline functions below (not for direct use). */
 RCGC_API void rcgc_incref_slow_(rcgc_heap *heap, void *obj);
 RCGC_API void rcgc_decref_slow_(rcgc_heap *heap, void *obj);
+RCGC_API void rcgc_suspect_(rcgc_heap *heap, void *obj);
 
 /* Take a new reference to 'obj' of 'heap' (NULL is ignored). Legal at any
 ** time except inside a traverse function. Incref of an object that is
@@ -322,17 +343,24 @@ static inline void rcgc_incref(rcgc_heap *heap, void *obj) {
 /* Drop a reference to 'obj' in 'heap' (NULL is ignored). When it was the
 ** last one, the object is finalized and freed before this returns, together
 ** with everything only it kept alive (iteratively). Decref of an object
-** whose count is already 0 is reported as misuse and does nothing. */
+** whose count is already 0 is reported as misuse and does nothing.
+** Under the suspects policy (section 5), a tracked object whose count drops
+** to a non-zero value becomes a *suspect*: the first such decrement after
+** the collector last examined it costs one out-of-line call, which moves it
+** to the heap's suspects list; later ones cost nothing more. */
 static inline void rcgc_decref(rcgc_heap *heap, void *obj) {
 #if defined(RCGC_DEBUG) || defined(RCGC_STRESS)
   rcgc_decref_slow_(heap, obj);
 #else
   if (obj != NULL) {
     rcgc_head_ *h = RCGC_HEAD_(obj);
-    if (RCGC_LIKELY(h->refcnt > 1))
+    if (RCGC_LIKELY(h->refcnt > 1)) {
       h->refcnt--;
-    else
+      if (RCGC_UNLIKELY(!(h->tinfo & RCGC_TI_QUIET_)))
+        rcgc_suspect_(heap, obj);
+    } else {
       rcgc_decref_slow_(heap, obj);
+    }
   }
 #endif
 }
@@ -387,6 +415,61 @@ RCGC_API int rcgc_repr(const rcgc_heap *heap, const void *obj, char *buf, size_t
 ** ====================================================================== */
 
 #define RCGC_NUM_GENERATIONS 3
+
+/* When automatic collections run: the heap's policy.
+**
+** RCGC_POLICY_CPYTHON reproduces CPython 3.11 exactly: every call of this
+** section means what the Python call means, and the examples and tests that
+** match CPython's output select it.
+**
+** RCGC_POLICY_SUSPECTS (the default) collects only where garbage can be.
+** A garbage cycle can only appear when a reference into it goes away, and
+** that is a decrement which leaves its target above 0. Such a target (a
+** tracked, unfrozen object) becomes a *suspect*. Automatic collections
+** examine the suspects and everything they reach -- nothing else -- so
+** acyclic structures freed by refcount, and structures that only grow, cost
+** the collector nothing, and a large live structure is examined again only
+** when something in it lost a reference. They run when the heap has
+** allocated enough bytes since the last one (at least 256 KiB, and four
+** times the bytes of the live objects the last one examined), and only if
+** there is a suspect. One kind of garbage makes no suspect: a cycle closed
+** by moving the only outside reference into a field without a decrement
+** (`last->next = first;` where the local 'first' owned the reference). A
+** full collection finds it; one runs as a backstop whenever the heap has
+** allocated max(8 MiB, 4 x its live bytes after the last full collection).
+** So, while automatic collection is enabled and may run (no finalizer or
+** callback running at that moment), a cycle becomes garbage and is freed
+** within 4 x the heap's live bytes (at least 256 KiB) of further
+** allocation when a decrement made it garbage, and within max(8 MiB, 4 x
+** the live bytes after the last full collection) otherwise; every
+** allocation counts at least 32 bytes, so divide by 32 for a bound in
+** allocations.
+**
+** The Python calls under RCGC_POLICY_SUSPECTS:
+**   collect(g)     as in CPython (generations 0..g), plus -- for g < 2 --
+**                  the suspects and everything they reach; a full one also
+**                  restarts the backstop's count.
+**   get_count      as in CPython: count[0] is tracked allocations minus
+**                  deallocations since the last collection; an automatic
+**                  collection counts as a generation-0 one.
+**   set_threshold  the values are kept and returned; only threshold[0] = 0
+**                  (no automatic collection) has an effect.
+**   enable/disable as in CPython.
+**   get_objects(0) generation 0 and the suspects; survivors of automatic
+**                  collections go to generation 2.
+**   callbacks, DEBUG_STATS, get_stats
+**                  an automatic suspect collection reports generation 0, a
+**                  backstop generation 2; 'candidates' is the number of
+**                  objects it examined.
+*/
+
+/* Select the policy (RCGC_POLICY_*). Switching to RCGC_POLICY_CPYTHON
+** makes the current suspects part of generation 0; switching walks every
+** tracked object once. RCGC_EINVAL for NULL or another value, RCGC_EBUSY
+** during a collection. */
+RCGC_API int rcgc_set_policy(rcgc_heap *heap, int policy);
+/* The heap's policy, or RCGC_EINVAL for NULL. */
+RCGC_API int rcgc_get_policy(const rcgc_heap *heap);
 
 /* Debug flags, same values as Python's. */
 enum {

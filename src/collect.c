@@ -63,7 +63,17 @@ typedef struct ctx_t {
   head_t *bad;     /* object whose gc_refs went below zero */
   head_t *list;
   bool outside;    /* the object being traversed references a non-candidate */
+  bool expanding;  /* closure mode: the object being traversed pulls its
+                      children into the candidates (TI_SUSPECT) */
+  size_t pulled;   /* closure mode: objects pulled in */
 } ctx_t;
+
+/* How deduce_unreachable finds the candidates' gc_refs. */
+typedef enum mode_t_ {
+  MODE_LIST,    /* the candidates are the list */
+  MODE_FULL,    /* the list is every tracked, unfrozen object */
+  MODE_CLOSURE  /* the list, plus everything suspects reach (policy.c) */
+} mode_t_;
 
 /* What deduce_unreachable found. */
 typedef struct deduce_t {
@@ -178,6 +188,48 @@ static int visit_decref_full(void *child, const char *edge, void *arg) {
   return 0;
 }
 
+/* Closure mode (the suspects policy): a suspect -- and every object pulled
+** in -- has TI_SUSPECT, and its children that are not candidates yet are
+** pulled into the candidates: unlinked from their generation (whose links
+** are plain: it is not being collected) and appended to the candidate
+** list, whose tail link stays valid while gc_refs overwrite the back links
+** of its members. They are traversed when the scan reaches them. Children
+** of other candidates (the generations merged by an explicit collection)
+** are outside, as in MODE_LIST. Everything pulled in is garbage or reached
+** from a suspect, so the work is bounded by what suspects reach. */
+static int visit_decref_closure(void *child, const char *edge, void *arg) {
+  (void)edge;
+  ctx_t *ctx = arg;
+  head_t *c = AS_HEAD(child);
+#ifdef RCGC_DEBUG
+  if (!rcgc__valid_object(ctx->heap, child, "traverse (collection)"))
+    return 0;
+#endif
+  if (!collecting(c)) {
+    if (!ctx->expanding || (c->tinfo & (TI_UNTRACKED | TI_FROZEN))) {
+      ctx->outside = true;
+      return 0;
+    }
+    list_remove(c);
+    head_t *last = prev_of(ctx->list);
+    last->gc_next = (uintptr_t)c;
+    c->gc_next = (uintptr_t)ctx->list;
+    ctx->list->gc_prev = (uintptr_t)c;
+    set_refs(c, c->refcnt);
+    c->tinfo |= TI_SUSPECT;
+    ctx->pulled++;
+  }
+  subtract_one(ctx, c);
+  return 0;
+}
+
+static void subtract_closure(ctx_t *ctx, head_t *list) {
+  for (head_t *h = next_of(list); h != list; h = next_of(h)) {
+    ctx->expanding = (h->tinfo & TI_SUSPECT) != 0;
+    subtract_object(ctx, h, visit_decref_closure);
+  }
+}
+
 static size_t update_subtract_full(ctx_t *ctx, head_t *list) {
   size_t n = 0;
   for (head_t *h = next_of(list); h != list; h = next_of(h)) {
@@ -214,6 +266,10 @@ static int visit_reachable(void *child, const char *edge, void *arg) {
 
 /* Returns the number of reachable objects left in young. */
 static size_t move_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachable) {
+  /* every candidate leaves with TI_SUSPECT as its policy wants it: cleared
+  ** under the suspects policy (it has been examined; INVARIANT S1), kept
+  ** under the CPython policy (INVARIANT S2) */
+  const uint32_t keep = ~(heap->fresh_bits ^ TI_SUSPECT);
   head_t *prev = young;
   head_t *h = next_of(young);
   size_t reachable = 0;
@@ -226,6 +282,7 @@ static size_t move_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
     if (gc_refs(h) > 0) {
       rcgc__traverse(heap, h, visit_reachable, young);
       h->gc_prev = (uintptr_t)prev; /* clears PREV_COLLECTING */
+      h->tinfo &= keep;
       prev = h;
       reachable++;
     } else {
@@ -242,17 +299,21 @@ static size_t move_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
   unreachable->gc_next &= ~NEXT_UNREACHABLE;
   /* drop the NEXT_UNREACHABLE flags: unreachable becomes an ordinary list
   ** whose members keep PREV_COLLECTING */
-  for (head_t *u = next_of(unreachable); u != unreachable; u = next_of(u))
+  for (head_t *u = next_of(unreachable); u != unreachable; u = next_of(u)) {
     u->gc_next &= ~NEXT_UNREACHABLE;
+    u->tinfo &= keep;
+  }
   return reachable;
 }
 
 /* Undo update_refs after a failed subtract_refs: restore the back links
 ** and clear every flag. */
-static void restore_list(head_t *list) {
+static void restore_list(rcgc_heap *heap, head_t *list) {
+  const uint32_t keep = ~(heap->fresh_bits ^ TI_SUSPECT);
   head_t *prev = list;
   for (head_t *h = next_of(list); h != list; h = next_of(h)) {
     h->gc_prev = (uintptr_t)prev;
+    h->tinfo &= keep;
     prev = h;
   }
   list->gc_prev = (uintptr_t)prev;
@@ -270,16 +331,20 @@ static void restore_list(head_t *list) {
 ** full collection, about 10% on a live heap, to save work only on garbage:
 ** not worth it.) */
 static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachable,
-                               deduce_t *out, bool full) {
-  ctx_t ctx = {heap, NULL, young, false};
-  if (full) {
+                               deduce_t *out, mode_t_ mode) {
+  ctx_t ctx = {heap, NULL, young, false, false, 0};
+  if (mode == MODE_FULL) {
     out->candidates = update_subtract_full(&ctx, young);
+  } else if (mode == MODE_CLOSURE) {
+    out->candidates = update_refs(young);
+    subtract_closure(&ctx, young);
+    out->candidates += ctx.pulled;
   } else {
     out->candidates = update_refs(young);
     subtract_refs(&ctx, young);
   }
   if (ctx.bad != NULL) {
-    restore_list(young);
+    restore_list(heap, young);
     rcgc__misuse(heap, FROM_HEAD(ctx.bad), "refcount is too small",
                  "traverse functions report more references to this object than its "
                  "refcount (%u) counts; the collection was abandoned and nothing was freed",
@@ -369,11 +434,18 @@ static long handle_weakref_callbacks(rcgc_heap *heap, head_t *unreachable, head_
     cb(heap, wr, wr->ud);
     USER_END(heap);
     (*user_calls)++;
-    rcgc_decref_slow_(heap, wr);
+    /* drop the temporary reference; a survivor is not made a suspect by
+    ** it (nobody else lost a reference) */
+    if (wh->refcnt > 1)
+      wh->refcnt--;
+    else
+      rcgc_decref_slow_(heap, wr);
     if (next_of(&wrcb) == wh) {
       /* it survived: to the old generation, as CPython does -- a frozen
       ** weak reference is unfrozen by this (INVARIANT L3b) */
       wh->tinfo &= ~(uint32_t)TI_FROZEN;
+      if (!(wh->tinfo & TI_UNTRACKED))
+        settle_suspect_bit(heap, wh);
       list_move(wh, (wh->tinfo & TI_UNTRACKED) ? &heap->untracked : old);
     }
     else
@@ -462,6 +534,8 @@ static int visit_release_outside(void *child, const char *edge, void *arg) {
   }
   if (--c->refcnt == 0)
     rcgc__zero(heap, c); /* draining is set: only pushed */
+  else if (!(c->tinfo & RCGC_TI_QUIET_))
+    rcgc__suspect(heap, c);
   return 0;
 }
 
@@ -578,7 +652,8 @@ static void print_generations(rcgc_heap *heap, int generation) {
                    "gc: collecting generation %d...\n"
                    "gc: objects in each generation: %zu %zu %zu\n"
                    "gc: objects in permanent generation: %zu\n",
-                   generation, list_size(&heap->gens[0].head), list_size(&heap->gens[1].head),
+                   generation, list_size(&heap->gens[0].head) + list_size(&heap->suspects),
+                   list_size(&heap->gens[1].head),
                    list_size(&heap->gens[2].head), list_size(&heap->permanent));
   if (n > 0)
     rcgc__write(heap, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
@@ -606,16 +681,24 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
   list_init(&young);
   list_init(&unreachable);
   list_init(&finalizers);
-  for (int i = 0; i <= generation; i++)
-    list_merge(&heap->gens[i].head, &young);
-  head_t *old = &heap->gens[generation < RCGC_NUM_GENERATIONS - 1 ? generation + 1 : generation].head;
+  bool suspects_only = (extra & COLLECT_SUSPECTS) != 0;
+  if (!suspects_only)
+    for (int i = 0; i <= generation; i++)
+      list_merge(&heap->gens[i].head, &young);
+  /* the suspects policy: suspects are candidates of every collection
+  ** (INVARIANT S2: the list is empty under the CPython policy) */
+  list_merge(&heap->suspects, &young);
+  int older = suspects_only ? RCGC_NUM_GENERATIONS - 1 : generation + 1;
+  head_t *old = &heap->gens[older < RCGC_NUM_GENERATIONS ? older : generation].head;
 
   long collected = 0, uncollectable = 0;
   deduce_t d = {0, 0, false};
 
   /* step 1 */
   bool full = generation == RCGC_NUM_GENERATIONS - 1;
-  bool ok = deduce_unreachable(heap, &young, &unreachable, &d, full);
+  mode_t_ mode = full ? MODE_FULL
+                      : heap->policy == RCGC_POLICY_SUSPECTS ? MODE_CLOSURE : MODE_LIST;
+  bool ok = deduce_unreachable(heap, &young, &unreachable, &d, mode);
   size_t candidates = d.candidates, nreachable = d.reachable;
   if (!ok) {
     list_merge(&young, old);
@@ -651,7 +734,7 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
     head_t still;
     list_init(&still);
     deduce_t r = {0, 0, false};
-    if (deduce_unreachable(heap, &unreachable, &still, &r, false)) {
+    if (deduce_unreachable(heap, &unreachable, &still, &r, MODE_LIST)) {
       list_merge(&unreachable, old);
       list_merge(&still, &unreachable);
       outside_exact = r.outside_exact; /* PREV_OUTSIDE was recomputed */
@@ -712,6 +795,7 @@ done:;
   if (callbacks)
     invoke_callbacks(heap, RCGC_PHASE_STOP, &info);
   heap->collecting = 0;
+  rcgc__after_collection(heap, full, !full, nreachable);
   return collected + uncollectable;
 }
 

@@ -10,6 +10,7 @@ int rcgc_enable(rcgc_heap *heap) {
     return RCGC_EINVAL;
   int was = heap->enabled;
   heap->enabled = 1;
+  rcgc__schedule(heap);
   return was;
 }
 
@@ -18,6 +19,7 @@ int rcgc_disable(rcgc_heap *heap) {
     return RCGC_EINVAL;
   int was = heap->enabled;
   heap->enabled = 0;
+  rcgc__schedule(heap);
   return was;
 }
 
@@ -39,6 +41,7 @@ int rcgc_set_threshold(rcgc_heap *heap, long t0, long t1, long t2) {
   heap->gens[0].threshold = t0;
   heap->gens[1].threshold = t1;
   heap->gens[2].threshold = t2;
+  rcgc__schedule(heap);
   return RCGC_OK;
 }
 

@@ -207,13 +207,13 @@ long rcgc_check_heap(rcgc_heap *heap) {
 
 long rcgc__check_heap(rcgc_heap *heap) {
   long bad = 0;
-  head_t *lists[] = {&heap->gens[0].head, &heap->gens[1].head, &heap->gens[2].head,
-                     &heap->permanent, &heap->untracked};
-  const char *names[] = {"generation 0", "generation 1", "generation 2", "permanent",
-                         "untracked"};
+  head_t *lists[HEAP_NLISTS];
+  heap_lists(heap, lists);
+  const char *names[HEAP_NLISTS] = {"generation 0", "generation 1", "generation 2",
+                                   "suspects",     "permanent",    "untracked"};
   size_t total = 0;
   /* links, flags, types */
-  for (size_t i = 0; i < 5; i++) {
+  for (size_t i = 0; i < HEAP_NLISTS; i++) {
     head_t *l = lists[i];
     for (head_t *h = next_of(l), *prev = l; prev != l || h != l; prev = h, h = next_of(h)) {
       if ((head_t *)(h->gc_prev & ~PREV_FLAGS) != prev || (h->gc_prev & PREV_FLAGS) ||
@@ -234,11 +234,31 @@ long rcgc__check_heap(rcgc_heap *heap) {
         continue;
       }
       bool untracked = (h->tinfo & TI_UNTRACKED) != 0;
-      if (untracked != (i == 4)) {
+      if (untracked != (i == LIST_UNTRACKED)) {
         char d[300];
         rcgc__describe(heap, h, d, sizeof d);
         rcgc__report(heap, "rcgc: check: %s is on the %s list but is %stracked\n", d, names[i],
                      untracked ? "un" : "");
+        bad++;
+      }
+      bool frozen = (h->tinfo & TI_FROZEN) != 0;
+      if (frozen != (i == LIST_PERMANENT)) { /* INVARIANT L3b */
+        char d[300];
+        rcgc__describe(heap, h, d, sizeof d);
+        rcgc__report(heap, "rcgc: check: %s is on the %s list but is %sfrozen\n", d, names[i],
+                     frozen ? "" : "not ");
+        bad++;
+      }
+      /* INVARIANTS S1 (suspects policy) and S2 (CPython policy) */
+      bool suspect = (h->tinfo & TI_SUSPECT) != 0;
+      bool want = heap->policy == RCGC_POLICY_CPYTHON ? !untracked : i == LIST_SUSPECTS;
+      if (suspect != want && (heap->policy != RCGC_POLICY_CPYTHON || !untracked)) {
+        char d[300];
+        rcgc__describe(heap, h, d, sizeof d);
+        rcgc__report(heap, "rcgc: check: %s is on the %s list and %s the suspect flag under "
+                           "the %s policy\n",
+                     d, names[i], suspect ? "has" : "lacks",
+                     heap->policy == RCGC_POLICY_CPYTHON ? "CPython" : "suspects");
         bad++;
       }
     }
@@ -251,13 +271,13 @@ long rcgc__check_heap(rcgc_heap *heap) {
   if (bad)
     return bad;
   /* refcount >= references found inside the heap (INVARIANT L4) */
-  for (size_t i = 0; i < 5; i++)
+  for (size_t i = 0; i < HEAP_NLISTS; i++)
     for (head_t *h = next_of(lists[i]); h != lists[i]; h = (head_t *)h->gc_next)
       h->gc_prev = ((uintptr_t)h->refcnt << PREV_SHIFT) | PREV_COLLECTING;
-  for (size_t i = 0; i < 5; i++)
+  for (size_t i = 0; i < HEAP_NLISTS; i++)
     for (head_t *h = next_of(lists[i]); h != lists[i]; h = (head_t *)h->gc_next)
       rcgc__traverse(heap, h, visit_count, heap);
-  for (size_t i = 0; i < 5; i++) {
+  for (size_t i = 0; i < HEAP_NLISTS; i++) {
     head_t *prev = lists[i];
     for (head_t *h = next_of(lists[i]); h != lists[i]; h = (head_t *)h->gc_next) {
       if (h->gc_prev & (uintptr_t)2) {

@@ -20,6 +20,7 @@
 */
 #include "internal.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 
 void rcgc_config_init(rcgc_config *cfg) {
@@ -34,11 +35,14 @@ rcgc_heap *rcgc_heap_new(const rcgc_config *cfg) {
   rcgc_config c;
   rcgc_config_init(&c);
   if (cfg != NULL) {
-    if (cfg->size != sizeof c)
+    /* a configuration from before 'policy' existed ends where it starts */
+    if (cfg->size != sizeof c && cfg->size != offsetof(rcgc_config, policy))
       return NULL;
-    c = *cfg;
+    memcpy(&c, cfg, cfg->size);
+    c.size = sizeof c;
   }
-  if ((unsigned)c.destroy_policy > RCGC_DESTROY_NO_FINALIZE)
+  if ((unsigned)c.destroy_policy > RCGC_DESTROY_NO_FINALIZE ||
+      (c.policy != RCGC_POLICY_SUSPECTS && c.policy != RCGC_POLICY_CPYTHON))
     return NULL;
   rcgc_heap *heap;
   if (c.alloc != NULL)
@@ -67,7 +71,9 @@ rcgc_heap *rcgc_heap_new(const rcgc_config *cfg) {
   }
   list_init(&heap->permanent);
   list_init(&heap->untracked);
+  list_init(&heap->suspects);
   heap->enabled = 1;
+  rcgc__schedule_init(heap);
   return heap;
 }
 
@@ -107,10 +113,10 @@ static void report_leak(rcgc_heap *heap, head_t *h) {
 
 /* Move every live object onto 'all' and hold it. Returns how many moved. */
 static size_t gather(rcgc_heap *heap, head_t *all) {
-  head_t *lists[] = {&heap->gens[0].head, &heap->gens[1].head, &heap->gens[2].head,
-                     &heap->permanent, &heap->untracked};
+  head_t *lists[HEAP_NLISTS];
+  heap_lists(heap, lists);
   size_t n = 0;
-  for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+  for (size_t i = 0; i < HEAP_NLISTS; i++) {
     for (head_t *h = next_of(lists[i]); h != lists[i]; h = next_of(h)) {
       h->refcnt++;
       n++;
@@ -219,9 +225,9 @@ size_t rcgc_heap_destroy(rcgc_heap *heap) {
   if (alive > 0) {
     rcgc__report(heap, "rcgc: heap destroy: %zu object%s still alive\n", alive,
                  alive == 1 ? "" : "s");
-    head_t *lists[] = {&heap->gens[0].head, &heap->gens[1].head, &heap->gens[2].head,
-                       &heap->permanent, &heap->untracked};
-    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+    head_t *lists[HEAP_NLISTS];
+    heap_lists(heap, lists);
+    for (size_t i = 0; i < HEAP_NLISTS; i++)
       for (head_t *h = next_of(lists[i]); h != lists[i]; h = next_of(h))
         report_leak(heap, h);
   }

@@ -27,14 +27,17 @@
 **                       candidate (set by subtract_refs, see collect.c).
 **   refcnt   uint32_t   strong references. 0 only for an object being freed
 **                       (on the zero stack) or freed (poisoned).
-**   tinfo    uint32_t   bits 8..31: type id (index into heap->types);
-**                       TYPE_POISON for a freed block. bits 0..7: TI_* flags.
+**   tinfo    uint32_t   bits 9..31: type id (index into heap->types);
+**                       TYPE_POISON for a freed block. bits 0..8: TI_* flags.
 **
 ** ---------------------------------------------------------------- lists
 ** INVARIANT L1: every live object with refcnt > 0 is on exactly one circular
 ** doubly linked list with a sentinel head:
 **   gens[0], gens[1], gens[2]  tracked objects, by generation
 **   permanent                  tracked objects frozen by rcgc_freeze
+**   suspects                   tracked objects whose count was decremented
+**                              to a non-zero value since they were last
+**                              examined (the suspects policy, policy.c)
 **   untracked                  objects of types without traverse, and
 **                              objects untracked by rcgc_untrack (TI_UNTRACKED)
 **   a collection's local lists (young, unreachable, finalizers, ...) while a
@@ -49,6 +52,10 @@
 ** stack having been there); TI_FROZEN <=> on the permanent list. So outside
 ** a collection the candidates of a full collection are exactly the objects
 ** with neither flag, which lets collect.c fuse two passes.
+** INVARIANT S1 (suspects policy): TI_SUSPECT <=> on the suspects list.
+** INVARIANT S2 (CPython policy): every tracked object has TI_SUSPECT and the
+** suspects list is empty -- the flag then only keeps rcgc_decref's inline
+** path from calling rcgc_suspect_ (RCGC_TI_QUIET_ in rcgc.h).
 ** INVARIANT L4: refcnt >= the number of references to it that traverse
 ** functions of objects on the heap's lists report (checked per collection:
 ** a violation is "refcount is too small").
@@ -92,9 +99,14 @@ typedef rcgc_head_ head_t;
 #define TI_LEGACY_RAN 0x20u /* legacy finalizer ran in a forced release */
 #define TI_SIZED 0x40u     /* variable-sized: a size word precedes the prefix */
 #define TI_FROZEN 0x80u    /* on the permanent list (rcgc_freeze) */
-#define TI_FLAGS 0xffu
-#define TI_SHIFT 8
-#define TYPE_POISON 0xffffffu /* type id of a freed block */
+#define TI_SUSPECT 0x100u  /* on the suspects list (INVARIANTS S1, S2) */
+#define TI_FLAGS 0x1ffu
+#define TI_SHIFT 9
+#define TYPE_POISON 0x7fffffu /* type id of a freed block */
+
+/* rcgc_decref's inline path skips rcgc_suspect_ for these flags. */
+_Static_assert(RCGC_TI_QUIET_ == (TI_UNTRACKED | TI_FROZEN | TI_SUSPECT),
+               "RCGC_TI_QUIET_ in rcgc.h must match the TI_* flags");
 
 #define FROM_HEAD(h) ((void *)((head_t *)(h) + 1))
 #define AS_HEAD(o) ((head_t *)(void *)(o) - 1)
@@ -202,6 +214,7 @@ struct rcgc_heap {
   gen_t gens[RCGC_NUM_GENERATIONS];
   head_t permanent;
   head_t untracked;
+  head_t suspects;
   int enabled;
   int collecting;
   unsigned debug;
@@ -209,6 +222,17 @@ struct rcgc_heap {
   long long_lived_pending;
   rcgc_gen_stats stats[RCGC_NUM_GENERATIONS];
   int auto_pending; /* threshold passed while collection was not allowed */
+
+  /* automatic collection schedule (policy.c) */
+  int policy;          /* RCGC_POLICY_* */
+  uint32_t fresh_bits; /* TI_SUSPECT under the CPython policy, else 0 */
+  long count_limit;    /* rcgc_new takes the slow path when count0 exceeds it */
+  long long budget;    /* bytes rcgc_new may allocate before the slow path */
+  long long budget_set;       /* the budget when it was last set */
+  unsigned long long allocated; /* bytes allocated, up to the last budget reset */
+  unsigned long long full_mark; /* 'allocated' at the last full collection */
+  unsigned long long full_every;    /* bytes between backstop full collections */
+  unsigned long long suspect_every; /* bytes between suspect collections */
 
   /* re-entrancy and safety */
   head_t *held[16]; /* RCGC_MAX_HELD */
@@ -300,12 +324,21 @@ void rcgc__drain(rcgc_heap *heap);                /* free the zero stack */
 void rcgc__free_now(rcgc_heap *heap, head_t *h);  /* destroy + return memory */
 void rcgc__destroy_object(rcgc_heap *heap, head_t *h);
 void rcgc__release_block(rcgc_heap *heap, head_t *h);
-void rcgc__maybe_collect(rcgc_heap *heap);
 
 /* collect.c */
 long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra);
 #define COLLECT_NO_SAVEALL 1u   /* ignore DEBUG_SAVEALL (destroy, release) */
 #define COLLECT_NO_CALLBACKS 2u /* no start/stop callbacks (heap destroy) */
+#define COLLECT_SUSPECTS 4u     /* only the suspects and what they reach
+                                   (reported as generation 0) */
+
+/* policy.c */
+void rcgc__schedule_init(rcgc_heap *heap);
+void rcgc__schedule(rcgc_heap *heap); /* after a change of policy or knob */
+void rcgc__after_collection(rcgc_heap *heap, bool full, bool suspects, size_t live_examined);
+void rcgc__maybe_collect(rcgc_heap *heap);
+void rcgc__collect_young(rcgc_heap *heap);
+void rcgc__suspect(rcgc_heap *heap, head_t *h); /* decremented to non-zero */
 
 /* weakref.c */
 void rcgc__weakrefs_on_death(rcgc_heap *heap, head_t *h); /* refcount death */
@@ -336,6 +369,28 @@ double rcgc__now(void);
 /* leak.c: called when an object is freed (expect-freed watches). */
 void rcgc__leak_on_free(rcgc_heap *heap, head_t *h);
 void rcgc__leak_release(rcgc_heap *heap);
+
+/* Every list a live object can be on outside a collection, in the order
+** enumerations walk them. */
+#define HEAP_NLISTS 6
+#define LIST_SUSPECTS 3  /* indices into heap_lists() */
+#define LIST_PERMANENT 4
+#define LIST_UNTRACKED 5
+static inline void heap_lists(rcgc_heap *heap, head_t *lists[HEAP_NLISTS]) {
+  lists[0] = &heap->gens[0].head;
+  lists[1] = &heap->gens[1].head;
+  lists[2] = &heap->gens[2].head;
+  lists[LIST_SUSPECTS] = &heap->suspects;
+  lists[LIST_PERMANENT] = &heap->permanent;
+  lists[LIST_UNTRACKED] = &heap->untracked;
+}
+
+/* Give an object that (re)joins a generation list the TI_SUSPECT its
+** policy wants there: none under the suspects policy (INVARIANT S1), set
+** under the CPython policy (INVARIANT S2). */
+static inline void settle_suspect_bit(const rcgc_heap *heap, head_t *h) {
+  h->tinfo = (h->tinfo & ~(uint32_t)TI_SUSPECT) | heap->fresh_bits;
+}
 
 /* The list an object without a list goes back to (resurrection). */
 static inline head_t *home_list(rcgc_heap *heap, const head_t *h) {

@@ -5,7 +5,8 @@
 **
 ** Safety during a collection: these calls may run from finalizers and
 ** callbacks while a collection is in progress. They only walk the heap's
-** generation lists (gens[0..2]); a running collection keeps its candidates,
+** generation lists (gens[0..2], and the suspects list, which counts as
+** generation 0); a running collection keeps its candidates,
 ** its garbage and its uncollectable objects on local lists, so no dying
 ** object is ever returned (the rule of CPython gh-125859). Every returned
 ** object is a new strong reference held by the rcgc_list.
@@ -49,6 +50,14 @@ static int fail(rcgc_heap *heap, rcgc_list *out, int err) {
   return err;
 }
 
+/* The lists of generation 'g': the suspects count as generation 0 (they
+** are what the next young collection examines). Returns how many. */
+static int gen_lists(rcgc_heap *heap, int g, head_t *lists[2]) {
+  lists[0] = &heap->gens[g].head;
+  lists[1] = &heap->suspects;
+  return g == 0 ? 2 : 1;
+}
+
 int rcgc_get_objects(rcgc_heap *heap, int generation, rcgc_list *out) {
   if (out != NULL)
     list_reset(out);
@@ -60,9 +69,10 @@ int rcgc_get_objects(rcgc_heap *heap, int generation, rcgc_list *out) {
   int lo = generation < 0 ? 0 : generation, hi = generation < 0 ? RCGC_NUM_GENERATIONS - 1 : generation;
   int r = RCGC_OK;
   for (int g = lo; g <= hi && r == RCGC_OK; g++) {
-    head_t *l = &heap->gens[g].head;
-    for (head_t *h = next_of(l); h != l && r == RCGC_OK; h = next_of(h))
-      r = list_push(heap, out, FROM_HEAD(h));
+    head_t *lists[2];
+    for (int i = 0, n = gen_lists(heap, g, lists); i < n; i++)
+      for (head_t *h = next_of(lists[i]); h != lists[i] && r == RCGC_OK; h = next_of(h))
+        r = list_push(heap, out, FROM_HEAD(h));
   }
   LEAVE(heap);
   return r == RCGC_OK ? r : fail(heap, out, r);
@@ -100,10 +110,11 @@ int rcgc_get_referrers(rcgc_heap *heap, void *const *objs, size_t n, rcgc_list *
   referrers_ctx c = {objs, n};
   int r = RCGC_OK;
   for (int g = 0; g < RCGC_NUM_GENERATIONS && r == RCGC_OK; g++) {
-    head_t *l = &heap->gens[g].head;
-    for (head_t *h = next_of(l); h != l && r == RCGC_OK; h = next_of(h))
-      if (rcgc__traverse(heap, h, visit_match, &c))
-        r = list_push(heap, out, FROM_HEAD(h));
+    head_t *lists[2];
+    for (int i = 0, nl = gen_lists(heap, g, lists); i < nl; i++)
+      for (head_t *h = next_of(lists[i]); h != lists[i] && r == RCGC_OK; h = next_of(h))
+        if (rcgc__traverse(heap, h, visit_match, &c))
+          r = list_push(heap, out, FROM_HEAD(h));
   }
   LEAVE(heap);
   return r == RCGC_OK ? r : fail(heap, out, r);
@@ -155,6 +166,7 @@ int rcgc_track(rcgc_heap *heap, void *obj) {
     return RCGC_EBUSY;
   if (h->tinfo & TI_UNTRACKED) {
     h->tinfo &= ~TI_UNTRACKED;
+    settle_suspect_bit(heap, h);
     list_move(h, &heap->gens[0].head);
   }
   return RCGC_OK;
@@ -169,7 +181,7 @@ int rcgc_untrack(rcgc_heap *heap, void *obj) {
   if (heap->collecting || heap->in_traverse)
     return RCGC_EBUSY;
   if (!(h->tinfo & TI_UNTRACKED)) {
-    h->tinfo = (h->tinfo | TI_UNTRACKED) & ~(uint32_t)TI_FROZEN;
+    h->tinfo = (h->tinfo | TI_UNTRACKED) & ~(uint32_t)(TI_FROZEN | TI_SUSPECT);
     list_move(h, &heap->untracked);
   }
   return RCGC_OK;
@@ -181,10 +193,14 @@ int rcgc_freeze(rcgc_heap *heap) {
   if (heap->collecting || heap->in_traverse)
     return RCGC_EBUSY;
   for (int g = 0; g < RCGC_NUM_GENERATIONS; g++) {
-    head_t *l = &heap->gens[g].head;
-    for (head_t *h = next_of(l); h != l; h = next_of(h))
-      h->tinfo |= TI_FROZEN;
-    list_merge(l, &heap->permanent);
+    head_t *lists[2];
+    for (int i = 0, n = gen_lists(heap, g, lists); i < n; i++) {
+      for (head_t *h = next_of(lists[i]); h != lists[i]; h = next_of(h)) {
+        h->tinfo |= TI_FROZEN;
+        settle_suspect_bit(heap, h);
+      }
+      list_merge(lists[i], &heap->permanent);
+    }
     heap->gens[g].count = 0;
   }
   return RCGC_OK;
@@ -208,9 +224,9 @@ long rcgc_get_freeze_count(const rcgc_heap *heap) {
 int rcgc_visit_objects(rcgc_heap *heap, rcgc_object_fn fn, void *ud) {
   if (heap == NULL || fn == NULL)
     return RCGC_EINVAL;
-  head_t *lists[] = {&heap->gens[0].head, &heap->gens[1].head, &heap->gens[2].head,
-                     &heap->permanent, &heap->untracked};
-  for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+  head_t *lists[HEAP_NLISTS];
+  heap_lists(heap, lists);
+  for (size_t i = 0; i < HEAP_NLISTS; i++)
     for (head_t *h = next_of(lists[i]); h != lists[i]; h = next_of(h)) {
       int r = fn(FROM_HEAD(h), ud);
       if (r)

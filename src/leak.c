@@ -320,9 +320,9 @@ struct rcgc_leak_mark {
 /* Count live objects per type id into count/bytes (ntypes entries each,
 ** zeroed by the caller). */
 static void count_types(rcgc_heap *heap, size_t *count, size_t *bytes) {
-  head_t *lists[] = {&heap->gens[0].head, &heap->gens[1].head, &heap->gens[2].head,
-                     &heap->permanent, &heap->untracked};
-  for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+  head_t *lists[HEAP_NLISTS];
+  heap_lists(heap, lists);
+  for (size_t i = 0; i < HEAP_NLISTS; i++)
     for (head_t *h = next_of(lists[i]); h != lists[i]; h = next_of(h)) {
       uint32_t id = type_id_of(h);
       count[id]++;
@@ -537,12 +537,12 @@ int rcgc_leak_since_mark(rcgc_heap *heap, const rcgc_leak_mark *mark, void ***ob
     return r != RCGC_OK ? r : RCGC_EINVAL;
   if (heap->pre == 0)
     return RCGC_ENOTSUP;
-  head_t *lists[] = {&heap->gens[0].head, &heap->gens[1].head, &heap->gens[2].head,
-                     &heap->permanent, &heap->untracked};
+  head_t *lists[HEAP_NLISTS];
+  heap_lists(heap, lists);
   size_t n = 0;
   for (int pass = 0; pass < 2; pass++) {
     size_t k = 0;
-    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+    for (size_t i = 0; i < HEAP_NLISTS; i++)
       for (head_t *h = next_of(lists[i]); h != lists[i]; h = next_of(h))
         if (prefix_of(h)->serial > mark->serial) {
           if (pass == 1)

@@ -28,15 +28,7 @@
 
 #include <stdlib.h>
 
-#define NLISTS 5
-
-static void heap_lists(rcgc_heap *heap, head_t *lists[NLISTS]) {
-  lists[0] = &heap->gens[0].head;
-  lists[1] = &heap->gens[1].head;
-  lists[2] = &heap->gens[2].head;
-  lists[3] = &heap->permanent;
-  lists[4] = &heap->untracked;
-}
+#define NLISTS HEAP_NLISTS
 
 #define MARK_BITS ((uintptr_t)2)
 
@@ -431,7 +423,7 @@ int hg_garbage_mask(const hg_t *hg, int list_is_root, uint8_t **mask, size_t *co
   for (uint32_t v = 0; v < hg->n; v++) {
     const head_t *h = hg->objs[v];
     uint64_t outside = hg->ext[v] - (list_is_root ? 0 : (hg->ext[v] < hg->garb[v] ? hg->ext[v] : hg->garb[v]));
-    bool candidate = !(h->tinfo & TI_UNTRACKED) && v < hg->list_start[3];
+    bool candidate = !(h->tinfo & TI_UNTRACKED) && v < hg->list_start[LIST_PERMANENT];
     if (!candidate || outside > 0)
       src[ns++] = v;
   }

@@ -80,8 +80,8 @@ typedef struct hg_t {
   const char **name_ptr;  /* [name_ptr_cap] string index -> the static
                           ** string traverse passed (edge names only) */
   uint32_t name_ptr_cap;
-  uint32_t list_start[6]; /* nodes of heap list l are [list_start[l],
-                          ** list_start[l+1]): gens 0..2, permanent, untracked */
+  uint32_t list_start[HEAP_NLISTS + 1]; /* nodes of heap list l are
+                          ** [list_start[l], list_start[l+1]): heap_lists() order */
 } hg_t;
 
 /* Take the picture. Returns RCGC_OK, RCGC_ENOMEM (nothing left to free),

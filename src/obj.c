@@ -21,9 +21,18 @@
 ** Automatic collection is started only from rcgc_new, before the new object
 ** is linked, and only when no collection, no traverse and no user callback
 ** is running (in_user == 0): finalizers, destroy functions and callbacks
-** never see a collection start underneath them.
+** never see a collection start underneath them. When it runs is the
+** policy's business (policy.c): rcgc_new only counts -- count0 against
+** heap->count_limit, bytes against heap->budget -- and takes the slow path
+** when either runs out.
+**
+** A decrement that leaves a tracked object's count above 0 makes it a
+** suspect (policy.c): rcgc_decref's inline path, rcgc_decref_slow_ and the
+** release of a dying object's references all report it.
 */
 #include "internal.h"
+
+#include <limits.h>
 
 /* ------------------------------------------------------------ type ids */
 
@@ -109,27 +118,6 @@ static size_t block_size(const rcgc_heap *heap, const head_t *h) {
 
 /* ------------------------------------------------------------ allocation */
 
-/* Automatic collection: CPython's rule, checked when a tracked object is
-** allocated (count0 already incremented). */
-void rcgc__maybe_collect(rcgc_heap *heap) {
-  if (heap->collecting || heap->in_user || heap->in_traverse || heap->destroying ||
-      !heap->enabled || heap->gens[0].threshold == 0)
-    return;
-  if (heap->gens[0].count <= heap->gens[0].threshold)
-    return;
-  for (int i = RCGC_NUM_GENERATIONS - 1; i >= 0; i--) {
-    if (heap->gens[i].count > heap->gens[i].threshold) {
-      /* the long-lived rule: a full collection only when the objects
-      ** promoted since the last one exceed 25% of its survivors */
-      if (i == RCGC_NUM_GENERATIONS - 1 &&
-          heap->long_lived_pending < heap->long_lived_total / 4)
-        continue;
-      rcgc__collect(heap, i, 0);
-      return;
-    }
-  }
-}
-
 void *rcgc_new_sized(rcgc_heap *heap, const rcgc_type *t, size_t size) {
   if (heap == NULL)
     return NULL;
@@ -146,21 +134,23 @@ void *rcgc_new_sized(rcgc_heap *heap, const rcgc_type *t, size_t size) {
     return NULL;
   }
   ENTER(heap, NULL);
+  bool sized = size != t->size;
+  size_t lead = heap->pre + (sized ? sizeof(size_t) : 0);
+  size_t bsize = lead + sizeof(head_t) + round8(size);
+  heap->budget -= (long long)(bsize < (size_t)LLONG_MAX / 2 ? bsize : (size_t)LLONG_MAX / 2);
   if (t->traverse != NULL) {
     heap->gens[0].count++;
 #ifdef RCGC_STRESS
     if (!heap->collecting && !heap->in_user && !heap->in_traverse && !heap->destroying &&
         heap->enabled && heap->gens[0].threshold != 0)
-      rcgc__collect(heap, 0, 0);
+      rcgc__collect_young(heap);
 #endif
-    rcgc__maybe_collect(heap);
   }
+  if (heap->budget < 0 || (t->traverse != NULL && heap->gens[0].count > heap->count_limit))
+    rcgc__maybe_collect(heap);
   void *obj = NULL;
   uint32_t id = rcgc__type_id(heap, t);
   if (id != 0) {
-    bool sized = size != t->size;
-    size_t lead = heap->pre + (sized ? sizeof(size_t) : 0);
-    size_t bsize = lead + sizeof(head_t) + round8(size);
     head_t *h = rcgc__block_alloc(heap, bsize, lead);
     if (h != NULL) {
       if (sized)
@@ -172,7 +162,7 @@ void *rcgc_new_sized(rcgc_heap *heap, const rcgc_type *t, size_t size) {
       }
       h->refcnt = 1;
       h->tinfo = (id << TI_SHIFT) | (sized ? TI_SIZED : 0u) |
-                 (t->traverse ? 0u : TI_UNTRACKED);
+                 (t->traverse ? heap->fresh_bits : TI_UNTRACKED);
       h->gc_prev = 0;
       list_append(h, t->traverse ? &heap->gens[0].head : &heap->untracked);
       obj = FROM_HEAD(h);
@@ -227,13 +217,11 @@ void *rcgc_new(rcgc_heap *heap, const rcgc_type *t) {
       if (RCGC_LIKELY(bsize <= POOL_MAX_BLOCK && bsize != 0 &&
                       !(heap->cfg.flags & RCGC_CONFIG_NO_POOL))) {
         bool tracked = t->traverse != NULL;
-        /* past the threshold, and collection could run: the slow path
-        ** decides (disabled or threshold 0 never leaves the fast path) */
-        if (tracked && RCGC_UNLIKELY(++heap->gens[0].count > heap->gens[0].threshold) &&
-            heap->enabled && heap->gens[0].threshold != 0) {
-          heap->gens[0].count--; /* rcgc_new_sized counts it again */
+        /* the policy's limits passed: the slow path decides (policy.c;
+        ** with automatic collection off neither limit is ever reached) */
+        if (RCGC_UNLIKELY((tracked && heap->gens[0].count >= heap->count_limit) ||
+                          heap->budget < (long long)bsize))
           return new_slow(heap, t);
-        }
         pool_class_t *pc = &heap->classes[bsize / POOL_GRANULE - 1];
         void *mem = pc->free;
         if (mem != NULL) {
@@ -242,16 +230,16 @@ void *rcgc_new(rcgc_heap *heap, const rcgc_type *t) {
           mem = pc->bump;
           pc->bump += bsize;
         } else {
-          if (tracked)
-            heap->gens[0].count--;
           return new_slow(heap, t);
         }
+        heap->gens[0].count += tracked;
+        heap->budget -= (long long)bsize;
         head_t *h = mem;
         uint64_t *data = FROM_HEAD(h);
         zero_words(data, (bsize - sizeof(head_t)) / 8);
         heap->serial++;
         h->refcnt = 1;
-        h->tinfo = (id << TI_SHIFT) | (tracked ? 0u : TI_UNTRACKED);
+        h->tinfo = (id << TI_SHIFT) | (tracked ? heap->fresh_bits : TI_UNTRACKED);
         h->gc_prev = 0;
         list_append(h, tracked ? &heap->gens[0].head : &heap->untracked);
         heap->nobjects++;
@@ -308,12 +296,14 @@ void rcgc_decref_slow_(rcgc_heap *heap, void *obj) {
                  "rcgc_decref called from inside a traverse function; ignored");
   } else if (--h->refcnt == 0) {
     rcgc__zero(heap, h);
+  } else if (!(h->tinfo & RCGC_TI_QUIET_)) {
+    rcgc__suspect(heap, h);
   }
 #ifdef RCGC_STRESS
   if ((++heap->stress_decrefs & 63) == 0 && !heap->collecting && !heap->in_user &&
       !heap->in_traverse && !heap->destroying && !heap->draining && heap->enabled &&
       heap->gens[0].threshold != 0)
-    rcgc__collect(heap, 0, 0);
+    rcgc__collect_young(heap);
 #endif
   LEAVE(heap);
 }
@@ -346,6 +336,8 @@ void rcgc__zero(rcgc_heap *heap, head_t *h) {
 
 static void relink(rcgc_heap *heap, head_t *h) {
   h->gc_prev = 0;
+  if (!(h->tinfo & TI_UNTRACKED))
+    settle_suspect_bit(heap, h);
   list_append(h, home_list(heap, h));
 }
 
@@ -363,6 +355,8 @@ static int visit_release(void *child, const char *edge, void *arg) {
   }
   if (--c->refcnt == 0)
     rcgc__zero(heap, c); /* draining is set: only pushed */
+  else if (!(c->tinfo & RCGC_TI_QUIET_))
+    rcgc__suspect(heap, c);
   return 0;
 }
 

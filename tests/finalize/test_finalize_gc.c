@@ -153,6 +153,7 @@ static const rcgc_type alloc_del_type = {"A", sizeof(fobj), fobj_traverse, alloc
                                          NULL, fobj_destroy, fobj_repr};
 
 Test(gc_finalizers, del_threshold_1_allocating_finalizer) {
+  tl_use_cpython_policy(); /* threshold 1 on allocations */
   long saved[3];
   rcgc_get_threshold(tl.heap, saved);
   rcgc_enable(tl.heap);
@@ -402,6 +403,7 @@ static void wait_for_young_collection(void) {
 ** c2; c1's death frees c0 by refcount and c0's callback must see c2wr
 ** dead. */
 Test(gc_finalizers, bug1055820c) {
+  tl_use_cpython_policy(); /* c0 stays out of the young collection */
   cd_ouch_len = 0;
   fobj *c0 = c1055820(&fin_plain_type, 0);
   rcgc_collect(tl.heap, 2); /* move c0 into generation 2 */
@@ -427,6 +429,7 @@ Test(gc_finalizers, bug1055820c) {
 }
 
 Test(gc_finalizers, bug1055820d) {
+  tl_use_cpython_policy(); /* d0 stays out of the young collection */
   cd_ouch_len = 0;
   fobj *d0 = c1055820(&d_type, 0);
   rcgc_collect(tl.heap, 2); /* move d0 into generation 2 */

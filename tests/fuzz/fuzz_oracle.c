@@ -858,6 +858,8 @@ static void run(const uint8_t *data, size_t size) {
   input in0 = {data, size};
   int first = byte(&in0);
   cfg.flags = first >= 0 && (first & 1) ? RCGC_CONFIG_NO_POOL : 0;
+  /* the model's collections examine exactly generations 0..G */
+  cfg.policy = RCGC_POLICY_CPYTHON;
   F.heap = rcgc_heap_new(&cfg);
   CHECK(F.heap != NULL, "rcgc_heap_new failed");
   rcgc_disable(F.heap); /* the model has no automatic collections */

@@ -14,7 +14,8 @@
 
 TL_DEFINE;
 
-TestSuite(gc_auto, .init = tl_setup, .fini = tl_teardown);
+/* CPython 3.11's automatic schedule, exactly: the CPython policy. */
+TestSuite(gc_auto, .init = tl_setup_cpython, .fini = tl_teardown);
 
 static long runs[3];
 static long total_runs;

@@ -119,6 +119,7 @@ Test(gc_collect, cycle_beside_live_objects) { /* test_instance, test_newinstance
 }
 
 Test(gc_collect, collect_young_generation_only) {
+  tl_use_cpython_policy(); /* generation 0 without the suspects */
   tl_node *old = self_cycle("old");
   cr_assert_eq(rcgc_collect(tl.heap, 0), 0); /* held: moves to generation 1 */
   rcgc_decref(tl.heap, old);                 /* garbage, but in generation 1 */

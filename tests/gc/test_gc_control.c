@@ -294,6 +294,7 @@ Test(gc_control, allocation_failure_leaves_heap_consistent) {
 Test(gc_control, allocation_failure_at_the_threshold) {
   TL_SKIP_UNDER_STRESS();
   use_no_pool_heap();
+  tl_use_cpython_policy(); /* the threshold-3 schedule */
   rcgc_enable(tl.heap);
   rcgc_set_threshold(tl.heap, 3, 10, 10);
   tl_node *keep[3];

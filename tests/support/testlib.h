@@ -101,9 +101,18 @@ extern tl_env tl;
   tl_env tl;                                                                  \
   long tl_destroyed, tl_finalized, tl_legacy_finalized
 
+/* The policy of every test heap: the library's default, or the CPython
+** policy when RCGC_TEST_POLICY=cpython (make test runs the suite both ways).
+** Tests of CPython-exact behaviour select RCGC_POLICY_CPYTHON themselves. */
+static inline rcgc_policy tl_policy(void) {
+  const char *p = getenv("RCGC_TEST_POLICY");
+  return p != NULL && strcmp(p, "cpython") == 0 ? RCGC_POLICY_CPYTHON : RCGC_POLICY_SUSPECTS;
+}
+
 static inline rcgc_heap *tl_heap_new(unsigned flags) {
   rcgc_config cfg;
   rcgc_config_init(&cfg);
+  cfg.policy = tl_policy();
   cfg.alloc = tl_alloc_fn;
   cfg.alloc_ud = &tl.alloc;
   cfg.write = tl_sink_write;
@@ -121,6 +130,17 @@ static inline void tl_setup(void) {
   tl.heap = tl_heap_new(0);
   cr_assert_not_null(tl.heap);
   rcgc_disable(tl.heap);
+}
+
+/* For tests of CPython-exact behaviour (the automatic schedule, what a
+** young collection leaves alone): the heap follows RCGC_POLICY_CPYTHON
+** whatever RCGC_TEST_POLICY says. */
+static inline void tl_use_cpython_policy(void) {
+  cr_assert_eq(rcgc_set_policy(tl.heap, RCGC_POLICY_CPYTHON), RCGC_OK);
+}
+static inline void tl_setup_cpython(void) {
+  tl_setup();
+  tl_use_cpython_policy();
 }
 
 /* Destroy the heap; nothing may be left alive, nothing misused, and the

@@ -97,7 +97,9 @@ static void *churn(void *arg) {
     w->failed = 1;
     return NULL;
   }
-  rcgc_set_threshold(heap, 500 + 50 * w->index, 10, 10); /* a different rhythm each */
+  /* a different rhythm each: CPython's schedule counts allocations */
+  rcgc_set_policy(heap, RCGC_POLICY_CPYTHON);
+  rcgc_set_threshold(heap, 500 + 50 * w->index, 10, 10);
   for (long i = 0; i < CYCLES_PER_THREAD; i++) {
     tl_node *a = rcgc_new(heap, &pair_type), *b = rcgc_new(heap, &pair_type);
     if (a == NULL || b == NULL) {

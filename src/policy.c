@@ -1,0 +1,234 @@
+/*
+** policy.c -- when automatic collections run, and the suspects they start
+** from.
+**
+** Two policies (rcgc_policy in rcgc.h):
+**
+** RCGC_POLICY_CPYTHON: CPython 3.11's schedule. Every tracked allocation
+** counts in count0; past threshold0 the oldest generation whose count
+** exceeds its threshold is collected, a full collection only when the
+** objects promoted since the last one exceed 25% of its survivors.
+**
+** RCGC_POLICY_SUSPECTS (the default): collect only where garbage can be.
+**
+**   Why suspects suffice. Take the garbage at some moment and one of its
+**   strongly connected components K that no other garbage references. Every
+**   reference to a member of K comes from K. Before K became garbage some
+**   reference from outside K pointed into it; the last one to go went in
+**   one of three ways:
+**     a. a decrement of its target (rcgc_decref, an owner's death releasing
+**        its references, the collector freeing garbage that referenced it):
+**        the target stayed above 0 -- K still references it -- so the
+**        decrement made it a *suspect*;
+**     b. the program overwrote the only outside reference without a
+**        decrement (ownership transferred into a field of a member, closing
+**        the cycle: `a->next = first;` where the local 'first' owned it);
+**     c. never: K was built already closed (the same as b).
+**   A suspect collection examines every suspect and everything suspects
+**   reach (MODE_CLOSURE in collect.c), so it finds every K of kind a and,
+**   with it, all garbage K references. Kinds b and c are found by the
+**   backstop: a full collection whenever the heap has allocated
+**   full_every bytes since the last one.
+**
+**   Suspects. rcgc_decref's inline path tests RCGC_TI_QUIET_ (untracked,
+**   frozen, or already a suspect); otherwise rcgc_suspect_ moves the object
+**   to the heap's suspects list and sets TI_SUSPECT (INVARIANT S1). A
+**   collection clears TI_SUSPECT on everything it examined. An object that
+**   dies by refcount leaves the list like any other (list_remove). So a
+**   structure that only grows, and acyclic structures freed by refcount,
+**   make no suspects and no collection work at all.
+**
+**   Schedule. rcgc_new subtracts each block's size from heap->budget; when
+**   it goes below 0 the slow path calls rcgc__maybe_collect:
+**     - a full collection if full_every bytes were allocated since the last
+**       full collection (full_every = max(FULL_MIN_BYTES, FULL_FACTOR x live
+**       bytes after it));
+**     - else a suspect collection if any suspect is recorded;
+**     - then a new budget: min(suspect_every, bytes left until the next
+**       full collection), suspect_every = max(SUSPECT_MIN_BYTES,
+**       SUSPECT_FACTOR x bytes of the live objects the last suspect
+**       collection examined). A collection that proved a large structure
+**       alive is paid for by that much more allocation before the next.
+**
+**   Bounds (docs/design.md and rcgc.h repeat them): with automatic
+**   collection enabled and collections allowed (no callback running), a
+**   garbage cycle of kind a is freed before the heap allocates
+**   suspect_every more bytes -- at least 256 KiB and at most 4x the heap's
+**   live bytes -- and one of kind b or c before it allocates full_every
+**   bytes -- at least 8 MiB and at most 4x the live bytes after the last
+**   full collection. In allocations: each block is at least 32 bytes, so
+**   at most those figures / 32.
+**
+**   Explicit collections: rcgc_collect(heap, G) examines generations 0..G
+**   as under the CPython policy plus, below G = 2, the suspects with their
+**   closure; a full one resets the backstop.
+*/
+#include "internal.h"
+
+#include <limits.h>
+
+#define SUSPECT_MIN_BYTES (256u * 1024u)
+#define SUSPECT_FACTOR 4u
+#define FULL_MIN_BYTES (8u * 1024u * 1024u)
+#define FULL_FACTOR 4u
+/* a budget that never runs out in practice (bytes) */
+#define BUDGET_NEVER (LLONG_MAX / 4)
+
+/* Bring 'allocated' up to date with what the budget has counted since it
+** was set. */
+static void sync_allocated(rcgc_heap *heap) {
+  heap->allocated += (unsigned long long)(heap->budget_set - heap->budget);
+  heap->budget_set = heap->budget;
+}
+
+static void set_budget(rcgc_heap *heap, long long budget) {
+  sync_allocated(heap);
+  heap->budget = budget;
+  heap->budget_set = budget;
+}
+
+void rcgc__schedule(rcgc_heap *heap) {
+  bool automatic = heap->enabled && heap->gens[0].threshold != 0;
+  if (heap->policy == RCGC_POLICY_CPYTHON) {
+    heap->count_limit = automatic ? heap->gens[0].threshold : LONG_MAX;
+    set_budget(heap, BUDGET_NEVER);
+    return;
+  }
+  heap->count_limit = LONG_MAX;
+  if (!automatic) {
+    set_budget(heap, BUDGET_NEVER);
+    return;
+  }
+  sync_allocated(heap);
+  unsigned long long since_full = heap->allocated - heap->full_mark;
+  unsigned long long left = heap->full_every > since_full ? heap->full_every - since_full : 0;
+  unsigned long long b = heap->suspect_every < left ? heap->suspect_every : left;
+  set_budget(heap, b > (unsigned long long)BUDGET_NEVER ? BUDGET_NEVER : (long long)b);
+}
+
+void rcgc__schedule_init(rcgc_heap *heap) {
+  heap->policy = heap->cfg.policy;
+  heap->fresh_bits = heap->policy == RCGC_POLICY_CPYTHON ? TI_SUSPECT : 0;
+  heap->suspect_every = SUSPECT_MIN_BYTES;
+  heap->full_every = FULL_MIN_BYTES;
+  heap->full_mark = 0;
+  rcgc__schedule(heap);
+}
+
+static unsigned long long max_ull(unsigned long long a, unsigned long long b) {
+  return a > b ? a : b;
+}
+
+void rcgc__after_collection(rcgc_heap *heap, bool full, bool suspects, size_t live_examined) {
+  sync_allocated(heap);
+  unsigned long long avg = heap->nobjects ? heap->nbytes / heap->nobjects : 0;
+  if (full) {
+    heap->full_mark = heap->allocated;
+    heap->full_every = max_ull(FULL_MIN_BYTES, FULL_FACTOR * (unsigned long long)heap->nbytes);
+  } else if (suspects) {
+    heap->suspect_every =
+        max_ull(SUSPECT_MIN_BYTES, SUSPECT_FACTOR * (unsigned long long)live_examined * avg);
+  }
+  rcgc__schedule(heap);
+}
+
+/* Automatic collection, checked by rcgc_new before it allocates. */
+void rcgc__maybe_collect(rcgc_heap *heap) {
+  if (heap->collecting || heap->in_user || heap->in_traverse || heap->destroying)
+    return; /* the budget stays spent: the next allocation asks again */
+  if (heap->policy == RCGC_POLICY_CPYTHON) {
+    if (!heap->enabled || heap->gens[0].threshold == 0 ||
+        heap->gens[0].count <= heap->gens[0].threshold)
+      return;
+    for (int i = RCGC_NUM_GENERATIONS - 1; i >= 0; i--) {
+      if (heap->gens[i].count > heap->gens[i].threshold) {
+        /* the long-lived rule: a full collection only when the objects
+        ** promoted since the last one exceed 25% of its survivors */
+        if (i == RCGC_NUM_GENERATIONS - 1 &&
+            heap->long_lived_pending < heap->long_lived_total / 4)
+          continue;
+        rcgc__collect(heap, i, 0);
+        return;
+      }
+    }
+    return;
+  }
+  if (heap->budget >= 0)
+    return;
+  if (heap->enabled && heap->gens[0].threshold != 0) {
+    sync_allocated(heap);
+    if (heap->allocated - heap->full_mark >= heap->full_every) {
+      rcgc__collect(heap, RCGC_NUM_GENERATIONS - 1, 0);
+      return; /* rescheduled by the collection */
+    }
+    if (!list_empty(&heap->suspects)) {
+      rcgc__collect(heap, 0, COLLECT_SUSPECTS);
+      return;
+    }
+  }
+  rcgc__schedule(heap);
+}
+
+/* The collection RCGC_STRESS runs at every tracked allocation. */
+void rcgc__collect_young(rcgc_heap *heap) {
+  rcgc__collect(heap, 0, heap->policy == RCGC_POLICY_SUSPECTS ? COLLECT_SUSPECTS : 0);
+}
+
+/* ------------------------------------------------------------ suspects */
+
+void rcgc__suspect(rcgc_heap *heap, head_t *h) {
+  if (heap->policy != RCGC_POLICY_SUSPECTS || (h->tinfo & RCGC_TI_QUIET_))
+    return;
+  /* a candidate of the running collection is examined by it; an object on
+  ** no list is being freed */
+  if ((h->gc_prev & PREV_COLLECTING) || h->gc_prev == 0)
+    return;
+  h->tinfo |= TI_SUSPECT;
+  list_move(h, &heap->suspects);
+}
+
+void rcgc_suspect_(rcgc_heap *heap, void *obj) {
+  if (heap == NULL || obj == NULL)
+    return;
+  rcgc__suspect(heap, AS_HEAD(obj));
+}
+
+/* ------------------------------------------------------------ public */
+
+/* Set TI_SUSPECT on every tracked object (to the CPython policy) or clear
+** it (to the suspects policy), so that INVARIANT S2 or S1 holds. */
+static void set_policy_bits(rcgc_heap *heap, bool on) {
+  head_t *lists[] = {&heap->gens[0].head, &heap->gens[1].head, &heap->gens[2].head,
+                     &heap->permanent};
+  for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+    for (head_t *h = next_of(lists[i]); h != lists[i]; h = next_of(h))
+      h->tinfo = on ? (h->tinfo | TI_SUSPECT) : (h->tinfo & ~(uint32_t)TI_SUSPECT);
+}
+
+int rcgc_set_policy(rcgc_heap *heap, int policy) {
+  if (heap == NULL || (policy != RCGC_POLICY_SUSPECTS && policy != RCGC_POLICY_CPYTHON))
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  int r = RCGC_OK;
+  if (heap->collecting) {
+    r = RCGC_EBUSY;
+  } else if (policy != heap->policy) {
+    if (policy == RCGC_POLICY_CPYTHON) {
+      /* the suspects become young objects; every tracked object quiet */
+      list_merge(&heap->suspects, &heap->gens[0].head);
+      set_policy_bits(heap, true);
+      heap->fresh_bits = TI_SUSPECT;
+    } else {
+      set_policy_bits(heap, false);
+      heap->fresh_bits = 0;
+    }
+    heap->policy = policy;
+    rcgc__schedule(heap);
+  }
+  LEAVE(heap);
+  return r;
+}
+
+int rcgc_get_policy(const rcgc_heap *heap) {
+  return heap == NULL ? RCGC_EINVAL : heap->policy;
+}
