@@ -2,7 +2,8 @@
 # needs (from Debian's packages) on a fresh machine.
 #   make demo    build (release) and run every example
 #   make test    the whole suite: debug build, ASan+UBSan build, valgrind, TSan
-#   make bench   benchmark workloads beside CPython, PHP and the Boehm collector
+#   make bench   benchmark workloads beside CPython, PHP and the Boehm collector,
+#                then GCBench and binary-trees beside Boehm, malloc, mimalloc, CPython
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE ?= cmake
 B := build

@@ -8,6 +8,12 @@ ratios, and writes it as JSON.
       (exit status), .err; skipped.tsv (system TAB reason); mode.
   report.py instructions --out DIR --nodes N --json FILE
       DIR holds instr.KIND.{collect,build}.err: callgrind's stderr.
+  report.py classic --out DIR --json FILE
+      DIR holds SYSTEM.WORKLOAD.DEPTH.VARIANT.{txt,err,rc,time} of the
+      classic benchmarks (GCBench, binary-trees), skipped.tsv, not-run.tsv
+      and mode; the table is printed and the "classic" part of FILE is
+      replaced (the rest of FILE is kept). Exits 1 when an rcgc run failed
+      or the systems' check lines differ.
 
 Ratios are always other / rcgc: for times, how many times faster rcgc is
 (> 1: rcgc faster); for bytes, how many times smaller rcgc is.
@@ -434,14 +440,272 @@ def instructions(args):
     return 0
 
 
+# ------------------------------------------------------ classic benchmarks
+
+CLASSIC_SYSTEMS = ('rcgc-default', 'rcgc-cpython', 'boehm', 'malloc',
+                   'mimalloc', 'cpython')
+LABEL.update({'rcgc-default': 'rcgc', 'rcgc-cpython': 'rcgc-cpy',
+              'malloc': 'malloc', 'mimalloc': 'mimalloc'})
+CLASSIC_WORKLOADS = ('gcbench', 'binary-trees')
+
+
+def parse_classic(text):
+    """A classic_* program's output: the version line, the check lines, the
+    result line (key=value)."""
+    out = {'version': None, 'checks': [], 'result': None}
+    for line in (text or '').splitlines():
+        if line.startswith('version '):
+            out['version'] = line[len('version '):].strip()
+        elif line.startswith('result '):
+            out['result'] = parse_kv(line)
+        elif line.strip():
+            out['checks'].append(line.rstrip())
+    return out
+
+
+def classic(args):
+    d = args.out
+    mode = (read(os.path.join(d, 'mode'), 'full') or 'full').strip()
+    skipped, not_run = {}, {}
+    for line in (read(os.path.join(d, 'skipped.tsv'), '') or '').splitlines():
+        if '\t' in line:
+            k, v = line.split('\t', 1)
+            skipped[k] = v
+    for line in (read(os.path.join(d, 'not-run.tsv'), '') or '').splitlines():
+        parts = line.split('\t')
+        if len(parts) == 3:
+            not_run[(parts[0], parts[1])] = parts[2]
+
+    # SYSTEM.WORKLOAD.DEPTH.VARIANT.txt
+    runs, versions, keys = {}, {}, set()
+    for f in sorted(os.listdir(d)):
+        m = re.fullmatch(r'([a-z-]+)\.([a-z-]+)\.(\d+)\.(acyclic|cyclic)\.txt', f)
+        if not m or m.group(2) not in CLASSIC_WORKLOADS:
+            continue
+        s, w, depth, v = m.group(1), m.group(2), int(m.group(3)), m.group(4)
+        base = os.path.join(d, f[:-4])
+        r = parse_classic(read(base + '.txt'))
+        rc = (read(base + '.rc', '?') or '?').strip()
+        r['exit_status'] = int(rc) if rc.lstrip('-').isdigit() else None
+        r['wall_seconds'] = number((read(base + '.time', '') or '').strip() or '0')
+        r['stderr'] = (read(base + '.err', '') or '').strip().splitlines()
+        r['ok'] = r['exit_status'] == 0 and r['result'] is not None
+        runs[(s, w, depth, v)] = r
+        keys.add((w, depth, v))
+        if r['version'] and s not in versions:
+            versions[s] = r['version']
+    if not keys:
+        print('bench: no classic benchmark results', file=sys.stderr)
+        return 1
+    systems = [s for s in CLASSIC_SYSTEMS if s not in skipped]
+    keys = sorted(keys, key=lambda k: (CLASSIC_WORKLOADS.index(k[0]), k[1],
+                                       k[2] != 'acyclic'))
+
+    failed, notes = False, []
+    # A failed rcgc run fails the benchmark; other systems are reported.
+    for (s, w, depth, v), r in sorted(runs.items()):
+        if r['ok']:
+            continue
+        bugs = [l for l in r['stderr'] if 'BUG' in l]
+        tail = r['stderr'][-1] if r['stderr'] else ''
+        notes.append(f'{s} {w} {depth} {v}: exited with status {r["exit_status"]}'
+                     + (': ' + '; '.join(bugs[:5]) if bugs else (f': {tail}' if tail else '')))
+        if s.startswith('rcgc'):
+            failed = True
+    for s in ('rcgc-default', 'rcgc-cpython'):
+        for (rs, w, depth, v), r in runs.items():
+            if rs == s and r['ok'] and r['result'].get('alive', 0) != 0:
+                notes.append(f'{s} {w} {depth} {v}: {r["result"]["alive"]} objects alive '
+                             'after the final collection')
+                failed = True
+    # The check lines (and node counts) of one workload and depth must be
+    # the same on every system and in both variants.
+    checks_equal = {}
+    for w, depth in sorted({(k[0], k[1]) for k in keys}):
+        ref, ref_name, same = None, None, True
+        for s in systems:
+            for v in ('acyclic', 'cyclic'):
+                r = runs.get((s, w, depth, v))
+                if not r or not r['ok']:
+                    continue
+                got = (r['checks'], r['result'].get('nodes'))
+                if ref is None:
+                    ref, ref_name = got, f'{s} {v}'
+                elif got != ref:
+                    same = False
+                    diff = [f'{a!r} != {b!r}' for a, b in zip(got[0], ref[0]) if a != b]
+                    if len(got[0]) != len(ref[0]):
+                        diff.append(f'{len(got[0])} check lines != {len(ref[0])}')
+                    if got[1] != ref[1]:
+                        diff.append(f'nodes {got[1]} != {ref[1]}')
+                    notes.append(f'MISMATCH {w} {depth}: {s} {v} differs from {ref_name}: '
+                                 + '; '.join(diff[:3]))
+                    failed = True
+        checks_equal[(w, depth)] = same
+
+    def res(s, k):
+        r = runs.get((s,) + k)
+        return r['result'] if r and r['ok'] else None
+
+    def missing(s, k):
+        if (f'{k[0]} {k[1]}', k[2]) in not_run and s == 'cpython':
+            return 'n/a*'
+        return 'n/a'
+
+    rows, entries = [], []
+    for k in keys:
+        w, depth, v = k
+        label = f'{w}{"-cyclic" if v == "cyclic" else ""} {depth}'
+        base = res('rcgc-default', k)
+        r_t, r_m, r_c, r_p = (Row(f'{label} s'), Row(f'{label} peak RSS MB'),
+                              Row(f'{label} collections'), Row(f'{label} max pause ms'))
+        entry = {'workload': w, 'depth': depth, 'variant': v,
+                 'checks_equal': checks_equal[(w, depth)],
+                 'checks': runs.get(('rcgc-default',) + k, {}).get('checks'),
+                 'systems': {}}
+        for s in systems:
+            x = res(s, k)
+            if x is None:
+                for row in (r_t, r_m, r_c, r_p):
+                    row.add(s, missing(s, k))
+                continue
+            e = dict(x)
+            e['wall_seconds'] = runs[(s,) + k]['wall_seconds']
+            own = s == 'rcgc-default' or base is None
+            rt = None if own else ratio(x['seconds'], base['seconds'])
+            rm = None if own else ratio(x['maxrss_kb'], base['maxrss_kb'])
+            r_t.add(s, fmt_num(x['seconds'], 3), fmt_ratio(rt))
+            r_m.add(s, fmt_num(x['maxrss_kb'] / 1024), fmt_ratio(rm))
+            if 'collections' in x:
+                r_c.add(s, str(x['collections']),
+                        extra=f'(full {x["full"]})' if 'full' in x else '')
+                rp = None if own else ratio(x['max_pause_ms'], base.get('max_pause_ms'))
+                r_p.add(s, fmt_num(x['max_pause_ms'], 2), fmt_ratio(rp))
+                if x['seconds'] > 0:
+                    e['gc_fraction'] = round(x['gc_seconds'] / x['seconds'], 4)
+                if rp:
+                    e['ratio_max_pause'] = round(rp, 3)
+            else:
+                r_c.add(s, 'n/a')
+                r_p.add(s, 'n/a')
+            if rt:
+                e['speedup'] = round(rt, 3)
+            if rm:
+                e['ratio_maxrss'] = round(rm, 3)
+            entry['systems'][s] = e
+        rows += [r_t, r_m, r_c, r_p]
+        entries.append(entry)
+
+    # rcgc, per workload: time in collection, collections, pauses, cycles.
+    gc_rows = []
+    for k in keys:
+        w, depth, v = k
+        for s in ('rcgc-default', 'rcgc-cpython'):
+            x = res(s, k)
+            label = f'{w}{"-cyclic" if v == "cyclic" else ""} {depth}'
+            row = Row(f'{label} {"default" if s == "rcgc-default" else "cpython"}')
+            if x is None:
+                row.cells.append('n/a')
+                gc_rows.append(row)
+                continue
+            frac = x['gc_seconds'] / x['seconds'] if x['seconds'] > 0 else 0
+            row.cells.append(f'{100 * frac:.1f}% in collection '
+                             f'({x["gc_seconds"]:.3f} of {x["seconds"]:.3f} s)')
+            row.cells.append(f'{x["collections"]} collections ({x["full"]} full)')
+            row.cells.append(f'longest pause {x["max_pause_ms"]:.2f} ms')
+            if v == 'cyclic':
+                row.cells.append(f'cycles reclaimed: {x["collected"]} of {x["nodes"]} nodes '
+                                 f'freed by collection, {x["alive"]} alive')
+            else:
+                row.cells.append(f'no cycles: {x["collected"]} freed by collection, '
+                                 f'{x["alive"]} alive')
+            gc_rows.append(row)
+
+    for s in skipped:
+        notes.append(f'{s} skipped: {skipped[s]}')
+    if not_run:
+        notes.append('n/a*: ' + sorted(set(not_run.values()))[0])
+    pol = versions.get('rcgc-cpython', '')
+    if 'no rcgc_set_policy' in pol:
+        notes.append('this rcgc has no policy interface (rcgc_set_policy): both rcgc '
+                     'columns ran the library\'s default policy')
+    if 'boehm' in versions:
+        notes.append('boehm: pauses are timed from GC_EVENT_START to GC_EVENT_END; its '
+                     'sweeping is lazy (done during later allocations), so it is in the '
+                     'time, not in the pauses')
+    notes.append('malloc and mimalloc free every tree by a recursive walk when it is '
+                 'dropped (the cyclic variant does not follow the parent pointer): '
+                 'no collector, no collections')
+    notes.append('peak RSS: the process\'s ru_maxrss (CPython\'s includes the interpreter)')
+
+    load_end = ' '.join((read('/proc/loadavg', '') or '').split()[:3])
+    load_start = (read(os.path.join(d, 'loadavg.start'), '') or '').strip()
+    try:
+        busiest = max(float(x) for x in (load_start + ' ' + load_end).split())
+    except ValueError:
+        busiest = 0.0
+    if busiest > 0.75 * (os.cpu_count() or 1):
+        notes.insert(0, f'the machine was busy (load average {load_start} at the start, '
+                        f'{load_end} at the end, {os.cpu_count()} cpus): every figure is '
+                        'noisy; rerun on a quiet machine')
+
+    date = datetime.datetime.now().astimezone().isoformat(timespec='seconds')
+    m = machine_info()
+    print(f'classic benchmarks ({mode}), {date}, {m["arch"]}, {m["cpu"]}, '
+          f'{m["nproc"]} cpus, load {load_start or "?"} -> {load_end or "?"}')
+    print('systems: ' + ', '.join(f'{LABEL[s]} = {versions[s]}' for s in systems
+                                  if s in versions))
+    print('s = seconds of the benchmark proper (timed inside the process; lower is better), '
+          'peak resident memory; '
+          '(Nx) = other / rcgc (default policy): how many times faster or smaller rcgc is')
+    print()
+    print(render(rows))
+    print()
+    print('rcgc per workload: share of the time spent in collections (sum of the '
+          'pauses / total), collections, longest pause, what the collections reclaimed')
+    print(render(gc_rows))
+    if notes:
+        print()
+        for n in notes:
+            print(f'note: {n}')
+
+    doc = {}
+    try:
+        with open(args.json) as f:
+            doc = json.load(f)
+        if not isinstance(doc, dict):
+            doc = {}
+    except (OSError, ValueError):
+        doc = {}
+    doc['classic'] = {
+        'date': date, 'mode': mode,
+        'machine': dict(m, loadavg_start=load_start, loadavg_end=load_end),
+        'rcgc_revision': git_revision(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__)))),
+        'systems': {s: versions.get(s) for s in systems},
+        'skipped': skipped,
+        'not_run': {f'{a} {b}': why for (a, b), why in not_run.items()},
+        'ratio': 'other / rcgc (default policy): > 1 means rcgc is faster (seconds) '
+                 'or smaller (peak RSS)',
+        'workloads': entries,
+        'checks_equal': all(checks_equal.values()),
+        'notes': notes,
+    }
+    with open(args.json, 'w') as f:
+        json.dump(doc, f, indent=2)
+        f.write('\n')
+    print(f'\nbench: wrote {os.path.relpath(args.json)} (classic)', file=sys.stderr)
+    return 1 if failed else 0
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('what', choices=('table', 'instructions'))
+    p.add_argument('what', choices=('table', 'instructions', 'classic'))
     p.add_argument('--out', required=True)
     p.add_argument('--json', required=True)
     p.add_argument('--nodes', type=int, default=1000000)
     args = p.parse_args()
-    return table(args) if args.what == 'table' else instructions(args)
+    return {'table': table, 'instructions': instructions,
+            'classic': classic}[args.what](args)
 
 
 if __name__ == '__main__':

@@ -12,6 +12,14 @@
 #   bench/run.sh --instructions  instructions per node of the 1,000,000-node
 #                                rings / live-tree / mixed collections under
 #                                callgrind; writes bench/instructions.json
+#   bench/run.sh --classic       only the classic benchmarks (GCBench,
+#                                binary-trees, each acyclic and cyclic) on
+#                                rcgc (both policies), Boehm, malloc,
+#                                mimalloc and CPython; updates the "classic"
+#                                part of bench/results.json (with --quick:
+#                                small depths, build/bench/results-quick.json)
+#   (bench/run.sh and --quick run the classic benchmarks too, after the
+#   anchor workloads, and print their table second)
 #
 # Environment:
 #   BENCH_SIZES="100000 1000000"  sizes of rings/live-tree/mixed
@@ -19,13 +27,22 @@
 #   BENCH_MEMORY_NODES=N          tree size for bytes per node (default 4000000)
 #   BENCH_INSTR_NODES=N           size for --instructions (default 1000000)
 #   BENCH_QUICK=1                 same as --quick
-#   BENCH_SKIP="php boehm"        anchors not to run
+#   BENCH_SKIP="php boehm"        systems not to run (php, cpython, boehm;
+#                                 classic: malloc, mimalloc), or "classic"
 #   RCGC_ANCHORS=dir              the anchors (default ../shared/anchors
 #                                 beside the repository)
 #   BENCH_BIN=path                use this rcgc_bench instead of building one
-#                                 (e.g. to compare two revisions)
-# Exit status: 0, or 1 when rcgc_bench failed (crash or failed check: see
-# the rcgc_bench: BUG lines) or the build failed. Anchors that fail are
+#                                 (e.g. to compare two revisions); the
+#                                 classic_* programs are taken from the same
+#                                 directory
+#   BENCH_TREE_DEPTHS="16 20"     binary-trees depths (default 16 20; quick 10)
+#   BENCH_GCBENCH_DEPTH=N         GCBench's long-lived tree depth (default 16,
+#                                 as published; quick 10)
+#   BENCH_CPYTHON_DEEP=1          also run CPython's binary-trees deeper than
+#                                 16 (several minutes per run at 20)
+# Exit status: 0, or 1 when rcgc_bench or a classic_rcgc run failed (crash
+# or failed check: see the BUG lines), when the classic benchmarks' check
+# lines differ between systems, or when the build failed. Anchors that fail are
 # reported and do not fail the run (PHP crashes at exit by design).
 set -u
 
@@ -34,14 +51,17 @@ ANCHORS=${RCGC_ANCHORS:-$REPO/../shared/anchors}
 BUILD=$REPO/build/bench
 OUT=$BUILD/out
 BIN=${BENCH_BIN:-$BUILD/bench/rcgc_bench}
+CLASSIC_BIN=$(dirname "$BIN")
 
 mode=full
+classic_only=0
 [ "${BENCH_QUICK:-0}" = 1 ] && mode=quick
 for arg in "$@"; do
   case "$arg" in
     --quick) mode=quick ;;
     --instructions) mode=instructions ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    --classic) classic_only=1 ;;
+    -h|--help) sed -n '2,46p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -61,7 +81,10 @@ build() {
         >"$BUILD/configure.log" 2>&1; then
     cat "$BUILD/configure.log" >&2; say "configure failed"; exit 1
   fi
-  if ! cmake --build "$BUILD" --target rcgc_bench -j "$(nproc 2>/dev/null || echo 2)" \
+  local targets=(rcgc_bench classic_bench)
+  [ "$mode" = instructions ] && targets=(rcgc_bench)
+  [ "$classic_only" = 1 ] && targets=(classic_bench)
+  if ! cmake --build "$BUILD" --target "${targets[@]}" -j "$(nproc 2>/dev/null || echo 2)" \
         >"$BUILD/build.log" 2>&1; then
     cat "$BUILD/build.log" >&2; say "build failed"; exit 1
   fi
@@ -141,76 +164,156 @@ else
   JSON=$REPO/bench/results.json
 fi
 echo "$mode" >"$OUT/mode"
-# shellcheck disable=SC2086
-set -- $SIZES
 
-# rcgc
-if [ "$mode" = quick ]; then
-  run rcgc "$BIN" --churn $CHURN --grow $GROW "$@"
-else
-  run rcgc "$BIN" "$@"
-fi
-run rcgc-memory "$BIN" --memory "$MEMN"
+# ------------------------------------------------------- anchor workloads
+anchor_workloads() {
+  # shellcheck disable=SC2086
+  set -- $SIZES
 
-# CPython: always (python3 is always present)
-if [ ! -f "$ANCHORS/cpython_bench.py" ]; then
-  skipped cpython "no $ANCHORS/cpython_bench.py"
-elif ! wants cpython; then
-  skipped cpython "BENCH_SKIP"
-else
+  # rcgc
   if [ "$mode" = quick ]; then
-    run cpython python3 "$REPO/bench/anchor_cpython.py" "$ANCHORS" quick $CHURN $GROW "$@"
+    run rcgc "$BIN" --churn $CHURN --grow $GROW "$@"
   else
-    run cpython python3 "$ANCHORS/cpython_bench.py" "$@"
+    run rcgc "$BIN" "$@"
   fi
-  run cpython-memory python3 "$REPO/bench/anchor_cpython.py" "$ANCHORS" memory "$MEMN"
-fi
+  run rcgc-memory "$BIN" --memory "$MEMN"
 
-# PHP: if php exists. It crashes at exit freeing the grow chain (expected).
-if ! command -v php >/dev/null; then
-  skipped php "php is not installed (Debian: php-cli; make bench installs it)"
-elif ! wants php; then
-  skipped php "BENCH_SKIP"
-else
+  # CPython: always (python3 is always present)
+  if [ ! -f "$ANCHORS/cpython_bench.py" ]; then
+    skipped cpython "no $ANCHORS/cpython_bench.py"
+  elif ! wants cpython; then
+    skipped cpython "BENCH_SKIP"
+  else
+    if [ "$mode" = quick ]; then
+      run cpython python3 "$REPO/bench/anchor_cpython.py" "$ANCHORS" quick $CHURN $GROW "$@"
+    else
+      run cpython python3 "$ANCHORS/cpython_bench.py" "$@"
+    fi
+    run cpython-memory python3 "$REPO/bench/anchor_cpython.py" "$ANCHORS" memory "$MEMN"
+  fi
+
+  # PHP: if php exists. It crashes at exit freeing the grow chain (expected).
+  if ! command -v php >/dev/null; then
+    skipped php "php is not installed (Debian: php-cli; make bench installs it)"
+  elif ! wants php; then
+    skipped php "BENCH_SKIP"
+  else
+    if [ "$mode" = quick ]; then
+      run php php -d memory_limit=-1 "$REPO/bench/anchor_php.php" "$ANCHORS" quick $CHURN $GROW "$@"
+    else
+      (cd "$ANCHORS" && run php php -d memory_limit=-1 php_bench.php "$@")
+    fi
+    run php-memory php -d memory_limit=-1 "$REPO/bench/anchor_php.php" "$ANCHORS" memory "$MEMN"
+  fi
+
+  # Boehm: if libgc is present (the program compiles and links).
+  if ! wants boehm; then
+    skipped boehm "BENCH_SKIP"
+  elif ! gcc -O2 -o "$BUILD/boehm_bench" "$ANCHORS/boehm_bench.c" -lgc >"$OUT/boehm-build.log" 2>&1; then
+    skipped boehm "gcc -O2 boehm_bench.c -lgc failed: libgc missing? (Debian: libgc-dev): $(head -n 1 "$OUT/boehm-build.log")"
+  elif ! gcc -O2 -I"$ANCHORS" -o "$BUILD/anchor_boehm" "$REPO/bench/anchor_boehm.c" -lgc >>"$OUT/boehm-build.log" 2>&1; then
+    skipped boehm "bench/anchor_boehm.c failed to build: $(head -n 1 "$OUT/boehm-build.log")"
+  else
+    if [ "$mode" = quick ]; then
+      run boehm "$BUILD/anchor_boehm" quick $CHURN $GROW "$@"
+    else
+      run boehm "$BUILD/boehm_bench" "$@"
+      # Churn and grow again, each in a fresh process, as rcgc runs them in a
+      # fresh heap: Boehm collects when its heap is full, so after the 4M
+      # workloads the anchor's heap is so large that churn and grow hardly
+      # collect at all. And the anchor's churn builds its held tree with
+      # collection on, which is a use after free that crashes it when a
+      # collection happens during the build (see bench/anchor_boehm.c:
+      # fixed_churn). The table uses these; results.json keeps both.
+      run boehm-churn "$BUILD/anchor_boehm" churn 1000000 3000000
+      run boehm-grow "$BUILD/anchor_boehm" grow 4000000
+    fi
+    run boehm-memory "$BUILD/anchor_boehm" memory "$MEMN"
+  fi
+}
+
+# ------------------------------------------------------ classic benchmarks
+# GCBench and binary-trees (bench/README.md), each workload, variant and
+# system in its own process, the systems one after the other within each
+# workload so that a change of load hits them alike.
+classic_workloads() {
+  local dir=$CLASSIC_BIN depths gdepth cpy_max=16 w d v s
+  mkdir -p "$OUT/classic"
+  : >"$OUT/classic/skipped.tsv"
+  echo "$mode" >"$OUT/classic/mode"
+  cut -d" " -f1-3 /proc/loadavg >"$OUT/classic/loadavg.start" 2>/dev/null
   if [ "$mode" = quick ]; then
-    run php php -d memory_limit=-1 "$REPO/bench/anchor_php.php" "$ANCHORS" quick $CHURN $GROW "$@"
+    depths=${BENCH_TREE_DEPTHS:-10}; gdepth=${BENCH_GCBENCH_DEPTH:-10}
   else
-    (cd "$ANCHORS" && run php php -d memory_limit=-1 php_bench.php "$@")
+    depths=${BENCH_TREE_DEPTHS:-16 20}; gdepth=${BENCH_GCBENCH_DEPTH:-16}
   fi
-  run php-memory php -d memory_limit=-1 "$REPO/bench/anchor_php.php" "$ANCHORS" memory "$MEMN"
+  [ "${BENCH_CPYTHON_DEEP:-0}" = 1 ] && cpy_max=99
+  local systems=(rcgc-default rcgc-cpython)
+  cskip() { printf '%s\t%s\n' "$1" "$2" >>"$OUT/classic/skipped.tsv"; say "classic: skipping $1: $2"; }
+  for s in boehm malloc mimalloc; do
+    if ! wants "$s"; then cskip "$s" "BENCH_SKIP"
+    elif [ ! -x "$dir/classic_$s" ]; then
+      case $s in
+        boehm) cskip boehm "classic_boehm was not built: libgc-dev missing when configured? (make bench installs it)" ;;
+        mimalloc) cskip mimalloc "classic_mimalloc was not built: libmimalloc-dev missing when configured? (make bench installs it)" ;;
+        *) cskip "$s" "$dir/classic_$s was not built" ;;
+      esac
+    else systems+=("$s"); fi
+  done
+  if wants cpython; then systems+=(cpython); else cskip cpython "BENCH_SKIP"; fi
+  if [ ! -x "$dir/classic_rcgc" ]; then
+    say "no $dir/classic_rcgc"; echo 1 >"$OUT/classic/failed"; return
+  fi
+  for w in "gcbench $gdepth" $(for d in $depths; do echo "binary-trees:$d"; done); do
+    w=${w/:/ }
+    set -- $w
+    for v in acyclic cyclic; do
+      local flag=()
+      [ "$v" = cyclic ] && flag=(--cyclic)
+      for s in "${systems[@]}"; do
+        local name="classic/$s.$1.$2.$v"
+        case $s in
+          rcgc-default) run "$name" "$dir/classic_rcgc" --policy default "$1" "${flag[@]}" "$2" ;;
+          rcgc-cpython) run "$name" "$dir/classic_rcgc" --policy cpython "$1" "${flag[@]}" "$2" ;;
+          cpython)
+            if [ "$1" = binary-trees ] && [ "$2" -gt "$cpy_max" ]; then
+              printf '%s\t%s\t%s\n' "$1 $2" "$v" \
+                "CPython runs binary-trees deeper than 16 only with BENCH_CPYTHON_DEEP=1 (several minutes per run)" \
+                >>"$OUT/classic/not-run.tsv"
+            else
+              run "$name" python3 "$REPO/bench/classic_python.py" "$1" "${flag[@]}" "$2"
+            fi ;;
+          *) run "$name" "$dir/classic_$s" "$1" "${flag[@]}" "$2" ;;
+        esac
+      done
+    done
+  done
+}
+
+status=0
+if [ "$classic_only" = 0 ]; then
+  anchor_workloads
+  python3 "$REPO/bench/report.py" table --out "$OUT" --json "$JSON"
+  report_rc=$?
+  rcgc_rc=$(cat "$OUT/rcgc.rc")
+  mem_rc=$(cat "$OUT/rcgc-memory.rc")
+  if [ "$rcgc_rc" -ne 0 ] || [ "$mem_rc" -ne 0 ] || [ "$report_rc" -ne 0 ]; then
+    say "FAILED: rcgc_bench exited with $rcgc_rc (memory: $mem_rc); see $OUT/rcgc.err"
+    status=1
+  fi
+  echo
 fi
 
-# Boehm: if libgc is present (the program compiles and links).
-if ! wants boehm; then
-  skipped boehm "BENCH_SKIP"
-elif ! gcc -O2 -o "$BUILD/boehm_bench" "$ANCHORS/boehm_bench.c" -lgc >"$OUT/boehm-build.log" 2>&1; then
-  skipped boehm "gcc -O2 boehm_bench.c -lgc failed: libgc missing? (Debian: libgc-dev): $(head -n 1 "$OUT/boehm-build.log")"
-elif ! gcc -O2 -I"$ANCHORS" -o "$BUILD/anchor_boehm" "$REPO/bench/anchor_boehm.c" -lgc >>"$OUT/boehm-build.log" 2>&1; then
-  skipped boehm "bench/anchor_boehm.c failed to build: $(head -n 1 "$OUT/boehm-build.log")"
-else
-  if [ "$mode" = quick ]; then
-    run boehm "$BUILD/anchor_boehm" quick $CHURN $GROW "$@"
-  else
-    run boehm "$BUILD/boehm_bench" "$@"
-    # Churn and grow again, each in a fresh process, as rcgc runs them in a
-    # fresh heap: Boehm collects when its heap is full, so after the 4M
-    # workloads the anchor's heap is so large that churn and grow hardly
-    # collect at all. And the anchor's churn builds its held tree with
-    # collection on, which is a use after free that crashes it when a
-    # collection happens during the build (see bench/anchor_boehm.c:
-    # fixed_churn). The table uses these; results.json keeps both.
-    run boehm-churn "$BUILD/anchor_boehm" churn 1000000 3000000
-    run boehm-grow "$BUILD/anchor_boehm" grow 4000000
-  fi
-  run boehm-memory "$BUILD/anchor_boehm" memory "$MEMN"
+if ! wants classic; then
+  say "classic benchmarks skipped (BENCH_SKIP)"
+  exit $status
 fi
-
-python3 "$REPO/bench/report.py" table --out "$OUT" --json "$JSON"
-report_rc=$?
-rcgc_rc=$(cat "$OUT/rcgc.rc")
-mem_rc=$(cat "$OUT/rcgc-memory.rc")
-if [ "$rcgc_rc" -ne 0 ] || [ "$mem_rc" -ne 0 ] || [ "$report_rc" -ne 0 ]; then
-  say "FAILED: rcgc_bench exited with $rcgc_rc (memory: $mem_rc); see $OUT/rcgc.err"
-  exit 1
+classic_workloads
+# report.py classic merges its part into the JSON the table just wrote (or,
+# with --classic alone, into the existing one), and fails when a classic_rcgc
+# run failed or the systems' check lines differ.
+if ! python3 "$REPO/bench/report.py" classic --out "$OUT/classic" --json "$JSON"; then
+  say "FAILED: classic benchmarks (see above and $OUT/classic/*.err)"
+  status=1
 fi
-exit 0
+exit $status

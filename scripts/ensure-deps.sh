@@ -2,7 +2,9 @@
 # Installs, from Debian's packages, what a build part needs when it is missing.
 #   scripts/ensure-deps.sh test   -> Criterion (tests), yajl (rcgc-inspect), graphviz, valgrind, node
 #   scripts/ensure-deps.sh demo   -> yajl (rcgc-inspect), graphviz (optional pictures)
-#   scripts/ensure-deps.sh bench  -> php-cli and libgc-dev (benchmark anchors)
+#   scripts/ensure-deps.sh bench  -> php-cli, libgc-dev (benchmark anchors, classic
+#                                    benchmarks), libmimalloc-dev (classic benchmarks),
+#                                    valgrind (instruction counts)
 # Needs root for apt-get; when not root and something is missing, prints the
 # exact command to run and exits non-zero.
 set -u
@@ -25,6 +27,7 @@ case "$part" in
   bench)
     command -v php >/dev/null || need+=(php-cli)
     have_header gc.h || need+=(libgc-dev)
+    have_header mimalloc.h || need+=(libmimalloc-dev)
     command -v valgrind >/dev/null || need+=(valgrind)
     ;;
   fuzz)
