@@ -55,8 +55,10 @@
 **   garbage cycle of kind a is freed before the heap allocates
 **   suspect_every more bytes -- at least 256 KiB and at most 4x the heap's
 **   live bytes -- and one of kind b or c before it allocates full_every
-**   bytes -- at least 8 MiB and at most 4x the live bytes after the last
-**   full collection. In allocations: each block is at least 32 bytes, so
+**   bytes -- at least 32 MiB and at most 8x the live bytes after the last
+**   full collection. The backstop is lax on purpose: only garbage of kinds b
+**   and c waits for it, and its cost per allocated byte is 1/FULL_FACTOR of
+**   a full collection's cost per live byte. In allocations: each block is at least 32 bytes, so
 **   at most those figures / 32.
 **
 **   Explicit collections: rcgc_collect(heap, G) examines generations 0..G
@@ -69,8 +71,8 @@
 
 #define SUSPECT_MIN_BYTES (256u * 1024u)
 #define SUSPECT_FACTOR 4u
-#define FULL_MIN_BYTES (8u * 1024u * 1024u)
-#define FULL_FACTOR 4u
+#define FULL_MIN_BYTES (32u * 1024u * 1024u)
+#define FULL_FACTOR 8u
 /* a budget that never runs out in practice (bytes) */
 #define BUDGET_NEVER (LLONG_MAX / 4)
 

@@ -1,0 +1,329 @@
+/*
+** test_policy.c -- the suspects policy (the default): what makes a suspect,
+** what a collection examines, the bounds it promises in rcgc.h (a garbage
+** cycle made by a decrement is freed within max(256 KiB, 4 x live bytes) of
+** allocation, one closed without a decrement within max(32 MiB, 8 x live
+** bytes) by the backstop), that acyclic structures freed by refcount cost
+** the collector nothing, and switching policies.
+*/
+#include "testlib.h"
+
+#include <stddef.h>
+
+TL_DEFINE;
+
+static void setup_suspects(void) {
+  tl_setup();
+  cr_assert_eq(rcgc_set_policy(tl.heap, RCGC_POLICY_SUSPECTS), RCGC_OK);
+}
+
+TestSuite(policy, .init = setup_suspects, .fini = tl_teardown);
+
+#define KIB 1024LL
+#define MIB (1024LL * 1024LL)
+
+static long long max_ll(long long a, long long b) { return a > b ? a : b; }
+
+/* Totals over the three generations' statistics. */
+static void totals(long *collections, long *candidates, long *collected) {
+  rcgc_gen_stats st[RCGC_NUM_GENERATIONS];
+  cr_assert_eq(rcgc_get_stats(tl.heap, st), RCGC_OK);
+  *collections = *candidates = *collected = 0;
+  for (int g = 0; g < RCGC_NUM_GENERATIONS; g++) {
+    *collections += st[g].collections;
+    *candidates += st[g].candidates;
+    *collected += st[g].collected;
+  }
+}
+
+/* The bytes one block of 'type' costs the heap (header, prefix, data). */
+static long long block_bytes(const rcgc_type *type) {
+  size_t before = rcgc_heap_bytes(tl.heap);
+  void *o = rcgc_new(tl.heap, type);
+  cr_assert_not_null(o);
+  long long b = (long long)(rcgc_heap_bytes(tl.heap) - before);
+  rcgc_decref(tl.heap, o);
+  return b;
+}
+
+/* A complete binary tree of 'depth' levels built the way C code builds
+** one: each new reference is moved into its field, no decrement at all. */
+static tl_node *tree(int depth) {
+  tl_node *n = rcgc_new(tl.heap, &tl_node_type);
+  cr_assert_not_null(n);
+  if (depth > 0) {
+    n->a = tree(depth - 1);
+    n->b = tree(depth - 1);
+  }
+  return n;
+}
+
+static void drop(void *o) { rcgc_decref(tl.heap, o); }
+
+/* ------------------------------------------------------------ config */
+
+Test(policy, default_config_and_setter) {
+  rcgc_heap *h = rcgc_heap_new(NULL);
+  cr_assert_not_null(h);
+  cr_assert_eq(rcgc_get_policy(h), RCGC_POLICY_SUSPECTS);
+  cr_assert_eq(rcgc_set_policy(h, 7), RCGC_EINVAL);
+  cr_assert_eq(rcgc_set_policy(h, RCGC_POLICY_CPYTHON), RCGC_OK);
+  cr_assert_eq(rcgc_get_policy(h), RCGC_POLICY_CPYTHON);
+  cr_assert_eq(rcgc_heap_destroy(h), 0);
+  cr_assert_eq(rcgc_get_policy(NULL), RCGC_EINVAL);
+  cr_assert_eq(rcgc_set_policy(NULL, RCGC_POLICY_CPYTHON), RCGC_EINVAL);
+
+  rcgc_config cfg;
+  rcgc_config_init(&cfg);
+  cfg.policy = RCGC_POLICY_CPYTHON;
+  h = rcgc_heap_new(&cfg);
+  cr_assert_eq(rcgc_get_policy(h), RCGC_POLICY_CPYTHON);
+  cr_assert_eq(rcgc_heap_destroy(h), 0);
+  cfg.policy = (rcgc_policy)5;
+  cr_assert_null(rcgc_heap_new(&cfg), "an unknown policy is refused");
+  /* a configuration from before the field existed */
+  rcgc_config_init(&cfg);
+  cfg.size = offsetof(rcgc_config, policy);
+  cfg.policy = (rcgc_policy)99; /* beyond the old size: never read */
+  h = rcgc_heap_new(&cfg);
+  cr_assert_not_null(h);
+  cr_assert_eq(rcgc_get_policy(h), RCGC_POLICY_SUSPECTS);
+  cr_assert_eq(rcgc_heap_destroy(h), 0);
+  cfg.size = offsetof(rcgc_config, policy) - 1;
+  cr_assert_null(rcgc_heap_new(&cfg));
+}
+
+/* ------------------------------------------------------------ what a
+** collection examines */
+
+Test(policy, young_collection_examines_suspects_and_what_they_reach) {
+  tl_node *x = tl_new("x"), *y = tl_new("y");
+  TL_LINK(x, a, y);
+  TL_LINK(y, a, x);
+  drop(y); /* y: 2 -> 1, a suspect */
+  cr_assert_eq(rcgc_collect(tl.heap, 2), 0, "held by x's owner");
+  /* both are old now and neither is a suspect */
+  long c0, cand0, col0;
+  totals(&c0, &cand0, &col0);
+  cr_assert_eq(rcgc_collect(tl.heap, 0), 0);
+  long c1, cand1, col1;
+  totals(&c1, &cand1, &col1);
+  cr_assert_eq(cand1 - cand0, 0, "generation 0 is empty and there is no suspect");
+  drop(x); /* x: 2 -> 1: the cycle is garbage and x a suspect */
+  /* generation 0 is empty, but the suspect x and what it reaches (y, in
+  ** generation 2) are examined: both found */
+  cr_assert_eq(rcgc_collect(tl.heap, 0), 2);
+  cr_assert_eq(tl_destroyed, 2);
+  long c2, cand2, col2;
+  totals(&c2, &cand2, &col2);
+  cr_assert_eq(cand2 - cand1, 2, "exactly the suspect and the object it reaches");
+}
+
+Test(policy, suspects_count_as_generation_zero) {
+  tl_node *x = tl_new("x");
+  TL_LINK(x, a, x);
+  rcgc_incref(tl.heap, x);
+  drop(x); /* 3 -> 2: a suspect */
+  rcgc_list l;
+  cr_assert_eq(rcgc_get_objects(tl.heap, 0, &l), RCGC_OK);
+  cr_assert_eq(l.count, 1);
+  cr_assert_eq(l.items[0], (void *)x);
+  rcgc_list_release(tl.heap, &l);
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0);
+  /* frozen: no longer a suspect, not examined */
+  cr_assert_eq(rcgc_freeze(tl.heap), RCGC_OK);
+  cr_assert_eq(rcgc_get_freeze_count(tl.heap), 1);
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0);
+  cr_assert_eq(rcgc_unfreeze(tl.heap), RCGC_OK);
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0);
+  drop(x); /* only the self-reference is left */
+  cr_assert_eq(rcgc_collect(tl.heap, 2), 1);
+}
+
+Test(policy, untrack_and_track_a_suspect) {
+  tl_node *x = tl_new("x");
+  rcgc_incref(tl.heap, x);
+  drop(x); /* a suspect */
+  cr_assert_eq(rcgc_untrack(tl.heap, x), RCGC_OK);
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0);
+  cr_assert_eq(rcgc_track(tl.heap, x), RCGC_OK);
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0);
+  drop(x);
+}
+
+Test(policy, switching_policies_keeps_the_invariants) {
+  tl_node *x = tl_new("x"), *y = tl_new("y");
+  TL_LINK(x, a, y);
+  TL_LINK(y, a, x);
+  drop(y); /* a suspect */
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0);
+  cr_assert_eq(rcgc_set_policy(tl.heap, RCGC_POLICY_CPYTHON), RCGC_OK);
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0);
+  long count[3];
+  rcgc_list l;
+  cr_assert_eq(rcgc_get_objects(tl.heap, 0, &l), RCGC_OK);
+  cr_assert_eq(l.count, 2, "the suspect joined generation 0");
+  rcgc_list_release(tl.heap, &l);
+  drop(x); /* no suspect under the CPython policy */
+  cr_assert_eq(rcgc_set_policy(tl.heap, RCGC_POLICY_SUSPECTS), RCGC_OK);
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0);
+  /* a young collection sees generation 0, where both are */
+  cr_assert_eq(rcgc_collect(tl.heap, 0), 2);
+  rcgc_get_count(tl.heap, count);
+  cr_assert_eq(count[1], 1);
+}
+
+Test(policy, checker_reports_a_broken_suspect_flag) {
+  tl_node *x = tl_new("x");
+  RCGC_HEAD_(x)->tinfo |= 0x100u; /* claims to be a suspect, is not on the list */
+  cr_assert_eq(rcgc_check_heap(tl.heap), 1);
+  cr_assert(strstr(tl.sink.buf, "is on the generation 0 list and has the suspect flag under "
+                                "the suspects policy"),
+            "%s", tl.sink.buf);
+  RCGC_HEAD_(x)->tinfo &= ~0x100u;
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0);
+  tl_sink_reset(&tl.sink);
+  drop(x);
+}
+
+/* ------------------------------------------------------------ the bounds */
+
+/* Acyclic structures that die by refcount -- and one that only grows --
+** make no suspect: with automatic collection on, no collection runs and
+** nothing is examined until the backstop (32 MiB of allocation). */
+Test(policy, acyclic_deaths_scan_nothing) {
+  TL_SKIP_UNDER_STRESS();
+  rcgc_enable(tl.heap);
+  long long node = block_bytes(&tl_node_type);
+  tl_node *keep = tree(14); /* 32767 nodes, long-lived */
+  long long made = 32767 * node;
+  while (made < 24 * MIB) {
+    tl_node *t = tree(10);
+    made += 2047 * node;
+    drop(t);
+  }
+  long collections, candidates, collected;
+  totals(&collections, &candidates, &collected);
+  cr_assert_eq(collections, 0, "%ld collections over %lld bytes of acyclic churn", collections,
+               made);
+  cr_assert_eq(candidates, 0);
+  drop(keep);
+  cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);
+}
+
+/* Tracked churn: allocated and dropped at once, counted by nothing. */
+static const rcgc_type churn_type = {"Churn", sizeof(tl_node), tl_node_traverse, NULL, NULL,
+                                     NULL, NULL};
+
+static int gens_started[RCGC_NUM_GENERATIONS];
+static void count_starts(rcgc_heap *h, rcgc_phase phase, const rcgc_collect_info *info,
+                         void *ud) {
+  (void)h;
+  (void)ud;
+  if (phase == RCGC_PHASE_START)
+    gens_started[info->generation]++;
+}
+
+/* A garbage cycle hidden inside a long-lived structure, made garbage by a
+** decrement: freed within max(256 KiB, 4 x live bytes) of allocation, by an
+** automatic collection (reported as generation 0) that examines the cycle
+** alone, not the structure. */
+Test(policy, hidden_cycle_freed_within_bound_without_rescanning) {
+  TL_SKIP_UNDER_STRESS();
+  long long node = block_bytes(&churn_type);
+  tl_node *keep = tree(15); /* 65535 nodes */
+  tl_node *x = tl_new("x"), *y = tl_new("y");
+  TL_LINK(x, a, y);
+  TL_LINK(y, a, x);
+  drop(y);
+  /* hang the pair deep inside the structure */
+  tl_node *deep = keep;
+  for (int i = 0; i < 15; i++)
+    deep = deep->a;
+  cr_assert_null(deep->b, "a leaf");
+  deep->b = x; /* x's reference moves there */
+  cr_assert_eq(rcgc_collect(tl.heap, 2), 0, "everything alive, nothing suspect");
+  long n0, cand0, col0;
+  totals(&n0, &cand0, &col0);
+  long destroyed0 = tl_destroyed;
+  memset(gens_started, 0, sizeof gens_started);
+  cr_assert_eq(rcgc_callback_add(tl.heap, count_starts, NULL), RCGC_OK);
+  rcgc_enable(tl.heap);
+  long long live = (long long)rcgc_heap_bytes(tl.heap);
+  rcgc_set(tl.heap, &deep->b, NULL); /* x: 2 -> 1, the pair is garbage */
+  long long bound = max_ll(256 * KIB, 4 * live);
+  long long made = 0;
+  while (tl_destroyed - destroyed0 < 2) {
+    cr_assert_leq(made, bound, "the cycle waited past %lld bytes of allocation", bound);
+    drop(rcgc_new(tl.heap, &churn_type));
+    made += node;
+  }
+  rcgc_disable(tl.heap);
+  long n1, cand1, col1;
+  totals(&n1, &cand1, &col1);
+  cr_assert_eq(n1 - n0, 1, "one automatic collection");
+  cr_assert_eq(gens_started[0], 1, "reported as generation 0");
+  cr_assert_eq(cand1 - cand0, 2, "it examined the pair, not the 65535-node structure");
+  cr_assert_eq(col1 - col0, 2);
+  cr_assert_eq(rcgc_callback_remove(tl.heap, count_starts, NULL), RCGC_OK);
+  drop(keep);
+}
+
+/* A cycle closed by moving the only outside reference into a field makes
+** no suspect: the backstop full collection frees it within max(32 MiB,
+** 8 x live bytes) of allocation. */
+Test(policy, transfer_closed_cycle_freed_by_the_backstop) {
+  TL_SKIP_UNDER_STRESS();
+  long long node = block_bytes(&churn_type);
+  tl_node *keep = tree(12);
+  cr_assert_eq(rcgc_collect(tl.heap, 2), 0); /* restarts the backstop's count */
+  memset(gens_started, 0, sizeof gens_started);
+  cr_assert_eq(rcgc_callback_add(tl.heap, count_starts, NULL), RCGC_OK);
+  rcgc_enable(tl.heap);
+  long long live = (long long)rcgc_heap_bytes(tl.heap);
+  long destroyed0 = tl_destroyed;
+  tl_node *first = tl_new("first"), *second = tl_new("second");
+  first->a = second; /* second's reference moves into first */
+  second->a = first; /* and first's into second: garbage, no decrement */
+  long long bound = max_ll(32 * MIB, 8 * live);
+  long long made = 2 * node;
+  while (tl_destroyed - destroyed0 < 2) {
+    cr_assert_leq(made, bound, "the cycle waited past %lld bytes of allocation", bound);
+    drop(rcgc_new(tl.heap, &churn_type));
+    made += node;
+  }
+  rcgc_disable(tl.heap);
+  cr_assert_gt(made, 16 * MIB, "no suspect, so only the backstop could find it");
+  cr_assert_eq(gens_started[2], 1, "one full collection");
+  cr_assert_eq(gens_started[0] + gens_started[1], 0, "and nothing else");
+  cr_assert_eq(rcgc_callback_remove(tl.heap, count_starts, NULL), RCGC_OK);
+  drop(keep);
+}
+
+/* An automatic collection cannot start inside a callback; the budget stays
+** spent and the next allocation outside it collects. */
+Test(policy, garbage_made_by_rcgc_set_is_reclaimed_automatically) {
+  TL_SKIP_UNDER_STRESS();
+  rcgc_enable(tl.heap);
+  long long node = block_bytes(&tl_node_type);
+  long destroyed0 = tl_destroyed;
+  long long made = 0;
+  long rings = 0;
+  while (made < 4 * MIB) {
+    tl_node *a = tl_new("a"), *b = tl_new("b"), *c = tl_new("c");
+    TL_LINK(a, a, b);
+    TL_LINK(b, a, c);
+    TL_LINK(c, a, a);
+    drop(a);
+    drop(b);
+    drop(c);
+    made += 3 * node;
+    rings++;
+  }
+  /* at most the last 256 KiB of rings can still be waiting */
+  long long waiting = (long long)rcgc_heap_bytes(tl.heap);
+  cr_assert_leq(waiting, 256 * KIB + 3 * node, "%lld bytes of garbage waiting", waiting);
+  rcgc_disable(tl.heap);
+  rcgc_collect(tl.heap, 2);
+  cr_assert_eq(tl_destroyed - destroyed0, 3 * rings);
+}
