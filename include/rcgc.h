@@ -489,7 +489,9 @@ RCGC_API int rcgc_enable(rcgc_heap *heap);
 RCGC_API int rcgc_disable(rcgc_heap *heap);
 RCGC_API int rcgc_isenabled(const rcgc_heap *heap);
 
-/* Collect 'generation' (0, 1 or 2) and all younger ones. Returns the number
+/* Collect 'generation' (0, 1 or 2) and all younger ones -- under
+** RCGC_POLICY_SUSPECTS, for 0 and 1, also the suspects and everything they
+** reach (see the policies above). Returns the number
 ** of unreachable objects found (collected + uncollectable, resurrected ones
 ** excluded); 0 without collecting when a collection of this heap is already
 ** running (from a finalizer or callback); RCGC_ERANGE for another
@@ -506,7 +508,9 @@ RCGC_API int rcgc_get_count(const rcgc_heap *heap, long count[3]);
 ** collection. A full automatic collection also needs the objects promoted
 ** into generation 2 since the last full collection to exceed 25% of the
 ** objects that survived it (the long-lived rule), which keeps building a
-** large structure linear. Negative values are RCGC_EINVAL. */
+** large structure linear (all of this under RCGC_POLICY_CPYTHON; under
+** RCGC_POLICY_SUSPECTS the values are kept and only threshold[0] = 0 has an
+** effect). Negative values are RCGC_EINVAL. */
 RCGC_API int rcgc_set_threshold(rcgc_heap *heap, long t0, long t1, long t2);
 RCGC_API int rcgc_get_threshold(const rcgc_heap *heap, long threshold[3]);
 
