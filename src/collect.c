@@ -66,6 +66,8 @@ typedef struct ctx_t {
   bool expanding;  /* closure mode: the object being traversed pulls its
                       children into the candidates (TI_SUSPECT) */
   size_t pulled;   /* closure mode: objects pulled in */
+  uint64_t refs;   /* sum of the candidates' refcounts */
+  uint64_t found;  /* references to candidates found inside the candidates */
 } ctx_t;
 
 /* How deduce_unreachable finds the candidates' gc_refs. */
@@ -78,6 +80,9 @@ typedef enum mode_t_ {
 /* What deduce_unreachable found. */
 typedef struct deduce_t {
   size_t candidates, reachable;
+  /* every candidate is garbage and move_unreachable was skipped: the
+  ** candidate list is the garbage, still singly linked (see there) */
+  bool all_garbage;
   /* PREV_OUTSIDE is set on exactly the unreachable objects that reference
   ** something outside the unreachable set (see delete_garbage) */
   bool outside_exact;
@@ -114,12 +119,15 @@ static void debug_object(rcgc_heap *heap, const char *what, head_t *h) {
 /* ------------------------------------------------------------ phase 1 */
 
 /* Returns the number of objects on the list. */
-static size_t update_refs(head_t *list) {
+static size_t update_refs(ctx_t *ctx, head_t *list) {
   size_t n = 0;
+  uint64_t refs = 0;
   for (head_t *h = next_of(list); h != list; h = next_of(h)) {
     set_refs(h, h->refcnt);
+    refs += h->refcnt;
     n++;
   }
+  ctx->refs += refs;
   return n;
 }
 
@@ -132,6 +140,7 @@ static inline void subtract_one(ctx_t *ctx, head_t *c) {
     return;
   }
   c->gc_prev -= (uintptr_t)1 << PREV_SHIFT;
+  ctx->found++;
 }
 
 static int visit_decref(void *child, const char *edge, void *arg) {
@@ -182,8 +191,10 @@ static int visit_decref_full(void *child, const char *edge, void *arg) {
     ctx->outside = true;
     return 0;
   }
-  if (!collecting(c))
+  if (!collecting(c)) {
     set_refs(c, c->refcnt);
+    ctx->refs += c->refcnt;
+  }
   subtract_one(ctx, c);
   return 0;
 }
@@ -216,6 +227,7 @@ static int visit_decref_closure(void *child, const char *edge, void *arg) {
     c->gc_next = (uintptr_t)ctx->list;
     ctx->list->gc_prev = (uintptr_t)c;
     set_refs(c, c->refcnt);
+    ctx->refs += c->refcnt;
     c->tinfo |= TI_SUSPECT;
     ctx->pulled++;
   }
@@ -233,8 +245,10 @@ static void subtract_closure(ctx_t *ctx, head_t *list) {
 static size_t update_subtract_full(ctx_t *ctx, head_t *list) {
   size_t n = 0;
   for (head_t *h = next_of(list); h != list; h = next_of(h)) {
-    if (!collecting(h))
+    if (!collecting(h)) {
       set_refs(h, h->refcnt);
+      ctx->refs += h->refcnt;
+    }
     subtract_object(ctx, h, visit_decref_full);
     n++;
   }
@@ -329,18 +343,27 @@ static void restore_list(rcgc_heap *heap, head_t *list) {
 ** is possible -- candidate edges minus those from reachable objects minus
 ** the garbage's refcounts -- but costs two counters per reference on every
 ** full collection, about 10% on a live heap, to save work only on garbage:
-** not worth it.) */
+** not worth it.)
+**
+** All garbage: the candidates' refcounts add up to exactly the references
+** found among them (each found reference decremented one gc_refs, and none
+** went below 0), so every gc_refs is 0 and nothing is reachable. With
+** 'shortcut' (no user code can run on the garbage, see the caller),
+** move_unreachable is skipped: the candidate list is returned as the
+** garbage with out->all_garbage set -- singly linked (its members' gc_prev
+** hold gc_refs and flags), which is all delete_garbage needs. */
 static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachable,
-                               deduce_t *out, mode_t_ mode) {
-  ctx_t ctx = {heap, NULL, young, false, false, 0};
+                               deduce_t *out, mode_t_ mode, bool shortcut) {
+  ctx_t ctx = {heap, NULL, young, false, false, 0, 0, 0};
+  out->all_garbage = false;
   if (mode == MODE_FULL) {
     out->candidates = update_subtract_full(&ctx, young);
   } else if (mode == MODE_CLOSURE) {
-    out->candidates = update_refs(young);
+    out->candidates = update_refs(&ctx, young);
     subtract_closure(&ctx, young);
     out->candidates += ctx.pulled;
   } else {
-    out->candidates = update_refs(young);
+    out->candidates = update_refs(&ctx, young);
     subtract_refs(&ctx, young);
   }
   if (ctx.bad != NULL) {
@@ -352,6 +375,12 @@ static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
     out->reachable = out->candidates;
     out->outside_exact = false;
     return false;
+  }
+  if (shortcut && ctx.refs == ctx.found) {
+    out->reachable = 0;
+    out->outside_exact = true;
+    out->all_garbage = true;
+    return true;
   }
   out->reachable = move_unreachable(heap, young, unreachable);
   out->outside_exact = out->reachable == 0;
@@ -692,16 +721,29 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
   head_t *old = &heap->gens[older < RCGC_NUM_GENERATIONS ? older : generation].head;
 
   long collected = 0, uncollectable = 0;
-  deduce_t d = {0, 0, false};
+  deduce_t d = {0, 0, false, false};
 
   /* step 1 */
   bool full = generation == RCGC_NUM_GENERATIONS - 1;
   mode_t_ mode = full ? MODE_FULL
                       : heap->policy == RCGC_POLICY_SUSPECTS ? MODE_CLOSURE : MODE_LIST;
-  bool ok = deduce_unreachable(heap, &young, &unreachable, &d, mode);
+  /* no user code can see the garbage, and nothing needs it listed: a
+  ** collection that finds only garbage frees it straight away */
+  bool shortcut = !heap->has_finalizers && !heap->has_legacy && heap->wr_used == 0 &&
+                  !(heap->debug & RCGC_DEBUG_COLLECTABLE) &&
+                  (!(heap->debug & RCGC_DEBUG_SAVEALL) || (extra & COLLECT_NO_SAVEALL));
+  bool ok = deduce_unreachable(heap, &young, &unreachable, &d, mode, shortcut);
   size_t candidates = d.candidates, nreachable = d.reachable;
   if (!ok) {
     list_merge(&young, old);
+    goto done;
+  }
+  if (d.all_garbage) {
+    if (full) {
+      heap->long_lived_pending = 0;
+      heap->long_lived_total = 0;
+    }
+    collected = delete_garbage(heap, &young, true);
     goto done;
   }
   /* step 2 */
@@ -733,8 +775,8 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
   if (user_calls > 0) {
     head_t still;
     list_init(&still);
-    deduce_t r = {0, 0, false};
-    if (deduce_unreachable(heap, &unreachable, &still, &r, MODE_LIST)) {
+    deduce_t r = {0, 0, false, false};
+    if (deduce_unreachable(heap, &unreachable, &still, &r, MODE_LIST, false)) {
       list_merge(&unreachable, old);
       list_merge(&still, &unreachable);
       outside_exact = r.outside_exact; /* PREV_OUTSIDE was recomputed */
