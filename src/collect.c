@@ -604,7 +604,10 @@ static long delete_garbage(rcgc_heap *heap, head_t *garbage, bool outside_exact)
     next = next_of(h);
     if (!outside_exact || (h->gc_prev & PREV_OUTSIDE))
       rcgc__traverse(heap, h, visit_release_outside, heap);
-    rcgc__destroy_object(heap, h);
+    /* most garbage has neither a destroy function nor a watch or weak
+    ** reference: skip the call */
+    if (type_of(heap, h)->destroy != NULL || (h->tinfo & (TI_WATCHED | TI_WEAKREFD)))
+      rcgc__destroy_object(heap, h);
     size_t bsize = heap->type_bsize[type_id_of(h)];
 #ifndef RCGC_DEBUG
     if (pooling && heap->pre == 0 && bsize <= POOL_MAX_BLOCK && !(h->tinfo & TI_SIZED)) {
