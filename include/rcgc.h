@@ -480,7 +480,14 @@ enum {
   RCGC_DEBUG_LEAK = 38,          /* COLLECTABLE | UNCOLLECTABLE | SAVEALL */
   /* rcgc extension: append the object's repr to each object line:
   ** "gc: collectable <Graph 0x55d0c0a1b2c0> Graph(one)" */
-  RCGC_DEBUG_REPR = 256
+  RCGC_DEBUG_REPR = 256,
+  /* rcgc extension: run rcgc_check_heap after every collection (automatic
+  ** or explicit; not the final one of rcgc_heap_destroy, nor one run while
+  ** objects are being freed by refcount, from a finalizer or a weak
+  ** reference callback); each violation is
+  ** reported to the sink and counted by rcgc_misuse_count. Costs a pass
+  ** over the whole heap per collection. */
+  RCGC_DEBUG_CHECK = 512
 };
 
 /* Automatic collection on/off. rcgc_collect works either way. Each returns
@@ -1036,7 +1043,10 @@ RCGC_API int rcgc_leak_snapshot_file(rcgc_heap *heap, const char *path);
 /* Check every invariant of the heap (list links, flags, generation
 ** membership, refcount >= references found inside the heap, weak reference
 ** table) and report each violation to the sink. Returns the number of
-** violations (0 when consistent). Legal outside collections only. */
+** violations (0 when consistent); RCGC_EINVAL for NULL; RCGC_EBUSY during a
+** collection, inside a traverse, and while objects are being freed by
+** refcount (from a finalizer, destroy function or weak reference callback
+** of such an object), when objects are off their lists on purpose. */
 RCGC_API long rcgc_check_heap(rcgc_heap *heap);
 
 /* Number of misuse reports the heap has emitted since it was created

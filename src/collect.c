@@ -94,6 +94,45 @@ static inline void set_refs(head_t *h, uintptr_t refs) {
 }
 static inline bool collecting(const head_t *h) { return (h->gc_prev & PREV_COLLECTING) != 0; }
 
+/* ------------------------------------------------------------ list checks */
+
+/* Debug builds check the state of every list a phase hands to the next
+** (the habit of CPython's validate_list): well-formed circular doubly
+** linked, every member alive with a registered type, no NEXT_UNREACHABLE,
+** and PREV_COLLECTING exactly as 'collecting' says (true: the members are
+** the running collection's candidates; false: plain links). A violation is
+** a bug of the collector or an undetected misuse: it is reported as misuse,
+** naming the list and the phase. Costs one pass per list per phase. */
+#ifdef RCGC_DEBUG
+static void validate_list(rcgc_heap *heap, head_t *list, bool collecting_members,
+                          const char *name, const char *phase) {
+  head_t *prev = list;
+  for (head_t *h = next_of(list);; prev = h, h = next_of(h)) {
+    if (prev_of(h) != prev || (h->gc_next & NEXT_UNREACHABLE)) {
+      rcgc__misuse(heap, NULL, "internal invariant",
+                   "the %s list is not a well-formed list after %s (at %p)", name, phase,
+                   (void *)h);
+      return;
+    }
+    if (h == list)
+      return;
+    uint32_t id = type_id_of(h);
+    if (id == 0 || id >= heap->ntypes || h->refcnt == 0 ||
+        ((h->gc_prev & PREV_COLLECTING) != 0) != collecting_members) {
+      rcgc__misuse(heap, FROM_HEAD(h), "internal invariant",
+                   "on the %s list after %s: %s", name, phase,
+                   h->refcnt == 0 ? "dead" : id == 0 || id >= heap->ntypes ? "no type"
+                   : collecting_members ? "not a candidate" : "still a candidate");
+      return;
+    }
+  }
+}
+#define VALIDATE(heap, list, collecting, name, phase) \
+  validate_list((heap), (list), (collecting), (name), (phase))
+#else
+#define VALIDATE(heap, list, collecting, name, phase) ((void)0)
+#endif
+
 /* ------------------------------------------------------------ debug lines */
 
 static void debug_object(rcgc_heap *heap, const char *what, head_t *h) {
@@ -714,6 +753,11 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
   list_init(&unreachable);
   list_init(&finalizers);
   bool suspects_only = (extra & COLLECT_SUSPECTS) != 0;
+  /* the lists that become candidates (checking the others would make a
+  ** young collection cost as much as the whole heap) */
+  for (int i = 0; i <= generation && !suspects_only; i++)
+    VALIDATE(heap, &heap->gens[i].head, false, "generation", "the previous collection");
+  VALIDATE(heap, &heap->suspects, false, "suspects", "the previous collection");
   if (!suspects_only)
     for (int i = 0; i <= generation; i++)
       list_merge(&heap->gens[i].head, &young);
@@ -749,6 +793,8 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
     collected = delete_garbage(heap, &young, true);
     goto done;
   }
+  VALIDATE(heap, &young, false, "reachable", "move_unreachable");
+  VALIDATE(heap, &unreachable, true, "unreachable", "move_unreachable");
   /* step 2 */
   if (generation < RCGC_NUM_GENERATIONS - 1) {
     if (generation == RCGC_NUM_GENERATIONS - 2)
@@ -763,6 +809,8 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
   if (heap->has_legacy)
     move_legacy_finalizers(heap, &unreachable, &finalizers);
   bool outside_exact = d.outside_exact && list_empty(&finalizers);
+  VALIDATE(heap, &finalizers, false, "uncollectable", "the legacy-finalizer phase");
+  VALIDATE(heap, &unreachable, true, "unreachable", "the legacy-finalizer phase");
   /* step 4 */
   if (heap->debug & RCGC_DEBUG_COLLECTABLE)
     for (head_t *h = next_of(&unreachable); h != &unreachable; h = next_of(h))
@@ -788,6 +836,9 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
       list_merge(&unreachable, old);
     }
   }
+  VALIDATE(heap, &unreachable, true, "unreachable", "finalizers and resurrection");
+  if (user_calls > 0)
+    VALIDATE(heap, old, false, "older generation", "finalizers and resurrection");
   /* step 8 */
   if (heap->wr_used > 0)
     clear_weakrefs(heap, &unreachable);
@@ -840,6 +891,16 @@ done:;
   if (callbacks)
     invoke_callbacks(heap, RCGC_PHASE_STOP, &info);
   heap->collecting = 0;
+  /* not while objects are being freed by refcount: the one being finalized
+  ** is on no list then */
+  if ((heap->debug & RCGC_DEBUG_CHECK) && !heap->destroying && !heap->in_traverse &&
+      !heap->draining) {
+    long bad = rcgc__check_heap(heap);
+    if (bad > 0)
+      rcgc__misuse(heap, NULL, "heap check",
+                   "rcgc_check_heap found %ld violation%s after a collection of generation %d",
+                   bad, bad == 1 ? "" : "s", generation);
+  }
   rcgc__after_collection(heap, full, !full, nreachable);
   return collected + uncollectable;
 }

@@ -200,8 +200,8 @@ static int visit_count(void *child, const char *edge, void *arg) {
 long rcgc_check_heap(rcgc_heap *heap) {
   if (heap == NULL)
     return RCGC_EINVAL;
-  if (heap->collecting || heap->in_traverse)
-    return RCGC_EBUSY;
+  if (heap->collecting || heap->in_traverse || heap->draining)
+    return RCGC_EBUSY; /* objects are off their lists on purpose */
   return rcgc__check_heap(heap);
 }
 
