@@ -4,6 +4,9 @@
 #                                      hand-written snapshots in data/
 #   run.sh errors BIN SRCDIR WORKDIR   malformed / truncated files and usage
 #                                      errors: exact message, non-zero exit
+#   run.sh hostile BIN SRCDIR WORKDIR  large hostile inputs made at test time
+#                                      (gen_hostile.py): exact output, and
+#                                      bounds on time and peak memory
 #   run.sh v8     BIN SRCDIR WORKDIR   a snapshot written by node's V8 must load
 #                                      (exit 77 = skipped when node is missing)
 #   run.sh big    BIN SRCDIR WORKDIR   1,000,000-object synthetic snapshot:
@@ -116,6 +119,83 @@ $U" -- "$BIN" summary x y
   check dot-type 2 "$P: not a node id: 'Graph'" -- "$BIN" dot "$D/small.heapsnapshot" Graph
   check help 0 "" -- "$BIN" --help
   ;;
+hostile)
+  # bounded NAME WANT_EXIT MAX_SECONDS MAX_KIB WANT_STDOUT WANT_STDERR -- CMD...:
+  # run CMD (in WORK); exit status, stdout and stderr exactly as given, wall
+  # time and peak memory (RSS) at most the bounds. The bounds leave a wide
+  # margin over this code (a sanitizer build included) and are far below
+  # what the defects they guard against cost (quoted for each).
+  bounded() {
+    name=$1 want_rc=$2 max_s=$3 max_kib=$4 want_out=$5 want_err=$6
+    shift 7
+    m=$(cd "$WORK" && python3 "$SRC/measure.py" "$WORK/out" "$WORK/err" -- "$@") || m="? ? ?"
+    set -- $m
+    rc=$1 secs=$2 kib=$3
+    if [ "$rc" != "$want_rc" ] || [ "$(cat "$WORK/out")" != "$want_out" ] ||
+       [ "$(cat "$WORK/err")" != "$want_err" ] ||
+       ! awk -v s="$secs" -v k="$kib" -v ms="$max_s" -v mk="$max_kib" \
+         'BEGIN { exit !(s + 0 <= ms + 0 && k + 0 <= mk + 0) }'; then
+      echo "FAIL $name: exit $rc (want $want_rc), ${secs}s (max $max_s), $kib KiB (max $max_kib)"
+      echo "  stdout: $(head -c 600 "$WORK/out")"
+      echo "  want:   $want_out"
+      echo "  stderr: $(head -c 600 "$WORK/err")"
+      echo "  want:   $want_err"
+      fails=$((fails + 1))
+    else
+      echo "ok   $name (${secs}s, $kib KiB)"
+    fi
+  }
+  G="python3 $SRC/gen_hostile.py"
+  P=rcgc-inspect
+  X=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...
+  # one 128 MiB string: each byte tokenized once (fed to yajl in 1 MiB
+  # chunks, the string was re-scanned from its start at every chunk: 6 s
+  # on an idle machine, 52 s for 400 MB). The time bound is relative to the
+  # same bytes cut into 1 MiB strings, measured just before (on a busy
+  # machine both slow down alike): at most 3 times that plus 1 s, where the
+  # quadratic tokenizer took 30 times as long. Memory: the mapped file plus
+  # the string, at most 3 times the file.
+  WHY3="(string) \"$X\" @3: 1 retaining path (shortest first, distinct last edges)
+1: (root) @1 --[0]--> (string) \"$X\" @3"
+  $G "$WORK/chunks.heapsnapshot" chunks 134217728 || exit 1
+  bounded chunked-strings 0 60 393216 "$WHY3" "" -- "$BIN" why chunks.heapsnapshot 3
+  rm -f "$WORK/chunks.heapsnapshot"
+  max_s=$(awk -v s="$secs" 'BEGIN { printf "%.2f", 3 * s + 1 }')
+  $G "$WORK/long.heapsnapshot" long-name 134217728 || exit 1
+  bounded long-string 0 "$max_s" 393216 "$WHY3" "" -- "$BIN" why long.heapsnapshot 3
+  rm -f "$WORK/long.heapsnapshot"
+  # 4,000,000 one-character strings (a 16 MB file): one arena, not one
+  # allocation per string (220 MB here); the node is named by the last one
+  $G "$WORK/strings.heapsnapshot" strings 4000000 || exit 1
+  bounded many-strings 0 20 102400 "snapshot: strings.heapsnapshot
+nodes: 1
+edges: 0
+total self size: 0 bytes
+roots: 0 (referenced by the root node z @1)
+reachable from the root: 1 nodes, 0 bytes
+unreachable from the root: 0 nodes, 0 bytes
+
+     count          bytes  type
+         1              0  z" "" -- "$BIN" summary strings.heapsnapshot
+  rm -f "$WORK/strings.heapsnapshot"
+  # declared counts reserve nothing the file cannot hold: the mismatch is
+  # named (a 373-byte file announcing 10^9 nodes was "out of memory")
+  $G "$WORK/count.heapsnapshot" count 1000000000 || exit 1
+  bounded node-count-1e9 1 20 51200 "" "$P: count.heapsnapshot: \"snapshot.node_count\" is 1000000000 but \"nodes\" holds 1 nodes" -- "$BIN" summary count.heapsnapshot
+  $G "$WORK/edges.heapsnapshot" edges 10000000000 || exit 1
+  bounded edge-count-1e10 1 20 51200 "" "$P: edges.heapsnapshot: \"snapshot.edge_count\" is 10000000000 but \"edges\" holds 0 edges" -- "$BIN" top edges.heapsnapshot
+  $G "$WORK/max.heapsnapshot" count 9223372036854775807 || exit 1
+  bounded node-count-max 1 20 51200 "" "$P: max.heapsnapshot: \"snapshot.node_count\" is 9223372036854775807 but \"nodes\" holds 1 nodes" -- "$BIN" why max.heapsnapshot 1
+  # a file that cannot be mapped (a pipe) is read whole, with the same result
+  "$BIN" summary "$SRC/data/small.heapsnapshot" | sed 1d >"$WORK/file.out"
+  "$BIN" summary /dev/stdin <"$SRC/data/small.heapsnapshot" >"$WORK/pipe.out"
+  if [ "$(head -1 "$WORK/pipe.out")" = "snapshot: /dev/stdin" ] &&
+     sed 1d "$WORK/pipe.out" | cmp -s - "$WORK/file.out"; then
+    echo "ok   summary of a pipe"
+  else
+    echo "FAIL summary of a pipe:"; cat "$WORK/pipe.out"; fails=$((fails + 1))
+  fi
+  ;;
 v8)
   if ! command -v node >/dev/null 2>&1; then
     echo "SKIP: node is not installed, cannot generate a V8 heap snapshot"
@@ -158,7 +238,7 @@ big)
   done
   ;;
 *)
-  echo "usage: run.sh small|errors|v8|big BIN SRCDIR WORKDIR" >&2
+  echo "usage: run.sh small|errors|hostile|v8|big BIN SRCDIR WORKDIR" >&2
   exit 2
   ;;
 esac

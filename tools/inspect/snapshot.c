@@ -1,8 +1,12 @@
 /*
 ** snapshot.c -- streaming .heapsnapshot loader for rcgc-inspect.
 **
-** Phase 1 (parse): the file is read in 1 MiB chunks and fed to yajl, whose
-** callbacks drive a small context stack:
+** Phase 1 (parse): the whole file is handed to yajl in one call (a regular
+** file is mapped, anything else read into memory first). One call matters:
+** yajl restarts a token that a buffer boundary cut in two from its first
+** byte at every later buffer, so feeding a long string in chunks costs time
+** quadratic in its length; in one buffer every byte is tokenized once.
+** yajl's callbacks drive a small context stack:
 **
 **   top-level object
 **     "snapshot": { "meta": { "node_fields": [..], "node_types": [..],
@@ -10,28 +14,44 @@
 **                   "node_count": N, "edge_count": M }
 **     "nodes":   [ int, ... ]   collected raw (uint64) in file order
 **     "edges":   [ int, ... ]   collected raw
-**     "strings": [ "..", ... ]  appended to the graph's string table
+**     "strings": [ "..", ... ]  appended to one string arena (below)
 **   anything else (traces, samples, locations, unknown keys) is skipped by
 **   depth counting, whatever its nesting.
 **
 ** Sections may come in any order: nothing is interpreted until the end.
 ** A callback that meets an unexpected value records a message and cancels
 ** the parse; syntax errors come from yajl. Either way the message carries
-** the byte offset (chunk start + yajl_get_bytes_consumed) turned into
-** line:column by counting newlines in the chunks already fed.
+** the byte offset (yajl_get_bytes_consumed) turned into line:column by
+** counting the newlines before it.
+**
+** Memory stays proportional to the file's size whatever it declares:
+** "snapshot.node_count" / "edge_count" only size a first reservation, never
+** beyond the number of values the input's bytes can hold (each takes at
+** least 2), and a count that does not match the arrays is reported by name
+** after the parse. The strings are copied into ONE arena, each
+** NUL-terminated (a string is cut at an embedded NUL, as C strings read
+** it), so a file of millions of tiny strings costs their bytes plus one
+** NUL each, not one allocation each.
 **
 ** Phase 2 (convert): find each needed field's position in node_fields /
 ** edge_fields, check every count, index and offset, and fill the CSR graph
 ** (V8 stores edges grouped by source in node order, so edge_start is a
-** prefix sum of the edge_count field). Raw arrays are freed afterwards.
+** prefix sum of the edge_count field). Only the strings that name a node
+** or a named edge enter the graph's string table, as pointers into the
+** arena (snapshot.nborrowed of them, first, in file order); the class
+** names interned afterwards follow them. Raw arrays are freed afterwards.
 */
 #include "snapshot.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yajl/yajl_parse.h>
 
 #define MAX_FIELDS 32
@@ -97,6 +117,45 @@ static int str_find(const strlist *l, const char *s) {
   return -1;
 }
 
+/* The file's "strings": one block holding each string followed by a NUL,
+** in file order. */
+typedef struct arena {
+  char *p;
+  size_t len, cap;
+  uint32_t count;
+} arena;
+
+/* Append s (len bytes, cut at its first NUL). 'first' is the capacity to
+** allocate at the first string: the input's length, which bounds every
+** string of it together (a JSON string takes at least as many bytes as it
+** decodes to, plus two quotes for the NUL), so that the arena is allocated
+** once and never copied; untouched pages of it cost no memory. Returns 0,
+** -1 when out of memory, -2 when the table is full (string indices are
+** uint32_t and RCG_NONE / RCG_VROOT are reserved). */
+static int arena_push(arena *a, const unsigned char *s, size_t len, size_t first) {
+  const unsigned char *z = memchr(s, 0, len);
+  if (z) len = (size_t)(z - s);
+  if (a->count >= RCG_VROOT) return -2;
+  if (len >= SIZE_MAX - a->len) return -1;
+  size_t need = a->len + len + 1;
+  if (need > a->cap) {
+    size_t nc = a->cap ? a->cap : first > 4096 ? first : 4096;
+    while (nc < need) {
+      if (nc > SIZE_MAX / 2) return -1;
+      nc *= 2;
+    }
+    char *p = realloc(a->p, nc);
+    if (!p) return -1;
+    a->p = p;
+    a->cap = nc;
+  }
+  memcpy(a->p + a->len, s, len);
+  a->p[a->len + len] = '\0';
+  a->len = need;
+  a->count++;
+  return 0;
+}
+
 /* ------------------------------------------------------------ parse state */
 
 typedef enum ctx {
@@ -126,6 +185,9 @@ typedef struct loader {
   strlist node_enum[MAX_FIELDS], edge_enum[MAX_FIELDS];
   uint8_t node_enum_set[MAX_FIELDS], edge_enum_set[MAX_FIELDS];
   u64vec nodes, edges;
+  arena str;                /* "strings" */
+  size_t max_values;        /* most integers the input's bytes can hold */
+  size_t input_len;         /* bytes in the input */
   char msg[256];            /* callback error, empty if none */
 } loader;
 
@@ -223,17 +285,15 @@ static int on_value(loader *l, vkind k, long long iv, const unsigned char *sv,
     if (w == W_NODE_COUNT || w == W_EDGE_COUNT) {
       if (k != V_INT || iv < 0)
         return fail(l, "expected a non-negative integer for \"%s\"", l->key);
-      if (w == W_NODE_COUNT) {
-        l->node_count = iv;
-        if ((unsigned long long)iv < SIZE_MAX / 64 &&
-            u64_reserve(&l->nodes, (size_t)iv * 7))
-          return fail(l, "out of memory");
-      } else {
-        l->edge_count = iv;
-        if ((unsigned long long)iv < SIZE_MAX / 64 &&
-            u64_reserve(&l->edges, (size_t)iv * 3))
-          return fail(l, "out of memory");
-      }
+      /* a first reservation for the array (V8 writes 7 node fields and
+      ** 3 edge fields), never more than the input can fill: a wrong
+      ** count is reported after the parse, by comparison */
+      size_t per = w == W_NODE_COUNT ? 7 : 3;
+      size_t first = (unsigned long long)iv < l->max_values / per ? (size_t)iv * per : l->max_values;
+      if (w == W_NODE_COUNT) l->node_count = iv;
+      else l->edge_count = iv;
+      if (u64_reserve(w == W_NODE_COUNT ? &l->nodes : &l->edges, first))
+        return fail(l, "out of memory");
       return 1;
     }
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++) {
@@ -255,10 +315,18 @@ static int on_value(loader *l, vkind k, long long iv, const unsigned char *sv,
   case C_NODE_ENUM:
   case C_EDGE_ENUM: {
     if (k != V_STRING) return fail(l, "expected a string in %s, found %s", ctx_name(l), vkind_name(k));
+    /* bounded here so that a hostile list costs nothing: node and edge
+    ** fields are limited to MAX_FIELDS, type names to 255 (uint8_t) */
+    uint32_t most = c == C_NODE_FIELDS || c == C_EDGE_FIELDS ? MAX_FIELDS : 255;
     strlist *dst = c == C_NODE_FIELDS ? &l->node_fields
                    : c == C_EDGE_FIELDS ? &l->edge_fields
                    : c == C_NODE_ENUM   ? &l->node_enum[l->types_pos]
                                         : &l->edge_enum[l->types_pos];
+    if (dst->len >= most) {
+      if (c == C_NODE_FIELDS || c == C_EDGE_FIELDS)
+        return fail(l, "more than %u entries in %s", most, ctx_name(l));
+      return fail(l, "more than %u type names in %s[%u]", most, ctx_name(l), l->types_pos);
+    }
     if (str_push(dst, sv, slen)) return fail(l, "out of memory");
     return 1;
   }
@@ -291,13 +359,15 @@ static int on_value(loader *l, vkind k, long long iv, const unsigned char *sv,
     if (u64_push(a, (uint64_t)iv)) return fail(l, "out of memory");
     return 1;
   }
-  case C_STRINGS:
+  case C_STRINGS: {
     if (k != V_STRING)
-      return fail(l, "expected a string in \"strings\" at index %u, found %s", l->s->g.nstrings,
+      return fail(l, "expected a string in \"strings\" at index %u, found %s", l->str.count,
                   vkind_name(k));
-    if (rcg_graph_add_string(&l->s->g, (const char *)sv, slen) == RCG_NONE)
-      return fail(l, "out of memory");
+    int r = arena_push(&l->str, sv, slen, l->input_len);
+    if (r == -2) return fail(l, "more than %u strings in \"strings\"", (unsigned)RCG_VROOT);
+    if (r) return fail(l, "out of memory");
     return 1;
+  }
   }
   return 1;
 }
@@ -374,6 +444,7 @@ static void loader_free(loader *l) {
   }
   free(l->nodes.v);
   free(l->edges.v);
+  free(l->str.p);
 }
 
 /* ------------------------------------------------------------ conversion */
@@ -388,8 +459,23 @@ static char **take_list(strlist *l, uint32_t *count) {
   return r;
 }
 
-/* Mode per node type: the class of a node is its own name (NONE) or a fixed
-** "(type)" string index. */
+static uint32_t popcount64(uint64_t x) {
+  x = x - ((x >> 1) & 0x5555555555555555u);
+  x = (x & 0x3333333333333333u) + ((x >> 2) & 0x3333333333333333u);
+  x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fu;
+  return (uint32_t)((x * 0x0101010101010101u) >> 56);
+}
+
+/* Index in the graph's string table of marked file string i: the marked
+** strings before it. */
+static uint32_t str_rank(const uint64_t *used, const uint32_t *rank, uint32_t i) {
+  uint64_t below = used[i / 64] & (((uint64_t)1 << (i % 64)) - 1);
+  return rank[i / 64] + popcount64(below);
+}
+
+/* Check the raw arrays against the meta section and build the graph. The
+** class of a node is its own name, or a fixed "(type)" string per node
+** type (cls[t] != RCG_NONE). */
 static int convert(loader *l, char *err, size_t errcap) {
   snapshot *s = l->s;
   rcg_graph *g = &s->g;
@@ -400,6 +486,12 @@ static int convert(loader *l, char *err, size_t errcap) {
     if (o_ < 0 || (size_t)o_ >= errcap) o_ = 0;         \
     snprintf(err + o_, errcap - (size_t)o_, __VA_ARGS__); \
     return -1;                                          \
+  } while (0)
+#define ERR_FREE(...)                                   \
+  do {                                                  \
+    free(used);                                         \
+    free(rank);                                         \
+    ERR(__VA_ARGS__);                                   \
   } while (0)
   if (!l->have_meta) ERR("missing \"snapshot.meta\" (not a heap snapshot?)");
   if (!l->have_nodes) ERR("missing \"nodes\" array");
@@ -434,25 +526,7 @@ static int convert(loader *l, char *err, size_t errcap) {
   if (l->edge_count >= 0 && (size_t)l->edge_count != m)
     ERR("\"snapshot.edge_count\" is %lld but \"edges\" holds %zu edges", l->edge_count, m);
 
-  /* class string per node type; interned names go after the file's own
-  ** strings, which keep their indices [0, nfile) */
-  uint32_t nfile = g->nstrings;
-  uint32_t cls[256];
-  for (uint32_t t = 0; t < s->nnode_types; t++) {
-    const char *tn = s->node_types[t];
-    if (!strcmp(tn, "object") || !strcmp(tn, "native") || !strcmp(tn, "synthetic") ||
-        !strcmp(tn, "hidden")) {
-      cls[t] = RCG_NONE;
-      continue;
-    }
-    char buf[96];
-    if (!strcmp(tn, "string") || !strcmp(tn, "concatenated string") || !strcmp(tn, "sliced string"))
-      snprintf(buf, sizeof buf, "(string)");
-    else
-      snprintf(buf, sizeof buf, "(%.80s)", tn);
-    if ((cls[t] = rcg_graph_intern(g, buf)) == RCG_NONE) ERR("out of memory");
-  }
-
+  uint32_t nfile = l->str.count;
   g->n = (uint32_t)n;
   g->m = m;
   g->self_size = rcg_alloc(g, n, sizeof *g->self_size);
@@ -467,16 +541,20 @@ static int convert(loader *l, char *err, size_t errcap) {
   s->synthetic = malloc(n ? n : 1);
   s->edge_type = malloc(m ? m : 1);
   s->edge_index = malloc(m ? m * sizeof *s->edge_index : 1);
+  /* used: one bit per file string that names a node or a named edge;
+  ** rank[w]: how many bits are set in the words before word w */
+  size_t nwords = (size_t)nfile / 64 + 1;
+  uint64_t *used = calloc(nwords, sizeof *used);
+  uint32_t *rank = malloc(nwords * sizeof *rank);
   if (!g->self_size || !g->name || !g->id || !g->edge_start || !g->edge_to || !g->edge_name ||
       !g->edge_flags || !s->raw_name || !s->node_type || !s->synthetic || !s->edge_type ||
-      !s->edge_index)
-    ERR("out of memory");
+      !s->edge_index || !used || !rank)
+    ERR_FREE("out of memory");
   int syn_type = -1;
   for (uint32_t t = 0; t < s->nnode_types; t++)
     if (!strcmp(s->node_types[t], "synthetic")) syn_type = (int)t;
 
-  uint32_t empty_cls[256];
-  memset(empty_cls, 0xff, sizeof empty_cls);
+  /* pass 1: check every value, fill what needs no string, mark the names */
   const uint64_t *raw = l->nodes.v;
   size_t esum = 0;
   g->edge_start[0] = 0;
@@ -484,36 +562,26 @@ static int convert(loader *l, char *err, size_t errcap) {
     const uint64_t *f = raw + v * nf;
     uint64_t t = f[nf_pos[0]], nm = f[nf_pos[1]], ec = f[nf_pos[4]];
     if (t >= s->nnode_types)
-      ERR("\"nodes\"[%zu]: node type %llu is out of range (%u node types)", v * nf + (size_t)nf_pos[0],
-          (unsigned long long)t, s->nnode_types);
+      ERR_FREE("\"nodes\"[%zu]: node type %llu is out of range (%u node types)",
+               v * nf + (size_t)nf_pos[0], (unsigned long long)t, s->nnode_types);
     if (nm >= nfile)
-      ERR("\"nodes\"[%zu]: name %llu is out of range (%u strings)", v * nf + (size_t)nf_pos[1],
-          (unsigned long long)nm, nfile);
+      ERR_FREE("\"nodes\"[%zu]: name %llu is out of range (%u strings)", v * nf + (size_t)nf_pos[1],
+               (unsigned long long)nm, nfile);
     if (ec > m - esum)
-      ERR("\"nodes\"[%zu]: edge_count %llu of node %zu runs past the %zu edges in \"edges\"",
-          v * nf + (size_t)nf_pos[4], (unsigned long long)ec, v, m);
+      ERR_FREE("\"nodes\"[%zu]: edge_count %llu of node %zu runs past the %zu edges in \"edges\"",
+               v * nf + (size_t)nf_pos[4], (unsigned long long)ec, v, m);
     esum += (size_t)ec;
     g->edge_start[v + 1] = esum;
     s->node_type[v] = (uint8_t)t;
     s->synthetic[v] = (int)t == syn_type;
     s->raw_name[v] = (uint32_t)nm;
-    if (cls[t] != RCG_NONE) {
-      g->name[v] = cls[t];
-    } else if (g->strings[nm][0]) {
-      g->name[v] = (uint32_t)nm;
-    } else { /* unnamed object / synthetic node: class "(<type>)" */
-      if (empty_cls[t] == RCG_NONE) {
-        char buf[96];
-        snprintf(buf, sizeof buf, "(%.80s)", s->node_types[t]);
-        if ((empty_cls[t] = rcg_graph_intern(g, buf)) == RCG_NONE) ERR("out of memory");
-      }
-      g->name[v] = empty_cls[t];
-    }
+    used[nm / 64] |= (uint64_t)1 << (nm % 64);
     g->id[v] = f[nf_pos[2]];
     g->self_size[v] = f[nf_pos[3]];
   }
   if (esum != m)
-    ERR("the edge_count fields in \"nodes\" add up to %zu but \"edges\" holds %zu edges", esum, m);
+    ERR_FREE("the edge_count fields in \"nodes\" add up to %zu but \"edges\" holds %zu edges", esum,
+             m);
   int weak_type = -1;
   uint8_t indexed[256] = {0};
   for (uint32_t t = 0; t < s->nedge_types; t++) {
@@ -525,83 +593,123 @@ static int convert(loader *l, char *err, size_t errcap) {
     const uint64_t *f = eraw + e * ef;
     uint64_t t = f[ef_pos[0]], nm = f[ef_pos[1]], to = f[ef_pos[2]];
     if (t >= s->nedge_types)
-      ERR("\"edges\"[%zu]: edge type %llu is out of range (%u edge types)", e * ef + (size_t)ef_pos[0],
-          (unsigned long long)t, s->nedge_types);
+      ERR_FREE("\"edges\"[%zu]: edge type %llu is out of range (%u edge types)",
+               e * ef + (size_t)ef_pos[0], (unsigned long long)t, s->nedge_types);
     if (to % nf || to / nf >= n)
-      ERR("\"edges\"[%zu]: to_node %llu is not a node offset (a multiple of %u below %zu)",
-          e * ef + (size_t)ef_pos[2], (unsigned long long)to, nf, n * nf);
+      ERR_FREE("\"edges\"[%zu]: to_node %llu is not a node offset (a multiple of %u below %zu)",
+               e * ef + (size_t)ef_pos[2], (unsigned long long)to, nf, n * nf);
     if (!indexed[t] && nm >= nfile)
-      ERR("\"edges\"[%zu]: name %llu is out of range (%u strings)", e * ef + (size_t)ef_pos[1],
-          (unsigned long long)nm, nfile);
+      ERR_FREE("\"edges\"[%zu]: name %llu is out of range (%u strings)", e * ef + (size_t)ef_pos[1],
+               (unsigned long long)nm, nfile);
     g->edge_to[e] = (uint32_t)(to / nf);
     g->edge_name[e] = indexed[t] ? RCG_NONE : (uint32_t)nm;
+    if (!indexed[t]) used[nm / 64] |= (uint64_t)1 << (nm % 64);
     g->edge_flags[e] = (int)t == weak_type ? RCG_EDGE_WEAK : 0;
     s->edge_type[e] = (uint8_t)t;
     s->edge_index[e] = nm > UINT32_MAX ? UINT32_MAX : (uint32_t)nm;
   }
+
+  /* the marked strings become the graph's first strings, in file order,
+  ** as pointers into the arena (one pass over it) */
+  uint32_t nused = 0;
+  for (size_t w = 0; w < nwords; w++) {
+    rank[w] = nused;
+    nused += popcount64(used[w]);
+  }
+  g->strings = rcg_alloc(g, nused ? nused : 1, sizeof *g->strings);
+  if (!g->strings) ERR_FREE("out of memory");
+  g->strings_cap = nused ? nused : 1;
+  char *sp = l->str.p;
+  for (uint32_t i = 0, k = 0; i < nfile; i++) {
+    size_t len = strlen(sp);
+    if (used[i / 64] >> (i % 64) & 1) g->strings[k++] = sp;
+    sp += len + 1;
+  }
+  g->nstrings = s->nborrowed = nused;
+  s->strbuf = l->str.p;
+  memset(&l->str, 0, sizeof l->str);
+
+  /* class string per node type, interned after the file's strings */
+  uint32_t cls[256];
+  for (uint32_t t = 0; t < s->nnode_types; t++) {
+    const char *tn = s->node_types[t];
+    if (!strcmp(tn, "object") || !strcmp(tn, "native") || !strcmp(tn, "synthetic") ||
+        !strcmp(tn, "hidden")) {
+      cls[t] = RCG_NONE;
+      continue;
+    }
+    char buf[96];
+    if (!strcmp(tn, "string") || !strcmp(tn, "concatenated string") || !strcmp(tn, "sliced string"))
+      snprintf(buf, sizeof buf, "(string)");
+    else
+      snprintf(buf, sizeof buf, "(%.80s)", tn);
+    if ((cls[t] = rcg_graph_intern(g, buf)) == RCG_NONE) ERR_FREE("out of memory");
+  }
+
+  /* pass 2: names, as indices into the graph's string table */
+  uint32_t empty_cls[256];
+  memset(empty_cls, 0xff, sizeof empty_cls);
+  for (size_t v = 0; v < n; v++) {
+    uint32_t t = s->node_type[v], r = str_rank(used, rank, s->raw_name[v]);
+    s->raw_name[v] = r;
+    if (cls[t] != RCG_NONE) {
+      g->name[v] = cls[t];
+    } else if (g->strings[r][0]) {
+      g->name[v] = r;
+    } else { /* unnamed object / synthetic node: class "(<type>)" */
+      if (empty_cls[t] == RCG_NONE) {
+        char buf[96];
+        snprintf(buf, sizeof buf, "(%.80s)", s->node_types[t]);
+        if ((empty_cls[t] = rcg_graph_intern(g, buf)) == RCG_NONE) ERR_FREE("out of memory");
+      }
+      g->name[v] = empty_cls[t];
+    }
+  }
+  for (size_t e = 0; e < m; e++)
+    if (g->edge_name[e] != RCG_NONE) g->edge_name[e] = str_rank(used, rank, g->edge_name[e]);
+  free(used);
+  free(rank);
+  used = NULL;
+  rank = NULL;
   if (n) {
     uint32_t r = 0;
     if (rcg_graph_set_roots(g, &r, NULL, 1)) ERR("out of memory");
   }
+#undef ERR_FREE
 #undef ERR
   return 0;
 }
 
 /* ------------------------------------------------------------ load */
 
-int snapshot_load(snapshot *s, const char *path, char *err, size_t errcap) {
+int snapshot_parse(snapshot *s, const char *name, const unsigned char *data, size_t len,
+                   char *err, size_t errcap) {
   memset(s, 0, sizeof *s);
   rcg_graph_init(&s->g, NULL, NULL);
-  s->path = path;
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    snprintf(err, errcap, "%s: cannot open: %s", path, strerror(errno));
-    return -1;
-  }
+  s->path = name;
   loader *l = calloc(1, sizeof *l);
-  unsigned char *buf = malloc(1 << 20);
   yajl_handle h = l ? yajl_alloc(&callbacks, NULL, l) : NULL;
   int rc = -1;
-  if (!l || !buf || !h) {
-    snprintf(err, errcap, "%s: out of memory", path);
+  if (!l || !h) {
+    snprintf(err, errcap, "%s: out of memory", name);
     goto out;
   }
   l->s = s;
   l->node_count = l->edge_count = -1;
-  size_t off = 0, line = 1, line_start = 0; /* line_start: offset after last '\n' */
-  yajl_status st = yajl_status_ok;
-  size_t got = 0, consumed = 0;
-  for (;;) {
-    got = fread(buf, 1, 1 << 20, f);
-    if (got == 0) break;
-    st = yajl_parse(h, buf, got);
-    if (st != yajl_status_ok) {
-      consumed = yajl_get_bytes_consumed(h);
-      break;
-    }
-    for (unsigned char *q = buf; (q = memchr(q, '\n', (size_t)(buf + got - q))); q++) {
-      line++;
-      line_start = off + (size_t)(q - buf) + 1;
-    }
-    off += got;
-  }
-  if (ferror(f)) {
-    snprintf(err, errcap, "%s: read error: %s", path, strerror(errno));
-    goto out;
-  }
-  if (st == yajl_status_ok) {
-    consumed = 0;
-    got = 0;
-    st = yajl_complete_parse(h);
-  }
+  l->max_values = len / 2 + 1;
+  l->input_len = len;
+  /* one call for the whole input: see the top of this file */
+  yajl_status st = len ? yajl_parse(h, data, len) : yajl_status_ok;
+  size_t pos = st == yajl_status_ok ? len : yajl_get_bytes_consumed(h);
+  if (st == yajl_status_ok) st = yajl_complete_parse(h);
   if (st != yajl_status_ok) {
-    /* position: in the current chunk up to 'consumed' bytes */
-    size_t pos = off + consumed;
-    for (size_t i = 0; i < consumed && i < got; i++)
-      if (buf[i] == '\n') {
-        line++;
-        line_start = off + i + 1;
-      }
+    if (pos > len) pos = len;
+    size_t line = 1, line_start = 0; /* line_start: offset after the last '\n' */
+    for (const unsigned char *q = data; pos && (q = memchr(q, '\n', (size_t)(data + pos - q)));
+         q++) {
+      line++;
+      line_start = (size_t)(q - data) + 1;
+    }
     char what[300];
     if (l->msg[0]) {
       snprintf(what, sizeof what, "%s", l->msg);
@@ -620,12 +728,12 @@ int snapshot_load(snapshot *s, const char *path, char *err, size_t errcap) {
         snprintf(what, sizeof what, "%s in %s", tmp, ctx_name(l));
       yajl_free_error(h, ye);
     }
-    snprintf(err, errcap, "%s: byte %zu (line %zu, column %zu): %s", path, pos, line,
+    snprintf(err, errcap, "%s: byte %zu (line %zu, column %zu): %s", name, pos, line,
              pos - line_start + 1, what);
     goto out;
   }
   if (!l->done) {
-    snprintf(err, errcap, "%s: byte %zu: unexpected end of file (truncated file?)", path, off);
+    snprintf(err, errcap, "%s: byte %zu: unexpected end of file (truncated file?)", name, len);
     goto out;
   }
   rc = convert(l, err, errcap);
@@ -633,14 +741,83 @@ out:
   if (h) yajl_free(h);
   if (l) loader_free(l);
   free(l);
-  free(buf);
-  fclose(f);
   if (rc) snapshot_free(s);
   return rc;
 }
 
+int snapshot_load(snapshot *s, const char *path, char *err, size_t errcap) {
+  memset(s, 0, sizeof *s);
+  rcg_graph_init(&s->g, NULL, NULL);
+  s->path = path;
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) {
+    snprintf(err, errcap, "%s: cannot open: %s", path, strerror(errno));
+    return -1;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    snprintf(err, errcap, "%s: cannot stat: %s", path, strerror(errno));
+    close(fd);
+    return -1;
+  }
+  unsigned char *data = NULL;
+  size_t len = 0;
+  int mapped = 0;
+  if (S_ISREG(st.st_mode) && st.st_size > 0) {
+    if ((unsigned long long)st.st_size > SIZE_MAX) {
+      snprintf(err, errcap, "%s: too large to map (%lld bytes)", path, (long long)st.st_size);
+      close(fd);
+      return -1;
+    }
+    len = (size_t)st.st_size;
+    void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p != MAP_FAILED) {
+      data = p;
+      mapped = 1;
+    }
+  }
+  if (!mapped) { /* a pipe, a device, an empty file, or mmap refused: read it */
+    size_t cap = 0;
+    len = 0;
+    for (;;) {
+      if (len == cap) {
+        size_t nc = cap ? cap * 2 : (size_t)1 << 16;
+        unsigned char *p = nc > cap ? realloc(data, nc) : NULL;
+        if (!p) {
+          snprintf(err, errcap, "%s: out of memory", path);
+          free(data);
+          close(fd);
+          return -1;
+        }
+        data = p;
+        cap = nc;
+      }
+      ssize_t got = read(fd, data + len, cap - len);
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) {
+        snprintf(err, errcap, "%s: read error: %s", path, strerror(errno));
+        free(data);
+        close(fd);
+        return -1;
+      }
+      if (got == 0) break;
+      len += (size_t)got;
+    }
+  }
+  close(fd);
+  int rc = snapshot_parse(s, path, data ? data : (const unsigned char *)"", len, err, errcap);
+  if (mapped)
+    munmap(data, len);
+  else
+    free(data);
+  return rc;
+}
+
 void snapshot_free(snapshot *s) {
+  /* the file's strings live in strbuf, not in blocks of the graph */
+  for (uint32_t i = 0; i < s->nborrowed && i < s->g.nstrings; i++) s->g.strings[i] = NULL;
   rcg_graph_free(&s->g);
+  free(s->strbuf);
   free(s->raw_name);
   free(s->node_type);
   free(s->synthetic);
