@@ -3,7 +3,8 @@
 #   run.sh small  BIN SRCDIR WORKDIR   exact output of every command on the
 #                                      hand-written snapshots in data/
 #   run.sh errors BIN SRCDIR WORKDIR   malformed / truncated files and usage
-#                                      errors: exact message, non-zero exit
+#                                      errors (every number out of its range):
+#                                      exact message, non-zero exit
 #   run.sh hostile BIN SRCDIR WORKDIR  large hostile inputs made at test time
 #                                      (gen_hostile.py): exact output, and
 #                                      bounds on time and peak memory
@@ -112,11 +113,57 @@ $U" -- "$BIN" why x
 $U" -- "$BIN" top x --depth 3
   check unknown-option 2 "$P: unknown option '--frob'
 $U" -- "$BIN" summary x --frob
-  check bad-number 2 "$P: not a non-negative number 'abc'
+  check bad-number 2 "$P: top's N expects a number from 0 to 4294967295, not 'abc'
 $U" -- "$BIN" top "$D/small.heapsnapshot" abc
   check extra-arg 2 "$P: unexpected argument 'y'
 $U" -- "$BIN" summary x y
   check dot-type 2 "$P: not a node id: 'Graph'" -- "$BIN" dot "$D/small.heapsnapshot" Graph
+  # every number is checked against its whole range, never truncated
+  # (-k 4294967296 once became 0 and called a reachable object garbage)
+  R32="a number from 0 to 4294967295"
+  check k-2to32 2 "$P: -k expects a number from 1 to 4294967295, not '4294967296'
+$U" -- "$BIN" why "$D/small.heapsnapshot" 7 -k 4294967296
+  check k-zero 2 "$P: --paths expects a number from 1 to 4294967295, not '0'
+$U" -- "$BIN" why "$D/small.heapsnapshot" 7 --paths 0
+  check k-negative 2 "$P: -k expects a number from 1 to 4294967295, not '-1'
+$U" -- "$BIN" why "$D/small.heapsnapshot" 7 -k -1
+  check k-plus 2 "$P: -k expects a number from 1 to 4294967295, not '+3'
+$U" -- "$BIN" why "$D/small.heapsnapshot" 7 -k +3
+  check k-space 2 "$P: -k expects a number from 1 to 4294967295, not ' 3'
+$U" -- "$BIN" why "$D/small.heapsnapshot" 7 -k " 3"
+  check k-2to64 2 "$P: -k expects a number from 1 to 4294967295, not '18446744073709551616'
+$U" -- "$BIN" why "$D/small.heapsnapshot" 7 -k 18446744073709551616
+  check limit-cycles 2 "$P: --limit expects $R32, not '4294967296'
+$U" -- "$BIN" cycles "$D/small.heapsnapshot" --limit 4294967296
+  check limit-diff 2 "$P: --limit expects $R32, not '99999999999999999999'
+$U" -- "$BIN" diff "$D/before.heapsnapshot" "$D/small.heapsnapshot" --limit 99999999999999999999
+  check depth 2 "$P: --depth expects a number from 0 to 1000000, not '1000001'
+$U" -- "$BIN" dot "$D/small.heapsnapshot" 3 --depth 1000001
+  check too-many 2 "$P: --too-many expects $R32, not '4294967296'
+$U" -- "$BIN" dot "$D/small.heapsnapshot" 3 --too-many 4294967296
+  check top-n 2 "$P: top's N expects $R32, not '4294967306'
+$U" -- "$BIN" top "$D/small.heapsnapshot" 4294967306
+  check why-id 2 "$P: ID expects a number from 0 to 18446744073709551615, not '18446744073709551623'
+$U" -- "$BIN" why "$D/small.heapsnapshot" 18446744073709551623
+  check dot-id 2 "$P: ID expects a number from 0 to 18446744073709551615, not '18446744073709551616'
+$U" -- "$BIN" dot "$D/small.heapsnapshot" @18446744073709551616
+  check why-id-max 1 "$P: $D/small.heapsnapshot: no node with id 18446744073709551615" -- \
+    "$BIN" why "$D/small.heapsnapshot" 18446744073709551615
+  # the largest values are taken as given: same answers as the defaults
+  check k-max 0 "" -- "$BIN" why "$D/small.heapsnapshot" @7 -k 4294967295
+  "$BIN" why "$D/small.heapsnapshot" @7 >"$W/k3.out"
+  if cmp -s "$W/out" "$W/k3.out" && grep -q '^Node @7: 1 retaining path' "$W/out"; then
+    echo "ok   -k 4294967295 finds the retaining path"
+  else
+    echo "FAIL -k 4294967295 answered:"; cat "$W/out"; fails=$((fails + 1))
+  fi
+  check limit-max 0 "" -- "$BIN" cycles "$D/small.heapsnapshot" --limit 4294967295
+  "$BIN" cycles "$D/small.heapsnapshot" --limit 0 >"$W/all.out"
+  if cmp -s "$W/out" "$W/all.out" && grep -q '^cycle 4:' "$W/out"; then
+    echo "ok   --limit 4294967295 shows every cycle"
+  else
+    echo "FAIL --limit 4294967295 answered:"; cat "$W/out"; fails=$((fails + 1))
+  fi
   check help 0 "" -- "$BIN" --help
   ;;
 hostile)
