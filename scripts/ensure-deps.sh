@@ -5,6 +5,7 @@
 #   scripts/ensure-deps.sh bench  -> php-cli, libgc-dev (benchmark anchors, classic
 #                                    benchmarks), libmimalloc-dev (classic benchmarks),
 #                                    valgrind (instruction counts)
+#   scripts/ensure-deps.sh fuzz   -> clang, yajl (rcgc-inspect's fuzz target)
 # Needs root for apt-get; when not root and something is missing, prints the
 # exact command to run and exits non-zero.
 set -u
@@ -32,6 +33,7 @@ case "$part" in
     ;;
   fuzz)
     command -v clang >/dev/null || need+=(clang)
+    have_header yajl/yajl_parse.h || need+=(libyajl-dev)
     ;;
 esac
 [ ${#need[@]} -eq 0 ] && exit 0

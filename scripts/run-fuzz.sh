@@ -2,7 +2,9 @@
 # Builds the oracle fuzzer (tests/fuzz/fuzz_oracle.c) with clang's libFuzzer,
 # AddressSanitizer and UndefinedBehaviorSanitizer over src/*.c (a debug build:
 # poisoned headers, quarantine, misuse checks), then runs it for SECONDS
-# seconds starting from the committed seed corpus (tests/fuzz/corpus).
+# seconds starting from the committed seed corpus (tests/fuzz/corpus); then
+# runs rcgc-inspect's fuzz target the same way (scripts/run-fuzz-inspect.sh,
+# also for at most SECONDS seconds).
 #   scripts/run-fuzz.sh [SECONDS]        (default 60; make fuzz, make test)
 # New interesting inputs go to build/fuzz/corpus (never into the repository).
 # On a finding the crashing input is left as build/fuzz/crash-* and the script
@@ -47,3 +49,4 @@ if [ $rc -ne 0 ]; then
 fi
 tail -1 "$out/fuzz.log"
 echo "run-fuzz: no finding"
+scripts/run-fuzz-inspect.sh "$secs"

@@ -10,7 +10,8 @@
 #   valgrind  memcheck over the release build's tests (tests/valgrind.sh)
 #   tsan      ThreadSanitizer over the thread tests (label: threads)
 #   fuzz      a bounded libFuzzer run of the oracle fuzzer (clang): a pinned
-#             seed and 60,000 inputs (`make fuzz` explores for a given time)
+#             seed and 60,000 inputs, then of rcgc-inspect's fuzz target:
+#             300,000 inputs (`make fuzz` explores for a given time)
 # RCGC_TEST_MODES selects a subset ("debug asan"); default: all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +48,7 @@ run_mode() {
                TSAN_OPTIONS=halt_on_error=1 ctest --test-dir $B/tsan --output-on-failure -L threads
              else echo "(no thread tests yet)"; fi ;;
     fuzz)    RCGC_FUZZ_SEED=${RCGC_FUZZ_SEED:-20261121} RCGC_FUZZ_RUNS=${RCGC_FUZZ_RUNS:-60000} \
+               RCGC_FUZZ_INSPECT_RUNS=${RCGC_FUZZ_INSPECT_RUNS:-300000} \
                scripts/run-fuzz.sh "${RCGC_FUZZ_SECONDS:-300}" ;;
     *) echo "unknown mode $mode"; return 1 ;;
   esac

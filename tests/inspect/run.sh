@@ -8,6 +8,9 @@
 #   run.sh hostile BIN SRCDIR WORKDIR  large hostile inputs made at test time
 #                                      (gen_hostile.py): exact output, and
 #                                      bounds on time and peak memory
+#   run.sh replay BIN SRCDIR WORKDIR   BIN is the fuzz target built with
+#                                      INSPECT_FUZZ_REPLAY: runs the committed
+#                                      fuzz corpus (fuzz_corpus/) once
 #   run.sh v8     BIN SRCDIR WORKDIR   a snapshot written by node's V8 must load
 #                                      (exit 77 = skipped when node is missing)
 #   run.sh big    BIN SRCDIR WORKDIR   1,000,000-object synthetic snapshot:
@@ -243,6 +246,15 @@ unreachable from the root: 0 nodes, 0 bytes
     echo "FAIL summary of a pipe:"; cat "$WORK/pipe.out"; fails=$((fails + 1))
   fi
   ;;
+replay)
+  out=$("$BIN" "$SRC/fuzz_corpus") || { echo "FAIL replay: $out"; exit 1; }
+  n=$(ls "$SRC/fuzz_corpus" | wc -l)
+  if [ "$out" = "fuzz_inspect: replayed $n inputs" ]; then
+    echo "ok   $out"
+  else
+    echo "FAIL replay: '$out' (want $n inputs)"; fails=$((fails + 1))
+  fi
+  ;;
 v8)
   if ! command -v node >/dev/null 2>&1; then
     echo "SKIP: node is not installed, cannot generate a V8 heap snapshot"
@@ -285,7 +297,7 @@ big)
   done
   ;;
 *)
-  echo "usage: run.sh small|errors|hostile|v8|big BIN SRCDIR WORKDIR" >&2
+  echo "usage: run.sh small|errors|hostile|replay|v8|big BIN SRCDIR WORKDIR" >&2
   exit 2
   ;;
 esac

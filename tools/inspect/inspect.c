@@ -13,7 +13,7 @@
 ** inspect_main (inspect.h) runs one command line and returns its exit
 ** status: 0 success, 1 unreadable / malformed file or object not found, 2
 ** usage error. It never exits and writes only to the streams it is given,
-** so that callers other than main.c can run commands in-process.
+** so the same code serves main.c and the fuzz target (fuzz_inspect.c).
 ** Errors read "rcgc-inspect: FILE: ...". Every number on the command line
 ** is checked against its whole range before use (see num_arg). All graph
 ** work is done by src/graph.c; this file only parses arguments and formats

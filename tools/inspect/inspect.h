@@ -1,6 +1,6 @@
 /*
-** inspect.h -- rcgc-inspect's commands as a function: main.c calls it,
-** and so can anything that must not exit or touch stdout (a harness).
+** inspect.h -- rcgc-inspect's commands as a function, for main.c and for
+** the fuzz target (tools/inspect/fuzz_inspect.c).
 */
 #ifndef RCGC_INSPECT_INSPECT_H
 #define RCGC_INSPECT_INSPECT_H
