@@ -12,7 +12,10 @@ KIND:
              strings are too short for a tokenizer's cost per string to grow
   strings    one node (the root) named by the last of SIZE + 2 strings:
              "(root)", SIZE times "a", then "z"
-  count      the same one-node snapshot declaring "node_count": SIZE
+  types      the root (id 1) and SIZE objects of as many types: object i
+             (1..SIZE) is named "t<i>", has id 2 * i + 1 and 8 bytes
+  count      the same one-node snapshot as strings, declaring
+             "node_count": SIZE
   edges      the same one-node snapshot declaring "edge_count": SIZE
 Written in pieces, so that the generator's own memory stays small.
 """
@@ -44,6 +47,15 @@ def main():
                 if kind == "chunks" and left > 0:
                     f.write('","')
             f.write('"]}\n')
+        elif kind == "types":
+            f.write(META % (size + 1, 0))
+            f.write('"nodes":[0,0,1,0,0')
+            for i in range(1, size + 1):
+                f.write(",\n1,%d,%d,8,0" % (i, 2 * i + 1))
+            f.write('],"edges":[],\n"strings":["(root)"')
+            for i in range(1, size + 1):
+                f.write(',"t%d"' % i)
+            f.write("]}\n")
         elif kind in ("strings", "count", "edges"):
             f.write(META % (size if kind == "count" else 1, size if kind == "edges" else 0))
             name = size + 1 if kind == "strings" else 0

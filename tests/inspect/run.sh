@@ -236,6 +236,28 @@ unreachable from the root: 0 nodes, 0 bytes
   bounded edge-count-1e10 1 20 51200 "" "$P: edges.heapsnapshot: \"snapshot.edge_count\" is 10000000000 but \"edges\" holds 0 edges" -- "$BIN" top edges.heapsnapshot
   $G "$WORK/max.heapsnapshot" count 9223372036854775807 || exit 1
   bounded node-count-max 1 20 51200 "" "$P: max.heapsnapshot: \"snapshot.node_count\" is 9223372036854775807 but \"nodes\" holds 1 nodes" -- "$BIN" why max.heapsnapshot 1
+  # diff of 30,000 new objects of as many types, every type listed: the ids
+  # of each type are found by binary search (a scan of all nodes per type
+  # took 20 s); bound relative to the default --limit 50, as above
+  $G "$WORK/one.heapsnapshot" count 1 || exit 1
+  $G "$WORK/types.heapsnapshot" types 30000 || exit 1
+  (cd "$WORK" && "$BIN" diff one.heapsnapshot types.heapsnapshot --limit 0) >"$WORK/types.want"
+  sed -n '/^new objects/,$p' "$WORK/types.want" >"$WORK/types.new"
+  if [ "$(wc -l <"$WORK/types.want")" -eq 60007 ] && [ "$(wc -l <"$WORK/types.new")" -eq 30001 ] &&
+     [ "$(sed -n 2p "$WORK/types.new")" = "  t1: 1 new, 8 bytes: @3" ] &&
+     [ "$(grep -c '^  t[0-9]*: 1 new, 8 bytes: @[0-9]*$' "$WORK/types.new")" -eq 30000 ] &&
+     grep -qx '  t30000: 1 new, 8 bytes: @60001' "$WORK/types.new"; then
+    echo "ok   diff lists all 30000 types with their new ids"
+  else
+    echo "FAIL diff --limit 0 of 30000 types:"; head -20 "$WORK/types.new"; fails=$((fails + 1))
+  fi
+  ( cd "$WORK" && "$BIN" diff one.heapsnapshot types.heapsnapshot ) >"$WORK/types50.want"
+  bounded diff-types-limit50 0 60 102400 "$(cat "$WORK/types50.want")" "" -- \
+    "$BIN" diff one.heapsnapshot types.heapsnapshot
+  max_s=$(awk -v s="$secs" 'BEGIN { printf "%.2f", 3 * s + 1 }')
+  bounded diff-types-all 0 "$max_s" 102400 "$(cat "$WORK/types.want")" "" -- \
+    "$BIN" diff one.heapsnapshot types.heapsnapshot --limit 0
+  rm -f "$WORK/types.heapsnapshot"
   # a file that cannot be mapped (a pipe) is read whole, with the same result
   "$BIN" summary "$SRC/data/small.heapsnapshot" | sed 1d >"$WORK/file.out"
   "$BIN" summary /dev/stdin <"$SRC/data/small.heapsnapshot" >"$WORK/pipe.out"

@@ -462,6 +462,15 @@ static const char *delta(uint64_t before, uint64_t after, char *buf) {
   return buf;
 }
 
+static const rcg_graph *g_names; /* qsort has no context argument */
+
+/* By class name, then by node index. */
+static int name_cmp(const void *pa, const void *pb) {
+  uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+  int c = strcmp(rcg_node_name(g_names, a), rcg_node_name(g_names, b));
+  return c ? c : (a > b) - (a < b);
+}
+
 static int cmd_diff(const inspect_io *io, const args *a) {
   snapshot sa, sb;
   if (load(io, &sa, a->pos[0])) return 1;
@@ -477,16 +486,25 @@ static int cmd_diff(const inspect_io *io, const args *a) {
   memset(&hn, 0, sizeof hn);
   memset(&d, 0, sizeof d);
   uint8_t *isnew = malloc(sb.g.n ? sb.g.n : 1);
+  uint32_t *bynm = NULL, nn = 0;
   if (!isnew || rcg_hist_build(&sa.g, NULL, &ha) || rcg_hist_build(&sb.g, NULL, &hb) ||
       rcg_hist_diff_build(&sa.g, &ha, &hb, &d)) {
     rc = oom(io);
     goto out;
   }
   long nnew = rcg_new_nodes(&sa.g, &sb.g, isnew);
-  if (nnew < 0 || rcg_hist_build(&sb.g, isnew, &hn)) {
+  if (nnew < 0 || rcg_hist_build(&sb.g, isnew, &hn) ||
+      !(bynm = malloc((nnew ? (size_t)nnew : 1) * sizeof *bynm))) {
     rc = oom(io);
     goto out;
   }
+  /* the new nodes sorted by class, so that each type's first ids are found
+  ** by binary search (one scan of all nodes per type is quadratic when a
+  ** file has as many types as nodes) */
+  for (uint32_t v = 0; v < sb.g.n; v++)
+    if (isnew[v]) bynm[nn++] = v;
+  g_names = &sb.g;
+  qsort(bynm, nn, sizeof *bynm, name_cmp);
   uint32_t limit = (uint32_t)a->limit;
   fprintf(io->out, "before: %u nodes, %llu bytes (%s)\n", sa.g.n, (unsigned long long)ha.total_bytes, a->pos[0]);
   fprintf(io->out, "after:  %u nodes, %llu bytes (%s)\n", sb.g.n, (unsigned long long)hb.total_bytes, a->pos[1]);
@@ -507,17 +525,25 @@ static int cmd_diff(const inspect_io *io, const args *a) {
     fprintf(io->out, "  %s: %llu new, %llu bytes:", hn.e[i].name[0] ? hn.e[i].name : "(no name)",
            (unsigned long long)hn.e[i].count, (unsigned long long)hn.e[i].bytes);
     unsigned shown = 0;
-    for (uint32_t v = 0; v < sb.g.n && shown < 10; v++)
-      if (isnew[v] && !strcmp(rcg_node_name(&sb.g, v), hn.e[i].name)) {
-        fprintf(io->out, " @%llu", (unsigned long long)sb.g.id[v]);
-        shown++;
-      }
+    uint32_t lo = 0, hi = nn;
+    while (lo < hi) {
+      uint32_t mid = lo + (hi - lo) / 2;
+      if (strcmp(rcg_node_name(&sb.g, bynm[mid]), hn.e[i].name) < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    for (; lo < nn && shown < 10 && !strcmp(rcg_node_name(&sb.g, bynm[lo]), hn.e[i].name); lo++) {
+      fprintf(io->out, " @%llu", (unsigned long long)sb.g.id[bynm[lo]]);
+      shown++;
+    }
     if (hn.e[i].count > shown) fprintf(io->out, " ...");
     fputc('\n', io->out);
   }
   if (limit && hn.nentries > limit) fprintf(io->out, "  (%u more types)\n", hn.nentries - limit);
   rc = 0;
 out:
+  free(bynm);
   free(isnew);
   rcg_hist_free(&sa.g, &ha);
   rcg_hist_free(&sb.g, &hb);
