@@ -3,7 +3,8 @@
 # snapshot parser and every command, the command picked by the input's first
 # bytes) with clang's libFuzzer, AddressSanitizer and UndefinedBehavior-
 # Sanitizer over tools/inspect and src/graph.c, then runs it for SECONDS
-# seconds starting from the committed seed corpus (tests/inspect/fuzz_corpus).
+# seconds starting from the committed seed corpus (tests/inspect/fuzz_corpus),
+# with the snapshot keys and options of tests/inspect/fuzz.dict.
 #   scripts/run-fuzz-inspect.sh [SECONDS]   (default 60; scripts/run-fuzz.sh
 #                                            runs it after the oracle fuzzer)
 # New interesting inputs go to build/fuzz-inspect/corpus (never into the
@@ -38,7 +39,8 @@ echo "==> fuzz: running fuzz_inspect for at most ${secs}s ${extra[*]:-}"
 set +e
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   "$out/fuzz_inspect" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
-  -print_final_stats=1 -artifact_prefix="$out/" "${extra[@]}" "$out/corpus" tests/inspect/fuzz_corpus \
+  -print_final_stats=1 -dict=tests/inspect/fuzz.dict -artifact_prefix="$out/" "${extra[@]}" \
+  "$out/corpus" tests/inspect/fuzz_corpus \
   >"$out/fuzz.log" 2>&1
 rc=$?
 set -e
