@@ -65,6 +65,7 @@ typedef struct ctx_t {
   bool outside;    /* the object being traversed references a non-candidate */
   bool expanding;  /* closure mode: the object being traversed pulls its
                       children into the candidates (TI_SUSPECT) */
+  head_t *cursor;  /* closure mode: where the next pulled object goes */
   size_t pulled;   /* closure mode: objects pulled in */
   uint64_t refs;   /* sum of the candidates' refcounts */
   uint64_t found;  /* references to candidates found inside the candidates */
@@ -241,9 +242,13 @@ static int visit_decref_full(void *child, const char *edge, void *arg) {
 /* Closure mode (the suspects policy): a suspect -- and every object pulled
 ** in -- has TI_SUSPECT, and its children that are not candidates yet are
 ** pulled into the candidates: unlinked from their generation (whose links
-** are plain: it is not being collected) and appended to the candidate
-** list, whose tail link stays valid while gc_refs overwrite the back links
-** of its members. They are traversed when the scan reaches them. Children
+** are plain: it is not being collected) and inserted into the candidate
+** list right after the object being traversed (after its earlier pulled
+** children), so the scan goes depth-first: a structure built depth-first
+** is then read in the order it was allocated, which is memory order far
+** more often than a breadth-first frontier is. Only forward links and the
+** sentinel's tail link are kept while gc_refs overwrite the back links.
+** They are traversed when the scan reaches them. Children
 ** of other candidates (the generations merged by an explicit collection)
 ** are outside, as in MODE_LIST. Everything pulled in is garbage or reached
 ** from a suspect, so the work is bounded by what suspects reach. */
@@ -261,10 +266,12 @@ static int visit_decref_closure(void *child, const char *edge, void *arg) {
       return 0;
     }
     list_remove(c);
-    head_t *last = prev_of(ctx->list);
-    last->gc_next = (uintptr_t)c;
-    c->gc_next = (uintptr_t)ctx->list;
-    ctx->list->gc_prev = (uintptr_t)c;
+    head_t *at = ctx->cursor;
+    c->gc_next = at->gc_next;
+    at->gc_next = (uintptr_t)c;
+    if (prev_of(ctx->list) == at)
+      ctx->list->gc_prev = (uintptr_t)c; /* the new tail */
+    ctx->cursor = c;
     set_refs(c, c->refcnt);
     ctx->refs += c->refcnt;
     c->tinfo |= TI_SUSPECT;
@@ -277,6 +284,7 @@ static int visit_decref_closure(void *child, const char *edge, void *arg) {
 static void subtract_closure(ctx_t *ctx, head_t *list) {
   for (head_t *h = next_of(list); h != list; h = next_of(h)) {
     ctx->expanding = (h->tinfo & TI_SUSPECT) != 0;
+    ctx->cursor = h;
     subtract_object(ctx, h, visit_decref_closure);
   }
 }
@@ -393,7 +401,7 @@ static void restore_list(rcgc_heap *heap, head_t *list) {
 ** hold gc_refs and flags), which is all delete_garbage needs. */
 static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachable,
                                deduce_t *out, mode_t_ mode, bool shortcut) {
-  ctx_t ctx = {heap, NULL, young, false, false, 0, 0, 0};
+  ctx_t ctx = {heap, NULL, young, false, false, NULL, 0, 0, 0};
   out->all_garbage = false;
   if (mode == MODE_FULL) {
     out->candidates = update_subtract_full(&ctx, young);
