@@ -436,11 +436,11 @@ RCGC_API int rcgc_repr(const rcgc_heap *heap, const void *obj, char *buf, size_t
 ** by moving the only outside reference into a field without a decrement
 ** (`last->next = first;` where the local 'first' owned the reference). A
 ** full collection finds it; one runs as a backstop whenever the heap has
-** allocated max(32 MiB, 8 x its live bytes after the last full collection).
+** allocated max(64 MiB, 16 x its live bytes after the last full collection).
 ** So, while automatic collection is enabled and may run (no finalizer or
 ** callback running at that moment), a cycle becomes garbage and is freed
 ** within 4 x the heap's live bytes (at least 256 KiB) of further
-** allocation when a decrement made it garbage, and within max(32 MiB, 8 x
+** allocation when a decrement made it garbage, and within max(64 MiB, 16 x
 ** the live bytes after the last full collection) otherwise; every
 ** allocation counts at least 32 bytes, so divide by 32 for a bound in
 ** allocations.

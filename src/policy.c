@@ -55,7 +55,7 @@
 **   garbage cycle of kind a is freed before the heap allocates
 **   suspect_every more bytes -- at least 256 KiB and at most 4x the heap's
 **   live bytes -- and one of kind b or c before it allocates full_every
-**   bytes -- at least 32 MiB and at most 8x the live bytes after the last
+**   bytes -- at least 64 MiB and at most 16x the live bytes after the last
 **   full collection. The backstop is lax on purpose: only garbage of kinds b
 **   and c waits for it, and its cost per allocated byte is 1/FULL_FACTOR of
 **   a full collection's cost per live byte. In allocations: each block is at least 32 bytes, so
@@ -71,8 +71,8 @@
 
 #define SUSPECT_MIN_BYTES (256u * 1024u)
 #define SUSPECT_FACTOR 4u
-#define FULL_MIN_BYTES (32u * 1024u * 1024u)
-#define FULL_FACTOR 8u
+#define FULL_MIN_BYTES (64u * 1024u * 1024u)
+#define FULL_FACTOR 16u
 /* a budget that never runs out in practice (bytes) */
 #define BUDGET_NEVER (LLONG_MAX / 4)
 

@@ -2,7 +2,7 @@
 ** test_policy.c -- the suspects policy (the default): what makes a suspect,
 ** what a collection examines, the bounds it promises in rcgc.h (a garbage
 ** cycle made by a decrement is freed within max(256 KiB, 4 x live bytes) of
-** allocation, one closed without a decrement within max(32 MiB, 8 x live
+** allocation, one closed without a decrement within max(64 MiB, 16 x live
 ** bytes) by the backstop), that acyclic structures freed by refcount cost
 ** the collector nothing, and switching policies.
 */
@@ -190,14 +190,14 @@ Test(policy, checker_reports_a_broken_suspect_flag) {
 
 /* Acyclic structures that die by refcount -- and one that only grows --
 ** make no suspect: with automatic collection on, no collection runs and
-** nothing is examined until the backstop (32 MiB of allocation). */
+** nothing is examined until the backstop (64 MiB of allocation). */
 Test(policy, acyclic_deaths_scan_nothing) {
   TL_SKIP_UNDER_STRESS();
   rcgc_enable(tl.heap);
   long long node = block_bytes(&tl_node_type);
   tl_node *keep = tree(14); /* 32767 nodes, long-lived */
   long long made = 32767 * node;
-  while (made < 24 * MIB) {
+  while (made < 48 * MIB) {
     tl_node *t = tree(10);
     made += 2047 * node;
     drop(t);
@@ -270,8 +270,8 @@ Test(policy, hidden_cycle_freed_within_bound_without_rescanning) {
 }
 
 /* A cycle closed by moving the only outside reference into a field makes
-** no suspect: the backstop full collection frees it within max(32 MiB,
-** 8 x live bytes) of allocation. */
+** no suspect: the backstop full collection frees it within max(64 MiB,
+** 16 x live bytes) of allocation. */
 Test(policy, transfer_closed_cycle_freed_by_the_backstop) {
   TL_SKIP_UNDER_STRESS();
   long long node = block_bytes(&churn_type);
@@ -285,7 +285,7 @@ Test(policy, transfer_closed_cycle_freed_by_the_backstop) {
   tl_node *first = tl_new("first"), *second = tl_new("second");
   first->a = second; /* second's reference moves into first */
   second->a = first; /* and first's into second: garbage, no decrement */
-  long long bound = max_ll(32 * MIB, 8 * live);
+  long long bound = max_ll(64 * MIB, 16 * live);
   long long made = 2 * node;
   while (tl_destroyed - destroyed0 < 2) {
     cr_assert_leq(made, bound, "the cycle waited past %lld bytes of allocation", bound);
@@ -293,7 +293,7 @@ Test(policy, transfer_closed_cycle_freed_by_the_backstop) {
     made += node;
   }
   rcgc_disable(tl.heap);
-  cr_assert_gt(made, 16 * MIB, "no suspect, so only the backstop could find it");
+  cr_assert_gt(made, 32 * MIB, "no suspect, so only the backstop could find it");
   cr_assert_eq(gens_started[2], 1, "one full collection");
   cr_assert_eq(gens_started[0] + gens_started[1], 0, "and nothing else");
   cr_assert_eq(rcgc_callback_remove(tl.heap, count_starts, NULL), RCGC_OK);
