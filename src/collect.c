@@ -441,12 +441,19 @@ static void clear_collecting(head_t *list) {
 
 /* ------------------------------------------------------------ phase 3 */
 
+/* Objects on the collection's own lists that are not candidates --
+** 'finalizers' (uncollectable) and the weak references whose callbacks are
+** queued -- carry PREV_LOCAL (PREV_OUTSIDE without PREV_COLLECTING) until
+** they return to a generation: rcgc__suspect must not move them to the
+** suspects list while the collection still walks those lists. */
+#define PREV_LOCAL PREV_OUTSIDE
+
 static int visit_move(void *child, const char *edge, void *arg) {
   (void)edge;
   head_t *to = arg;
   head_t *c = AS_HEAD(child);
   if (collecting(c)) {
-    c->gc_prev &= ~PREV_FLAGS;
+    c->gc_prev = (c->gc_prev & ~PREV_FLAGS) | PREV_LOCAL;
     list_move(c, to);
   }
   return 0;
@@ -461,7 +468,7 @@ static void move_legacy_finalizers(rcgc_heap *heap, head_t *unreachable, head_t 
   while (h != unreachable) {
     head_t *next = next_of(h);
     if (has_legacy(heap, h)) {
-      h->gc_prev &= ~PREV_FLAGS;
+      h->gc_prev = (h->gc_prev & ~PREV_FLAGS) | PREV_LOCAL;
       list_move(h, finalizers);
     }
     h = next;
@@ -493,7 +500,7 @@ static long handle_weakref_callbacks(rcgc_heap *heap, head_t *unreachable, head_
           wr->callback = NULL; /* garbage itself: never fires */
         } else {
           wh->refcnt++;
-          wh->gc_prev &= ~PREV_FLAGS;
+          wh->gc_prev = (wh->gc_prev & ~PREV_FLAGS) | PREV_LOCAL;
           list_move(wh, &wrcb);
         }
       }
@@ -520,6 +527,7 @@ static long handle_weakref_callbacks(rcgc_heap *heap, head_t *unreachable, head_
       /* it survived: to the old generation, as CPython does -- a frozen
       ** weak reference is unfrozen by this (INVARIANT L3b) */
       wh->tinfo &= ~(uint32_t)TI_FROZEN;
+      wh->gc_prev &= ~PREV_FLAGS;
       if (!(wh->tinfo & TI_UNTRACKED))
         settle_suspect_bit(heap, wh);
       list_move(wh, (wh->tinfo & TI_UNTRACKED) ? &heap->untracked : old);
@@ -878,9 +886,11 @@ done:;
       rcgc__write(heap, buf, (size_t)n);
   }
   bool saveall = (heap->debug & RCGC_DEBUG_SAVEALL) && !(extra & COLLECT_NO_SAVEALL);
-  for (head_t *h = next_of(&finalizers); h != &finalizers; h = next_of(h))
+  for (head_t *h = next_of(&finalizers); h != &finalizers; h = next_of(h)) {
+    h->gc_prev &= ~PREV_FLAGS; /* PREV_LOCAL */
     if (saveall || has_legacy(heap, h))
       rcgc__garbage_append(heap, FROM_HEAD(h));
+  }
   list_merge(&finalizers, old);
 
   /* step 11 */

@@ -34,7 +34,11 @@
 **   frozen, or already a suspect); otherwise rcgc_suspect_ moves the object
 **   to the heap's suspects list and sets TI_SUSPECT (INVARIANT S1). A
 **   collection clears TI_SUSPECT on everything it examined. An object that
-**   dies by refcount leaves the list like any other (list_remove). So a
+**   dies by refcount leaves the list like any other (list_remove). Two
+**   decrements make no suspect: those during heap destroy (everything
+**   dies), and those of objects on a running collection's own lists
+**   (rcgc__suspect says which); garbage either makes waits for the
+**   backstop, like kinds b and c. So a
 **   structure that only grows, and acyclic structures freed by refcount,
 **   make no suspects and no collection work at all.
 **
@@ -179,11 +183,15 @@ void rcgc__collect_young(rcgc_heap *heap) {
 /* ------------------------------------------------------------ suspects */
 
 void rcgc__suspect(rcgc_heap *heap, head_t *h) {
-  if (heap->policy != RCGC_POLICY_SUSPECTS || (h->tinfo & RCGC_TI_QUIET_))
+  if (heap->policy != RCGC_POLICY_SUSPECTS || (h->tinfo & RCGC_TI_QUIET_) || heap->destroying)
     return;
-  /* a candidate of the running collection is examined by it; an object on
-  ** no list is being freed */
-  if ((h->gc_prev & PREV_COLLECTING) || h->gc_prev == 0)
+  /* not: a candidate of the running collection (PREV_COLLECTING: it is
+  ** being examined), an object on one of its other lists (PREV_LOCAL in
+  ** collect.c: uncollectable, or a weak reference whose callback is queued
+  ** -- it goes back to a generation unflagged, so a cycle made garbage by
+  ** this very decrement waits for the backstop), an object on no list
+  ** (being freed), or anything while heap destroy frees everything */
+  if ((h->gc_prev & PREV_FLAGS) || h->gc_prev == 0)
     return;
   h->tinfo |= TI_SUSPECT;
   list_move(h, &heap->suspects);

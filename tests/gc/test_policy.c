@@ -327,3 +327,26 @@ Test(policy, garbage_made_by_rcgc_set_is_reclaimed_automatically) {
   rcgc_collect(tl.heap, 2);
   cr_assert_eq(tl_destroyed - destroyed0, 3 * rings);
 }
+
+/* A weak-reference callback that takes and drops a reference to its own
+** weak reference, while the collector holds that weak reference on its own
+** list: no suspect is made of it there, the collection counts only the
+** garbage, and the heap's invariants hold afterwards. */
+static void touch_self(rcgc_heap *h, rcgc_weakref *wr, void *ud) {
+  (*(int *)ud)++;
+  rcgc_incref(h, wr);
+  rcgc_decref(h, wr);
+}
+
+Test(policy, callback_touching_its_weak_reference) {
+  int calls = 0;
+  tl_node *x = tl_new("x");
+  TL_LINK(x, a, x);
+  rcgc_weakref *wr = rcgc_weakref_new(tl.heap, x, touch_self, &calls);
+  cr_assert_not_null(wr);
+  rcgc_decref(tl.heap, x);
+  cr_assert_eq(rcgc_collect(tl.heap, 2), 1, "x alone");
+  cr_assert_eq(calls, 1);
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0);
+  rcgc_decref(tl.heap, wr);
+}
