@@ -67,8 +67,6 @@ typedef struct ctx_t {
                       children into the candidates (TI_SUSPECT) */
   head_t *cursor;  /* closure mode: where the next pulled object goes */
   size_t pulled;   /* closure mode: objects pulled in */
-  uint64_t refs;   /* sum of the candidates' refcounts */
-  uint64_t found;  /* references to candidates found inside the candidates */
 } ctx_t;
 
 /* How deduce_unreachable finds the candidates' gc_refs. */
@@ -159,15 +157,12 @@ static void debug_object(rcgc_heap *heap, const char *what, head_t *h) {
 /* ------------------------------------------------------------ phase 1 */
 
 /* Returns the number of objects on the list. */
-static size_t update_refs(ctx_t *ctx, head_t *list) {
+static size_t update_refs(head_t *list) {
   size_t n = 0;
-  uint64_t refs = 0;
   for (head_t *h = next_of(list); h != list; h = next_of(h)) {
     set_refs(h, h->refcnt);
-    refs += h->refcnt;
     n++;
   }
-  ctx->refs += refs;
   return n;
 }
 
@@ -180,7 +175,6 @@ static inline void subtract_one(ctx_t *ctx, head_t *c) {
     return;
   }
   c->gc_prev -= (uintptr_t)1 << PREV_SHIFT;
-  ctx->found++;
 }
 
 static int visit_decref(void *child, const char *edge, void *arg) {
@@ -231,10 +225,8 @@ static int visit_decref_full(void *child, const char *edge, void *arg) {
     ctx->outside = true;
     return 0;
   }
-  if (!collecting(c)) {
+  if (!collecting(c))
     set_refs(c, c->refcnt);
-    ctx->refs += c->refcnt;
-  }
   subtract_one(ctx, c);
   return 0;
 }
@@ -273,7 +265,6 @@ static int visit_decref_closure(void *child, const char *edge, void *arg) {
       ctx->list->gc_prev = (uintptr_t)c; /* the new tail */
     ctx->cursor = c;
     set_refs(c, c->refcnt);
-    ctx->refs += c->refcnt;
     c->tinfo |= TI_SUSPECT;
     ctx->pulled++;
   }
@@ -292,10 +283,8 @@ static void subtract_closure(ctx_t *ctx, head_t *list) {
 static size_t update_subtract_full(ctx_t *ctx, head_t *list) {
   size_t n = 0;
   for (head_t *h = next_of(list); h != list; h = next_of(h)) {
-    if (!collecting(h)) {
+    if (!collecting(h))
       set_refs(h, h->refcnt);
-      ctx->refs += h->refcnt;
-    }
     subtract_object(ctx, h, visit_decref_full);
     n++;
   }
@@ -326,11 +315,13 @@ static int visit_reachable(void *child, const char *edge, void *arg) {
 }
 
 /* Returns the number of reachable objects left in young. */
-static size_t move_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachable) {
-  /* every candidate leaves with TI_SUSPECT as its policy wants it: cleared
-  ** under the suspects policy (it has been examined; INVARIANT S1), kept
-  ** under the CPython policy (INVARIANT S2) */
-  const uint32_t keep = ~(heap->fresh_bits ^ TI_SUSPECT);
+static size_t move_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachable,
+                               bool closure) {
+  /* after a closure collection every candidate leaves without TI_SUSPECT
+  ** (it has been examined; INVARIANT S1); other modes cleared the suspects'
+  ** flags when they became candidates, and the CPython policy keeps the
+  ** flag everywhere (INVARIANT S2) */
+  const uint32_t keep = closure ? ~(uint32_t)TI_SUSPECT : ~(uint32_t)0;
   head_t *prev = young;
   head_t *h = next_of(young);
   size_t reachable = 0;
@@ -367,6 +358,14 @@ static size_t move_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
   return reachable;
 }
 
+/* True when no candidate has a reference from outside the candidates. */
+static bool all_zero(const head_t *list) {
+  for (const head_t *h = next_of(list); h != list; h = next_of(h))
+    if (gc_refs(h) > 0)
+      return false;
+  return true;
+}
+
 /* Undo update_refs after a failed subtract_refs: restore the back links
 ** and clear every flag. */
 static void restore_list(rcgc_heap *heap, head_t *list) {
@@ -392,25 +391,24 @@ static void restore_list(rcgc_heap *heap, head_t *list) {
 ** full collection, about 10% on a live heap, to save work only on garbage:
 ** not worth it.)
 **
-** All garbage: the candidates' refcounts add up to exactly the references
-** found among them (each found reference decremented one gc_refs, and none
-** went below 0), so every gc_refs is 0 and nothing is reachable. With
-** 'shortcut' (no user code can run on the garbage, see the caller),
-** move_unreachable is skipped: the candidate list is returned as the
+** All garbage: every gc_refs is 0, so nothing is reachable (all_zero stops
+** at the first candidate with an outside reference, which on a live heap is
+** usually among the first). With 'shortcut' (no user code can run on the
+** garbage, see the caller), move_unreachable is skipped: the candidate list is returned as the
 ** garbage with out->all_garbage set -- singly linked (its members' gc_prev
 ** hold gc_refs and flags), which is all delete_garbage needs. */
 static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachable,
                                deduce_t *out, mode_t_ mode, bool shortcut) {
-  ctx_t ctx = {heap, NULL, young, false, false, NULL, 0, 0, 0};
+  ctx_t ctx = {heap, NULL, young, false, false, NULL, 0};
   out->all_garbage = false;
   if (mode == MODE_FULL) {
     out->candidates = update_subtract_full(&ctx, young);
   } else if (mode == MODE_CLOSURE) {
-    out->candidates = update_refs(&ctx, young);
+    out->candidates = update_refs(young);
     subtract_closure(&ctx, young);
     out->candidates += ctx.pulled;
   } else {
-    out->candidates = update_refs(&ctx, young);
+    out->candidates = update_refs(young);
     subtract_refs(&ctx, young);
   }
   if (ctx.bad != NULL) {
@@ -423,13 +421,13 @@ static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
     out->outside_exact = false;
     return false;
   }
-  if (shortcut && ctx.refs == ctx.found) {
+  if (shortcut && all_zero(young)) {
     out->reachable = 0;
     out->outside_exact = true;
     out->all_garbage = true;
     return true;
   }
-  out->reachable = move_unreachable(heap, young, unreachable);
+  out->reachable = move_unreachable(heap, young, unreachable, mode == MODE_CLOSURE);
   out->outside_exact = out->reachable == 0;
   return true;
 }
@@ -777,8 +775,15 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
   if (!suspects_only)
     for (int i = 0; i <= generation; i++)
       list_merge(&heap->gens[i].head, &young);
+  bool full = generation == RCGC_NUM_GENERATIONS - 1;
+  mode_t_ mode = full ? MODE_FULL
+                      : heap->policy == RCGC_POLICY_SUSPECTS ? MODE_CLOSURE : MODE_LIST;
   /* the suspects policy: suspects are candidates of every collection
-  ** (INVARIANT S2: the list is empty under the CPython policy) */
+  ** (INVARIANT S2: the list is empty under the CPython policy); only a
+  ** closure collection needs their flag (it clears it itself) */
+  if (mode != MODE_CLOSURE)
+    for (head_t *h = next_of(&heap->suspects); h != &heap->suspects; h = next_of(h))
+      h->tinfo &= ~(uint32_t)TI_SUSPECT;
   list_merge(&heap->suspects, &young);
   int older = suspects_only ? RCGC_NUM_GENERATIONS - 1 : generation + 1;
   head_t *old = &heap->gens[older < RCGC_NUM_GENERATIONS ? older : generation].head;
@@ -787,9 +792,6 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
   deduce_t d = {0, 0, false, false};
 
   /* step 1 */
-  bool full = generation == RCGC_NUM_GENERATIONS - 1;
-  mode_t_ mode = full ? MODE_FULL
-                      : heap->policy == RCGC_POLICY_SUSPECTS ? MODE_CLOSURE : MODE_LIST;
   /* no user code can see the garbage, and nothing needs it listed: a
   ** collection that finds only garbage frees it straight away */
   bool shortcut = !heap->has_finalizers && !heap->has_legacy && heap->wr_used == 0 &&
