@@ -420,7 +420,7 @@ static long parse_size(const char *s) {
   return v;
 }
 
-static void usage(void) {
+static _Noreturn void usage(void) {
   fprintf(stderr,
           "usage: rcgc_bench [--churn LIVE RINGS] [--grow LIVE] [--no-churn]"
           " [--no-grow] [N ...]\n"
