@@ -6,7 +6,7 @@
 ** cpython_bench.py line for line and prints the same line shapes, so that
 ** bench/report.py can set the results side by side:
 **
-**   rcgc 0.1.0
+**   rcgc 0.1.0 policy=default
 **   <workload> <nodes> <seconds> <ns_per_node>        (best of 3)
 **   churn live=... rings=... total=...s ns_per_ring=... collections=...
 **         full=... max_pause_ms=...
@@ -24,6 +24,12 @@
 **                                   bench_collect(): toggle on either)
 **   rcgc_bench --memory N           resident memory growth per node for a
 **                                   held tree of N nodes
+**   --policy default|cpython        (anywhere, with any of the above) the
+**                                   collection policy of every heap the
+**                                   program creates: "default" keeps the
+**                                   library's default, "cpython" selects
+**                                   RCGC_POLICY_CPYTHON (rcgc_set_policy),
+**                                   CPython 3.11's exact schedule
 **
 ** Every workload runs in a fresh heap that must be empty when destroyed.
 ** The program checks what the library reports (objects collected, objects
@@ -91,10 +97,18 @@ static double now(void) {
   return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
+/* --policy: 0 = the library's default, 1 = RCGC_POLICY_CPYTHON. */
+static int cpython_policy;
+
+/* Every heap of the program comes from here, with the --policy applied. */
 static rcgc_heap *heap_new(void) {
   rcgc_heap *h = rcgc_heap_new(NULL);
   if (h == NULL)
     die("rcgc_heap_new failed");
+#ifdef RCGC_HAVE_POLICY
+  if (cpython_policy && rcgc_set_policy(h, RCGC_POLICY_CPYTHON) != 0)
+    die("rcgc_set_policy(RCGC_POLICY_CPYTHON) failed");
+#endif
   return h;
 }
 
@@ -260,8 +274,8 @@ static void once(enum kind k, long n, int build_only) {
   rcgc_decref(h, keep);
   rcgc_collect(h, 2);
   heap_destroy(h, kind_name(k));
-  printf("once %s %ld%s\n", kind_name(k), k == K_MIXED ? 2 * n : n,
-         build_only ? " build-only" : "");
+  printf("once %s %ld%s policy=%s\n", kind_name(k), k == K_MIXED ? 2 * n : n,
+         build_only ? " build-only" : "", cpython_policy ? "cpython" : "default");
 }
 
 /* ------------------------------------------------------- pause measurement
@@ -400,9 +414,9 @@ static void memory(long n) {
   long after = rss_bytes();
   size_t hb1 = rcgc_heap_bytes(h);
   printf("memory nodes=%ld rss_bytes_per_node=%.1f native_bytes_per_node=%.1f "
-         "native=rcgc_heap_bytes\n",
+         "native=rcgc_heap_bytes policy=%s\n",
          n, (double)(after - before) / (double)n,
-         (double)(hb1 - hb0) / (double)n);
+         (double)(hb1 - hb0) / (double)n, cpython_policy ? "cpython" : "default");
   fflush(stdout);
   rcgc_decref(h, keep);
   heap_destroy(h, "memory");
@@ -422,11 +436,35 @@ static long parse_size(const char *s) {
 
 static _Noreturn void usage(void) {
   fprintf(stderr,
-          "usage: rcgc_bench [--churn LIVE RINGS] [--grow LIVE] [--no-churn]"
-          " [--no-grow] [N ...]\n"
-          "       rcgc_bench --once rings|live-tree|mixed N [--build-only]\n"
-          "       rcgc_bench --memory N\n");
+          "usage: rcgc_bench [--policy default|cpython] [--churn LIVE RINGS]"
+          " [--grow LIVE] [--no-churn] [--no-grow] [N ...]\n"
+          "       rcgc_bench [--policy default|cpython] --once"
+          " rings|live-tree|mixed N [--build-only]\n"
+          "       rcgc_bench [--policy default|cpython] --memory N\n");
   exit(2);
+}
+
+/* Take "--policy NAME" out of argv (wherever it is), so that the other
+** forms read their arguments at fixed places. */
+static int take_policy(int argc, char **argv) {
+  int out = 1;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--policy") != 0) {
+      argv[out++] = argv[i];
+      continue;
+    }
+    if (i + 1 >= argc)
+      usage();
+    const char *name = argv[++i];
+    if (strcmp(name, "default") == 0)
+      cpython_policy = 0;
+    else if (strcmp(name, "cpython") == 0)
+      cpython_policy = 1;
+    else
+      usage();
+  }
+  argv[out] = NULL;
+  return out;
 }
 
 int main(int argc, char **argv) {
@@ -434,6 +472,15 @@ int main(int argc, char **argv) {
   int nsizes = 0;
   long churn_live = 1000000, churn_rings = 3000000, grow_live = 4000000;
   int do_churn = 1, do_grow = 1;
+
+  argc = take_policy(argc, argv);
+#ifndef RCGC_HAVE_POLICY
+  if (cpython_policy) {
+    fprintf(stderr, "rcgc_bench: this rcgc has no rcgc_set_policy "
+                    "(RCGC_HAVE_POLICY): --policy cpython is not available\n");
+    return 2;
+  }
+#endif
 
   if (argc >= 2 && strcmp(argv[1], "--once") == 0) {
     enum kind k;
@@ -470,7 +517,8 @@ int main(int argc, char **argv) {
     nsizes = 3;
   }
 
-  printf("rcgc %s\n", rcgc_version());
+  printf("rcgc %s policy=%s\n", rcgc_version(),
+         cpython_policy ? "cpython" : "default");
   fflush(stdout);
   for (int i = 0; i < nsizes; i++) {
     bench(K_RINGS, sizes[i]);
