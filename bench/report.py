@@ -2,12 +2,18 @@
 """Formats what bench/run.sh collected in build/bench/out into one table of
 ratios, and writes it as JSON.
 
-  report.py table --out DIR --json FILE
-      DIR holds, per system (rcgc, cpython, php, boehm): SYSTEM.txt (the
-      workload lines), SYSTEM-memory.txt (the bytes-per-node line), .rc
-      (exit status), .err; skipped.tsv (system TAB reason); mode.
-  report.py instructions --out DIR --nodes N --json FILE
-      DIR holds instr.KIND.{collect,build}.err: callgrind's stderr.
+  report.py table --out DIR --json FILE [--previous FILE]
+      DIR holds, per system (rcgc: rcgc_bench under the default policy,
+      rcgc-cpython: under the CPython policy, cpython, php, boehm):
+      SYSTEM.txt (the workload lines), SYSTEM-memory.txt (the bytes-per-node
+      line), .rc (exit status), .err; skipped.tsv (system TAB reason); mode.
+      --previous: an earlier results.json, to set the CPython policy's
+      figures against. A "classic" part already in FILE is kept.
+  report.py instructions --out DIR --nodes N --json FILE [--baseline FILE]
+      DIR holds instr.POLICY.KIND.{collect,build}.err: callgrind's stderr,
+      POLICY default and (when measured) cpython. --baseline: an earlier
+      instructions.json to compute the % change against (--baseline-commit:
+      the commit it comes from).
   report.py classic --out DIR --json FILE
       DIR holds SYSTEM.WORKLOAD.DEPTH.VARIANT.{txt,err,rc,time} of the
       classic benchmarks (GCBench, binary-trees), skipped.tsv, not-run.tsv
@@ -16,7 +22,8 @@ ratios, and writes it as JSON.
       or the systems' check lines differ.
 
 Ratios are always other / rcgc: for times, how many times faster rcgc is
-(> 1: rcgc faster); for bytes, how many times smaller rcgc is.
+(> 1: rcgc faster); for bytes, how many times smaller rcgc is. rcgc is the
+default policy; "default vs cpython policy" is rcgc-cpython / rcgc.
 """
 import argparse
 import datetime
@@ -27,9 +34,9 @@ import re
 import subprocess
 import sys
 
-SYSTEMS = ('rcgc', 'cpython', 'php', 'boehm')
+SYSTEMS = ('rcgc', 'rcgc-cpython', 'cpython', 'php', 'boehm')
 LABEL = {'rcgc': 'rcgc', 'cpython': 'cpython', 'php': 'php', 'boehm': 'boehm'}
-NAME = {'rcgc': '', 'cpython': 'CPython ', 'php': 'PHP ', 'boehm': ''}
+NAME = {'rcgc': '', 'rcgc-cpython': '', 'cpython': 'CPython ', 'php': 'PHP ', 'boehm': ''}
 KINDS = ('rings', 'live-tree', 'mixed')
 
 
@@ -86,7 +93,7 @@ def parse_run(text):
             if tok[0] == 'churn' and 'ns_per_ring' in kv:
                 res['churn'] = kv
             elif tok[0] == 'grow' and 'total' in kv and kv.get('live'):
-                kv['ns_per_node'] = kv['total'] / kv['live'] * 1e9
+                kv['ns_per_node'] = round(kv['total'] / kv['live'] * 1e9, 1)
                 res['grow'] = kv
                 res['complete'] = True
         elif i == 0:
@@ -182,6 +189,106 @@ def render(rows):
     return '\n'.join(out)
 
 
+# The main table's columns: rcgc under each policy, the policy ratio, the
+# anchors. Ratios of the anchors are against rcgc's default policy.
+POLICY_RATIO = 'policy'
+COLUMNS = ('rcgc', 'rcgc-cpython', POLICY_RATIO, 'cpython', 'php', 'boehm')
+TITLE = {'rcgc': 'rcgc (default policy)', 'rcgc-cpython': 'rcgc (CPython policy)',
+         POLICY_RATIO: 'default vs cpython policy', 'cpython': 'CPython',
+         'php': 'PHP', 'boehm': 'Boehm'}
+ANCHORS = ('cpython', 'php', 'boehm')
+
+
+class Grid:
+    """A table with a title row: each row a label and one text per column."""
+
+    def __init__(self, columns):
+        self.columns = columns
+        self.rows = []
+
+    def row(self, label):
+        cells = {}
+        self.rows.append((label, cells))
+        return cells
+
+    def render(self, titles):
+        cols = [c for c in self.columns
+                if any(cells.get(c) for _, cells in self.rows)]
+        lines = [('', {c: titles[c] for c in cols})] + self.rows
+        width = max(len(label) for label, _ in lines)
+        colw = {c: max(len(cells.get(c, '')) for _, cells in lines) for c in cols}
+        out = []
+        for label, cells in lines:
+            text = label.ljust(width) + '  ' + '  '.join(
+                cells.get(c, '').ljust(colw[c]) for c in cols)
+            out.append(text.rstrip())
+        return '\n'.join(out)
+
+
+def fmt_policy_ratio(r):
+    return fmt_ratio(r)[1:-1] if r else ''
+
+
+def previous_doc(path):
+    """The previous results (a results.json), or None."""
+    if not path:
+        return None
+    try:
+        with open(path) as f:
+            doc = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, dict) and doc.get('workloads') else None
+
+
+def against_previous(prev, doc):
+    """Rows comparing rcgc's CPython policy of this run with the rcgc of the
+    previous results.json run under the same policy: in ns, and normalised by
+    CPython's own time in each run (the anchor absorbs a machine that is
+    faster or slower that day). A results.json from before the policies
+    (no 'rcgc-cpython' system) measured CPython's schedule as 'rcgc'."""
+    old_sys = 'rcgc-cpython' if 'rcgc-cpython' in prev.get('systems', {}) else 'rcgc'
+    rows, out = [], []
+
+    def add(label, then, now, a_then, a_now, key):
+        if not then or not now:
+            return
+        e = {'row': label, 'previous': then, 'now': now,
+             'change_pct': round(100 * (now / then - 1), 1)}
+        text = f'then {fmt_num(then)}, now {fmt_num(now)} ({100 * (now / then - 1):+.1f}%)'
+        if a_then and a_now:
+            # rcgc's time as a fraction of CPython's, then and now.
+            n = (now / a_now) / (then / a_then) - 1
+            e['change_pct_vs_cpython'] = round(100 * n, 1)
+            text += f'; as a share of CPython\'s time {100 * n:+.1f}%'
+        out.append(e)
+        rows.append((label, text))
+
+    old = {(w['workload'], w['nodes']): w for w in prev.get('workloads', [])}
+    for w in doc['workloads']:
+        p = old.get((w['workload'], w['nodes']))
+        if not p or old_sys not in p or 'rcgc-cpython' not in w:
+            continue
+        add(f'{w["workload"]} {w["nodes"]} ns/node', p[old_sys]['ns_per_node'],
+            w['rcgc-cpython']['ns_per_node'], (p.get('cpython') or {}).get('ns_per_node'),
+            (w.get('cpython') or {}).get('ns_per_node'), 'ns_per_node')
+    for part, key, sizes in (('churn', 'ns_per_ring', ('live', 'rings')),
+                             ('grow', 'ns_per_node', ('live',))):
+        p, c = prev.get(part, {}), doc[part]
+        if old_sys not in p or 'rcgc-cpython' not in c:
+            continue
+        if any(p[old_sys].get(k) != c['rcgc-cpython'].get(k) for k in sizes):
+            continue
+        a_then = (p.get('cpython') or {}).get(key)
+        a_now = (c.get('cpython') or {}).get(key)
+        if any((p.get('cpython') or {}).get(k) != (c.get('cpython') or {}).get(k)
+               for k in sizes):
+            a_then = a_now = None
+        add(f'{part} {key.replace("_per_", "/")}', p[old_sys][key],
+            c['rcgc-cpython'][key], a_then, a_now, key)
+    return rows, out
+
+
 def table(args):
     d = args.out
     mode = (read(os.path.join(d, 'mode'), 'full') or 'full').strip()
@@ -212,6 +319,11 @@ def table(args):
     if ours is None:
         print('bench: no rcgc results', file=sys.stderr)
         return 1
+    cpy = runs.get('rcgc-cpython')
+    if 'rcgc' in status:
+        status['rcgc']['policy'] = 'default'
+    if 'rcgc-cpython' in status:
+        status['rcgc-cpython']['policy'] = 'cpython (RCGC_POLICY_CPYTHON)'
 
     notes = []
     for s in systems:
@@ -231,7 +343,7 @@ def table(args):
             status[s]['note'] = 'expected crash at exit'
         else:
             note = f'{s} exited with status {rc}' + (f': {tail}' if tail else '')
-            if s == 'rcgc':
+            if s.startswith('rcgc'):
                 bugs = [l for l in err if 'BUG' in l]
                 if bugs:
                     note += ' -- ' + '; '.join(bugs[:5])
@@ -257,91 +369,131 @@ def table(args):
         'rcgc_revision': git_revision(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
         'systems': status,
         'skipped': skipped,
-        'ratio': 'other / rcgc: > 1 means rcgc is faster (times) or smaller (bytes)',
+        'ratio': 'other / rcgc: > 1 means rcgc is faster (times) or smaller (bytes); '
+                 'rcgc is the default policy, rcgc-cpython the CPython policy '
+                 '(RCGC_POLICY_CPYTHON), so rcgc-cpython\'s ratios are the '
+                 '"default vs cpython policy" column; the anchors\' '
+                 'speedup_cpython_policy keys are other / rcgc-cpython',
         'workloads': [],
         'churn': {},
         'grow': {},
         'memory': {},
+        'policies': {},
         'notes': notes,
     }
 
-    rows = []
+    grid = Grid(COLUMNS)
+    comparison = []  # doc['policies']['rows']
+
+    def policy_cells(cells, label, ours_v, cpy_v, digits, with_ratio=True):
+        """Both rcgc columns and the ratio column of one row."""
+        cells['rcgc'] = fmt_num(ours_v, digits)
+        if cpy_v is None:
+            return None
+        cells['rcgc-cpython'] = fmt_num(cpy_v, digits)
+        r = ratio(cpy_v, ours_v) if with_ratio else None
+        cells[POLICY_RATIO] = fmt_policy_ratio(r)
+        e = {'row': label, 'default': ours_v, 'cpython': cpy_v}
+        if r:
+            e['ratio'] = round(r, 3)
+        comparison.append(e)
+        return r
+
     # ---- rings / live-tree / mixed
     keys = sorted(ours['workloads'], key=lambda k: (k[1] if k[0] != 'mixed' else k[1] // 2,
                                                      KINDS.index(k[0])))
     for key in keys:
         kind, nodes = key
-        row = Row(f'{kind} {nodes}')
+        label = f'{kind} {nodes}'
+        cells = grid.row(label)
         entry = {'workload': kind, 'nodes': nodes}
         base = ours['workloads'][key]['ns_per_node']
-        for s in systems:
-            w = runs[s]['workloads'].get(key)
+        c = cpy['workloads'].get(key) if cpy else None
+        r = policy_cells(cells, label, base, c['ns_per_node'] if c else None, 1)
+        entry['rcgc'] = dict(ours['workloads'][key])
+        if c:
+            entry['rcgc-cpython'] = dict(c, **({'speedup': round(r, 3)} if r else {}))
+            if r:
+                entry['default_vs_cpython_policy'] = round(r, 3)
+        for s in ANCHORS:
+            w = runs.get(s, {'workloads': {}})['workloads'].get(key)
             if w is None:
                 continue
-            r = None if s == 'rcgc' else ratio(w['ns_per_node'], base)
-            row.add(s, fmt_num(w['ns_per_node']), fmt_ratio(r))
-            entry[s] = dict(w, **({'speedup': round(r, 3)} if r else {}))
-        rows.append(row)
+            r = ratio(w['ns_per_node'], base)
+            cells[s] = f'{fmt_num(w["ns_per_node"])} {fmt_ratio(r)}'.rstrip()
+            e = dict(w, **({'speedup': round(r, 3)} if r else {}))
+            rc = ratio(w['ns_per_node'], c['ns_per_node']) if c else None
+            if rc:
+                e['speedup_cpython_policy'] = round(rc, 3)
+            entry[s] = e
         doc['workloads'].append(entry)
 
-    # ---- churn
-    c0 = ours['churn']
-    if c0:
-        r_ns, r_col, r_pause = (Row('churn ns/ring'), Row('churn collections'),
-                                Row('churn max pause ms'))
-        for s in systems:
-            c = runs[s]['churn']
+    # ---- churn and grow: time per unit, collections (full), longest pause
+    for part, unit_key, unit, digits in (('churn', 'ns_per_ring', 'ns/ring', 0),
+                                         ('grow', 'ns_per_node', 'ns/node', 1)):
+        c0 = ours[part]
+        if not c0:
+            continue
+        c1 = cpy[part] if cpy else None
+        if c1 and any(c1.get(k) != c0.get(k) for k in ('live', 'rings')):
+            notes.append(f'rcgc {part}: the two policies ran different sizes')
+        r_ns = grid.row(f'{part} {unit}')
+        r_col = grid.row(f'{part} collections')
+        r_pause = grid.row(f'{part} max pause ms')
+        r = policy_cells(r_ns, f'{part} {unit}', c0[unit_key], c1[unit_key] if c1 else None,
+                         digits)
+        policy_cells(r_col, f'{part} collections', c0.get('collections'),
+                     c1.get('collections') if c1 else None, 1, with_ratio=False)
+        if c1:
+            comparison.append({'row': f'{part} full collections', 'default': c0.get('full'),
+                               'cpython': c1.get('full')})
+        policy_cells(r_pause, f'{part} max pause ms', c0.get('max_pause_ms'),
+                     c1.get('max_pause_ms') if c1 else None, 2)
+        r_col['rcgc'] += f' (full {c0["full"]})'
+        if c1:
+            r_col['rcgc-cpython'] += f' (full {c1["full"]})'
+        doc[part]['rcgc'] = dict(c0)
+        if c1:
+            e = dict(c1)
+            if r:
+                e[f'speedup_{unit_key}'] = round(r, 3)
+            rp = ratio(c1.get('max_pause_ms'), c0.get('max_pause_ms'))
+            if rp:
+                e['speedup_max_pause'] = round(rp, 3)
+            doc[part]['rcgc-cpython'] = e
+        for s in ANCHORS:
+            c = runs.get(s, {}).get(part)
             if not c:
                 continue
             e = dict(c)
-            size_note = ''
-            if (c.get('live'), c.get('rings')) != (c0.get('live'), c0.get('rings')):
-                size_note = f'[live={c.get("live")} rings={c.get("rings")}]'
-            rn = None if s == 'rcgc' else ratio(c['ns_per_ring'], c0['ns_per_ring'])
-            r_ns.add(s, fmt_num(c['ns_per_ring'], 0), fmt_ratio(rn), size_note)
-            full = f'(full {c["full"]})' if 'full' in c else ''
-            r_col.add(s, fmt_num(c.get('collections')), extra=full)
+            if part == 'churn':
+                same = (c.get('live'), c.get('rings')) == (c0.get('live'), c0.get('rings'))
+                size_note = '' if same else f' [live={c.get("live")} rings={c.get("rings")}]'
+            else:
+                size_note = '' if c.get('live') == c0.get('live') else f' [live={c.get("live")}]'
+            rn = ratio(c[unit_key], c0[unit_key])
+            r_ns[s] = f'{fmt_num(c[unit_key], digits)} {fmt_ratio(rn)}'.rstrip() + size_note
+            r_col[s] = fmt_num(c.get('collections')) + (f' (full {c["full"]})' if 'full' in c else '')
             if 'max_pause_ms' in c:
-                rp = None if s == 'rcgc' else ratio(c['max_pause_ms'], c0.get('max_pause_ms'))
-                r_pause.add(s, fmt_num(c['max_pause_ms'], 2), fmt_ratio(rp))
+                rp = ratio(c['max_pause_ms'], c0.get('max_pause_ms'))
+                r_pause[s] = (f'{fmt_num(c["max_pause_ms"], 2)} {fmt_ratio(rp)}'.rstrip()
+                              + (' *' if s == 'php' and part == 'grow' else ''))
                 if rp:
                     e['speedup_max_pause'] = round(rp, 3)
             else:
-                r_pause.add(s, 'n/a')
+                r_pause[s] = 'n/a'
             if rn:
-                e['speedup_ns_per_ring'] = round(rn, 3)
-            doc['churn'][s] = e
-        rows += [r_ns, r_col, r_pause]
+                e[f'speedup_{unit_key}'] = round(rn, 3)
+            if c1:
+                rc = ratio(c[unit_key], c1[unit_key])
+                if rc:
+                    e['speedup_cpython_policy'] = round(rc, 3)
+            doc[part][s] = e
 
-    # ---- grow
-    g0 = ours['grow']
-    if g0:
-        r_ns, r_col, r_pause = (Row('grow ns/node'), Row('grow collections'),
-                                Row('grow max pause ms'))
-        for s in systems:
-            g = runs[s]['grow']
-            if not g:
-                continue
-            e = dict(g)
-            size_note = '' if g.get('live') == g0.get('live') else f'[live={g.get("live")}]'
-            rn = None if s == 'rcgc' else ratio(g['ns_per_node'], g0['ns_per_node'])
-            r_ns.add(s, fmt_num(g['ns_per_node']), fmt_ratio(rn), size_note)
-            full = f'(full {g["full"]})' if 'full' in g else ''
-            r_col.add(s, fmt_num(g.get('collections')), extra=full)
-            rp = None if s == 'rcgc' else ratio(g.get('max_pause_ms'), g0.get('max_pause_ms'))
-            r_pause.add(s, fmt_num(g.get('max_pause_ms'), 2), fmt_ratio(rp),
-                        '*' if s == 'php' else '')
-            if rn:
-                e['speedup_ns_per_node'] = round(rn, 3)
-            if rp:
-                e['speedup_max_pause'] = round(rp, 3)
-            doc['grow'][s] = e
-        rows += [r_ns, r_col, r_pause]
-
-    # ---- memory
+    # ---- memory (the default policy's process)
     m0 = mem.get('rcgc')
     if m0:
-        r_rss, r_nat = Row(f'bytes/node RSS'), Row('bytes/node own count')
+        r_rss, r_nat = grid.row('bytes/node RSS'), grid.row('bytes/node own count')
         for s in systems:
             m = mem.get(s)
             if not m:
@@ -349,17 +501,36 @@ def table(args):
             e = dict(m)
             rr = None if s == 'rcgc' else ratio(m['rss_bytes_per_node'], m0['rss_bytes_per_node'])
             rn = None if s == 'rcgc' else ratio(m['native_bytes_per_node'], m0['native_bytes_per_node'])
-            r_rss.add(s, fmt_num(m['rss_bytes_per_node']), fmt_ratio(rr))
-            r_nat.add(s, fmt_num(m['native_bytes_per_node']), fmt_ratio(rn), f'[{m.get("native")}]')
+            r_rss[s] = f'{fmt_num(m["rss_bytes_per_node"])} {fmt_ratio(rr)}'.rstrip()
+            r_nat[s] = (f'{fmt_num(m["native_bytes_per_node"])} {fmt_ratio(rn)}'.rstrip()
+                        + f' [{m.get("native")}]')
             if rr:
                 e['ratio_rss'] = round(rr, 3)
             if rn:
                 e['ratio_native'] = round(rn, 3)
             doc['memory'][s] = e
-        rows.append(r_rss)
-        rows.append(r_nat)
         if any(doc['memory'].get(s, {}).get('nodes') != m0.get('nodes') for s in doc['memory']):
             notes.append('bytes per node measured on trees of different sizes')
+
+    doc['policies'] = {
+        'default': 'rcgc: the library\'s default policy (rcgc_bench --policy default)',
+        'cpython': 'rcgc-cpython: RCGC_POLICY_CPYTHON, CPython 3.11\'s schedule '
+                   '(rcgc_bench --policy cpython)',
+        'ratio': 'cpython / default: > 1 means the default policy is faster '
+                 '(times) or pauses shorter; counts have none',
+        'rows': comparison,
+    }
+    prev = previous_doc(getattr(args, 'previous', None))
+    prev_rows = []
+    # Only a run of the same mode: quick runs other programs in another order.
+    if prev and cpy and prev.get('mode', 'full') == mode:
+        prev_rows, prev_out = against_previous(prev, doc)
+        if prev_out:
+            doc['policies']['against_previous'] = {
+                'date': prev.get('date'), 'rcgc_revision': prev.get('rcgc_revision'),
+                'previous_system': 'rcgc-cpython' if 'rcgc-cpython' in prev.get('systems', {})
+                                   else 'rcgc (before the policies: CPython\'s schedule)',
+                'rows': prev_out}
 
     b = runs.get('boehm')
     if b and b['churn'] and b['churn'].get('separate_process'):
@@ -379,25 +550,50 @@ def table(args):
                      'while tree() holds its nodes only in an unscanned array: a use after free '
                      'that crashes it (SIGSEGV) whenever a collection runs during the build, '
                      'e.g. `boehm_bench 1000`')
+    g0 = ours['grow']
     if 'php' in runs and runs['php']['grow'] and g0 and runs['php']['grow'].get('live') != g0.get('live'):
         notes.append('php grow max pause (*): measured by its script around the ring that '
                      'triggered a collection run (PHP has no collection callbacks)')
         notes.append('php grow runs to 1,000,000 nodes (its own script: quadratic on PHP, '
                      '465 s for 4,000,000); its ratio is against our 4,000,000')
 
-    ver = ', '.join(f'{NAME[s]}{runs[s]["version"]}' for s in systems)
+    def version(s):
+        v = runs[s]['version'] or '?'
+        return v if s.startswith('rcgc') else f'{NAME[s]}{v}'
     m = doc['machine']
     print(f'rcgc bench ({mode}), {doc["date"]}, {m["arch"]}, {m["cpu"]}, '
           f'{m["nproc"]} cpus, load {load_start or "?"} -> {load_end or "?"}')
-    print(f'systems: {ver}')
-    print('ns per node (lower is better); (Nx) = other / rcgc: how many times '
-          'faster (or, for bytes, smaller) rcgc is')
+    print(f'systems: {", ".join(version(s) for s in systems)}')
+    print('ns per node (lower is better); (Nx) = other / rcgc (default policy): how many '
+          'times faster (or, for bytes, smaller) rcgc is; "default vs cpython policy" = '
+          'rcgc (CPython policy) / rcgc (default policy): > 1 means the default policy '
+          'is faster')
     print()
-    print(render(rows))
+    titles = dict(TITLE)
+    if 'policy=' not in (ours['version'] or ''):
+        titles['rcgc'] = 'rcgc (library default)'  # an rcgc_bench from before --policy
+    print(grid.render(titles))
+    if prev_rows:
+        a = doc['policies']['against_previous']
+        print()
+        print(f'rcgc (CPython policy) against the previous results.json ({a["date"]}, '
+              f'revision {a["rcgc_revision"]}, {a["previous_system"]}):')
+        w = max(len(l) for l, _ in prev_rows)
+        for label, text in prev_rows:
+            print(f'{label.ljust(w)}  {text}')
     if notes:
         print()
         for n in notes:
             print(f'note: {n}')
+    # The classic benchmarks' part (report.py classic) is kept: it has its
+    # own date and revision, and a run that skips them must not lose them.
+    try:
+        with open(args.json) as f:
+            old = json.load(f)
+        if isinstance(old, dict) and 'classic' in old:
+            doc['classic'] = old['classic']
+    except (OSError, ValueError):
+        pass
     with open(args.json, 'w') as f:
         json.dump(doc, f, indent=2)
         f.write('\n')
@@ -407,30 +603,105 @@ def table(args):
 
 def instructions(args):
     d, n = args.out, args.nodes
-    rows, doc = [], {
+    policies = [p for p in ('default', 'cpython')
+                if os.path.exists(os.path.join(d, f'instr.{p}.rings.collect.err'))]
+    if not policies:
+        print(f'bench: no callgrind output in {d}', file=sys.stderr)
+        return 1
+    base = None
+    try:
+        with open(args.baseline) as f:
+            base = json.load(f) if args.baseline else None
+    except (OSError, ValueError, TypeError):
+        base = None
+    if not isinstance(base, dict) or not base.get('workloads'):
+        base = None
+    # A baseline from before the policies measured CPython's schedule (the
+    # only one then): both policies are compared with it.
+    base_has_policies = bool(base and base.get('policies'))
+    base_by_kind = {w.get('workload'): w for w in (base or {}).get('workloads', [])}
+
+    def base_figures(kind, policy):
+        w = base_by_kind.get(kind)
+        if w is None:
+            return None
+        if policy == 'cpython' and base_has_policies:
+            return w.get('cpython_policy')
+        if policy == 'default' or not base_has_policies:
+            return w
+        return None
+
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    doc = {
         'date': datetime.datetime.now().astimezone().isoformat(timespec='seconds'),
         'machine': machine_info(),
+        'rcgc_revision': git_revision(repo),
         'tool': 'valgrind --tool=callgrind --toggle-collect=bench_collect* '
                 '(resp. bench_build*): instructions executed inside that '
                 'function and its callees',
+        'policies': {
+            'default': 'the top-level figures of each workload: rcgc_bench --policy default '
+                       '(the library\'s default policy)',
+            'cpython': 'each workload\'s "cpython_policy": rcgc_bench --policy cpython '
+                       '(RCGC_POLICY_CPYTHON)'},
         'workloads': []}
-    print(f'instructions per node (callgrind Ir), {n}-node workloads')
+    if base:
+        doc['baseline'] = {
+            'source': 'bench/instructions.json as committed before this run',
+            'committed_in': args.baseline_commit,
+            'date': base.get('date'), 'rcgc_revision': base.get('rcgc_revision'),
+            'policies': 'default and cpython_policy' if base_has_policies else
+                        'none (before the policies: CPython\'s schedule, compared with both)',
+            'change_pct': '100 * (now / baseline - 1) of the instructions per node'}
+    print(f'instructions per node (callgrind Ir), {n}-node workloads, '
+          f'policies: {", ".join(policies)}')
     print('collect = the timed rcgc_collect(heap, 2) alone; build = making the '
           'objects (allocation, rcgc_set, decref)')
+    if base:
+        rev = (f'revision {base["rcgc_revision"]}' if base.get('rcgc_revision') else
+               f'committed in {doc["baseline"]["committed_in"] or "?"}')
+        print(f'(+x%) = change against the committed bench/instructions.json '
+              f'({base.get("date")}, {rev}'
+              + ('' if base_has_policies else
+                 ', before the policies: CPython\'s schedule, compared with both') + ')')
     print()
+    rows = []
     for kind in KINDS:
         nodes = 2 * n if kind == 'mixed' else n
         entry = {'workload': kind, 'nodes': nodes}
-        row = Row(f'{kind} {nodes}')
-        for part in ('collect', 'build'):
-            text = read(os.path.join(d, f'instr.{kind}.{part}.err'), '')
-            m = re.search(r'Collected\s*:\s*(\d+)', text)
-            ir = int(m.group(1)) if m else None
-            entry[f'{part}_ir'] = ir
-            entry[f'{part}_ir_per_node'] = round(ir / nodes, 1) if ir else None
-            row.cells.append(f'{part} {fmt_num(ir / nodes if ir else None)} Ir/node '
-                             f'({ir if ir is not None else "?"} Ir)')
-        rows.append(row)
+        for policy in policies:
+            fig = {}
+            row = Row(f'{kind} {nodes} {policy}')
+            b = base_figures(kind, policy)
+            same_size = b is not None and b.get('nodes', nodes) == nodes
+            change, was = {}, {}
+            for part in ('collect', 'build'):
+                text = read(os.path.join(d, f'instr.{policy}.{kind}.{part}.err'), '')
+                m = re.search(r'Collected\s*:\s*(\d+)', text)
+                ir = int(m.group(1)) if m else None
+                fig[f'{part}_ir'] = ir
+                fig[f'{part}_ir_per_node'] = round(ir / nodes, 1) if ir else None
+                cell = (f'{part} {fmt_num(ir / nodes if ir else None)} Ir/node '
+                        f'({ir if ir is not None else "?"} Ir)')
+                old = (b or {}).get(f'{part}_ir')
+                if ir and old and same_size:
+                    ch = 100 * (ir / old - 1)
+                    change[part] = round(ch, 2)
+                    was[part] = round(old / nodes, 1)
+                    cell += f' {ch:+.1f}% (was {old / nodes:.1f})'
+                row.cells.append(cell)
+            if change:
+                fig['baseline_ir_per_node'] = was
+                fig['change_pct'] = change
+            rows.append(row)
+            if policy == 'default':
+                entry.update(fig)
+            else:
+                entry['cpython_policy'] = fig
+        if 'default' in policies and 'cpython' in policies:
+            dc, cc = entry.get('collect_ir'), entry['cpython_policy'].get('collect_ir')
+            if dc and cc:
+                entry['collect_cpython_vs_default_pct'] = round(100 * (cc / dc - 1), 2) + 0.0
         doc['workloads'].append(entry)
     print(render(rows))
     with open(args.json, 'w') as f:
@@ -703,6 +974,9 @@ def main():
     p.add_argument('--out', required=True)
     p.add_argument('--json', required=True)
     p.add_argument('--nodes', type=int, default=1000000)
+    p.add_argument('--baseline', help='instructions: the previous instructions.json')
+    p.add_argument('--baseline-commit', help='instructions: the commit that committed it')
+    p.add_argument('--previous', help='table: the previous results.json')
     args = p.parse_args()
     return {'table': table, 'instructions': instructions,
             'classic': classic}[args.what](args)

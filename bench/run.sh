@@ -2,16 +2,20 @@
 # bench/run.sh -- rcgc's workloads beside CPython, PHP and the Boehm collector,
 # in one sitting, then one table of ratios (see bench/README.md).
 #
-#   bench/run.sh                 build an optimised rcgc, run rcgc_bench and
-#                                every anchor this machine has, measure bytes
-#                                per node, print the table, write
+#   bench/run.sh                 build an optimised rcgc, run rcgc_bench under
+#                                the default policy and under the CPython
+#                                policy (two processes, one after the other)
+#                                and every anchor this machine has, measure
+#                                bytes per node, print the table, write
 #                                bench/results.json
 #   bench/run.sh --quick         smoke test: small sizes, small churn/grow
 #                                (anchors run through bench/anchor_* helpers);
 #                                writes build/bench/results-quick.json
 #   bench/run.sh --instructions  instructions per node of the 1,000,000-node
 #                                rings / live-tree / mixed collections under
-#                                callgrind; writes bench/instructions.json
+#                                callgrind, under both policies, compared
+#                                with the committed bench/instructions.json
+#                                (git HEAD's); writes bench/instructions.json
 #   bench/run.sh --classic       only the classic benchmarks (GCBench,
 #                                binary-trees, each acyclic and cyclic) on
 #                                rcgc (both policies), Boehm, malloc,
@@ -27,14 +31,18 @@
 #   BENCH_MEMORY_NODES=N          tree size for bytes per node (default 4000000)
 #   BENCH_INSTR_NODES=N           size for --instructions (default 1000000)
 #   BENCH_QUICK=1                 same as --quick
-#   BENCH_SKIP="php boehm"        systems not to run (php, cpython, boehm;
-#                                 classic: malloc, mimalloc), or "classic"
+#   BENCH_SKIP="php boehm"        systems not to run (php, cpython, boehm,
+#                                 rcgc-cpython: rcgc_bench under the CPython
+#                                 policy; classic: malloc, mimalloc), or
+#                                 "classic"
 #   RCGC_ANCHORS=dir              the anchors (default ../shared/anchors
 #                                 beside the repository)
 #   BENCH_BIN=path                use this rcgc_bench instead of building one
 #                                 (e.g. to compare two revisions); the
 #                                 classic_* programs are taken from the same
-#                                 directory
+#                                 directory. One without --policy runs only
+#                                 as the library's default (rcgc-cpython is
+#                                 skipped)
 #   BENCH_TREE_DEPTHS="16 20"     binary-trees depths (default 16 20; quick 10)
 #   BENCH_GCBENCH_DEPTH=N         GCBench's long-lived tree depth (default 16,
 #                                 as published; quick 10)
@@ -61,7 +69,7 @@ for arg in "$@"; do
     --quick) mode=quick ;;
     --instructions) mode=instructions ;;
     --classic) classic_only=1 ;;
-    -h|--help) sed -n '2,46p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,54p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -116,6 +124,10 @@ skipped() {   # skipped SYSTEM REASON
 
 wants() { case " ${BENCH_SKIP:-} " in *" $1 "*) return 1 ;; esac; return 0; }
 
+# Does $BIN take --policy? (An rcgc_bench from before it, through BENCH_BIN,
+# prints its usage without it.)
+has_policy() { "$BIN" --help 2>&1 | grep -q -e '--policy'; }
+
 # ---------------------------------------------------------- instructions
 if [ "$mode" = instructions ]; then
   build
@@ -125,24 +137,44 @@ if [ "$mode" = instructions ]; then
   fi
   N=${BENCH_INSTR_NODES:-1000000}
   rm -f "$OUT"/instr.*
-  for kind in rings live-tree mixed; do
-    for part in collect build; do
-      say "callgrind: $kind $N, counting bench_$part"
-      # --toggle-collect counts only inside the named function (callees
-      # included); a pattern, since the compiler may clone it.
-      valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-        "--toggle-collect=bench_$part*" "$BIN" --once "$kind" "$N" \
-        >"$OUT/instr.$kind.$part.txt" 2>"$OUT/instr.$kind.$part.err"
-      rc=$?
-      if [ "$rc" -ne 0 ]; then
-        say "rcgc_bench --once $kind $N exited with status $rc under callgrind"
-        tail -n 20 "$OUT/instr.$kind.$part.err" >&2
-        exit 1
-      fi
+  # The baseline: the instruction counts committed with the checked-out
+  # revision (or, outside git, the file as it is before this run).
+  base_commit=
+  if git -C "$REPO" show HEAD:bench/instructions.json >"$OUT/instr.baseline.json" 2>/dev/null; then
+    base_commit=$(git -C "$REPO" log -1 --format=%h HEAD -- bench/instructions.json)
+  else
+    cp "$REPO/bench/instructions.json" "$OUT/instr.baseline.json" 2>/dev/null ||
+      rm -f "$OUT/instr.baseline.json"
+  fi
+  policies="default cpython"
+  if ! has_policy; then
+    say "$BIN has no --policy: measuring the library's default only"
+    policies=default
+  fi
+  # One policy after the other, one callgrind at a time.
+  for policy in $policies; do
+    flag=()
+    [ "$policies" != default ] && flag=(--policy "$policy")
+    for kind in rings live-tree mixed; do
+      for part in collect build; do
+        say "callgrind: $kind $N, $policy policy, counting bench_$part"
+        # --toggle-collect counts only inside the named function (callees
+        # included); a pattern, since the compiler may clone it.
+        valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+          "--toggle-collect=bench_$part*" "$BIN" "${flag[@]}" --once "$kind" "$N" \
+          >"$OUT/instr.$policy.$kind.$part.txt" 2>"$OUT/instr.$policy.$kind.$part.err"
+        rc=$?
+        if [ "$rc" -ne 0 ]; then
+          say "rcgc_bench ${flag[*]} --once $kind $N exited with status $rc under callgrind"
+          tail -n 20 "$OUT/instr.$policy.$kind.$part.err" >&2
+          exit 1
+        fi
+      done
     done
   done
   exec python3 "$REPO/bench/report.py" instructions --out "$OUT" \
-    --nodes "$N" --json "$REPO/bench/instructions.json"
+    --nodes "$N" --json "$REPO/bench/instructions.json" \
+    --baseline "$OUT/instr.baseline.json" --baseline-commit "$base_commit"
 fi
 
 # ------------------------------------------------------------ full / quick
@@ -170,13 +202,32 @@ anchor_workloads() {
   # shellcheck disable=SC2086
   set -- $SIZES
 
-  # rcgc
-  if [ "$mode" = quick ]; then
-    run rcgc "$BIN" --churn $CHURN --grow $GROW "$@"
+  # rcgc: the default policy, then the CPython policy, each in its own
+  # process, one after the other (never side by side: they would compete
+  # for the cpus and caches).
+  local pdef=() pcpy=(--policy cpython)
+  if has_policy; then
+    pdef=(--policy default)
   else
-    run rcgc "$BIN" "$@"
+    pcpy=()
   fi
-  run rcgc-memory "$BIN" --memory "$MEMN"
+  if [ "$mode" = quick ]; then
+    run rcgc "$BIN" "${pdef[@]}" --churn $CHURN --grow $GROW "$@"
+  else
+    run rcgc "$BIN" "${pdef[@]}" "$@"
+  fi
+  if [ ${#pcpy[@]} -eq 0 ]; then
+    skipped rcgc-cpython "$BIN has no --policy (an rcgc_bench from before it)"
+  elif ! wants rcgc-cpython; then
+    skipped rcgc-cpython "BENCH_SKIP"
+  elif [ "$mode" = quick ]; then
+    run rcgc-cpython "$BIN" "${pcpy[@]}" --churn $CHURN --grow $GROW "$@"
+  else
+    run rcgc-cpython "$BIN" "${pcpy[@]}" "$@"
+  fi
+  # Bytes per node: the default policy only (both policies use the same
+  # object header).
+  run rcgc-memory "$BIN" "${pdef[@]}" --memory "$MEMN"
 
   # CPython: always (python3 is always present)
   if [ ! -f "$ANCHORS/cpython_bench.py" ]; then
@@ -293,12 +344,20 @@ classic_workloads() {
 status=0
 if [ "$classic_only" = 0 ]; then
   anchor_workloads
-  python3 "$REPO/bench/report.py" table --out "$OUT" --json "$JSON"
+  # The previous results, for the CPython policy's figures against them:
+  # those committed with the checked-out revision (outside git: none).
+  git -C "$REPO" show HEAD:bench/results.json >"$OUT/results.previous.json" 2>/dev/null ||
+    rm -f "$OUT/results.previous.json"
+  python3 "$REPO/bench/report.py" table --out "$OUT" --json "$JSON" \
+    --previous "$OUT/results.previous.json"
   report_rc=$?
   rcgc_rc=$(cat "$OUT/rcgc.rc")
+  cpy_rc=$(cat "$OUT/rcgc-cpython.rc" 2>/dev/null || echo 0)
   mem_rc=$(cat "$OUT/rcgc-memory.rc")
-  if [ "$rcgc_rc" -ne 0 ] || [ "$mem_rc" -ne 0 ] || [ "$report_rc" -ne 0 ]; then
-    say "FAILED: rcgc_bench exited with $rcgc_rc (memory: $mem_rc); see $OUT/rcgc.err"
+  if [ "$rcgc_rc" -ne 0 ] || [ "$cpy_rc" -ne 0 ] || [ "$mem_rc" -ne 0 ] ||
+     [ "$report_rc" -ne 0 ]; then
+    say "FAILED: rcgc_bench exited with $rcgc_rc (CPython policy: $cpy_rc," \
+        "memory: $mem_rc); see $OUT/rcgc.err, $OUT/rcgc-cpython.err"
     status=1
   fi
   echo
