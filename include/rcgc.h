@@ -606,7 +606,10 @@ RCGC_API int rcgc_is_tracked(const void *obj);
 ** makes the collector treat references from it as external: it then
 ** keeps alive what it references, and is freed only by refcount. Both are
 ** idempotent. RCGC_EINVAL for an object whose type has no traverse;
-** RCGC_EBUSY during a collection. */
+** RCGC_EBUSY during a collection. Legal on a dying object too (from its own
+** finalizer or destroy function, whether it dies by refcount or at heap
+** destroy): only its state changes, and a finalizer that resurrects it
+** puts it back on the list that state names. */
 RCGC_API int rcgc_track(rcgc_heap *heap, void *obj);
 RCGC_API int rcgc_untrack(rcgc_heap *heap, void *obj);
 

@@ -156,6 +156,14 @@ int rcgc_is_finalized(const void *obj) {
   return obj != NULL && (AS_HEAD(obj)->tinfo & TI_FINALIZED) != 0;
 }
 
+/* An object whose count reached 0 (being finalized or destroyed: on no list,
+** gc_prev 0) or that heap destroy holds on its own list: tracking changes
+** only the flag. A resurrected object is relinked by its flag (home_list);
+** at heap destroy no collection runs any more. */
+static bool off_lists(const rcgc_heap *heap, const head_t *h) {
+  return h->gc_prev == 0 || heap->destroying;
+}
+
 int rcgc_track(rcgc_heap *heap, void *obj) {
   if (heap == NULL || obj == NULL || !rcgc__valid_object(heap, obj, "rcgc_track"))
     return RCGC_EINVAL;
@@ -166,8 +174,10 @@ int rcgc_track(rcgc_heap *heap, void *obj) {
     return RCGC_EBUSY;
   if (h->tinfo & TI_UNTRACKED) {
     h->tinfo &= ~TI_UNTRACKED;
-    settle_suspect_bit(heap, h);
-    list_move(h, &heap->gens[0].head);
+    if (!off_lists(heap, h)) {
+      settle_suspect_bit(heap, h);
+      list_move(h, &heap->gens[0].head);
+    }
   }
   return RCGC_OK;
 }
@@ -182,7 +192,8 @@ int rcgc_untrack(rcgc_heap *heap, void *obj) {
     return RCGC_EBUSY;
   if (!(h->tinfo & TI_UNTRACKED)) {
     h->tinfo = (h->tinfo | TI_UNTRACKED) & ~(uint32_t)(TI_FROZEN | TI_SUSPECT);
-    list_move(h, &heap->untracked);
+    if (!off_lists(heap, h))
+      list_move(h, &heap->untracked);
   }
   return RCGC_OK;
 }
