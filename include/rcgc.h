@@ -658,9 +658,12 @@ RCGC_API extern const rcgc_type rcgc_weakref_type;
 ** ENOMEM are reported to the sink when obj is not valid). */
 RCGC_API rcgc_weakref *rcgc_weakref_new(rcgc_heap *heap, void *obj,
                                         rcgc_weakref_fn callback, void *ud);
-/* A new strong reference to the referent, or NULL once it is dead. */
+/* A new strong reference to the referent, or NULL once it is dead. A
+** referent is dead from the moment its count reaches 0, although its weak
+** references are cleared only when its turn comes in the freeing cascade:
+** a finalizer or callback that runs meanwhile gets NULL. */
 RCGC_API void *rcgc_weakref_get(rcgc_heap *heap, rcgc_weakref *wr);
-/* 1 while the referent is alive, 0 once it is dead. */
+/* 1 while the referent is alive, 0 once it is dead (as above). */
 RCGC_API int rcgc_weakref_alive(const rcgc_weakref *wr);
 /* Number of weak references currently pointing at 'obj'. */
 RCGC_API size_t rcgc_weakref_count(rcgc_heap *heap, const void *obj);

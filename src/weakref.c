@@ -230,11 +230,17 @@ void *rcgc_weakref_get(rcgc_heap *heap, rcgc_weakref *wr) {
   if (heap == NULL || wr == NULL || wr->referent == NULL)
     return NULL;
   void *obj = wr->referent;
+  /* a referent whose count reached 0 is dead: it waits on the zero stack
+  ** for its turn, when its weak references are cleared */
+  if (AS_HEAD(obj)->refcnt == 0)
+    return NULL;
   AS_HEAD(obj)->refcnt++;
   return obj;
 }
 
-int rcgc_weakref_alive(const rcgc_weakref *wr) { return wr != NULL && wr->referent != NULL; }
+int rcgc_weakref_alive(const rcgc_weakref *wr) {
+  return wr != NULL && wr->referent != NULL && AS_HEAD(wr->referent)->refcnt > 0;
+}
 
 size_t rcgc_weakref_count(rcgc_heap *heap, const void *obj) {
   if (heap == NULL || obj == NULL || !(AS_HEAD(obj)->tinfo & TI_WEAKREFD))

@@ -1,0 +1,71 @@
+/*
+** test_finalize_cascade.c -- finalizers, weak references and heap destroy at
+** the edges of a freeing cascade: a weak reference read while its referent
+** waits on the zero stack, callbacks of weak references made during
+** finalization, heap destroy with finalizers and destroy functions that keep
+** allocating, and heap destroy with a very long garbage list.
+*/
+#include "testlib.h"
+
+#include <time.h>
+
+TL_DEFINE;
+
+TestSuite(cascade, .init = tl_setup, .fini = tl_teardown);
+
+/* ---------------------------------------------------------- weakref_get */
+static rcgc_weakref *peek_wr;
+static void *peeked = (void *)1;
+static void fin_peek(rcgc_heap *h, void *o) {
+  (void)o;
+  tl_finalized++;
+  peeked = rcgc_weakref_get(h, peek_wr);
+}
+static const rcgc_type peeker = {"Peeker", sizeof(tl_node), tl_node_traverse, fin_peek, NULL,
+                                 tl_count_destroy, NULL};
+
+/* P holds X (a) and the peeker Y (b). When P dies both reach 0; Y is popped
+** first and its finalizer reads a weak reference to X, whose count is 0:
+** X is dead already, as in CPython, and must not come back. */
+Test(cascade, weakref_get_of_a_referent_waiting_to_be_freed_is_null) {
+  tl_node *p = tl_new("p"), *x = tl_new("x");
+  tl_node *y = rcgc_new(tl.heap, &peeker);
+  TL_LINK(p, a, x);
+  TL_LINK(p, b, y);
+  rcgc_decref(tl.heap, x);
+  rcgc_decref(tl.heap, y);
+  peek_wr = rcgc_weakref_new(tl.heap, x, NULL, NULL);
+  cr_assert_not_null(peek_wr);
+  rcgc_decref(tl.heap, p);
+  cr_assert_eq(tl_finalized, 1);
+  cr_assert_null(peeked, "the dying referent was handed out");
+  cr_assert_eq(rcgc_weakref_alive(peek_wr), 0);
+  cr_assert_eq(tl_destroyed, 3);
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0);
+  rcgc_decref(tl.heap, peek_wr);
+}
+
+/* The same from a weak reference callback: X and Z both reach 0 when P
+** dies; X's callback reads a weak reference to Z. */
+static rcgc_weakref *other_wr;
+static void cb_peek(rcgc_heap *h, rcgc_weakref *wr, void *ud) {
+  (void)wr;
+  (void)ud;
+  peeked = rcgc_weakref_get(h, other_wr);
+}
+Test(cascade, weakref_get_from_a_callback_in_the_cascade_is_null) {
+  tl_node *p = tl_new("p"), *z = tl_new("z"), *x = tl_new("x");
+  TL_LINK(p, a, z);
+  TL_LINK(p, b, x); /* pushed last: freed first */
+  rcgc_decref(tl.heap, x);
+  rcgc_decref(tl.heap, z);
+  rcgc_weakref *wx = rcgc_weakref_new(tl.heap, x, cb_peek, NULL);
+  other_wr = rcgc_weakref_new(tl.heap, z, NULL, NULL);
+  peeked = (void *)1;
+  rcgc_decref(tl.heap, p);
+  cr_assert_null(peeked, "the dying referent was handed out");
+  cr_assert_eq(tl_destroyed, 3);
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0);
+  rcgc_decref(tl.heap, wx);
+  rcgc_decref(tl.heap, other_wr);
+}
