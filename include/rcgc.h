@@ -312,7 +312,9 @@ typedef struct rcgc_head_ {
 RCGC_API void *rcgc_new(rcgc_heap *heap, const rcgc_type *t);
 
 /* As rcgc_new, with 'size' bytes of data instead of t->size (variable-sized
-** objects: arrays, strings). 'size' must be >= t->size. */
+** objects: arrays, strings). 'size' must be >= t->size. A size too large
+** for the block (with its hidden header) to fit a size_t returns NULL as
+** memory short does, unreported; so does rcgc_new for such a t->size. */
 RCGC_API void *rcgc_new_sized(rcgc_heap *heap, const rcgc_type *t,
                               size_t size);
 

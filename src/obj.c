@@ -83,7 +83,8 @@ uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t) {
     }
     id = heap->ntypes++;
     heap->types[id] = t;
-    size_t fixed = heap->pre + sizeof(head_t) + round8(t->size);
+    /* 0: no fixed block size fits 32 bits (nor the fast path) */
+    size_t fixed = t->size <= UINT32_MAX ? heap->pre + sizeof(head_t) + round8(t->size) : 0;
     heap->type_bsize[id] = fixed <= UINT32_MAX ? (uint32_t)fixed : 0;
     if (t->finalize != NULL || t->legacy_finalize != NULL)
       heap->has_finalizers = true;
@@ -133,6 +134,10 @@ void *rcgc_new_sized(rcgc_heap *heap, const rcgc_type *t, size_t size) {
                  "rcgc_new(%s) called from inside a traverse function", t->name);
     return NULL;
   }
+  /* a size whose block (lead, head, rounding) does not fit a size_t is
+  ** memory that cannot be had: NULL, as for any allocation failure */
+  if (size > SIZE_MAX - (heap->pre + sizeof(size_t) + sizeof(head_t) + 7))
+    return NULL;
   ENTER(heap, NULL);
   bool sized = size != t->size;
   size_t lead = heap->pre + (sized ? sizeof(size_t) : 0);
