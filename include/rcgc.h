@@ -323,6 +323,12 @@ RCGC_API void rcgc_incref_slow_(rcgc_heap *heap, void *obj);
 RCGC_API void rcgc_decref_slow_(rcgc_heap *heap, void *obj);
 RCGC_API void rcgc_suspect_(rcgc_heap *heap, void *obj);
 
+/* Counts saturate: a count that reaches RCGC_REFCNT_MAX (2^32 - 1) stays
+** there and the object is immortal -- no incref or decref changes its count
+** again, so it is never freed before heap destroy, which frees it. That
+** moment is reported once (rule "refcount overflow"). A count never wraps. */
+#define RCGC_REFCNT_MAX 0xffffffffu
+
 /* Take a new reference to 'obj' of 'heap' (NULL is ignored). Legal at any
 ** time except inside a traverse function. Incref of an object that is
 ** already dead (count 0) is reported as misuse and does nothing. Debug builds
@@ -334,8 +340,10 @@ static inline void rcgc_incref(rcgc_heap *heap, void *obj) {
 #else
   if (obj != NULL) {
     rcgc_head_ *h = RCGC_HEAD_(obj);
-    if (RCGC_UNLIKELY(h->refcnt == 0))
-      rcgc_incref_slow_(heap, obj); /* a freed or dying object: reported */
+    /* one compare catches 0 (a freed or dying object: reported) and
+    ** RCGC_REFCNT_MAX - 1 and up (saturation) */
+    if (RCGC_UNLIKELY((uint32_t)(h->refcnt + 2u) <= 2u))
+      rcgc_incref_slow_(heap, obj);
     else
       h->refcnt++;
   }
@@ -345,7 +353,8 @@ static inline void rcgc_incref(rcgc_heap *heap, void *obj) {
 /* Drop a reference to 'obj' in 'heap' (NULL is ignored). When it was the
 ** last one, the object is finalized and freed before this returns, together
 ** with everything only it kept alive (iteratively). Decref of an object
-** whose count is already 0 is reported as misuse and does nothing.
+** whose count is already 0 is reported as misuse and does nothing; decref
+** of an immortal object (count RCGC_REFCNT_MAX) does nothing.
 ** Under the suspects policy (section 5), a tracked object whose count drops
 ** to a non-zero value becomes a *suspect*: the first such decrement after
 ** the collector last examined it costs one out-of-line call, which moves it
@@ -356,7 +365,8 @@ static inline void rcgc_decref(rcgc_heap *heap, void *obj) {
 #else
   if (obj != NULL) {
     rcgc_head_ *h = RCGC_HEAD_(obj);
-    if (RCGC_LIKELY(h->refcnt > 1)) {
+    /* one compare: counts 2 .. RCGC_REFCNT_MAX - 1 just decrement */
+    if (RCGC_LIKELY(h->refcnt - 2u < RCGC_REFCNT_MAX - 2u)) {
       h->refcnt--;
       if (RCGC_UNLIKELY(!(h->tinfo & RCGC_TI_QUIET_)))
         rcgc_suspect_(heap, obj);

@@ -497,7 +497,7 @@ static long handle_weakref_callbacks(rcgc_heap *heap, head_t *unreachable, head_
         if (collecting(wh)) {
           wr->callback = NULL; /* garbage itself: never fires */
         } else {
-          wh->refcnt++;
+          ref_inc(heap, wh);
           wh->gc_prev = (wh->gc_prev & ~PREV_FLAGS) | PREV_LOCAL;
           list_move(wh, &wrcb);
         }
@@ -517,9 +517,10 @@ static long handle_weakref_callbacks(rcgc_heap *heap, head_t *unreachable, head_
     (*user_calls)++;
     /* drop the temporary reference; a survivor is not made a suspect by
     ** it (nobody else lost a reference) */
-    if (wh->refcnt > 1)
-      wh->refcnt--;
-    else
+    if (wh->refcnt > 1) {
+      if (wh->refcnt != RC_IMMORTAL)
+        wh->refcnt--;
+    } else
       rcgc_decref_slow_(heap, wr);
     if (next_of(&wrcb) == wh) {
       /* it survived: to the old generation, as CPython does -- a frozen
@@ -614,7 +615,7 @@ static int visit_release_outside(void *child, const char *edge, void *arg) {
                  "a traverse function reported a reference to an object already freed");
     return 0;
   }
-  if (--c->refcnt == 0)
+  if (c->refcnt != RC_IMMORTAL && --c->refcnt == 0)
     rcgc__zero(heap, c); /* draining is set: only pushed */
   else if (!(c->tinfo & RCGC_TI_QUIET_))
     rcgc__suspect(heap, c);

@@ -21,7 +21,7 @@ int rcgc__garbage_append(rcgc_heap *heap, void *obj) {
     heap->garbage = ng;
     heap->cap_garbage = ncap;
   }
-  AS_HEAD(obj)->refcnt++;
+  ref_inc(heap, AS_HEAD(obj));
   heap->garbage[heap->ngarbage++] = obj;
   return RCGC_OK;
 }

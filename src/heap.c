@@ -118,7 +118,7 @@ static size_t gather(rcgc_heap *heap, head_t *all) {
   size_t n = 0;
   for (size_t i = 0; i < HEAP_NLISTS; i++) {
     for (head_t *h = next_of(lists[i]); h != lists[i]; h = next_of(h)) {
-      h->refcnt++;
+      ref_inc(heap, h);
       n++;
     }
     list_merge(lists[i], all);
@@ -233,7 +233,8 @@ size_t rcgc_heap_destroy(rcgc_heap *heap) {
   }
   /* the garbage list's references are accounted for by the holds below */
   for (size_t i = 0; i < heap->ngarbage; i++)
-    AS_HEAD(heap->garbage[i])->refcnt--;
+    if (AS_HEAD(heap->garbage[i])->refcnt != RC_IMMORTAL)
+      AS_HEAD(heap->garbage[i])->refcnt--;
   heap->ngarbage = 0;
   /* 4-5 */
   head_t all;

@@ -392,6 +392,19 @@ static inline void settle_suspect_bit(const rcgc_heap *heap, head_t *h) {
   h->tinfo = (h->tinfo & ~(uint32_t)TI_SUSPECT) | heap->fresh_bits;
 }
 
+/* Reference counts saturate (rcgc.h, rcgc_incref): an object whose count
+** reaches RC_IMMORTAL is immortal -- no increment or decrement changes its
+** count again -- until heap destroy frees it. Every increment the library
+** makes goes through ref_inc, every decrement skips an immortal count. */
+#define RC_IMMORTAL UINT32_MAX
+void rcgc__saturate(rcgc_heap *heap, head_t *h); /* obj.c: count >= RC_IMMORTAL - 1 */
+static inline void ref_inc(rcgc_heap *heap, head_t *h) {
+  if (RCGC_UNLIKELY(h->refcnt >= RC_IMMORTAL - 1))
+    rcgc__saturate(heap, h);
+  else
+    h->refcnt++;
+}
+
 /* The list an object without a list goes back to (resurrection). */
 static inline head_t *home_list(rcgc_heap *heap, const head_t *h) {
   if (h->tinfo & TI_UNTRACKED)

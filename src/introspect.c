@@ -22,7 +22,7 @@ static int list_push(rcgc_heap *heap, rcgc_list *out, void *obj) {
     out->items = ni;
     out->capacity_ = ncap;
   }
-  AS_HEAD(obj)->refcnt++;
+  ref_inc(heap, AS_HEAD(obj));
   out->items[out->count++] = obj;
   return RCGC_OK;
 }

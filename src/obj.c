@@ -277,13 +277,22 @@ void rcgc_incref_slow_(rcgc_heap *heap, void *obj) {
   } else if (heap->in_traverse) {
     rcgc__misuse(heap, obj, "graph mutated inside traverse",
                  "rcgc_incref called from inside a traverse function; ignored");
-  } else if (h->refcnt == UINT32_MAX) {
-    rcgc__misuse(heap, obj, "refcount overflow", "refcount would exceed %u",
-                 (unsigned)UINT32_MAX);
   } else {
-    h->refcnt++;
+    ref_inc(heap, h);
   }
   LEAVE(heap);
+}
+
+/* An increment of a count of RC_IMMORTAL - 1 or more: the count saturates
+** and the object becomes immortal, reported once, when it happens. */
+void rcgc__saturate(rcgc_heap *heap, head_t *h) {
+  if (h->refcnt != RC_IMMORTAL - 1)
+    return; /* immortal already */
+  h->refcnt = RC_IMMORTAL;
+  rcgc__misuse(heap, FROM_HEAD(h), "refcount overflow",
+               "the refcount reached its maximum, %u: the object is immortal from now on "
+               "(increfs and decrefs leave it alone; heap destroy frees it)",
+               (unsigned)RC_IMMORTAL);
 }
 
 void rcgc_decref_slow_(rcgc_heap *heap, void *obj) {
@@ -299,7 +308,7 @@ void rcgc_decref_slow_(rcgc_heap *heap, void *obj) {
   } else if (heap->in_traverse) {
     rcgc__misuse(heap, obj, "graph mutated inside traverse",
                  "rcgc_decref called from inside a traverse function; ignored");
-  } else if (--h->refcnt == 0) {
+  } else if (h->refcnt != RC_IMMORTAL && --h->refcnt == 0) {
     rcgc__zero(heap, h);
   } else if (!(h->tinfo & RCGC_TI_QUIET_)) {
     rcgc__suspect(heap, h);
@@ -358,7 +367,7 @@ static int visit_release(void *child, const char *edge, void *arg) {
                  "being freed");
     return 0;
   }
-  if (--c->refcnt == 0)
+  if (c->refcnt != RC_IMMORTAL && --c->refcnt == 0)
     rcgc__zero(heap, c); /* draining is set: only pushed */
   else if (!(c->tinfo & RCGC_TI_QUIET_))
     rcgc__suspect(heap, c);
@@ -377,7 +386,7 @@ static bool run_finalizer(rcgc_heap *heap, head_t *h,
   hold_pop(heap);
   if (h->refcnt == 0)
     return false; /* the finalizer dropped our reference itself (reported) */
-  if (--h->refcnt != 0) {
+  if (h->refcnt == RC_IMMORTAL || --h->refcnt != 0) {
     relink(heap, h);
     return true;
   }

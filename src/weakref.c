@@ -132,7 +132,7 @@ void rcgc__weakrefs_on_death(rcgc_heap *heap, head_t *h) {
     /* a weak reference that is itself dying (refcount 0, on the zero
     ** stack) never fires, as weak references that are garbage never do */
     if (wr->callback != NULL && AS_HEAD(wr)->refcnt > 0) {
-      AS_HEAD(wr)->refcnt++;
+      ref_inc(heap, AS_HEAD(wr));
       *tail = wr;
       tail = &wr->next;
     } else {
@@ -201,7 +201,7 @@ rcgc_weakref *rcgc_weakref_new(rcgc_heap *heap, void *obj, rcgc_weakref_fn callb
   ENTER(heap, NULL);
   struct rcgc_weakref *wr = NULL;
   /* hold obj: the allocation below may run a collection */
-  h->refcnt++;
+  ref_inc(heap, h);
   if (reserve(heap)) {
     wr = rcgc_new(heap, &rcgc_weakref_type);
     if (wr != NULL) {
@@ -234,7 +234,7 @@ void *rcgc_weakref_get(rcgc_heap *heap, rcgc_weakref *wr) {
   ** for its turn, when its weak references are cleared */
   if (AS_HEAD(obj)->refcnt == 0)
     return NULL;
-  AS_HEAD(obj)->refcnt++;
+  ref_inc(heap, AS_HEAD(obj));
   return obj;
 }
 

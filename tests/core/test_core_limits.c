@@ -45,3 +45,57 @@ Test(limits, sizes_that_overflow_the_block_size_return_null) {
   cr_assert_eq(rcgc_check_heap(tl.heap), 0);
   rcgc_decref(tl.heap, n);
 }
+
+/* ---------------------------------------------------------- refcount maximum */
+
+/* 2^32 increfs would take seconds: the test sets the count near the top
+** through the header (tests only), then works through the API. */
+Test(limits, refcount_saturates_and_the_object_becomes_immortal) {
+  tl_node *n = tl_new("n");
+  RCGC_HEAD_(n)->refcnt = RCGC_REFCNT_MAX - 2;
+  rcgc_incref(tl.heap, n);
+  cr_assert_eq(rcgc_refcount(n), RCGC_REFCNT_MAX - 1);
+  rcgc_decref(tl.heap, n);
+  cr_assert_eq(rcgc_refcount(n), RCGC_REFCNT_MAX - 2, "an ordinary count below the top");
+  rcgc_incref(tl.heap, n);
+  cr_assert_eq(rcgc_misuse_count(tl.heap), 0);
+  rcgc_incref(tl.heap, n); /* reaches the maximum */
+  cr_assert_eq(rcgc_refcount(n), RCGC_REFCNT_MAX);
+  cr_assert_eq(rcgc_misuse_count(tl.heap), 1);
+  char expect[400];
+  snprintf(expect, sizeof expect,
+           "rcgc: misuse: refcount overflow: <Graph %p> refcount 4294967295: the refcount reached its "
+           "maximum, 4294967295: the object is immortal from now on (increfs and decrefs leave it "
+           "alone; heap destroy frees it)\n",
+           (void *)n);
+  cr_assert_str_eq(tl.sink.buf, expect);
+  rcgc_incref(tl.heap, n); /* never wraps to 0 */
+  cr_assert_eq(rcgc_refcount(n), RCGC_REFCNT_MAX);
+  for (int i = 0; i < 3; i++)
+    rcgc_decref(tl.heap, n);
+  cr_assert_eq(rcgc_refcount(n), RCGC_REFCNT_MAX, "immortal: decref leaves it");
+  /* the library's own references saturate as well */
+  rcgc_weakref *wr = rcgc_weakref_new(tl.heap, n, NULL, NULL);
+  cr_assert_not_null(wr);
+  void *got = rcgc_weakref_get(tl.heap, wr);
+  cr_assert_eq(got, n);
+  cr_assert_eq(rcgc_refcount(n), RCGC_REFCNT_MAX);
+  rcgc_decref(tl.heap, got);
+  rcgc_list l;
+  cr_assert_eq(rcgc_get_objects(tl.heap, -1, &l), RCGC_OK);
+  rcgc_list_release(tl.heap, &l);
+  tl_node *holder = tl_new("holder");
+  holder->a = n; /* a reference without its count: the count is saturated */
+  rcgc_decref(tl.heap, holder); /* releasing it leaves the count alone */
+  cr_assert_eq(rcgc_refcount(n), RCGC_REFCNT_MAX);
+  cr_assert_eq(rcgc_collect(tl.heap, 2), 0);
+  cr_assert_eq(rcgc_misuse_count(tl.heap), 1, "reported once");
+  cr_assert_eq(tl_destroyed, 1, "only the holder was freed");
+  rcgc_decref(tl.heap, wr);
+  /* heap destroy frees it and names it */
+  tl_sink_reset(&tl.sink);
+  cr_assert_eq(rcgc_heap_destroy(tl.heap), 1);
+  tl.heap = NULL;
+  cr_assert_eq(tl_destroyed, 2);
+  cr_assert_eq(tl_count_lines(&tl.sink, "rcgc: leak: <Graph "), 1);
+}
