@@ -30,7 +30,10 @@
 ** are never examined by the collector.
 **
 ** Threads: a heap is used by one thread at a time. Any number of heaps may be
-** used in parallel on different threads; they share no state and no lock.
+** used in parallel on different threads; they share no state and no lock
+** (debug builds excepted: they keep one list of live heaps, locked only at
+** heap creation and destruction and while a misuse report names an object
+** whose recorded heap is not the reporting one).
 ** Debug builds (RCGC_DEBUG) detect a second thread entering a heap that
 ** another thread is inside -- the call is reported and refused: it returns
 ** RCGC_ETHREAD (NULL, 0 or nothing where the call returns no code) -- and
@@ -329,6 +332,11 @@ RCGC_API void rcgc_suspect_(rcgc_heap *heap, void *obj);
 ** moment is reported once (rule "refcount overflow"). A count never wraps. */
 #define RCGC_REFCNT_MAX 0xffffffffu
 
+/* A NULL heap with an object is refused by rcgc_incref and rcgc_decref in
+** every build: the count is left alone. Debug builds report it (rule "NULL
+** heap") through the heap the object belongs to; release builds cannot
+** tell which heap that is and say nothing. */
+
 /* Take a new reference to 'obj' of 'heap' (NULL is ignored). Legal at any
 ** time except inside a traverse function. Incref of an object that is
 ** already dead (count 0) is reported as misuse and does nothing. Debug builds
@@ -342,7 +350,7 @@ static inline void rcgc_incref(rcgc_heap *heap, void *obj) {
     rcgc_head_ *h = RCGC_HEAD_(obj);
     /* one compare catches 0 (a freed or dying object: reported) and
     ** RCGC_REFCNT_MAX - 1 and up (saturation) */
-    if (RCGC_UNLIKELY((uint32_t)(h->refcnt + 2u) <= 2u))
+    if (RCGC_UNLIKELY((uint32_t)(h->refcnt + 2u) <= 2u || heap == NULL))
       rcgc_incref_slow_(heap, obj);
     else
       h->refcnt++;
@@ -366,7 +374,7 @@ static inline void rcgc_decref(rcgc_heap *heap, void *obj) {
   if (obj != NULL) {
     rcgc_head_ *h = RCGC_HEAD_(obj);
     /* one compare: counts 2 .. RCGC_REFCNT_MAX - 1 just decrement */
-    if (RCGC_LIKELY(h->refcnt - 2u < RCGC_REFCNT_MAX - 2u)) {
+    if (RCGC_LIKELY(h->refcnt - 2u < RCGC_REFCNT_MAX - 2u && heap != NULL)) {
       h->refcnt--;
       if (RCGC_UNLIKELY(!(h->tinfo & RCGC_TI_QUIET_)))
         rcgc_suspect_(heap, obj);

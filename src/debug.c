@@ -84,12 +84,77 @@ void rcgc_printf(rcgc_heap *heap, const char *fmt, ...) {
   va_end(ap);
 }
 
+/* ------------------------------------------------------------ live heaps */
+
+#ifdef RCGC_DEBUG
+/* Debug builds keep every live heap on one process-wide list, so that the
+** heap an object's prefix names is followed only when it is a live heap: a
+** junk pointer's "prefix" is never dereferenced. A spin lock guards the
+** list; it is taken at heap creation and destruction and when a report
+** names an object whose prefix is not the reporting heap, never around
+** user code. */
+static atomic_flag reg_lock = ATOMIC_FLAG_INIT;
+static rcgc_heap *reg_first;
+
+static void reg_acquire(void) {
+  while (atomic_flag_test_and_set_explicit(&reg_lock, memory_order_acquire))
+    ;
+}
+static void reg_release(void) { atomic_flag_clear_explicit(&reg_lock, memory_order_release); }
+
+void rcgc__registry_add(rcgc_heap *heap) {
+  reg_acquire();
+  heap->reg_prev = NULL;
+  heap->reg_next = reg_first;
+  if (reg_first != NULL)
+    reg_first->reg_prev = heap;
+  reg_first = heap;
+  reg_release();
+}
+
+void rcgc__registry_remove(rcgc_heap *heap) {
+  reg_acquire();
+  if (heap->reg_prev != NULL)
+    heap->reg_prev->reg_next = heap->reg_next;
+  else
+    reg_first = heap->reg_next;
+  if (heap->reg_next != NULL)
+    heap->reg_next->reg_prev = heap->reg_prev;
+  reg_release();
+}
+
+/* Is 'p' a live heap? The caller holds the lock. */
+static bool registered(const rcgc_heap *p) {
+  for (const rcgc_heap *h = reg_first; h != NULL; h = h->reg_next)
+    if (h == p)
+      return true;
+  return false;
+}
+
+static bool live_heap(const rcgc_heap *p) {
+  reg_acquire();
+  bool r = registered(p);
+  reg_release();
+  return r;
+}
+#endif
+
 int rcgc__describe(rcgc_heap *heap, const head_t *h, char *buf, size_t cap) {
   uint32_t id = type_id_of(h);
 #ifdef RCGC_DEBUG
-  /* an object of another heap is named from its own heap's type table */
-  if (id != TYPE_POISON && prefix_of(h)->heap != NULL && prefix_of(h)->heap != heap)
-    heap = prefix_of(h)->heap;
+  /* an object of another live heap is named from that heap's type table;
+  ** a prefix naming no live heap is not followed (a junk pointer) */
+  rcgc_heap *owner = prefix_of(h)->heap;
+  if (id != TYPE_POISON && owner != heap) {
+    int n;
+    reg_acquire();
+    if (owner == NULL || !registered(owner) || id == 0 || id >= owner->ntypes)
+      n = snprintf(buf, cap, "<not an rcgc object %p>", FROM_HEAD(h));
+    else
+      n = snprintf(buf, cap, "<%s %p>", owner->types[id]->name, FROM_HEAD(h));
+    reg_release();
+    return n;
+  }
 #endif
   if (id == TYPE_POISON)
     return snprintf(buf, cap, "<freed object %p>", FROM_HEAD(h));
@@ -118,6 +183,21 @@ void rcgc__misuse(rcgc_heap *heap, const void *obj, const char *rule, const char
 
 long rcgc_misuse_count(const rcgc_heap *heap) { return heap ? heap->misuse : 0; }
 
+/* 'what' was called with a NULL heap and the object 'obj': refused. Only a
+** debug build can say so, through the heap the object's prefix names when
+** that is a live heap; a release build has no sink to report to. */
+void rcgc__null_heap(const void *obj, const char *what) {
+#ifdef RCGC_DEBUG
+  const head_t *h = AS_HEAD(obj);
+  rcgc_heap *owner = prefix_of(h)->heap;
+  if (type_id_of(h) != TYPE_POISON && live_heap(owner))
+    rcgc__misuse(owner, obj, "NULL heap", "%s called with a NULL heap; ignored", what);
+#else
+  (void)obj;
+  (void)what;
+#endif
+}
+
 /* Is 'obj' a live-looking object of 'heap'? Reports and returns false for a
 ** freed (poisoned) block, a pointer that is not an rcgc object, and (debug
 ** builds) an object of another heap. */
@@ -132,9 +212,13 @@ bool rcgc__valid_object(rcgc_heap *heap, const void *obj, const char *what) {
 #ifdef RCGC_DEBUG
   /* before the type check: the id means nothing in this heap's table */
   if (prefix_of(h)->heap != heap) {
-    rcgc__misuse(heap, obj, "reference between heaps",
-                 "%s on an object that belongs to another heap (%p)", what,
-                 (void *)prefix_of(h)->heap);
+    if (live_heap(prefix_of(h)->heap))
+      rcgc__misuse(heap, obj, "reference between heaps",
+                   "%s on an object that belongs to another heap (%p)", what,
+                   (void *)prefix_of(h)->heap);
+    else
+      rcgc__misuse(heap, obj, "not an rcgc object",
+                   "%s on a pointer that was not returned by rcgc_new of this heap", what);
     return false;
   }
 #endif

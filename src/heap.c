@@ -74,6 +74,9 @@ rcgc_heap *rcgc_heap_new(const rcgc_config *cfg) {
   list_init(&heap->suspects);
   heap->enabled = 1;
   rcgc__schedule_init(heap);
+#ifdef RCGC_DEBUG
+  rcgc__registry_add(heap);
+#endif
   return heap;
 }
 
@@ -255,6 +258,9 @@ size_t rcgc_heap_destroy(rcgc_heap *heap) {
 #endif
   rcgc__pools_release(heap);
   LEAVE(heap);
+#ifdef RCGC_DEBUG
+  rcgc__registry_remove(heap);
+#endif
   if (heap->cfg.alloc != NULL)
     heap->cfg.alloc(heap->cfg.alloc_ud, heap, sizeof *heap, 0);
   else

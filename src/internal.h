@@ -290,6 +290,8 @@ struct rcgc_heap {
   /* quarantine of freed blocks (alloc.c) */
   void **quarantine;
   size_t quarantine_pos;
+  /* the process-wide list of live heaps (debug.c) */
+  struct rcgc_heap *reg_next, *reg_prev;
 #endif
 };
 
@@ -363,6 +365,11 @@ void rcgc__misuse(rcgc_heap *heap, const void *obj, const char *rule, const char
 void rcgc__write(rcgc_heap *heap, const char *text, size_t len);
 int rcgc__describe(rcgc_heap *heap, const head_t *h, char *buf, size_t cap);
 bool rcgc__valid_object(rcgc_heap *heap, const void *obj, const char *what);
+void rcgc__null_heap(const void *obj, const char *what); /* a call with a NULL heap */
+#ifdef RCGC_DEBUG
+void rcgc__registry_add(rcgc_heap *heap);
+void rcgc__registry_remove(rcgc_heap *heap);
+#endif
 long rcgc__check_heap(rcgc_heap *heap);
 double rcgc__now(void);
 

@@ -265,8 +265,12 @@ void *rcgc_new(rcgc_heap *heap, const rcgc_type *t) {
 /* ------------------------------------------------------------ refcounts */
 
 void rcgc_incref_slow_(rcgc_heap *heap, void *obj) {
-  if (obj == NULL || heap == NULL)
+  if (obj == NULL)
     return;
+  if (heap == NULL) {
+    rcgc__null_heap(obj, "rcgc_incref");
+    return;
+  }
   ENTER(heap, );
   head_t *h = AS_HEAD(obj);
   if (!rcgc__valid_object(heap, obj, "rcgc_incref")) {
@@ -296,8 +300,12 @@ void rcgc__saturate(rcgc_heap *heap, head_t *h) {
 }
 
 void rcgc_decref_slow_(rcgc_heap *heap, void *obj) {
-  if (obj == NULL || heap == NULL)
+  if (obj == NULL)
     return;
+  if (heap == NULL) {
+    rcgc__null_heap(obj, "rcgc_decref");
+    return;
+  }
   ENTER(heap, );
   head_t *h = AS_HEAD(obj);
   if (!rcgc__valid_object(heap, obj, "rcgc_decref")) {

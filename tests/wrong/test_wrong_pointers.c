@@ -1,0 +1,91 @@
+/*
+** test_wrong_pointers.c -- bad pointers and bad heaps passed to the refcount
+** calls: a junk pointer whose would-be prefix names no heap (debug builds
+** report it without following it), and a NULL heap passed with an object
+** (refused in every build, reported where the object's heap is known).
+** Each case runs in its own process and asserts the exact report.
+*/
+#include "testlib.h"
+
+#include <stdint.h>
+
+TL_DEFINE;
+
+static void wrong_fini(void) {
+  if (tl.heap) {
+    size_t alive = rcgc_heap_destroy(tl.heap);
+    tl.heap = NULL;
+    cr_expect_eq(alive, 0, "heap destroy reported %zu live objects:\n%s", alive,
+                 tl.sink.buf ? tl.sink.buf : "");
+  }
+  cr_expect_eq(tl.alloc.live_blocks, 0, "%ld blocks not returned to the allocator",
+               tl.alloc.live_blocks);
+  free(tl.sink.buf);
+  tl.sink.buf = NULL;
+}
+
+TestSuite(pointers, .init = tl_setup, .fini = wrong_fini);
+
+#define assert_report(fmt, obj)                                               \
+  do {                                                                        \
+    char expect_[1024];                                                       \
+    snprintf(expect_, sizeof expect_, fmt, (const void *)(obj));              \
+    cr_assert_str_eq(tl.sink.buf ? tl.sink.buf : "", expect_);               \
+  } while (0)
+
+Test(pointers, junk_pointer_is_reported_without_following_its_prefix) {
+#ifndef RCGC_DEBUG
+  cr_skip("release builds' inline refcount calls do not look at the pointer");
+#else
+  /* 256 bytes of 0xab: every header field and the would-be prefix are
+  ** junk (type id 0xababab, "heap" 0xabab...ab) */
+  static uint64_t junk[32];
+  memset(junk, 0xab, sizeof junk);
+  void *p = (char *)junk + 128;
+  rcgc_decref(tl.heap, p);
+  cr_assert_eq(rcgc_misuse_count(tl.heap), 1);
+  assert_report("rcgc: misuse: not an rcgc object: <not an rcgc object %p> refcount 2880154539: "
+                "rcgc_decref on a pointer that was not returned by rcgc_new of this heap\n",
+                p);
+  tl_sink_reset(&tl.sink);
+  rcgc_incref(tl.heap, p);
+  cr_assert_null(rcgc_weakref_new(tl.heap, p, NULL, NULL));
+  cr_assert_eq(rcgc_misuse_count(tl.heap), 3);
+  cr_assert_eq(tl_count_lines(&tl.sink, "rcgc: misuse: not an rcgc object: <not an rcgc object "),
+               2);
+  cr_assert_eq(tl_count_lines(&tl.sink, "rcgc: misuse: "), 2,
+               "weakref_new reported once, incref once:\n%s", tl.sink.buf);
+  for (size_t i = 0; i < sizeof junk; i++)
+    cr_assert_eq(((unsigned char *)junk)[i], 0xab, "byte %zu of the junk was written", i);
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0);
+#endif
+}
+
+Test(pointers, decref_and_incref_with_a_null_heap_are_refused) {
+  tl_node *n = tl_new("n");
+  rcgc_incref(tl.heap, n); /* count 2: the inline path would just decrement */
+  rcgc_decref(NULL, n);
+  cr_assert_eq(rcgc_refcount(n), 2, "refused at count 2");
+  rcgc_decref(tl.heap, n);
+  rcgc_decref(NULL, n);
+  cr_assert_eq(rcgc_refcount(n), 1, "refused at count 1 alike");
+  rcgc_incref(NULL, n);
+  cr_assert_eq(rcgc_refcount(n), 1, "incref refused too");
+#ifdef RCGC_DEBUG
+  cr_assert_eq(rcgc_misuse_count(tl.heap), 3, "reported through the object's heap");
+  char expect[600];
+  snprintf(expect, sizeof expect,
+           "rcgc: misuse: NULL heap: <Graph %p> refcount 2: rcgc_decref called with a NULL heap; "
+           "ignored\n"
+           "rcgc: misuse: NULL heap: <Graph %p> refcount 1: rcgc_decref called with a NULL heap; "
+           "ignored\n"
+           "rcgc: misuse: NULL heap: <Graph %p> refcount 1: rcgc_incref called with a NULL heap; "
+           "ignored\n",
+           (void *)n, (void *)n, (void *)n);
+  cr_assert_str_eq(tl.sink.buf, expect);
+#else
+  cr_assert_eq(rcgc_misuse_count(tl.heap), 0, "a release build cannot tell the heap");
+#endif
+  rcgc_decref(tl.heap, n);
+  cr_assert_eq(tl_destroyed, 1);
+}
