@@ -278,7 +278,9 @@ RCGC_API rcgc_heap *rcgc_heap_new(const rcgc_config *cfg);
 **    all memory is returned through the allocator hook.
 ** Returns N, the number of objects that were still alive at step 2 (0 for a
 ** clean heap, and for NULL). Must not be called from a callback of the same
-** heap (returns 0 and does nothing, reporting the misuse). */
+** heap -- finalizers, destroy functions, weak reference and collection
+** callbacks, and the debug sink, which runs in the middle of the call that
+** reports -- (returns 0 and does nothing, reporting the misuse). */
 RCGC_API size_t rcgc_heap_destroy(rcgc_heap *heap);
 
 /* Number of live managed objects in the heap (tracked or not). */

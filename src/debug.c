@@ -50,11 +50,20 @@ void rcgc_write_file(void *file, const char *text, size_t len) {
   fflush(f);
 }
 
-void rcgc__write(rcgc_heap *heap, const char *text, size_t len) {
+static void sink_call(const rcgc_heap *heap, const char *text, size_t len) {
   if (heap->cfg.write != NULL)
     heap->cfg.write(heap->cfg.write_ud, text, len);
   else
     rcgc_write_file(stderr, text, len);
+}
+
+/* The sink is user code: it runs as a user callback (in_user), so that
+** what it may not do -- destroy the heap in the middle of the call that
+** reports, start an automatic collection -- is refused. */
+void rcgc__write(rcgc_heap *heap, const char *text, size_t len) {
+  USER_BEGIN(heap);
+  sink_call(heap, text, len);
+  USER_END(heap);
 }
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -254,7 +263,7 @@ bool rcgc__enter(rcgc_heap *heap) {
                    "while another is inside it\n",
                    (void *)heap);
   if (n > 0)
-    rcgc__write(heap, line, (size_t)n);
+    sink_call(heap, line, (size_t)n); /* no in_user: the owner thread owns it */
   return false;
 }
 

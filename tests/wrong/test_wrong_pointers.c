@@ -89,3 +89,52 @@ Test(pointers, decref_and_incref_with_a_null_heap_are_refused) {
   rcgc_decref(tl.heap, n);
   cr_assert_eq(tl_destroyed, 1);
 }
+
+/* ------------------------------------------------------------ destroy from the sink */
+
+#ifdef RCGC_DEBUG
+static rcgc_heap *sink_heap;
+static size_t sink_destroy_result = 99;
+static int sink_destroys;
+static void destroying_sink(void *ud, const char *text, size_t len) {
+  tl_sink_write(ud, text, len);
+  if (sink_heap != NULL && sink_destroys++ == 0)
+    sink_destroy_result = rcgc_heap_destroy(sink_heap);
+}
+#endif
+
+/* The sink runs while rcgc_decref reports the use of a freed object;
+** destroying the heap there would free it under that call. */
+Test(pointers, heap_destroy_from_the_sink_during_a_decref_is_refused) {
+#ifndef RCGC_DEBUG
+  cr_skip("freed blocks are reliably poisoned only in debug builds (quarantine)");
+#else
+  rcgc_heap_destroy(tl.heap);
+  rcgc_config cfg;
+  rcgc_config_init(&cfg);
+  cfg.alloc = tl_alloc_fn;
+  cfg.alloc_ud = &tl.alloc;
+  cfg.write = destroying_sink;
+  cfg.write_ud = &tl.sink;
+  tl.heap = sink_heap = rcgc_heap_new(&cfg);
+  cr_assert_not_null(tl.heap);
+  tl_node *keep = tl_new("keep"), *n = tl_new("n");
+  rcgc_decref(tl.heap, n);
+  rcgc_decref(tl.heap, n); /* reported: the sink tries to destroy the heap */
+  sink_heap = NULL;
+  cr_assert_eq(sink_destroy_result, 0, "refused (it would have reported 'keep')");
+  cr_assert_eq(rcgc_misuse_count(tl.heap), 2);
+  char expect[600];
+  snprintf(expect, sizeof expect,
+           "rcgc: misuse: use of a freed object: <freed object %p> refcount 0: rcgc_decref on an "
+           "object that was already freed\n"
+           "rcgc: misuse: heap destroyed from inside itself: rcgc_heap_destroy called from a "
+           "callback, finalizer or traverse of the same heap; ignored\n",
+           (void *)n);
+  cr_assert_str_eq(tl.sink.buf, expect);
+  cr_assert_eq(rcgc_refcount(keep), 1);
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0);
+  rcgc_decref(tl.heap, keep);
+  cr_assert_eq(tl_destroyed, 2);
+#endif
+}
