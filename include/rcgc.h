@@ -193,7 +193,9 @@ typedef struct rcgc_type {
 /* Allocator hook, realloc-style (as Lua's): free when new_size == 0 (return
 ** value ignored), allocate when ptr == NULL, else resize. 'old_size' is the
 ** size of the block being freed or resized (0 when allocating). Must return
-** memory aligned for any object type, or NULL on failure. */
+** memory aligned for any object type, or NULL on failure. It runs in the
+** middle of library calls, so a collection it starts on the heap it serves
+** does not run: rcgc_collect returns 0, as inside a collection. */
 typedef void *(*rcgc_alloc_fn)(void *ud, void *ptr, size_t old_size,
                                size_t new_size);
 

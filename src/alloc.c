@@ -27,9 +27,21 @@
 
 /* ------------------------------------------------------------ raw layer */
 
+/* The hook runs in the middle of library calls -- a leak-hunting picture
+** with marks in the headers, a walk of a generation list, a traverse -- so
+** a collection it starts must not run: it sees 'collecting' set and returns
+** 0, as one started inside a collection does (in_hook tells rcgc_collect
+** that a traverse on the stack is not the caller). */
 void *rcgc__raw_realloc(rcgc_heap *heap, void *p, size_t old, size_t size) {
-  if (heap->cfg.alloc)
-    return heap->cfg.alloc(heap->cfg.alloc_ud, p, old, size);
+  if (heap->cfg.alloc) {
+    int was = heap->collecting;
+    heap->collecting = 1;
+    heap->in_hook++;
+    void *r = heap->cfg.alloc(heap->cfg.alloc_ud, p, old, size);
+    heap->in_hook--;
+    heap->collecting = was;
+    return r;
+  }
   if (size == 0) {
     free(p);
     return NULL;

@@ -935,7 +935,7 @@ long rcgc_collect(rcgc_heap *heap, int generation) {
     return RCGC_ERANGE;
   ENTER(heap, RCGC_ETHREAD);
   long r;
-  if (heap->in_traverse) {
+  if (heap->in_traverse && !heap->in_hook) {
     rcgc__misuse(heap, NULL, "collect inside traverse",
                  "rcgc_collect called from inside a traverse function");
     r = RCGC_EBUSY;

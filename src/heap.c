@@ -57,7 +57,12 @@ rcgc_heap *rcgc_heap_new(const rcgc_config *cfg) {
   heap->pre = sizeof(prefix_t);
   heap->quarantine = rcgc__raw_alloc(heap, RCGC_QUARANTINE * sizeof(void *));
   if (heap->quarantine == NULL) {
-    rcgc__raw_free(heap, heap, sizeof *heap);
+    /* straight to the hook, as heap destroy frees the struct: the raw
+    ** layer updates the heap around the call */
+    if (c.alloc != NULL)
+      c.alloc(c.alloc_ud, heap, sizeof *heap, 0);
+    else
+      free(heap);
     return NULL;
   }
   memset(heap->quarantine, 0, RCGC_QUARANTINE * sizeof(void *));

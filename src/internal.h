@@ -239,6 +239,7 @@ struct rcgc_heap {
   int nheld;
   int in_traverse;  /* >0 while the library runs a user traverse */
   int in_user;      /* >0 while any other user callback runs */
+  int in_hook;      /* >0 while the allocator hook runs (alloc.c) */
   int destroying;
   _Atomic long misuse; /* updated atomically: a second thread may report */
 
