@@ -596,7 +596,8 @@ RCGC_API int rcgc_get_stats(const rcgc_heap *heap,
                             rcgc_gen_stats stats[RCGC_NUM_GENERATIONS]);
 
 /* A list of strong references returned by introspection calls. Release it
-** with rcgc_list_release, which drops every reference and frees the array. */
+** with rcgc_list_release, which drops every reference and frees the array
+** (refused inside a traverse function: reported, the list left as it was). */
 typedef struct rcgc_list {
   void **items;
   size_t count;
@@ -608,7 +609,8 @@ RCGC_API void rcgc_list_release(rcgc_heap *heap, rcgc_list *list);
 /* Python's get_objects: every tracked object of 'generation' (0..2), or of
 ** all three when generation is -1; never the frozen ones, never an object a
 ** running collection has found to be garbage. RCGC_ERANGE for other
-** generations, RCGC_ENOMEM. 'out' is initialised by the call. */
+** generations, RCGC_ENOMEM, RCGC_EBUSY inside a traverse function. 'out'
+** is initialised by the call. */
 RCGC_API int rcgc_get_objects(rcgc_heap *heap, int generation, rcgc_list *out);
 
 /* Python's get_referrers: every tracked, non-frozen object whose traverse
@@ -679,13 +681,15 @@ RCGC_API extern const rcgc_type rcgc_weakref_type;
 
 /* Create a weak reference to 'obj' (any live object of 'heap'). Returns a
 ** new reference to the weakref object, or NULL (RCGC_EINVAL cases and
-** ENOMEM are reported to the sink when obj is not valid). */
+** ENOMEM are reported to the sink when obj is not valid). Refused inside a
+** traverse function: NULL, reported, obj's count unchanged. */
 RCGC_API rcgc_weakref *rcgc_weakref_new(rcgc_heap *heap, void *obj,
                                         rcgc_weakref_fn callback, void *ud);
 /* A new strong reference to the referent, or NULL once it is dead. A
 ** referent is dead from the moment its count reaches 0, although its weak
 ** references are cleared only when its turn comes in the freeing cascade:
-** a finalizer or callback that runs meanwhile gets NULL. */
+** a finalizer or callback that runs meanwhile gets NULL. Refused inside a
+** traverse function (NULL, reported). */
 RCGC_API void *rcgc_weakref_get(rcgc_heap *heap, rcgc_weakref *wr);
 /* 1 while the referent is alive, 0 once it is dead (as above). */
 RCGC_API int rcgc_weakref_alive(const rcgc_weakref *wr);
@@ -701,9 +705,12 @@ RCGC_API size_t rcgc_garbage_count(const rcgc_heap *heap);
 ** NULL when i is out of range. */
 RCGC_API void *rcgc_garbage_get(const rcgc_heap *heap, size_t i);
 /* Drop every entry's reference (Python's del gc.garbage[:]). Cycles stay
-** garbage for the next collection to find. Returns the number of entries. */
+** garbage for the next collection to find. Returns the number of entries.
+** Refused inside a traverse function: returns 0, reported, the list left
+** as it was. */
 RCGC_API size_t rcgc_garbage_clear(rcgc_heap *heap);
-/* Remove entry 'i' (dropping its reference). RCGC_ENOTFOUND if out of range. */
+/* Remove entry 'i' (dropping its reference). RCGC_ENOTFOUND if out of range,
+** RCGC_EBUSY inside a traverse function. */
 RCGC_API int rcgc_garbage_remove(rcgc_heap *heap, size_t i);
 
 /* Flags for rcgc_garbage_release. */

@@ -35,6 +35,11 @@ void *rcgc_garbage_get(const rcgc_heap *heap, size_t i) {
 size_t rcgc_garbage_clear(rcgc_heap *heap) {
   if (heap == NULL)
     return 0;
+  if (heap->in_traverse) {
+    rcgc__misuse(heap, NULL, "graph mutated inside traverse",
+                 "rcgc_garbage_clear called from inside a traverse function; refused");
+    return 0;
+  }
   ENTER(heap, 0);
   /* detach the entries first: decrefs may run finalizers that look at (or
   ** append to) the list */
@@ -55,6 +60,8 @@ int rcgc_garbage_remove(rcgc_heap *heap, size_t i) {
     return RCGC_EINVAL;
   if (i >= heap->ngarbage)
     return RCGC_ENOTFOUND;
+  if (heap->in_traverse)
+    return RCGC_EBUSY;
   ENTER(heap, RCGC_ETHREAD);
   void *obj = heap->garbage[i];
   memmove(&heap->garbage[i], &heap->garbage[i + 1], (heap->ngarbage - i - 1) * sizeof(void *));

@@ -36,6 +36,12 @@ static void list_reset(rcgc_list *out) {
 void rcgc_list_release(rcgc_heap *heap, rcgc_list *list) {
   if (heap == NULL || list == NULL)
     return;
+  if (heap->in_traverse) {
+    rcgc__misuse(heap, NULL, "graph mutated inside traverse",
+                 "rcgc_list_release called from inside a traverse function; refused (the list "
+                 "is left as it was)");
+    return;
+  }
   void **items = list->items;
   size_t n = list->count, cap = list->capacity_;
   list_reset(list);
@@ -65,6 +71,8 @@ int rcgc_get_objects(rcgc_heap *heap, int generation, rcgc_list *out) {
     return RCGC_EINVAL;
   if (generation < -1 || generation >= RCGC_NUM_GENERATIONS)
     return RCGC_ERANGE;
+  if (heap->in_traverse)
+    return RCGC_EBUSY; /* it takes references */
   ENTER(heap, RCGC_ETHREAD);
   int lo = generation < 0 ? 0 : generation, hi = generation < 0 ? RCGC_NUM_GENERATIONS - 1 : generation;
   int r = RCGC_OK;

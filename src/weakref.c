@@ -198,6 +198,12 @@ rcgc_weakref *rcgc_weakref_new(rcgc_heap *heap, void *obj, rcgc_weakref_fn callb
                  "rcgc_weakref_new on an object whose refcount is 0");
     return NULL;
   }
+  if (heap->in_traverse) {
+    /* it allocates and holds 'obj' meanwhile: nothing of it may happen */
+    rcgc__misuse(heap, obj, "graph mutated inside traverse",
+                 "rcgc_weakref_new called from inside a traverse function; refused");
+    return NULL;
+  }
   ENTER(heap, NULL);
   struct rcgc_weakref *wr = NULL;
   /* hold obj: the allocation below may run a collection */
@@ -229,6 +235,11 @@ rcgc_weakref *rcgc_weakref_new(rcgc_heap *heap, void *obj, rcgc_weakref_fn callb
 void *rcgc_weakref_get(rcgc_heap *heap, rcgc_weakref *wr) {
   if (heap == NULL || wr == NULL || wr->referent == NULL)
     return NULL;
+  if (heap->in_traverse) {
+    rcgc__misuse(heap, wr, "graph mutated inside traverse",
+                 "rcgc_weakref_get called from inside a traverse function; refused");
+    return NULL;
+  }
   void *obj = wr->referent;
   /* a referent whose count reached 0 is dead: it waits on the zero stack
   ** for its turn, when its weak references are cleared */
