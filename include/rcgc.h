@@ -277,7 +277,12 @@ RCGC_API rcgc_heap *rcgc_heap_new(const rcgc_config *cfg);
 **    and nothing at all when N is 0.
 ** 3. Finalizers run according to cfg->destroy_policy, then every object's
 **    references are considered released, every destroy function runs, and
-**    all memory is returned through the allocator hook.
+**    all memory is returned through the allocator hook. Objects finalizers
+**    allocate meanwhile are finalized in a further round, objects destroy
+**    functions allocate are destroyed (no finalizer) and freed in a further
+**    round; each of the two phases has at most 16 rounds, and in its 16th
+**    rcgc_new returns NULL (reported: "allocation during heap destroy"), so
+**    no object is left unfinalized or unfreed.
 ** Returns N, the number of objects that were still alive at step 2 (0 for a
 ** clean heap, and for NULL). Must not be called from a callback of the same
 ** heap -- finalizers, destroy functions, weak reference and collection

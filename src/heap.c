@@ -11,11 +11,15 @@
 **   4. all live objects are gathered on one local list and each is held
 **      (refcount + 1), so that nothing can die by refcount while user code
 **      runs; finalizers run according to the destroy policy; objects those
-**      finalizers allocate are gathered and treated the same way;
+**      finalizers allocate are gathered and treated the same way in the
+**      next round, and the last of DESTROY_ROUNDS rounds refuses rcgc_new,
+**      so every object that exists has had its finalizer;
 **   5. weak references are cleared without callbacks; every destroy
 **      function runs while all objects are still in memory (a destroy may
 **      decref an object whose destroy already ran: it is held, so that is
-**      harmless); only then is memory returned;
+**      harmless); only then is memory returned. Objects destroy functions
+**      allocate are destroyed and freed in the next round, rounds bounded
+**      as in phase 4;
 **   6. the heap's own tables, pools and struct are released.
 */
 #include "internal.h"
@@ -134,14 +138,27 @@ static size_t gather(rcgc_heap *heap, head_t *all) {
   return n;
 }
 
+/* Start round 'round' of a phase: the last one refuses allocation, so that
+** what exists at its start is all there is at its end. The release
+** build's rcgc_new fast path is closed by emptying the type cache (only
+** rcgc_new_sized, which refuses first, refills it). */
+static bool last_round(rcgc_heap *heap, int round) {
+  if (round < DESTROY_ROUNDS - 1)
+    return false;
+  heap->destroying = DESTROY_NO_ALLOC;
+  memset(heap->tcache, 0, sizeof heap->tcache);
+  return true;
+}
+
 /* Run the finalizers the policy asks for on everything in 'all'. New
-** objects created meanwhile are gathered into 'all' too, a bounded number
-** of rounds. */
+** objects created meanwhile are gathered into 'all' too and finalized in
+** the next round; the last round allows no allocation. */
 static void destroy_finalize(rcgc_heap *heap, head_t *all) {
   rcgc_destroy_policy policy = heap->cfg.destroy_policy;
   if (policy == RCGC_DESTROY_NO_FINALIZE)
     return;
-  for (int round = 0; round < 16; round++) {
+  for (int round = 0;; round++) {
+    bool last = last_round(heap, round);
     head_t batch, done;
     list_init(&batch);
     list_init(&done);
@@ -172,12 +189,18 @@ static void destroy_finalize(rcgc_heap *heap, head_t *all) {
       }
     }
     list_merge(&done, all);
+    if (last)
+      break;
   }
+  heap->destroying = 1;
 }
 
-/* Destroy and free everything on 'all' (see phase 5). */
+/* Destroy and free everything on 'all' (see phase 5). Objects destroy
+** functions allocate are destroyed and freed in the next round (no
+** finalizer runs on them); the last round allows no allocation. */
 static void destroy_all(rcgc_heap *heap, head_t *all) {
-  for (int round = 0; round < 16; round++) {
+  for (int round = 0;; round++) {
+    bool last = last_round(heap, round);
     if (round > 0 && gather(heap, all) == 0)
       break;
     for (head_t *h = next_of(all); h != all; h = next_of(h)) {
@@ -211,6 +234,8 @@ static void destroy_all(rcgc_heap *heap, head_t *all) {
       heap->nbytes -= bsize;
       rcgc__block_free(heap, h, lead, bsize);
     }
+    if (last)
+      break;
   }
 }
 

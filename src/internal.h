@@ -240,7 +240,7 @@ struct rcgc_heap {
   int in_traverse;  /* >0 while the library runs a user traverse */
   int in_user;      /* >0 while any other user callback runs */
   int in_hook;      /* >0 while the allocator hook runs (alloc.c) */
-  int destroying;
+  int destroying;   /* heap destroy runs; DESTROY_NO_ALLOC: its last round */
   _Atomic long misuse; /* updated atomically: a second thread may report */
 
   /* callbacks */
@@ -297,6 +297,13 @@ struct rcgc_heap {
 };
 
 #define RCGC_QUARANTINE 4096
+
+/* heap->destroying: 1 while rcgc_heap_destroy runs; DESTROY_NO_ALLOC during
+** the last of the DESTROY_ROUNDS rounds of one of its phases, when rcgc_new
+** is refused so that the phase ends with nothing left unfinalized or
+** unfreed (heap.c). */
+#define DESTROY_NO_ALLOC 2
+#define DESTROY_ROUNDS 16
 
 /* Prefix of an object (valid only when heap->pre != 0). */
 typedef struct prefix_t {

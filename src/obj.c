@@ -134,6 +134,13 @@ void *rcgc_new_sized(rcgc_heap *heap, const rcgc_type *t, size_t size) {
                  "rcgc_new(%s) called from inside a traverse function", t->name);
     return NULL;
   }
+  if (RCGC_UNLIKELY(heap->destroying == DESTROY_NO_ALLOC)) {
+    rcgc__misuse(heap, NULL, "allocation during heap destroy",
+                 "rcgc_new(%s) refused: finalizers or destroy functions kept allocating for %d "
+                 "rounds of rcgc_heap_destroy",
+                 t->name, DESTROY_ROUNDS);
+    return NULL;
+  }
   /* a size whose block (lead, head, rounding) does not fit a size_t is
   ** memory that cannot be had: NULL, as for any allocation failure */
   if (size > SIZE_MAX - (heap->pre + sizeof(size_t) + sizeof(head_t) + 7))

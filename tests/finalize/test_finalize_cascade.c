@@ -69,3 +69,80 @@ Test(cascade, weakref_get_from_a_callback_in_the_cascade_is_null) {
   rcgc_decref(tl.heap, wx);
   rcgc_decref(tl.heap, other_wr);
 }
+
+/* ---------------------------------------------------------- heap destroy rounds */
+
+/* A heap whose every object is a block of its own, so an object never
+** freed is a block the allocator does not get back. */
+static void no_pool_heap(void) {
+  rcgc_heap_destroy(tl.heap);
+  tl.heap = tl_heap_new(RCGC_CONFIG_NO_POOL);
+  cr_assert_not_null(tl.heap);
+}
+
+static int created, gen_finalized, gen_destroyed;
+static void *last_made = (void *)1;
+
+/* Each finalizer makes the next generation (it stays held: a leak). */
+static void gen_finalize(rcgc_heap *h, void *o);
+static void gen_destroy(rcgc_heap *h, void *o) {
+  (void)h;
+  (void)o;
+  gen_destroyed++;
+}
+static const rcgc_type gen_type = {"Gen", sizeof(tl_node), tl_node_traverse, gen_finalize, NULL,
+                                   gen_destroy, NULL};
+static void gen_finalize(rcgc_heap *h, void *o) {
+  (void)o;
+  gen_finalized++;
+  last_made = rcgc_new(h, &gen_type);
+  if (last_made != NULL)
+    created++;
+}
+
+Test(cascade, heap_destroy_finalizes_every_generation_finalizers_allocate) {
+  no_pool_heap();
+  created = gen_finalized = gen_destroyed = 0;
+  void *g0 = rcgc_new(tl.heap, &gen_type);
+  cr_assert_not_null(g0);
+  created = 1;
+  size_t alive = rcgc_heap_destroy(tl.heap);
+  tl.heap = NULL;
+  cr_assert_eq(alive, 1);
+  cr_assert_eq(created, 16, "one new generation per round but the last");
+  cr_assert_null(last_made, "the last round's allocation was refused");
+  cr_assert_eq(gen_finalized, created, "every generation was finalized");
+  cr_assert_eq(gen_destroyed, created, "and destroyed");
+  cr_assert_eq(tl_count_lines(&tl.sink, "rcgc: misuse: allocation during heap destroy: "
+                                        "rcgc_new(Gen) refused: finalizers or destroy functions "
+                                        "kept allocating for 16 rounds of rcgc_heap_destroy\n"),
+               1, "%s", tl.sink.buf);
+}
+
+/* Each destroy function makes a new object of its type. */
+static void spawn_destroy(rcgc_heap *h, void *o);
+static const rcgc_type spawn_type = {"Spawn", sizeof(tl_node), tl_node_traverse, NULL, NULL,
+                                     spawn_destroy, NULL};
+static void spawn_destroy(rcgc_heap *h, void *o) {
+  (void)o;
+  gen_destroyed++;
+  last_made = rcgc_new(h, &spawn_type);
+  if (last_made != NULL)
+    created++;
+}
+
+Test(cascade, heap_destroy_frees_what_destroy_functions_allocate) {
+  no_pool_heap();
+  created = gen_destroyed = 0;
+  last_made = (void *)1;
+  cr_assert_not_null(rcgc_new(tl.heap, &spawn_type));
+  created = 1;
+  cr_assert_eq(rcgc_heap_destroy(tl.heap), 1);
+  tl.heap = NULL;
+  cr_assert_eq(created, 16);
+  cr_assert_null(last_made);
+  cr_assert_eq(gen_destroyed, created, "every object was destroyed (and freed: teardown)");
+  cr_assert_eq(tl_count_lines(&tl.sink, "rcgc: misuse: allocation during heap destroy: "
+                                        "rcgc_new(Spawn) refused"),
+               1, "%s", tl.sink.buf);
+}
