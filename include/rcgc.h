@@ -677,7 +677,11 @@ RCGC_API int rcgc_visit_objects(rcgc_heap *heap, rcgc_object_fn fn, void *ud);
 **    callbacks run before any finalizer, seeing the referent already gone;
 **    weak references without callback stay readable while finalizers run
 **    and are cleared before any reference inside the garbage is released;
-**    weak references that are garbage themselves never fire.
+**    weak references that are garbage themselves never fire; a weak
+**    reference with a callback made by a finalizer of that collection (so
+**    after the callbacks ran) is cleared before the garbage is freed and
+**    its callback runs once it has been freed;
+**  - at heap destroy: every weak reference is cleared and no callback runs.
 ** The callback receives the (still alive) weak reference and 'ud'. */
 typedef struct rcgc_weakref rcgc_weakref;
 typedef void (*rcgc_weakref_fn)(rcgc_heap *heap, rcgc_weakref *wr, void *ud);

@@ -42,7 +42,9 @@
 **     gained an outside reference, and everything it reaches, survives
 **     (moved to the old generation, not counted as collected).
 **  8. remaining weak references to, and inside, the final garbage are
-**     cleared (no callbacks): no user code can observe a half-freed object.
+**     cleared: no user code can observe a half-freed object. Those made by
+**     finalizers since step 5 that have a callback and are not garbage
+**     themselves are held; their callbacks run after step 9.
 **  9. DEBUG_SAVEALL: the garbage goes to the garbage list. Otherwise it is
 **     freed: every member is held (refcnt + 1), the references of each are
 **     released through the zero stack (members cannot reach 0 while held),
@@ -580,26 +582,6 @@ static long finalize_garbage(rcgc_heap *heap, head_t *unreachable) {
   return calls;
 }
 
-/* ------------------------------------------------------------ phase 8 */
-
-static void clear_weakrefs(rcgc_heap *heap, head_t *garbage) {
-  for (head_t *h = next_of(garbage); h != garbage; h = next_of(h)) {
-    if (h->tinfo & TI_WEAKREFD) {
-      struct rcgc_weakref *wr;
-      while ((wr = rcgc__weakref_list(heap, FROM_HEAD(h))) != NULL) {
-        wr->callback = NULL;
-        rcgc__weakref_detach(heap, wr);
-      }
-    }
-    if (type_of(heap, h) == &rcgc_weakref_type) {
-      struct rcgc_weakref *wr = FROM_HEAD(h);
-      wr->callback = NULL;
-      if (wr->referent != NULL)
-        rcgc__weakref_detach(heap, wr);
-    }
-  }
-}
-
 /* ------------------------------------------------------------ phase 9 */
 
 /* Release a reference that leaves the garbage: members (PREV_COLLECTING)
@@ -858,9 +840,11 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
   VALIDATE(heap, &unreachable, true, "unreachable", "finalizers and resurrection");
   if (user_calls > 0)
     VALIDATE(heap, old, false, "older generation", "finalizers and resurrection");
-  /* step 8 */
+  /* step 8 (weakref.c); callbacks of weak references made by finalizers
+  ** are called after step 9 */
+  struct rcgc_weakref *late_callbacks = NULL;
   if (heap->wr_used > 0)
-    clear_weakrefs(heap, &unreachable);
+    late_callbacks = rcgc__weakrefs_clear_garbage(heap, &unreachable);
   /* step 9 */
   if ((heap->debug & RCGC_DEBUG_SAVEALL) && !(extra & COLLECT_NO_SAVEALL)) {
     clear_collecting(&unreachable);
@@ -872,6 +856,7 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
   } else {
     collected += delete_garbage(heap, &unreachable, outside_exact);
   }
+  rcgc__weakrefs_fire(heap, late_callbacks);
   /* step 10 */
   for (head_t *h = next_of(&finalizers); h != &finalizers; h = next_of(h)) {
     uncollectable++;

@@ -355,6 +355,8 @@ void rcgc__weakrefs_on_death(rcgc_heap *heap, head_t *h); /* refcount death */
 struct rcgc_weakref *rcgc__weakref_list(rcgc_heap *heap, const void *obj);
 void rcgc__weakref_detach(rcgc_heap *heap, struct rcgc_weakref *wr);
 void rcgc__weakrefs_release(rcgc_heap *heap);
+struct rcgc_weakref *rcgc__weakrefs_clear_garbage(rcgc_heap *heap, head_t *garbage);
+void rcgc__weakrefs_fire(rcgc_heap *heap, struct rcgc_weakref *pending);
 
 /* garbage.c */
 int rcgc__garbage_append(rcgc_heap *heap, void *obj); /* takes a new ref */

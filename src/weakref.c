@@ -140,6 +140,12 @@ void rcgc__weakrefs_on_death(rcgc_heap *heap, head_t *h) {
     }
     wr = next;
   }
+  rcgc__weakrefs_fire(heap, pending);
+}
+
+/* Call the callbacks of 'pending' (cleared weak references, each held by
+** the caller and chained through 'next'), releasing each hold. */
+void rcgc__weakrefs_fire(rcgc_heap *heap, struct rcgc_weakref *pending) {
   while (pending != NULL) {
     struct rcgc_weakref *next = pending->next;
     pending->next = NULL;
@@ -151,6 +157,41 @@ void rcgc__weakrefs_on_death(rcgc_heap *heap, head_t *h) {
     rcgc_decref_slow_(heap, pending);
     pending = next;
   }
+}
+
+/* Step 8 of a collection (collect.c): clear every weak reference to, and
+** inside, the final garbage 'garbage' (members have PREV_COLLECTING). The
+** callbacks of weak references to it were cleared and called at step 5,
+** except those of weak references made since, by finalizers: a weak
+** reference with a callback that is not garbage itself is held and
+** chained on the returned list for rcgc__weakrefs_fire, which the
+** collector calls once the garbage is freed (the callback sees its
+** referent gone, as at step 5). Garbage weak references never fire. */
+struct rcgc_weakref *rcgc__weakrefs_clear_garbage(rcgc_heap *heap, head_t *garbage) {
+  struct rcgc_weakref *pending = NULL, **tail = &pending;
+  for (head_t *h = next_of(garbage); h != garbage; h = next_of(h)) {
+    if (h->tinfo & TI_WEAKREFD) {
+      struct rcgc_weakref *wr;
+      while ((wr = rcgc__weakref_list(heap, FROM_HEAD(h))) != NULL) {
+        head_t *wh = AS_HEAD(wr);
+        rcgc__weakref_detach(heap, wr);
+        if (wr->callback != NULL && !(wh->gc_prev & PREV_COLLECTING) && wh->refcnt > 0) {
+          ref_inc(heap, wh);
+          *tail = wr;
+          tail = &wr->next;
+        } else {
+          wr->callback = NULL;
+        }
+      }
+    }
+    if (type_of(heap, h) == &rcgc_weakref_type) {
+      struct rcgc_weakref *wr = FROM_HEAD(h);
+      wr->callback = NULL;
+      if (wr->referent != NULL)
+        rcgc__weakref_detach(heap, wr);
+    }
+  }
+  return pending;
 }
 
 void rcgc__weakrefs_release(rcgc_heap *heap) {

@@ -146,3 +146,54 @@ Test(cascade, heap_destroy_frees_what_destroy_functions_allocate) {
                                         "rcgc_new(Spawn) refused"),
                1, "%s", tl.sink.buf);
 }
+
+/* ---------------------------------------------------------- weak references made by finalizers */
+
+static rcgc_weakref *fin_wr;
+static int fin_cb_calls;
+static void *fin_cb_seen = (void *)1;
+static void fin_cb(rcgc_heap *h, rcgc_weakref *wr, void *ud) {
+  (void)ud;
+  fin_cb_calls++;
+  fin_cb_seen = rcgc_weakref_get(h, wr);
+}
+/* The finalizer makes a weak reference with a callback to its own object
+** and keeps it (the weak reference is not garbage). */
+static void fin_make_wr(rcgc_heap *h, void *o) {
+  tl_finalized++;
+  fin_wr = rcgc_weakref_new(h, o, fin_cb, NULL);
+}
+static const rcgc_type wr_maker = {"WrMaker", sizeof(tl_node), tl_node_traverse, fin_make_wr, NULL,
+                                   tl_count_destroy, NULL};
+
+Test(cascade, weakref_made_by_a_finalizer_in_a_collection_calls_back) {
+  fin_wr = NULL;
+  fin_cb_calls = 0;
+  tl_node *a = rcgc_new(tl.heap, &wr_maker), *b = tl_new("b");
+  TL_LINK(a, a, b);
+  TL_LINK(b, a, a);
+  rcgc_decref(tl.heap, a);
+  rcgc_decref(tl.heap, b);
+  cr_assert_eq(rcgc_collect(tl.heap, 2), 2);
+  cr_assert_eq(tl_finalized, 1);
+  cr_assert_not_null(fin_wr);
+  cr_assert_eq(tl_destroyed, 2, "the cycle was freed");
+  cr_assert_eq(rcgc_weakref_alive(fin_wr), 0);
+  cr_assert_eq(fin_cb_calls, 1, "the callback ran");
+  cr_assert_null(fin_cb_seen, "with the referent gone");
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0);
+  rcgc_decref(tl.heap, fin_wr);
+}
+
+Test(cascade, weakref_made_by_a_finalizer_dying_by_refcount_calls_back) {
+  fin_wr = NULL;
+  fin_cb_calls = 0;
+  tl_node *a = rcgc_new(tl.heap, &wr_maker);
+  rcgc_decref(tl.heap, a);
+  cr_assert_eq(tl_finalized, 1);
+  cr_assert_eq(tl_destroyed, 1);
+  cr_assert_not_null(fin_wr);
+  cr_assert_eq(fin_cb_calls, 1, "the callback ran");
+  cr_assert_null(fin_cb_seen);
+  rcgc_decref(tl.heap, fin_wr);
+}
