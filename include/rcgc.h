@@ -127,7 +127,14 @@ typedef int (*rcgc_visit_fn)(void *referent, const char *edge, void *arg);
 ** the graph or call into the library (debug builds detect mutation and
 ** collection from inside a traverse). It may be called at any time the
 ** library needs the edges: at collection, when the object is freed (to
-** release its references), and by introspection. */
+** release its references), and by introspection. A collection that is
+** shown a pointer that is no object of the heap reports it (rule "not an
+** rcgc object") and is abandoned with nothing freed and nothing written
+** into that memory. Release builds recognise such a pointer by the type id
+** its would-be header holds (one compare per reference); memory whose
+** would-be header holds a valid type id of the heap cannot be told from an
+** object there -- reporting one is a contract violation they do not catch;
+** debug builds also check the object's recorded heap. */
 typedef int (*rcgc_traverse_fn)(void *obj, rcgc_visit_fn visit, void *arg);
 
 /* Convenience for traverse functions: visit a field if it is not NULL and

@@ -18,7 +18,10 @@
 **        from outside the candidates (C locals, globals, older generations,
 **        untracked objects). gc_refs going below 0 is "refcount is too
 **        small": reported, and the collection is abandoned with nothing
-**        freed (every candidate treated as reachable).
+**        freed (every candidate treated as reachable). So is a reported
+**        pointer that is no object of the heap (type id out of range;
+**        fully validated in debug builds), before anything is written
+**        into it.
 **     c. move_unreachable: a scan of young; gc_refs > 0 means reachable:
 **        traverse it, marking what it reaches reachable (pulled back from
 **        the tentatively-unreachable list if already moved there);
@@ -69,6 +72,7 @@ typedef struct ctx_t {
                       children into the candidates (TI_SUSPECT) */
   head_t *cursor;  /* closure mode: where the next pulled object goes */
   size_t pulled;   /* closure mode: objects pulled in */
+  bool junk;       /* a traverse reported a pointer that is no object */
 } ctx_t;
 
 /* How deduce_unreachable finds the candidates' gc_refs. */
@@ -179,14 +183,31 @@ static inline void subtract_one(ctx_t *ctx, head_t *c) {
   c->gc_prev -= (uintptr_t)1 << PREV_SHIFT;
 }
 
+/* Is 'child' no live object of this heap? Then it is reported and the
+** collection will be abandoned: the first pass is the only one that looks
+** before it writes, so nothing is written into memory that is no object.
+** Release builds check the type id range (one compare: id 0, ids past the
+** table and freed blocks all fail it); debug builds check fully. */
+static inline bool not_object(ctx_t *ctx, void *child, const head_t *c) {
+#ifdef RCGC_DEBUG
+  (void)c;
+  if (rcgc__valid_object(ctx->heap, child, "traverse (collection)"))
+    return false;
+#else
+  if (RCGC_LIKELY(type_id_of(c) - 1u < ctx->heap->ntypes - 1u))
+    return false;
+  rcgc__valid_object(ctx->heap, child, "traverse (collection)");
+#endif
+  ctx->junk = true;
+  return true;
+}
+
 static int visit_decref(void *child, const char *edge, void *arg) {
   (void)edge;
   ctx_t *ctx = arg;
   head_t *c = AS_HEAD(child);
-#ifdef RCGC_DEBUG
-  if (!rcgc__valid_object(ctx->heap, child, "traverse (collection)"))
+  if (not_object(ctx, child, c))
     return 0;
-#endif
   if (collecting(c))
     subtract_one(ctx, c);
   else
@@ -219,10 +240,8 @@ static int visit_decref_full(void *child, const char *edge, void *arg) {
   (void)edge;
   ctx_t *ctx = arg;
   head_t *c = AS_HEAD(child);
-#ifdef RCGC_DEBUG
-  if (!rcgc__valid_object(ctx->heap, child, "traverse (collection)"))
+  if (not_object(ctx, child, c))
     return 0;
-#endif
   if (c->tinfo & (TI_UNTRACKED | TI_FROZEN)) {
     ctx->outside = true;
     return 0;
@@ -250,10 +269,8 @@ static int visit_decref_closure(void *child, const char *edge, void *arg) {
   (void)edge;
   ctx_t *ctx = arg;
   head_t *c = AS_HEAD(child);
-#ifdef RCGC_DEBUG
-  if (!rcgc__valid_object(ctx->heap, child, "traverse (collection)"))
+  if (not_object(ctx, child, c))
     return 0;
-#endif
   if (!collecting(c)) {
     if (!ctx->expanding || (c->tinfo & (TI_UNTRACKED | TI_FROZEN))) {
       ctx->outside = true;
@@ -381,8 +398,9 @@ static void restore_list(rcgc_heap *heap, head_t *list) {
   list->gc_prev = (uintptr_t)prev;
 }
 
-/* Phase 1. Returns false (after reporting) when a refcount is too small;
-** the list is then restored with everything in it.
+/* Phase 1. Returns false (after reporting) when a refcount is too small or
+** a traverse reported a pointer that is no object of this heap; the list is
+** then restored with everything in it.
 **
 ** Whether PREV_OUTSIDE is exact: subtract_refs marks references to
 ** non-candidates, but a reference from an unreachable object to a candidate
@@ -401,7 +419,7 @@ static void restore_list(rcgc_heap *heap, head_t *list) {
 ** hold gc_refs and flags), which is all delete_garbage needs. */
 static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachable,
                                deduce_t *out, mode_t_ mode, bool shortcut) {
-  ctx_t ctx = {heap, NULL, young, false, false, NULL, 0};
+  ctx_t ctx = {heap, NULL, young, false, false, NULL, 0, false};
   out->all_garbage = false;
   if (mode == MODE_FULL) {
     out->candidates = update_subtract_full(&ctx, young);
@@ -413,12 +431,13 @@ static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
     out->candidates = update_refs(young);
     subtract_refs(&ctx, young);
   }
-  if (ctx.bad != NULL) {
+  if (ctx.bad != NULL || ctx.junk) {
     restore_list(heap, young);
-    rcgc__misuse(heap, FROM_HEAD(ctx.bad), "refcount is too small",
-                 "traverse functions report more references to this object than its "
-                 "refcount (%u) counts; the collection was abandoned and nothing was freed",
-                 (unsigned)ctx.bad->refcnt);
+    if (ctx.bad != NULL) /* (junk pointers were reported when found) */
+      rcgc__misuse(heap, FROM_HEAD(ctx.bad), "refcount is too small",
+                   "traverse functions report more references to this object than its "
+                   "refcount (%u) counts; the collection was abandoned and nothing was freed",
+                   (unsigned)ctx.bad->refcnt);
     out->reachable = out->candidates;
     out->outside_exact = false;
     return false;

@@ -138,3 +138,44 @@ Test(pointers, heap_destroy_from_the_sink_during_a_decref_is_refused) {
   cr_assert_eq(tl_destroyed, 2);
 #endif
 }
+
+/* ------------------------------------------------------------ junk reported by traverse */
+
+static uint64_t junk_field[32];
+static int junk_traverse(void *o, rcgc_visit_fn visit, void *arg) {
+  (void)o;
+  return visit((char *)junk_field + 128, "junk", arg);
+}
+static const rcgc_type junk_type = {"Junk", sizeof(tl_node), junk_traverse, NULL, NULL,
+                                    tl_count_destroy, NULL};
+
+/* A traverse that reports a pointer into memory that holds no object: every
+** build reports it and abandons the collection before writing into it. */
+Test(pointers, collection_never_writes_into_a_junk_pointer_traverse_reports) {
+  for (int pattern = 0; pattern < 2; pattern++) {
+    memset(junk_field, pattern ? 0xab : 0x00, sizeof junk_field);
+    tl_sink_reset(&tl.sink);
+    tl_node *g = tl_new("g");
+    TL_LINK(g, a, g); /* garbage beside it: kept, nothing is freed */
+    rcgc_decref(tl.heap, g);
+    void *j = rcgc_new(tl.heap, &junk_type);
+    long misuse = rcgc_misuse_count(tl.heap);
+    for (int gen = 0; gen < 3; gen += 2) {
+      cr_assert_eq(rcgc_collect(tl.heap, gen), 0, "abandoned, generation %d", gen);
+      for (size_t i = 0; i < sizeof junk_field; i++)
+        cr_assert_eq(((unsigned char *)junk_field)[i], pattern ? 0xab : 0,
+                     "byte %zu written (generation %d)", i, gen);
+    }
+    cr_assert_eq(rcgc_misuse_count(tl.heap), misuse + 2);
+    char expect[300];
+    snprintf(expect, sizeof expect,
+             "rcgc: misuse: not an rcgc object: <not an rcgc object %p> refcount %u: traverse "
+             "(collection) on a pointer that was not returned by rcgc_new of this heap\n",
+             (void *)((char *)junk_field + 128), pattern ? 0xababababu : 0u);
+    cr_assert_eq(tl_count_lines(&tl.sink, expect), 2, "%s", tl.sink.buf);
+    cr_assert_eq(tl_destroyed, 2 * pattern, "nothing collected");
+    rcgc_decref(tl.heap, j);
+    cr_assert_eq(rcgc_collect(tl.heap, 2), 1, "the garbage once the junk is gone");
+    cr_assert_eq(tl_destroyed, 2 * pattern + 2);
+  }
+}
