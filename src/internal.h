@@ -260,6 +260,9 @@ struct rcgc_heap {
     const rcgc_type *type;
     uint32_t id;
   } tcache[16]; /* direct-mapped type -> id cache (obj.c) */
+  uint32_t *type_hash; /* type -> id behind the cache: open addressing,
+                       ** linear probing, ids (0 = empty), used <= cap / 2 */
+  uint32_t type_hash_cap;
   bool has_finalizers; /* some registered type has finalize or legacy_finalize */
   bool has_legacy;     /* some registered type has legacy_finalize */
 

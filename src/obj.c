@@ -42,19 +42,59 @@ static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
 ** memory is short. */
 static inline size_t tcache_slot(const rcgc_type *t) { return ((uintptr_t)t >> 4) & 15; }
 
+/* Behind the cache, a hash table of ids keyed by the type (heap->types
+** holds the key of each id): a lookup costs O(1) whatever the number of
+** types. */
+static inline size_t type_hash(const rcgc_type *t, uint32_t cap) {
+  uint64_t x = (uint64_t)(uintptr_t)t;
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  return (size_t)x & (cap - 1);
+}
+
+static uint32_t type_lookup(const rcgc_heap *heap, const rcgc_type *t) {
+  if (heap->type_hash_cap == 0)
+    return 0;
+  uint32_t mask = heap->type_hash_cap - 1;
+  for (size_t i = type_hash(t, heap->type_hash_cap);; i = (i + 1) & mask) {
+    uint32_t id = heap->type_hash[i];
+    if (id == 0 || heap->types[id] == t)
+      return id;
+  }
+}
+
+static void type_hash_put(uint32_t *tab, uint32_t cap, const rcgc_type *t, uint32_t id) {
+  size_t i = type_hash(t, cap);
+  while (tab[i] != 0)
+    i = (i + 1) & (cap - 1);
+  tab[i] = id;
+}
+
+/* Room for one more id in the table. False when memory is short. */
+static bool type_hash_reserve(rcgc_heap *heap) {
+  if ((size_t)heap->ntypes * 2 < heap->type_hash_cap)
+    return true; /* ntypes counts id 0: the new id keeps used < cap / 2 */
+  uint32_t ncap = heap->type_hash_cap ? heap->type_hash_cap * 2 : 64;
+  uint32_t *nt = rcgc__raw_alloc(heap, ncap * sizeof *nt);
+  if (nt == NULL)
+    return false;
+  memset(nt, 0, ncap * sizeof *nt);
+  for (uint32_t id = 1; id < heap->ntypes; id++)
+    type_hash_put(nt, ncap, heap->types[id], id);
+  rcgc__raw_free(heap, heap->type_hash, heap->type_hash_cap * sizeof *nt);
+  heap->type_hash = nt;
+  heap->type_hash_cap = ncap;
+  return true;
+}
+
 uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t) {
   size_t slot = tcache_slot(t);
   if (heap->tcache[slot].type == t)
     return heap->tcache[slot].id;
-  uint32_t id = 0;
-  for (uint32_t i = 1; i < heap->ntypes; i++) {
-    if (heap->types[i] == t) {
-      id = i;
-      break;
-    }
-  }
+  uint32_t id = type_lookup(heap, t);
   if (id == 0) {
-    if (heap->ntypes >= TYPE_POISON)
+    if (heap->ntypes >= TYPE_POISON || !type_hash_reserve(heap))
       return 0;
     /* two arrays, each with its own capacity, so a failure between the two
     ** reallocations leaves both correctly sized */
@@ -83,6 +123,7 @@ uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t) {
     }
     id = heap->ntypes++;
     heap->types[id] = t;
+    type_hash_put(heap->type_hash, heap->type_hash_cap, t, id);
     /* 0: no fixed block size fits 32 bits (nor the fast path) */
     size_t fixed = t->size <= UINT32_MAX ? heap->pre + sizeof(head_t) + round8(t->size) : 0;
     heap->type_bsize[id] = fixed <= UINT32_MAX ? (uint32_t)fixed : 0;
@@ -199,6 +240,23 @@ static void *new_slow(rcgc_heap *heap, const rcgc_type *t) {
   return rcgc_new_sized(heap, t, t->size);
 }
 
+/* A miss of the type cache on the fast path: a registered type is found in
+** the hash table and cached. 0 for a type not registered yet, and while
+** heap destroy refuses allocation (rcgc_new_sized reports that). */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static uint32_t tcache_refill(rcgc_heap *heap, const rcgc_type *t, size_t slot) {
+  if (heap->destroying == DESTROY_NO_ALLOC)
+    return 0;
+  uint32_t id = type_lookup(heap, t);
+  if (id != 0) {
+    heap->tcache[slot].type = t;
+    heap->tcache[slot].id = id;
+  }
+  return id;
+}
+
 /* Zero 'n' words. Small objects are the common case: a few plain stores
 ** beat a call to memset (a loop would be turned back into one). */
 static inline void zero_words(uint64_t *p, size_t n) {
@@ -223,8 +281,9 @@ void *rcgc_new(rcgc_heap *heap, const rcgc_type *t) {
 #if !defined(RCGC_DEBUG) && !defined(RCGC_STRESS)
   if (RCGC_LIKELY(heap != NULL && t != NULL && !heap->in_traverse && heap->pre == 0)) {
     size_t slot = tcache_slot(t);
-    if (RCGC_LIKELY(heap->tcache[slot].type == t)) {
-      uint32_t id = heap->tcache[slot].id;
+    uint32_t id = RCGC_LIKELY(heap->tcache[slot].type == t) ? heap->tcache[slot].id
+                                                             : tcache_refill(heap, t, slot);
+    if (RCGC_LIKELY(id != 0)) {
       size_t bsize = heap->type_bsize[id];
       if (RCGC_LIKELY(bsize <= POOL_MAX_BLOCK && bsize != 0 &&
                       !(heap->cfg.flags & RCGC_CONFIG_NO_POOL))) {
