@@ -7,7 +7,9 @@
 **   2. one full collection without callbacks and with DEBUG_SAVEALL
 **      ignored; uncollectable cycles come back on the garbage list;
 **   3. every object still alive is reported (uncollectable ones with the
-**      reason), and counted: that count is the return value;
+**      reason, found by binary search in a sorted copy of the garbage
+**      list: linear-logarithmic, not quadratic), and counted: that count
+**      is the return value;
 **   4. all live objects are gathered on one local list and each is held
 **      (refcount + 1), so that nothing can die by refcount while user code
 **      runs; finalizers run according to the destroy policy; objects those
@@ -94,19 +96,47 @@ size_t rcgc_heap_bytes(const rcgc_heap *heap) { return heap ? heap->nbytes : 0; 
 
 /* ------------------------------------------------------------ destroy */
 
-static bool in_garbage(const rcgc_heap *heap, const void *obj) {
+/* The garbage list, sorted, for the leak report: one binary search per
+** object instead of a scan of the list (quadratic with a long list). When
+** memory is short the report falls back to the scan. */
+typedef struct garbage_index {
+  const void **sorted; /* NULL: scan heap->garbage */
+  size_t n;
+} garbage_index;
+
+static int ptr_cmp(const void *a, const void *b) {
+  uintptr_t x = (uintptr_t)*(const void *const *)a, y = (uintptr_t)*(const void *const *)b;
+  return x < y ? -1 : x > y;
+}
+
+static void garbage_index_build(rcgc_heap *heap, garbage_index *gi) {
+  gi->n = heap->ngarbage;
+  gi->sorted = gi->n > 0 ? rcgc__raw_alloc(heap, gi->n * sizeof *gi->sorted) : NULL;
+  if (gi->sorted == NULL)
+    return;
+  memcpy(gi->sorted, heap->garbage, gi->n * sizeof *gi->sorted);
+  qsort(gi->sorted, gi->n, sizeof *gi->sorted, ptr_cmp);
+}
+
+static void garbage_index_free(rcgc_heap *heap, garbage_index *gi) {
+  rcgc__raw_free(heap, gi->sorted, gi->n * sizeof *gi->sorted);
+}
+
+static bool in_garbage(const rcgc_heap *heap, const garbage_index *gi, const void *obj) {
+  if (gi->sorted != NULL)
+    return bsearch(&obj, gi->sorted, gi->n, sizeof *gi->sorted, ptr_cmp) != NULL;
   for (size_t i = 0; i < heap->ngarbage; i++)
     if (heap->garbage[i] == obj)
       return true;
   return false;
 }
 
-static void report_leak(rcgc_heap *heap, head_t *h) {
+static void report_leak(rcgc_heap *heap, const garbage_index *gi, head_t *h) {
   char desc[600];
   rcgc__describe(heap, h, desc, sizeof desc);
   const rcgc_type *t = type_of(heap, h);
   const char *why;
-  if (in_garbage(heap, FROM_HEAD(h)))
+  if (in_garbage(heap, gi, FROM_HEAD(h)))
     why = t->legacy_finalize ? " [uncollectable: legacy finalizer in a reference cycle]"
                              : " [in the garbage list]";
   else if (h->tinfo & TI_FINALIZED)
@@ -260,9 +290,12 @@ size_t rcgc_heap_destroy(rcgc_heap *heap) {
                  alive == 1 ? "" : "s");
     head_t *lists[HEAP_NLISTS];
     heap_lists(heap, lists);
+    garbage_index gi;
+    garbage_index_build(heap, &gi);
     for (size_t i = 0; i < HEAP_NLISTS; i++)
       for (head_t *h = next_of(lists[i]); h != lists[i]; h = next_of(h))
-        report_leak(heap, h);
+        report_leak(heap, &gi, h);
+    garbage_index_free(heap, &gi);
   }
   /* the garbage list's references are accounted for by the holds below */
   for (size_t i = 0; i < heap->ngarbage; i++)

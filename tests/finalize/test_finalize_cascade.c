@@ -3,11 +3,10 @@
 ** the edges of a freeing cascade: a weak reference read while its referent
 ** waits on the zero stack, callbacks of weak references made during
 ** finalization, heap destroy with finalizers and destroy functions that keep
-** allocating, and heap destroy with a very long garbage list.
+** allocating. (Heap destroy with a very long garbage list:
+** tests/core/test_core_scale.c.)
 */
 #include "testlib.h"
-
-#include <time.h>
 
 TL_DEFINE;
 
