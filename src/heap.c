@@ -170,8 +170,8 @@ static size_t gather(rcgc_heap *heap, head_t *all) {
 
 /* Start round 'round' of a phase: the last one refuses allocation, so that
 ** what exists at its start is all there is at its end. The release
-** build's rcgc_new fast path is closed by emptying the type cache (only
-** rcgc_new_sized, which refuses first, refills it). */
+** build's rcgc_new fast path is closed by emptying the type cache: its
+** refill and rcgc_new_sized both check DESTROY_NO_ALLOC first. */
 static bool last_round(rcgc_heap *heap, int round) {
   if (round < DESTROY_ROUNDS - 1)
     return false;
