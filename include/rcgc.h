@@ -608,8 +608,9 @@ RCGC_API int rcgc_get_stats(const rcgc_heap *heap,
                             rcgc_gen_stats stats[RCGC_NUM_GENERATIONS]);
 
 /* A list of strong references returned by introspection calls. Release it
-** with rcgc_list_release, which drops every reference and frees the array
-** (refused inside a traverse function: reported, the list left as it was). */
+** with rcgc_list_release, which drops every reference and frees the array.
+** Inside a traverse function rcgc_list_release is refused (reported as a
+** mutation inside traverse) and the list keeps its references. */
 typedef struct rcgc_list {
   void **items;
   size_t count;
@@ -621,8 +622,10 @@ RCGC_API void rcgc_list_release(rcgc_heap *heap, rcgc_list *list);
 /* Python's get_objects: every tracked object of 'generation' (0..2), or of
 ** all three when generation is -1; never the frozen ones, never an object a
 ** running collection has found to be garbage. RCGC_ERANGE for other
-** generations, RCGC_ENOMEM, RCGC_EBUSY inside a traverse function. 'out'
-** is initialised by the call. */
+** generations, RCGC_ENOMEM, RCGC_EINVAL for a NULL heap or 'out', RCGC_EBUSY
+** inside a traverse (as for get_referrers and get_referents, whose
+** RCGC_EINVAL also covers objs NULL with n > 0). 'out' is initialised by
+** the call. */
 RCGC_API int rcgc_get_objects(rcgc_heap *heap, int generation, rcgc_list *out);
 
 /* Python's get_referrers: every tracked, non-frozen object whose traverse

@@ -37,9 +37,11 @@ void rcgc_list_release(rcgc_heap *heap, rcgc_list *list) {
   if (heap == NULL || list == NULL)
     return;
   if (heap->in_traverse) {
+    /* its decrefs would be refused one by one: the references would leak */
     rcgc__misuse(heap, NULL, "graph mutated inside traverse",
-                 "rcgc_list_release called from inside a traverse function; refused (the list "
-                 "is left as it was)");
+                 "rcgc_list_release called from inside a traverse function; ignored: the list "
+                 "keeps its %zu reference%s",
+                 list->count, list->count == 1 ? "" : "s");
     return;
   }
   void **items = list->items;
@@ -72,7 +74,7 @@ int rcgc_get_objects(rcgc_heap *heap, int generation, rcgc_list *out) {
   if (generation < -1 || generation >= RCGC_NUM_GENERATIONS)
     return RCGC_ERANGE;
   if (heap->in_traverse)
-    return RCGC_EBUSY; /* it takes references */
+    return RCGC_EBUSY; /* its references could not be released there */
   ENTER(heap, RCGC_ETHREAD);
   int lo = generation < 0 ? 0 : generation, hi = generation < 0 ? RCGC_NUM_GENERATIONS - 1 : generation;
   int r = RCGC_OK;
