@@ -73,6 +73,8 @@ static rcgc_weakref *foreign_wr;
 static void *freed_obj;       /* a Graph of tl.heap, freed */
 static void *fake_block;      /* calloc'd: 'nonobj' points inside it */
 static void *nonobj;
+static void *junk_block;      /* malloc'd, every byte 0xA5: 'junk' points inside */
+static void *junk;
 static FILE *devnull;
 
 static int other_repr(const void *o, char *buf, size_t cap) {
@@ -106,6 +108,10 @@ static void calls_setup(void) {
   tl_destroyed = 0;
   fake_block = calloc(1, 512);
   nonobj = (char *)fake_block + 256;
+  junk_block = malloc(512);
+  cr_assert_not_null(junk_block);
+  memset(junk_block, 0xA5, 512);
+  junk = (char *)junk_block + 256;
   devnull = fopen("/dev/null", "w");
   cr_assert_not_null(devnull);
   tl_sink_reset(&tl.sink);
@@ -114,6 +120,7 @@ static void calls_setup(void) {
 static void calls_teardown(void) {
   fclose(devnull);
   free(fake_block);
+  free(junk_block);
   rcgc_decref(other, foreign_wr);
   rcgc_decref(other, foreign_obj);
   cr_expect_eq(rcgc_heap_destroy(other), 0, "%s", other_sink.buf ? other_sink.buf : "");
@@ -377,6 +384,10 @@ static long t_is_tracked(rcgc_heap *h, void *o) {
   return rcgc_is_tracked(o);
 }
 static long t_track(rcgc_heap *h, void *o) { return rcgc_track(h, o); }
+static long t_track_junk(rcgc_heap *h, void *o) {
+  (void)h, (void)o;
+  return rcgc_track(tl.heap, junk);
+}
 static long t_untrack(rcgc_heap *h, void *o) { return rcgc_untrack(h, o); }
 static long t_is_finalized(rcgc_heap *h, void *o) {
   (void)h;
@@ -710,6 +721,7 @@ static const call_row rows[] = {
     {"rcgc_get_referents", t_get_referents, T_HEAP | T_OBJ, E, E, "rcgc_get_referents", 0, NULL},
     {"rcgc_is_tracked", t_is_tracked, T_OBJ, 0, 0, NULL, ANY, NULL},
     {"rcgc_track", t_track, T_HEAP | T_OBJ, E, E, "rcgc_track", E, NULL},
+    {"rcgc_track(a pointer into a block of 0xA5 bytes)", t_track_junk, T_VALUE, 0, E, NULL, 0, NULL},
     {"rcgc_untrack", t_untrack, T_HEAP | T_OBJ, E, E, "rcgc_untrack", E, NULL},
     {"rcgc_is_finalized", t_is_finalized, T_OBJ, 0, 0, NULL, 0, NULL},
     {"rcgc_freeze", t_freeze, T_HEAP, E, 0, NULL, 0, NULL},
@@ -772,7 +784,15 @@ static const call_row rows[] = {
 
 /* Reports a row expects beyond its standard ones: the hostile values of
 ** rcgc_new report the invalid type (exact text). */
+static char junk_report[256];
 static const char *value_report(const call_row *r) {
+  if (r->fn == t_track_junk) {
+    snprintf(junk_report, sizeof junk_report,
+             "rcgc: misuse: not an rcgc object: <not an rcgc object %p> refcount %u: rcgc_track on "
+             "a pointer that was not returned by rcgc_new of this heap\n",
+             junk, 0xA5A5A5A5u);
+    return junk_report;
+  }
   if (r->fn == t_new_null_type)
     return "rcgc: misuse: invalid type: rcgc_new: NULL type\n";
   if (r->fn == t_new_unnamed_type)
@@ -813,6 +833,10 @@ static void bad_report(char *buf, size_t cap, enum kind k, const char *what, voi
 #define DEFECT_NONOBJ_DEBUG                                                     \
   "defect (issue 9): debug builds report a pointer that is not an object as "  \
   "'reference between heaps ... another heap ((nil))', not 'not an rcgc object'"
+#define DEFECT_JUNK_DEBUG                                                       \
+  "defect (issue 9): debug builds crash (SIGSEGV) reporting a pointer that is " \
+  "not an object when the bytes before it are not zero: rcgc__describe "      \
+  "follows the would-be prefix's heap pointer"
 #define DEFECT_TYPEOF_FOREIGN                                                   \
   "defect (issue 9): rcgc_typeof/rcgc_repr of another heap's object answer from "  \
   "this heap's type table (a wrong type, unreported) in debug builds"
@@ -823,6 +847,8 @@ static const char *kind_defect(const call_row *r, enum kind k) {
 #ifdef RCGC_DEBUG
   if (k == K_NONOBJ && r->what != NULL)
     return DEFECT_NONOBJ_DEBUG;
+  if (r->fn == t_track_junk)
+    return DEFECT_JUNK_DEBUG;
   if (k == K_FOREIGN && (r->fn == t_typeof || r->fn == t_repr))
     return DEFECT_TYPEOF_FOREIGN;
   if (k == K_FOREIGN && r->fn == t_weakref_get)
