@@ -29,7 +29,6 @@
 #include "hostile_api.h"
 #include "testlib.h"
 
-#include <criterion/parameterized.h>
 #include <limits.h>
 
 TL_DEFINE;
@@ -860,27 +859,21 @@ static const char *kind_defect(const call_row *r, enum kind k) {
   return NULL;
 }
 
-/* Run one (row, kind) case; returns 1 when it ran, 0 when it does not apply. */
+/* Run one (row, kind) case that applies; returns 1. */
 static int run_case(const call_row *r, enum kind k) {
   rcgc_heap *h = tl.heap;
   void *o = live;
   long want;
   switch (k) {
   case K_NULL_HEAP:
-    if (!(r->takes & T_HEAP))
-      return 0;
     h = NULL;
     want = r->null_heap;
     break;
   case K_NULL_OBJ:
-    if (!(r->takes & (T_OBJ | T_PTR | T_VALUE)))
-      return 0;
     o = NULL;
     want = r->null_obj;
     break;
   default:
-    if (!(r->takes & T_OBJ))
-      return 0;
     o = k == K_FOREIGN ? foreign_obj : k == K_FREED ? freed_obj : nonobj;
     want = r->bad;
     break;
@@ -941,25 +934,45 @@ static int run_case(const call_row *r, enum kind k) {
   return 1;
 }
 
-TestSuite(hostile_calls, .init = calls_setup, .fini = calls_teardown, .timeout = 20);
-
-ParameterizedTestParameters(hostile_calls, every_call) {
-  static int idx[NROWS];
-  for (size_t i = 0; i < NROWS; i++)
-    idx[i] = (int)i;
-  return cr_make_param_array(int, idx, NROWS);
+/* Does the kind of hostile argument 'k' apply to row 'r'? */
+static int applies(const call_row *r, enum kind k) {
+  switch (k) {
+  case K_NULL_HEAP:
+    return (r->takes & T_HEAP) != 0;
+  case K_NULL_OBJ:
+    return (r->takes & (T_OBJ | T_PTR | T_VALUE)) != 0;
+  default:
+    return (r->takes & T_OBJ) != 0;
+  }
 }
 
-/* One process per row, every kind of hostile argument that applies. */
-ParameterizedTest(int *i, hostile_calls, every_call) {
-  const call_row *r = &rows[*i];
-  if (r->skip != NULL)
-    cr_skip_test("%s: %s", r->name, r->skip);
-  int ran = 0;
-  for (int k = 0; k < NKINDS; k++)
-    ran += run_case(r, (enum kind)k);
-  cr_assert_gt(ran, 0, "%s: no case applies", r->name);
+/* Every row that takes this kind of argument, each with a fresh fixture.
+** One process per kind: the rows share nothing, and no case may crash
+** (those that hit a known crash skip themselves). */
+static void run_kind(enum kind k) {
+  int n = 0;
+  for (size_t i = 0; i < NROWS; i++) {
+    const call_row *r = &rows[i];
+    if (!applies(r, k))
+      continue;
+    if (r->skip != NULL) {
+      cr_log_info("%s: skipped: %s", r->name, r->skip);
+      continue;
+    }
+    calls_setup();
+    n += run_case(r, k);
+    calls_teardown();
+  }
+  cr_log_info("%s: %d calls", kind_name[k], n);
 }
+
+TestSuite(hostile_calls, .timeout = 30);
+
+Test(hostile_calls, with_a_null_heap) { run_kind(K_NULL_HEAP); }
+Test(hostile_calls, with_a_null_object_or_a_hostile_value) { run_kind(K_NULL_OBJ); }
+Test(hostile_calls, with_an_object_of_another_heap) { run_kind(K_FOREIGN); }
+Test(hostile_calls, with_a_freed_object) { run_kind(K_FREED); }
+Test(hostile_calls, with_a_pointer_that_is_not_an_object) { run_kind(K_NONOBJ); }
 
 /* Is 'name' in hostile_api? */
 static int in_api(const char *name) {

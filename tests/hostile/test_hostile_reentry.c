@@ -41,8 +41,7 @@
 ** (rcgc_check_heap), the refcounts of the fixture's objects are back where
 ** they were (O, B, Z, R), the misuse count grew only by the reports
 ** asserted; then the heap is destroyed and must have nothing alive and
-** every block returned. Every context runs every row with a fresh heap,
-** one process per context.
+** every block returned. Every context runs every row with a fresh heap.
 */
 #include "hostile_api.h"
 #include "testlib.h"
@@ -895,17 +894,26 @@ static void run_context(enum ctx c) {
 
 TestSuite(hostile_reentry, .timeout = 30);
 
-Test(hostile_reentry, from_a_traverse) { run_context(C_TRAVERSE); }
-Test(hostile_reentry, from_a_traverse_in_a_collection) { run_context(C_TRAVERSE_COLLECT); }
-Test(hostile_reentry, from_a_finalizer) { run_context(C_FINALIZE); }
-Test(hostile_reentry, from_a_finalizer_in_a_collection) { run_context(C_FINALIZE_CYCLE); }
-Test(hostile_reentry, from_a_legacy_finalizer) { run_context(C_LEGACY); }
-Test(hostile_reentry, from_a_destroy_function) { run_context(C_DESTROY); }
-Test(hostile_reentry, from_a_weakref_callback) { run_context(C_WEAKREF); }
-Test(hostile_reentry, from_a_collection_callback_start) { run_context(C_CB_START); }
-Test(hostile_reentry, from_a_collection_callback_stop) { run_context(C_CB_STOP); }
-Test(hostile_reentry, from_the_debug_sink) { run_context(C_SINK); }
-Test(hostile_reentry, from_the_allocator_hook) { run_context(C_ALLOC); }
+/* Four processes (valgrind pays for each): contexts grouped by kind. */
+Test(hostile_reentry, from_traverse_functions) {
+  run_context(C_TRAVERSE);
+  run_context(C_TRAVERSE_COLLECT);
+}
+Test(hostile_reentry, from_finalizers_and_destroy_functions) {
+  run_context(C_FINALIZE);
+  run_context(C_FINALIZE_CYCLE);
+  run_context(C_LEGACY);
+  run_context(C_DESTROY);
+}
+Test(hostile_reentry, from_weakref_and_collection_callbacks) {
+  run_context(C_WEAKREF);
+  run_context(C_CB_START);
+  run_context(C_CB_STOP);
+}
+Test(hostile_reentry, from_the_sink_and_the_allocator_hook) {
+  run_context(C_SINK);
+  run_context(C_ALLOC);
+}
 
 /* Every public function of rcgc.h has a row; logs the number of cases (a
 ** row in a context where it has an outcome code other than '-'). */
