@@ -4,11 +4,14 @@
 ** objects with modern or legacy finalizers, link, unlink, incref, decref, weak
 ** references with and without callback, resurrection from a finalizer,
 ** track/untrack, freeze/unfreeze, collect(generation), introspection,
-** DEBUG_SAVEALL, garbage clear/release). Each program runs against rcgc and
-** against a small reference model of the same graph, written from the
-** documented semantics (rcgc.h, CPython's gc): reference counts, generations,
-** reachability marked from the references the harness holds, finalizer and
-** weak reference ordering, the garbage list.
+** DEBUG_SAVEALL, garbage clear/release, the leak tools: roots, why-alive
+** paths, reference cycles in three scopes, dominators and top retainers,
+** histograms, marks, growth and "since mark", expect-freed watches and
+** checks, snapshots, explained collections, DOT pictures). Each program
+** runs against rcgc and against a small reference model of the same graph,
+** written from the documented semantics (rcgc.h, CPython's gc): reference
+** counts, generations, reachability marked from the references the harness
+** holds, finalizer and weak reference ordering, the garbage list.
 **
 ** After every operation: every object's refcount equals the model's, every
 ** live object is intact (magic, id, slots), every destroy / finalizer / legacy
@@ -16,6 +19,8 @@
 ** weak references are dead exactly when the model cleared them, and the live
 ** object count agrees. After every collection also: the returned count, the
 ** callback's collected / uncollectable / candidates, the garbage list size,
+** and rcgc_check_heap() == 0. After every leak tool call also: its answer
+** equals the one computed from the model graph (see "leak tools" below),
 ** and rcgc_check_heap() == 0. At the end the heap is destroyed: its return
 ** value, every destroy ran exactly once, and the allocator has every block
 ** back.
@@ -25,6 +30,9 @@
 ** plain replayer of files given on the command line (FUZZ_REPLAY_MAIN).
 ** A failed check prints the operation trace and aborts.
 */
+#if !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L /* fmemopen */
+#endif
 #include <rcgc.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -71,6 +79,12 @@ typedef struct mobj {
   long fin, leg, cb, destroy;
   /* scratch for the collection model */
   int mark, set;
+  /* leak tools */
+  int tix;          /* type: node_types[0..3], leaf_types[4..6], 7 weakref */
+  uint64_t serial;  /* rcgc_serial() at allocation (0 without serials) */
+  int watched;      /* rcgc_expect_freed watch (ends when it is freed) */
+  long watch_seq;   /* order of the first watch */
+  char label[24];   /* the watch's label; "" for NULL */
 } mobj;
 
 typedef struct fz_state {
@@ -85,12 +99,38 @@ typedef struct fz_state {
   char trace[8192];
   size_t tlen;
   long ops_run;
+  /* leak tools */
+  int in_collect, destroying; /* a collection / heap destroy is running */
+  int serials;             /* the heap records allocation serials */
+  long obj_over;           /* block bytes of a node or leaf beyond its data (-1: not seen yet) */
+  size_t wr_bytes;         /* block bytes of a weak reference (0: not seen yet) */
+  rcgc_leak_mark *mark;    /* the current mark, or NULL */
+  int mark_n;              /* objects allocated before it (model ids below) */
+  size_t mark_cnt[8], mark_extra[8]; /* per type: live count, data bytes */
+  long watch_seq;
 } fz_state;
 
 static fz_state F;
 static long total_ops; /* across inputs, for the summary line */
+static long total_leak_ops; /* of them, leak tool operations */
 
-static void trace(const char *fmt, ...) {
+/* ORACLE: the oracle's own counting, searching and checking code is left
+** out of the coverage clang's fuzzer build collects (the model steps of the
+** operations stay in): its branches say nothing about the library, and
+** feeding them to libFuzzer costs every run time. */
+#if defined(__clang__)
+#define ORACLE __attribute__((no_sanitize("coverage")))
+#else
+#define ORACLE
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PRINTF_LIKE __attribute__((format(printf, 1, 2)))
+#else
+#define PRINTF_LIKE
+#endif
+
+PRINTF_LIKE static void trace(const char *fmt, ...) {
   if (F.tlen >= sizeof F.trace - 128)
     return;
   va_list ap;
@@ -101,7 +141,7 @@ static void trace(const char *fmt, ...) {
     F.tlen += (size_t)n;
 }
 
-static void fail(const char *fmt, ...) {
+PRINTF_LIKE static void fail(const char *fmt, ...) {
   fprintf(stderr, "fuzz_oracle: FINDING after %ld operations\ntrace:\n%s\n", F.ops_run, F.trace);
   va_list ap;
   va_start(ap, fmt);
@@ -153,23 +193,42 @@ static int node_traverse(void *p, rcgc_visit_fn visit, void *arg) {
     RCGC_VISIT(o->slot[i], "slot");
   return 0;
 }
+/* The leak tools run from finalizers, weak reference callbacks and destroy
+** functions called by a refcount drop, and refuse (RCGC_EBUSY) inside a
+** collection (between its callbacks' start and stop). A heap destroy first
+** drops the garbage list (refcount drops) and then collects without
+** callbacks: either answer then. */
+static void probe_leak_tools(rcgc_heap *h, const char *where) {
+  rcgc_leak_root *r = (rcgc_leak_root *)&F; /* must be reset to NULL on error */
+  size_t n = 1;
+  int got = rcgc_leak_roots(h, &r, &n);
+  int want = F.in_collect ? RCGC_EBUSY : RCGC_OK;
+  CHECK((got == want || (F.destroying && got == RCGC_EBUSY)) &&
+            (got == RCGC_OK || (r == NULL && n == 0)),
+        "rcgc_leak_roots from %s returned %d, expected %d", where, got, want);
+  if (got == RCGC_OK)
+    rcgc_leak_free(h, r);
+}
+
 /* A resurrecting finalizer stores a new reference to its object in the
 ** harness (the model adds the same hold when it runs the finalizer). */
 static void obj_finalize(rcgc_heap *h, void *p) {
   mobj *m = of(p);
   m->fin++;
+  probe_leak_tools(h, "a finalizer");
   if (m->resurrect)
     rcgc_incref(h, p);
 }
 static void obj_legacy(rcgc_heap *h, void *p) {
-  (void)h;
   of(p)->leg++;
+  probe_leak_tools(h, "a legacy finalizer");
 }
 static void obj_destroy(rcgc_heap *h, void *p) {
-  (void)h;
   fz_obj *o = p;
   mobj *m = of(p);
   m->destroy++;
+  if (m->kind == K_LEAF) /* a sample: a scan per destroy would cost O(n^2) */
+    probe_leak_tools(h, "a destroy function");
   o->magic = 0xdeadbeefu;
 }
 static int obj_repr(const void *p, char *buf, size_t cap) {
@@ -181,10 +240,13 @@ static void wr_callback(rcgc_heap *h, rcgc_weakref *wr, void *ud) {
   CHECK(id >= 0 && id < F.n && F.o[id].ptr == (void *)wr, "weakref callback with a wrong wr");
   CHECK(!rcgc_weakref_alive(wr), "weakref callback on a weak reference that is still alive");
   F.o[id].cb++;
+  probe_leak_tools(h, "a weakref callback");
 }
 static void gc_callback(rcgc_heap *h, rcgc_phase phase, const rcgc_collect_info *info, void *ud) {
-  (void)h;
   (void)ud;
+  F.in_collect = 1; /* from the start callback to the stop callback */
+  probe_leak_tools(h, "a collection callback");
+  F.in_collect = phase == RCGC_PHASE_START;
   if (phase == RCGC_PHASE_STOP) {
     F.last_stop = *info;
     F.stops++;
@@ -209,7 +271,7 @@ static const rcgc_type leaf_types[3] = {
 /* Model refcount: holds of the harness and the garbage list, plus the
 ** slots of every live node (dying ones too: they release them only when
 ** they are really freed). */
-static long model_rc(int x) {
+ORACLE static long model_rc(int x) {
   long rc = F.o[x].ext + F.o[x].garb;
   for (int i = 0; i < F.n; i++) {
     const mobj *m = &F.o[i];
@@ -223,7 +285,7 @@ static long model_rc(int x) {
 
 /* All model refcounts at once; with 'only_set', only edges from objects
 ** whose 'set' is 1 are counted (the references inside a candidate set). */
-static void model_rcs(long *rc, int only_set) {
+ORACLE static void model_rcs(long *rc, int only_set) {
   for (int i = 0; i < F.n; i++)
     rc[i] = only_set ? 0 : F.o[i].ext + F.o[i].garb;
   for (int i = 0; i < F.n; i++) {
@@ -332,7 +394,7 @@ static int edge_in_set(int from) { return F.o[from].alive && F.o[from].kind == K
 
 /* Mark, inside the set (m->set == 1), everything reachable from objects
 ** whose mark is 1. */
-static void mark_closure(void) {
+ORACLE static void mark_closure(void) {
   int changed = 1;
   while (changed) {
     changed = 0;
@@ -353,7 +415,7 @@ static void mark_closure(void) {
 
 /* Objects of the set with references from outside it are marked (gc_refs >
 ** 0), then everything they reach. */
-static void mark_from_outside(void) {
+ORACLE static void mark_from_outside(void) {
   long rc[MAX_OBJS], inside[MAX_OBJS];
   model_rcs(rc, 0);
   model_rcs(inside, 1);
@@ -498,14 +560,14 @@ static mresult model_collect(int gen, int no_saveall) {
 }
 
 /* ------------------------------------------------------------ checks */
-static long model_alive(void) {
+ORACLE static long model_alive(void) {
   long n = 0;
   for (int i = 0; i < F.n; i++)
     n += F.o[i].alive;
   return n;
 }
 
-static void check_all(const char *where) {
+ORACLE static void check_all(const char *where) {
   long rcs[MAX_OBJS];
   model_rcs(rcs, 0);
   for (int i = 0; i < F.n; i++) {
@@ -605,6 +667,16 @@ static int new_obj(int kind, void *ptr) {
   return id;
 }
 
+/* Allocation serials: 1, 2, 3... in allocation order when the heap records
+** them (RCGC_CONFIG_SERIALS or a debug build), else 0. */
+static void note_serial(int id) {
+  mobj *m = &F.o[id];
+  m->serial = rcgc_serial(F.heap, m->ptr);
+  CHECK((m->serial != 0) == F.serials && (id == 0 || m->serial > F.o[id - 1].serial || !F.serials),
+        "object %d: serial %llu, the heap %s serials (or out of allocation order)", id,
+        (unsigned long long)m->serial, F.serials ? "records" : "records no");
+}
+
 static void op_alloc(input *in) {
   int b = byte(in);
   if (b < 0 || F.n >= MAX_OBJS)
@@ -628,6 +700,8 @@ static void op_alloc(input *in) {
   m->has_fin = t->finalize != NULL;
   m->has_leg = t->legacy_finalize != NULL;
   m->resurrect = m->has_fin && (b & 0x80) && (b & 0x04);
+  m->tix = leaf ? 4 + ftype : ftype;
+  note_serial(id);
   trace("%d = new %s[%d]%s\n", id, t->name, nslots, m->resurrect ? " resurrecting" : "");
 }
 
@@ -689,6 +763,8 @@ static void op_weakref(input *in) {
   F.o[id].gen = 0;
   F.o[id].referent = x;
   F.o[id].has_cb = cb;
+  F.o[id].tix = 7;
+  note_serial(id);
   trace("%d = weakref(%d%s)\n", id, x, cb ? ", callback" : "");
 }
 
@@ -812,8 +888,17 @@ static void op_debug(void) {
 static void model_garbage_clear(void) {
   for (int i = 0; i < F.n; i++)
     F.o[i].garb = 0;
-  for (int i = 0; i < F.n; i++)
-    maybe_dying(i);
+  /* maybe_dying(i) for every object, with the counts taken once (queueing
+  ** changes none of them) */
+  long rc[MAX_OBJS];
+  model_rcs(rc, 0);
+  for (int i = 0; i < F.n; i++) {
+    mobj *m = &F.o[i];
+    if (m->alive && !m->dying && rc[i] == 0) {
+      m->dying = 1;
+      wl[wln++] = i;
+    }
+  }
   drain();
 }
 
@@ -848,6 +933,1030 @@ static void op_garbage(input *in) {
   check_heap("garbage");
 }
 
+/* ------------------------------------------------------------ leak tools */
+/* The leak-hunting calls (rcgc.h section 7), each answer compared with one
+** computed from the model graph alone: roots are the objects whose
+** refcount exceeds the references from model objects (the harness's holds
+** and the garbage list); why-paths come from a breadth-first search of the
+** model from the roots; cycles from strongly connected components of the
+** model (mutual reachability); dominators from the definition (d dominates
+** v when v is unreachable from the roots once d is removed); histograms,
+** growth and "allocated since a mark" from the model's live objects and
+** their sizes; expect-freed watches from the model's deaths; snapshots are
+** parsed back and compared node by node. The calls that only look must
+** leave refcounts, counts, statistics and the allocator as they were. */
+
+ORACLE static const rcgc_type *type_of_tix(int tix) {
+  return tix < 4 ? &node_types[tix] : tix < 7 ? &leaf_types[tix - 4] : &rcgc_weakref_type;
+}
+
+/* The model id of a live object, -1 when none. */
+ORACLE static int id_of(const void *p) {
+  for (int i = 0; i < F.n; i++)
+    if (F.o[i].alive && F.o[i].ptr == p)
+      return i;
+  return -1;
+}
+
+/* References from outside the heap, as the leak tools define them
+** (refcount - references found inside): the harness's and the list's. */
+ORACLE static long ext_of(int i) { return F.o[i].ext + F.o[i].garb; }
+
+/* Position of an object's list in heap-list order: generations 0, 1, 2,
+** permanent, untracked. */
+ORACLE static int list_of(int i) {
+  int g = F.o[i].gen;
+  return g == GEN_UNTRACKED ? 4 : g;
+}
+
+/* Targets of object i's strong references, in traverse order. */
+ORACLE static int targets(int i, int *t) {
+  int n = 0;
+  const mobj *m = &F.o[i];
+  if (m->alive && m->kind == K_NODE)
+    for (int s = 0; s < m->nslots; s++)
+      if (m->slot[s] >= 0)
+        t[n++] = m->slot[s];
+  return n;
+}
+
+/* Breadth-first search over strong references from src[0..nsrc-1], never
+** entering 'avoid' (-1: none) nor, with a mask, objects outside it:
+** dist[i] = references on a shortest path, -1 when unreached. */
+ORACLE static void model_bfs(const int *src, int nsrc, int avoid, const unsigned char *mask,
+                             int *dist) {
+  int q[MAX_OBJS], qh = 0, qt = 0, t[MAX_SLOTS];
+  for (int i = 0; i < F.n; i++)
+    dist[i] = -1;
+  for (int k = 0; k < nsrc; k++) {
+    int x = src[k];
+    if (x == avoid || dist[x] >= 0 || (mask && !mask[x]))
+      continue;
+    dist[x] = 0;
+    q[qt++] = x;
+  }
+  while (qh < qt) {
+    int u = q[qh++], nt = targets(u, t);
+    for (int k = 0; k < nt; k++) {
+      int y = t[k];
+      if (y == avoid || dist[y] >= 0 || (mask && !mask[y]))
+        continue;
+      dist[y] = dist[u] + 1;
+      q[qt++] = y;
+    }
+  }
+}
+
+ORACLE static int model_roots(int *src) {
+  int n = 0;
+  for (int i = 0; i < F.n; i++)
+    if (F.o[i].alive && ext_of(i) > 0)
+      src[n++] = i;
+  return n;
+}
+
+/* Sizes: a block is a fixed overhead (header, serial prefix), a size word
+** for objects allocated larger than their type, and the data rounded up to
+** 8 bytes. The overhead is learnt from the first answer that shows it and
+** must then be the same for every object of the heap. */
+ORACLE static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
+ORACLE static size_t obj_extra(int i) {
+  const mobj *m = &F.o[i];
+  size_t data = offsetof(fz_obj, slot) + (size_t)m->nslots * sizeof(void *);
+  return round8(data) + (data != type_of_tix(m->tix)->size ? sizeof(size_t) : 0);
+}
+ORACLE static size_t model_self(int i) {
+  if (F.o[i].kind == K_WREF) {
+    CHECK(F.wr_bytes > 0, "model: weakref size not learnt");
+    return F.wr_bytes;
+  }
+  CHECK(F.obj_over > 0, "model: block overhead not learnt");
+  return (size_t)F.obj_over + obj_extra(i);
+}
+/* 'count' objects of type tix whose extras sum to 'extra' take 'got' bytes. */
+ORACLE static void learn_bytes(int tix, size_t count, size_t extra, size_t got, const char *where) {
+  if (count == 0) {
+    CHECK(got == 0, "%s: %zu bytes for no %s object", where, got, type_of_tix(tix)->name);
+    return;
+  }
+  if (tix == 7) {
+    if (F.wr_bytes == 0 && got % count == 0)
+      F.wr_bytes = got / count;
+    CHECK(got == count * F.wr_bytes, "%s: %zu weakrefs take %zu bytes, model %zu each", where,
+          count, got, F.wr_bytes);
+    return;
+  }
+  if (F.obj_over < 0 && got > extra && (got - extra) % count == 0)
+    F.obj_over = (long)((got - extra) / count);
+  CHECK(F.obj_over > 0 && got == count * (size_t)F.obj_over + extra,
+        "%s: %zu %s objects take %zu bytes, model %zu data + %ld each", where, count,
+        type_of_tix(tix)->name, got, extra, F.obj_over);
+}
+ORACLE static void learn_self(int i, size_t got, const char *where) {
+  learn_bytes(F.o[i].tix, 1, F.o[i].kind == K_WREF ? 0 : obj_extra(i), got, where);
+}
+
+/* The target of the slot-th reference object u's traverse reports. */
+ORACLE static int nth_target(int u, size_t slot) {
+  int t[MAX_SLOTS], nt = targets(u, t);
+  return slot < (size_t)nt ? t[slot] : -1;
+}
+
+/* A strong reference from u (model id) to v, reported as (name, slot). */
+ORACLE static void check_edge(int u, int v, const char *name, size_t slot, const char *where) {
+  CHECK(u >= 0 && v >= 0 && nth_target(u, slot) == v,
+        "%s: no reference %d --[%zu]--> %d in the model", where, u, slot, v);
+  CHECK(name != NULL && strcmp(name, "slot") == 0, "%s: reference %d --[%zu]--> %d named %s", where,
+        u, slot, v, name ? name : "(null)");
+}
+
+/* Text output goes to one static buffer (one text at a time); the answers'
+** line counts are checked. */
+static char mem_buf[1 << 20];
+typedef struct memout {
+  FILE *f;
+  char *buf;
+  size_t len;
+} memout;
+ORACLE static FILE *mem_open(memout *m) {
+  m->buf = mem_buf;
+  m->len = 0;
+  m->f = fmemopen(mem_buf, sizeof mem_buf, "w");
+  CHECK(m->f != NULL, "fmemopen failed");
+  return m->f;
+}
+ORACLE static void mem_close(memout *m) {
+  long len = ftell(m->f);
+  fclose(m->f);
+  m->f = NULL;
+  CHECK(len >= 0 && (size_t)len < sizeof mem_buf - 1, "text output too long for the buffer");
+  m->len = (size_t)len;
+  mem_buf[len] = 0;
+}
+ORACLE static void mem_free(memout *m) { m->buf = NULL; }
+ORACLE static int lines_starting(const char *buf, const char *prefix) {
+  int n = 0;
+  size_t pl = strlen(prefix);
+  for (const char *p = buf; p && *p;) {
+    if (strncmp(p, prefix, pl) == 0)
+      n++;
+    p = strchr(p, '\n');
+    if (p)
+      p++;
+  }
+  return n;
+}
+
+/* A query must not change refcounts (check_all), generation counts,
+** statistics, or leave memory allocated. */
+typedef struct pure_t {
+  long blocks, count[3];
+  rcgc_gen_stats stats[RCGC_NUM_GENERATIONS];
+  size_t garbage;
+} pure_t;
+ORACLE static void pure_begin(pure_t *p) {
+  p->blocks = F.live_blocks;
+  CHECK(rcgc_get_count(F.heap, p->count) == RCGC_OK, "rcgc_get_count failed");
+  CHECK(rcgc_get_stats(F.heap, p->stats) == RCGC_OK, "rcgc_get_stats failed");
+  p->garbage = rcgc_garbage_count(F.heap);
+}
+ORACLE static void pure_end(const pure_t *p, const char *where) {
+  pure_t q;
+  pure_begin(&q);
+  CHECK(q.blocks == p->blocks, "%s: %ld allocator blocks left behind", where, q.blocks - p->blocks);
+  CHECK(memcmp(q.count, p->count, sizeof q.count) == 0, "%s changed the generation counts", where);
+  CHECK(memcmp(q.stats, p->stats, sizeof q.stats) == 0, "%s changed the statistics", where);
+  CHECK(q.garbage == p->garbage, "%s changed the garbage list", where);
+}
+
+/* ---- roots */
+ORACLE static void leak_roots(void) {
+  trace("leak_roots\n");
+  pure_t pu;
+  pure_begin(&pu);
+  rcgc_leak_root *r;
+  size_t n;
+  CHECK(rcgc_leak_roots(F.heap, &r, &n) == RCGC_OK, "rcgc_leak_roots failed");
+  long rc[MAX_OBJS];
+  model_rcs(rc, 0);
+  int src[MAX_OBJS] = {0}, want = model_roots(src), seen[MAX_OBJS] = {0}, last = 0;
+  CHECK(n == (size_t)want, "leak_roots: %zu roots, model %d", n, want);
+  for (size_t k = 0; k < n; k++) {
+    int x = id_of(r[k].obj);
+    CHECK(x >= 0 && !seen[x] && ext_of(x) > 0, "leak_roots: root %zu (%p) is not a model root", k,
+          r[k].obj);
+    seen[x] = 1;
+    CHECK((long)r[k].refcount == rc[x] && (long)r[k].external == ext_of(x) &&
+              (long)r[k].internal == rc[x] - ext_of(x) && (long)r[k].garbage_list == F.o[x].garb,
+          "leak_roots: %d refcount %zu internal %zu external %zu list %zu, model %ld %ld %ld %ld",
+          x, r[k].refcount, r[k].internal, r[k].external, r[k].garbage_list, rc[x],
+          rc[x] - ext_of(x), ext_of(x), F.o[x].garb);
+    CHECK(list_of(x) >= last, "leak_roots: root %d out of heap-list order", x);
+    last = list_of(x);
+  }
+  rcgc_leak_free(F.heap, r);
+  memout m;
+  long got = rcgc_leak_print_roots(F.heap, mem_open(&m));
+  mem_close(&m);
+  char tail[96];
+  snprintf(tail, sizeof tail, "%d root%s among %ld objects\n", want, want == 1 ? "" : "s",
+           model_alive());
+  CHECK(got == want && m.len >= strlen(tail) && strcmp(m.buf + m.len - strlen(tail), tail) == 0 &&
+            lines_starting(m.buf, "<") == want,
+        "leak_print_roots returned %ld, model %d; text:\n%s", got, want, m.buf);
+  mem_free(&m);
+  pure_end(&pu, "leak_roots");
+}
+
+/* ---- why is it alive */
+ORACLE static void leak_why(input *in, size_t k) {
+  int x = pick(in, -1);
+  if (x < 0)
+    return;
+  trace("leak_why(%d, %zu)\n", x, k);
+  pure_t pu;
+  pure_begin(&pu);
+  void *obj = F.o[x].ptr;
+  rcgc_leak_path *ps;
+  size_t np;
+  int r = rcgc_leak_why(F.heap, obj, k, &ps, &np);
+  long want;
+  if (ext_of(x) > 0) {
+    want = 1;
+    CHECK(r == RCGC_OK && np == 1 && ps[0].nsteps == 1 && ps[0].steps[0].obj == obj &&
+              (long)ps[0].root_external == ext_of(x),
+          "leak_why(%d): a root must give one path of one step (%d, %zu paths)", x, r, np);
+  } else {
+    /* model: shortest paths from the roots that do not pass through x;
+    ** candidates = references (u, slot) to x from a reached u */
+    int src[MAX_OBJS] = {0}, ns = model_roots(src), dist[MAX_OBJS];
+    model_bfs(src, ns, x, NULL, dist);
+    int len[MAX_OBJS * MAX_SLOTS], nc = 0;
+    for (int u = 0; u < F.n; u++) {
+      int t[MAX_SLOTS], nt = targets(u, t);
+      for (int s = 0; s < nt && dist[u] >= 0; s++)
+        if (t[s] == x)
+          len[nc++] = dist[u] + 1;
+    }
+    for (int a = 1; a < nc; a++) /* insertion sort: the lengths, shortest first */
+      for (int b = a; b > 0 && len[b - 1] > len[b]; b--) {
+        int tmp = len[b];
+        len[b] = len[b - 1];
+        len[b - 1] = tmp;
+      }
+    want = nc < (long)k ? nc : (long)k;
+    if (want == 0) {
+      CHECK(r == RCGC_ENOTFOUND && np == 0 && ps == NULL,
+            "leak_why(%d): no root retains it in the model, got %d with %zu paths", x, r, np);
+    } else {
+      CHECK(r == RCGC_OK && (long)np == want, "leak_why(%d, %zu): %d, %zu paths, model %ld", x, k,
+            r, np, want);
+      int last_u[MAX_OBJS * MAX_SLOTS];
+      size_t last_s[MAX_OBJS * MAX_SLOTS];
+      for (size_t p = 0; p < np; p++) {
+        const rcgc_leak_path *pa = &ps[p];
+        CHECK(pa->nsteps == (size_t)len[p] + 1,
+              "leak_why(%d): path %zu has %zu steps, model shortest %d", x, p, pa->nsteps,
+              len[p] + 1);
+        int r0 = id_of(pa->steps[0].obj);
+        CHECK(r0 >= 0 && ext_of(r0) > 0 && (long)pa->root_external == ext_of(r0) &&
+                  pa->steps[0].edge == NULL,
+              "leak_why(%d): path %zu does not start at a root", x, p);
+        for (size_t j = 1; j < pa->nsteps; j++) {
+          int u = id_of(pa->steps[j - 1].obj), v = id_of(pa->steps[j].obj);
+          check_edge(u, v, pa->steps[j].edge, pa->steps[j].slot, "leak_why");
+          CHECK(dist[u] == (int)j - 1, "leak_why(%d): path %zu step %zu is no shortest path", x, p,
+                j - 1);
+        }
+        CHECK(pa->steps[pa->nsteps - 1].obj == obj, "leak_why(%d): path %zu ends elsewhere", x, p);
+        last_u[p] = id_of(pa->steps[pa->nsteps - 2].obj);
+        last_s[p] = pa->steps[pa->nsteps - 1].slot;
+        for (size_t q = 0; q < p; q++)
+          CHECK(last_u[q] != last_u[p] || last_s[q] != last_s[p],
+                "leak_why(%d): paths %zu and %zu end with the same reference", x, q, p);
+      }
+    }
+  }
+  rcgc_leak_free(F.heap, ps);
+  memout m;
+  long got = rcgc_leak_print_why(F.heap, obj, k, mem_open(&m));
+  mem_close(&m);
+  CHECK(got == want && strncmp(m.buf, "why is <", 8) == 0 &&
+            (want > 0 || lines_starting(m.buf, "  unreachable") == 1),
+        "leak_print_why(%d) returned %ld, model %ld; text:\n%s", x, got, want, m.buf);
+  mem_free(&m);
+  pure_end(&pu, "leak_why");
+}
+
+/* ---- reference cycles */
+/* The collector's view: tracked, non-frozen objects unreachable from the
+** roots (the garbage list not counted) and from untracked or frozen ones. */
+ORACLE static int model_garbage_mask(unsigned char *mask) {
+  int src[MAX_OBJS] = {0}, ns = 0, dist[MAX_OBJS], k = 0;
+  for (int i = 0; i < F.n; i++)
+    if (F.o[i].alive && (F.o[i].gen < 0 || F.o[i].gen > 2 || F.o[i].ext > 0))
+      src[ns++] = i;
+  model_bfs(src, ns, -1, NULL, dist);
+  for (int i = 0; i < F.n; i++) {
+    mask[i] = F.o[i].alive && dist[i] < 0;
+    k += mask[i];
+  }
+  return k;
+}
+
+static unsigned char reach[MAX_OBJS][MAX_OBJS];
+
+ORACLE static void leak_cycles(input *in, rcgc_leak_scope scope) {
+  void *start[2];
+  int nstart = 0;
+  if (scope == RCGC_LEAK_REACHABLE) {
+    int b = byte(in);
+    nstart = b < 0 ? 0 : 1 + (b & 1);
+    for (int i = 0; i < nstart; i++) {
+      int x = pick(in, -1);
+      if (x < 0)
+        return;
+      start[i] = F.o[x].ptr;
+      trace("%s%d", i ? ", " : "leak_cycles(reachable from ", x);
+    }
+    trace(")\n");
+  } else {
+    trace("leak_cycles(%s)\n", scope == RCGC_LEAK_GARBAGE ? "garbage" : "heap");
+  }
+  pure_t pu;
+  pure_begin(&pu);
+  /* the scope */
+  unsigned char mask[MAX_OBJS] = {0};
+  int nmask = 0, dist[MAX_OBJS];
+  if (scope == RCGC_LEAK_GARBAGE) {
+    nmask = model_garbage_mask(mask);
+  } else {
+    int src[2] = {0, 0};
+    for (int i = 0; i < nstart; i++)
+      src[i] = id_of(start[i]);
+    model_bfs(src, nstart, -1, NULL, dist);
+    for (int i = 0; i < F.n; i++) {
+      mask[i] = F.o[i].alive && (scope == RCGC_LEAK_HEAP || dist[i] >= 0);
+      nmask += mask[i];
+    }
+  }
+  /* uncollectable (garbage scope): reached inside it from an object with
+  ** a legacy finalizer not released */
+  int udist[MAX_OBJS], lsrc[MAX_OBJS] = {0}, nl = 0, nunc = 0;
+  for (int i = 0; i < F.n; i++)
+    if (scope == RCGC_LEAK_GARBAGE && mask[i] && F.o[i].has_leg && !F.o[i].release)
+      lsrc[nl++] = i;
+  model_bfs(lsrc, nl, -1, mask, udist);
+  for (int i = 0; i < F.n; i++)
+    nunc += udist[i] >= 0;
+  /* strongly connected components: mutual reachability inside the scope */
+  for (int i = 0; i < F.n; i++) {
+    if (!mask[i])
+      continue;
+    model_bfs(&i, 1, -1, mask, dist);
+    for (int j = 0; j < F.n; j++)
+      reach[i][j] = dist[j] >= 0;
+  }
+  int comp[MAX_OBJS], size[MAX_OBJS], cyclic[MAX_OBJS], source[MAX_OBJS], nedges[MAX_OBJS];
+  int ncomp = 0, ncyclic = 0;
+  for (int i = 0; i < F.n; i++)
+    comp[i] = -1;
+  for (int i = 0; i < F.n; i++) {
+    if (!mask[i] || comp[i] >= 0)
+      continue;
+    int c = ncomp++;
+    size[c] = 0;
+    cyclic[c] = 0;
+    source[c] = 1;
+    nedges[c] = 0;
+    for (int j = 0; j < F.n; j++)
+      if (mask[j] && reach[i][j] && reach[j][i]) {
+        comp[j] = c;
+        size[c]++;
+      }
+  }
+  for (int u = 0; u < F.n; u++) {
+    int t[MAX_SLOTS], nt = mask[u] ? targets(u, t) : 0;
+    for (int s = 0; s < nt; s++) {
+      int v = t[s];
+      if (!mask[v])
+        continue;
+      if (comp[u] == comp[v]) {
+        nedges[comp[u]]++;
+        cyclic[comp[u]] |= u == v;
+      } else {
+        source[comp[v]] = 0;
+      }
+    }
+  }
+  for (int c = 0; c < ncomp; c++) {
+    cyclic[c] |= size[c] > 1;
+    ncyclic += cyclic[c];
+  }
+  /* the answer */
+  rcgc_leak_cycle_set *cs;
+  int r = rcgc_leak_cycles(F.heap, scope, nstart ? start : NULL, (size_t)nstart, &cs);
+  CHECK(r == RCGC_OK, "rcgc_leak_cycles failed: %d", r);
+  CHECK(cs->nobjects == (size_t)nmask && cs->ncycles == (size_t)ncyclic &&
+            cs->nuncollectable == (size_t)(scope == RCGC_LEAK_GARBAGE ? nunc : 0),
+        "leak_cycles(%d): %zu objects, %zu cycles, %zu uncollectable; model %d, %d, %d", scope,
+        cs->nobjects, cs->ncycles, cs->nuncollectable, nmask, ncyclic, nunc);
+  int seen[MAX_OBJS] = {0}, last_first = 0;
+  static unsigned char eseen[MAX_OBJS][MAX_SLOTS];
+  memset(eseen, 0, sizeof eseen);
+  for (size_t ci = 0; ci < cs->ncycles; ci++) {
+    const rcgc_leak_cycle *cy = &cs->cycles[ci];
+    int first = cy->nmembers ? id_of(cy->members[0].obj) : -1;
+    CHECK(first >= 0 && mask[first] && cyclic[comp[first]],
+          "leak_cycles: cycle %zu is no model cycle", ci);
+    int c = comp[first];
+    CHECK(cy->nmembers == (size_t)size[c] && cy->nedges == (size_t)nedges[c] &&
+              cy->source == source[c],
+          "leak_cycles: cycle %zu of %d: %zu members, %zu references, source %d; model %d, %d, %d",
+          ci, first, cy->nmembers, cy->nedges, cy->source, size[c], nedges[c], source[c]);
+    CHECK(list_of(first) >= last_first, "leak_cycles: cycle %zu out of heap-list order", ci);
+    last_first = list_of(first);
+    int last = 0;
+    for (size_t j = 0; j < cy->nmembers; j++) {
+      const rcgc_leak_member *me = &cy->members[j];
+      int x = id_of(me->obj);
+      CHECK(x >= 0 && comp[x] == c && !seen[x], "leak_cycles: cycle %zu member %zu (%d) wrong", ci,
+            j, x);
+      seen[x] = 1;
+      CHECK(list_of(x) >= last, "leak_cycles: member %d out of heap-list order", x);
+      last = list_of(x);
+      const mobj *m = &F.o[x];
+      unsigned want =
+          (m->has_leg ? RCGC_LEAK_M_LEGACY : 0u) | (m->garb > 0 ? RCGC_LEAK_M_GARBAGE_LIST : 0u) |
+          (m->finalized ? RCGC_LEAK_M_FINALIZED : 0u) | (m->ext > 0 ? RCGC_LEAK_M_ROOT : 0u) |
+          (udist[x] >= 0 ? RCGC_LEAK_M_UNCOLLECTABLE : 0u);
+      CHECK(me->flags == want, "leak_cycles: member %d flags %#x, model %#x", x, me->flags, want);
+      if (udist[x] < 0) {
+        CHECK(me->reason == NULL, "leak_cycles: member %d has a reason", x);
+        continue;
+      }
+      /* the reason: a legacy-finalizer object of the scope that reaches x
+      ** as closely as any */
+      int y = id_of(me->reason), d[MAX_OBJS];
+      CHECK(y >= 0 && mask[y] && F.o[y].has_leg && !F.o[y].release,
+            "leak_cycles: member %d: reason %p is no legacy-finalizer object of the garbage", x,
+            me->reason);
+      model_bfs(&y, 1, -1, mask, d);
+      CHECK(d[x] == udist[x], "leak_cycles: member %d: reason %d at %d references, closest %d", x,
+            y, d[x], udist[x]);
+    }
+    for (size_t j = 0; j < cy->nedges; j++) {
+      const rcgc_leak_edge *e = &cy->edges[j];
+      int u = id_of(e->from), v = id_of(e->to);
+      check_edge(u, v, e->name, e->slot, "leak_cycles");
+      CHECK(comp[u] == c && comp[v] == c && !eseen[u][e->slot],
+            "leak_cycles: reference %d --[%zu]--> %d twice or outside cycle %zu", u, e->slot, v,
+            ci);
+      eseen[u][e->slot] = 1;
+    }
+  }
+  rcgc_leak_free(F.heap, cs);
+  memout m;
+  long got =
+      rcgc_leak_print_cycles(F.heap, scope, nstart ? start : NULL, (size_t)nstart, 0, mem_open(&m));
+  mem_close(&m);
+  CHECK(got == ncyclic && lines_starting(m.buf, "cycle ") == ncyclic,
+        "leak_print_cycles returned %ld, model %d; text:\n%s", got, ncyclic, m.buf);
+  mem_free(&m);
+  pure_end(&pu, "leak_cycles");
+}
+
+/* ---- dominators and retained sizes */
+static unsigned char dom[MAX_OBJS][MAX_OBJS]; /* dom[v][d]: d strictly dominates v */
+
+ORACLE static void leak_dominators(size_t k) {
+  trace("leak_dominators(top %zu)\n", k);
+  pure_t pu;
+  pure_begin(&pu);
+  rcgc_leak_retained *rs;
+  size_t n;
+  CHECK(rcgc_leak_dominators(F.heap, &rs, &n) == RCGC_OK, "rcgc_leak_dominators failed");
+  /* model, by the definition: d dominates v when no path from the roots
+  ** reaches v once d is removed */
+  int src[MAX_OBJS] = {0}, ns = model_roots(src), reached[MAX_OBJS], d[MAX_OBJS], nreached = 0;
+  model_bfs(src, ns, -1, NULL, reached);
+  for (int v = 0; v < F.n; v++)
+    nreached += reached[v] >= 0;
+  for (size_t j = 0; j < n; j++) { /* sizes first: retained sizes add them up */
+    int x = id_of(rs[j].obj);
+    CHECK(x >= 0, "leak_dominators: entry %zu (%p) is not a live object", j, rs[j].obj);
+    learn_self(x, rs[j].self_bytes, "leak_dominators");
+  }
+  memset(dom, 0, sizeof dom);
+  int ndom[MAX_OBJS] = {0};
+  for (int a = 0; a < F.n; a++) {
+    if (reached[a] < 0)
+      continue;
+    model_bfs(src, ns, a, NULL, d);
+    for (int v = 0; v < F.n; v++)
+      if (v != a && reached[v] >= 0 && d[v] < 0) {
+        dom[v][a] = 1;
+        ndom[v]++;
+      }
+  }
+  CHECK(n == (size_t)nreached, "leak_dominators: %zu objects, model %d retained", n, nreached);
+  int seen[MAX_OBJS] = {0}, last = 0;
+  for (size_t j = 0; j < n; j++) {
+    int x = id_of(rs[j].obj);
+    CHECK(reached[x] >= 0 && !seen[x], "leak_dominators: %d is not retained or listed twice", x);
+    seen[x] = 1;
+    CHECK(list_of(x) >= last, "leak_dominators: %d out of heap-list order", x);
+    last = list_of(x);
+    int idom = -1;
+    size_t retained = model_self(x);
+    for (int a = 0; a < F.n; a++) {
+      if (dom[x][a] && ndom[a] == ndom[x] - 1)
+        idom = a;
+      if (dom[a][x])
+        retained += model_self(a);
+    }
+    CHECK(rs[j].idom == (idom < 0 ? NULL : F.o[idom].ptr),
+          "leak_dominators: idom of %d is %d (%p), model %d", x, id_of(rs[j].idom), rs[j].idom,
+          idom);
+    CHECK(rs[j].retained_bytes == retained, "leak_dominators: %d retains %zu bytes, model %zu", x,
+          rs[j].retained_bytes, retained);
+  }
+  /* top retainers: the dominators' answer, largest retained first, ties in
+  ** heap-list order */
+  rcgc_leak_retained *top;
+  size_t nt;
+  CHECK(rcgc_leak_top_retainers(F.heap, k, &top, &nt) == RCGC_OK, "rcgc_leak_top_retainers failed");
+  CHECK(nt == (n < k ? n : k), "leak_top_retainers(%zu): %zu rows of %zu", k, nt, n);
+  for (size_t a = 1; a < n; a++) /* stable insertion sort by retained, descending */
+    for (size_t b = a; b > 0 && rs[b - 1].retained_bytes < rs[b].retained_bytes; b--) {
+      rcgc_leak_retained tmp = rs[b];
+      rs[b] = rs[b - 1];
+      rs[b - 1] = tmp;
+    }
+  for (size_t j = 0; j < nt; j++)
+    CHECK(top[j].obj == rs[j].obj && top[j].idom == rs[j].idom &&
+              top[j].retained_bytes == rs[j].retained_bytes &&
+              top[j].self_bytes == rs[j].self_bytes,
+          "leak_top_retainers(%zu): row %zu is %d, expected %d", k, j, id_of(top[j].obj),
+          id_of(rs[j].obj));
+  rcgc_leak_free(F.heap, top);
+  rcgc_leak_free(F.heap, rs);
+  memout m;
+  long got = rcgc_leak_print_top_retainers(F.heap, k, mem_open(&m));
+  mem_close(&m);
+  CHECK(got == (long)nt && lines_starting(m.buf, "    ") == (int)nt + 1,
+        "leak_print_top_retainers returned %ld, model %zu; text:\n%s", got, nt, m.buf);
+  mem_free(&m);
+  pure_end(&pu, "leak_dominators");
+}
+
+/* ---- histograms, marks, growth */
+ORACLE static void model_types(size_t cnt[8], size_t extra[8], int from) {
+  memset(cnt, 0, 8 * sizeof *cnt);
+  memset(extra, 0, 8 * sizeof *extra);
+  for (int i = from; i < F.n; i++)
+    if (F.o[i].alive) {
+      cnt[F.o[i].tix]++;
+      extra[F.o[i].tix] += F.o[i].kind == K_WREF ? 0 : obj_extra(i);
+    }
+}
+
+ORACLE static int tix_of_type(const rcgc_type *t) {
+  for (int x = 0; x < 8; x++)
+    if (type_of_tix(x) == t)
+      return x;
+  return -1;
+}
+
+ORACLE static void leak_histogram(void) {
+  trace("leak_histogram\n");
+  pure_t pu;
+  pure_begin(&pu);
+  rcgc_leak_type_stat *st;
+  size_t n, cnt[8], extra[8], want = 0;
+  CHECK(rcgc_leak_histogram(F.heap, &st, &n) == RCGC_OK, "rcgc_leak_histogram failed");
+  model_types(cnt, extra, 0);
+  for (int x = 0; x < 8; x++)
+    want += cnt[x] > 0;
+  CHECK(n == want, "leak_histogram: %zu types, model %zu", n, want);
+  int seen[8] = {0};
+  for (size_t j = 0; j < n; j++) {
+    int x = tix_of_type(st[j].type);
+    CHECK(x >= 0 && !seen[x] && st[j].name == st[j].type->name && st[j].count == cnt[x],
+          "leak_histogram: row %zu: %s x %zu, model %zu", j, st[j].name, st[j].count,
+          x < 0 ? 0 : cnt[x]);
+    seen[x] = 1;
+    learn_bytes(x, cnt[x], extra[x], st[j].bytes, "leak_histogram");
+    if (j > 0) {
+      const rcgc_leak_type_stat *a = &st[j - 1], *b = &st[j];
+      CHECK(a->bytes > b->bytes ||
+                (a->bytes == b->bytes &&
+                 (a->count > b->count || (a->count == b->count && strcmp(a->name, b->name) < 0))),
+            "leak_histogram: rows %zu and %zu out of order", j - 1, j);
+    }
+  }
+  rcgc_leak_free(F.heap, st);
+  memout m;
+  long got = rcgc_leak_print_histogram(F.heap, 0, mem_open(&m));
+  mem_close(&m);
+  CHECK(got == (long)want && lines_starting(m.buf, " ") == (int)want + 2,
+        "leak_print_histogram returned %ld, model %zu; text:\n%s", got, want, m.buf);
+  mem_free(&m);
+  pure_end(&pu, "leak_histogram");
+}
+
+ORACLE static void leak_mark(void) {
+  trace("leak_mark\n");
+  leak_histogram(); /* learns the sizes the growth check needs */
+  if (F.mark != NULL)
+    rcgc_leak_mark_free(F.heap, F.mark);
+  F.mark = rcgc_leak_mark_new(F.heap);
+  CHECK(F.mark != NULL, "rcgc_leak_mark_new failed");
+  F.mark_n = F.n;
+  model_types(F.mark_cnt, F.mark_extra, 0);
+}
+
+ORACLE static unsigned long long absll(long long v) {
+  return v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+}
+
+ORACLE static void leak_growth(size_t limit) {
+  if (F.mark == NULL)
+    return;
+  trace("leak_growth(%zu)\n", limit);
+  pure_t pu;
+  pure_begin(&pu);
+  rcgc_leak_growth *g;
+  size_t n, cnt[8], extra[8], want = 0;
+  CHECK(rcgc_leak_growth_since(F.heap, F.mark, &g, &n) == RCGC_OK, "rcgc_leak_growth_since failed");
+  model_types(cnt, extra, 0);
+  for (int x = 0; x < 8; x++)
+    want += cnt[x] != F.mark_cnt[x] || extra[x] != F.mark_extra[x];
+  CHECK(n == want, "leak_growth: %zu types changed, model %zu", n, want);
+  int seen[8] = {0};
+  for (size_t j = 0; j < n; j++) {
+    const rcgc_leak_growth *e = &g[j];
+    int x = tix_of_type(e->type);
+    CHECK(x >= 0 && !seen[x] && e->name == e->type->name && e->count_now == cnt[x] &&
+              e->count_then == F.mark_cnt[x] &&
+              e->count_delta == (long long)cnt[x] - (long long)F.mark_cnt[x],
+          "leak_growth: row %zu: %s %zu -> %zu, model %zu -> %zu", j, e->name, e->count_then,
+          e->count_now, x < 0 ? 0 : F.mark_cnt[x], x < 0 ? 0 : cnt[x]);
+    seen[x] = 1;
+    learn_bytes(x, cnt[x], extra[x], e->bytes_now, "leak_growth now");
+    learn_bytes(x, F.mark_cnt[x], F.mark_extra[x], e->bytes_then, "leak_growth then");
+    CHECK(e->bytes_delta == (long long)e->bytes_now - (long long)e->bytes_then,
+          "leak_growth: %s bytes delta %lld", e->name, e->bytes_delta);
+    if (j > 0) {
+      const rcgc_leak_growth *a = &g[j - 1];
+      unsigned long long ca = absll(a->count_delta), cb = absll(e->count_delta);
+      unsigned long long ba = absll(a->bytes_delta), bb = absll(e->bytes_delta);
+      CHECK(ca > cb || (ca == cb && (ba > bb || (ba == bb && strcmp(a->name, e->name) < 0))),
+            "leak_growth: rows %zu and %zu out of order", j - 1, j);
+    }
+  }
+  rcgc_leak_free(F.heap, g);
+  memout m;
+  long got = rcgc_leak_print_growth(F.heap, F.mark, limit, mem_open(&m));
+  mem_close(&m);
+  long shown = limit == 0 || limit > want ? (long)want : (long)limit;
+  CHECK(got == shown, "leak_print_growth(%zu) returned %ld, model %ld; text:\n%s", limit, got,
+        shown, m.buf);
+  mem_free(&m);
+  /* objects allocated since the mark, by serial */
+  void **objs;
+  size_t no;
+  int r = rcgc_leak_since_mark(F.heap, F.mark, &objs, &no);
+  long nnew = 0;
+  if (!F.serials) {
+    CHECK(r == RCGC_ENOTSUP && objs == NULL && no == 0,
+          "leak_since_mark without serials returned %d", r);
+  } else {
+    CHECK(r == RCGC_OK, "rcgc_leak_since_mark failed: %d", r);
+    for (int i = F.mark_n; i < F.n; i++)
+      if (F.o[i].alive) {
+        CHECK((size_t)nnew < no && objs[nnew] == F.o[i].ptr,
+              "leak_since_mark: entry %ld is %d (%p), model %d", nnew,
+              (size_t)nnew < no ? id_of(objs[nnew]) : -1, (size_t)nnew < no ? objs[nnew] : NULL, i);
+        nnew++;
+      }
+    CHECK(no == (size_t)nnew, "leak_since_mark: %zu objects, model %ld", no, nnew);
+  }
+  rcgc_leak_free(F.heap, objs);
+  got = rcgc_leak_print_since_mark(F.heap, F.mark, limit, mem_open(&m));
+  mem_close(&m);
+  CHECK(got == (F.serials ? nnew : RCGC_ENOTSUP),
+        "leak_print_since_mark returned %ld, model %ld; text:\n%s", got, nnew, m.buf);
+  mem_free(&m);
+  pure_end(&pu, "leak_growth");
+}
+
+/* ---- expect freed */
+ORACLE static void leak_watch(input *in, int with_label) {
+  int x = pick(in, -1);
+  if (x < 0)
+    return;
+  mobj *m = &F.o[x];
+  if (with_label)
+    snprintf(m->label, sizeof m->label, "w%d.%d", x, (int)F.ops_run);
+  else
+    m->label[0] = 0;
+  trace("expect_freed(%d, \"%s\")\n", x, m->label);
+  CHECK(rcgc_expect_freed(F.heap, m->ptr, with_label ? m->label : NULL) == RCGC_OK,
+        "rcgc_expect_freed failed");
+  if (!m->watched) { /* watching again replaces the label, keeps the place */
+    m->watched = 1;
+    m->watch_seq = F.watch_seq++;
+  }
+}
+
+ORACLE static void leak_unwatch(input *in) {
+  int x = pick(in, -1);
+  if (x < 0)
+    return;
+  trace("expect_freed_cancel(%d)\n", x);
+  int r = rcgc_expect_freed_cancel(F.heap, F.o[x].ptr);
+  CHECK(r == (F.o[x].watched ? RCGC_OK : RCGC_ENOTFOUND),
+        "expect_freed_cancel(%d) returned %d, watched %d", x, r, F.o[x].watched);
+  F.o[x].watched = 0;
+}
+
+ORACLE static void leak_expect_check(int collect, int text) {
+  trace("expect_freed_check(%s%s)\n", collect ? "COLLECT" : "0", text ? ", text" : "");
+  pure_t pu;
+  pure_begin(&pu);
+  memout m = {NULL, NULL, 0};
+  long got = rcgc_expect_freed_check(F.heap, collect ? RCGC_EXPECT_COLLECT : 0,
+                                     text ? mem_open(&m) : NULL);
+  if (text)
+    mem_close(&m);
+  if (collect) {
+    mresult want = model_collect(2, 0);
+    check_collect("expect_freed_check(COLLECT)", want.ret, want);
+  } else {
+    pure_end(&pu, "expect_freed_check");
+  }
+  /* the watched objects still alive, in the order of their first watch */
+  int order[MAX_OBJS], n = 0;
+  for (int i = 0; i < F.n; i++)
+    if (F.o[i].alive && F.o[i].watched) {
+      int j = n++;
+      for (; j > 0 && F.o[order[j - 1]].watch_seq > F.o[i].watch_seq; j--)
+        order[j] = order[j - 1];
+      order[j] = i;
+    }
+  CHECK(got == n, "expect_freed_check returned %ld, model %d watched objects alive", got, n);
+  if (text) {
+    const char *p = m.buf;
+    for (int j = 0; j < n; j++) {
+      char head[64];
+      int hl = snprintf(head, sizeof head, "rcgc: expected freed: \"%s\" <", F.o[order[j]].label);
+      p = p ? strstr(p, "rcgc: expected freed: ") : NULL;
+      CHECK(p != NULL && strncmp(p, head, (size_t)hl) == 0,
+            "expect_freed_check: report %d should start %s; text:\n%s", j, head, m.buf);
+      p += hl;
+    }
+    CHECK(lines_starting(m.buf, "rcgc: expected freed: ") == n,
+          "expect_freed_check: not %d reports; text:\n%s", n, m.buf);
+    mem_free(&m);
+  }
+}
+
+/* ---- heap snapshots */
+/* The numbers of the JSON array that follows 'key' into v[0..cap-1]; *n
+** receives how many. */
+ORACLE static uint64_t *json_numbers(const char *buf, const char *key, uint64_t *v, size_t cap,
+                                     size_t *n) {
+  const char *p = strstr(buf, key);
+  CHECK(p != NULL, "snapshot: no %s", key);
+  p += strlen(key);
+  size_t k = 0;
+  while (*p != ']') {
+    CHECK(*p >= '0' && *p <= '9', "snapshot: %s: unexpected '%c'", key, *p);
+    char *end;
+    unsigned long long x = strtoull(p, &end, 10);
+    CHECK(k < cap, "snapshot: more than %zu numbers in %s", cap, key);
+    v[k++] = x;
+    p = end;
+    while (*p == ',' || *p == '\n')
+      p++;
+  }
+  *n = k;
+  return v;
+}
+
+/* The JSON strings of the "strings" array (no escapes in ours). */
+ORACLE static int json_strings(char *buf, const char **s, int cap) {
+  char *p = strstr(buf, "\"strings\":[");
+  CHECK(p != NULL, "snapshot: no strings");
+  p += strlen("\"strings\":[");
+  int k = 0;
+  while (*p == '"') {
+    char *end = strchr(p + 1, '"');
+    CHECK(end != NULL && k < cap && memchr(p, '\\', (size_t)(end - p)) == NULL,
+          "snapshot: bad string table");
+    *end = 0;
+    s[k++] = p + 1;
+    p = end + 1;
+    while (*p == ',' || *p == '\n')
+      p++;
+  }
+  CHECK(strcmp(p, "]}\n") == 0, "snapshot: does not end the string table with ]}");
+  return k;
+}
+
+ORACLE static void leak_snapshot(void) {
+  trace("leak_snapshot\n");
+  pure_t pu;
+  pure_begin(&pu);
+  memout m;
+  int r = rcgc_leak_snapshot(F.heap, mem_open(&m));
+  mem_close(&m);
+  CHECK(r == RCGC_OK, "rcgc_leak_snapshot failed: %d", r);
+  size_t nn, ne;
+  static uint64_t nodes_buf[1 << 14], edges_buf[1 << 14];
+  uint64_t *nodes = json_numbers(m.buf, "\"nodes\":[", nodes_buf, 1 << 14, &nn);
+  uint64_t *edges = json_numbers(m.buf, "\"edges\":[", edges_buf, 1 << 14, &ne);
+  unsigned long long hn = 0, he = 0;
+  const char *hp = strstr(m.buf, "\"node_count\":");
+  CHECK(hp && sscanf(hp, "\"node_count\":%llu,\"edge_count\":%llu", &hn, &he) == 2,
+        "snapshot: no counts");
+  const char *str[64];
+  int nstr = json_strings(m.buf, str, 64);
+  long alive = model_alive();
+  CHECK(nn % 7 == 0 && ne % 3 == 0 && hn == nn / 7 && he == ne / 3 && hn == (size_t)alive + 2,
+        "snapshot: %llu nodes (%zu numbers), %llu edges (%zu numbers), model %ld objects", hn, nn,
+        he, ne, alive);
+  CHECK(nstr >= 3 && strcmp(str[nstr - 3], "(rcgc roots)") == 0 &&
+            strcmp(str[nstr - 2], "(garbage)") == 0 && strcmp(str[nstr - 1], "garbage") == 0,
+        "snapshot: the synthetic names are not last in the string table");
+#define NAME(k) (nodes[(k)*7 + 1] < (uint64_t)nstr ? str[nodes[(k)*7 + 1]] : "?")
+  int src[MAX_OBJS] = {0}, nroots = model_roots(src), nheld = 0;
+  long garb = 0;
+  for (int i = 0; i < nroots; i++)
+    nheld += F.o[src[i]].ext > 0;
+  for (int i = 0; i < F.n; i++)
+    garb += F.o[i].garb;
+  CHECK(nodes[0] == 9 && strcmp(NAME(0), "(rcgc roots)") == 0 && nodes[2] == 1 && nodes[3] == 0 &&
+            nodes[4] == (uint64_t)nheld + 1,
+        "snapshot: root node wrong (%llu edges, model %d)", (unsigned long long)nodes[4],
+        nheld + 1);
+  CHECK(nodes[7] == 9 && strcmp(NAME(1), "(garbage)") == 0 && nodes[9] == 2 && nodes[10] == 0 &&
+            nodes[11] == (uint64_t)garb,
+        "snapshot: garbage node wrong (%llu edges, model %ld)", (unsigned long long)nodes[11],
+        garb);
+  /* object nodes: with serials, id = 2 x serial + 1 names the model object */
+  int node_obj[MAX_OBJS + 2], last = 0, seen[MAX_OBJS] = {0};
+  uint64_t esum = 0;
+  for (size_t k = 0; k < hn; k++)
+    esum += nodes[k * 7 + 4];
+  CHECK(esum == he, "snapshot: node edge counts add up to %llu, not %llu", (unsigned long long)esum,
+        he);
+  for (size_t k = 2; k < hn; k++) {
+    const uint64_t *nd = &nodes[k * 7];
+    int x = -1;
+    if (F.serials) {
+      for (int i = 0; i < F.n && x < 0; i++)
+        if (F.o[i].alive && nd[2] == 2 * F.o[i].serial + 1)
+          x = i;
+    } else {
+      CHECK(nd[2] == 2 * k + 1, "snapshot: node %zu has id %llu", k, (unsigned long long)nd[2]);
+      continue;
+    }
+    CHECK(x >= 0 && !seen[x], "snapshot: node %zu (id %llu) is no live object", k,
+          (unsigned long long)nd[2]);
+    seen[x] = 1;
+    node_obj[k] = x;
+    CHECK(list_of(x) >= last, "snapshot: node %zu (%d) out of heap-list order", k, x);
+    last = list_of(x);
+    learn_self(x, nd[3], "snapshot");
+    int t[MAX_SLOTS], nt = targets(x, t);
+    int weak = F.o[x].kind == K_WREF && F.o[x].referent >= 0;
+    CHECK(nd[0] == 3 && strcmp(NAME(k), type_of_tix(F.o[x].tix)->name) == 0 &&
+              nd[4] == (uint64_t)(nt + weak),
+          "snapshot: node %zu (%d) %s with %llu edges, model %s with %d", k, x, NAME(k),
+          (unsigned long long)nd[4], type_of_tix(F.o[x].tix)->name, nt + weak);
+  }
+  if (F.serials) {
+    /* edges, grouped by node in node order */
+    int obj_node[MAX_OBJS], held_seen[MAX_OBJS] = {0};
+    long gseen[MAX_OBJS] = {0};
+    for (size_t k = 2; k < hn; k++)
+      obj_node[node_obj[k]] = (int)k;
+    size_t e = 0;
+    for (size_t k = 0; k < hn; k++) {
+      for (uint64_t j = 0; j < nodes[k * 7 + 4]; j++, e++) {
+        const uint64_t *ed = &edges[e * 3];
+        CHECK(ed[2] % 7 == 0 && ed[2] / 7 < hn, "snapshot: edge %zu to_node %llu", e,
+              (unsigned long long)ed[2]);
+        size_t to = (size_t)(ed[2] / 7);
+        int y = to >= 2 ? node_obj[to] : -1;
+        if (k == 0 && j < (uint64_t)nheld) { /* the roots: held from outside */
+          CHECK(ed[0] == 1 && ed[1] == j && y >= 0 && F.o[y].ext > 0 && !held_seen[y],
+                "snapshot: root edge %llu to %d", (unsigned long long)j, y);
+          held_seen[y] = 1;
+        } else if (k == 0) {
+          CHECK(ed[0] == 2 && ed[1] < (uint64_t)nstr && strcmp(str[ed[1]], "garbage") == 0 &&
+                    to == 1,
+                "snapshot: no garbage edge from the root");
+        } else if (k == 1) {
+          CHECK(ed[0] == 1 && ed[1] == j && y >= 0 && ++gseen[y] <= F.o[y].garb,
+                "snapshot: garbage list edge %llu to %d", (unsigned long long)j, y);
+        } else if (F.o[node_obj[k]].kind == K_WREF) {
+          int x = node_obj[k];
+          CHECK(ed[0] == 6 && strcmp(str[ed[1]], "referent") == 0 && y == F.o[x].referent,
+                "snapshot: weakref %d: referent edge to %d, model %d", x, y, F.o[x].referent);
+        } else {
+          int x = node_obj[k];
+          CHECK(ed[0] == 2 && ed[1] < (uint64_t)nstr && strcmp(str[ed[1]], "slot") == 0 &&
+                    y == nth_target(x, (size_t)j),
+                "snapshot: edge %llu of %d to %d, model %d", (unsigned long long)j, x, y,
+                nth_target(x, (size_t)j));
+        }
+      }
+    }
+    (void)obj_node;
+  }
+#undef NAME
+  mem_free(&m);
+  pure_end(&pu, "leak_snapshot");
+}
+
+/* ---- explain a collection */
+ORACLE static void leak_explain(void) {
+  trace("leak_explain_collect\n");
+  memout m;
+  long got = rcgc_leak_explain_collect(F.heap, mem_open(&m));
+  mem_close(&m);
+  if (!F.serials) {
+    CHECK(got == RCGC_ENOTSUP, "leak_explain_collect without serials returned %ld", got);
+  } else {
+    mresult want = model_collect(2, 0);
+    check_collect("leak_explain_collect", got, want);
+  }
+  mem_free(&m);
+}
+
+/* ---- pictures */
+ORACLE static int dot_pred(void *obj, void *ud) {
+  (void)ud;
+  int x = id_of(obj);
+  CHECK(x >= 0, "leak_dot: filter called on %p, no live object", obj);
+  return x % 3 != 0;
+}
+
+ORACLE static void leak_dot(input *in) {
+  int x = pick(in, -1), b = byte(in);
+  if (x < 0 || b < 0)
+    return;
+  trace("leak_dot(%d, %#x)\n", x, b);
+  pure_t pu;
+  pure_begin(&pu);
+  rcgc_leak_dot_opts o = {(unsigned)b & 7u,
+                          (size_t)(b >> 3) & 3,
+                          (size_t)(b >> 5) & 3,
+                          (b & 0x80) ? dot_pred : NULL,
+                          (b & 0x40) ? dot_pred : NULL,
+                          NULL};
+  void *objs[1] = {F.o[x].ptr};
+  memout m;
+  int r = rcgc_leak_dot(F.heap, objs, 1, (b & 0x20) ? NULL : &o, mem_open(&m));
+  mem_close(&m);
+  CHECK(r == RCGC_OK && strncmp(m.buf, "digraph", 7) == 0 && strstr(m.buf, "\n}") != NULL,
+        "leak_dot returned %d; text:\n%s", r, m.buf);
+  mem_free(&m);
+  pure_end(&pu, "leak_dot");
+}
+
+/* One leak-hunting operation: the argument byte's low 4 bits select it,
+** its high 4 bits are a parameter (k, limit, flags). */
+static void op_leak(input *in) {
+  int b = byte(in);
+  if (b < 0)
+    return;
+  size_t arg = (size_t)b >> 4;
+  total_leak_ops++;
+  switch (b & 15) {
+  case 0: leak_roots(); break;
+  case 1: leak_why(in, 1 + arg % 4); break;
+  case 2: leak_cycles(in, RCGC_LEAK_GARBAGE); break;
+  case 3: leak_cycles(in, RCGC_LEAK_HEAP); break;
+  case 4: leak_cycles(in, RCGC_LEAK_REACHABLE); break;
+  case 5: leak_dominators(1 + arg); break;
+  case 6: leak_histogram(); break;
+  case 7: leak_mark(); break;
+  case 8: leak_growth(arg % 4); break;
+  case 9: leak_watch(in, !(arg & 1)); break;
+  case 10: leak_unwatch(in); break;
+  case 11: leak_expect_check(0, arg & 1); break;
+  case 12: leak_expect_check(1, arg & 1); break;
+  case 13: leak_snapshot(); break;
+  case 14: leak_explain(); break;
+  case 15: leak_dot(in); break;
+  }
+  check_heap("leak tools"); /* check_all follows every operation */
+}
+
 /* Run one program. */
 static void run(const uint8_t *data, size_t size) {
   memset(&F, 0, sizeof F);
@@ -858,10 +1967,17 @@ static void run(const uint8_t *data, size_t size) {
   input in0 = {data, size};
   int first = byte(&in0);
   cfg.flags = first >= 0 && (first & 1) ? RCGC_CONFIG_NO_POOL : 0;
+  if (first >= 0 && (first & 6) == 6)
+    cfg.flags |= RCGC_CONFIG_SERIALS; /* debug builds record them anyway */
   /* the model's collections examine exactly generations 0..G */
   cfg.policy = RCGC_POLICY_CPYTHON;
   F.heap = rcgc_heap_new(&cfg);
   CHECK(F.heap != NULL, "rcgc_heap_new failed");
+  F.obj_over = -1;
+  F.serials = (cfg.flags & RCGC_CONFIG_SERIALS) != 0;
+#ifdef RCGC_DEBUG
+  F.serials = 1; /* debug builds always record them */
+#endif
   rcgc_disable(F.heap); /* the model has no automatic collections */
   rcgc_callback_add(F.heap, gc_callback, NULL);
   input *in = &in0;
@@ -879,7 +1995,12 @@ static void run(const uint8_t *data, size_t size) {
     case 11: case 12: op_collect(in); break;
     case 13: op_track(in, (op / 18) & 1); break;
     case 14: op_freeze((op / 18) & 1); break;
-    case 15: op_introspect(in); break;
+    case 15: /* bytes 141, 159, ..., 249: the leak tools */
+      if (op / 18 >= 7)
+        op_leak(in);
+      else
+        op_introspect(in);
+      break;
     case 16: op_debug(); break;
     case 17: op_garbage(in); break;
     }
@@ -896,13 +2017,18 @@ static void run(const uint8_t *data, size_t size) {
   long got = rcgc_collect(F.heap, 2);
   mresult want = model_collect(2, 0);
   check_collect("final collect", got, want);
+  if (F.mark != NULL)
+    rcgc_leak_mark_free(F.heap, F.mark);
+  F.mark = NULL;
   /* heap destroy: garbage list released, a full collection without
   ** SAVEALL; what is left (legacy cycles) is reported and freed */
   model_garbage_clear();
   model_collect(2, 1);
   long left = model_alive();
   total_ops += F.ops_run;
+  F.destroying = 1;
   size_t alive = rcgc_heap_destroy(F.heap);
+  F.destroying = 0;
   F.heap = NULL;
   CHECK((long)alive == left, "heap_destroy reported %zu alive, model %ld", alive, left);
   for (int i = 0; i < F.n; i++) {
@@ -919,8 +2045,9 @@ static long total_inputs;
 #if !defined(FUZZ_REPLAY_MAIN) && !defined(FUZZ_REPLAY_CRITERION)
 /* libFuzzer exits through exit(): report the operations run. */
 static void report_ops(void) {
-  fprintf(stderr, "fuzz_oracle: %ld inputs, %ld operations checked against the model\n",
-          total_inputs, total_ops);
+  fprintf(stderr,
+          "fuzz_oracle: %ld inputs, %ld operations checked against the model (%ld leak tools)\n",
+          total_inputs, total_ops, total_leak_ops);
 }
 #endif
 
@@ -976,7 +2103,8 @@ int main(int argc, char **argv) {
     int r = replay_dir(argv[i]);
     n += r >= 0 ? r : replay_file(argv[i]);
   }
-  printf("fuzz_oracle: replayed %d inputs, %ld operations, no finding\n", n, total_ops);
+  printf("fuzz_oracle: replayed %d inputs, %ld operations (%ld leak tools), no finding\n", n,
+         total_ops, total_leak_ops);
   return 0;
 }
 #endif
@@ -987,6 +2115,7 @@ int main(int argc, char **argv) {
 Test(fuzz, replay_corpus) {
   int n = replay_dir(FUZZ_CORPUS_DIR);
   cr_assert_gt(n, 0, "no corpus in %s", FUZZ_CORPUS_DIR);
-  cr_log_info("replayed %d inputs, %ld operations", n, total_ops);
+  cr_log_info("replayed %d inputs, %ld operations (%ld leak tools)", n, total_ops,
+              total_leak_ops);
 }
 #endif
