@@ -3,8 +3,12 @@
 dozen small programs, each a byte string in fuzz_oracle.c's encoding --
 the first byte selects the heap configuration (bit 0: RCGC_CONFIG_NO_POOL),
 then one opcode byte (taken modulo 18) and its argument bytes per
-operation. Hand-written scenarios cover each feature once; seeded random
-programs mix them. Deterministic: rerunning rewrites the same files."""
+operation. Opcode bytes 141, 159, ..., 249 (15 modulo 18, 7 or more
+times 18) are the leak tools: their argument byte's low 4 bits select the
+call, the high 4 bits are a parameter. Bits 1 and 2 of the first byte both
+set ask for allocation serials (RCGC_CONFIG_SERIALS). Hand-written
+scenarios cover each feature once; seeded random programs mix them.
+Deterministic: rerunning rewrites the same files."""
 import os, random
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
@@ -33,6 +37,30 @@ def check(): return [15, 3]
 def saveall(): return [16]
 def gclear(): return [17, 0]
 def release(legacy): return [17, 1 if legacy else 2]
+
+# leak tools (see op_leak)
+LEAK = 141
+SERIALS = 6  # first byte: RCGC_CONFIG_SERIALS
+def roots(): return [LEAK, 0]
+def why(x, k=1): return [LEAK, 1 | ((k - 1) << 4), x]
+def cycles_garbage(): return [LEAK, 2]
+def cycles_heap(): return [LEAK, 3]
+def cycles_from(*xs): return [LEAK, 4, len(xs) - 1] + list(xs)
+def dominators(k=3): return [LEAK, 5 | ((k - 1) << 4)]
+def histogram(): return [LEAK, 6]
+def mark(): return [LEAK, 7]
+def growth(limit=0): return [LEAK, 8 | (limit << 4)]
+def watch(x, label=True): return [LEAK, 9 if label else 0x19, x]
+def unwatch(x): return [LEAK, 10, x]
+def expect_check(text=True): return [LEAK, 11 | (0x10 if text else 0)]
+def expect_collect(text=True): return [LEAK, 12 | (0x10 if text else 0)]
+def snapshot(): return [LEAK, 13]
+def explain(): return [LEAK, 14]
+def dot(x, flags): return [LEAK, 15, x, flags]
+def all_leak_tools(x):  # x: an object index (pick)
+    return (roots() + why(x, 1) + why(x, 4) + cycles_garbage() + cycles_heap() + cycles_from(x) +
+            dominators(1) + dominators(16) + histogram() + snapshot() + dot(x, 0x07) +
+            dot(x, 0xc9) + expect_check())
 
 def prog(cfg, *ops):
     out = [cfg]
@@ -80,14 +108,49 @@ S["cascade_after_collect"] = prog(0, alloc(NODE2), alloc(NODE2), alloc(FIN), lin
                                   link(0, 1, 2), decref(2), decref(0), decref(0), collect(2))
 S["weakref_to_weakref"] = prog(0, alloc(NODE1), weakref(0, True), weakref(1, True), decref(1), decref(0))
 
+# leak tools: a diamond under a root, a cycle held by the diamond, a cycle
+# of garbage with a legacy finalizer, a weak reference, the garbage list
+def leak_world(cfg):
+    return [cfg] + alloc(NODE2) * 4 + alloc(LEG) + alloc(NODE1) + alloc(LEAF) + \
+        link(0, 0, 1) + link(0, 1, 2) + link(1, 0, 3) + link(2, 0, 3) + link(3, 0, 6) + \
+        link(3, 1, 1) + link(4, 0, 5) + link(5, 0, 4) + weakref(3, True) + \
+        decref(1) * 6  # harness holds only 0 and the weakref now
+S["leak_roots_why"] = bytes(leak_world(0) + roots() + why(3, 1) + why(3, 4) + why(6, 2) +
+                            why(0) + why(4) + collect(2) + why(4, 3))
+S["leak_cycles"] = bytes(leak_world(SERIALS) + cycles_garbage() + cycles_heap() +
+                         cycles_from(0) + cycles_from(4, 6) + collect(2) + cycles_garbage() +
+                         release(True) + cycles_garbage())
+S["leak_dominators"] = bytes(leak_world(0) + dominators(1) + dominators(8) + incref(3) +
+                             dominators(16) + decref(0) + dominators(4))
+S["leak_growth"] = bytes([SERIALS] + mark() + growth() + alloc(NODE4) + alloc(LEAF) +
+                         weakref(0, False) + histogram() + growth(0) + growth(1) + decref(0) +
+                         growth(2) + mark() + alloc(NODE1) + growth(0))
+S["leak_growth_default_config"] = bytes([0] + alloc(NODE2) + mark() + alloc(FIN) + link(0, 0, 1) +
+                                        decref(1) + growth(0) + collect(2) + growth(3))
+S["leak_expect_freed"] = bytes(leak_world(0) + watch(3) + watch(4, False) + watch(0) +
+                               expect_check() + watch(3) + unwatch(0) + unwatch(0) +
+                               expect_check(False) + expect_collect() + decref(0) +
+                               expect_check() + watch(2) + expect_collect(False))
+S["leak_snapshot"] = bytes(leak_world(SERIALS) + snapshot() + saveall() + collect(2) + snapshot() +
+                           freeze() + snapshot() + unfreeze() + gclear() + snapshot())
+S["leak_snapshot_no_serials"] = bytes(leak_world(0) + snapshot() + collect(2) + snapshot())
+S["leak_explain"] = bytes(leak_world(SERIALS) + explain() + release(True) + explain())
+S["leak_explain_no_serials"] = bytes(leak_world(1) + explain() + collect(2))
+S["leak_resurrect"] = bytes([SERIALS] + alloc(FIN_RES) + alloc(NODE1) + link(0, 0, 1) + link(1, 0, 0) +
+                            watch(0) + decref(0) + decref(0) + cycles_garbage() +
+                            expect_collect() + roots() + why(0, 2) + dominators(4) + snapshot())
+S["leak_untracked_frozen"] = bytes(leak_world(0) + untrack(0) + freeze() + cycles_garbage() +
+                                   all_leak_tools(1) + unfreeze() + track(0) + all_leak_tools(2))
+S["leak_all_tools"] = bytes(leak_world(SERIALS) + all_leak_tools(3) + collect(2) + all_leak_tools(0))
+
 # found by the fuzzer (minimized), kept as regression seeds
 S["found_legacy_freed_by_garbage"] = prog(0, alloc(0x68), alloc(0x30), link(0, 2, 1), link(0, 0, 0))
 S["found_weakref_order_in_cascade"] = bytes.fromhex(
     "bac80b0050031100000017096300039302749195bd3407fc000391018207570000000000780097039c5102"
     "b4b4b4b4b4b4b47251026e03099b016c0328b4b4b4")
 
-def random_prog(rng, n):
-    out = [rng.randrange(2)]
+def random_prog(rng, n, leak=False):
+    out = [rng.randrange(8) if leak else rng.randrange(2)]
     for _ in range(n):
         r = rng.random()
         if r < 0.22:
@@ -103,6 +166,8 @@ def random_prog(rng, n):
             out += weakref(rng.randrange(256), rng.randrange(2))
         elif r < 0.8:
             out += collect(rng.randrange(3))
+        elif r < 0.85 and leak:
+            out += [LEAK, rng.randrange(256), rng.randrange(256), rng.randrange(256), rng.randrange(256)]
         else:
             out += [rng.randrange(256), rng.randrange(256), rng.randrange(256), rng.randrange(256)]
     out += collect(2)
@@ -113,6 +178,9 @@ def main():
     rng = random.Random(20250101)
     for i in range(20):
         S["random_%02d" % i] = random_prog(rng, 20 + 6 * i)
+    rng = random.Random(20261130)
+    for i in range(12):
+        S["random_leak_%02d" % i] = random_prog(rng, 30 + 10 * i, leak=True)
     for name, data in sorted(S.items()):
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)
