@@ -293,8 +293,10 @@ RCGC_API rcgc_heap *rcgc_heap_new(const rcgc_config *cfg);
 ** Returns N, the number of objects that were still alive at step 2 (0 for a
 ** clean heap, and for NULL). Must not be called from a callback of the same
 ** heap -- finalizers, destroy functions, weak reference and collection
-** callbacks, and the debug sink, which runs in the middle of the call that
-** reports -- (returns 0 and does nothing, reporting the misuse). */
+** callbacks, traverse functions, the debug sink, which runs in the middle
+** of the call that reports, and the allocator hook -- (returns 0 and does
+** nothing, reporting the misuse: rule "heap destroyed from inside
+** itself"). */
 RCGC_API size_t rcgc_heap_destroy(rcgc_heap *heap);
 
 /* Number of live managed objects in the heap (tracked or not). */
@@ -707,8 +709,11 @@ RCGC_API rcgc_weakref *rcgc_weakref_new(rcgc_heap *heap, void *obj,
 /* A new strong reference to the referent, or NULL once it is dead. A
 ** referent is dead from the moment its count reaches 0, although its weak
 ** references are cleared only when its turn comes in the freeing cascade:
-** a finalizer or callback that runs meanwhile gets NULL. Refused inside a
-** traverse function (NULL, reported). */
+** a finalizer or callback that runs meanwhile gets NULL. When it dies by
+** refcount, its own modern finalizer holds a temporary reference to it (it
+** may resurrect it) and gets it; its legacy finalizer and destroy function
+** run after its weak references were cleared and get NULL. Refused inside a traverse
+** function (NULL, reported). */
 RCGC_API void *rcgc_weakref_get(rcgc_heap *heap, rcgc_weakref *wr);
 /* 1 while the referent is alive, 0 once it is dead (as above). */
 RCGC_API int rcgc_weakref_alive(const rcgc_weakref *wr);

@@ -829,13 +829,6 @@ static void bad_report(char *buf, size_t cap, enum kind k, const char *what, voi
 
 /* Defects of issue 9 this suite found or hits (listed in issue 9): each
 ** case that hits one is skipped, naming it, until it is fixed. */
-#define DEFECT_NONOBJ_DEBUG                                                     \
-  "defect (issue 9): debug builds report a pointer that is not an object as "  \
-  "'reference between heaps ... another heap ((nil))', not 'not an rcgc object'"
-#define DEFECT_JUNK_DEBUG                                                       \
-  "defect (issue 9): debug builds crash (SIGSEGV) reporting a pointer that is " \
-  "not an object when the bytes before it are not zero: rcgc__describe "      \
-  "follows the would-be prefix's heap pointer"
 #define DEFECT_TYPEOF_FOREIGN                                                   \
   "defect (issue 9): rcgc_typeof/rcgc_repr of another heap's object answer from "  \
   "this heap's type table (a wrong type, unreported) in debug builds"
@@ -844,10 +837,6 @@ static void bad_report(char *buf, size_t cap, enum kind k, const char *what, voi
   "reference to that heap's object, unreported, in debug builds"
 static const char *kind_defect(const call_row *r, enum kind k) {
 #ifdef RCGC_DEBUG
-  if (k == K_NONOBJ && r->what != NULL)
-    return DEFECT_NONOBJ_DEBUG;
-  if (r->fn == t_track_junk)
-    return DEFECT_JUNK_DEBUG;
   if (k == K_FOREIGN && (r->fn == t_typeof || r->fn == t_repr))
     return DEFECT_TYPEOF_FOREIGN;
   if (k == K_FOREIGN && r->fn == t_weakref_get)
