@@ -419,7 +419,11 @@ static inline size_t rcgc_refcount(const void *obj) {
   return obj ? (size_t)((const rcgc_head_ *)obj - 1)->refcnt : 0;
 }
 
-/* The type 'obj' was allocated with (NULL for NULL or a freed object). */
+/* The type 'obj' was allocated with (NULL for a NULL heap or object, or a
+** freed object). Debug builds refuse an object of another heap: NULL,
+** reported (rule "reference between heaps"). A pointer that is not an
+** object gives NULL when its would-be header holds no type id of the heap,
+** unreported; otherwise the result is unspecified. */
 RCGC_API const rcgc_type *rcgc_typeof(const rcgc_heap *heap, const void *obj);
 
 /* The object's allocation serial (1, 2, 3... in allocation order) when the
@@ -428,7 +432,12 @@ RCGC_API uint64_t rcgc_serial(const rcgc_heap *heap, const void *obj);
 
 /* Write the type's repr of 'obj' into buf (always NUL-terminated when cap >
 ** 0); without a repr function, "<Type 0x...>". Returns the length wanted,
-** as snprintf does. */
+** as snprintf does. A NULL heap or object writes "" and returns 0. A freed
+** object is written "<freed object 0x...>" and a pointer whose would-be
+** header holds no type id of the heap "<not an rcgc object 0x...>",
+** unreported (for other non-objects the result is unspecified). Debug
+** builds refuse an object of another heap: "" and 0, reported (rule
+** "reference between heaps"). */
 RCGC_API int rcgc_repr(const rcgc_heap *heap, const void *obj, char *buf, size_t cap);
 
 /* ======================================================================

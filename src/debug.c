@@ -140,7 +140,7 @@ static bool registered(const rcgc_heap *p) {
   return false;
 }
 
-static bool live_heap(const rcgc_heap *p) {
+bool rcgc__live_heap(const rcgc_heap *p) {
   reg_acquire();
   bool r = registered(p);
   reg_release();
@@ -199,7 +199,7 @@ void rcgc__null_heap(const void *obj, const char *what) {
 #ifdef RCGC_DEBUG
   const head_t *h = AS_HEAD(obj);
   rcgc_heap *owner = prefix_of(h)->heap;
-  if (type_id_of(h) != TYPE_POISON && live_heap(owner))
+  if (type_id_of(h) != TYPE_POISON && rcgc__live_heap(owner))
     rcgc__misuse(owner, obj, "NULL heap", "%s called with a NULL heap; ignored", what);
 #else
   (void)obj;
@@ -221,7 +221,7 @@ bool rcgc__valid_object(rcgc_heap *heap, const void *obj, const char *what) {
 #ifdef RCGC_DEBUG
   /* before the type check: the id means nothing in this heap's table */
   if (prefix_of(h)->heap != heap) {
-    if (live_heap(prefix_of(h)->heap))
+    if (rcgc__live_heap(prefix_of(h)->heap))
       rcgc__misuse(heap, obj, "reference between heaps",
                    "%s on an object that belongs to another heap (%p)", what,
                    (void *)prefix_of(h)->heap);

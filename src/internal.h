@@ -382,6 +382,7 @@ void rcgc__null_heap(const void *obj, const char *what); /* a call with a NULL h
 #ifdef RCGC_DEBUG
 void rcgc__registry_add(rcgc_heap *heap);
 void rcgc__registry_remove(rcgc_heap *heap);
+bool rcgc__live_heap(const rcgc_heap *p); /* is 'p' on the list of live heaps? */
 #endif
 long rcgc__check_heap(rcgc_heap *heap);
 double rcgc__now(void);

@@ -547,8 +547,26 @@ void rcgc__free_now(rcgc_heap *heap, head_t *h) {
 
 /* ------------------------------------------------------------ accessors */
 
+/* Debug builds: is 'obj' an object of another live heap? Reported (rule
+** "reference between heaps", naming the call 'what'): its type id means
+** nothing in this heap's table. A pointer whose prefix names no live heap is
+** left to the callers' own checks (a freed block, or not an object). */
+static bool foreign_object(const rcgc_heap *heap, const void *obj, const char *what) {
+#ifdef RCGC_DEBUG
+  const head_t *h = AS_HEAD(obj);
+  if (type_id_of(h) != TYPE_POISON && prefix_of(h)->heap != heap &&
+      rcgc__live_heap(prefix_of(h)->heap)) {
+    rcgc__valid_object((rcgc_heap *)heap, obj, what);
+    return true;
+  }
+#else
+  (void)heap, (void)obj, (void)what;
+#endif
+  return false;
+}
+
 const rcgc_type *rcgc_typeof(const rcgc_heap *heap, const void *obj) {
-  if (heap == NULL || obj == NULL)
+  if (heap == NULL || obj == NULL || foreign_object(heap, obj, "rcgc_typeof"))
     return NULL;
   uint32_t id = type_id_of(AS_HEAD(obj));
   return id == 0 || id >= heap->ntypes ? NULL : heap->types[id];
@@ -561,7 +579,7 @@ uint64_t rcgc_serial(const rcgc_heap *heap, const void *obj) {
 }
 
 int rcgc_repr(const rcgc_heap *heap, const void *obj, char *buf, size_t cap) {
-  if (heap == NULL || obj == NULL) {
+  if (heap == NULL || obj == NULL || foreign_object(heap, obj, "rcgc_repr")) {
     if (cap > 0)
       buf[0] = 0;
     return 0;
