@@ -721,8 +721,11 @@ RCGC_API rcgc_weakref *rcgc_weakref_new(rcgc_heap *heap, void *obj,
 ** a finalizer or callback that runs meanwhile gets NULL. When it dies by
 ** refcount, its own modern finalizer holds a temporary reference to it (it
 ** may resurrect it) and gets it; its legacy finalizer and destroy function
-** run after its weak references were cleared and get NULL. Refused inside a traverse
-** function (NULL, reported). */
+** run after its weak references were cleared and get NULL. Refused inside a
+** traverse function (NULL, reported). NULL for a NULL heap or 'wr'. A freed
+** object, a pointer that is not an object and (debug builds) another heap's
+** weak reference are refused: NULL, reported (rules "use of a freed
+** object", "not an rcgc object", "reference between heaps"). */
 RCGC_API void *rcgc_weakref_get(rcgc_heap *heap, rcgc_weakref *wr);
 /* 1 while the referent is alive, 0 once it is dead (as above). */
 RCGC_API int rcgc_weakref_alive(const rcgc_weakref *wr);

@@ -274,7 +274,13 @@ rcgc_weakref *rcgc_weakref_new(rcgc_heap *heap, void *obj, rcgc_weakref_fn callb
 }
 
 void *rcgc_weakref_get(rcgc_heap *heap, rcgc_weakref *wr) {
-  if (heap == NULL || wr == NULL || wr->referent == NULL)
+  if (heap == NULL || wr == NULL)
+    return NULL;
+  /* a freed block, a non-object, another heap's weak reference (debug
+  ** builds): its referent field means nothing here */
+  if (!rcgc__valid_object(heap, wr, "rcgc_weakref_get"))
+    return NULL;
+  if (wr->referent == NULL)
     return NULL;
   if (heap->in_traverse) {
     rcgc__misuse(heap, wr, "graph mutated inside traverse",

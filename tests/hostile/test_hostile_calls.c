@@ -730,7 +730,7 @@ static const call_row rows[] = {
     {"rcgc_visit_objects", t_visit_objects, T_HEAP | T_PTR, E, E, NULL, 0, NULL},
     /* 6. weak references and the garbage list */
     {"rcgc_weakref_new", t_weakref_new, T_HEAP | T_OBJ, 0, 0, "rcgc_weakref_new", 0, NULL},
-    {"rcgc_weakref_get", t_weakref_get, T_HEAP | T_OBJ, 0, 0, NULL, 0, NULL},
+    {"rcgc_weakref_get", t_weakref_get, T_HEAP | T_OBJ, 0, 0, "rcgc_weakref_get", 0, NULL},
     {"rcgc_weakref_get(an object that is not a weak reference)", t_weakref_get_not_a_weakref, T_VALUE,
      0, 0, NULL, 0, NULL},
     {"rcgc_weakref_alive", t_weakref_alive, T_OBJ, 0, 0, NULL, ANY, NULL},
@@ -829,18 +829,11 @@ static void bad_report(char *buf, size_t cap, enum kind k, const char *what, voi
 }
 
 /* Defects of issue 9 this suite found or hits (listed in issue 9): each
-** case that hits one is skipped, naming it, until it is fixed. */
-#define DEFECT_WEAKREF_GET_FOREIGN                                              \
-  "defect (issue 9): rcgc_weakref_get through another heap returns a new "     \
-  "reference to that heap's object, unreported, in debug builds"
+** case that hits one is skipped, naming it, until it is fixed. None is
+** left. */
 static const char *kind_defect(const call_row *r, enum kind k) {
-#ifdef RCGC_DEBUG
-  if (k == K_FOREIGN && r->fn == t_weakref_get)
-    return DEFECT_WEAKREF_GET_FOREIGN;
-#else
   (void)r;
   (void)k;
-#endif
   return NULL;
 }
 
@@ -877,7 +870,12 @@ static int run_case(const call_row *r, enum kind k) {
     return 1; /* debug-only detections: counted, not run */
 #endif
   char expect[1024] = "";
-  if (k >= K_FOREIGN && r->what != NULL)
+  if (k == K_FOREIGN && r->fn == t_weakref_get) /* the other heap's weak reference */
+    snprintf(expect, sizeof expect,
+             "rcgc: misuse: reference between heaps: <weakref %p> refcount 1: rcgc_weakref_get on "
+             "an object that belongs to another heap (%p)\n",
+             (void *)foreign_wr, (void *)other);
+  else if (k >= K_FOREIGN && r->what != NULL)
     bad_report(expect, sizeof expect, k, r->what, o);
   else if (k == K_FOREIGN && (r->fn == t_typeof || r->fn == t_repr))
     bad_report(expect, sizeof expect, k, r->name, o); /* accessors that refuse only this */
