@@ -725,7 +725,9 @@ RCGC_API rcgc_weakref *rcgc_weakref_new(rcgc_heap *heap, void *obj,
 ** traverse function (NULL, reported). NULL for a NULL heap or 'wr'. A freed
 ** object, a pointer that is not an object and (debug builds) another heap's
 ** weak reference are refused: NULL, reported (rules "use of a freed
-** object", "not an rcgc object", "reference between heaps"). */
+** object", "not an rcgc object", "reference between heaps"); so is, in
+** every build, an object that is not a weak reference (rule "not a weak
+** reference"). */
 RCGC_API void *rcgc_weakref_get(rcgc_heap *heap, rcgc_weakref *wr);
 /* 1 while the referent is alive, 0 once it is dead (as above). */
 RCGC_API int rcgc_weakref_alive(const rcgc_weakref *wr);

@@ -280,6 +280,12 @@ void *rcgc_weakref_get(rcgc_heap *heap, rcgc_weakref *wr) {
   ** builds): its referent field means nothing here */
   if (!rcgc__valid_object(heap, wr, "rcgc_weakref_get"))
     return NULL;
+  /* any other object's first field would be read as a referent */
+  if (type_of(heap, AS_HEAD(wr)) != &rcgc_weakref_type) {
+    rcgc__misuse(heap, wr, "not a weak reference",
+                 "rcgc_weakref_get on an object that is not a weak reference; refused");
+    return NULL;
+  }
   if (wr->referent == NULL)
     return NULL;
   if (heap->in_traverse) {

@@ -782,8 +782,10 @@ static const call_row rows[] = {
 };
 #define NROWS (sizeof rows / sizeof rows[0])
 
-/* Reports a row expects beyond its standard ones: the hostile values of
-** rcgc_new report the invalid type (exact text). */
+/* Reports a row expects beyond its standard ones (exact text): the hostile
+** values of rcgc_new report the invalid type, rcgc_track of a pointer into
+** 0xA5 bytes a non-object, rcgc_weakref_get of a Graph a non-weak
+** reference. */
 static char junk_report[256];
 static const char *value_report(const call_row *r) {
   if (r->fn == t_track_junk) {
@@ -791,6 +793,13 @@ static const char *value_report(const call_row *r) {
              "rcgc: misuse: not an rcgc object: <not an rcgc object %p> refcount %u: rcgc_track on "
              "a pointer that was not returned by rcgc_new of this heap\n",
              junk, 0xA5A5A5A5u);
+    return junk_report;
+  }
+  if (r->fn == t_weakref_get_not_a_weakref) {
+    snprintf(junk_report, sizeof junk_report,
+             "rcgc: misuse: not a weak reference: <Graph %p> refcount 1: rcgc_weakref_get on an "
+             "object that is not a weak reference; refused\n",
+             live);
     return junk_report;
   }
   if (r->fn == t_new_null_type)
