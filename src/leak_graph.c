@@ -1210,8 +1210,9 @@ static int scope_mask(hg_t *hg, rcgc_leak_scope scope, void *const *objs, size_t
   return m ? RCGC_OK : RCGC_ENOMEM;
 }
 
-int rcgc_leak_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs, size_t n,
-                     rcgc_leak_cycle_set **out) {
+/* rcgc_leak_cycles; 'what' names the call the user made in reports. */
+static int leak_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs, size_t n,
+                       rcgc_leak_cycle_set **out, const char *what) {
   if (out != NULL)
     *out = NULL;
   int r = leak_check_state(heap);
@@ -1222,7 +1223,7 @@ int rcgc_leak_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs, 
     return RCGC_EINVAL;
   if (scope == RCGC_LEAK_REACHABLE)
     for (size_t i = 0; i < n; i++)
-      if (!good_object(heap, objs[i], "rcgc_leak_cycles"))
+      if (!good_object(heap, objs[i], what))
         return RCGC_EINVAL;
   hg_t hg;
   r = hg_build(heap, HG_EDGES | HG_NAMES, &hg);
@@ -1362,12 +1363,17 @@ static void print_full(rcgc_heap *heap, FILE *f, void *obj) {
   }
 }
 
+int rcgc_leak_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs, size_t n,
+                     rcgc_leak_cycle_set **out) {
+  return leak_cycles(heap, scope, objs, n, out, "rcgc_leak_cycles");
+}
+
 long rcgc_leak_print_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs, size_t n,
                             size_t limit, FILE *f) {
   if (f == NULL)
     return RCGC_EINVAL;
   rcgc_leak_cycle_set *cs;
-  int r = rcgc_leak_cycles(heap, scope, objs, n, &cs);
+  int r = leak_cycles(heap, scope, objs, n, &cs, "rcgc_leak_print_cycles");
   if (r != RCGC_OK)
     return r;
   if (limit == 0)
