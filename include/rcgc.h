@@ -1056,7 +1056,8 @@ enum {
 ** or, when no root retains it,
 **     unreachable: cyclic garbage, the next full collection frees it
 ** (or "... keeps it: uncollectable" when a legacy finalizer holds it).
-** Watches stay in place. Returns the number of watched objects alive. */
+** Watches stay in place. Returns the number of watched objects alive;
+** RCGC_EINVAL for unknown flags (nothing is collected or written). */
 RCGC_API long rcgc_expect_freed_check(rcgc_heap *heap, unsigned flags, FILE *f);
 
 /* ---- 7. pictures (Graphviz DOT) ---- */

@@ -35,6 +35,8 @@ long rcgc_expect_freed_check(rcgc_heap *heap, unsigned flags, FILE *f) {
   int r = leak_check_state(heap);
   if (r != RCGC_OK)
     return r;
+  if (flags & ~(unsigned)RCGC_EXPECT_COLLECT)
+    return RCGC_EINVAL; /* unknown flags, as for rcgc_garbage_release */
   if (flags & RCGC_EXPECT_COLLECT)
     rcgc_collect(heap, RCGC_NUM_GENERATIONS - 1);
   void **objs;

@@ -624,7 +624,15 @@ static long t_expect_freed_check(rcgc_heap *h, void *o) {
 }
 static long t_expect_freed_check_flags(rcgc_heap *h, void *o) {
   (void)h, (void)o;
-  return rcgc_expect_freed_check(tl.heap, ~0u, NULL);
+  /* every unknown bit refused, with the known one or without */
+  int a = rcgc_expect_freed_check(tl.heap, 2u, NULL);
+  cr_expect_eq(a, RCGC_EINVAL, "rcgc_expect_freed_check(flags 2) returned %d", a);
+  rcgc_gen_stats before[3], after[3];
+  rcgc_get_stats(tl.heap, before);
+  long r = rcgc_expect_freed_check(tl.heap, ~0u, NULL); /* RCGC_EXPECT_COLLECT among them */
+  rcgc_get_stats(tl.heap, after);
+  cr_expect_eq(after[2].collections, before[2].collections, "refused, it collected");
+  return r;
 }
 static long t_leak_dot(rcgc_heap *h, void *o) {
   void *objs[1] = {o};
@@ -768,7 +776,7 @@ static const call_row rows[] = {
     {"rcgc_expect_freed", t_expect_freed, T_HEAP | T_OBJ, E, E, "rcgc_expect_freed", E, NULL},
     {"rcgc_expect_freed_cancel", t_expect_freed_cancel, T_HEAP | T_OBJ, E, E, NULL, NF, NULL},
     {"rcgc_expect_freed_check", t_expect_freed_check, T_HEAP, E, 0, NULL, 0, NULL},
-    {"rcgc_expect_freed_check(unknown flags)", t_expect_freed_check_flags, T_VALUE, 0, 0, NULL, 0, NULL},
+    {"rcgc_expect_freed_check(unknown flags)", t_expect_freed_check_flags, T_VALUE, 0, E, NULL, 0, NULL},
     {"rcgc_leak_dot", t_leak_dot, T_HEAP | T_OBJ, E, E, "rcgc_leak_dot", E, NULL},
     {"rcgc_leak_snapshot", t_leak_snapshot, T_HEAP | T_PTR, E, E, NULL, 0, NULL},
     {"rcgc_leak_snapshot_file", t_leak_snapshot_file, T_HEAP | T_PTR, E, E, NULL, 0, NULL},
