@@ -796,8 +796,11 @@ RCGC_API long rcgc_garbage_release(rcgc_heap *heap, unsigned flags);
 **    strings traverse passed.
 **  - Legal outside collections, from finalizers and destroy functions run
 **    by a refcount drop included; RCGC_EBUSY while a collection runs (its
-**    callbacks and finalizers included) or from inside a traverse function; RCGC_EINVAL for a NULL heap or a
-**    required NULL argument; RCGC_ENOMEM when memory is short (nothing is
+**    callbacks and finalizers included) or from inside a traverse function;
+**    RCGC_EINVAL for a NULL heap or a required NULL argument, and for an
+**    object argument that is itself being freed by refcount (from its own
+**    finalizer or destroy function: it is on no list, so in no picture;
+**    reported, rule "object being freed"); RCGC_ENOMEM when memory is short (nothing is
 **    then left allocated); RCGC_EIO when writing to the FILE * failed.
 **  - Text goes to the FILE * given (never to the debug sink), one item per
 **    line, objects written as "<Type 0x...> repr".
@@ -1039,7 +1042,9 @@ RCGC_API long rcgc_leak_print_top_retainers(rcgc_heap *heap, size_t k, FILE *f);
 /* Watch 'obj': it is expected to be freed soon. 'label' (copied; NULL
 ** allowed) names it in reports. Watching an object again replaces its
 ** label. The watch ends when the object is freed. RCGC_EINVAL for an
-** invalid object, RCGC_ENOMEM. Legal anywhere but inside traverse. */
+** invalid object, and for one whose count is 0 (from its own destroy
+** function; reported, rule "object being freed"), RCGC_ENOMEM. Legal
+** anywhere but inside traverse. */
 RCGC_API int rcgc_expect_freed(rcgc_heap *heap, void *obj, const char *label);
 /* Stop watching 'obj'. RCGC_ENOTFOUND when it is not watched. */
 RCGC_API int rcgc_expect_freed_cancel(rcgc_heap *heap, void *obj);

@@ -198,8 +198,14 @@ int rcgc_expect_freed(rcgc_heap *heap, void *obj, const char *label) {
     return RCGC_EINVAL;
   if (heap->in_traverse)
     return RCGC_EBUSY;
-  if (!rcgc__valid_object(heap, obj, "rcgc_expect_freed") || AS_HEAD(obj)->refcnt == 0)
+  if (!rcgc__valid_object(heap, obj, "rcgc_expect_freed"))
     return RCGC_EINVAL;
+  if (AS_HEAD(obj)->refcnt == 0) { /* from its destroy function: freed next */
+    rcgc__misuse(heap, obj, "object being freed",
+                 "rcgc_expect_freed on an object whose count is 0 (from its own destroy "
+                 "function); refused");
+    return RCGC_EINVAL;
+  }
   struct leak_state_t *st = state(heap);
   if (st == NULL)
     return RCGC_ENOMEM;

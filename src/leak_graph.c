@@ -781,9 +781,21 @@ long rcgc_leak_print_roots(rcgc_heap *heap, FILE *f) {
 
 /* ------------------------------------------------------------ 2. why */
 
-/* Validate a user object for an analysis (reported to the sink when bad). */
+/* Validate a user object for an analysis (reported to the sink when bad).
+** An object being freed by refcount (its own finalizer or destroy function
+** is running) is on no list, so in no picture: refused, reported. */
 static bool good_object(rcgc_heap *heap, const void *obj, const char *what) {
-  return obj != NULL && rcgc__valid_object(heap, obj, what) && AS_HEAD(obj)->refcnt > 0;
+  if (obj == NULL || !rcgc__valid_object(heap, obj, what))
+    return false;
+  const head_t *h = AS_HEAD(obj);
+  if (h->refcnt == 0 || h->gc_prev == 0) {
+    rcgc__misuse(heap, obj, "object being freed",
+                 "%s on an object that is being freed (from its own finalizer or destroy "
+                 "function); refused",
+                 what);
+    return false;
+  }
+  return true;
 }
 
 /* Why-alive without a picture: the references are counted in place (walks

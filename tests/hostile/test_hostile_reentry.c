@@ -769,8 +769,12 @@ static const reentry_row rows[] = {
      "graph mutated inside traverse", NULL, "RR---------"},
     {"rcgc_weakref_new to itself", t_self_weakref_new, "", "weak reference to a dead object", NULL,
      "--AAARO----"},
-    {"rcgc_expect_freed + cancel of itself", t_self_expect_freed, "", NULL, NULL, "BBOOOAO----"},
-    {"rcgc_leak_why of itself", t_self_leak_why, "", NULL, NULL, "BBABAAO----"},
+    {"rcgc_expect_freed + cancel of itself", t_self_expect_freed, "", NULL, NULL, "BBOOO-O----"},
+    {"rcgc_expect_freed + cancel of itself (its count 0)", t_self_expect_freed, "",
+     "object being freed", NULL, "-----R-----"},
+    {"rcgc_leak_why of itself", t_self_leak_why, "", NULL, NULL, "BB-B--O----"},
+    {"rcgc_leak_why of itself (being freed)", t_self_leak_why, "", "object being freed", NULL,
+     "--R-RR-----"},
 };
 #define NROWS (sizeof rows / sizeof rows[0])
 
