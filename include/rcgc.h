@@ -641,7 +641,10 @@ RCGC_API int rcgc_get_objects(rcgc_heap *heap, int generation, rcgc_list *out);
 
 /* Python's get_referrers: every tracked, non-frozen object whose traverse
 ** visits any of objs[0..n-1]. Objects found to be garbage by a running
-** collection are never returned. */
+** collection are never returned. Both calls validate each objs[i]: a NULL
+** entry is skipped, and a freed object, a pointer that is not an object and
+** (debug builds) another heap's object are reported and left out; the call
+** still succeeds. */
 RCGC_API int rcgc_get_referrers(rcgc_heap *heap, void *const *objs, size_t n,
                                 rcgc_list *out);
 

@@ -207,6 +207,17 @@ void rcgc__null_heap(const void *obj, const char *what) {
 #endif
 }
 
+/* rcgc__valid_object's test without the report. */
+bool rcgc__object_ok(const rcgc_heap *heap, const void *obj) {
+  const head_t *h = AS_HEAD(obj);
+  uint32_t id = type_id_of(h);
+#ifdef RCGC_DEBUG
+  if (prefix_of(h)->heap != heap)
+    return false;
+#endif
+  return id != TYPE_POISON && id != 0 && id < heap->ntypes;
+}
+
 /* Is 'obj' a live-looking object of 'heap'? Reports and returns false for a
 ** freed (poisoned) block, a pointer that is not an rcgc object, and (debug
 ** builds) an object of another heap. */

@@ -378,6 +378,7 @@ void rcgc__misuse(rcgc_heap *heap, const void *obj, const char *rule, const char
 void rcgc__write(rcgc_heap *heap, const char *text, size_t len);
 int rcgc__describe(rcgc_heap *heap, const head_t *h, char *buf, size_t cap);
 bool rcgc__valid_object(rcgc_heap *heap, const void *obj, const char *what);
+bool rcgc__object_ok(const rcgc_heap *heap, const void *obj); /* the same, unreported */
 void rcgc__null_heap(const void *obj, const char *what); /* a call with a NULL heap */
 #ifdef RCGC_DEBUG
 void rcgc__registry_add(rcgc_heap *heap);

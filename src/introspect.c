@@ -117,7 +117,24 @@ int rcgc_get_referrers(rcgc_heap *heap, void *const *objs, size_t n, rcgc_list *
   if (err != RCGC_OK)
     return err;
   ENTER(heap, RCGC_ETHREAD);
-  referrers_ctx c = {objs, n};
+  /* each object validated as rcgc_get_referents does: a bad one is
+  ** reported and left out of the search (a copy without it) */
+  size_t nvalid = 0;
+  for (size_t i = 0; i < n; i++)
+    nvalid += objs[i] != NULL && rcgc__valid_object(heap, objs[i], "rcgc_get_referrers");
+  void **kept = NULL;
+  if (nvalid < n && nvalid > 0) {
+    kept = rcgc__raw_alloc(heap, nvalid * sizeof *kept);
+    if (kept == NULL) {
+      LEAVE(heap);
+      return RCGC_ENOMEM;
+    }
+    for (size_t i = 0, j = 0; i < n; i++) {
+      if (objs[i] != NULL && rcgc__object_ok(heap, objs[i]))
+        kept[j++] = objs[i];
+    }
+  }
+  referrers_ctx c = {nvalid == n ? objs : kept, nvalid};
   int r = RCGC_OK;
   for (int g = 0; g < RCGC_NUM_GENERATIONS && r == RCGC_OK; g++) {
     head_t *lists[2];
@@ -126,6 +143,8 @@ int rcgc_get_referrers(rcgc_heap *heap, void *const *objs, size_t n, rcgc_list *
         if (rcgc__traverse(heap, h, visit_match, &c))
           r = list_push(heap, out, FROM_HEAD(h));
   }
+  if (kept != NULL)
+    rcgc__raw_free(heap, kept, nvalid * sizeof *kept);
   LEAVE(heap);
   return r == RCGC_OK ? r : fail(heap, out, r);
 }

@@ -725,7 +725,7 @@ static const call_row rows[] = {
     {"rcgc_list_release", t_list_release, T_HEAP | T_PTR, 1, 0, NULL, 0, NULL},
     {"rcgc_get_objects", t_get_objects, T_HEAP | T_PTR, E, E, NULL, 0, NULL},
     {"rcgc_get_objects(generation 3, -2)", t_get_objects_generation, T_VALUE, 0, 1, NULL, 0, NULL},
-    {"rcgc_get_referrers", t_get_referrers, T_HEAP | T_OBJ, E, E, NULL, 0, NULL},
+    {"rcgc_get_referrers", t_get_referrers, T_HEAP | T_OBJ, E, E, "rcgc_get_referrers", 0, NULL},
     {"rcgc_get_referents", t_get_referents, T_HEAP | T_OBJ, E, E, "rcgc_get_referents", 0, NULL},
     {"rcgc_is_tracked", t_is_tracked, T_OBJ, 0, 0, NULL, ANY, NULL},
     {"rcgc_track", t_track, T_HEAP | T_OBJ, E, E, "rcgc_track", E, NULL},
@@ -1029,4 +1029,39 @@ Test(hostile_calls, the_table_covers_the_header) {
     cases += ((t & T_HEAP) != 0) + ((t & (T_OBJ | T_PTR | T_VALUE)) != 0) + ((t & T_OBJ) ? 3 : 0);
   }
   cr_log_info("%zu public calls, %zu rows, %zu cases", HOSTILE_NAPI, NROWS, cases);
+}
+
+/* rcgc_get_referrers and rcgc_get_referents validate every entry of objs:
+** a bad one is reported once and left out, the others are answered. */
+Test(hostile_calls, referrers_and_referents_leave_bad_objects_out) {
+  calls_setup();
+  tl_node *holder = tl_new("holder");
+  TL_LINK(holder, a, live);
+  void *objs[3] = {nonobj, live, NULL};
+  char want[512];
+  rcgc_list l;
+  long misuse0 = rcgc_misuse_count(tl.heap);
+  cr_assert_eq(rcgc_get_referrers(tl.heap, objs, 3, &l), RCGC_OK);
+  cr_expect_eq(l.count, 1);
+  cr_expect(l.count == 1 && l.items[0] == holder, "the holder is live's one referrer");
+  rcgc_list_release(tl.heap, &l);
+  snprintf(want, sizeof want,
+           "rcgc: misuse: not an rcgc object: <not an rcgc object %p> refcount 0: "
+           "rcgc_get_referrers on a pointer that was not returned by rcgc_new of this heap\n",
+           nonobj);
+  cr_expect_str_eq(tl.sink.buf ? tl.sink.buf : "", want);
+  tl_sink_reset(&tl.sink);
+  void *objs2[3] = {nonobj, holder, NULL};
+  cr_assert_eq(rcgc_get_referents(tl.heap, objs2, 3, &l), RCGC_OK);
+  cr_expect(l.count == 1 && l.items[0] == live, "live is the holder's one referent");
+  rcgc_list_release(tl.heap, &l);
+  snprintf(want, sizeof want,
+           "rcgc: misuse: not an rcgc object: <not an rcgc object %p> refcount 0: "
+           "rcgc_get_referents on a pointer that was not returned by rcgc_new of this heap\n",
+           nonobj);
+  cr_expect_str_eq(tl.sink.buf ? tl.sink.buf : "", want);
+  cr_expect_eq(rcgc_misuse_count(tl.heap) - misuse0, 2);
+  rcgc_decref(tl.heap, holder);
+  cr_expect_eq(rcgc_check_heap(tl.heap), 0);
+  calls_teardown();
 }
