@@ -513,7 +513,8 @@ RCGC_API int rcgc_repr(const rcgc_heap *heap, const void *obj, char *buf, size_t
 /* Select the policy (RCGC_POLICY_*). Switching to RCGC_POLICY_CPYTHON
 ** makes the current suspects part of generation 0; switching walks every
 ** tracked object once. RCGC_EINVAL for NULL or another value, RCGC_EBUSY
-** during a collection. */
+** during a collection and inside a traverse function (even to select the
+** current policy). */
 RCGC_API int rcgc_set_policy(rcgc_heap *heap, int policy);
 /* The heap's policy, or RCGC_EINVAL for NULL. */
 RCGC_API int rcgc_get_policy(const rcgc_heap *heap);
@@ -661,10 +662,10 @@ RCGC_API int rcgc_is_tracked(const void *obj);
 ** makes the collector treat references from it as external: it then
 ** keeps alive what it references, and is freed only by refcount. Both are
 ** idempotent. RCGC_EINVAL for an object whose type has no traverse;
-** RCGC_EBUSY during a collection. Legal on a dying object too (from its own
-** finalizer or destroy function, whether it dies by refcount or at heap
-** destroy): only its state changes, and a finalizer that resurrects it
-** puts it back on the list that state names. */
+** RCGC_EBUSY during a collection and inside a traverse function. Legal on
+** a dying object too (from its own finalizer or destroy function, whether
+** it dies by refcount or at heap destroy): only its state changes, and a
+** finalizer that resurrects it puts it back on the list that state names. */
 RCGC_API int rcgc_track(rcgc_heap *heap, void *obj);
 RCGC_API int rcgc_untrack(rcgc_heap *heap, void *obj);
 
@@ -675,7 +676,8 @@ RCGC_API int rcgc_is_finalized(const void *obj);
 /* Move every tracked object into the permanent generation: never examined,
 ** never returned by get_objects/get_referrers; resets the counts. unfreeze
 ** moves them back into the oldest generation. get_freeze_count returns the
-** size of the permanent generation. RCGC_EBUSY during a collection. */
+** size of the permanent generation. RCGC_EBUSY during a collection and
+** inside a traverse function. */
 RCGC_API int rcgc_freeze(rcgc_heap *heap);
 RCGC_API int rcgc_unfreeze(rcgc_heap *heap);
 RCGC_API long rcgc_get_freeze_count(const rcgc_heap *heap);

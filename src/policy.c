@@ -220,7 +220,7 @@ int rcgc_set_policy(rcgc_heap *heap, int policy) {
     return RCGC_EINVAL;
   ENTER(heap, RCGC_ETHREAD);
   int r = RCGC_OK;
-  if (heap->collecting) {
+  if (heap->collecting || heap->in_traverse) {
     r = RCGC_EBUSY;
   } else if (policy != heap->policy) {
     if (policy == RCGC_POLICY_CPYTHON) {

@@ -16,8 +16,11 @@
 **              call into the library": allocation and (debug builds)
 **              incref/decref are refused and reported, rcgc_collect returns
 **              RCGC_EBUSY and reports, the leak-hunting calls,
-**              rcgc_check_heap, rcgc_expect_freed and rcgc_garbage_release
-**              return RCGC_EBUSY;
+**              rcgc_check_heap, rcgc_expect_freed, rcgc_garbage_release,
+**              rcgc_set_policy, rcgc_track, rcgc_untrack, rcgc_freeze and
+**              rcgc_unfreeze return RCGC_EBUSY; rcgc_weakref_new,
+**              rcgc_weakref_get and rcgc_list_release are refused and
+**              reported;
 **   callback   a collection callback: "may collect (returns 0), use
 **              introspection, and clear the garbage list"; section 7 and
 **              the calls documented "RCGC_EBUSY during a collection" refuse;
@@ -690,7 +693,7 @@ static const reentry_row rows[] = {
     {"rcgc_serial", t_serial, READ, NULL, NULL, NULL},
     {"rcgc_repr", t_repr, READ, NULL, NULL, NULL},
     /* 5. the collector */
-    {"rcgc_set_policy", t_set_policy, "ABBOA", NULL, NULL, NULL},
+    {"rcgc_set_policy", t_set_policy, "BBBOA", NULL, NULL, NULL},
     {"rcgc_get_policy", t_get_policy, READ, NULL, NULL, NULL},
     {"rcgc_enable", t_enable, "AOOOA", NULL, NULL, NULL},
     {"rcgc_disable", t_disable, "AOOOA", NULL, NULL, NULL},
@@ -709,11 +712,11 @@ static const reentry_row rows[] = {
     {"rcgc_get_referrers", t_get_referrers, "BOOOA", NULL, NULL, NULL},
     {"rcgc_get_referents", t_get_referents, "BOOOA", NULL, NULL, NULL},
     {"rcgc_is_tracked", t_is_tracked, READ, NULL, NULL, NULL},
-    {"rcgc_track", t_track, "ABBOA", NULL, NULL, NULL},
-    {"rcgc_untrack (then rcgc_track)", t_untrack, "ABBOA", NULL, NULL, NULL},
+    {"rcgc_track", t_track, "BBBOA", NULL, NULL, NULL},
+    {"rcgc_untrack (then rcgc_track)", t_untrack, "BBBOA", NULL, NULL, NULL},
     {"rcgc_is_finalized", t_is_finalized, READ, NULL, NULL, NULL},
-    {"rcgc_freeze (then rcgc_unfreeze)", t_freeze, "ABBOA", NULL, NULL, NULL},
-    {"rcgc_unfreeze", t_unfreeze, "ABBOA", NULL, NULL, NULL},
+    {"rcgc_freeze (then rcgc_unfreeze)", t_freeze, "BBBOA", NULL, NULL, NULL},
+    {"rcgc_unfreeze", t_unfreeze, "BBBOA", NULL, NULL, NULL},
     {"rcgc_get_freeze_count", t_get_freeze_count, READ, NULL, NULL, NULL},
     {"rcgc_visit_objects", t_visit_objects, READ, NULL, NULL, NULL},
     /* 6. weak references and the garbage list */
@@ -762,7 +765,7 @@ static const reentry_row rows[] = {
     ** destroy, weak reference callback, callbacks, sink, hook) */
     {"rcgc_incref + rcgc_decref of itself", t_self_incref, "", "incref of a dead object", NULL,
      "rrOOORO----"},
-    {"rcgc_untrack + rcgc_track of itself", t_self_untrack, "", NULL, NULL, "ABOBOOO----"},
+    {"rcgc_untrack + rcgc_track of itself", t_self_untrack, "", NULL, NULL, "BBOBOOO----"},
     {"rcgc_weakref_get of a weak reference to itself", t_self_weakref_get, "",
      "graph mutated inside traverse", NULL, "RRZZZZ-----"},
     {"rcgc_weakref_new to itself (inside a traverse)", t_self_weakref_new, "",
