@@ -262,7 +262,8 @@ typedef struct rcgc_config {
   rcgc_policy policy;     /* RCGC_POLICY_SUSPECTS unless set */
 } rcgc_config;
 
-/* Fill 'cfg' with the defaults (all zero/NULL, size set). */
+/* Fill 'cfg' with the defaults (all zero/NULL, size set). NULL is
+** ignored. */
 RCGC_API void rcgc_config_init(rcgc_config *cfg);
 
 /* Create a heap. 'cfg' may be NULL for the defaults; it is copied. Returns
@@ -299,9 +300,11 @@ RCGC_API rcgc_heap *rcgc_heap_new(const rcgc_config *cfg);
 ** itself"). */
 RCGC_API size_t rcgc_heap_destroy(rcgc_heap *heap);
 
-/* Number of live managed objects in the heap (tracked or not). */
+/* Number of live managed objects in the heap (tracked or not); 0 for
+** NULL. */
 RCGC_API size_t rcgc_heap_object_count(const rcgc_heap *heap);
-/* Bytes of object data plus headers currently allocated for live objects. */
+/* Bytes of object data plus headers currently allocated for live objects;
+** 0 for NULL. */
 RCGC_API size_t rcgc_heap_bytes(const rcgc_heap *heap);
 
 /* ======================================================================
@@ -414,7 +417,10 @@ static inline void rcgc_set(rcgc_heap *heap, void *field_addr, void *value) {
   rcgc_decref(heap, old);
 }
 
-/* The current reference count of 'obj' (0 for NULL). */
+/* The current reference count of 'obj' (0 for NULL). Like every accessor
+** that takes no heap (rcgc_is_tracked, rcgc_is_finalized,
+** rcgc_weakref_alive) it reads the header unchecked: for a freed object or
+** a pointer that is not an object the result is unspecified. */
 static inline size_t rcgc_refcount(const void *obj) {
   return obj ? (size_t)((const rcgc_head_ *)obj - 1)->refcnt : 0;
 }
@@ -427,7 +433,9 @@ static inline size_t rcgc_refcount(const void *obj) {
 RCGC_API const rcgc_type *rcgc_typeof(const rcgc_heap *heap, const void *obj);
 
 /* The object's allocation serial (1, 2, 3... in allocation order) when the
-** heap records serials (RCGC_CONFIG_SERIALS or a debug build), else 0. */
+** heap records serials (RCGC_CONFIG_SERIALS or a debug build), else 0; 0
+** for a NULL heap or object; unspecified (unchecked) for a freed object, a
+** pointer that is not an object or another heap's object. */
 RCGC_API uint64_t rcgc_serial(const rcgc_heap *heap, const void *obj);
 
 /* Write the type's repr of 'obj' into buf (always NUL-terminated when cap >
@@ -556,7 +564,8 @@ RCGC_API long rcgc_collect(rcgc_heap *heap, int generation);
 /* Python's get_count: count[0] = tracked allocations minus deallocations
 ** since the last generation-0 collection (floored at 0); count[1] =
 ** generation-0 collections since the last generation-1 one; count[2] =
-** generation-1 collections since the last full one. */
+** generation-1 collections since the last full one. RCGC_EINVAL for a NULL
+** heap or 'count'. */
 RCGC_API int rcgc_get_count(const rcgc_heap *heap, long count[3]);
 
 /* Thresholds (defaults 700, 10, 10). threshold[0] = 0 disables automatic
@@ -565,7 +574,8 @@ RCGC_API int rcgc_get_count(const rcgc_heap *heap, long count[3]);
 ** objects that survived it (the long-lived rule), which keeps building a
 ** large structure linear (all of this under RCGC_POLICY_CPYTHON; under
 ** RCGC_POLICY_SUSPECTS the values are kept and only threshold[0] = 0 has an
-** effect). Negative values are RCGC_EINVAL. */
+** effect). Negative values are RCGC_EINVAL (the thresholds are left as
+** they were), and so is a NULL heap or (get) 'threshold'. */
 RCGC_API int rcgc_set_threshold(rcgc_heap *heap, long t0, long t1, long t2);
 RCGC_API int rcgc_get_threshold(const rcgc_heap *heap, long threshold[3]);
 
@@ -576,7 +586,8 @@ RCGC_API int rcgc_get_threshold(const rcgc_heap *heap, long threshold[3]);
 **   gc: objects in permanent generation: 0
 **   gc: collectable <Graph 0x7f3a5c1d2e80>
 **   gc: uncollectable <Graph 0x7f3a5c1d2f10>
-**   gc: done, 24 unreachable, 0 uncollectable, 0.0007s elapsed */
+**   gc: done, 24 unreachable, 0 uncollectable, 0.0007s elapsed
+** rcgc_set_debug returns RCGC_EINVAL for a NULL heap, rcgc_get_debug 0. */
 RCGC_API int rcgc_set_debug(rcgc_heap *heap, unsigned flags);
 RCGC_API unsigned rcgc_get_debug(const rcgc_heap *heap);
 
@@ -598,7 +609,8 @@ typedef void (*rcgc_callback_fn)(rcgc_heap *heap, rcgc_phase phase,
 ** automatic or manual, in registration order (the final collection of
 ** rcgc_heap_destroy excepted). The same (fn, ud) may be added twice and is
 ** then called twice. A callback may collect (returns 0), use introspection,
-** and clear the garbage list. RCGC_ENOMEM, RCGC_EINVAL. */
+** allocate and clear the garbage list. RCGC_ENOMEM; RCGC_EINVAL for a NULL
+** heap or fn (also for rcgc_callback_remove). */
 RCGC_API int rcgc_callback_add(rcgc_heap *heap, rcgc_callback_fn fn, void *ud);
 /* Remove the first registration of (fn, ud). RCGC_ENOTFOUND if none. Legal
 ** from inside a callback (the removed one is not called again). */
@@ -616,13 +628,16 @@ typedef struct rcgc_gen_stats {
   double max_duration;    /* seconds, the longest single collection */
 } rcgc_gen_stats;
 
+/* RCGC_OK, or RCGC_EINVAL for a NULL heap or 'stats'. */
 RCGC_API int rcgc_get_stats(const rcgc_heap *heap,
                             rcgc_gen_stats stats[RCGC_NUM_GENERATIONS]);
 
 /* A list of strong references returned by introspection calls. Release it
 ** with rcgc_list_release, which drops every reference and frees the array.
 ** Inside a traverse function rcgc_list_release is refused (reported as a
-** mutation inside traverse) and the list keeps its references. */
+** mutation inside traverse) and the list keeps its references. A NULL
+** list does nothing, and so does a NULL heap: the list keeps its
+** references, to be released through its heap. */
 typedef struct rcgc_list {
   void **items;
   size_t count;
@@ -656,7 +671,8 @@ RCGC_API int rcgc_get_referents(rcgc_heap *heap, void *const *objs, size_t n,
                                 rcgc_list *out);
 
 /* 1 if 'obj' is tracked by the collector (its type has traverse and it was
-** not untracked), else 0. Frozen objects are tracked. */
+** not untracked), else 0 (and for NULL). Frozen objects are tracked.
+** Unchecked, as rcgc_refcount. */
 RCGC_API int rcgc_is_tracked(const void *obj);
 /* Start / stop tracking. Untracking an object that can be part of a cycle
 ** makes the collector treat references from it as external: it then
@@ -670,14 +686,14 @@ RCGC_API int rcgc_track(rcgc_heap *heap, void *obj);
 RCGC_API int rcgc_untrack(rcgc_heap *heap, void *obj);
 
 /* 1 if the modern finalizer of 'obj' has already run (it was resurrected),
-** else 0. */
+** else 0 (and for NULL). Unchecked, as rcgc_refcount. */
 RCGC_API int rcgc_is_finalized(const void *obj);
 
 /* Move every tracked object into the permanent generation: never examined,
 ** never returned by get_objects/get_referrers; resets the counts. unfreeze
 ** moves them back into the oldest generation. get_freeze_count returns the
 ** size of the permanent generation. RCGC_EBUSY during a collection and
-** inside a traverse function. */
+** inside a traverse function; all three return RCGC_EINVAL for NULL. */
 RCGC_API int rcgc_freeze(rcgc_heap *heap);
 RCGC_API int rcgc_unfreeze(rcgc_heap *heap);
 RCGC_API long rcgc_get_freeze_count(const rcgc_heap *heap);
@@ -734,15 +750,19 @@ RCGC_API rcgc_weakref *rcgc_weakref_new(rcgc_heap *heap, void *obj,
 ** every build, an object that is not a weak reference (rule "not a weak
 ** reference"). */
 RCGC_API void *rcgc_weakref_get(rcgc_heap *heap, rcgc_weakref *wr);
-/* 1 while the referent is alive, 0 once it is dead (as above). */
+/* 1 while the referent is alive, 0 once it is dead (as above) and for
+** NULL. Unchecked, as rcgc_refcount. */
 RCGC_API int rcgc_weakref_alive(const rcgc_weakref *wr);
-/* Number of weak references currently pointing at 'obj'. */
+/* Number of weak references currently pointing at 'obj'; 0 for a NULL heap
+** or object; unchecked, as rcgc_refcount, for a hostile pointer. */
 RCGC_API size_t rcgc_weakref_count(rcgc_heap *heap, const void *obj);
 
 /* The garbage list (Python's gc.garbage). It owns a strong reference to each
 ** entry: objects found unreachable but uncollectable (those with a legacy
 ** finalizer in cyclic garbage) and, with RCGC_DEBUG_SAVEALL, every
-** unreachable object. */
+** unreachable object. rcgc_garbage_count, rcgc_garbage_get and
+** rcgc_garbage_clear return 0 / NULL for a NULL heap, rcgc_garbage_remove
+** RCGC_EINVAL. */
 RCGC_API size_t rcgc_garbage_count(const rcgc_heap *heap);
 /* Entry 'i' (borrowed reference: valid while it stays in the list), or
 ** NULL when i is out of range. */
@@ -822,7 +842,8 @@ RCGC_API long rcgc_garbage_release(rcgc_heap *heap, unsigned flags);
 */
 
 /* Release a result block returned by any rcgc_leak_* / rcgc_expect_* call
-** (NULL is ignored). */
+** (NULL is ignored). A NULL heap does nothing: the block stays the
+** caller's, to be released through its heap. */
 RCGC_API void rcgc_leak_free(rcgc_heap *heap, void *result);
 
 /* ---- 1. roots ---- */
@@ -983,7 +1004,8 @@ RCGC_API long rcgc_leak_print_histogram(rcgc_heap *heap, size_t limit, FILE *f);
 ** moment it is taken. Marks are independent of one another and of the
 ** heap's state (no "peak" is remembered: see rcgc_leak_growth). Returns
 ** NULL on NULL heap, EBUSY conditions or memory shortage. Free it with
-** rcgc_leak_mark_free (it holds no object). */
+** rcgc_leak_mark_free (it holds no object); a NULL heap or mark makes
+** rcgc_leak_mark_free do nothing (the mark stays the caller's). */
 typedef struct rcgc_leak_mark rcgc_leak_mark;
 RCGC_API rcgc_leak_mark *rcgc_leak_mark_new(rcgc_heap *heap);
 RCGC_API void rcgc_leak_mark_free(rcgc_heap *heap, rcgc_leak_mark *mark);
@@ -1137,17 +1159,20 @@ RCGC_API long rcgc_check_heap(rcgc_heap *heap);
 
 /* Number of misuse reports the heap has emitted since it was created
 ** (decref below zero, use of a freed object, refcount too small, mutation
-** inside traverse, ...). Tests use it to assert a misuse was detected. */
+** inside traverse, ...). Tests use it to assert a misuse was detected. 0
+** for NULL. */
 RCGC_API long rcgc_misuse_count(const rcgc_heap *heap);
 
-/* Write text to the heap's debug sink (printf-style). */
+/* Write text to the heap's debug sink (printf-style). A NULL heap or fmt
+** writes nothing. */
 RCGC_API void rcgc_printf(rcgc_heap *heap, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
 
-/* A sink adapter writing to a FILE * (pass the FILE * as write_ud). */
+/* A sink adapter writing to a FILE * (pass the FILE * as write_ud); a NULL
+** file writes to stderr. */
 RCGC_API void rcgc_write_file(void *file, const char *text, size_t len);
 
 #ifdef __cplusplus

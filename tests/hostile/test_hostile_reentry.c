@@ -683,8 +683,8 @@ static const reentry_row rows[] = {
     {"rcgc_heap_object_count", t_object_count, READ, NULL, NULL, NULL},
     {"rcgc_heap_bytes", t_heap_bytes, READ, NULL, NULL, NULL},
     /* 4. objects */
-    {"rcgc_new", t_new, "RAOOA", "allocation inside traverse", NULL, NULL},
-    {"rcgc_new_sized", t_new_sized, "RAOOA", "allocation inside traverse", NULL, NULL},
+    {"rcgc_new", t_new, "ROOOA", "allocation inside traverse", NULL, NULL},
+    {"rcgc_new_sized", t_new_sized, "ROOOA", "allocation inside traverse", NULL, NULL},
     {"rcgc_incref", t_incref, "rOOOA", "graph mutated inside traverse", NULL, NULL},
     {"rcgc_decref", t_decref, "rOOOA", "graph mutated inside traverse", NULL, NULL},
     {"rcgc_set", t_set, "rOOOA", "graph mutated inside traverse", NULL, NULL},
