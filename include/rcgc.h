@@ -22,9 +22,10 @@
 ** reference count. rcgc_new returns an object whose count is 1 (the caller
 ** owns that reference). When the count drops to 0 the object is finalized,
 ** the references it holds (as reported by its type's traverse function) are
-** released, its destroy function runs and its memory is returned -- at once,
-** and without recursion, so a chain of ten million objects frees in constant
-** C stack. Reference cycles never reach 0; the cycle collector finds them by
+** released -- first to last, each with everything it alone kept alive
+** before the next, as CPython deallocates -- its destroy function runs and
+** its memory is returned -- at once, and without recursion, so a chain of
+** ten million objects frees in constant C stack. Reference cycles never reach 0; the cycle collector finds them by
 ** trial deletion (refcount minus references found inside the heap) and frees
 ** them. Objects whose type has no traverse function cannot form cycles and
 ** are never examined by the collector.
@@ -381,9 +382,12 @@ static inline void rcgc_incref(rcgc_heap *heap, void *obj) {
 
 /* Drop a reference to 'obj' in 'heap' (NULL is ignored). When it was the
 ** last one, the object is finalized and freed before this returns, together
-** with everything only it kept alive (iteratively). Decref of an object
-** whose count is already 0 is reported as misuse and does nothing; decref
-** of an immortal object (count RCGC_REFCNT_MAX) does nothing.
+** with everything only it kept alive (iteratively) -- from inside a
+** finalizer, weak reference callback or destroy function too, as long as
+** fewer than 64 such calls are nested (deeper, it is freed when the
+** innermost returns). Decref of an object whose count is already 0 is
+** reported as misuse and does nothing; decref of an immortal object (count
+** RCGC_REFCNT_MAX) does nothing.
 ** Under the suspects policy (section 5), a tracked object whose count drops
 ** to a non-zero value becomes a *suspect*: the first such decrement after
 ** the collector last examined it costs one out-of-line call, which moves it
@@ -562,7 +566,9 @@ RCGC_API int rcgc_isenabled(const rcgc_heap *heap);
 RCGC_API long rcgc_collect(rcgc_heap *heap, int generation);
 
 /* Python's get_count: count[0] = tracked allocations minus deallocations
-** since the last generation-0 collection (floored at 0); count[1] =
+** since the last generation-0 collection (floored at 0; a deallocation
+** counts when the memory is freed, after the deallocations it caused, so a
+** resurrected object never counts); count[1] =
 ** generation-0 collections since the last generation-1 one; count[2] =
 ** generation-1 collections since the last full one. RCGC_EINVAL for a NULL
 ** heap or 'count'. */
@@ -686,7 +692,10 @@ RCGC_API int rcgc_track(rcgc_heap *heap, void *obj);
 RCGC_API int rcgc_untrack(rcgc_heap *heap, void *obj);
 
 /* 1 if the modern finalizer of 'obj' has already run (it was resurrected),
-** else 0 (and for NULL). Unchecked, as rcgc_refcount. */
+** else 0 (and for NULL). Unchecked, as rcgc_refcount. An object whose
+** finalizer runs because its count dropped to 0 is tracked in generation 0
+** while it runs, and stays there if resurrected (a frozen object is thus
+** unfrozen, as in CPython). */
 RCGC_API int rcgc_is_finalized(const void *obj);
 
 /* Move every tracked object into the permanent generation: never examined,

@@ -268,7 +268,9 @@ struct rcgc_heap {
 
   /* freeing (obj.c) */
   head_t *zero_stack;
-  int draining;
+  int draining;     /* 0, DRAIN_LOOP (obj.c) or DRAIN_PASS (collect.c) */
+  int drain_user;   /* in_user when the innermost drain loop started */
+  int drain_depth;  /* drain loops nested inside user code (obj.c) */
 #ifdef RCGC_STRESS
   unsigned long stress_decrefs;
 #endif
@@ -470,6 +472,16 @@ void rcgc__leave(rcgc_heap *heap);
 ** misuse), rcgc__zero sees the object here and reports instead of freeing
 ** it under the caller's feet. */
 #define RCGC_MAX_HELD 16
+
+/* heap->draining: no loop frees the zero stack (0); collect.c's
+** delete_garbage pass runs, whose releases only push (DRAIN_PASS, the value
+** 1 it stores); a drain loop of obj.c runs (DRAIN_LOOP). */
+#define DRAIN_PASS 1
+#define DRAIN_LOOP 2
+/* Drain loops nested inside user code (obj.c, rcgc__zero) stop nesting at
+** this depth: deeper, an object user code frees waits until that code
+** returns. */
+#define RCGC_MAX_NESTED_DRAIN 64
 static inline void hold_push(rcgc_heap *heap, head_t *h) {
   if (heap->nheld < RCGC_MAX_HELD)
     heap->held[heap->nheld] = h;

@@ -782,8 +782,9 @@ long rcgc_leak_print_roots(rcgc_heap *heap, FILE *f) {
 /* ------------------------------------------------------------ 2. why */
 
 /* Validate a user object for an analysis (reported to the sink when bad).
-** An object being freed by refcount (its own finalizer or destroy function
-** is running) is on no list, so in no picture: refused, reported. */
+** An object being freed by refcount (its destroy function is running, or it
+** waits on the zero stack) is on no list, so in no picture: refused,
+** reported. (While its own finalizer runs it is tracked in generation 0.) */
 static bool good_object(rcgc_heap *heap, const void *obj, const char *what) {
   if (obj == NULL || !rcgc__valid_object(heap, obj, what))
     return false;

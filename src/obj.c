@@ -8,15 +8,34 @@
 **      if no drain loop is running, start one. Everything below runs from
 **      the drain loop, one object at a time.
 **   2. modern finalizer, once per object (TI_FINALIZED), with a temporary
-**      reference; if the count is still > 0 afterwards the object was
-**      resurrected: relink it (gens[0] or the untracked list) and stop.
+**      reference, the object linked into gens[0] (the untracked list for an
+**      untracked one; a frozen object is unfrozen) while it runs, as
+**      CPython tracks it again for its finalizer; if the count is still > 0
+**      afterwards the object was resurrected: it stays where it is (a
+**      collection run by the finalizer may have moved it) and we stop.
 **   3. weak references to it are cleared and their callbacks called.
 **   4. legacy finalizer (every time), same resurrection rule as 2.
 **   5. its references are released: traverse with a visitor that decrefs
 **      each child; a child reaching 0 is only pushed (step 1), never freed
 **      inside the traverse. This is what bounds the C stack: a chain of
 **      any length costs one stack frame per link of *work*, not of depth.
-**   6. destroy, then the memory goes back to the pools.
+**      The children pushed are then reversed on the stack, so that the
+**      first one released is freed first, each with everything it alone
+**      kept alive before the next, and the object itself goes back on the
+**      stack beneath them (its link tagged ZERO_RELEASED) for step 6: the
+**      order of CPython's recursive deallocation, where an object's memory
+**      is freed after the deallocations its release caused.
+**   6. count[0] is decremented (CPython counts a deallocation when the
+**      memory is freed, so a resurrected object never counts), destroy
+**      runs, then the memory goes back to the pools.
+**
+** An object whose count user code (a finalizer, a weak reference callback,
+** destroy) drops to 0 while a drain loop runs is freed at once, before that
+** code continues, as CPython frees it: rcgc__zero starts a nested drain loop
+** for it, which frees only what was pushed after it. Nesting stops at
+** RCGC_MAX_NESTED_DRAIN user calls deep (beyond, the object waits until the
+** user code returns), so the C stack stays bounded; the release of
+** references itself never nests.
 **
 ** Automatic collection is started only from rcgc_new, before the new object
 ** is linked, and only when no collection, no traverse and no user callback
@@ -398,6 +417,12 @@ void rcgc_decref_slow_(rcgc_heap *heap, void *obj) {
 
 /* ------------------------------------------------------------ freeing */
 
+static void drain_to(rcgc_heap *heap, head_t *base);
+
+/* Tag in the zero-stack link of an object whose references are released
+** and that waits for step 6 (blocks are 8-aligned: bit 0 is free). */
+#define ZERO_RELEASED ((uintptr_t)1)
+
 /* Refcount of 'h' just reached 0: take it off its list and free it from the
 ** drain loop (see the top of this file). */
 void rcgc__zero(rcgc_heap *heap, head_t *h) {
@@ -414,19 +439,28 @@ void rcgc__zero(rcgc_heap *heap, head_t *h) {
   }
   list_remove(h);
   h->gc_prev = 0;
-  if (!(h->tinfo & TI_UNTRACKED) && heap->gens[0].count > 0)
-    heap->gens[0].count--;
-  h->gc_next = (uintptr_t)heap->zero_stack;
+  head_t *below = heap->zero_stack;
+  h->gc_next = (uintptr_t)below;
   heap->zero_stack = h;
   if (!heap->draining)
     rcgc__drain(heap);
+  else if (heap->draining == DRAIN_LOOP && heap->in_user > heap->drain_user &&
+           heap->drain_depth < RCGC_MAX_NESTED_DRAIN)
+    drain_to(heap, below); /* user code freed it: at once (top of file) */
 }
 
-static void relink(rcgc_heap *heap, head_t *h) {
-  h->gc_prev = 0;
-  if (!(h->tinfo & TI_UNTRACKED))
-    settle_suspect_bit(heap, h);
-  list_append(h, home_list(heap, h));
+/* Put the objects pushed on the zero stack above 'base' (at least one) in
+** the opposite order. Returns the lowest of them now. */
+static head_t *reverse_above(rcgc_heap *heap, head_t *base) {
+  head_t *rev = base, *h = heap->zero_stack, *lowest = h;
+  while (h != base) {
+    head_t *next = (head_t *)h->gc_next;
+    h->gc_next = (uintptr_t)rev;
+    rev = h;
+    h = next;
+  }
+  heap->zero_stack = rev;
+  return lowest;
 }
 
 static int visit_release(void *child, const char *edge, void *arg) {
@@ -452,22 +486,34 @@ static int visit_release(void *child, const char *edge, void *arg) {
 ** survived (was resurrected). */
 static bool run_finalizer(rcgc_heap *heap, head_t *h,
                           void (*fin)(rcgc_heap *, void *)) {
+  h->tinfo &= ~(uint32_t)TI_FROZEN;
+  h->gc_prev = 0;
+  if (!(h->tinfo & TI_UNTRACKED))
+    settle_suspect_bit(heap, h);
+  list_append(h, home_list(heap, h));
   h->refcnt = 1;
   hold_push(heap, h);
   USER_BEGIN(heap);
   fin(heap, FROM_HEAD(h));
   USER_END(heap);
   hold_pop(heap);
-  if (h->refcnt == 0)
-    return false; /* the finalizer dropped our reference itself (reported) */
-  if (h->refcnt == RC_IMMORTAL || --h->refcnt != 0) {
-    relink(heap, h);
+  /* refcnt 0: the finalizer dropped our reference itself (reported) */
+  if (h->refcnt > 0 && (h->refcnt == RC_IMMORTAL || --h->refcnt != 0))
     return true;
-  }
+  list_remove(h);
+  h->gc_prev = 0;
   return false;
 }
 
-/* Steps 2-6 for one object popped from the zero stack. */
+/* Step 6: count the deallocation, destroy, free the memory. */
+static void free_released(rcgc_heap *heap, head_t *h) {
+  if (!(h->tinfo & TI_UNTRACKED) && heap->gens[0].count > 0)
+    heap->gens[0].count--;
+  rcgc__free_now(heap, h);
+}
+
+/* Steps 2-6 for one object popped from the zero stack (step 6 only, for one
+** that waited beneath its children: ZERO_RELEASED). */
 static void finish_zero(rcgc_heap *heap, head_t *h) {
   const rcgc_type *t = type_of(heap, h);
   if (t->finalize != NULL && !(h->tinfo & TI_FINALIZED)) {
@@ -482,21 +528,43 @@ static void finish_zero(rcgc_heap *heap, head_t *h) {
   if (t->legacy_finalize != NULL && !(h->tinfo & TI_LEGACY_RAN) &&
       run_finalizer(heap, h, t->legacy_finalize))
     return;
-  if (t->traverse != NULL)
+  if (t->traverse != NULL) {
+    head_t *top = heap->zero_stack;
     rcgc__traverse(heap, h, visit_release, heap);
-  rcgc__free_now(heap, h);
+    if (heap->zero_stack != top) {
+      /* step 6 waits beneath the children it released (step 5) */
+      head_t *lowest = reverse_above(heap, top);
+      h->gc_next = (uintptr_t)top | ZERO_RELEASED;
+      lowest->gc_next = (uintptr_t)h;
+      return;
+    }
+  }
+  free_released(heap, h);
 }
 
-void rcgc__drain(rcgc_heap *heap) {
-  heap->draining = 1;
+/* Free the objects on the zero stack above 'base' (and what they free),
+** then restore the state of the drain loop this one nests in, if any. */
+static void drain_to(rcgc_heap *heap, head_t *base) {
+  int draining = heap->draining, user = heap->drain_user;
+  heap->draining = DRAIN_LOOP;
+  heap->drain_user = heap->in_user;
+  heap->drain_depth++;
   head_t *h;
-  while ((h = heap->zero_stack) != NULL) {
-    heap->zero_stack = (head_t *)h->gc_next;
+  while ((h = heap->zero_stack) != base) {
+    uintptr_t link = h->gc_next;
+    heap->zero_stack = (head_t *)(link & ~ZERO_RELEASED);
     h->gc_next = 0;
-    finish_zero(heap, h);
+    if (link & ZERO_RELEASED)
+      free_released(heap, h);
+    else
+      finish_zero(heap, h);
   }
-  heap->draining = 0;
+  heap->drain_depth--;
+  heap->drain_user = user;
+  heap->draining = draining;
 }
+
+void rcgc__drain(rcgc_heap *heap) { drain_to(heap, NULL); }
 
 /* Run the destroy function of 'h' (whose references are already released)
 ** and the hooks that must see it before its memory goes: expect-freed

@@ -358,8 +358,9 @@ static void drain(void) {
       if (m->resurrect) {
         m->ext++;
         m->dying = 0;
-        if (m->gen != GEN_UNTRACKED && m->gen != GEN_PERMANENT)
-          m->gen = 0; /* a frozen object goes back to the permanent generation */
+        if (m->gen != GEN_UNTRACKED)
+          m->gen = 0; /* tracked in generation 0 for its finalizer, a frozen
+                      ** one too (unfrozen), as CPython does */
         continue;
       }
     }

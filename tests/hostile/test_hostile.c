@@ -182,8 +182,8 @@ Test(hostile, finalizer_increfing_a_dead_neighbour_is_refused) {
   tl_node *p = tl_new("parent");
   tl_node *first = rcgc_new(tl.heap, &incref_type), *second = tl_new("second");
   first->b = second; /* borrowed, not owned */
-  p->a = second;     /* released first: pushed, then popped last */
-  p->b = first;      /* released last: popped first, while second is dead */
+  p->a = first;      /* released first and freed first (CPython's order), */
+  p->b = second;     /* while second, released too, waits at refcount 0 */
   rcgc_decref(tl.heap, p);
   cr_assert_eq(tl_finalized, 1);
   cr_assert_eq(tl_destroyed, 3);
