@@ -17,8 +17,8 @@
 **    among the referrers; rcgc_get_referrers returns only managed objects
 **    that point at the argument, and neither C variables nor the garbage
 **    list are managed objects, so there is nothing to ignore;
-**  - the destructors run when the garbage list lets go of the nodes, not
-**    at interpreter exit.
+**  - the destructors run when the garbage list lets go of the nodes (the
+**    last entry first, as CPython clears a list), not at interpreter exit.
 */
 #include <rcgc.h>
 #include <stdio.h>

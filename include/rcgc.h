@@ -776,10 +776,10 @@ RCGC_API size_t rcgc_garbage_count(const rcgc_heap *heap);
 /* Entry 'i' (borrowed reference: valid while it stays in the list), or
 ** NULL when i is out of range. */
 RCGC_API void *rcgc_garbage_get(const rcgc_heap *heap, size_t i);
-/* Drop every entry's reference (Python's del gc.garbage[:]). Cycles stay
-** garbage for the next collection to find. Returns the number of entries.
-** Refused inside a traverse function: returns 0, reported, the list left
-** as it was. */
+/* Drop every entry's reference (Python's del gc.garbage[:]), the last entry
+** first, as CPython does. Cycles stay garbage for the next collection to
+** find. Returns the number of entries. Refused inside a traverse function:
+** returns 0, reported, the list left as it was. */
 RCGC_API size_t rcgc_garbage_clear(rcgc_heap *heap);
 /* Remove entry 'i' (dropping its reference). RCGC_ENOTFOUND if out of range,
 ** RCGC_EBUSY inside a traverse function. */

@@ -48,7 +48,8 @@ size_t rcgc_garbage_clear(rcgc_heap *heap) {
   size_t cap = heap->cap_garbage;
   heap->garbage = NULL;
   heap->ngarbage = heap->cap_garbage = 0;
-  for (size_t i = 0; i < n; i++)
+  /* the last entry first, as CPython's list clear drops its items */
+  for (size_t i = n; i-- > 0;)
     rcgc_decref_slow_(heap, items[i]);
   rcgc__raw_free(heap, items, cap * sizeof *items);
   LEAVE(heap);

@@ -161,6 +161,40 @@ Test(cpython_order, frozen_object_resurrected_by_refcount_is_unfrozen) {
   cr_assert_eq(rcgc_check_heap(tl.heap), 0);
 }
 
+/* gc.garbage.extend([O('one'), O('two'), O('three')]); gc.garbage.clear()
+** -> three, two, one are freed in that order (here: three self-cycles saved
+** by DEBUG_SAVEALL, their cycles then broken while the list holds them;
+** destroy logs each free). */
+static void log_free(rcgc_heap *h, void *o) {
+  (void)h;
+  ev("free", ((obj *)o)->name);
+}
+static const rcgc_type desobj_type = {"DesObj", sizeof(obj), obj_traverse, NULL, NULL, log_free,
+                                      NULL};
+
+Test(cpython_order, garbage_list_cleared_last_entry_first) {
+  const char *names[] = {"one", "two", "three"};
+  obj *x[3];
+  for (int i = 0; i < 3; i++) {
+    x[i] = mk(&desobj_type, names[i], NULL);
+    rcgc_set(tl.heap, &x[i]->a, x[i]);
+  }
+  for (int i = 0; i < 3; i++)
+    rcgc_decref(tl.heap, x[i]);
+  rcgc_set_debug(tl.heap, RCGC_DEBUG_SAVEALL);
+  cr_assert_eq(rcgc_collect(tl.heap, 0), 3);
+  rcgc_set_debug(tl.heap, 0);
+  cr_assert_eq(rcgc_garbage_count(tl.heap), 3);
+  for (size_t i = 0; i < 3; i++) {
+    obj *g = rcgc_garbage_get(tl.heap, i);
+    cr_assert_str_eq(g->name, names[i]);
+    rcgc_set(tl.heap, &g->a, NULL);
+  }
+  cr_assert_str_eq(events, "");
+  cr_assert_eq(rcgc_garbage_clear(tl.heap), 3);
+  cr_assert_str_eq(events, "free three, free two, free one");
+}
+
 /* w = weakref.ref(n, cb) where cb allocates one object into G; gc.collect(0);
 ** del n -> count[0] is 0: n's deallocation is counted after its weak
 ** reference callback allocated. */
