@@ -7,9 +7,10 @@
 **
 **  0. guard: a collection already running returns 0. "start" callbacks;
 **     DEBUG_STATS header; counts (count[G+1]++, count[0..G] = 0); the lists
-**     of generations 0..G are merged into a local list 'young' (so objects
-**     allocated by user code later in this collection land in an empty
-**     gens[0], never in a list being processed).
+**     of generations G, 0, 1, ..., G-1 are merged, in that order (CPython
+**     appends the younger lists to the collected one), into a local list
+**     'young' (so objects allocated by user code later in this collection
+**     land in an empty gens[0], never in a list being processed).
 **  1. deduce_unreachable(young -> unreachable):
 **     a. update_refs: gc_refs = refcnt, PREV_COLLECTING set. The list is
 **        singly linked from here until move_unreachable restores it.
@@ -774,9 +775,13 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
   for (int i = 0; i <= generation && !suspects_only; i++)
     VALIDATE(heap, &heap->gens[i].head, false, "generation", "the previous collection");
   VALIDATE(heap, &heap->suspects, false, "suspects", "the previous collection");
-  if (!suspects_only)
-    for (int i = 0; i <= generation; i++)
+  if (!suspects_only) {
+    /* CPython's order: generation G's objects, then generation 0's, 1's...
+    ** (it appends the younger lists to the collected one) */
+    list_merge(&heap->gens[generation].head, &young);
+    for (int i = 0; i < generation; i++)
       list_merge(&heap->gens[i].head, &young);
+  }
   bool full = generation == RCGC_NUM_GENERATIONS - 1;
   mode_t_ mode = full ? MODE_FULL
                       : heap->policy == RCGC_POLICY_SUSPECTS ? MODE_CLOSURE : MODE_LIST;

@@ -195,6 +195,22 @@ Test(cpython_order, garbage_list_cleared_last_entry_first) {
   cr_assert_str_eq(events, "free three, free two, free one");
 }
 
+/* a = F('a'); a.a = a; gc.collect(0); b = F('b'); b.a = b; del a, b;
+** gc.collect(1) -> del a before del b: a full or middle collection examines
+** the collected generation's objects first, then the younger ones (CPython
+** appends the younger lists to the collected one). */
+Test(cpython_order, collection_examines_the_collected_generation_first) {
+  obj *a = mk(&finobj_type, "a", NULL);
+  rcgc_set(tl.heap, &a->a, a);
+  cr_assert_eq(rcgc_collect(tl.heap, 0), 0);
+  obj *b = mk(&finobj_type, "b", NULL);
+  rcgc_set(tl.heap, &b->a, b);
+  rcgc_decref(tl.heap, a);
+  rcgc_decref(tl.heap, b);
+  cr_assert_eq(rcgc_collect(tl.heap, 1), 2);
+  cr_assert_str_eq(events, "del a, /del a, del b, /del b");
+}
+
 /* w = weakref.ref(n, cb) where cb allocates one object into G; gc.collect(0);
 ** del n -> count[0] is 0: n's deallocation is counted after its weak
 ** reference callback allocated. */
