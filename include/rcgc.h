@@ -331,7 +331,10 @@ typedef struct rcgc_head_ {
 /* Allocate an object of type 't' with its data zeroed and refcount 1 (the
 ** caller's reference). If 't' has a traverse function the object is tracked
 ** (added to generation 0) and may trigger an automatic collection *before*
-** the new object is created, never while it is half-initialised. Returns
+** the new object is created, never while it is half-initialised, and never
+** while a finalizer, callback or destroy function runs: there the next
+** allocation outside them does it (CPython 3.11 collects inside them; a
+** documented deviation, docs/design.md "Deviations from CPython"). Returns
 ** NULL on a NULL argument (reported), when 't' has no name, or when memory
 ** is short (the heap stays consistent and usable). */
 RCGC_API void *rcgc_new(rcgc_heap *heap, const rcgc_type *t);
@@ -562,7 +565,13 @@ RCGC_API int rcgc_isenabled(const rcgc_heap *heap);
 ** of unreachable objects found (collected + uncollectable, resurrected ones
 ** excluded); 0 without collecting when a collection of this heap is already
 ** running (from a finalizer or callback); RCGC_ERANGE for another
-** generation; RCGC_EINVAL for NULL; RCGC_EBUSY from inside a traverse. */
+** generation; RCGC_EINVAL for NULL; RCGC_EBUSY from inside a traverse.
+** Objects outside the garbage that only the garbage kept alive die after
+** the whole garbage is freed (when the collection runs inside a finalizer
+** or callback of a refcount death, once that code has returned), the last
+** released first, each with its cascade; CPython frees the garbage object
+** by object and they die in between, in another order (a documented
+** deviation, docs/design.md "Deviations from CPython"). */
 RCGC_API long rcgc_collect(rcgc_heap *heap, int generation);
 
 /* Python's get_count: count[0] = tracked allocations minus deallocations
@@ -757,7 +766,10 @@ RCGC_API rcgc_weakref *rcgc_weakref_new(rcgc_heap *heap, void *obj,
 ** weak reference are refused: NULL, reported (rules "use of a freed
 ** object", "not an rcgc object", "reference between heaps"); so is, in
 ** every build, an object that is not a weak reference (rule "not a weak
-** reference"). */
+** reference"). When an object releases its references and user code run
+** by the death of one of them reads a later one this way, CPython (which
+** releases them one at a time) still returns it: a documented deviation
+** (docs/design.md, "Deviations from CPython"). */
 RCGC_API void *rcgc_weakref_get(rcgc_heap *heap, rcgc_weakref *wr);
 /* 1 while the referent is alive, 0 once it is dead (as above) and for
 ** NULL. Unchecked, as rcgc_refcount. */

@@ -271,3 +271,56 @@ Test(cpython_order, finalizer_nesting_is_bounded) {
     n += (size_t)snprintf(want + n, sizeof want - n, ", /del %d", i);
   cr_assert_str_eq(events, want);
 }
+
+/* ---- documented deviations (docs/design.md, "Deviations from CPython") */
+
+/* dying-sibling. p = O('p'); p.a = F('x', act=lambda s: G.__setitem__(0,
+** W())); p.b = y = O('y'); W = weakref.ref(y); del y, p -> CPython releases
+** p.a first, alone, so x's finalizer gets y back from W (y is then kept by
+** G[0]). rcgc has released p.b too before x's finalizer runs: y waits at
+** count 0, W is still attached to it (rcgc_weakref_count is 1) but reads
+** NULL, and y is freed. */
+static rcgc_weakref *W0;
+static void *Y0;
+static void read_w0(rcgc_heap *h, obj *self) {
+  (void)self;
+  G[0] = rcgc_weakref_get(h, W0);
+  G[1] = rcgc_weakref_count(h, Y0) == 1 ? (void *)W0 : NULL;
+}
+
+Test(cpython_order, weak_reference_to_a_dying_sibling_reads_null) {
+  obj *p = mk(&obj_type, "p", NULL);
+  p->a = mk(&finobj_type, "x", read_w0);
+  p->b = mk(&desobj_type, "y", NULL);
+  W0 = rcgc_weakref_new(tl.heap, p->b, NULL, NULL);
+  cr_assert_not_null(W0);
+  Y0 = p->b;
+  rcgc_decref(tl.heap, p);
+  cr_assert_null(G[0]);
+  cr_assert_eq(G[1], W0, "the weak reference still named its dying referent");
+  G[1] = NULL;
+  cr_assert_str_eq(events, "del x, /del x, free y");
+  cr_assert_not(rcgc_weakref_alive(W0));
+  rcgc_decref(tl.heap, W0);
+}
+
+/* garbage-release-order. Old objects z1, z3, z2 (finalizers), then a young
+** garbage cycle a <-> b with a.b = z1, a.c = z3, b.b = z2; gc.collect(0) ->
+** CPython: z2, z1, z3 (a's clear frees b, whose clear frees z2, before a
+** releases z1 and z3). rcgc: a and b are freed first, then z2, z3, z1 (the
+** last released first). */
+Test(cpython_order, garbage_frees_what_it_alone_kept_alive_afterwards) {
+  obj *z1 = mk(&finobj_type, "z1", NULL), *z3 = mk(&finobj_type, "z3", NULL);
+  obj *z2 = mk(&finobj_type, "z2", NULL);
+  cr_assert_eq(rcgc_collect(tl.heap, 0), 0);
+  obj *a = mk(&desobj_type, "a", NULL), *b = mk(&desobj_type, "b", NULL);
+  rcgc_set(tl.heap, &a->a, b);
+  rcgc_set(tl.heap, &b->a, a);
+  a->b = z1;
+  a->c = z3;
+  b->b = z2;
+  rcgc_decref(tl.heap, a);
+  rcgc_decref(tl.heap, b);
+  cr_assert_eq(rcgc_collect(tl.heap, 0), 2);
+  cr_assert_str_eq(events, "free a, free b, del z2, /del z2, del z3, /del z3, del z1, /del z1");
+}
