@@ -567,11 +567,11 @@ RCGC_API int rcgc_isenabled(const rcgc_heap *heap);
 ** running (from a finalizer or callback); RCGC_ERANGE for another
 ** generation; RCGC_EINVAL for NULL; RCGC_EBUSY from inside a traverse.
 ** Objects outside the garbage that only the garbage kept alive die after
-** the whole garbage is freed (when the collection runs inside a finalizer
-** or callback of a refcount death, once that code has returned), the last
-** released first, each with its cascade; CPython frees the garbage object
-** by object and they die in between, in another order (a documented
-** deviation, docs/design.md "Deviations from CPython"). */
+** the whole garbage is freed (before rcgc_collect returns, also when it is
+** called from a finalizer or callback), the last released first, each with
+** its cascade; CPython frees the garbage object by object and they die in
+** between, in another order (a documented deviation, docs/design.md
+** "Deviations from CPython"). */
 RCGC_API long rcgc_collect(rcgc_heap *heap, int generation);
 
 /* Python's get_count: count[0] = tracked allocations minus deallocations

@@ -654,6 +654,7 @@ static long delete_garbage(rcgc_heap *heap, head_t *garbage, bool outside_exact)
   head_t *others = NULL;
   bool pooling = !(heap->cfg.flags & RCGC_CONFIG_NO_POOL);
   int was_draining = heap->draining;
+  head_t *below = heap->zero_stack; /* a drain loop's, when one runs */
   heap->draining = 1;
   long freed = 0;
   for (head_t *h = next_of(garbage), *next; h != garbage; h = next) {
@@ -705,8 +706,7 @@ static long delete_garbage(rcgc_heap *heap, head_t *garbage, bool outside_exact)
   else
     heap->gens[0].count = 0;
   heap->draining = was_draining;
-  if (!was_draining)
-    rcgc__drain(heap);
+  rcgc__drain_to(heap, below); /* now, even inside a drain loop's user code */
   return freed;
 }
 

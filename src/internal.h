@@ -336,6 +336,7 @@ void rcgc__quarantine_flush(rcgc_heap *heap);
 uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t);
 void rcgc__zero(rcgc_heap *heap, head_t *h);      /* refcnt reached 0 */
 void rcgc__drain(rcgc_heap *heap);                /* free the zero stack */
+void rcgc__drain_to(rcgc_heap *heap, head_t *base); /* free what is above 'base' */
 void rcgc__free_now(rcgc_heap *heap, head_t *h);  /* destroy + return memory */
 void rcgc__destroy_object(rcgc_heap *heap, head_t *h);
 void rcgc__release_block(rcgc_heap *heap, head_t *h);

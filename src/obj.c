@@ -417,7 +417,6 @@ void rcgc_decref_slow_(rcgc_heap *heap, void *obj) {
 
 /* ------------------------------------------------------------ freeing */
 
-static void drain_to(rcgc_heap *heap, head_t *base);
 
 /* Tag in the zero-stack link of an object whose references are released
 ** and that waits for step 6 (blocks are 8-aligned: bit 0 is free). */
@@ -446,7 +445,7 @@ void rcgc__zero(rcgc_heap *heap, head_t *h) {
     rcgc__drain(heap);
   else if (heap->draining == DRAIN_LOOP && heap->in_user > heap->drain_user &&
            heap->drain_depth < RCGC_MAX_NESTED_DRAIN)
-    drain_to(heap, below); /* user code freed it: at once (top of file) */
+    rcgc__drain_to(heap, below); /* user code freed it: at once (top of file) */
 }
 
 /* Put the objects pushed on the zero stack above 'base' (at least one) in
@@ -544,7 +543,7 @@ static void finish_zero(rcgc_heap *heap, head_t *h) {
 
 /* Free the objects on the zero stack above 'base' (and what they free),
 ** then restore the state of the drain loop this one nests in, if any. */
-static void drain_to(rcgc_heap *heap, head_t *base) {
+void rcgc__drain_to(rcgc_heap *heap, head_t *base) {
   int draining = heap->draining, user = heap->drain_user;
   heap->draining = DRAIN_LOOP;
   heap->drain_user = heap->in_user;
@@ -564,7 +563,7 @@ static void drain_to(rcgc_heap *heap, head_t *base) {
   heap->draining = draining;
 }
 
-void rcgc__drain(rcgc_heap *heap) { drain_to(heap, NULL); }
+void rcgc__drain(rcgc_heap *heap) { rcgc__drain_to(heap, NULL); }
 
 /* Run the destroy function of 'h' (whose references are already released)
 ** and the hooks that must see it before its memory goes: expect-freed

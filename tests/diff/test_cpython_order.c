@@ -324,3 +324,23 @@ Test(cpython_order, garbage_frees_what_it_alone_kept_alive_afterwards) {
   cr_assert_eq(rcgc_collect(tl.heap, 0), 2);
   cr_assert_str_eq(events, "free a, free b, del z2, /del z2, del z3, /del z3, del z1, /del z1");
 }
+
+/* del x -> x's finalizer runs gc.collect(0), whose garbage (a young cycle
+** g) alone held z (old, finalizer): z dies inside that collection, before
+** x's finalizer goes on, as in CPython. */
+static void collect0(rcgc_heap *h, obj *self) {
+  (void)self;
+  ev("collect", rcgc_collect(h, 0) == 1 ? "1" : "?");
+}
+
+Test(cpython_order, collection_inside_a_finalizer_frees_what_its_garbage_held) {
+  obj *z = mk(&finobj_type, "z", NULL);
+  cr_assert_eq(rcgc_collect(tl.heap, 0), 0);
+  obj *g = mk(&obj_type, "g", NULL);
+  rcgc_set(tl.heap, &g->a, g);
+  g->b = z;
+  rcgc_decref(tl.heap, g);
+  obj *x = mk(&finobj_type, "x", collect0);
+  rcgc_decref(tl.heap, x);
+  cr_assert_str_eq(events, "del x, del z, /del z, collect 1, /del x");
+}
