@@ -202,6 +202,7 @@ L = []
 _n = 0
 _w = 0
 _t = None
+_r = None
 _e = None
 _g = None
 
@@ -360,12 +361,15 @@ def to_python(text):
             emit(f"o[{s}] = o[{t}].f{f} if isinstance(o[{t}], Node) else None")
         elif op == "wref":
             w, s, mode, arg = a
+            # the referent is held (_r) until the weak reference is fully
+            # set up: creating it may run a collection that drops o[S]
             emit(f"W[{w}] = None")
             emit(f"if isinstance(o[{s}], Node):")
-            emit(f"    _t = WR(o[{s}], _cb)")
+            emit(f"    _r = o[{s}]")
+            emit("    _t = WR(_r, _cb)")
             emit("    _w += 1")
             emit(f"    _t.i = _w; _t.m = {mode}; _t.a = {arg}")
-            emit(f"    W[{w}] = _t; _t = None")
+            emit(f"    W[{w}] = _t; _t = None; _r = None")
         elif op == "wdrop":
             emit(f"W[{a[0]}] = None")
         elif op == "wget":

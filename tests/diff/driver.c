@@ -78,6 +78,7 @@ static const rcgc_type ballast_type = {"Ballast", 8, ballast_traverse, NULL, NUL
 
 static rcgc_heap *H;
 static long nodes, weaks;
+static int quiet; /* set for the clean-up after the log is complete */
 
 /* The Python program keeps its slots in three module-level lists o, R and
 ** W, which the module's globals dict references. CPython's collector sees
@@ -86,13 +87,15 @@ static long nodes, weaks;
 ** driver keeps its slots in the same shape: a "dict" held from outside (as
 ** the running module's frame holds its globals) that references three
 ** "lists". A list reports its items last first, as CPython's list
-** traverse does; the dict reports o, R, W in the order they were defined. */
+** traverse does; the dict reports o, R, W and the temporaries _t and _r
+** (module globals too) in the order they were defined. */
 typedef struct plist {
   size_t n;
   void *s[NROOTS];
 } plist;
 typedef struct pdict {
   plist *o, *R, *W;
+  void *t, *r; /* the harness's temporaries _t and _r */
 } pdict;
 
 static int plist_traverse(void *obj, rcgc_visit_fn visit, void *arg) {
@@ -107,6 +110,8 @@ static int pdict_traverse(void *obj, rcgc_visit_fn visit, void *arg) {
   RCGC_VISIT(d->o, "o");
   RCGC_VISIT(d->R, "R");
   RCGC_VISIT(d->W, "W");
+  RCGC_VISIT(d->t, "_t");
+  RCGC_VISIT(d->r, "_r");
   return 0;
 }
 
@@ -291,6 +296,8 @@ static void *weak_read(rcgc_weakref *w) {
 
 static void node_fin(rcgc_heap *heap, void *obj) {
   node *self = obj;
+  if (quiet)
+    return; /* the clean-up after the log: no more actions */
   user_enter(self->i);
   printf("del n%ld\n", self->i);
   int m = self->m, a = self->a;
@@ -331,6 +338,8 @@ static void node_fin(rcgc_heap *heap, void *obj) {
 
 static void weak_cb(rcgc_heap *heap, rcgc_weakref *wr, void *ud) {
   (void)ud;
+  if (quiet)
+    return;
   wrinfo *info = wr_info(wr);
   long i = info->i;
   int m = info->m, a = info->a;
@@ -380,8 +389,6 @@ static int survivor_cmp(const void *x, const void *y) {
     return a->i < b->i ? -1 : 1;
   return (a->kind > b->kind) - (a->kind < b->kind);
 }
-
-static int quiet; /* set for the clean-up after the log is complete */
 
 static void sink(void *ud, const char *text, size_t len) {
   (void)ud;
@@ -458,7 +465,10 @@ int main(int argc, char **argv) {
     char b1[32], b2[32];
     if (!strcmp(op, "new")) {
       rcgc_set(H, &O[a[0] % NROOTS], NULL);
-      store_new(&O[a[0] % NROOTS], new_node(a[1], a[2], a[3]));
+      /* _t = Node(); ...; o[S] = _t; _t = None */
+      G->t = new_node(a[1], a[2], a[3]);
+      rcgc_set(H, &O[a[0]], G->t);
+      rcgc_set(H, &G->t, NULL);
     } else if (!strcmp(op, "set")) {
       if (is_node(O[a[0]]))
         set_field(O[a[0]], a[1], O[a[2]]);
@@ -474,17 +484,24 @@ int main(int argc, char **argv) {
     } else if (!strcmp(op, "wref")) {
       rcgc_set(H, (void **)&W_[a[0]], NULL);
       if (is_node(O[a[1]])) {
-        rcgc_weakref *wr = rcgc_weakref_new(H, O[a[1]], weak_cb, NULL);
+        /* _r = o[S]; _t = WR(_r, _cb); ...; W[W] = _t; _t = None; _r = None
+        ** (_r holds the referent until the weak reference is set up) */
+        rcgc_set(H, &G->r, O[a[1]]);
+        node *r = G->r;
+        rcgc_weakref *wr = rcgc_weakref_new(H, r, weak_cb, NULL);
         if (wr == NULL)
           return 3;
+        G->t = wr;
         if (nwrs == capwrs) {
           capwrs = capwrs ? capwrs * 2 : 64;
           wrs = realloc(wrs, capwrs * sizeof *wrs);
           if (wrs == NULL)
             return 3;
         }
-        wrs[nwrs++] = (wrinfo){wr, ++weaks, a[2], a[3], ((node *)O[a[1]])->i, O[a[1]]};
-        store_new((void **)&W_[a[0]], wr);
+        wrs[nwrs++] = (wrinfo){wr, ++weaks, a[2], a[3], r->i, r};
+        rcgc_set(H, (void **)&W_[a[0]], wr);
+        rcgc_set(H, &G->t, NULL);
+        rcgc_set(H, &G->r, NULL);
       }
     } else if (!strcmp(op, "wdrop")) {
       rcgc_set(H, (void **)&W_[a[0]], NULL);
