@@ -344,3 +344,18 @@ Test(cpython_order, collection_inside_a_finalizer_frees_what_its_garbage_held) {
   rcgc_decref(tl.heap, x);
   cr_assert_str_eq(events, "del x, del z, /del z, collect 1, /del x");
 }
+
+/* dying-sibling, the other case. G[0] = y = F('y'); p = O('p'); p.a =
+** F('x', act=lambda s: G.__setitem__(0, None)); p.b = y; del y, p ->
+** CPython: del x, /del x, del y, /del y (p still holds y while x's
+** finalizer runs). rcgc: p's reference to y is already gone, so y dies
+** inside x's finalizer. */
+Test(cpython_order, sibling_dropped_by_an_earlier_siblings_finalizer_dies_inside_it) {
+  obj *p = mk(&obj_type, "p", NULL);
+  p->a = mk(&finobj_type, "x", drop_g0);
+  p->b = mk(&finobj_type, "y", NULL);
+  G[0] = p->b;
+  rcgc_incref(tl.heap, G[0]);
+  rcgc_decref(tl.heap, p);
+  cr_assert_str_eq(events, "del x, del y, /del y, /del x");
+}
