@@ -265,6 +265,8 @@ struct rcgc_heap {
   uint32_t type_hash_cap;
   bool has_finalizers; /* some registered type has finalize or legacy_finalize */
   bool has_legacy;     /* some registered type has legacy_finalize */
+  bool order_visible;  /* some registered type has a finalizer or destroy:
+                          user code can see the order objects die in (obj.c) */
 
   /* freeing (obj.c) */
   head_t *zero_stack;
