@@ -74,6 +74,7 @@ typedef struct ctx_t {
   head_t *cursor;  /* closure mode: where the next pulled object goes */
   size_t pulled;   /* closure mode: objects pulled in */
   bool junk;       /* a traverse reported a pointer that is no object */
+  uint32_t ntypes_m1; /* heap->ntypes - 1: valid type ids are 1..this */
 } ctx_t;
 
 /* How deduce_unreachable finds the candidates' gc_refs. */
@@ -195,7 +196,7 @@ static inline bool not_object(ctx_t *ctx, void *child, const head_t *c) {
   if (rcgc__valid_object(ctx->heap, child, "traverse (collection)"))
     return false;
 #else
-  if (RCGC_LIKELY(type_id_of(c) - 1u < ctx->heap->ntypes - 1u))
+  if (RCGC_LIKELY(type_id_of(c) - 1u < ctx->ntypes_m1))
     return false;
   rcgc__valid_object(ctx->heap, child, "traverse (collection)");
 #endif
@@ -354,7 +355,8 @@ static size_t move_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
     if (gc_refs(h) > 0) {
       rcgc__traverse(heap, h, visit_reachable, young);
       h->gc_prev = (uintptr_t)prev; /* clears PREV_COLLECTING */
-      h->tinfo &= keep;
+      if (closure)
+        h->tinfo &= keep;
       prev = h;
       reachable++;
     } else {
@@ -373,7 +375,8 @@ static size_t move_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
   ** whose members keep PREV_COLLECTING */
   for (head_t *u = next_of(unreachable); u != unreachable; u = next_of(u)) {
     u->gc_next &= ~NEXT_UNREACHABLE;
-    u->tinfo &= keep;
+    if (closure)
+      u->tinfo &= keep;
   }
   return reachable;
 }
@@ -420,7 +423,7 @@ static void restore_list(rcgc_heap *heap, head_t *list) {
 ** hold gc_refs and flags), which is all delete_garbage needs. */
 static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachable,
                                deduce_t *out, mode_t_ mode, bool shortcut) {
-  ctx_t ctx = {heap, NULL, young, false, false, NULL, 0, false};
+  ctx_t ctx = {heap, NULL, young, false, false, NULL, 0, false, heap->ntypes - 1u};
   out->all_garbage = false;
   if (mode == MODE_FULL) {
     out->candidates = update_subtract_full(&ctx, young);
