@@ -13,11 +13,22 @@
 ** counts, generations, reachability marked from the references the harness
 ** holds, finalizer and weak reference ordering, the garbage list.
 **
+** The first input byte configures the heap (see run()); one bit picks the
+** policy: RCGC_POLICY_CPYTHON, or the default RCGC_POLICY_SUSPECTS, whose
+** suspects the model tracks (every decrement that leaves a tracked,
+** unfrozen object's count above 0 -- the program's, a dying object's
+** references, the collector's, the garbage list's, a released rcgc_list's,
+** the hold of a weak reference being made or calling back -- makes one) and
+** whose explicit collections below generation 2 also examine the suspects
+** and what they reach. Automatic collection is disabled: only explicit
+** collections run. Opcode byte 250 switches the policy.
+**
 ** After every operation: every object's refcount equals the model's, every
 ** live object is intact (magic, id, slots), every destroy / finalizer / legacy
 ** finalizer / weak reference callback ran exactly as often as the model says,
-** weak references are dead exactly when the model cleared them, and the live
-** object count agrees. After every collection also: the returned count, the
+** weak references are dead exactly when the model cleared them, the live
+** object count agrees, and rcgc_check_heap() == 0 (lists and flags,
+** INVARIANTS S1/S2 of the suspects). After every collection also: the returned count, the
 ** callback's collected / uncollectable / candidates, the garbage list size,
 ** and rcgc_check_heap() == 0. After every leak tool call also: its answer
 ** equals the one computed from the model graph (see "leak tools" below),
@@ -66,6 +77,7 @@ typedef struct mobj {
   long ext;                    /* references the harness owns */
   long garb;                   /* garbage list entries naming it */
   int gen;                     /* 0..2, GEN_PERMANENT, GEN_UNTRACKED */
+  int suspect;                 /* on the suspects list (then gen == 0) */
   int has_fin, has_leg, resurrect;
   int finalized, release, legacy_ran;
   int referent, has_cb;        /* weak references */
@@ -79,6 +91,7 @@ typedef struct mobj {
   long fin, leg, cb, destroy;
   /* scratch for the collection model */
   int mark, set;
+  int expand, pulled; /* a closure collection: pulls its children in / pulled in */
   /* leak tools */
   int tix;          /* type: node_types[0..3], leaf_types[4..6], 7 weakref */
   uint64_t serial;  /* rcgc_serial() at allocation (0 without serials) */
@@ -101,6 +114,7 @@ typedef struct fz_state {
   long ops_run;
   /* leak tools */
   int in_collect, destroying; /* a collection / heap destroy is running */
+  int policy;              /* the heap's policy (RCGC_POLICY_*) */
   int serials;             /* the heap records allocation serials */
   long obj_over;           /* block bytes of a node or leaf beyond its data (-1: not seen yet) */
   size_t wr_bytes;         /* block bytes of a weak reference (0: not seen yet) */
@@ -293,7 +307,7 @@ ORACLE static void model_rcs(long *rc, int only_set) {
     if (!m->alive || m->kind != K_NODE || (only_set && m->set != 1))
       continue;
     for (int s = 0; s < m->nslots; s++)
-      if (m->slot[s] >= 0)
+      if (m->slot[s] >= 0 && (!only_set || m->expand || !F.o[m->slot[s]].pulled))
         rc[m->slot[s]]++;
   }
 }
@@ -301,14 +315,32 @@ ORACLE static void model_rcs(long *rc, int only_set) {
 static int wl[MAX_OBJS], wln;
 static long cascade; /* numbers each drain() */
 
-/* Queue 'x' if its count reached 0. */
+/* The suspects policy: a decrement that left x's count above 0 makes x a
+** suspect (the suspects list counts as generation 0) when x is tracked,
+** not frozen, and on none of a running collection's lists (set == 0:
+** neither a candidate nor uncollectable; rcgc__suspect). */
+static void make_suspect(int x) {
+  mobj *m = &F.o[x];
+  if (F.policy == RCGC_POLICY_SUSPECTS && m->alive && !m->dying && m->gen >= 0 && m->gen <= 2 &&
+      m->set == 0 && !F.destroying) {
+    m->suspect = 1;
+    m->gen = 0;
+  }
+}
+
+/* x's count was decremented: queue it if the count reached 0, else it may
+** become a suspect. Every caller is a decrement. */
 static void maybe_dying(int x) {
   if (x < 0)
     return;
   mobj *m = &F.o[x];
-  if (m->alive && !m->dying && model_rc(x) == 0) {
+  if (!m->alive || m->dying)
+    return;
+  if (model_rc(x) == 0) {
     m->dying = 1;
     wl[wln++] = x;
+  } else {
+    make_suspect(x);
   }
 }
 
@@ -328,6 +360,9 @@ static void clear_weakrefs_to(int x, int fire) {
         w->exp_cb++;
         w->exp_cb_max++;
         w->cb_cascade = cascade;
+        /* held while its callback runs: the release is a decrement (a
+        ** weak reference is dying then only if it dies in this cascade) */
+        make_suspect(i);
       } else if (fire && w->has_cb) {
         w->exp_cb_max++; /* dying in this cascade: may have run first */
       }
@@ -361,9 +396,11 @@ static void drain(void) {
         if (m->gen != GEN_UNTRACKED)
           m->gen = 0; /* tracked in generation 0 for its finalizer, a frozen
                       ** one too (unfrozen), as CPython does */
+        m->suspect = 0;
         continue;
       }
     }
+    m->suspect = 0;
     clear_weakrefs_to(x, 1);
     /* at every death, except after a forced release already ran it */
     if (m->has_leg && !m->legacy_ran)
@@ -442,11 +479,45 @@ static mresult model_collect(int gen, int no_saveall) {
   int old = gen < 2 ? gen + 1 : 2;
   for (int i = 0; i < F.n; i++) {
     mobj *m = &F.o[i];
-    m->set = m->alive && m->gen >= 0 && m->gen <= gen;
+    m->set = m->alive && m->gen >= 0 && m->gen <= gen; /* the suspects are in generation 0 */
     m->mark = 0;
-    r.candidates += m->set;
+    m->expand = m->pulled = 0;
+  }
+  /* the suspects policy below G = 2 (MODE_CLOSURE): the suspects, and the
+  ** objects they pull in, pull in their tracked, unfrozen children that are
+  ** not candidates yet. The candidate list is the generations, then the
+  ** suspects, and pulled objects are scanned after the object that pulled
+  ** them: an edge from a candidate that pulls nothing to a pulled object
+  ** was looked at before that object was pulled, and counts as a reference
+  ** from outside. */
+  if (F.policy == RCGC_POLICY_SUSPECTS && gen < 2) {
+    for (int i = 0; i < F.n; i++)
+      F.o[i].expand = F.o[i].alive && F.o[i].suspect;
+    int changed = 1;
+    while (changed) {
+      changed = 0;
+      for (int i = 0; i < F.n; i++) {
+        mobj *m = &F.o[i];
+        if (!m->expand || m->kind != K_NODE)
+          continue;
+        for (int s = 0; s < m->nslots; s++) {
+          mobj *c = m->slot[s] >= 0 ? &F.o[m->slot[s]] : NULL;
+          if (c != NULL && !c->set && c->gen >= 0 && c->gen <= 2) {
+            c->set = c->pulled = c->expand = 1;
+            changed = 1;
+          }
+        }
+      }
+    }
+  }
+  for (int i = 0; i < F.n; i++) {
+    r.candidates += F.o[i].set;
+    if (F.o[i].set)
+      F.o[i].suspect = 0; /* examined */
   }
   mark_from_outside();
+  for (int i = 0; i < F.n; i++)
+    F.o[i].expand = F.o[i].pulled = 0; /* the resurrection check counts every edge */
   /* survivors go to the old generation; set: 1 = unreachable (U) */
   for (int i = 0; i < F.n; i++) {
     mobj *m = &F.o[i];
@@ -477,6 +548,7 @@ static mresult model_collect(int gen, int no_saveall) {
       w->exp_cb_max++;
       w->set = 0; /* leaves L too: moved to the old generation */
       w->gen = old;
+      w->suspect = 0;
     }
   }
   /* finalizers of G0 */
@@ -761,6 +833,7 @@ static void op_weakref(input *in) {
                                      (void *)(intptr_t)id);
   CHECK(w != NULL, "rcgc_weakref_new failed");
   new_obj(K_WREF, w);
+  make_suspect(x); /* the referent was held while the weak reference was made */
   F.o[id].gen = 0;
   F.o[id].referent = x;
   F.o[id].has_cb = cb;
@@ -802,8 +875,10 @@ static void op_track(input *in, int track) {
   CHECK(r == RCGC_OK, "track/untrack returned %d", r);
   if (track && m->gen == GEN_UNTRACKED)
     m->gen = 0;
-  if (!track)
+  if (!track) {
     m->gen = GEN_UNTRACKED;
+    m->suspect = 0;
+  }
 }
 
 static void op_freeze(int freeze) {
@@ -814,8 +889,10 @@ static void op_freeze(int freeze) {
     mobj *m = &F.o[i];
     if (!m->alive)
       continue;
-    if (freeze && m->gen >= 0 && m->gen <= 2)
+    if (freeze && m->gen >= 0 && m->gen <= 2) {
       m->gen = GEN_PERMANENT;
+      m->suspect = 0;
+    }
     else if (!freeze && m->gen == GEN_PERMANENT)
       m->gen = 2;
     frozen += m->gen == GEN_PERMANENT;
@@ -839,6 +916,10 @@ static void op_introspect(input *in) {
         want++;
     CHECK(l.count == want, "get_objects(%d) returned %zu, model %zu", g, l.count, want);
     rcgc_list_release(F.heap, &l);
+    /* the list's references are released: decrements that make suspects */
+    for (int i = 0; i < F.n; i++)
+      if (F.o[i].alive && F.o[i].gen >= 0 && F.o[i].gen <= 2 && (g < 0 || F.o[i].gen == g))
+        make_suspect(i);
   } else if ((b & 3) == 1) {
     int x = pick(in, -1);
     if (x < 0)
@@ -859,6 +940,16 @@ static void op_introspect(input *in) {
     }
     CHECK(l.count == want, "get_referrers(%d) returned %zu, model %zu", x, l.count, want);
     rcgc_list_release(F.heap, &l);
+    for (int i = 0; i < F.n; i++) {
+      mobj *m = &F.o[i];
+      if (!m->alive || m->kind != K_NODE || m->gen < 0 || m->gen > 2)
+        continue;
+      for (int s = 0; s < m->nslots; s++)
+        if (m->slot[s] == x) {
+          make_suspect(i);
+          break;
+        }
+    }
   } else if ((b & 3) == 2) {
     int x = pick(in, -1);
     if (x < 0)
@@ -873,11 +964,27 @@ static void op_introspect(input *in) {
         want += m->slot[s] >= 0;
     CHECK(l.count == want, "get_referents(%d) returned %zu, model %zu", x, l.count, want);
     rcgc_list_release(F.heap, &l);
+    if (m->kind == K_NODE)
+      for (int s = 0; s < m->nslots; s++)
+        if (m->slot[s] >= 0)
+          make_suspect(m->slot[s]);
   } else {
     trace("check_heap\n");
     check_heap("check_heap");
   }
   check_all("introspection");
+}
+
+/* rcgc_set_policy: to the CPython policy the suspects join generation 0. */
+static void op_policy(void) {
+  int to = F.policy == RCGC_POLICY_SUSPECTS ? RCGC_POLICY_CPYTHON : RCGC_POLICY_SUSPECTS;
+  trace("set_policy(%s)\n", to == RCGC_POLICY_SUSPECTS ? "SUSPECTS" : "CPYTHON");
+  CHECK(rcgc_set_policy(F.heap, to) == RCGC_OK && rcgc_get_policy(F.heap) == to,
+        "rcgc_set_policy(%d) failed", to);
+  F.policy = to;
+  for (int i = 0; i < F.n; i++)
+    F.o[i].suspect = 0;
+  check_heap("set_policy");
 }
 
 static void op_debug(void) {
@@ -887,17 +994,25 @@ static void op_debug(void) {
 }
 
 static void model_garbage_clear(void) {
-  for (int i = 0; i < F.n; i++)
+  int had[MAX_OBJS];
+  for (int i = 0; i < F.n; i++) {
+    had[i] = F.o[i].garb > 0;
     F.o[i].garb = 0;
-  /* maybe_dying(i) for every object, with the counts taken once (queueing
-  ** changes none of them) */
+  }
+  /* maybe_dying(i) for every object the list named, with the counts taken
+  ** once (queueing changes none of them); a survivor's last decrement by
+  ** the list left its count above 0 */
   long rc[MAX_OBJS];
   model_rcs(rc, 0);
   for (int i = 0; i < F.n; i++) {
     mobj *m = &F.o[i];
-    if (m->alive && !m->dying && rc[i] == 0) {
+    if (!had[i] || !m->alive || m->dying)
+      continue;
+    if (rc[i] == 0) {
       m->dying = 1;
       wl[wln++] = i;
+    } else {
+      make_suspect(i);
     }
   }
   drain();
@@ -964,10 +1079,10 @@ ORACLE static int id_of(const void *p) {
 ORACLE static long ext_of(int i) { return F.o[i].ext + F.o[i].garb; }
 
 /* Position of an object's list in heap-list order: generations 0, 1, 2,
-** permanent, untracked. */
+** suspects, permanent, untracked. */
 ORACLE static int list_of(int i) {
   int g = F.o[i].gen;
-  return g == GEN_UNTRACKED ? 4 : g;
+  return g == GEN_UNTRACKED ? 5 : g == GEN_PERMANENT ? 4 : F.o[i].suspect ? 3 : g;
 }
 
 /* Targets of object i's strong references, in traverse order. */
@@ -1970,11 +2085,16 @@ static void run(const uint8_t *data, size_t size) {
   cfg.flags = first >= 0 && (first & 1) ? RCGC_CONFIG_NO_POOL : 0;
   if (first >= 0 && (first & 6) == 6)
     cfg.flags |= RCGC_CONFIG_SERIALS; /* debug builds record them anyway */
-  /* the model's collections examine exactly generations 0..G */
-  cfg.policy = RCGC_POLICY_CPYTHON;
+  /* bit 6: the default policy, RCGC_POLICY_SUSPECTS (the bit the fewest
+  ** inputs of the corpus had set before it meant this); else the CPython
+  ** policy, whose collections examine exactly generations 0..G */
+  cfg.policy = first >= 0 && (first & 0x40) ? RCGC_POLICY_SUSPECTS : RCGC_POLICY_CPYTHON;
   F.heap = rcgc_heap_new(&cfg);
   CHECK(F.heap != NULL, "rcgc_heap_new failed");
   F.obj_over = -1;
+  F.policy = (int)cfg.policy;
+  CHECK(rcgc_get_policy(F.heap) == F.policy, "rcgc_get_policy disagrees with the configuration");
+  trace("policy %s\n", F.policy == RCGC_POLICY_SUSPECTS ? "SUSPECTS" : "CPYTHON");
   F.serials = (cfg.flags & RCGC_CONFIG_SERIALS) != 0;
 #ifdef RCGC_DEBUG
   F.serials = 1; /* debug builds always record them */
@@ -2002,10 +2122,16 @@ static void run(const uint8_t *data, size_t size) {
       else
         op_introspect(in);
       break;
-    case 16: op_debug(); break;
+    case 16: /* byte 250: the policy */
+      if (op / 18 == 13)
+        op_policy();
+      else
+        op_debug();
+      break;
     case 17: op_garbage(in); break;
     }
     check_all("operation");
+    check_heap("operation"); /* the lists and flags (suspects, generations) */
   }
   /* wind down: drop every hold of the harness, collect everything */
   trace("-- drop all\n");

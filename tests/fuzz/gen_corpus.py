@@ -6,7 +6,9 @@ then one opcode byte (taken modulo 18) and its argument bytes per
 operation. Opcode bytes 141, 159, ..., 249 (15 modulo 18, 7 or more
 times 18) are the leak tools: their argument byte's low 4 bits select the
 call, the high 4 bits are a parameter. Bits 1 and 2 of the first byte both
-set ask for allocation serials (RCGC_CONFIG_SERIALS). Hand-written
+set ask for allocation serials (RCGC_CONFIG_SERIALS); bit 6 selects the
+default policy, RCGC_POLICY_SUSPECTS (else RCGC_POLICY_CPYTHON); opcode
+byte 250 switches the policy (rcgc_set_policy). Hand-written
 scenarios cover each feature once; seeded random programs mix them.
 Deterministic: rerunning rewrites the same files."""
 import os, random
@@ -35,12 +37,14 @@ def referrers(x): return [15, 1, x]
 def referents(x): return [15, 2, x]
 def check(): return [15, 3]
 def saveall(): return [16]
+def policy(): return [250]  # rcgc_set_policy: the other policy
 def gclear(): return [17, 0]
 def release(legacy): return [17, 1 if legacy else 2]
 
 # leak tools (see op_leak)
 LEAK = 141
 SERIALS = 6  # first byte: RCGC_CONFIG_SERIALS
+SUS = 0x40  # first byte: RCGC_POLICY_SUSPECTS
 def roots(): return [LEAK, 0]
 def why(x, k=1): return [LEAK, 1 | ((k - 1) << 4), x]
 def cycles_garbage(): return [LEAK, 2]
@@ -143,14 +147,56 @@ S["leak_untracked_frozen"] = bytes(leak_world(0) + untrack(0) + freeze() + cycle
                                    all_leak_tools(1) + unfreeze() + track(0) + all_leak_tools(2))
 S["leak_all_tools"] = bytes(leak_world(SERIALS) + all_leak_tools(3) + collect(2) + all_leak_tools(0))
 
+# the suspects policy: decrements that leave a count above 0 make suspects;
+# collect(0) and collect(1) examine the young generations, the suspects and
+# what they reach
+def old_cycle():  # 0 <-> 1, both in generation 2, held by the harness
+    return [alloc(NODE2), alloc(NODE2), link(0, 0, 1), link(1, 0, 0), collect(1), collect(1)]
+S["suspects_old_cycle"] = prog(SUS, *old_cycle(), decref(0), objects(0), objects(2), collect(0),
+                               objects(1), decref(0), collect(0), objects(-1))
+S["suspects_closure_survives"] = prog(SUS, *old_cycle(), alloc(NODE4), link(2, 0, 0), link(2, 1, 1),
+                                      alloc(LEAF), link(1, 1, 3), decref(3), collect(1), collect(1),
+                                      unlink(2, 0), collect(0), objects(1), objects(2), collect(1),
+                                      decref(0), decref(0), collect(0), collect(2))
+# a candidate that is no suspect (A, back in generation 0 by untrack/track)
+# references an object the suspect S pulls in (C): that edge counts as a
+# reference from outside, so the garbage cycle S <-> C <-> A survives
+# collect(0) and goes with collect(1)
+S["suspects_pulled_edge_outside"] = prog(SUS, alloc(NODE2), alloc(NODE2), alloc(NODE2), link(0, 0, 1),
+                                         link(1, 0, 0), link(2, 0, 1), link(1, 1, 2), decref(1),
+                                         decref(1), collect(1), collect(1), untrack(2), track(2),
+                                         decref(0), collect(0), collect(0), collect(1), collect(2))
+S["suspects_list_release"] = prog(SUS | 1, *old_cycle(), alloc(NODE1), link(2, 0, 0), objects(2),
+                                  collect(0), referrers(0), referents(0), collect(1), objects(-1),
+                                  collect(0), decref(0), decref(0), decref(0), collect(0))
+S["suspects_freeze_untrack"] = prog(SUS, *old_cycle(), decref(0), freeze(), collect(0), objects(0),
+                                    unfreeze(), collect(0), decref(0), untrack(0), collect(0),
+                                    track(0), collect(0), collect(2))
+S["suspects_policy_switch"] = prog(SUS, *old_cycle(), decref(0), policy(), collect(0), objects(0),
+                                   decref(0), policy(), referents(0), collect(0), policy(),
+                                   collect(1), policy(), collect(2))
+S["suspects_cpython_switch"] = prog(0, *old_cycle(), decref(0), policy(), referents(1), collect(0),
+                                    decref(0), collect(0), policy(), collect(2))
+S["suspects_weakref_cascade"] = prog(SUS, *old_cycle(), alloc(LEAF), weakref(2, True), link(0, 1, 3),
+                                     weakref(0, False), decref(2), collect(1), collect(1),
+                                     decref(0), collect(0), decref(0), collect(0), wget(0), collect(2))
+S["suspects_garbage_list"] = prog(SUS, saveall(), *cycle(NODE2, FIN), alloc(NODE1), link(2, 0, 0),
+                                  collect(0), gclear(), collect(0), saveall(), decref(0), collect(0),
+                                  collect(2))
+S["suspects_legacy"] = prog(SUS, *cycle(LEG, NODE2), alloc(NODE1), link(1, 1, 2), collect(1),
+                            release(True), collect(0), collect(2))
+S["suspects_resurrect"] = prog(SUS | SERIALS, *old_cycle(), alloc(FIN_RES), link(0, 1, 2), decref(2),
+                               decref(0), decref(0), collect(0), objects(0), collect(0),
+                               all_leak_tools(1), collect(2))
+
 # found by the fuzzer (minimized), kept as regression seeds
 S["found_legacy_freed_by_garbage"] = prog(0, alloc(0x68), alloc(0x30), link(0, 2, 1), link(0, 0, 0))
 S["found_weakref_order_in_cascade"] = bytes.fromhex(
     "bac80b0050031100000017096300039302749195bd3407fc000391018207570000000000780097039c5102"
     "b4b4b4b4b4b4b47251026e03099b016c0328b4b4b4")
 
-def random_prog(rng, n, leak=False):
-    out = [rng.randrange(8) if leak else rng.randrange(2)]
+def random_prog(rng, n, leak=False, first=None):
+    out = [first if first is not None else rng.randrange(8) if leak else rng.randrange(2)]
     for _ in range(n):
         r = rng.random()
         if r < 0.22:
@@ -166,6 +212,9 @@ def random_prog(rng, n, leak=False):
             out += weakref(rng.randrange(256), rng.randrange(2))
         elif r < 0.8:
             out += collect(rng.randrange(3))
+        elif r < 0.82 and first is not None:
+            out += rng.choice([policy(), objects(rng.randrange(4) - 1),
+                               referrers(rng.randrange(256)), referents(rng.randrange(256))])
         elif r < 0.85 and leak:
             out += [LEAK, rng.randrange(256), rng.randrange(256), rng.randrange(256), rng.randrange(256)]
         else:
@@ -181,6 +230,10 @@ def main():
     rng = random.Random(20261130)
     for i in range(12):
         S["random_leak_%02d" % i] = random_prog(rng, 30 + 10 * i, leak=True)
+    rng = random.Random(20261201)
+    for i in range(16):
+        S["random_suspects_%02d" % i] = random_prog(rng, 30 + 10 * i, leak=i % 2 == 1,
+                                                    first=SUS | rng.randrange(8))
     for name, data in sorted(S.items()):
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)
