@@ -263,10 +263,16 @@ static int visit_decref_full(void *child, const char *edge, void *arg) {
 ** is then read in the order it was allocated, which is memory order far
 ** more often than a breadth-first frontier is. Only forward links and the
 ** sentinel's tail link are kept while gc_refs overwrite the back links.
-** They are traversed when the scan reaches them. Children
-** of other candidates (the generations merged by an explicit collection)
-** are outside, as in MODE_LIST. Everything pulled in is garbage or reached
-** from a suspect, so the work is bounded by what suspects reach. */
+** They are traversed when the scan reaches them. The suspects head the
+** list, so every object is pulled in before the scan reaches the first
+** other candidate (the generations merged by an explicit collection): the
+** references of those candidates to pulled objects are then subtracted
+** like every reference inside the candidates, and only their children that
+** are no candidates are outside, as in MODE_LIST. (Were an object pulled in
+** after such a candidate's scan, that candidate's reference to it would
+** count as one from outside, and a garbage cycle through both would
+** survive.) Everything pulled in is garbage or reached from a suspect, so
+** the work is bounded by what suspects reach. */
 static int visit_decref_closure(void *child, const char *edge, void *arg) {
   (void)edge;
   ctx_t *ctx = arg;
@@ -778,6 +784,18 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
   for (int i = 0; i <= generation && !suspects_only; i++)
     VALIDATE(heap, &heap->gens[i].head, false, "generation", "the previous collection");
   VALIDATE(heap, &heap->suspects, false, "suspects", "the previous collection");
+  bool full = generation == RCGC_NUM_GENERATIONS - 1;
+  mode_t_ mode = full ? MODE_FULL
+                      : heap->policy == RCGC_POLICY_SUSPECTS ? MODE_CLOSURE : MODE_LIST;
+  /* the suspects policy: suspects are candidates of every collection
+  ** (INVARIANT S2: the list is empty under the CPython policy); only a
+  ** closure collection needs their flag (it clears it itself). They come
+  ** first: a closure collection pulls objects in only while it scans the
+  ** suspects and what they pulled (subtract_closure) */
+  if (mode != MODE_CLOSURE)
+    for (head_t *h = next_of(&heap->suspects); h != &heap->suspects; h = next_of(h))
+      h->tinfo &= ~(uint32_t)TI_SUSPECT;
+  list_merge(&heap->suspects, &young);
   if (!suspects_only) {
     /* CPython's order: generation G's objects, then generation 0's, 1's...
     ** (it appends the younger lists to the collected one) */
@@ -785,16 +803,6 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
     for (int i = 0; i < generation; i++)
       list_merge(&heap->gens[i].head, &young);
   }
-  bool full = generation == RCGC_NUM_GENERATIONS - 1;
-  mode_t_ mode = full ? MODE_FULL
-                      : heap->policy == RCGC_POLICY_SUSPECTS ? MODE_CLOSURE : MODE_LIST;
-  /* the suspects policy: suspects are candidates of every collection
-  ** (INVARIANT S2: the list is empty under the CPython policy); only a
-  ** closure collection needs their flag (it clears it itself) */
-  if (mode != MODE_CLOSURE)
-    for (head_t *h = next_of(&heap->suspects); h != &heap->suspects; h = next_of(h))
-      h->tinfo &= ~(uint32_t)TI_SUSPECT;
-  list_merge(&heap->suspects, &young);
   int older = suspects_only ? RCGC_NUM_GENERATIONS - 1 : generation + 1;
   head_t *old = &heap->gens[older < RCGC_NUM_GENERATIONS ? older : generation].head;
 

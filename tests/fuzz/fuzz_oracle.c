@@ -91,7 +91,7 @@ typedef struct mobj {
   long fin, leg, cb, destroy;
   /* scratch for the collection model */
   int mark, set;
-  int expand, pulled; /* a closure collection: pulls its children in / pulled in */
+  int expand;      /* a closure collection: pulls its children in */
   /* leak tools */
   int tix;          /* type: node_types[0..3], leaf_types[4..6], 7 weakref */
   uint64_t serial;  /* rcgc_serial() at allocation (0 without serials) */
@@ -307,7 +307,7 @@ ORACLE static void model_rcs(long *rc, int only_set) {
     if (!m->alive || m->kind != K_NODE || (only_set && m->set != 1))
       continue;
     for (int s = 0; s < m->nslots; s++)
-      if (m->slot[s] >= 0 && (!only_set || m->expand || !F.o[m->slot[s]].pulled))
+      if (m->slot[s] >= 0)
         rc[m->slot[s]]++;
   }
 }
@@ -481,15 +481,12 @@ static mresult model_collect(int gen, int no_saveall) {
     mobj *m = &F.o[i];
     m->set = m->alive && m->gen >= 0 && m->gen <= gen; /* the suspects are in generation 0 */
     m->mark = 0;
-    m->expand = m->pulled = 0;
+    m->expand = 0;
   }
   /* the suspects policy below G = 2 (MODE_CLOSURE): the suspects, and the
   ** objects they pull in, pull in their tracked, unfrozen children that are
-  ** not candidates yet. The candidate list is the generations, then the
-  ** suspects, and pulled objects are scanned after the object that pulled
-  ** them: an edge from a candidate that pulls nothing to a pulled object
-  ** was looked at before that object was pulled, and counts as a reference
-  ** from outside. */
+  ** not candidates yet (children of the other candidates are not pulled);
+  ** then every reference between candidates counts as inside */
   if (F.policy == RCGC_POLICY_SUSPECTS && gen < 2) {
     for (int i = 0; i < F.n; i++)
       F.o[i].expand = F.o[i].alive && F.o[i].suspect;
@@ -503,7 +500,7 @@ static mresult model_collect(int gen, int no_saveall) {
         for (int s = 0; s < m->nslots; s++) {
           mobj *c = m->slot[s] >= 0 ? &F.o[m->slot[s]] : NULL;
           if (c != NULL && !c->set && c->gen >= 0 && c->gen <= 2) {
-            c->set = c->pulled = c->expand = 1;
+            c->set = c->expand = 1;
             changed = 1;
           }
         }
@@ -516,8 +513,6 @@ static mresult model_collect(int gen, int no_saveall) {
       F.o[i].suspect = 0; /* examined */
   }
   mark_from_outside();
-  for (int i = 0; i < F.n; i++)
-    F.o[i].expand = F.o[i].pulled = 0; /* the resurrection check counts every edge */
   /* survivors go to the old generation; set: 1 = unreachable (U) */
   for (int i = 0; i < F.n; i++) {
     mobj *m = &F.o[i];

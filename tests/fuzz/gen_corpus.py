@@ -159,13 +159,14 @@ S["suspects_closure_survives"] = prog(SUS, *old_cycle(), alloc(NODE4), link(2, 0
                                       unlink(2, 0), collect(0), objects(1), objects(2), collect(1),
                                       decref(0), decref(0), collect(0), collect(2))
 # a candidate that is no suspect (A, back in generation 0 by untrack/track)
-# references an object the suspect S pulls in (C): that edge counts as a
-# reference from outside, so the garbage cycle S <-> C <-> A survives
-# collect(0) and goes with collect(1)
-S["suspects_pulled_edge_outside"] = prog(SUS, alloc(NODE2), alloc(NODE2), alloc(NODE2), link(0, 0, 1),
-                                         link(1, 0, 0), link(2, 0, 1), link(1, 1, 2), decref(1),
-                                         decref(1), collect(1), collect(1), untrack(2), track(2),
-                                         decref(0), collect(0), collect(0), collect(1), collect(2))
+# references an object the suspect S pulls in (C): the garbage cycle
+# S <-> C <-> A is found by collect(0) (the collector once counted A's
+# reference as one from outside, and the cycle survived)
+S["suspects_young_reference_to_pulled"] = prog(SUS, alloc(NODE2), alloc(NODE2), alloc(NODE2),
+                                               link(0, 0, 1), link(1, 0, 0), link(2, 0, 1),
+                                               link(1, 1, 2), decref(1), decref(1), collect(1),
+                                               collect(1), untrack(2), track(2), decref(0),
+                                               collect(0), collect(0), collect(1), collect(2))
 S["suspects_list_release"] = prog(SUS | 1, *old_cycle(), alloc(NODE1), link(2, 0, 0), objects(2),
                                   collect(0), referrers(0), referents(0), collect(1), objects(-1),
                                   collect(0), decref(0), decref(0), decref(0), collect(0))

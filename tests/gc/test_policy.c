@@ -119,6 +119,36 @@ Test(policy, young_collection_examines_suspects_and_what_they_reach) {
   cr_assert_eq(cand2 - cand1, 2, "exactly the suspect and the object it reaches");
 }
 
+/* An explicit young collection examines generation 0 and the suspects with
+** what they reach, all in one candidate set: a garbage cycle through a
+** generation-0 object that is no suspect and an old object the suspect
+** reaches is found. (The collector used to pull the old object in only
+** after it had scanned generation 0, counting the young object's reference
+** to it as one from outside: the cycle survived, lost its suspect, and was
+** left for the backstop.) */
+Test(policy, young_collection_counts_generation_zero_references_to_pulled_objects) {
+  tl_node *s = tl_new("s"), *c = tl_new("c");
+  TL_LINK(s, a, c);
+  TL_LINK(c, a, s);
+  drop(c); /* held by s */
+  cr_assert_eq(rcgc_collect(tl.heap, 2), 0, "held by s's owner");
+  /* s and c are old; a is young and no suspect: c's field takes over the
+  ** reference rcgc_new returned, without a decrement */
+  tl_node *a = tl_new("a");
+  TL_LINK(a, a, c);
+  c->b = a;
+  long n0, cand0, col0;
+  totals(&n0, &cand0, &col0);
+  drop(s); /* s: 2 -> 1, a suspect; s, c and a are garbage */
+  cr_assert_eq(rcgc_collect(tl.heap, 0), 3, "the cycle through a, c and s");
+  cr_assert_eq(tl_destroyed, 3);
+  long n1, cand1, col1;
+  totals(&n1, &cand1, &col1);
+  cr_assert_eq(cand1 - cand0, 3, "a (generation 0), s (the suspect), c (reached from s)");
+  cr_assert_eq(col1 - col0, 3);
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0);
+}
+
 Test(policy, suspects_count_as_generation_zero) {
   tl_node *x = tl_new("x");
   TL_LINK(x, a, x);
