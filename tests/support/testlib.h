@@ -161,6 +161,30 @@ static inline void tl_teardown(void) {
   tl.sink.buf = NULL;
 }
 
+/* The teardown of suites that provoke misuse on purpose (tests/wrong):
+** as tl_teardown, without the misuse count. */
+static inline void tl_teardown_after_misuse(void) {
+  if (tl.heap) {
+    size_t alive = rcgc_heap_destroy(tl.heap);
+    tl.heap = NULL;
+    cr_expect_eq(alive, 0, "heap destroy reported %zu live objects:\n%s", alive,
+                 tl.sink.buf ? tl.sink.buf : "");
+  }
+  cr_expect_eq(tl.alloc.live_blocks, 0, "%ld blocks not returned to the allocator",
+               tl.alloc.live_blocks);
+  free(tl.sink.buf);
+  tl.sink.buf = NULL;
+}
+
+/* The sink must be exactly the report: 'fmt' with its %p replaced by
+** 'obj' (a macro so the format stays a checked literal). */
+#define TL_ASSERT_REPORT(fmt, obj)                                            \
+  do {                                                                        \
+    char expect_[1024];                                                       \
+    snprintf(expect_, sizeof expect_, fmt, (const void *)(obj));              \
+    cr_assert_str_eq(tl.sink.buf ? tl.sink.buf : "", expect_);               \
+  } while (0)
+
 /* Tests that count the automatic collection schedule (how many collections
 ** run, the counts afterwards) skip themselves in RCGC_STRESS builds, which
 ** add a collection at every tracked allocation on purpose. */

@@ -3,7 +3,7 @@
 ** consistent. Each Test runs in its own process (Criterion's default), so a
 ** corrupted heap never leaks into the next case. Every case asserts the
 ** exact report line on the captured sink and rcgc_misuse_count, then ends
-** with the heap destroyed and nothing left alive (wrong_fini: the shared
+** with the heap destroyed and nothing left alive (tl_teardown_after_misuse: the shared
 ** teardown would fail on the misuse count these tests provoke on purpose).
 **
 ** Cases: decref below zero; use of a freed object (debug builds: freed
@@ -17,27 +17,9 @@
 
 TL_DEFINE;
 
-static void wrong_fini(void) {
-  if (tl.heap) {
-    size_t alive = rcgc_heap_destroy(tl.heap);
-    tl.heap = NULL;
-    cr_expect_eq(alive, 0, "heap destroy reported %zu live objects:\n%s", alive, tl.sink.buf ? tl.sink.buf : "");
-  }
-  cr_expect_eq(tl.alloc.live_blocks, 0, "%ld blocks not returned to the allocator", tl.alloc.live_blocks);
-  free(tl.sink.buf);
-  tl.sink.buf = NULL;
-}
+TestSuite(wrong, .init = tl_setup, .fini = tl_teardown_after_misuse);
 
-TestSuite(wrong, .init = tl_setup, .fini = wrong_fini);
-
-/* The sink must be exactly the report: 'fmt' with its %p replaced by
-** 'obj' (a macro so the format stays a checked literal). */
-#define assert_report(fmt, obj)                                               \
-  do {                                                                        \
-    char expect_[1024];                                                       \
-    snprintf(expect_, sizeof expect_, fmt, (const void *)(obj));              \
-    cr_assert_str_eq(tl.sink.buf ? tl.sink.buf : "", expect_);               \
-  } while (0)
+#define assert_report TL_ASSERT_REPORT
 #define assert_report_text(text) cr_assert_str_eq(tl.sink.buf ? tl.sink.buf : "", text)
 
 /* ------------------------------------------------------------ decref below zero */

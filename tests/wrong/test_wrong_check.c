@@ -10,20 +10,7 @@
 
 TL_DEFINE;
 
-static void check_fini(void) {
-  if (tl.heap) {
-    size_t alive = rcgc_heap_destroy(tl.heap);
-    tl.heap = NULL;
-    cr_expect_eq(alive, 0, "heap destroy reported %zu live objects:\n%s", alive,
-                 tl.sink.buf ? tl.sink.buf : "");
-  }
-  cr_expect_eq(tl.alloc.live_blocks, 0, "%ld blocks not returned to the allocator",
-               tl.alloc.live_blocks);
-  free(tl.sink.buf);
-  tl.sink.buf = NULL;
-}
-
-TestSuite(wrong_check, .init = tl_setup, .fini = check_fini);
+TestSuite(wrong_check, .init = tl_setup, .fini = tl_teardown_after_misuse);
 
 #define TI_FROZEN_BIT 0x80u /* the frozen flag of a header's tinfo */
 

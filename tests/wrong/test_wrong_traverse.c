@@ -9,27 +9,9 @@
 
 TL_DEFINE;
 
-static void wrong_fini(void) {
-  if (tl.heap) {
-    size_t alive = rcgc_heap_destroy(tl.heap);
-    tl.heap = NULL;
-    cr_expect_eq(alive, 0, "heap destroy reported %zu live objects:\n%s", alive,
-                 tl.sink.buf ? tl.sink.buf : "");
-  }
-  cr_expect_eq(tl.alloc.live_blocks, 0, "%ld blocks not returned to the allocator",
-               tl.alloc.live_blocks);
-  free(tl.sink.buf);
-  tl.sink.buf = NULL;
-}
+TestSuite(in_traverse, .init = tl_setup, .fini = tl_teardown_after_misuse);
 
-TestSuite(in_traverse, .init = tl_setup, .fini = wrong_fini);
-
-#define assert_report(fmt, obj)                                               \
-  do {                                                                        \
-    char expect_[1024];                                                       \
-    snprintf(expect_, sizeof expect_, fmt, (const void *)(obj));              \
-    cr_assert_str_eq(tl.sink.buf ? tl.sink.buf : "", expect_);               \
-  } while (0)
+#define assert_report TL_ASSERT_REPORT
 
 /* What the traverse of a Bad object does once, on its next call. */
 static int action;
