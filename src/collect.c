@@ -942,7 +942,7 @@ done:;
                    "rcgc_check_heap found %ld violation%s after a collection of generation %d",
                    bad, bad == 1 ? "" : "s", generation);
   }
-  rcgc__after_collection(heap, full, !full, nreachable);
+  rcgc__after_collection(heap, full, nreachable);
   return collected + uncollectable;
 }
 

@@ -353,7 +353,7 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra);
 /* policy.c */
 void rcgc__schedule_init(rcgc_heap *heap);
 void rcgc__schedule(rcgc_heap *heap); /* after a change of policy or knob */
-void rcgc__after_collection(rcgc_heap *heap, bool full, bool suspects, size_t live_examined);
+void rcgc__after_collection(rcgc_heap *heap, bool full, size_t live_examined);
 void rcgc__maybe_collect(rcgc_heap *heap);
 void rcgc__collect_young(rcgc_heap *heap);
 void rcgc__suspect(rcgc_heap *heap, head_t *h); /* decremented to non-zero */

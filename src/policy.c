@@ -125,13 +125,13 @@ static unsigned long long max_ull(unsigned long long a, unsigned long long b) {
   return a > b ? a : b;
 }
 
-void rcgc__after_collection(rcgc_heap *heap, bool full, bool suspects, size_t live_examined) {
+void rcgc__after_collection(rcgc_heap *heap, bool full, size_t live_examined) {
   sync_allocated(heap);
   unsigned long long avg = heap->nobjects ? heap->nbytes / heap->nobjects : 0;
   if (full) {
     heap->full_mark = heap->allocated;
     heap->full_every = max_ull(FULL_MIN_BYTES, FULL_FACTOR * (unsigned long long)heap->nbytes);
-  } else if (suspects) {
+  } else {
     heap->suspect_every =
         max_ull(SUSPECT_MIN_BYTES, SUSPECT_FACTOR * (unsigned long long)live_examined * avg);
   }
