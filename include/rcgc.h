@@ -314,7 +314,7 @@ RCGC_API size_t rcgc_heap_bytes(const rcgc_heap *heap);
 
 /* Hidden per-object header. It sits just before the object's data; user
 ** code must not touch it except through the calls below. Layout and the
-** meaning of every bit: docs/design.md and src/internal.h. 24 bytes on
+** meaning of every bit: docs/design.md and src/core/internal.h. 24 bytes on
 ** 64-bit targets. */
 typedef struct rcgc_head_ {
   uintptr_t gc_next;  /* collector list link; 0 when untracked */

@@ -2,7 +2,7 @@
 # Builds rcgc-inspect's fuzz target (tools/inspect/fuzz_inspect.c: the
 # snapshot parser and every command, the command picked by the input's first
 # bytes) with clang's libFuzzer, AddressSanitizer and UndefinedBehavior-
-# Sanitizer over tools/inspect and src/graph.c, then runs it for SECONDS
+# Sanitizer over tools/inspect and src/graph, then runs it for SECONDS
 # seconds starting from the committed seed corpus (tests/inspect/fuzz_corpus),
 # with the snapshot keys and options of tests/inspect/fuzz.dict.
 #   scripts/run-fuzz-inspect.sh [SECONDS]   (default 60; scripts/run-fuzz.sh
@@ -28,8 +28,8 @@ mkdir -p "$out/corpus"
 echo "==> fuzz: building $out/fuzz_inspect"
 "$CC" -std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L \
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-  -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror -I"$src/src" \
-  "$src"/src/graph.c "$src"/tools/inspect/inspect.c "$src"/tools/inspect/snapshot.c \
+  -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror -I"$src/src/graph" \
+  "$src"/src/graph/graph.c "$src"/src/graph/histogram.c "$src"/tools/inspect/inspect.c "$src"/tools/inspect/snapshot.c \
   "$src"/tools/inspect/fuzz_inspect.c -o "$out/fuzz_inspect" -lyajl
 extra=()
 [ -n "${RCGC_FUZZ_SEED:-}" ] && extra+=(-seed="$RCGC_FUZZ_SEED")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the oracle fuzzer (tests/fuzz/fuzz_oracle.c) with clang's libFuzzer,
-# AddressSanitizer and UndefinedBehaviorSanitizer over src/*.c (a debug build:
+# AddressSanitizer and UndefinedBehaviorSanitizer over src/core, src/leak and src/graph (a debug build:
 # poisoned headers, quarantine, misuse checks), then runs it for SECONDS
 # seconds starting from the committed seed corpus (tests/fuzz/corpus); then
 # runs rcgc-inspect's fuzz target the same way (scripts/run-fuzz-inspect.sh,
@@ -25,8 +25,8 @@ mkdir -p "$out/corpus"
 echo "==> fuzz: building $out/fuzz_oracle"
 "$CC" -std=c11 -g -O1 -DRCGC_DEBUG -D_POSIX_C_SOURCE=200809L \
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-  -Wall -Wextra -Werror -I"$src/include" -I"$src/src" \
-  "$src"/src/*.c tests/fuzz/fuzz_oracle.c -o "$out/fuzz_oracle" -lm -lpthread
+  -Wall -Wextra -Werror -I"$src/include" -I"$src/src/core" -I"$src/src/leak" -I"$src/src/graph" \
+  "$src"/src/core/*.c "$src"/src/leak/*.c "$src"/src/graph/graph.c tests/fuzz/fuzz_oracle.c -o "$out/fuzz_oracle" -lm -lpthread
 extra=()
 [ -n "${RCGC_FUZZ_SEED:-}" ] && extra+=(-seed="$RCGC_FUZZ_SEED")
 [ -n "${RCGC_FUZZ_RUNS:-}" ] && extra+=(-runs="$RCGC_FUZZ_RUNS")

@@ -1,5 +1,5 @@
 /*
-** test_graph.c -- Criterion tests for src/graph.c.
+** test_graph.c -- Criterion tests for the graph module (src/graph).
 **
 ** Strategy: 200+ small random graphs (1..30 nodes, random weak edges,
 ** self-loops, several roots) checked against brute-force definitions:
@@ -32,35 +32,35 @@ static uint32_t rndn(uint32_t n) { return (uint32_t)(rnd() % n); }
 
 /* Build a random graph: n nodes, edges with probability p/100, ~1/6 weak,
 ** names from a pool of 4 type names, 1..3 roots (maybe duplicated). */
-static void random_graph(rcg_graph *g, uint32_t n, uint32_t p) {
-  rcg_graph_init(g, NULL, NULL);
+static void random_graph(rcgc__graph *g, uint32_t n, uint32_t p) {
+  rcgc__graph_init(g, NULL, NULL);
   const char *types[] = {"Graph", "Node", "Edge", "List"};
   uint32_t names[4];
-  for (int i = 0; i < 4; i++) names[i] = rcg_graph_intern(g, types[i]);
-  rcg_builder b;
-  rcg_builder_init(&b, g);
+  for (int i = 0; i < 4; i++) names[i] = rcgc__graph_intern(g, types[i]);
+  rcgc__builder b;
+  rcgc__builder_init(&b, g);
   for (uint32_t v = 0; v < n; v++)
-    cr_assert_eq(rcg_builder_node(&b, 1000 + v, names[rndn(4)], 8 + rndn(100)), v);
+    cr_assert_eq(rcgc__builder_node(&b, 1000 + v, names[rndn(4)], 8 + rndn(100)), v);
   /* edges in random source order to exercise the counting sort */
   uint32_t tries = n * n;
   for (uint32_t t = 0; t < tries; t++) {
     if (rndn(100) >= p) continue;
     uint32_t u = rndn(n), w = rndn(n);
-    cr_assert_eq(rcg_builder_edge(&b, u, w, rndn(3) ? names[rndn(4)] : RCG_NONE,
-                                  rndn(6) == 0 ? RCG_EDGE_WEAK : 0), 0);
+    cr_assert_eq(rcgc__builder_edge(&b, u, w, rndn(3) ? names[rndn(4)] : RCGC_G_NONE,
+                                  rndn(6) == 0 ? RCGC_G_EDGE_WEAK : 0), 0);
   }
-  cr_assert_eq(rcg_builder_finish(&b), 0);
+  cr_assert_eq(rcgc__builder_finish(&b), 0);
   uint32_t roots[3];
   uint32_t nr = 1 + rndn(3);
   for (uint32_t i = 0; i < nr; i++) roots[i] = rndn(n);
-  cr_assert_eq(rcg_graph_set_roots(g, roots, NULL, nr), 0);
-  cr_assert_eq(rcg_graph_validate(g), 0);
+  cr_assert_eq(rcgc__graph_set_roots(g, roots, NULL, nr), 0);
+  cr_assert_eq(rcgc__graph_validate(g), 0);
 }
 
-static int strong(const rcg_graph *g, size_t e) { return !rcg_edge_is_weak(g, e); }
+static int strong(const rcgc__graph *g, size_t e) { return !rcgc__edge_is_weak(g, e); }
 
 /* Reachability from the roots over strong edges, never entering 'removed'. */
-static void reach_from_roots(const rcg_graph *g, uint32_t removed, uint8_t *r) {
+static void reach_from_roots(const rcgc__graph *g, uint32_t removed, uint8_t *r) {
   memset(r, 0, g->n);
   for (uint32_t i = 0; i < g->nroots; i++)
     if (g->roots[i] != removed) r[g->roots[i]] = 1;
@@ -77,13 +77,13 @@ static void reach_from_roots(const rcg_graph *g, uint32_t removed, uint8_t *r) {
 }
 
 /* Brute-force distances from roots avoiding 'removed'. */
-static void brute_dist(const rcg_graph *g, uint32_t removed, uint32_t *dist) {
-  for (uint32_t v = 0; v < g->n; v++) dist[v] = RCG_NONE;
+static void brute_dist(const rcgc__graph *g, uint32_t removed, uint32_t *dist) {
+  for (uint32_t v = 0; v < g->n; v++) dist[v] = RCGC_G_NONE;
   for (uint32_t i = 0; i < g->nroots; i++)
     if (g->roots[i] != removed) dist[g->roots[i]] = 0;
   for (uint32_t it = 0; it < g->n; it++)
     for (uint32_t u = 0; u < g->n; u++) {
-      if (dist[u] == RCG_NONE) continue;
+      if (dist[u] == RCGC_G_NONE) continue;
       for (size_t e = g->edge_start[u]; e < g->edge_start[u + 1]; e++) {
         uint32_t w = g->edge_to[e];
         if (strong(g, e) && w != removed && dist[u] + 1 < dist[w]) dist[w] = dist[u] + 1;
@@ -93,51 +93,51 @@ static void brute_dist(const rcg_graph *g, uint32_t removed, uint32_t *dist) {
 
 Test(graph, bfs_random) {
   for (int iter = 0; iter < 300; iter++) {
-    rcg_graph g;
+    rcgc__graph g;
     random_graph(&g, 1 + rndn(MAXN), 2 + rndn(20));
-    rcg_bfs b;
-    cr_assert_eq(rcg_bfs_run(&g, NULL, 0, NULL, &b), 0);
+    rcgc__bfs b;
+    cr_assert_eq(rcgc__bfs_run(&g, NULL, 0, NULL, &b), 0);
     uint32_t dist[MAXN];
-    brute_dist(&g, RCG_NONE, dist);
+    brute_dist(&g, RCGC_G_NONE, dist);
     for (uint32_t v = 0; v < g.n; v++) {
       cr_assert_eq(b.dist[v], dist[v], "iter %d node %u", iter, v);
-      if (dist[v] == RCG_NONE || dist[v] == 0) {
-        cr_assert_eq(b.parent[v], RCG_NONE);
+      if (dist[v] == RCGC_G_NONE || dist[v] == 0) {
+        cr_assert_eq(b.parent[v], RCGC_G_NONE);
         continue;
       }
       size_t e = b.parent_edge[v];
       cr_assert(strong(&g, e));
       cr_assert_eq(g.edge_to[e], v);
-      cr_assert_eq(rcg_edge_from(&g, e), b.parent[v]);
+      cr_assert_eq(rcgc__edge_from(&g, e), b.parent[v]);
       cr_assert_eq(b.dist[b.parent[v]] + 1, b.dist[v]);
       uint32_t nodes[MAXN + 1];
       size_t edges[MAXN];
-      cr_assert_eq(rcg_bfs_path(&b, v, nodes, edges), (long)dist[v]);
+      cr_assert_eq(rcgc__bfs_path(&b, v, nodes, edges), (long)dist[v]);
       cr_assert_eq(nodes[dist[v]], v);
       for (uint32_t i = 0; i < dist[v]; i++) {
-        cr_assert_eq(rcg_edge_from(&g, edges[i]), nodes[i]);
+        cr_assert_eq(rcgc__edge_from(&g, edges[i]), nodes[i]);
         cr_assert_eq(g.edge_to[edges[i]], nodes[i + 1]);
       }
     }
-    rcg_bfs_free(&g, &b);
-    rcg_graph_free(&g);
+    rcgc__bfs_free(&g, &b);
+    rcgc__graph_free(&g);
   }
 }
 
 Test(graph, retaining_paths_random) {
   for (int iter = 0; iter < 300; iter++) {
-    rcg_graph g;
+    rcgc__graph g;
     random_graph(&g, 1 + rndn(MAXN), 2 + rndn(20));
     uint32_t t = rndn(g.n), k = 1 + rndn(5);
-    rcg_paths p;
-    cr_assert_eq(rcg_retaining_paths(&g, t, k, &p), 0);
+    rcgc__paths p;
+    cr_assert_eq(rcgc__retaining_paths(&g, t, k, &p), 0);
     int is_root = 0;
     for (uint32_t i = 0; i < g.nroots; i++) is_root |= g.roots[i] == t;
     if (is_root) {
       cr_assert_eq(p.npaths, 1);
       cr_assert_eq(p.len[0], 0);
-      rcg_paths_free(&g, &p);
-      rcg_graph_free(&g);
+      rcgc__paths_free(&g, &p);
+      rcgc__graph_free(&g);
       continue;
     }
     /* expected: candidates (dist_without_t(u)+1, e) sorted */
@@ -148,7 +148,7 @@ Test(graph, retaining_paths_random) {
     uint32_t ne = 0;
     for (uint32_t u = 0; u < g.n; u++)
       for (size_t e = g.edge_start[u]; e < g.edge_start[u + 1]; e++)
-        if (g.edge_to[e] == t && strong(&g, e) && dist[u] != RCG_NONE) {
+        if (g.edge_to[e] == t && strong(&g, e) && dist[u] != RCGC_G_NONE) {
           elen[ne] = dist[u] + 1;
           eedge[ne++] = e;
         }
@@ -171,26 +171,26 @@ Test(graph, retaining_paths_random) {
       cr_assert(root0);
       for (uint32_t j = 0; j < p.len[i]; j++) {
         cr_assert(strong(&g, edges[j]));
-        cr_assert_eq(rcg_edge_from(&g, edges[j]), nodes[j]);
+        cr_assert_eq(rcgc__edge_from(&g, edges[j]), nodes[j]);
         cr_assert_eq(g.edge_to[edges[j]], nodes[j + 1]);
         cr_assert_neq(nodes[j], t); /* simple w.r.t. the target */
       }
     }
-    rcg_paths_free(&g, &p);
-    rcg_graph_free(&g);
+    rcgc__paths_free(&g, &p);
+    rcgc__graph_free(&g);
   }
 }
 
 Test(graph, scc_random) {
   for (int iter = 0; iter < 400; iter++) {
-    rcg_graph g;
+    rcgc__graph g;
     random_graph(&g, 1 + rndn(MAXN), 1 + rndn(15));
-    unsigned flags = rndn(2) ? RCG_SCC_WEAK : 0;
+    unsigned flags = rndn(2) ? RCGC_G_SCC_WEAK : 0;
     uint8_t mask[MAXN];
     int use_mask = rndn(2);
     for (uint32_t v = 0; v < g.n; v++) mask[v] = rndn(4) != 0;
-    rcg_scc s;
-    cr_assert_eq(rcg_scc_run(&g, use_mask ? mask : NULL, flags, &s), 0);
+    rcgc__scc s;
+    cr_assert_eq(rcgc__scc_run(&g, use_mask ? mask : NULL, flags, &s), 0);
     /* transitive closure inside the subset */
     static uint8_t R[MAXN][MAXN];
     memset(R, 0, sizeof R);
@@ -206,7 +206,7 @@ Test(graph, scc_random) {
     uint32_t nin = 0;
     for (uint32_t u = 0; u < n; u++) {
       if (!IN(u)) {
-        cr_assert_eq(s.comp[u], RCG_NONE);
+        cr_assert_eq(s.comp[u], RCGC_G_NONE);
         continue;
       }
       nin++;
@@ -237,19 +237,19 @@ Test(graph, scc_random) {
         if (IN(u) && s.comp[u] != c && R[u][u0]) src = 0;
       cr_assert_eq(!!s.source[c], src, "iter %d comp %u", iter, c);
       /* internal edges: both ends in c, and a cyclic comp has some */
-      size_t cnt = rcg_scc_internal_edges(&g, &s, c, flags, NULL, 0);
+      size_t cnt = rcgc__scc_internal_edges(&g, &s, c, flags, NULL, 0);
       size_t buf[MAXN * MAXN];
-      cr_assert_eq(rcg_scc_internal_edges(&g, &s, c, flags, buf, cnt), cnt);
+      cr_assert_eq(rcgc__scc_internal_edges(&g, &s, c, flags, buf, cnt), cnt);
       for (size_t i = 0; i < cnt; i++) {
-        cr_assert_eq(s.comp[rcg_edge_from(&g, buf[i])], c);
+        cr_assert_eq(s.comp[rcgc__edge_from(&g, buf[i])], c);
         cr_assert_eq(s.comp[g.edge_to[buf[i]]], c);
       }
       cr_assert_eq(cnt > 0, cyc);
     }
     cr_assert_eq(s.ncyclic, ncyc);
     /* condensation: succ(c) == set of comps directly reached */
-    rcg_dag d;
-    cr_assert_eq(rcg_scc_condense(&g, &s, flags, &d), 0);
+    rcgc__dag d;
+    cr_assert_eq(rcgc__scc_condense(&g, &s, flags, &d), 0);
     for (uint32_t c = 0; c < s.ncomp; c++) {
       uint8_t want[MAXN] = {0}, got[MAXN] = {0};
       for (uint32_t u = 0; u < n; u++)
@@ -265,22 +265,22 @@ Test(graph, scc_random) {
       cr_assert_eq(memcmp(want, got, sizeof want), 0);
     }
 #undef IN
-    rcg_dag_free(&g, &d);
-    rcg_scc_free(&g, &s);
-    rcg_graph_free(&g);
+    rcgc__dag_free(&g, &d);
+    rcgc__scc_free(&g, &s);
+    rcgc__graph_free(&g);
   }
 }
 
 Test(graph, dominators_random) {
   for (int iter = 0; iter < 400; iter++) {
-    rcg_graph g;
+    rcgc__graph g;
     random_graph(&g, 1 + rndn(MAXN), 2 + rndn(20));
-    rcg_dom d;
-    cr_assert_eq(rcg_dom_run(&g, &d), 0);
+    rcgc__dom d;
+    cr_assert_eq(rcgc__dom_run(&g, &d), 0);
     uint32_t n = g.n;
     uint8_t reach[MAXN], r2[MAXN];
     static uint8_t dom[MAXN][MAXN]; /* dom[d][v]: d strictly dominates v */
-    reach_from_roots(&g, RCG_NONE, reach);
+    reach_from_roots(&g, RCGC_G_NONE, reach);
     for (uint32_t x = 0; x < n; x++) {
       reach_from_roots(&g, x, r2);
       for (uint32_t v = 0; v < n; v++) dom[x][v] = reach[x] && reach[v] && v != x && !r2[v];
@@ -289,7 +289,7 @@ Test(graph, dominators_random) {
     uint64_t total = 0;
     for (uint32_t v = 0; v < n; v++) {
       if (!reach[v]) {
-        cr_assert_eq(d.idom[v], RCG_NONE);
+        cr_assert_eq(d.idom[v], RCGC_G_NONE);
         cr_assert_eq(d.retained[v], 0);
         continue;
       }
@@ -297,7 +297,7 @@ Test(graph, dominators_random) {
       total += g.self_size[v];
       uint32_t nsd = 0;
       for (uint32_t x = 0; x < n; x++) nsd += dom[x][v];
-      uint32_t want = RCG_VROOT;
+      uint32_t want = RCGC_G_VROOT;
       for (uint32_t x = 0; x < n; x++) {
         if (!dom[x][v]) continue;
         uint32_t nx = 0;
@@ -314,7 +314,7 @@ Test(graph, dominators_random) {
     cr_assert_eq(d.total, total);
     /* top-k vs. brute force ordering */
     uint32_t top[5];
-    uint32_t k = rcg_dom_top(&d, NULL, 5, top);
+    uint32_t k = rcgc__dom_top(&d, NULL, 5, top);
     cr_assert_eq(k, nreached < 5 ? nreached : 5);
     for (uint32_t i = 0; i < k; i++) {
       uint32_t better = 0;
@@ -324,32 +324,32 @@ Test(graph, dominators_random) {
           better++;
       cr_assert_eq(better, i);
     }
-    rcg_dom_free(&g, &d);
-    rcg_graph_free(&g);
+    rcgc__dom_free(&g, &d);
+    rcgc__graph_free(&g);
   }
 }
 
 Test(graph, preds_and_hist_random) {
   for (int iter = 0; iter < 200; iter++) {
-    rcg_graph g;
+    rcgc__graph g;
     random_graph(&g, 1 + rndn(MAXN), 2 + rndn(20));
-    rcg_preds p;
-    cr_assert_eq(rcg_preds_build(&g, &p), 0);
+    rcgc__preds p;
+    cr_assert_eq(rcgc__preds_build(&g, &p), 0);
     cr_assert_eq(p.start[g.n], g.m);
     for (uint32_t v = 0; v < g.n; v++)
       for (size_t k = p.start[v]; k < p.start[v + 1]; k++) {
         cr_assert_eq(g.edge_to[p.edge[k]], v);
-        cr_assert_eq(rcg_edge_from(&g, p.edge[k]), p.from[k]);
+        cr_assert_eq(rcgc__edge_from(&g, p.edge[k]), p.from[k]);
         if (k > p.start[v]) cr_assert_lt(p.edge[k - 1], p.edge[k]);
       }
-    rcg_preds_free(&g, &p);
-    rcg_hist h;
-    cr_assert_eq(rcg_hist_build(&g, NULL, &h), 0);
+    rcgc__preds_free(&g, &p);
+    rcgc__hist h;
+    cr_assert_eq(rcgc__hist_build(&g, NULL, &h), 0);
     uint64_t tc = 0, tb = 0;
     for (uint32_t i = 0; i < h.nentries; i++) {
       uint64_t c = 0, b = 0;
       for (uint32_t v = 0; v < g.n; v++)
-        if (strcmp(rcg_node_name(&g, v), h.e[i].name) == 0) {
+        if (strcmp(rcgc__node_name(&g, v), h.e[i].name) == 0) {
           c++;
           b += g.self_size[v];
         }
@@ -362,37 +362,37 @@ Test(graph, preds_and_hist_random) {
     cr_assert_eq(tc, g.n);
     cr_assert_eq(h.total_count, g.n);
     cr_assert_eq(h.total_bytes, tb);
-    rcg_hist_free(&g, &h);
-    rcg_graph_free(&g);
+    rcgc__hist_free(&g, &h);
+    rcgc__graph_free(&g);
   }
 }
 
 Test(graph, hist_diff_and_new_nodes) {
-  rcg_graph a, b;
-  rcg_graph_init(&a, NULL, NULL);
-  rcg_graph_init(&b, NULL, NULL);
-  rcg_builder ba, bb;
-  rcg_builder_init(&ba, &a);
-  rcg_builder_init(&bb, &b);
-  uint32_t na = rcg_graph_intern(&a, "Node"), ga = rcg_graph_intern(&a, "Gone");
+  rcgc__graph a, b;
+  rcgc__graph_init(&a, NULL, NULL);
+  rcgc__graph_init(&b, NULL, NULL);
+  rcgc__builder ba, bb;
+  rcgc__builder_init(&ba, &a);
+  rcgc__builder_init(&bb, &b);
+  uint32_t na = rcgc__graph_intern(&a, "Node"), ga = rcgc__graph_intern(&a, "Gone");
   /* b's string table has "Node" twice at different indices */
-  uint32_t nb1 = rcg_graph_add_string(&b, "Node", 4), nb2 = rcg_graph_add_string(&b, "Node", 4);
-  uint32_t xb = rcg_graph_intern(&b, "New");
-  rcg_builder_node(&ba, 1, na, 10);
-  rcg_builder_node(&ba, 2, ga, 5);
-  rcg_builder_node(&bb, 1, nb1, 10);
-  rcg_builder_node(&bb, 3, nb2, 10);
-  rcg_builder_node(&bb, 4, xb, 7);
-  cr_assert_eq(rcg_builder_finish(&ba), 0);
-  cr_assert_eq(rcg_builder_finish(&bb), 0);
-  rcg_hist ha, hb;
-  cr_assert_eq(rcg_hist_build(&a, NULL, &ha), 0);
-  cr_assert_eq(rcg_hist_build(&b, NULL, &hb), 0);
+  uint32_t nb1 = rcgc__graph_add_string(&b, "Node", 4), nb2 = rcgc__graph_add_string(&b, "Node", 4);
+  uint32_t xb = rcgc__graph_intern(&b, "New");
+  rcgc__builder_node(&ba, 1, na, 10);
+  rcgc__builder_node(&ba, 2, ga, 5);
+  rcgc__builder_node(&bb, 1, nb1, 10);
+  rcgc__builder_node(&bb, 3, nb2, 10);
+  rcgc__builder_node(&bb, 4, xb, 7);
+  cr_assert_eq(rcgc__builder_finish(&ba), 0);
+  cr_assert_eq(rcgc__builder_finish(&bb), 0);
+  rcgc__hist ha, hb;
+  cr_assert_eq(rcgc__hist_build(&a, NULL, &ha), 0);
+  cr_assert_eq(rcgc__hist_build(&b, NULL, &hb), 0);
   cr_assert_eq(hb.nentries, 2);
   cr_assert_str_eq(hb.e[0].name, "Node");
   cr_assert_eq(hb.e[0].count, 2);
-  rcg_hist_diff d;
-  cr_assert_eq(rcg_hist_diff_build(&a, &ha, &hb, &d), 0);
+  rcgc__hist_diff d;
+  cr_assert_eq(rcgc__hist_diff_build(&a, &ha, &hb, &d), 0);
   cr_assert_eq(d.nentries, 3);
   cr_assert_str_eq(d.e[0].name, "Node"); /* +10 bytes */
   cr_assert_eq(d.e[0].count_before, 1);
@@ -401,30 +401,30 @@ Test(graph, hist_diff_and_new_nodes) {
   cr_assert_str_eq(d.e[2].name, "Gone"); /* -5 */
   cr_assert_eq(d.e[2].count_after, 0);
   uint8_t isnew[3];
-  cr_assert_eq(rcg_new_nodes(&a, &b, isnew), 2);
+  cr_assert_eq(rcgc__new_nodes(&a, &b, isnew), 2);
   cr_assert_eq(isnew[0], 0);
   cr_assert_eq(isnew[1], 1);
   cr_assert_eq(isnew[2], 1);
-  rcg_hist_diff_free(&a, &d);
-  rcg_hist_free(&a, &ha);
-  rcg_hist_free(&b, &hb);
-  rcg_graph_free(&a);
-  rcg_graph_free(&b);
+  rcgc__hist_diff_free(&a, &d);
+  rcgc__hist_free(&a, &ha);
+  rcgc__hist_free(&b, &hb);
+  rcgc__graph_free(&a);
+  rcgc__graph_free(&b);
 }
 
 Test(graph, intern_strings) {
-  rcg_graph g;
-  rcg_graph_init(&g, NULL, NULL);
+  rcgc__graph g;
+  rcgc__graph_init(&g, NULL, NULL);
   char buf[32];
   for (int round = 0; round < 2; round++)
     for (uint32_t i = 0; i < 20000; i++) {
       snprintf(buf, sizeof buf, "type%u", i);
-      cr_assert_eq(rcg_graph_intern(&g, buf), i);
+      cr_assert_eq(rcgc__graph_intern(&g, buf), i);
     }
   cr_assert_eq(g.nstrings, 20000);
-  cr_assert_str_eq(rcg_str(&g, 123), "type123");
-  cr_assert_str_eq(rcg_str(&g, RCG_NONE), "");
-  rcg_graph_free(&g);
+  cr_assert_str_eq(rcgc__graph_str(&g, 123), "type123");
+  cr_assert_str_eq(rcgc__graph_str(&g, RCGC_G_NONE), "");
+  rcgc__graph_free(&g);
 }
 
 /* ---- DOT */
@@ -442,28 +442,28 @@ static void sb_write(void *ud, const char *t, size_t n) {
   b->len += n;
   b->s[b->len] = 0;
 }
-static size_t weird_label(void *ud, const rcg_graph *g, uint32_t v, char *buf, size_t cap) {
+static size_t weird_label(void *ud, const rcgc__graph *g, uint32_t v, char *buf, size_t cap) {
   (void)ud;
   (void)g;
   return (size_t)snprintf(buf, cap, "say \"hi\" \\ %u\nline2\t", v);
 }
 
 Test(graph, dot_output) {
-  rcg_graph g;
-  rcg_graph_init(&g, NULL, NULL);
-  rcg_builder b;
-  rcg_builder_init(&b, &g);
-  uint32_t t = rcg_graph_intern(&g, "T"), nx = rcg_graph_intern(&g, "ne\"xt");
-  for (int i = 0; i < 20; i++) rcg_builder_node(&b, (uint64_t)i, t, 16);
-  for (uint32_t i = 1; i < 20; i++) rcg_builder_edge(&b, 0, i, nx, i == 1 ? RCG_EDGE_WEAK : 0);
-  rcg_builder_edge(&b, 1, 0, RCG_NONE, 0);
-  cr_assert_eq(rcg_builder_finish(&b), 0);
+  rcgc__graph g;
+  rcgc__graph_init(&g, NULL, NULL);
+  rcgc__builder b;
+  rcgc__builder_init(&b, &g);
+  uint32_t t = rcgc__graph_intern(&g, "T"), nx = rcgc__graph_intern(&g, "ne\"xt");
+  for (int i = 0; i < 20; i++) rcgc__builder_node(&b, (uint64_t)i, t, 16);
+  for (uint32_t i = 1; i < 20; i++) rcgc__builder_edge(&b, 0, i, nx, i == 1 ? RCGC_G_EDGE_WEAK : 0);
+  rcgc__builder_edge(&b, 1, 0, RCGC_G_NONE, 0);
+  cr_assert_eq(rcgc__builder_finish(&b), 0);
   sbuf out = {0};
   uint32_t start = 0;
   uint8_t hl[20] = {0};
   hl[2] = 1;
-  rcg_dot_opts o = {.max_depth = 2, .too_many = 5, .highlight = hl, .label = weird_label};
-  cr_assert_eq(rcg_dot(&g, &start, 1, &o, sb_write, &out), 0);
+  rcgc__dot_opts o = {.max_depth = 2, .too_many = 5, .highlight = hl, .label = weird_label};
+  cr_assert_eq(rcgc__dot(&g, &start, 1, &o, sb_write, &out), 0);
   cr_assert(strncmp(out.s, "digraph ObjectGraph {\n", 22) == 0);
   cr_assert(strstr(out.s, "14 more references"), "%s", out.s);
   cr_assert(strstr(out.s, "label=\"ne\\\"xt\""), "%s", out.s);
@@ -474,22 +474,22 @@ Test(graph, dot_output) {
   cr_assert(!strstr(out.s, "o0 -> o6 "));
   cr_assert(strcmp(out.s + out.len - 2, "}\n") == 0);
   /* backwards from node 3 with preds */
-  rcg_preds p;
-  cr_assert_eq(rcg_preds_build(&g, &p), 0);
+  rcgc__preds p;
+  cr_assert_eq(rcgc__preds_build(&g, &p), 0);
   out.len = 0;
   start = 3;
-  rcg_dot_opts ob = {.flags = RCG_DOT_BACK, .max_depth = 5, .preds = &p};
-  cr_assert_eq(rcg_dot(&g, &start, 1, &ob, sb_write, &out), 0);
+  rcgc__dot_opts ob = {.flags = RCGC_G_DOT_BACK, .max_depth = 5, .preds = &p};
+  cr_assert_eq(rcgc__dot(&g, &start, 1, &ob, sb_write, &out), 0);
   cr_assert(strstr(out.s, "o0 -> o3 [label=\"ne\\\"xt\"]"), "%s", out.s);
   cr_assert(strstr(out.s, "o1 -> o0"), "%s", out.s);
   cr_assert(strstr(out.s, "T @3\\n16 bytes"), "%s", out.s);
   ob.preds = NULL;
-  cr_assert_eq(rcg_dot(&g, &start, 1, &ob, sb_write, &out), RCG_EINVAL);
+  cr_assert_eq(rcgc__dot(&g, &start, 1, &ob, sb_write, &out), RCGC_G_EINVAL);
   char esc[8];
-  cr_assert_eq(rcg_dot_escape("\"\"\"\"", esc, sizeof esc), 6); /* truncates whole escapes */
-  rcg_preds_free(&g, &p);
+  cr_assert_eq(rcgc__dot_escape("\"\"\"\"", esc, sizeof esc), 6); /* truncates whole escapes */
+  rcgc__preds_free(&g, &p);
   free(out.s);
-  rcg_graph_free(&g);
+  rcgc__graph_free(&g);
 }
 
 /* ---- allocation failure: every function returns ENOMEM cleanly */
@@ -507,39 +507,39 @@ static void *failing_alloc(void *ud, void *p, size_t o, size_t n) {
 
 Test(graph, alloc_failure) {
   for (long budget = 0; budget < 200; budget++) {
-    rcg_graph g;
-    rcg_graph_init(&g, failing_alloc, NULL);
+    rcgc__graph g;
+    rcgc__graph_init(&g, failing_alloc, NULL);
     fail_after = 1000000;
     /* build with a working allocator budget, then fail inside algorithms */
-    uint32_t t = rcg_graph_intern(&g, "T");
-    rcg_builder b;
-    rcg_builder_init(&b, &g);
-    for (int i = 0; i < 10; i++) rcg_builder_node(&b, (uint64_t)i, t, 1);
-    for (uint32_t i = 0; i < 10; i++) rcg_builder_edge(&b, i, (i + 1) % 10, t, 0);
-    cr_assert_eq(rcg_builder_finish(&b), 0);
+    uint32_t t = rcgc__graph_intern(&g, "T");
+    rcgc__builder b;
+    rcgc__builder_init(&b, &g);
+    for (int i = 0; i < 10; i++) rcgc__builder_node(&b, (uint64_t)i, t, 1);
+    for (uint32_t i = 0; i < 10; i++) rcgc__builder_edge(&b, i, (i + 1) % 10, t, 0);
+    cr_assert_eq(rcgc__builder_finish(&b), 0);
     uint32_t r = 0;
-    cr_assert_eq(rcg_graph_set_roots(&g, &r, NULL, 1), 0);
+    cr_assert_eq(rcgc__graph_set_roots(&g, &r, NULL, 1), 0);
     fail_after = budget;
-    rcg_dom d;
-    rcg_scc s;
-    rcg_bfs bf;
-    rcg_paths p;
-    rcg_hist h;
-    int rc1 = rcg_dom_run(&g, &d), rc2 = rcg_scc_run(&g, NULL, 0, &s);
-    int rc3 = rcg_bfs_run(&g, NULL, 0, NULL, &bf), rc4 = rcg_retaining_paths(&g, 5, 3, &p);
-    int rc5 = rcg_hist_build(&g, NULL, &h);
-    cr_assert(rc1 == 0 || rc1 == RCG_ENOMEM);
-    cr_assert(rc2 == 0 || rc2 == RCG_ENOMEM);
-    cr_assert(rc3 == 0 || rc3 == RCG_ENOMEM);
-    cr_assert(rc4 == 0 || rc4 == RCG_ENOMEM);
-    cr_assert(rc5 == 0 || rc5 == RCG_ENOMEM);
+    rcgc__dom d;
+    rcgc__scc s;
+    rcgc__bfs bf;
+    rcgc__paths p;
+    rcgc__hist h;
+    int rc1 = rcgc__dom_run(&g, &d), rc2 = rcgc__scc_run(&g, NULL, 0, &s);
+    int rc3 = rcgc__bfs_run(&g, NULL, 0, NULL, &bf), rc4 = rcgc__retaining_paths(&g, 5, 3, &p);
+    int rc5 = rcgc__hist_build(&g, NULL, &h);
+    cr_assert(rc1 == 0 || rc1 == RCGC_G_ENOMEM);
+    cr_assert(rc2 == 0 || rc2 == RCGC_G_ENOMEM);
+    cr_assert(rc3 == 0 || rc3 == RCGC_G_ENOMEM);
+    cr_assert(rc4 == 0 || rc4 == RCGC_G_ENOMEM);
+    cr_assert(rc5 == 0 || rc5 == RCGC_G_ENOMEM);
     fail_after = 1000000;
-    rcg_dom_free(&g, &d);
-    rcg_scc_free(&g, &s);
-    rcg_bfs_free(&g, &bf);
-    rcg_paths_free(&g, &p);
-    rcg_hist_free(&g, &h);
-    rcg_graph_free(&g);
+    rcgc__dom_free(&g, &d);
+    rcgc__scc_free(&g, &s);
+    rcgc__bfs_free(&g, &bf);
+    rcgc__paths_free(&g, &p);
+    rcgc__hist_free(&g, &h);
+    rcgc__graph_free(&g);
   }
 }
 
@@ -547,17 +547,17 @@ Test(graph, alloc_failure) {
 ** ring variant). Every algorithm must finish without deep recursion. */
 #define BIG 10000000u
 
-static void chain(rcg_graph *g, int ring) {
-  rcg_graph_init(g, NULL, NULL);
-  uint32_t t = rcg_graph_intern(g, "Link"), nx = rcg_graph_intern(g, "next");
-  rcg_builder b;
-  rcg_builder_init(&b, g);
-  for (uint32_t i = 0; i < BIG; i++) rcg_builder_node(&b, i, t, 32);
-  for (uint32_t i = 0; i + 1 < BIG; i++) rcg_builder_edge(&b, i, i + 1, nx, 0);
-  if (ring) rcg_builder_edge(&b, BIG - 1, 0, nx, 0);
-  cr_assert_eq(rcg_builder_finish(&b), 0);
+static void chain(rcgc__graph *g, int ring) {
+  rcgc__graph_init(g, NULL, NULL);
+  uint32_t t = rcgc__graph_intern(g, "Link"), nx = rcgc__graph_intern(g, "next");
+  rcgc__builder b;
+  rcgc__builder_init(&b, g);
+  for (uint32_t i = 0; i < BIG; i++) rcgc__builder_node(&b, i, t, 32);
+  for (uint32_t i = 0; i + 1 < BIG; i++) rcgc__builder_edge(&b, i, i + 1, nx, 0);
+  if (ring) rcgc__builder_edge(&b, BIG - 1, 0, nx, 0);
+  cr_assert_eq(rcgc__builder_finish(&b), 0);
   uint32_t r = 0;
-  cr_assert_eq(rcg_graph_set_roots(g, &r, NULL, 1), 0);
+  cr_assert_eq(rcgc__graph_set_roots(g, &r, NULL, 1), 0);
 }
 
 static void count_write(void *ud, const char *t, size_t n) {
@@ -566,56 +566,56 @@ static void count_write(void *ud, const char *t, size_t n) {
 }
 
 Test(graph_big, chain_10M, .timeout = 120) {
-  rcg_graph g;
+  rcgc__graph g;
   chain(&g, 0);
-  rcg_bfs b;
-  cr_assert_eq(rcg_bfs_run(&g, NULL, 0, NULL, &b), 0);
+  rcgc__bfs b;
+  cr_assert_eq(rcgc__bfs_run(&g, NULL, 0, NULL, &b), 0);
   cr_assert_eq(b.dist[BIG - 1], BIG - 1);
-  rcg_bfs_free(&g, &b);
-  rcg_paths p;
-  cr_assert_eq(rcg_retaining_paths(&g, BIG - 1, 3, &p), 0);
+  rcgc__bfs_free(&g, &b);
+  rcgc__paths p;
+  cr_assert_eq(rcgc__retaining_paths(&g, BIG - 1, 3, &p), 0);
   cr_assert_eq(p.npaths, 1);
   cr_assert_eq(p.len[0], BIG - 1);
-  rcg_paths_free(&g, &p);
-  rcg_scc s;
-  cr_assert_eq(rcg_scc_run(&g, NULL, 0, &s), 0);
+  rcgc__paths_free(&g, &p);
+  rcgc__scc s;
+  cr_assert_eq(rcgc__scc_run(&g, NULL, 0, &s), 0);
   cr_assert_eq(s.ncomp, BIG);
   cr_assert_eq(s.ncyclic, 0);
-  rcg_scc_free(&g, &s);
-  rcg_dom d;
-  cr_assert_eq(rcg_dom_run(&g, &d), 0);
+  rcgc__scc_free(&g, &s);
+  rcgc__dom d;
+  cr_assert_eq(rcgc__dom_run(&g, &d), 0);
   cr_assert_eq(d.idom[BIG - 1], BIG - 2);
   cr_assert_eq(d.retained[0], 32ull * BIG);
   uint32_t top[3];
-  cr_assert_eq(rcg_dom_top(&d, NULL, 3, top), 3);
+  cr_assert_eq(rcgc__dom_top(&d, NULL, 3, top), 3);
   cr_assert_eq(top[0], 0);
   cr_assert_eq(top[2], 2);
-  rcg_dom_free(&g, &d);
-  rcg_preds pr;
-  cr_assert_eq(rcg_preds_build(&g, &pr), 0);
+  rcgc__dom_free(&g, &d);
+  rcgc__preds pr;
+  cr_assert_eq(rcgc__preds_build(&g, &pr), 0);
   size_t bytes = 0;
   uint32_t st = BIG - 1;
-  rcg_dot_opts o = {.flags = RCG_DOT_BACK, .max_depth = 5, .too_many = 10, .preds = &pr};
-  cr_assert_eq(rcg_dot(&g, &st, 1, &o, count_write, &bytes), 0);
+  rcgc__dot_opts o = {.flags = RCGC_G_DOT_BACK, .max_depth = 5, .too_many = 10, .preds = &pr};
+  cr_assert_eq(rcgc__dot(&g, &st, 1, &o, count_write, &bytes), 0);
   cr_assert_gt(bytes, 0);
-  rcg_preds_free(&g, &pr);
-  rcg_graph_free(&g);
+  rcgc__preds_free(&g, &pr);
+  rcgc__graph_free(&g);
 }
 
 Test(graph_big, ring_10M, .timeout = 120) {
-  rcg_graph g;
+  rcgc__graph g;
   chain(&g, 1);
-  rcg_scc s;
-  cr_assert_eq(rcg_scc_run(&g, NULL, 0, &s), 0);
+  rcgc__scc s;
+  cr_assert_eq(rcgc__scc_run(&g, NULL, 0, &s), 0);
   cr_assert_eq(s.ncomp, 1);
   cr_assert_eq(s.ncyclic, 1);
-  cr_assert_eq(rcg_scc_internal_edges(&g, &s, 0, 0, NULL, 0), BIG);
-  rcg_scc_free(&g, &s);
-  rcg_dom d;
-  cr_assert_eq(rcg_dom_run(&g, &d), 0);
-  cr_assert_eq(d.idom[0], RCG_VROOT);
+  cr_assert_eq(rcgc__scc_internal_edges(&g, &s, 0, 0, NULL, 0), BIG);
+  rcgc__scc_free(&g, &s);
+  rcgc__dom d;
+  cr_assert_eq(rcgc__dom_run(&g, &d), 0);
+  cr_assert_eq(d.idom[0], RCGC_G_VROOT);
   cr_assert_eq(d.idom[BIG - 1], BIG - 2);
   cr_assert_eq(d.retained[1], 32ull * (BIG - 1));
-  rcg_dom_free(&g, &d);
-  rcg_graph_free(&g);
+  rcgc__dom_free(&g, &d);
+  rcgc__graph_free(&g);
 }

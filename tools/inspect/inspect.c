@@ -16,7 +16,7 @@
 ** so the same code serves main.c and the fuzz target (fuzz_inspect.c).
 ** Errors read "rcgc-inspect: FILE: ...". Every number on the command line
 ** is checked against its whole range before use (see num_arg). All graph
-** work is done by src/graph.c; this file only parses arguments and formats
+** work is done by src/graph; this file only parses arguments and formats
 ** results.
 */
 #include "inspect.h"
@@ -181,19 +181,19 @@ static void print_path(const inspect_io *io, const snapshot *s, const uint32_t *
 
 /* Reachable mask from the root over strong edges; NULL on out of memory. */
 static uint8_t *reachable_mask(const snapshot *s, uint64_t *nreach, uint64_t *breach) {
-  rcg_bfs b;
-  if (rcg_bfs_run(&s->g, NULL, 0, NULL, &b)) return NULL;
+  rcgc__bfs b;
+  if (rcgc__bfs_run(&s->g, NULL, 0, NULL, &b)) return NULL;
   uint8_t *r = malloc(s->g.n ? s->g.n : 1);
   *nreach = *breach = 0;
   if (r)
     for (uint32_t v = 0; v < s->g.n; v++) {
-      r[v] = b.dist[v] != RCG_NONE;
+      r[v] = b.dist[v] != RCGC_G_NONE;
       if (r[v]) {
         ++*nreach;
         *breach += s->g.self_size[v];
       }
     }
-  rcg_bfs_free(&s->g, &b);
+  rcgc__bfs_free(&s->g, &b);
   return r;
 }
 
@@ -213,10 +213,10 @@ static int id_arg(const inspect_io *io, const char *arg, int *isnum, uint64_t *i
   return num_arg(io, "ID", p, 0, UINT64_MAX, id);
 }
 
-/* The node with snapshot id 'id', or RCG_NONE after a message. */
+/* The node with snapshot id 'id', or RCGC_G_NONE after a message. */
 static uint32_t find_id(const inspect_io *io, const snapshot *s, uint64_t id) {
   uint32_t n = snapshot_find_id(s, id);
-  if (n == RCG_NONE)
+  if (n == RCGC_G_NONE)
     fprintf(io->err, PROG ": %s: no node with id %llu\n", s->path, (unsigned long long)id);
   return n;
 }
@@ -226,11 +226,11 @@ static uint32_t find_id(const inspect_io *io, const snapshot *s, uint64_t id) {
 static int cmd_summary(const inspect_io *io, const args *a) {
   snapshot s;
   if (load(io, &s, a->pos[0])) return 1;
-  const rcg_graph *g = &s.g;
-  rcg_hist h;
+  const rcgc__graph *g = &s.g;
+  rcgc__hist h;
   uint64_t nreach = 0, breach = 0;
   uint8_t *reach = reachable_mask(&s, &nreach, &breach);
-  if (!reach || rcg_hist_build(g, NULL, &h)) {
+  if (!reach || rcgc__hist_build(g, NULL, &h)) {
     free(reach);
     snapshot_free(&s);
     return oom(io);
@@ -245,12 +245,12 @@ static int cmd_summary(const inspect_io *io, const args *a) {
     uint8_t *seen = calloc(g->n, 1);
     if (!seen) {
       free(reach);
-      rcg_hist_free(g, &h);
+      rcgc__hist_free(g, &h);
       snapshot_free(&s);
       return oom(io);
     }
     for (size_t e = g->edge_start[0]; e < g->edge_start[1]; e++)
-      if (!rcg_edge_is_weak(g, e) && !seen[g->edge_to[e]]) {
+      if (!rcgc__edge_is_weak(g, e) && !seen[g->edge_to[e]]) {
         seen[g->edge_to[e]] = 1;
         nroots++;
       }
@@ -263,7 +263,7 @@ static int cmd_summary(const inspect_io *io, const args *a) {
     fprintf(io->out, "unreachable from the root: %llu nodes, %llu bytes\n",
            (unsigned long long)(g->n - nreach), (unsigned long long)(h.total_bytes - breach));
     for (uint32_t v = 0; v < g->n; v++)
-      if (s.synthetic[v] && !strcmp(rcg_node_name(g, v), "(garbage)"))
+      if (s.synthetic[v] && !strcmp(rcgc__node_name(g, v), "(garbage)"))
         {
         size_t ng = g->edge_start[v + 1] - g->edge_start[v];
         fprintf(io->out, "garbage list: %zu object%s (%s)\n", ng, ng == 1 ? "" : "s", desc(&s, v, b));
@@ -274,7 +274,7 @@ static int cmd_summary(const inspect_io *io, const args *a) {
     fprintf(io->out, "%10llu %14llu  %s\n", (unsigned long long)h.e[i].count,
            (unsigned long long)h.e[i].bytes, h.e[i].name[0] ? h.e[i].name : "(no name)");
   free(reach);
-  rcg_hist_free(g, &h);
+  rcgc__hist_free(g, &h);
   snapshot_free(&s);
   return 0;
 }
@@ -282,15 +282,15 @@ static int cmd_summary(const inspect_io *io, const args *a) {
 /* ------------------------------------------------------------ cycles */
 
 typedef struct cyc_order {
-  const rcg_scc *scc;
-  const rcg_graph *g;
+  const rcgc__scc *scc;
+  const rcgc__graph *g;
 } cyc_order;
 static cyc_order g_order; /* qsort has no context argument */
 
 /* Sources first, then larger components, then by smallest member. */
 static int cyc_cmp(const void *pa, const void *pb) {
   uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-  const rcg_scc *s = g_order.scc;
+  const rcgc__scc *s = g_order.scc;
   if (s->source[a] != s->source[b]) return s->source[a] ? -1 : 1;
   uint32_t sa = s->start[a + 1] - s->start[a], sb = s->start[b + 1] - s->start[b];
   if (sa != sb) return sa > sb ? -1 : 1;
@@ -301,12 +301,12 @@ static int cyc_cmp(const void *pa, const void *pb) {
 static int cmd_cycles(const inspect_io *io, const args *a) {
   snapshot s;
   if (load(io, &s, a->pos[0])) return 1;
-  const rcg_graph *g = &s.g;
+  const rcgc__graph *g = &s.g;
   uint8_t *mask = NULL;
   int rc = 1;
   uint32_t *order = NULL;
   size_t *edges = NULL;
-  rcg_scc scc;
+  rcgc__scc scc;
   memset(&scc, 0, sizeof scc);
   if (a->unreachable) {
     uint64_t nr, br;
@@ -314,7 +314,7 @@ static int cmd_cycles(const inspect_io *io, const args *a) {
     if (!mask) goto out_oom;
     for (uint32_t v = 0; v < g->n; v++) mask[v] = !mask[v];
   }
-  if (rcg_scc_run(g, mask, 0, &scc)) goto out_oom;
+  if (rcgc__scc_run(g, mask, 0, &scc)) goto out_oom;
   order = malloc((scc.ncyclic ? scc.ncyclic : 1) * sizeof *order);
   if (!order) goto out_oom;
   uint32_t k = 0, nsrc = 0;
@@ -345,16 +345,16 @@ static int cmd_cycles(const inspect_io *io, const args *a) {
       fprintf(io->out, "%s %s", j ? "," : "", desc(&s, scc.members[scc.start[c] + j], b1));
     if (sz > maxlist) fprintf(io->out, ", ... (%u more)", sz - maxlist);
     fputc('\n', io->out);
-    size_t ne = rcg_scc_internal_edges(g, &scc, c, 0, NULL, 0);
+    size_t ne = rcgc__scc_internal_edges(g, &scc, c, 0, NULL, 0);
     size_t want = ne < maxlist ? ne : maxlist;
     free(edges);
     edges = malloc((want ? want : 1) * sizeof *edges);
     if (!edges) goto out_oom;
-    rcg_scc_internal_edges(g, &scc, c, 0, edges, want);
+    rcgc__scc_internal_edges(g, &scc, c, 0, edges, want);
     fprintf(io->out, "  closing edges:\n");
     for (size_t j = 0; j < want; j++) {
       size_t e = edges[j];
-      fprintf(io->out, "    %s --%s--> %s\n", desc(&s, rcg_edge_from(g, e), b1),
+      fprintf(io->out, "    %s --%s--> %s\n", desc(&s, rcgc__edge_from(g, e), b1),
              snapshot_edge_label(&s, e, el, sizeof el), desc(&s, g->edge_to[e], b2));
     }
     if (ne > want) fprintf(io->out, "    ... (%zu more edges)\n", ne - want);
@@ -368,7 +368,7 @@ out:
   free(edges);
   free(order);
   free(mask);
-  rcg_scc_free(g, &scc);
+  rcgc__scc_free(g, &scc);
   snapshot_free(&s);
   return rc;
 }
@@ -381,39 +381,39 @@ static int cmd_why(const inspect_io *io, const args *a) {
   if ((rc = id_arg(io, a->pos[1], &isnum, &id))) return rc;
   snapshot s;
   if (load(io, &s, a->pos[0])) return 1;
-  const rcg_graph *g = &s.g;
+  const rcgc__graph *g = &s.g;
   rc = 1;
   char b[160], el[100];
-  uint32_t target = isnum ? find_id(io, &s, id) : RCG_NONE;
-  if (isnum && target == RCG_NONE) goto out;
+  uint32_t target = isnum ? find_id(io, &s, id) : RCGC_G_NONE;
+  if (isnum && target == RCGC_G_NONE) goto out;
   if (!isnum) {
     /* closest instance of the type by BFS distance from the root */
-    rcg_bfs bfs;
-    if (rcg_bfs_run(g, NULL, 0, NULL, &bfs)) {
+    rcgc__bfs bfs;
+    if (rcgc__bfs_run(g, NULL, 0, NULL, &bfs)) {
       rc = oom(io);
       goto out;
     }
     uint64_t count = 0, reach = 0;
-    uint32_t best = RCG_NONE, first = RCG_NONE;
+    uint32_t best = RCGC_G_NONE, first = RCGC_G_NONE;
     for (uint32_t v = 0; v < g->n; v++) {
-      if (strcmp(rcg_node_name(g, v), a->pos[1]) != 0) continue;
+      if (strcmp(rcgc__node_name(g, v), a->pos[1]) != 0) continue;
       count++;
-      if (first == RCG_NONE) first = v;
-      if (bfs.dist[v] == RCG_NONE) continue;
+      if (first == RCGC_G_NONE) first = v;
+      if (bfs.dist[v] == RCGC_G_NONE) continue;
       reach++;
-      if (best == RCG_NONE || bfs.dist[v] < bfs.dist[best]) best = v;
+      if (best == RCGC_G_NONE || bfs.dist[v] < bfs.dist[best]) best = v;
     }
-    rcg_bfs_free(g, &bfs);
+    rcgc__bfs_free(g, &bfs);
     if (!count) {
       fprintf(io->err, PROG ": %s: no node with id or type '%s'\n", s.path, a->pos[1]);
       goto out;
     }
     fprintf(io->out, "%s: %llu instance%s, %llu reachable from the root\n", a->pos[1],
            (unsigned long long)count, count == 1 ? "" : "s", (unsigned long long)reach);
-    target = best != RCG_NONE ? best : first;
+    target = best != RCGC_G_NONE ? best : first;
   }
-  rcg_paths p;
-  if (rcg_retaining_paths(g, target, (uint32_t)a->k, &p)) {
+  rcgc__paths p;
+  if (rcgc__retaining_paths(g, target, (uint32_t)a->k, &p)) {
     rc = oom(io);
     goto out;
   }
@@ -429,7 +429,7 @@ static int cmd_why(const inspect_io *io, const args *a) {
           if (!shown) fprintf(io->out, "referenced by:\n");
           char b2[160];
           fprintf(io->out, "  %s --%s%s--> %s\n", desc(&s, u, b2), snapshot_edge_label(&s, e, el, sizeof el),
-                 rcg_edge_is_weak(g, e) ? " (weak)" : "", desc(&s, target, b));
+                 rcgc__edge_is_weak(g, e) ? " (weak)" : "", desc(&s, target, b));
           shown++;
         }
     if (!shown) fprintf(io->out, "referenced by: nothing\n");
@@ -443,7 +443,7 @@ static int cmd_why(const inspect_io *io, const args *a) {
       print_path(io, &s, p.nodes + p.off[i], p.edges + (p.off[i] - i), p.len[i]);
     }
   }
-  rcg_paths_free(g, &p);
+  rcgc__paths_free(g, &p);
   rc = 0;
 out:
   snapshot_free(&s);
@@ -462,12 +462,12 @@ static const char *delta(uint64_t before, uint64_t after, char *buf) {
   return buf;
 }
 
-static const rcg_graph *g_names; /* qsort has no context argument */
+static const rcgc__graph *g_names; /* qsort has no context argument */
 
 /* By class name, then by node index. */
 static int name_cmp(const void *pa, const void *pb) {
   uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-  int c = strcmp(rcg_node_name(g_names, a), rcg_node_name(g_names, b));
+  int c = strcmp(rcgc__node_name(g_names, a), rcgc__node_name(g_names, b));
   return c ? c : (a > b) - (a < b);
 }
 
@@ -479,21 +479,21 @@ static int cmd_diff(const inspect_io *io, const args *a) {
     return 1;
   }
   int rc = 1;
-  rcg_hist ha, hb, hn;
-  rcg_hist_diff d;
+  rcgc__hist ha, hb, hn;
+  rcgc__hist_diff d;
   memset(&ha, 0, sizeof ha);
   memset(&hb, 0, sizeof hb);
   memset(&hn, 0, sizeof hn);
   memset(&d, 0, sizeof d);
   uint8_t *isnew = malloc(sb.g.n ? sb.g.n : 1);
   uint32_t *bynm = NULL, nn = 0;
-  if (!isnew || rcg_hist_build(&sa.g, NULL, &ha) || rcg_hist_build(&sb.g, NULL, &hb) ||
-      rcg_hist_diff_build(&sa.g, &ha, &hb, &d)) {
+  if (!isnew || rcgc__hist_build(&sa.g, NULL, &ha) || rcgc__hist_build(&sb.g, NULL, &hb) ||
+      rcgc__hist_diff_build(&sa.g, &ha, &hb, &d)) {
     rc = oom(io);
     goto out;
   }
-  long nnew = rcg_new_nodes(&sa.g, &sb.g, isnew);
-  if (nnew < 0 || rcg_hist_build(&sb.g, isnew, &hn) ||
+  long nnew = rcgc__new_nodes(&sa.g, &sb.g, isnew);
+  if (nnew < 0 || rcgc__hist_build(&sb.g, isnew, &hn) ||
       !(bynm = malloc((nnew ? (size_t)nnew : 1) * sizeof *bynm))) {
     rc = oom(io);
     goto out;
@@ -513,7 +513,7 @@ static int cmd_diff(const inspect_io *io, const args *a) {
           delta(ha.total_bytes, hb.total_bytes, d2));
   fprintf(io->out, "\n%12s %14s %10s %14s  %s\n", "count delta", "bytes delta", "count", "bytes", "type");
   for (uint32_t i = 0; i < d.nentries && (!limit || i < limit); i++) {
-    const rcg_hist_delta *x = &d.e[i];
+    const rcgc__hist_delta *x = &d.e[i];
     fprintf(io->out, "%12s %14s %10llu %14llu  %s\n", delta(x->count_before, x->count_after, d1),
             delta(x->bytes_before, x->bytes_after, d2), (unsigned long long)x->count_after,
             (unsigned long long)x->bytes_after, x->name[0] ? x->name : "(no name)");
@@ -528,12 +528,12 @@ static int cmd_diff(const inspect_io *io, const args *a) {
     uint32_t lo = 0, hi = nn;
     while (lo < hi) {
       uint32_t mid = lo + (hi - lo) / 2;
-      if (strcmp(rcg_node_name(&sb.g, bynm[mid]), hn.e[i].name) < 0)
+      if (strcmp(rcgc__node_name(&sb.g, bynm[mid]), hn.e[i].name) < 0)
         lo = mid + 1;
       else
         hi = mid;
     }
-    for (; lo < nn && shown < 10 && !strcmp(rcg_node_name(&sb.g, bynm[lo]), hn.e[i].name); lo++) {
+    for (; lo < nn && shown < 10 && !strcmp(rcgc__node_name(&sb.g, bynm[lo]), hn.e[i].name); lo++) {
       fprintf(io->out, " @%llu", (unsigned long long)sb.g.id[bynm[lo]]);
       shown++;
     }
@@ -545,10 +545,10 @@ static int cmd_diff(const inspect_io *io, const args *a) {
 out:
   free(bynm);
   free(isnew);
-  rcg_hist_free(&sa.g, &ha);
-  rcg_hist_free(&sb.g, &hb);
-  rcg_hist_free(&sb.g, &hn);
-  rcg_hist_diff_free(&sa.g, &d);
+  rcgc__hist_free(&sa.g, &ha);
+  rcgc__hist_free(&sb.g, &hb);
+  rcgc__hist_free(&sb.g, &hn);
+  rcgc__hist_diff_free(&sa.g, &d);
   snapshot_free(&sa);
   snapshot_free(&sb);
   return rc;
@@ -562,21 +562,21 @@ static int cmd_top(const inspect_io *io, const args *a) {
   if (a->npos > 1 && (rc = num_arg(io, "top's N", a->pos[1], 0, UINT32_MAX, &n))) return rc;
   snapshot s;
   if (load(io, &s, a->pos[0])) return 1;
-  const rcg_graph *g = &s.g;
-  rcg_dom d;
-  if (rcg_dom_run(g, &d)) {
+  const rcgc__graph *g = &s.g;
+  rcgc__dom d;
+  if (rcgc__dom_run(g, &d)) {
     snapshot_free(&s);
     return oom(io);
   }
   uint32_t k = n > g->n ? g->n : (uint32_t)n;
   uint32_t *top = malloc((k ? k : 1) * sizeof *top);
   if (!top) {
-    rcg_dom_free(g, &d);
+    rcgc__dom_free(g, &d);
     snapshot_free(&s);
     return oom(io);
   }
   /* synthetic nodes (the root, "(garbage)", V8's "(GC roots)") are skipped */
-  k = rcg_dom_top(&d, s.synthetic, k, top);
+  k = rcgc__dom_top(&d, s.synthetic, k, top);
   fprintf(io->out, "reachable from the root: %u nodes, %llu bytes\n", d.nreached, (unsigned long long)d.total);
   fprintf(io->out, "\n%14s %12s  %s\n", "retained", "self", "object");
   char b[160];
@@ -584,7 +584,7 @@ static int cmd_top(const inspect_io *io, const args *a) {
     fprintf(io->out, "%14llu %12llu  %s\n", (unsigned long long)d.retained[top[i]],
            (unsigned long long)g->self_size[top[i]], desc(&s, top[i], b));
   free(top);
-  rcg_dom_free(g, &d);
+  rcgc__dom_free(g, &d);
   snapshot_free(&s);
   return 0;
 }
@@ -593,7 +593,7 @@ static int cmd_top(const inspect_io *io, const args *a) {
 
 static void write_file(void *ud, const char *t, size_t n) { fwrite(t, 1, n, (FILE *)ud); }
 
-static size_t dot_label(void *ud, const rcg_graph *g, uint32_t v, char *buf, size_t cap) {
+static size_t dot_label(void *ud, const rcgc__graph *g, uint32_t v, char *buf, size_t cap) {
   const snapshot *s = ud;
   char b[160];
   int l = snprintf(buf, cap, "%s\n%llu bytes", snapshot_node_desc(s, v, b, sizeof b),
@@ -602,7 +602,7 @@ static size_t dot_label(void *ud, const rcg_graph *g, uint32_t v, char *buf, siz
   return (size_t)l < cap ? (size_t)l : cap - 1;
 }
 
-static size_t dot_edge_label(void *ud, const rcg_graph *g, size_t e, char *buf, size_t cap) {
+static size_t dot_edge_label(void *ud, const rcgc__graph *g, size_t e, char *buf, size_t cap) {
   (void)g;
   snapshot_edge_label(ud, e, buf, cap);
   return strlen(buf);
@@ -620,32 +620,32 @@ static int cmd_dot(const inspect_io *io, const args *a) {
   if (load(io, &s, a->pos[0])) return 1;
   rc = 1;
   uint32_t v = find_id(io, &s, id);
-  if (v == RCG_NONE) {
+  if (v == RCGC_G_NONE) {
     snapshot_free(&s);
     return 1;
   }
-  rcg_preds p;
+  rcgc__preds p;
   memset(&p, 0, sizeof p);
-  if (a->back && rcg_preds_build(&s.g, &p)) {
+  if (a->back && rcgc__preds_build(&s.g, &p)) {
     rc = oom(io);
     goto out;
   }
-  rcg_dot_opts o;
+  rcgc__dot_opts o;
   memset(&o, 0, sizeof o);
-  o.flags = a->back ? RCG_DOT_BACK : 0;
+  o.flags = a->back ? RCGC_G_DOT_BACK : 0;
   o.max_depth = (uint32_t)a->depth;
   o.too_many = (uint32_t)a->too_many;
   o.label = dot_label;
   o.label_ud = &s;
   o.edge_label = dot_edge_label;
   o.preds = a->back ? &p : NULL;
-  if (rcg_dot(&s.g, &v, 1, &o, write_file, io->out)) {
+  if (rcgc__dot(&s.g, &v, 1, &o, write_file, io->out)) {
     rc = oom(io);
     goto out;
   }
   rc = 0;
 out:
-  rcg_preds_free(&s.g, &p);
+  rcgc__preds_free(&s.g, &p);
   snapshot_free(&s);
   return rc;
 }

@@ -131,11 +131,11 @@ typedef struct arena {
 ** decodes to, plus two quotes for the NUL), so that the arena is allocated
 ** once and never copied; untouched pages of it cost no memory. Returns 0,
 ** -1 when out of memory, -2 when the table is full (string indices are
-** uint32_t and RCG_NONE / RCG_VROOT are reserved). */
+** uint32_t and RCGC_G_NONE / RCGC_G_VROOT are reserved). */
 static int arena_push(arena *a, const unsigned char *s, size_t len, size_t first) {
   const unsigned char *z = memchr(s, 0, len);
   if (z) len = (size_t)(z - s);
-  if (a->count >= RCG_VROOT) return -2;
+  if (a->count >= RCGC_G_VROOT) return -2;
   if (len >= SIZE_MAX - a->len) return -1;
   size_t need = a->len + len + 1;
   if (need > a->cap) {
@@ -364,7 +364,7 @@ static int on_value(loader *l, vkind k, long long iv, const unsigned char *sv,
       return fail(l, "expected a string in \"strings\" at index %u, found %s", l->str.count,
                   vkind_name(k));
     int r = arena_push(&l->str, sv, slen, l->input_len);
-    if (r == -2) return fail(l, "more than %u strings in \"strings\"", (unsigned)RCG_VROOT);
+    if (r == -2) return fail(l, "more than %u strings in \"strings\"", (unsigned)RCGC_G_VROOT);
     if (r) return fail(l, "out of memory");
     return 1;
   }
@@ -475,10 +475,10 @@ static uint32_t str_rank(const uint64_t *used, const uint32_t *rank, uint32_t i)
 
 /* Check the raw arrays against the meta section and build the graph. The
 ** class of a node is its own name, or a fixed "(type)" string per node
-** type (cls[t] != RCG_NONE). */
+** type (cls[t] != RCGC_G_NONE). */
 static int convert(loader *l, char *err, size_t errcap) {
   snapshot *s = l->s;
-  rcg_graph *g = &s->g;
+  rcgc__graph *g = &s->g;
   const char *p = s->path;
 #define ERR(...)                                        \
   do {                                                  \
@@ -520,7 +520,7 @@ static int convert(loader *l, char *err, size_t errcap) {
   if (l->edges.len % ef)
     ERR("\"edges\" has %zu values, not a multiple of the %u edge fields", l->edges.len, ef);
   size_t n = l->nodes.len / nf, m = l->edges.len / ef;
-  if (n >= RCG_VROOT) ERR("too many nodes (%zu)", n);
+  if (n >= RCGC_G_VROOT) ERR("too many nodes (%zu)", n);
   if (l->node_count >= 0 && (size_t)l->node_count != n)
     ERR("\"snapshot.node_count\" is %lld but \"nodes\" holds %zu nodes", l->node_count, n);
   if (l->edge_count >= 0 && (size_t)l->edge_count != m)
@@ -529,13 +529,13 @@ static int convert(loader *l, char *err, size_t errcap) {
   uint32_t nfile = l->str.count;
   g->n = (uint32_t)n;
   g->m = m;
-  g->self_size = rcg_alloc(g, n, sizeof *g->self_size);
-  g->name = rcg_alloc(g, n, sizeof *g->name);
-  g->id = rcg_alloc(g, n, sizeof *g->id);
-  g->edge_start = rcg_alloc(g, n + 1, sizeof *g->edge_start);
-  g->edge_to = rcg_alloc(g, m, sizeof *g->edge_to);
-  g->edge_name = rcg_alloc(g, m, sizeof *g->edge_name);
-  g->edge_flags = rcg_alloc(g, m, sizeof *g->edge_flags);
+  g->self_size = rcgc__gmem_alloc(g, n, sizeof *g->self_size);
+  g->name = rcgc__gmem_alloc(g, n, sizeof *g->name);
+  g->id = rcgc__gmem_alloc(g, n, sizeof *g->id);
+  g->edge_start = rcgc__gmem_alloc(g, n + 1, sizeof *g->edge_start);
+  g->edge_to = rcgc__gmem_alloc(g, m, sizeof *g->edge_to);
+  g->edge_name = rcgc__gmem_alloc(g, m, sizeof *g->edge_name);
+  g->edge_flags = rcgc__gmem_alloc(g, m, sizeof *g->edge_flags);
   s->raw_name = malloc(n ? n * sizeof *s->raw_name : 1);
   s->node_type = malloc(n ? n : 1);
   s->synthetic = malloc(n ? n : 1);
@@ -602,9 +602,9 @@ static int convert(loader *l, char *err, size_t errcap) {
       ERR_FREE("\"edges\"[%zu]: name %llu is out of range (%u strings)", e * ef + (size_t)ef_pos[1],
                (unsigned long long)nm, nfile);
     g->edge_to[e] = (uint32_t)(to / nf);
-    g->edge_name[e] = indexed[t] ? RCG_NONE : (uint32_t)nm;
+    g->edge_name[e] = indexed[t] ? RCGC_G_NONE : (uint32_t)nm;
     if (!indexed[t]) used[nm / 64] |= (uint64_t)1 << (nm % 64);
-    g->edge_flags[e] = (int)t == weak_type ? RCG_EDGE_WEAK : 0;
+    g->edge_flags[e] = (int)t == weak_type ? RCGC_G_EDGE_WEAK : 0;
     s->edge_type[e] = (uint8_t)t;
     s->edge_index[e] = nm > UINT32_MAX ? UINT32_MAX : (uint32_t)nm;
   }
@@ -616,7 +616,7 @@ static int convert(loader *l, char *err, size_t errcap) {
     rank[w] = nused;
     nused += popcount64(used[w]);
   }
-  g->strings = rcg_alloc(g, nused ? nused : 1, sizeof *g->strings);
+  g->strings = rcgc__gmem_alloc(g, nused ? nused : 1, sizeof *g->strings);
   if (!g->strings) ERR_FREE("out of memory");
   g->strings_cap = nused ? nused : 1;
   char *sp = l->str.p;
@@ -635,7 +635,7 @@ static int convert(loader *l, char *err, size_t errcap) {
     const char *tn = s->node_types[t];
     if (!strcmp(tn, "object") || !strcmp(tn, "native") || !strcmp(tn, "synthetic") ||
         !strcmp(tn, "hidden")) {
-      cls[t] = RCG_NONE;
+      cls[t] = RCGC_G_NONE;
       continue;
     }
     char buf[96];
@@ -643,7 +643,7 @@ static int convert(loader *l, char *err, size_t errcap) {
       snprintf(buf, sizeof buf, "(string)");
     else
       snprintf(buf, sizeof buf, "(%.80s)", tn);
-    if ((cls[t] = rcg_graph_intern(g, buf)) == RCG_NONE) ERR_FREE("out of memory");
+    if ((cls[t] = rcgc__graph_intern(g, buf)) == RCGC_G_NONE) ERR_FREE("out of memory");
   }
 
   /* pass 2: names, as indices into the graph's string table */
@@ -652,28 +652,28 @@ static int convert(loader *l, char *err, size_t errcap) {
   for (size_t v = 0; v < n; v++) {
     uint32_t t = s->node_type[v], r = str_rank(used, rank, s->raw_name[v]);
     s->raw_name[v] = r;
-    if (cls[t] != RCG_NONE) {
+    if (cls[t] != RCGC_G_NONE) {
       g->name[v] = cls[t];
     } else if (g->strings[r][0]) {
       g->name[v] = r;
     } else { /* unnamed object / synthetic node: class "(<type>)" */
-      if (empty_cls[t] == RCG_NONE) {
+      if (empty_cls[t] == RCGC_G_NONE) {
         char buf[96];
         snprintf(buf, sizeof buf, "(%.80s)", s->node_types[t]);
-        if ((empty_cls[t] = rcg_graph_intern(g, buf)) == RCG_NONE) ERR_FREE("out of memory");
+        if ((empty_cls[t] = rcgc__graph_intern(g, buf)) == RCGC_G_NONE) ERR_FREE("out of memory");
       }
       g->name[v] = empty_cls[t];
     }
   }
   for (size_t e = 0; e < m; e++)
-    if (g->edge_name[e] != RCG_NONE) g->edge_name[e] = str_rank(used, rank, g->edge_name[e]);
+    if (g->edge_name[e] != RCGC_G_NONE) g->edge_name[e] = str_rank(used, rank, g->edge_name[e]);
   free(used);
   free(rank);
   used = NULL;
   rank = NULL;
   if (n) {
     uint32_t r = 0;
-    if (rcg_graph_set_roots(g, &r, NULL, 1)) ERR("out of memory");
+    if (rcgc__graph_set_roots(g, &r, NULL, 1)) ERR("out of memory");
   }
 #undef ERR_FREE
 #undef ERR
@@ -685,7 +685,7 @@ static int convert(loader *l, char *err, size_t errcap) {
 int snapshot_parse(snapshot *s, const char *name, const unsigned char *data, size_t len,
                    char *err, size_t errcap) {
   memset(s, 0, sizeof *s);
-  rcg_graph_init(&s->g, NULL, NULL);
+  rcgc__graph_init(&s->g, NULL, NULL);
   s->path = name;
   loader *l = calloc(1, sizeof *l);
   yajl_handle h = l ? yajl_alloc(&callbacks, NULL, l) : NULL;
@@ -747,7 +747,7 @@ out:
 
 int snapshot_load(snapshot *s, const char *path, char *err, size_t errcap) {
   memset(s, 0, sizeof *s);
-  rcg_graph_init(&s->g, NULL, NULL);
+  rcgc__graph_init(&s->g, NULL, NULL);
   s->path = path;
   int fd = open(path, O_RDONLY);
   if (fd < 0) {
@@ -816,7 +816,7 @@ int snapshot_load(snapshot *s, const char *path, char *err, size_t errcap) {
 void snapshot_free(snapshot *s) {
   /* the file's strings live in strbuf, not in blocks of the graph */
   for (uint32_t i = 0; i < s->nborrowed && i < s->g.nstrings; i++) s->g.strings[i] = NULL;
-  rcg_graph_free(&s->g);
+  rcgc__graph_free(&s->g);
   free(s->strbuf);
   free(s->raw_name);
   free(s->node_type);
@@ -829,7 +829,7 @@ void snapshot_free(snapshot *s) {
   free(s->edge_types);
   const char *p = s->path;
   memset(s, 0, sizeof *s);
-  rcg_graph_init(&s->g, NULL, NULL);
+  rcgc__graph_init(&s->g, NULL, NULL);
   s->path = p;
 }
 
@@ -850,9 +850,9 @@ static void printable(const char *in, size_t max, char *out, size_t cap) {
 }
 
 char *snapshot_node_desc(const snapshot *s, uint32_t v, char *buf, size_t cap) {
-  const rcg_graph *g = &s->g;
-  const char *cls = rcg_node_name(g, v);
-  const char *own = rcg_str(g, s->raw_name[v]);
+  const rcgc__graph *g = &s->g;
+  const char *cls = rcgc__node_name(g, v);
+  const char *own = rcgc__graph_str(g, s->raw_name[v]);
   char c1[80], c2[80];
   printable(cls, 60, c1, sizeof c1);
   if (g->name[v] != s->raw_name[v] && own[0]) {
@@ -865,12 +865,12 @@ char *snapshot_node_desc(const snapshot *s, uint32_t v, char *buf, size_t cap) {
 }
 
 char *snapshot_edge_label(const snapshot *s, size_t e, char *buf, size_t cap) {
-  const rcg_graph *g = &s->g;
-  if (g->edge_name[e] == RCG_NONE) {
+  const rcgc__graph *g = &s->g;
+  if (g->edge_name[e] == RCGC_G_NONE) {
     snprintf(buf, cap, "[%u]", s->edge_index[e]);
   } else {
     char c[80];
-    printable(rcg_str(g, g->edge_name[e]), 60, c, sizeof c);
+    printable(rcgc__graph_str(g, g->edge_name[e]), 60, c, sizeof c);
     snprintf(buf, cap, "%s", c);
   }
   return buf;
@@ -879,5 +879,5 @@ char *snapshot_edge_label(const snapshot *s, size_t e, char *buf, size_t cap) {
 uint32_t snapshot_find_id(const snapshot *s, uint64_t id) {
   for (uint32_t v = 0; v < s->g.n; v++)
     if (s->g.id[v] == id) return v;
-  return RCG_NONE;
+  return RCGC_G_NONE;
 }

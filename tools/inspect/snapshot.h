@@ -1,6 +1,6 @@
 /*
 ** snapshot.h -- load a Chrome DevTools / V8 .heapsnapshot file into an
-** rcg_graph (src/graph.h) for rcgc-inspect.
+** rcgc__graph (src/graph/graph.h) for rcgc-inspect.
 **
 ** The loader runs yajl's event parser over the whole file in one call (no
 ** JSON tree is built): the "nodes" and "edges" integer arrays are collected
@@ -17,9 +17,9 @@
 **   - the graph's string table holds the file's strings that name a node
 **     or a named edge (in file order: pointers into 'strbuf'), then the
 **     class names made up here; a string is cut at an embedded NUL;
-**   - g.edge_name[e] = the name string for named edge types, RCG_NONE for
+**   - g.edge_name[e] = the name string for named edge types, RCGC_G_NONE for
 **     "element" / "hidden" edges (whose number is kept in edge_index);
-**   - edges of type "weak" carry RCG_EDGE_WEAK;
+**   - edges of type "weak" carry RCGC_G_EDGE_WEAK;
 **   - the single root is node 0 (the snapshot's synthetic root).
 */
 #ifndef RCGC_INSPECT_SNAPSHOT_H
@@ -31,7 +31,7 @@
 #include "graph.h"
 
 typedef struct snapshot {
-  rcg_graph g;
+  rcgc__graph g;
   const char *path;        /* as given by the user (for messages) */
   uint32_t *raw_name;      /* [n] the node's own name (string index of g) */
   uint8_t *node_type;      /* [n] index into node_types */
@@ -69,7 +69,7 @@ char *snapshot_node_desc(const snapshot *s, uint32_t v, char *buf, size_t cap);
 ** element / hidden edges. Returns buf. */
 char *snapshot_edge_label(const snapshot *s, size_t e, char *buf, size_t cap);
 
-/* Index of the node with snapshot id 'id', or RCG_NONE. O(n). */
+/* Index of the node with snapshot id 'id', or RCGC_G_NONE. O(n). */
 uint32_t snapshot_find_id(const snapshot *s, uint64_t id);
 
 #endif

@@ -34,13 +34,13 @@ static void *default_alloc(void *ud, void *ptr, size_t old_size,
 /* Raw (re)allocation through g's allocator: size in bytes, never 0. Every
 ** block carries a G_PREFIX-byte header holding its size, so the allocator
 ** always learns the true old size (on realloc and on free) even where the
-** caller does not know it (rcg_free). 'old_bytes' is therefore ignored. */
+** caller does not know it (rcgc__gmem_free). 'old_bytes' is therefore ignored. */
 #define G_PREFIX 16
 
-static void *g_realloc(const rcg_graph *g, void *p, size_t old_bytes,
+static void *g_realloc(const rcgc__graph *g, void *p, size_t old_bytes,
                        size_t new_bytes) {
   (void)old_bytes;
-  rcg_alloc_fn fn = g->alloc ? g->alloc : default_alloc;
+  rcgc__gmem_fn fn = g->alloc ? g->alloc : default_alloc;
   if (!new_bytes) new_bytes = 1;
   if (new_bytes > SIZE_MAX - G_PREFIX) return NULL;
   char *base = p ? (char *)p - G_PREFIX : NULL;
@@ -52,82 +52,82 @@ static void *g_realloc(const rcg_graph *g, void *p, size_t old_bytes,
 }
 
 /* Grow an array of 'size'-byte elements to at least 'need' elements
-** (doubling). Returns 0 or RCG_ENOMEM (array unchanged). */
-static int g_grow(const rcg_graph *g, void **arr, size_t *cap, size_t need,
+** (doubling). Returns 0 or RCGC_G_ENOMEM (array unchanged). */
+static int g_grow(const rcgc__graph *g, void **arr, size_t *cap, size_t need,
                   size_t size) {
-  if (need <= *cap) return RCG_OK;
+  if (need <= *cap) return RCGC_G_OK;
   size_t ncap = *cap ? *cap : 16;
   while (ncap < need) {
-    if (ncap > SIZE_MAX / 2) return RCG_ENOMEM;
+    if (ncap > SIZE_MAX / 2) return RCGC_G_ENOMEM;
     ncap *= 2;
   }
-  if (ncap > SIZE_MAX / size) return RCG_ENOMEM;
+  if (ncap > SIZE_MAX / size) return RCGC_G_ENOMEM;
   void *p = g_realloc(g, *arr, *cap * size, ncap * size);
-  if (!p) return RCG_ENOMEM;
+  if (!p) return RCGC_G_ENOMEM;
   *arr = p;
   *cap = ncap;
-  return RCG_OK;
+  return RCGC_G_OK;
 }
 
-void *rcg_alloc(const rcg_graph *g, size_t count, size_t size) {
+void *rcgc__gmem_alloc(const rcgc__graph *g, size_t count, size_t size) {
   if (size && count > SIZE_MAX / size) return NULL;
   return g_realloc(g, NULL, 0, count * size);
 }
 
-void *rcg_calloc(const rcg_graph *g, size_t count, size_t size) {
-  void *p = rcg_alloc(g, count, size);
+void *rcgc__gmem_calloc(const rcgc__graph *g, size_t count, size_t size) {
+  void *p = rcgc__gmem_alloc(g, count, size);
   if (p && count && size) memset(p, 0, count * size);
   return p;
 }
 
-void *rcg_realloc(const rcg_graph *g, void *p, size_t count, size_t size) {
+void *rcgc__gmem_realloc(const rcgc__graph *g, void *p, size_t count, size_t size) {
   if (size && count > SIZE_MAX / size) return NULL;
   return g_realloc(g, p, 0, count * size);
 }
 
-void rcg_free(const rcg_graph *g, void *p) {
+void rcgc__gmem_free(const rcgc__graph *g, void *p) {
   if (!p) return;
-  rcg_alloc_fn fn = g->alloc ? g->alloc : default_alloc;
+  rcgc__gmem_fn fn = g->alloc ? g->alloc : default_alloc;
   char *base = (char *)p - G_PREFIX;
   fn(g->alloc_ud, base, *(size_t *)(void *)base + G_PREFIX, 0);
 }
 
 /* ==================================================================== graph */
 
-void rcg_graph_init(rcg_graph *g, rcg_alloc_fn fn, void *ud) {
+void rcgc__graph_init(rcgc__graph *g, rcgc__gmem_fn fn, void *ud) {
   memset(g, 0, sizeof *g);
   g->alloc = fn;
   g->alloc_ud = ud;
 }
 
-void rcg_graph_free(rcg_graph *g) {
-  rcg_alloc_fn fn = g->alloc;
+void rcgc__graph_free(rcgc__graph *g) {
+  rcgc__gmem_fn fn = g->alloc;
   void *ud = g->alloc_ud;
-  rcg_free(g, g->self_size);
-  rcg_free(g, g->name);
-  rcg_free(g, g->id);
-  rcg_free(g, g->edge_start);
-  rcg_free(g, g->edge_to);
-  rcg_free(g, g->edge_name);
-  rcg_free(g, g->edge_flags);
-  rcg_free(g, g->roots);
-  rcg_free(g, g->root_extrefs);
-  for (uint32_t i = 0; i < g->nstrings; i++) rcg_free(g, g->strings[i]);
-  rcg_free(g, g->strings);
-  rcg_free(g, g->strhash);
-  rcg_graph_init(g, fn, ud);
+  rcgc__gmem_free(g, g->self_size);
+  rcgc__gmem_free(g, g->name);
+  rcgc__gmem_free(g, g->id);
+  rcgc__gmem_free(g, g->edge_start);
+  rcgc__gmem_free(g, g->edge_to);
+  rcgc__gmem_free(g, g->edge_name);
+  rcgc__gmem_free(g, g->edge_flags);
+  rcgc__gmem_free(g, g->roots);
+  rcgc__gmem_free(g, g->root_extrefs);
+  for (uint32_t i = 0; i < g->nstrings; i++) rcgc__gmem_free(g, g->strings[i]);
+  rcgc__gmem_free(g, g->strings);
+  rcgc__gmem_free(g, g->strhash);
+  rcgc__graph_init(g, fn, ud);
 }
 
-uint32_t rcg_graph_add_string(rcg_graph *g, const char *s, size_t len) {
-  if (g->nstrings >= RCG_VROOT) return RCG_NONE;
+uint32_t rcgc__graph_add_string(rcgc__graph *g, const char *s, size_t len) {
+  if (g->nstrings >= RCGC_G_VROOT) return RCGC_G_NONE;
   size_t cap = g->strings_cap;
   void *arr = g->strings;
   if (g_grow(g, &arr, &cap, (size_t)g->nstrings + 1, sizeof(char *)))
-    return RCG_NONE;
+    return RCGC_G_NONE;
   g->strings = arr;
-  g->strings_cap = (uint32_t)(cap > RCG_VROOT ? RCG_VROOT : cap);
-  char *copy = rcg_alloc(g, len + 1, 1);
-  if (!copy) return RCG_NONE;
+  g->strings_cap = (uint32_t)(cap > RCGC_G_VROOT ? RCGC_G_VROOT : cap);
+  char *copy = rcgc__gmem_alloc(g, len + 1, 1);
+  if (!copy) return RCGC_G_NONE;
   if (len) memcpy(copy, s, len);
   copy[len] = '\0';
   g->strings[g->nstrings] = copy;
@@ -141,59 +141,59 @@ static uint32_t str_hash(const char *s) {
   return h;
 }
 
-/* The intern table maps hash slots to string indices (RCG_NONE = empty);
+/* The intern table maps hash slots to string indices (RCGC_G_NONE = empty);
 ** it is kept at most half full and rebuilt from the strings it indexes
 ** (marked by a scan of the old table) when it grows. */
-uint32_t rcg_graph_intern(rcg_graph *g, const char *s) {
+uint32_t rcgc__graph_intern(rcgc__graph *g, const char *s) {
   uint32_t mask = g->strhash_cap - 1;
   if (g->strhash_cap) {
     for (uint32_t i = str_hash(s) & mask;; i = (i + 1) & mask) {
       uint32_t k = g->strhash[i];
-      if (k == RCG_NONE) break;
+      if (k == RCGC_G_NONE) break;
       if (strcmp(g->strings[k], s) == 0) return k;
     }
   }
   if ((uint64_t)(g->strhash_used + 1) * 2 > g->strhash_cap) {
-    if (g->strhash_cap >= (1u << 31)) return RCG_NONE;
+    if (g->strhash_cap >= (1u << 31)) return RCGC_G_NONE;
     uint32_t ncap = g->strhash_cap ? g->strhash_cap * 2 : 64;
-    uint32_t *nt = rcg_alloc(g, ncap, sizeof *nt);
-    if (!nt) return RCG_NONE;
+    uint32_t *nt = rcgc__gmem_alloc(g, ncap, sizeof *nt);
+    if (!nt) return RCGC_G_NONE;
     memset(nt, 0xff, (size_t)ncap * sizeof *nt);
     for (uint32_t i = 0; i < g->strhash_cap; i++) {
       uint32_t k = g->strhash[i];
-      if (k == RCG_NONE) continue;
+      if (k == RCGC_G_NONE) continue;
       uint32_t j = str_hash(g->strings[k]) & (ncap - 1);
-      while (nt[j] != RCG_NONE) j = (j + 1) & (ncap - 1);
+      while (nt[j] != RCGC_G_NONE) j = (j + 1) & (ncap - 1);
       nt[j] = k;
     }
-    rcg_free(g, g->strhash);
+    rcgc__gmem_free(g, g->strhash);
     g->strhash = nt;
     g->strhash_cap = ncap;
     mask = ncap - 1;
   }
-  uint32_t idx = rcg_graph_add_string(g, s, strlen(s));
-  if (idx == RCG_NONE) return RCG_NONE;
+  uint32_t idx = rcgc__graph_add_string(g, s, strlen(s));
+  if (idx == RCGC_G_NONE) return RCGC_G_NONE;
   uint32_t j = str_hash(s) & mask;
-  while (g->strhash[j] != RCG_NONE) j = (j + 1) & mask;
+  while (g->strhash[j] != RCGC_G_NONE) j = (j + 1) & mask;
   g->strhash[j] = idx;
   g->strhash_used++;
   return idx;
 }
 
-const char *rcg_str(const rcg_graph *g, uint32_t i) {
+const char *rcgc__graph_str(const rcgc__graph *g, uint32_t i) {
   return i < g->nstrings ? g->strings[i] : "";
 }
 
-const char *rcg_node_name(const rcg_graph *g, uint32_t v) {
-  return v < g->n && g->name ? rcg_str(g, g->name[v]) : "";
+const char *rcgc__node_name(const rcgc__graph *g, uint32_t v) {
+  return v < g->n && g->name ? rcgc__graph_str(g, g->name[v]) : "";
 }
 
-uint64_t rcg_node_id(const rcg_graph *g, uint32_t v) {
+uint64_t rcgc__node_id(const rcgc__graph *g, uint32_t v) {
   return g->id ? g->id[v] : v;
 }
 
-uint32_t rcg_edge_from(const rcg_graph *g, size_t e) {
-  if (e >= g->m) return RCG_NONE;
+uint32_t rcgc__edge_from(const rcgc__graph *g, size_t e) {
+  if (e >= g->m) return RCGC_G_NONE;
   /* first v in [0, n] with edge_start[v] > e; the edge belongs to v-1 */
   uint32_t lo = 0, hi = g->n;
   while (lo < hi) {
@@ -206,41 +206,41 @@ uint32_t rcg_edge_from(const rcg_graph *g, size_t e) {
   return lo - 1;
 }
 
-int rcg_edge_is_weak(const rcg_graph *g, size_t e) {
-  return g->edge_flags && (g->edge_flags[e] & RCG_EDGE_WEAK);
+int rcgc__edge_is_weak(const rcgc__graph *g, size_t e) {
+  return g->edge_flags && (g->edge_flags[e] & RCGC_G_EDGE_WEAK);
 }
 
-int rcg_graph_set_roots(rcg_graph *g, const uint32_t *roots,
+int rcgc__graph_set_roots(rcgc__graph *g, const uint32_t *roots,
                         const uint64_t *extrefs, uint32_t nroots) {
   for (uint32_t i = 0; i < nroots; i++)
-    if (roots[i] >= g->n) return RCG_EINVAL;
-  uint32_t *r = rcg_alloc(g, nroots, sizeof *r);
-  uint64_t *x = extrefs ? rcg_alloc(g, nroots, sizeof *x) : NULL;
+    if (roots[i] >= g->n) return RCGC_G_EINVAL;
+  uint32_t *r = rcgc__gmem_alloc(g, nroots, sizeof *r);
+  uint64_t *x = extrefs ? rcgc__gmem_alloc(g, nroots, sizeof *x) : NULL;
   if (!r || (extrefs && !x)) {
-    rcg_free(g, r);
-    rcg_free(g, x);
-    return RCG_ENOMEM;
+    rcgc__gmem_free(g, r);
+    rcgc__gmem_free(g, x);
+    return RCGC_G_ENOMEM;
   }
   if (nroots) memcpy(r, roots, nroots * sizeof *r);
   if (x && nroots) memcpy(x, extrefs, nroots * sizeof *x);
-  rcg_free(g, g->roots);
-  rcg_free(g, g->root_extrefs);
+  rcgc__gmem_free(g, g->roots);
+  rcgc__gmem_free(g, g->root_extrefs);
   g->roots = r;
   g->root_extrefs = x;
   g->nroots = nroots;
-  return RCG_OK;
+  return RCGC_G_OK;
 }
 
-int rcg_graph_validate(const rcg_graph *g) {
-  if (!g->edge_start || !g->self_size) return g->n ? RCG_EINVAL : RCG_OK;
-  if (g->edge_start[0] != 0 || g->edge_start[g->n] != g->m) return RCG_EINVAL;
+int rcgc__graph_validate(const rcgc__graph *g) {
+  if (!g->edge_start || !g->self_size) return g->n ? RCGC_G_EINVAL : RCGC_G_OK;
+  if (g->edge_start[0] != 0 || g->edge_start[g->n] != g->m) return RCGC_G_EINVAL;
   for (uint32_t v = 0; v < g->n; v++)
-    if (g->edge_start[v] > g->edge_start[v + 1]) return RCG_EINVAL;
+    if (g->edge_start[v] > g->edge_start[v + 1]) return RCGC_G_EINVAL;
   for (size_t e = 0; e < g->m; e++)
-    if (g->edge_to[e] >= g->n) return RCG_EINVAL;
+    if (g->edge_to[e] >= g->n) return RCGC_G_EINVAL;
   for (uint32_t i = 0; i < g->nroots; i++)
-    if (g->roots[i] >= g->n) return RCG_EINVAL;
-  return RCG_OK;
+    if (g->roots[i] >= g->n) return RCGC_G_EINVAL;
+  return RCGC_G_OK;
 }
 
 /* ==================================================================== builder
@@ -249,18 +249,18 @@ int rcg_graph_validate(const rcg_graph *g) {
 ** arrays directly (already in source order) or scatters them with a stable
 ** counting sort into freshly allocated CSR arrays. */
 
-void rcg_builder_init(rcg_builder *b, rcg_graph *g) {
+void rcgc__builder_init(rcgc__builder *b, rcgc__graph *g) {
   memset(b, 0, sizeof *b);
   b->g = g;
   b->sorted = 1;
 }
 
-uint32_t rcg_builder_node(rcg_builder *b, uint64_t id, uint32_t name,
+uint32_t rcgc__builder_node(rcgc__builder *b, uint64_t id, uint32_t name,
                           uint64_t self_size) {
-  rcg_graph *g = b->g;
-  if (b->failed || g->n >= RCG_VROOT) {
+  rcgc__graph *g = b->g;
+  if (b->failed || g->n >= RCGC_G_VROOT) {
     b->failed = 1;
-    return RCG_NONE;
+    return RCGC_G_NONE;
   }
   if (g->n == b->node_cap) {
     size_t cap = b->node_cap, c1 = cap, c2 = cap, c3 = cap;
@@ -274,9 +274,9 @@ uint32_t rcg_builder_node(rcg_builder *b, uint64_t id, uint32_t name,
     /* all three share one capacity: only commit when all grew */
     if (rc || c1 != c2 || c2 != c3) {
       b->failed = 1;
-      return RCG_NONE;
+      return RCGC_G_NONE;
     }
-    b->node_cap = (uint32_t)(c1 > RCG_VROOT ? RCG_VROOT : c1);
+    b->node_cap = (uint32_t)(c1 > RCGC_G_VROOT ? RCGC_G_VROOT : c1);
   }
   g->self_size[g->n] = self_size;
   g->name[g->n] = name;
@@ -284,11 +284,11 @@ uint32_t rcg_builder_node(rcg_builder *b, uint64_t id, uint32_t name,
   return g->n++;
 }
 
-int rcg_builder_edge(rcg_builder *b, uint32_t from, uint32_t to,
+int rcgc__builder_edge(rcgc__builder *b, uint32_t from, uint32_t to,
                      uint32_t name, uint8_t flags) {
-  if (b->failed) return RCG_ENOMEM;
+  if (b->failed) return RCGC_G_ENOMEM;
   if (b->nedges == b->edge_cap) {
-    rcg_graph *g = b->g;
+    rcgc__graph *g = b->g;
     size_t c1 = b->edge_cap, c2 = c1, c3 = c1, c4 = c1;
     void *a1 = b->e_from, *a2 = b->e_to, *a3 = b->e_name, *a4 = b->e_flags;
     int rc = g_grow(g, &a1, &c1, b->nedges + 1, sizeof(uint32_t));
@@ -301,7 +301,7 @@ int rcg_builder_edge(rcg_builder *b, uint32_t from, uint32_t to,
     if (!rc) b->e_flags = a4;
     if (rc || c1 != c2 || c2 != c3 || c3 != c4) {
       b->failed = 1;
-      return RCG_ENOMEM;
+      return RCGC_G_ENOMEM;
     }
     b->edge_cap = c1;
   }
@@ -311,36 +311,36 @@ int rcg_builder_edge(rcg_builder *b, uint32_t from, uint32_t to,
   b->e_name[b->nedges] = name;
   b->e_flags[b->nedges] = flags;
   b->nedges++;
-  return RCG_OK;
+  return RCGC_G_OK;
 }
 
-void rcg_builder_abort(rcg_builder *b) {
-  rcg_free(b->g, b->e_from);
-  rcg_free(b->g, b->e_to);
-  rcg_free(b->g, b->e_name);
-  rcg_free(b->g, b->e_flags);
+void rcgc__builder_abort(rcgc__builder *b) {
+  rcgc__gmem_free(b->g, b->e_from);
+  rcgc__gmem_free(b->g, b->e_to);
+  rcgc__gmem_free(b->g, b->e_name);
+  rcgc__gmem_free(b->g, b->e_flags);
   b->e_from = b->e_to = b->e_name = NULL;
   b->e_flags = NULL;
   b->nedges = b->edge_cap = 0;
 }
 
-int rcg_builder_finish(rcg_builder *b) {
-  rcg_graph *g = b->g;
-  int rc = RCG_OK;
+int rcgc__builder_finish(rcgc__builder *b) {
+  rcgc__graph *g = b->g;
+  int rc = RCGC_G_OK;
   size_t m = b->nedges;
   size_t *start = NULL;
   if (b->failed) {
-    rc = RCG_ENOMEM;
+    rc = RCGC_G_ENOMEM;
     goto out;
   }
   for (size_t e = 0; e < m; e++)
     if (b->e_from[e] >= g->n || b->e_to[e] >= g->n) {
-      rc = RCG_EINVAL;
+      rc = RCGC_G_EINVAL;
       goto out;
     }
-  start = rcg_calloc(g, (size_t)g->n + 1, sizeof *start);
+  start = rcgc__gmem_calloc(g, (size_t)g->n + 1, sizeof *start);
   if (!start) {
-    rc = RCG_ENOMEM;
+    rc = RCGC_G_ENOMEM;
     goto out;
   }
   /* count per source, then exclusive prefix sums */
@@ -353,17 +353,17 @@ int rcg_builder_finish(rcg_builder *b) {
     b->e_to = b->e_name = NULL;
     b->e_flags = NULL;
   } else {
-    uint32_t *to = rcg_alloc(g, m, sizeof *to);
-    uint32_t *nm = rcg_alloc(g, m, sizeof *nm);
-    uint8_t *fl = rcg_alloc(g, m, sizeof *fl);
-    size_t *pos = rcg_alloc(g, g->n, sizeof *pos);
+    uint32_t *to = rcgc__gmem_alloc(g, m, sizeof *to);
+    uint32_t *nm = rcgc__gmem_alloc(g, m, sizeof *nm);
+    uint8_t *fl = rcgc__gmem_alloc(g, m, sizeof *fl);
+    size_t *pos = rcgc__gmem_alloc(g, g->n, sizeof *pos);
     if (!to || !nm || !fl || !pos) {
-      rcg_free(g, to);
-      rcg_free(g, nm);
-      rcg_free(g, fl);
-      rcg_free(g, pos);
-      rcg_free(g, start);
-      rc = RCG_ENOMEM;
+      rcgc__gmem_free(g, to);
+      rcgc__gmem_free(g, nm);
+      rcgc__gmem_free(g, fl);
+      rcgc__gmem_free(g, pos);
+      rcgc__gmem_free(g, start);
+      rc = RCGC_G_ENOMEM;
       goto out;
     }
     if (g->n) memcpy(pos, start, g->n * sizeof *pos);
@@ -373,7 +373,7 @@ int rcg_builder_finish(rcg_builder *b) {
       nm[k] = b->e_name[e];
       fl[k] = b->e_flags[e];
     }
-    rcg_free(g, pos);
+    rcgc__gmem_free(g, pos);
     g->edge_to = to;
     g->edge_name = nm;
     g->edge_flags = fl;
@@ -381,28 +381,28 @@ int rcg_builder_finish(rcg_builder *b) {
   g->edge_start = start;
   g->m = m;
   if (!g->self_size) { /* zero nodes: keep arrays non-NULL for validate */
-    g->self_size = rcg_alloc(g, 1, sizeof(uint64_t));
-    g->name = rcg_alloc(g, 1, sizeof(uint32_t));
-    g->id = rcg_alloc(g, 1, sizeof(uint64_t));
-    if (!g->self_size || !g->name || !g->id) rc = RCG_ENOMEM;
+    g->self_size = rcgc__gmem_alloc(g, 1, sizeof(uint64_t));
+    g->name = rcgc__gmem_alloc(g, 1, sizeof(uint32_t));
+    g->id = rcgc__gmem_alloc(g, 1, sizeof(uint64_t));
+    if (!g->self_size || !g->name || !g->id) rc = RCGC_G_ENOMEM;
   }
 out:
-  rcg_builder_abort(b);
+  rcgc__builder_abort(b);
   return rc;
 }
 
 /* ==================================================================== preds */
 
-int rcg_preds_build(const rcg_graph *g, rcg_preds *p) {
+int rcgc__preds_build(const rcgc__graph *g, rcgc__preds *p) {
   memset(p, 0, sizeof *p);
-  size_t *start = rcg_calloc(g, (size_t)g->n + 1, sizeof *start);
-  uint32_t *from = rcg_alloc(g, g->m, sizeof *from);
-  size_t *edge = rcg_alloc(g, g->m, sizeof *edge);
+  size_t *start = rcgc__gmem_calloc(g, (size_t)g->n + 1, sizeof *start);
+  uint32_t *from = rcgc__gmem_alloc(g, g->m, sizeof *from);
+  size_t *edge = rcgc__gmem_alloc(g, g->m, sizeof *edge);
   if (!start || !from || !edge) {
-    rcg_free(g, start);
-    rcg_free(g, from);
-    rcg_free(g, edge);
-    return RCG_ENOMEM;
+    rcgc__gmem_free(g, start);
+    rcgc__gmem_free(g, from);
+    rcgc__gmem_free(g, edge);
+    return RCGC_G_ENOMEM;
   }
   for (size_t e = 0; e < g->m; e++) start[g->edge_to[e] + 1]++;
   for (uint32_t v = 0; v < g->n; v++) start[v + 1] += start[v];
@@ -419,13 +419,13 @@ int rcg_preds_build(const rcg_graph *g, rcg_preds *p) {
   p->start = start;
   p->from = from;
   p->edge = edge;
-  return RCG_OK;
+  return RCGC_G_OK;
 }
 
-void rcg_preds_free(const rcg_graph *g, rcg_preds *p) {
-  rcg_free(g, p->start);
-  rcg_free(g, p->from);
-  rcg_free(g, p->edge);
+void rcgc__preds_free(const rcgc__graph *g, rcgc__preds *p) {
+  rcgc__gmem_free(g, p->start);
+  rcgc__gmem_free(g, p->from);
+  rcgc__gmem_free(g, p->edge);
   memset(p, 0, sizeof *p);
 }
 
@@ -434,66 +434,66 @@ void rcg_preds_free(const rcg_graph *g, rcg_preds *p) {
 ** is enqueued at most once (when its dist is first set), so head/tail never
 ** exceed n. */
 
-int rcg_bfs_run(const rcg_graph *g, const uint32_t *sources, uint32_t nsrc,
-                const uint8_t *skip, rcg_bfs *out) {
+int rcgc__bfs_run(const rcgc__graph *g, const uint32_t *sources, uint32_t nsrc,
+                const uint8_t *skip, rcgc__bfs *out) {
   memset(out, 0, sizeof *out);
   if (!sources) {
     sources = g->roots;
     nsrc = g->nroots;
   }
   for (uint32_t i = 0; i < nsrc; i++)
-    if (sources[i] >= g->n) return RCG_EINVAL;
-  uint32_t *dist = rcg_alloc(g, g->n, sizeof *dist);
-  uint32_t *parent = rcg_alloc(g, g->n, sizeof *parent);
-  size_t *pedge = rcg_alloc(g, g->n, sizeof *pedge);
-  uint32_t *queue = rcg_alloc(g, g->n, sizeof *queue);
+    if (sources[i] >= g->n) return RCGC_G_EINVAL;
+  uint32_t *dist = rcgc__gmem_alloc(g, g->n, sizeof *dist);
+  uint32_t *parent = rcgc__gmem_alloc(g, g->n, sizeof *parent);
+  size_t *pedge = rcgc__gmem_alloc(g, g->n, sizeof *pedge);
+  uint32_t *queue = rcgc__gmem_alloc(g, g->n, sizeof *queue);
   if (!dist || !parent || !pedge || !queue) {
-    rcg_free(g, dist);
-    rcg_free(g, parent);
-    rcg_free(g, pedge);
-    rcg_free(g, queue);
-    return RCG_ENOMEM;
+    rcgc__gmem_free(g, dist);
+    rcgc__gmem_free(g, parent);
+    rcgc__gmem_free(g, pedge);
+    rcgc__gmem_free(g, queue);
+    return RCGC_G_ENOMEM;
   }
   memset(dist, 0xff, (size_t)g->n * sizeof *dist);
   memset(parent, 0xff, (size_t)g->n * sizeof *parent);
-  for (uint32_t v = 0; v < g->n; v++) pedge[v] = RCG_NO_EDGE;
+  for (uint32_t v = 0; v < g->n; v++) pedge[v] = RCGC_G_NO_EDGE;
   uint32_t head = 0, tail = 0;
   for (uint32_t i = 0; i < nsrc; i++) {
     uint32_t s = sources[i];
-    if ((skip && skip[s]) || dist[s] != RCG_NONE) continue;
+    if ((skip && skip[s]) || dist[s] != RCGC_G_NONE) continue;
     dist[s] = 0;
     queue[tail++] = s;
   }
   while (head < tail) {
     uint32_t u = queue[head++];
     for (size_t e = g->edge_start[u]; e < g->edge_start[u + 1]; e++) {
-      if (rcg_edge_is_weak(g, e)) continue;
+      if (rcgc__edge_is_weak(g, e)) continue;
       uint32_t t = g->edge_to[e];
-      if (dist[t] != RCG_NONE || (skip && skip[t])) continue;
+      if (dist[t] != RCGC_G_NONE || (skip && skip[t])) continue;
       dist[t] = dist[u] + 1;
       parent[t] = u;
       pedge[t] = e;
       queue[tail++] = t;
     }
   }
-  rcg_free(g, queue);
+  rcgc__gmem_free(g, queue);
   out->n = g->n;
   out->dist = dist;
   out->parent = parent;
   out->parent_edge = pedge;
-  return RCG_OK;
+  return RCGC_G_OK;
 }
 
-void rcg_bfs_free(const rcg_graph *g, rcg_bfs *b) {
-  rcg_free(g, b->dist);
-  rcg_free(g, b->parent);
-  rcg_free(g, b->parent_edge);
+void rcgc__bfs_free(const rcgc__graph *g, rcgc__bfs *b) {
+  rcgc__gmem_free(g, b->dist);
+  rcgc__gmem_free(g, b->parent);
+  rcgc__gmem_free(g, b->parent_edge);
   memset(b, 0, sizeof *b);
 }
 
-long rcg_bfs_path(const rcg_bfs *b, uint32_t target, uint32_t *nodes,
+long rcgc__bfs_path(const rcgc__bfs *b, uint32_t target, uint32_t *nodes,
                   size_t *edges) {
-  if (target >= b->n || b->dist[target] == RCG_NONE) return -1;
+  if (target >= b->n || b->dist[target] == RCGC_G_NONE) return -1;
   uint32_t len = b->dist[target];
   uint32_t v = target;
   for (uint32_t i = len;; i--) {
@@ -520,40 +520,40 @@ static int cand_cmp(const void *a, const void *b) {
   return x->edge < y->edge ? -1 : x->edge > y->edge;
 }
 
-int rcg_retaining_paths(const rcg_graph *g, uint32_t target, uint32_t k,
-                        rcg_paths *out) {
+int rcgc__retaining_paths(const rcgc__graph *g, uint32_t target, uint32_t k,
+                        rcgc__paths *out) {
   memset(out, 0, sizeof *out);
-  if (target >= g->n) return RCG_EINVAL;
-  if (k == 0) return RCG_OK;
+  if (target >= g->n) return RCGC_G_EINVAL;
+  if (k == 0) return RCGC_G_OK;
   for (uint32_t i = 0; i < g->nroots; i++)
     if (g->roots[i] == target) {
-      out->len = rcg_alloc(g, 1, sizeof *out->len);
-      out->off = rcg_alloc(g, 1, sizeof *out->off);
-      out->nodes = rcg_alloc(g, 1, sizeof *out->nodes);
-      out->edges = rcg_alloc(g, 1, sizeof *out->edges);
+      out->len = rcgc__gmem_alloc(g, 1, sizeof *out->len);
+      out->off = rcgc__gmem_alloc(g, 1, sizeof *out->off);
+      out->nodes = rcgc__gmem_alloc(g, 1, sizeof *out->nodes);
+      out->edges = rcgc__gmem_alloc(g, 1, sizeof *out->edges);
       if (!out->len || !out->off || !out->nodes || !out->edges) {
-        rcg_paths_free(g, out);
-        return RCG_ENOMEM;
+        rcgc__paths_free(g, out);
+        return RCGC_G_ENOMEM;
       }
       out->npaths = 1;
       out->len[0] = 0;
       out->off[0] = 0;
       out->nodes[0] = target;
-      return RCG_OK;
+      return RCGC_G_OK;
     }
-  uint8_t *skip = rcg_calloc(g, g->n, 1);
-  if (!skip) return RCG_ENOMEM;
+  uint8_t *skip = rcgc__gmem_calloc(g, g->n, 1);
+  if (!skip) return RCGC_G_ENOMEM;
   skip[target] = 1;
-  rcg_bfs b;
-  int rc = rcg_bfs_run(g, NULL, 0, skip, &b);
-  rcg_free(g, skip);
+  rcgc__bfs b;
+  int rc = rcgc__bfs_run(g, NULL, 0, skip, &b);
+  rcgc__gmem_free(g, skip);
   if (rc) return rc;
   size_t ncand = 0, cap = 0;
   cand *c = NULL;
-  for (uint32_t u = 0; u < g->n && rc == RCG_OK; u++) {
-    if (b.dist[u] == RCG_NONE) continue;
+  for (uint32_t u = 0; u < g->n && rc == RCGC_G_OK; u++) {
+    if (b.dist[u] == RCGC_G_NONE) continue;
     for (size_t e = g->edge_start[u]; e < g->edge_start[u + 1]; e++) {
-      if (g->edge_to[e] != target || rcg_edge_is_weak(g, e)) continue;
+      if (g->edge_to[e] != target || rcgc__edge_is_weak(g, e)) continue;
       void *arr = c;
       if ((rc = g_grow(g, &arr, &cap, ncand + 1, sizeof *c))) break;
       c = arr;
@@ -568,13 +568,13 @@ int rcg_retaining_paths(const rcg_graph *g, uint32_t target, uint32_t k,
   uint32_t np = ncand < k ? (uint32_t)ncand : k;
   size_t total = 0;
   for (uint32_t i = 0; i < np; i++) total += (size_t)c[i].len + 1;
-  out->len = rcg_alloc(g, np, sizeof *out->len);
-  out->off = rcg_alloc(g, np, sizeof *out->off);
-  out->nodes = rcg_alloc(g, total, sizeof *out->nodes);
-  out->edges = rcg_alloc(g, total, sizeof *out->edges);
+  out->len = rcgc__gmem_alloc(g, np, sizeof *out->len);
+  out->off = rcgc__gmem_alloc(g, np, sizeof *out->off);
+  out->nodes = rcgc__gmem_alloc(g, total, sizeof *out->nodes);
+  out->edges = rcgc__gmem_alloc(g, total, sizeof *out->edges);
   if (!out->len || !out->off || !out->nodes || !out->edges) {
-    rcg_paths_free(g, out);
-    rc = RCG_ENOMEM;
+    rcgc__paths_free(g, out);
+    rc = RCGC_G_ENOMEM;
     goto done;
   }
   size_t off = 0;
@@ -582,58 +582,58 @@ int rcg_retaining_paths(const rcg_graph *g, uint32_t target, uint32_t k,
     out->len[i] = c[i].len;
     out->off[i] = off;
     /* prefix root..from, then the candidate edge into target */
-    rcg_bfs_path(&b, c[i].from, out->nodes + off, out->edges + (off - i));
+    rcgc__bfs_path(&b, c[i].from, out->nodes + off, out->edges + (off - i));
     out->nodes[off + c[i].len] = target;
     out->edges[off - i + c[i].len - 1] = c[i].edge;
     off += (size_t)c[i].len + 1;
   }
   out->npaths = np;
 done:
-  rcg_free(g, c);
-  rcg_bfs_free(g, &b);
+  rcgc__gmem_free(g, c);
+  rcgc__bfs_free(g, &b);
   return rc;
 }
 
-void rcg_paths_free(const rcg_graph *g, rcg_paths *p) {
-  rcg_free(g, p->len);
-  rcg_free(g, p->off);
-  rcg_free(g, p->nodes);
-  rcg_free(g, p->edges);
+void rcgc__paths_free(const rcgc__graph *g, rcgc__paths *p) {
+  rcgc__gmem_free(g, p->len);
+  rcgc__gmem_free(g, p->off);
+  rcgc__gmem_free(g, p->nodes);
+  rcgc__gmem_free(g, p->edges);
   memset(p, 0, sizeof *p);
 }
 
 /* ==================================================================== SCC
-** Iterative Tarjan. index[v] = DFS discovery number (RCG_NONE: unvisited),
+** Iterative Tarjan. index[v] = DFS discovery number (RCGC_G_NONE: unvisited),
 ** low[v] = smallest index reachable through v's DFS subtree plus one edge to
 ** a node still on the Tarjan stack. A visited node is on the Tarjan stack
-** iff comp[v] is still RCG_NONE. The explicit call stack holds (node, next
+** iff comp[v] is still RCGC_G_NONE. The explicit call stack holds (node, next
 ** edge) frames; popping a frame propagates low to its parent frame. When
 ** low[v] == index[v] on pop, v roots a component: everything above it on the
 ** Tarjan stack is assigned the next component id. */
 
-static int follows(const rcg_graph *g, size_t e, unsigned flags) {
-  return (flags & RCG_SCC_WEAK) || !rcg_edge_is_weak(g, e);
+static int follows(const rcgc__graph *g, size_t e, unsigned flags) {
+  return (flags & RCGC_G_SCC_WEAK) || !rcgc__edge_is_weak(g, e);
 }
 
-int rcg_scc_run(const rcg_graph *g, const uint8_t *mask, unsigned flags,
-                rcg_scc *out) {
+int rcgc__scc_run(const rcgc__graph *g, const uint8_t *mask, unsigned flags,
+                rcgc__scc *out) {
   memset(out, 0, sizeof *out);
   uint32_t n = g->n;
-  uint32_t *index = rcg_alloc(g, n, sizeof *index);
-  uint32_t *low = rcg_alloc(g, n, sizeof *low);
-  uint32_t *comp = rcg_alloc(g, n, sizeof *comp);
-  uint32_t *tstack = rcg_alloc(g, n, sizeof *tstack);
-  uint32_t *fnode = rcg_alloc(g, n, sizeof *fnode);
-  size_t *fedge = rcg_alloc(g, n, sizeof *fedge);
+  uint32_t *index = rcgc__gmem_alloc(g, n, sizeof *index);
+  uint32_t *low = rcgc__gmem_alloc(g, n, sizeof *low);
+  uint32_t *comp = rcgc__gmem_alloc(g, n, sizeof *comp);
+  uint32_t *tstack = rcgc__gmem_alloc(g, n, sizeof *tstack);
+  uint32_t *fnode = rcgc__gmem_alloc(g, n, sizeof *fnode);
+  size_t *fedge = rcgc__gmem_alloc(g, n, sizeof *fedge);
   uint32_t *start = NULL, *members = NULL;
   uint8_t *cyclic = NULL, *source = NULL;
-  int rc = RCG_ENOMEM;
+  int rc = RCGC_G_ENOMEM;
   if (!index || !low || !comp || !tstack || !fnode || !fedge) goto fail;
   memset(index, 0xff, (size_t)n * sizeof *index);
   memset(comp, 0xff, (size_t)n * sizeof *comp);
   uint32_t counter = 0, ncomp = 0, tsp = 0, nmasked = 0;
   for (uint32_t r = 0; r < n; r++) {
-    if ((mask && !mask[r]) || index[r] != RCG_NONE) continue;
+    if ((mask && !mask[r]) || index[r] != RCGC_G_NONE) continue;
     uint32_t fsp = 0;
     index[r] = low[r] = counter++;
     tstack[tsp++] = r;
@@ -647,12 +647,12 @@ int rcg_scc_run(const rcg_graph *g, const uint8_t *mask, unsigned flags,
         if (!follows(g, e, flags)) continue;
         uint32_t w = g->edge_to[e];
         if (mask && !mask[w]) continue;
-        if (index[w] == RCG_NONE) {
+        if (index[w] == RCGC_G_NONE) {
           index[w] = low[w] = counter++;
           tstack[tsp++] = w;
           fnode[fsp] = w;
           fedge[fsp++] = g->edge_start[w];
-        } else if (comp[w] == RCG_NONE && index[w] < low[v]) {
+        } else if (comp[w] == RCGC_G_NONE && index[w] < low[v]) {
           low[v] = index[w];
         }
         continue;
@@ -673,37 +673,37 @@ int rcg_scc_run(const rcg_graph *g, const uint8_t *mask, unsigned flags,
       }
     }
   }
-  rcg_free(g, index);
-  rcg_free(g, low);
-  rcg_free(g, tstack);
-  rcg_free(g, fnode);
-  rcg_free(g, fedge);
+  rcgc__gmem_free(g, index);
+  rcgc__gmem_free(g, low);
+  rcgc__gmem_free(g, tstack);
+  rcgc__gmem_free(g, fnode);
+  rcgc__gmem_free(g, fedge);
   index = low = tstack = fnode = NULL;
   fedge = NULL;
 
-  start = rcg_calloc(g, (size_t)ncomp + 1, sizeof *start);
-  members = rcg_alloc(g, nmasked, sizeof *members);
-  cyclic = rcg_calloc(g, ncomp, 1);
-  source = rcg_alloc(g, ncomp, 1);
+  start = rcgc__gmem_calloc(g, (size_t)ncomp + 1, sizeof *start);
+  members = rcgc__gmem_alloc(g, nmasked, sizeof *members);
+  cyclic = rcgc__gmem_calloc(g, ncomp, 1);
+  source = rcgc__gmem_alloc(g, ncomp, 1);
   if (!start || !members || !cyclic || !source) goto fail;
   if (ncomp) memset(source, 1, ncomp);
   for (uint32_t v = 0; v < n; v++)
-    if (comp[v] != RCG_NONE) start[comp[v] + 1]++;
+    if (comp[v] != RCGC_G_NONE) start[comp[v] + 1]++;
   for (uint32_t c = 0; c < ncomp; c++) {
     start[c + 1] += start[c];
     if (start[c + 1] - start[c] > 1) cyclic[c] = 1;
   }
   /* fill members in node order using start[c] as cursor, shift back */
   for (uint32_t v = 0; v < n; v++)
-    if (comp[v] != RCG_NONE) members[start[comp[v]]++] = v;
+    if (comp[v] != RCGC_G_NONE) members[start[comp[v]]++] = v;
   for (uint32_t c = ncomp; c > 0; c--) start[c] = start[c - 1];
   start[0] = 0;
   for (uint32_t u = 0; u < n; u++) {
-    if (comp[u] == RCG_NONE) continue;
+    if (comp[u] == RCGC_G_NONE) continue;
     for (size_t e = g->edge_start[u]; e < g->edge_start[u + 1]; e++) {
       if (!follows(g, e, flags)) continue;
       uint32_t w = g->edge_to[e];
-      if (comp[w] == RCG_NONE) continue;
+      if (comp[w] == RCGC_G_NONE) continue;
       if (w == u) cyclic[comp[u]] = 1;
       if (comp[w] != comp[u]) source[comp[w]] = 0;
     }
@@ -716,31 +716,31 @@ int rcg_scc_run(const rcg_graph *g, const uint8_t *mask, unsigned flags,
   out->cyclic = cyclic;
   out->source = source;
   for (uint32_t c = 0; c < ncomp; c++) out->ncyclic += cyclic[c];
-  return RCG_OK;
+  return RCGC_G_OK;
 fail:
-  rcg_free(g, index);
-  rcg_free(g, low);
-  rcg_free(g, comp);
-  rcg_free(g, tstack);
-  rcg_free(g, fnode);
-  rcg_free(g, fedge);
-  rcg_free(g, start);
-  rcg_free(g, members);
-  rcg_free(g, cyclic);
-  rcg_free(g, source);
+  rcgc__gmem_free(g, index);
+  rcgc__gmem_free(g, low);
+  rcgc__gmem_free(g, comp);
+  rcgc__gmem_free(g, tstack);
+  rcgc__gmem_free(g, fnode);
+  rcgc__gmem_free(g, fedge);
+  rcgc__gmem_free(g, start);
+  rcgc__gmem_free(g, members);
+  rcgc__gmem_free(g, cyclic);
+  rcgc__gmem_free(g, source);
   return rc;
 }
 
-void rcg_scc_free(const rcg_graph *g, rcg_scc *s) {
-  rcg_free(g, s->comp);
-  rcg_free(g, s->start);
-  rcg_free(g, s->members);
-  rcg_free(g, s->cyclic);
-  rcg_free(g, s->source);
+void rcgc__scc_free(const rcgc__graph *g, rcgc__scc *s) {
+  rcgc__gmem_free(g, s->comp);
+  rcgc__gmem_free(g, s->start);
+  rcgc__gmem_free(g, s->members);
+  rcgc__gmem_free(g, s->cyclic);
+  rcgc__gmem_free(g, s->source);
   memset(s, 0, sizeof *s);
 }
 
-size_t rcg_scc_internal_edges(const rcg_graph *g, const rcg_scc *s,
+size_t rcgc__scc_internal_edges(const rcgc__graph *g, const rcgc__scc *s,
                               uint32_t c, unsigned flags, size_t *edges,
                               size_t cap) {
   size_t cnt = 0;
@@ -758,17 +758,17 @@ size_t rcg_scc_internal_edges(const rcg_graph *g, const rcg_scc *s,
 
 /* Condensation: two passes over each component's out-edges (count, fill);
 ** seen[c2] == c + 1 marks successor c2 already listed for component c. */
-int rcg_scc_condense(const rcg_graph *g, const rcg_scc *s, unsigned flags,
-                     rcg_dag *out) {
+int rcgc__scc_condense(const rcgc__graph *g, const rcgc__scc *s, unsigned flags,
+                     rcgc__dag *out) {
   memset(out, 0, sizeof *out);
   uint32_t nc = s->ncomp;
-  size_t *start = rcg_calloc(g, (size_t)nc + 1, sizeof *start);
-  uint32_t *seen = rcg_calloc(g, nc, sizeof *seen);
+  size_t *start = rcgc__gmem_calloc(g, (size_t)nc + 1, sizeof *start);
+  uint32_t *seen = rcgc__gmem_calloc(g, nc, sizeof *seen);
   uint32_t *succ = NULL;
   if (!start || !seen) goto fail;
   for (int pass = 0; pass < 2; pass++) {
     if (pass == 1) {
-      succ = rcg_alloc(g, start[nc], sizeof *succ);
+      succ = rcgc__gmem_alloc(g, start[nc], sizeof *succ);
       if (!succ) goto fail;
       memset(seen, 0, (size_t)nc * sizeof *seen);
     }
@@ -779,7 +779,7 @@ int rcg_scc_condense(const rcg_graph *g, const rcg_scc *s, unsigned flags,
         for (size_t e = g->edge_start[u]; e < g->edge_start[u + 1]; e++) {
           if (!follows(g, e, flags)) continue;
           uint32_t c2 = s->comp[g->edge_to[e]];
-          if (c2 == RCG_NONE || c2 == c || seen[c2] == c + 1) continue;
+          if (c2 == RCGC_G_NONE || c2 == c || seen[c2] == c + 1) continue;
           seen[c2] = c + 1;
           if (pass == 0)
             start[c + 1]++;
@@ -790,21 +790,21 @@ int rcg_scc_condense(const rcg_graph *g, const rcg_scc *s, unsigned flags,
       if (pass == 0) start[c + 1] += start[c];
     }
   }
-  rcg_free(g, seen);
+  rcgc__gmem_free(g, seen);
   out->ncomp = nc;
   out->start = start;
   out->succ = succ;
-  return RCG_OK;
+  return RCGC_G_OK;
 fail:
-  rcg_free(g, start);
-  rcg_free(g, seen);
-  rcg_free(g, succ);
-  return RCG_ENOMEM;
+  rcgc__gmem_free(g, start);
+  rcgc__gmem_free(g, seen);
+  rcgc__gmem_free(g, succ);
+  return RCGC_G_ENOMEM;
 }
 
-void rcg_dag_free(const rcg_graph *g, rcg_dag *d) {
-  rcg_free(g, d->start);
-  rcg_free(g, d->succ);
+void rcgc__dag_free(const rcgc__graph *g, rcgc__dag *d) {
+  rcgc__gmem_free(g, d->start);
+  rcgc__gmem_free(g, d->succ);
   memset(d, 0, sizeof *d);
 }
 
@@ -815,7 +815,7 @@ void rcg_dag_free(const rcg_graph *g, rcg_dag *d) {
 **
 ** Phase 1 (DFS): iterative preorder DFS over strong edges with an explicit
 **   (node, next-edge) stack; records vertex[i] (node of number i), dfn[v]
-**   (number of node v, RCG_NONE when unreached) and parent[i].
+**   (number of node v, RCGC_G_NONE when unreached) and parent[i].
 ** Phase 2 (reverse predecessor index): strong in-edges per node, CSR.
 ** Phase 3 (semidominators, reverse preorder): semi[w] = min over preds v of
 **   semi[eval(v)], where eval walks the link forest with path compression
@@ -829,9 +829,9 @@ void rcg_dag_free(const rcg_graph *g, rcg_dag *d) {
 
 static uint32_t dom_eval(uint32_t v, uint32_t *ancestor, uint32_t *label,
                          const uint32_t *semi, uint32_t *stack) {
-  if (ancestor[v] == RCG_NONE) return v;
+  if (ancestor[v] == RCGC_G_NONE) return v;
   uint32_t sp = 0, x = v;
-  while (ancestor[ancestor[x]] != RCG_NONE) {
+  while (ancestor[ancestor[x]] != RCGC_G_NONE) {
     stack[sp++] = x;
     x = ancestor[x];
   }
@@ -844,16 +844,16 @@ static uint32_t dom_eval(uint32_t v, uint32_t *ancestor, uint32_t *label,
   return label[v];
 }
 
-int rcg_dom_run(const rcg_graph *g, rcg_dom *out) {
+int rcgc__dom_run(const rcgc__graph *g, rcgc__dom *out) {
   memset(out, 0, sizeof *out);
   uint32_t n = g->n;
-  int rc = RCG_ENOMEM;
-  uint32_t *dfn = rcg_alloc(g, n, sizeof *dfn);
-  uint32_t *vertex = rcg_alloc(g, (size_t)n + 1, sizeof *vertex);
-  uint32_t *parent = rcg_alloc(g, (size_t)n + 1, sizeof *parent);
-  size_t *cursor = rcg_alloc(g, (size_t)n + 1, sizeof *cursor);
-  uint32_t *stack = rcg_alloc(g, (size_t)n + 1, sizeof *stack);
-  uint8_t *isroot = rcg_calloc(g, n, 1);
+  int rc = RCGC_G_ENOMEM;
+  uint32_t *dfn = rcgc__gmem_alloc(g, n, sizeof *dfn);
+  uint32_t *vertex = rcgc__gmem_alloc(g, (size_t)n + 1, sizeof *vertex);
+  uint32_t *parent = rcgc__gmem_alloc(g, (size_t)n + 1, sizeof *parent);
+  size_t *cursor = rcgc__gmem_alloc(g, (size_t)n + 1, sizeof *cursor);
+  uint32_t *stack = rcgc__gmem_alloc(g, (size_t)n + 1, sizeof *stack);
+  uint8_t *isroot = rcgc__gmem_calloc(g, n, 1);
   size_t *pstart = NULL;
   uint32_t *pfrom = NULL, *semi = NULL, *label = NULL, *ancestor = NULL,
            *idom = NULL, *bhead = NULL, *bnext = NULL, *idom_out = NULL;
@@ -864,12 +864,12 @@ int rcg_dom_run(const rcg_graph *g, rcg_dom *out) {
   ** of vertex[i] to try. */
   memset(dfn, 0xff, (size_t)n * sizeof *dfn);
   uint32_t N = 1;
-  vertex[0] = RCG_VROOT;
-  parent[0] = RCG_NONE;
+  vertex[0] = RCGC_G_VROOT;
+  parent[0] = RCGC_G_NONE;
   for (uint32_t r = 0; r < g->nroots; r++) {
     uint32_t root = g->roots[r];
     isroot[root] = 1;
-    if (dfn[root] != RCG_NONE) continue;
+    if (dfn[root] != RCGC_G_NONE) continue;
     uint32_t sp = 0;
     dfn[root] = N;
     vertex[N] = root;
@@ -884,9 +884,9 @@ int rcg_dom_run(const rcg_graph *g, rcg_dom *out) {
         continue;
       }
       size_t e = cursor[i]++;
-      if (rcg_edge_is_weak(g, e)) continue;
+      if (rcgc__edge_is_weak(g, e)) continue;
       uint32_t w = g->edge_to[e];
-      if (dfn[w] != RCG_NONE) continue;
+      if (dfn[w] != RCGC_G_NONE) continue;
       dfn[w] = N;
       vertex[N] = w;
       parent[N] = i;
@@ -894,39 +894,39 @@ int rcg_dom_run(const rcg_graph *g, rcg_dom *out) {
       stack[sp++] = N++;
     }
   }
-  rcg_free(g, cursor);
+  rcgc__gmem_free(g, cursor);
   cursor = NULL;
 
   /* Phase 2: strong predecessors of reached nodes, from reached nodes. */
-  pstart = rcg_calloc(g, (size_t)n + 1, sizeof *pstart);
+  pstart = rcgc__gmem_calloc(g, (size_t)n + 1, sizeof *pstart);
   if (!pstart) goto done;
   for (uint32_t i = 1; i < N; i++) {
     uint32_t u = vertex[i];
     for (size_t e = g->edge_start[u]; e < g->edge_start[u + 1]; e++)
-      if (!rcg_edge_is_weak(g, e)) pstart[g->edge_to[e] + 1]++;
+      if (!rcgc__edge_is_weak(g, e)) pstart[g->edge_to[e] + 1]++;
   }
   for (uint32_t v = 0; v < n; v++) pstart[v + 1] += pstart[v];
-  pfrom = rcg_alloc(g, pstart[n], sizeof *pfrom);
+  pfrom = rcgc__gmem_alloc(g, pstart[n], sizeof *pfrom);
   if (!pfrom) goto done;
   for (uint32_t i = 1; i < N; i++) {
     uint32_t u = vertex[i];
     for (size_t e = g->edge_start[u]; e < g->edge_start[u + 1]; e++)
-      if (!rcg_edge_is_weak(g, e)) pfrom[pstart[g->edge_to[e]]++] = i;
+      if (!rcgc__edge_is_weak(g, e)) pfrom[pstart[g->edge_to[e]]++] = i;
   }
   for (uint32_t v = n; v > 0; v--) pstart[v] = pstart[v - 1];
   if (n) pstart[0] = 0;
 
   /* Phase 3: semidominators and deferred idoms. */
-  semi = rcg_alloc(g, N, sizeof *semi);
-  label = rcg_alloc(g, N, sizeof *label);
-  ancestor = rcg_alloc(g, N, sizeof *ancestor);
-  idom = rcg_alloc(g, N, sizeof *idom);
-  bhead = rcg_alloc(g, N, sizeof *bhead);
-  bnext = rcg_alloc(g, N, sizeof *bnext);
+  semi = rcgc__gmem_alloc(g, N, sizeof *semi);
+  label = rcgc__gmem_alloc(g, N, sizeof *label);
+  ancestor = rcgc__gmem_alloc(g, N, sizeof *ancestor);
+  idom = rcgc__gmem_alloc(g, N, sizeof *idom);
+  bhead = rcgc__gmem_alloc(g, N, sizeof *bhead);
+  bnext = rcgc__gmem_alloc(g, N, sizeof *bnext);
   if (!semi || !label || !ancestor || !idom || !bhead || !bnext) goto done;
   for (uint32_t i = 0; i < N; i++) {
     semi[i] = label[i] = i;
-    ancestor[i] = bhead[i] = RCG_NONE;
+    ancestor[i] = bhead[i] = RCGC_G_NONE;
     idom[i] = 0;
   }
   for (uint32_t i = N - 1; i >= 1; i--) {
@@ -940,24 +940,24 @@ int rcg_dom_run(const rcg_graph *g, rcg_dom *out) {
     bhead[semi[i]] = i;
     uint32_t p = parent[i];
     ancestor[i] = p;
-    for (uint32_t v = bhead[p]; v != RCG_NONE; v = bnext[v]) {
+    for (uint32_t v = bhead[p]; v != RCGC_G_NONE; v = bnext[v]) {
       uint32_t u = dom_eval(v, ancestor, label, semi, stack);
       idom[v] = semi[u] < semi[v] ? u : p;
     }
-    bhead[p] = RCG_NONE;
+    bhead[p] = RCGC_G_NONE;
   }
   /* Phase 4 */
   for (uint32_t i = 1; i < N; i++)
     if (idom[i] != semi[i]) idom[i] = idom[idom[i]];
 
   /* Phase 5: outputs per node. */
-  idom_out = rcg_alloc(g, n, sizeof *idom_out);
-  retained = rcg_calloc(g, n, sizeof *retained);
+  idom_out = rcgc__gmem_alloc(g, n, sizeof *idom_out);
+  retained = rcgc__gmem_calloc(g, n, sizeof *retained);
   if (!idom_out || !retained) goto done;
   memset(idom_out, 0xff, (size_t)n * sizeof *idom_out);
   for (uint32_t i = 1; i < N; i++) {
     uint32_t v = vertex[i];
-    idom_out[v] = idom[i] == 0 ? RCG_VROOT : vertex[idom[i]];
+    idom_out[v] = idom[i] == 0 ? RCGC_G_VROOT : vertex[idom[i]];
     retained[v] = g->self_size[v];
   }
   uint64_t total = 0;
@@ -973,42 +973,42 @@ int rcg_dom_run(const rcg_graph *g, rcg_dom *out) {
   out->nreached = N - 1;
   idom_out = NULL;
   retained = NULL;
-  rc = RCG_OK;
+  rc = RCGC_G_OK;
 done:
-  rcg_free(g, dfn);
-  rcg_free(g, vertex);
-  rcg_free(g, parent);
-  rcg_free(g, cursor);
-  rcg_free(g, stack);
-  rcg_free(g, isroot);
-  rcg_free(g, pstart);
-  rcg_free(g, pfrom);
-  rcg_free(g, semi);
-  rcg_free(g, label);
-  rcg_free(g, ancestor);
-  rcg_free(g, idom);
-  rcg_free(g, bhead);
-  rcg_free(g, bnext);
-  rcg_free(g, idom_out);
-  rcg_free(g, retained);
+  rcgc__gmem_free(g, dfn);
+  rcgc__gmem_free(g, vertex);
+  rcgc__gmem_free(g, parent);
+  rcgc__gmem_free(g, cursor);
+  rcgc__gmem_free(g, stack);
+  rcgc__gmem_free(g, isroot);
+  rcgc__gmem_free(g, pstart);
+  rcgc__gmem_free(g, pfrom);
+  rcgc__gmem_free(g, semi);
+  rcgc__gmem_free(g, label);
+  rcgc__gmem_free(g, ancestor);
+  rcgc__gmem_free(g, idom);
+  rcgc__gmem_free(g, bhead);
+  rcgc__gmem_free(g, bnext);
+  rcgc__gmem_free(g, idom_out);
+  rcgc__gmem_free(g, retained);
   return rc;
 }
 
-void rcg_dom_free(const rcg_graph *g, rcg_dom *d) {
-  rcg_free(g, d->idom);
-  rcg_free(g, d->retained);
+void rcgc__dom_free(const rcgc__graph *g, rcgc__dom *d) {
+  rcgc__gmem_free(g, d->idom);
+  rcgc__gmem_free(g, d->retained);
   memset(d, 0, sizeof *d);
 }
 
 /* Top-k by retained size: a binary min-heap (worst candidate at the top) of
 ** at most k node indices kept in 'out', then heap-sorted into best-first
 ** order. "Better" = larger retained size, ties: smaller node index. */
-static int top_better(const rcg_dom *d, uint32_t a, uint32_t b) {
+static int top_better(const rcgc__dom *d, uint32_t a, uint32_t b) {
   if (d->retained[a] != d->retained[b]) return d->retained[a] > d->retained[b];
   return a < b;
 }
 
-static void top_sift_down(const rcg_dom *d, uint32_t *h, uint32_t len,
+static void top_sift_down(const rcgc__dom *d, uint32_t *h, uint32_t len,
                           uint32_t i) {
   for (;;) {
     uint32_t l = 2 * i + 1, r = l + 1, w = i;
@@ -1022,12 +1022,12 @@ static void top_sift_down(const rcg_dom *d, uint32_t *h, uint32_t len,
   }
 }
 
-uint32_t rcg_dom_top(const rcg_dom *d, const uint8_t *skip, uint32_t k,
+uint32_t rcgc__dom_top(const rcgc__dom *d, const uint8_t *skip, uint32_t k,
                      uint32_t *out) {
   uint32_t len = 0;
   if (k == 0) return 0;
   for (uint32_t v = 0; v < d->n; v++) {
-    if (d->idom[v] == RCG_NONE || (skip && skip[v])) continue;
+    if (d->idom[v] == RCGC_G_NONE || (skip && skip[v])) continue;
     if (len < k) {
       /* sift up */
       uint32_t i = len++;
@@ -1056,14 +1056,14 @@ uint32_t rcg_dom_top(const rcg_dom *d, const uint8_t *skip, uint32_t k,
 }
 
 /* ==================================================================== DOT
-** Breadth-first from the start nodes; depth[v] (RCG_NONE: not yet seen)
+** Breadth-first from the start nodes; depth[v] (RCGC_G_NONE: not yet seen)
 ** doubles as the visited mark. Each dequeued node prints its own statement
 ** and, below max_depth, the edges to its first too_many neighbours
 ** (enqueuing unseen ones), then one "N more references" box for the rest.
 ** Every edge printed ends at a node that is (or will be) dequeued, so every
 ** endpoint gets a node statement. Node names are "o<index>". */
 
-size_t rcg_dot_escape(const char *in, char *buf, size_t cap) {
+size_t rcgc__dot_escape(const char *in, char *buf, size_t cap) {
   size_t k = 0;
   if (cap == 0) return 0;
   for (; *in; in++) {
@@ -1090,56 +1090,56 @@ size_t rcg_dot_escape(const char *in, char *buf, size_t cap) {
 }
 
 typedef struct dot_out {
-  rcg_write_fn write;
+  rcgc__write_fn write;
   void *ud;
 } dot_out;
 
 static void dot_puts(dot_out *o, const char *s) { o->write(o->ud, s, strlen(s)); }
 
-static size_t default_label(const rcg_graph *g, uint32_t v, char *buf,
+static size_t default_label(const rcgc__graph *g, uint32_t v, char *buf,
                             size_t cap) {
-  int l = snprintf(buf, cap, "%s @%llu\n%llu bytes", rcg_node_name(g, v),
-                   (unsigned long long)rcg_node_id(g, v),
+  int l = snprintf(buf, cap, "%s @%llu\n%llu bytes", rcgc__node_name(g, v),
+                   (unsigned long long)rcgc__node_id(g, v),
                    (unsigned long long)g->self_size[v]);
   if (l < 0) l = 0;
   return (size_t)l < cap ? (size_t)l : cap - 1;
 }
 
-int rcg_dot(const rcg_graph *g, const uint32_t *start, uint32_t nstart,
-            const rcg_dot_opts *opts, rcg_write_fn write, void *write_ud) {
-  rcg_dot_opts defopts;
+int rcgc__dot(const rcgc__graph *g, const uint32_t *start, uint32_t nstart,
+            const rcgc__dot_opts *opts, rcgc__write_fn write, void *write_ud) {
+  rcgc__dot_opts defopts;
   if (!opts) {
     memset(&defopts, 0, sizeof defopts);
     defopts.max_depth = 3;
     defopts.too_many = 10;
     opts = &defopts;
   }
-  int back = (opts->flags & RCG_DOT_BACK) != 0;
-  if (back && !opts->preds) return RCG_EINVAL;
+  int back = (opts->flags & RCGC_G_DOT_BACK) != 0;
+  if (back && !opts->preds) return RCGC_G_EINVAL;
   for (uint32_t i = 0; i < nstart; i++)
-    if (start[i] >= g->n) return RCG_EINVAL;
-  uint32_t *depth = rcg_alloc(g, g->n, sizeof *depth);
-  uint32_t *queue = rcg_alloc(g, g->n, sizeof *queue);
-  uint8_t *is_start = rcg_calloc(g, g->n, 1);
+    if (start[i] >= g->n) return RCGC_G_EINVAL;
+  uint32_t *depth = rcgc__gmem_alloc(g, g->n, sizeof *depth);
+  uint32_t *queue = rcgc__gmem_alloc(g, g->n, sizeof *queue);
+  uint8_t *is_start = rcgc__gmem_calloc(g, g->n, 1);
   enum { LCAP = 1024, ECAP = 4 * LCAP + 256 };
-  char *lbuf = rcg_alloc(g, LCAP, 1);
-  char *ebuf = rcg_alloc(g, ECAP, 1);
-  char *line = rcg_alloc(g, ECAP + 256, 1);
+  char *lbuf = rcgc__gmem_alloc(g, LCAP, 1);
+  char *ebuf = rcgc__gmem_alloc(g, ECAP, 1);
+  char *line = rcgc__gmem_alloc(g, ECAP + 256, 1);
   if (!depth || !queue || !is_start || !lbuf || !ebuf || !line) {
-    rcg_free(g, depth);
-    rcg_free(g, queue);
-    rcg_free(g, is_start);
-    rcg_free(g, lbuf);
-    rcg_free(g, ebuf);
-    rcg_free(g, line);
-    return RCG_ENOMEM;
+    rcgc__gmem_free(g, depth);
+    rcgc__gmem_free(g, queue);
+    rcgc__gmem_free(g, is_start);
+    rcgc__gmem_free(g, lbuf);
+    rcgc__gmem_free(g, ebuf);
+    rcgc__gmem_free(g, line);
+    return RCGC_G_ENOMEM;
   }
   dot_out o = {write, write_ud};
   memset(depth, 0xff, (size_t)g->n * sizeof *depth);
   uint32_t head = 0, tail = 0;
   for (uint32_t i = 0; i < nstart; i++) {
     is_start[start[i]] = 1;
-    if (depth[start[i]] == RCG_NONE) {
+    if (depth[start[i]] == RCGC_G_NONE) {
       depth[start[i]] = 0;
       queue[tail++] = start[i];
     }
@@ -1154,7 +1154,7 @@ int rcg_dot(const rcg_graph *g, const uint32_t *start, uint32_t nstart,
     size_t ll = opts->label ? opts->label(opts->label_ud, g, v, lbuf, LCAP)
                             : default_label(g, v, lbuf, LCAP);
     lbuf[ll < LCAP ? ll : LCAP - 1] = '\0';
-    rcg_dot_escape(lbuf, ebuf, ECAP);
+    rcgc__dot_escape(lbuf, ebuf, ECAP);
     double shade = 1.0 - 0.3 * (double)d / (double)(opts->max_depth + 1);
     if (opts->highlight && opts->highlight[v])
       snprintf(line, ecap, "  o%u [label=\"%s\", fillcolor=\"lightblue\"%s];\n",
@@ -1176,14 +1176,14 @@ int rcg_dot(const rcg_graph *g, const uint32_t *start, uint32_t nstart,
     for (size_t k = lo; k < hi; k++) {
       size_t e = back ? opts->preds->edge[k] : k;
       uint32_t w = back ? opts->preds->from[k] : g->edge_to[e];
-      int weak = rcg_edge_is_weak(g, e);
-      if (weak && (opts->flags & RCG_DOT_NO_WEAK)) continue;
+      int weak = rcgc__edge_is_weak(g, e);
+      if (weak && (opts->flags & RCGC_G_DOT_NO_WEAK)) continue;
       if (opts->too_many && shown >= opts->too_many) {
         more++;
         continue;
       }
       shown++;
-      if (depth[w] == RCG_NONE) {
+      if (depth[w] == RCGC_G_NONE) {
         depth[w] = d + 1;
         queue[tail++] = w;
       }
@@ -1191,10 +1191,10 @@ int rcg_dot(const rcg_graph *g, const uint32_t *start, uint32_t nstart,
         size_t el = opts->edge_label(opts->label_ud, g, e, lbuf, LCAP);
         lbuf[el < LCAP ? el : LCAP - 1] = '\0';
       } else {
-        uint32_t nm = g->edge_name ? g->edge_name[e] : RCG_NONE;
-        snprintf(lbuf, LCAP, "%s", nm == RCG_NONE ? "" : rcg_str(g, nm));
+        uint32_t nm = g->edge_name ? g->edge_name[e] : RCGC_G_NONE;
+        snprintf(lbuf, LCAP, "%s", nm == RCGC_G_NONE ? "" : rcgc__graph_str(g, nm));
       }
-      rcg_dot_escape(lbuf, ebuf, ECAP);
+      rcgc__dot_escape(lbuf, ebuf, ECAP);
       snprintf(line, ecap, "  o%u -> o%u [label=\"%s\"%s];\n", back ? w : v,
                back ? v : w, ebuf, weak ? ", style=dashed" : "");
       dot_puts(&o, line);
@@ -1214,187 +1214,11 @@ int rcg_dot(const rcg_graph *g, const uint32_t *start, uint32_t nstart,
     }
   }
   dot_puts(&o, "}\n");
-  rcg_free(g, depth);
-  rcg_free(g, queue);
-  rcg_free(g, is_start);
-  rcg_free(g, lbuf);
-  rcg_free(g, ebuf);
-  rcg_free(g, line);
-  return RCG_OK;
-}
-
-/* ==================================================================== histograms
-** Build: accumulate per string index (slot nstrings = "no name"), compact
-** the non-empty slots, sort them by name to merge equal strings that have
-** different indices (snapshot string tables need not be unique), then sort
-** for presentation. */
-
-static int he_by_name(const void *a, const void *b) {
-  return strcmp(((const rcg_hist_entry *)a)->name,
-                ((const rcg_hist_entry *)b)->name);
-}
-
-static int he_by_bytes(const void *a, const void *b) {
-  const rcg_hist_entry *x = a, *y = b;
-  if (x->bytes != y->bytes) return x->bytes > y->bytes ? -1 : 1;
-  if (x->count != y->count) return x->count > y->count ? -1 : 1;
-  return strcmp(x->name, y->name);
-}
-
-int rcg_hist_build(const rcg_graph *g, const uint8_t *mask, rcg_hist *out) {
-  memset(out, 0, sizeof *out);
-  size_t slots = (size_t)g->nstrings + 1;
-  uint64_t *cnt = rcg_calloc(g, slots, sizeof *cnt);
-  uint64_t *byt = rcg_calloc(g, slots, sizeof *byt);
-  if (!cnt || !byt) {
-    rcg_free(g, cnt);
-    rcg_free(g, byt);
-    return RCG_ENOMEM;
-  }
-  for (uint32_t v = 0; v < g->n; v++) {
-    if (mask && !mask[v]) continue;
-    uint32_t s = g->name ? g->name[v] : RCG_NONE;
-    if (s >= g->nstrings) s = g->nstrings;
-    cnt[s]++;
-    byt[s] += g->self_size[v];
-    out->total_count++;
-    out->total_bytes += g->self_size[v];
-  }
-  uint32_t ne = 0;
-  for (size_t s = 0; s < slots; s++) ne += cnt[s] != 0;
-  rcg_hist_entry *e = rcg_alloc(g, ne, sizeof *e);
-  if (!e) {
-    rcg_free(g, cnt);
-    rcg_free(g, byt);
-    return RCG_ENOMEM;
-  }
-  uint32_t k = 0;
-  for (size_t s = 0; s < slots; s++) {
-    if (!cnt[s]) continue;
-    e[k].name = s < g->nstrings ? g->strings[s] : "";
-    e[k].count = cnt[s];
-    e[k].bytes = byt[s];
-    k++;
-  }
-  rcg_free(g, cnt);
-  rcg_free(g, byt);
-  if (k > 1) {
-    qsort(e, k, sizeof *e, he_by_name);
-    uint32_t w = 0;
-    for (uint32_t r = 1; r < k; r++) {
-      if (strcmp(e[w].name, e[r].name) == 0) {
-        e[w].count += e[r].count;
-        e[w].bytes += e[r].bytes;
-      } else {
-        e[++w] = e[r];
-      }
-    }
-    k = w + 1;
-    qsort(e, k, sizeof *e, he_by_bytes);
-  }
-  out->nentries = k;
-  out->e = e;
-  return RCG_OK;
-}
-
-void rcg_hist_free(const rcg_graph *g, rcg_hist *h) {
-  rcg_free(g, h->e);
-  memset(h, 0, sizeof *h);
-}
-
-static uint64_t absdiff(uint64_t a, uint64_t b) { return a > b ? a - b : b - a; }
-
-static int hd_cmp(const void *a, const void *b) {
-  const rcg_hist_delta *x = a, *y = b;
-  uint64_t bx = absdiff(x->bytes_after, x->bytes_before);
-  uint64_t by = absdiff(y->bytes_after, y->bytes_before);
-  if (bx != by) return bx > by ? -1 : 1;
-  uint64_t cx = absdiff(x->count_after, x->count_before);
-  uint64_t cy = absdiff(y->count_after, y->count_before);
-  if (cx != cy) return cx > cy ? -1 : 1;
-  return strcmp(x->name, y->name);
-}
-
-int rcg_hist_diff_build(const rcg_graph *g, const rcg_hist *before,
-                        const rcg_hist *after, rcg_hist_diff *out) {
-  memset(out, 0, sizeof *out);
-  rcg_hist_entry *a = rcg_alloc(g, before->nentries, sizeof *a);
-  rcg_hist_entry *b = rcg_alloc(g, after->nentries, sizeof *b);
-  rcg_hist_delta *d =
-      rcg_alloc(g, (size_t)before->nentries + after->nentries, sizeof *d);
-  if (!a || !b || !d) {
-    rcg_free(g, a);
-    rcg_free(g, b);
-    rcg_free(g, d);
-    return RCG_ENOMEM;
-  }
-  if (before->nentries) memcpy(a, before->e, before->nentries * sizeof *a);
-  if (after->nentries) memcpy(b, after->e, after->nentries * sizeof *b);
-  qsort(a, before->nentries, sizeof *a, he_by_name);
-  qsort(b, after->nentries, sizeof *b, he_by_name);
-  uint32_t i = 0, j = 0, k = 0;
-  while (i < before->nentries || j < after->nentries) {
-    int c;
-    if (i == before->nentries)
-      c = 1;
-    else if (j == after->nentries)
-      c = -1;
-    else
-      c = strcmp(a[i].name, b[j].name);
-    rcg_hist_delta x = {0};
-    if (c <= 0) {
-      x.name = a[i].name;
-      x.count_before = a[i].count;
-      x.bytes_before = a[i].bytes;
-      i++;
-    }
-    if (c >= 0) {
-      x.name = b[j].name;
-      x.count_after = b[j].count;
-      x.bytes_after = b[j].bytes;
-      j++;
-    }
-    if (x.count_before != x.count_after || x.bytes_before != x.bytes_after)
-      d[k++] = x;
-  }
-  rcg_free(g, a);
-  rcg_free(g, b);
-  if (k > 1) qsort(d, k, sizeof *d, hd_cmp);
-  out->nentries = k;
-  out->e = d;
-  return RCG_OK;
-}
-
-void rcg_hist_diff_free(const rcg_graph *g, rcg_hist_diff *d) {
-  rcg_free(g, d->e);
-  memset(d, 0, sizeof *d);
-}
-
-static int u64_cmp(const void *a, const void *b) {
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-  return x < y ? -1 : x > y;
-}
-
-long rcg_new_nodes(const rcg_graph *before, const rcg_graph *after,
-                   uint8_t *is_new) {
-  uint64_t *ids = rcg_alloc(before, before->n, sizeof *ids);
-  if (!ids) return RCG_ENOMEM;
-  for (uint32_t v = 0; v < before->n; v++) ids[v] = rcg_node_id(before, v);
-  qsort(ids, before->n, sizeof *ids, u64_cmp);
-  long cnt = 0;
-  for (uint32_t v = 0; v < after->n; v++) {
-    uint64_t id = rcg_node_id(after, v);
-    size_t lo = 0, hi = before->n;
-    while (lo < hi) {
-      size_t mid = lo + (hi - lo) / 2;
-      if (ids[mid] < id)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-    is_new[v] = !(lo < before->n && ids[lo] == id);
-    cnt += is_new[v];
-  }
-  rcg_free(before, ids);
-  return cnt;
+  rcgc__gmem_free(g, depth);
+  rcgc__gmem_free(g, queue);
+  rcgc__gmem_free(g, is_start);
+  rcgc__gmem_free(g, lbuf);
+  rcgc__gmem_free(g, ebuf);
+  rcgc__gmem_free(g, line);
+  return RCGC_G_OK;
 }

@@ -20,7 +20,7 @@
 **
 ** Memory
 ** ------
-** leak_alloc blocks carry a 16-byte size prefix so that the allocator hook
+** rcgc__leak_alloc blocks carry a 16-byte size prefix so that the allocator hook
 ** always receives the block's true size when it is freed: result blocks
 ** handed to users are such blocks, and rcgc_leak_free takes no size. The
 ** graph module's arrays go straight to the hook (graph.c tracks sizes).
@@ -33,7 +33,7 @@
 
 #define LEAK_PREFIX 16
 
-void *leak_alloc(rcgc_heap *heap, size_t count, size_t size) {
+void *rcgc__leak_alloc(rcgc_heap *heap, size_t count, size_t size) {
   if (size != 0 && count > (SIZE_MAX - LEAK_PREFIX) / size)
     return NULL;
   size_t bytes = count * size;
@@ -44,25 +44,25 @@ void *leak_alloc(rcgc_heap *heap, size_t count, size_t size) {
   return p + LEAK_PREFIX;
 }
 
-void *leak_calloc(rcgc_heap *heap, size_t count, size_t size) {
-  void *p = leak_alloc(heap, count, size);
+void *rcgc__leak_calloc(rcgc_heap *heap, size_t count, size_t size) {
+  void *p = rcgc__leak_alloc(heap, count, size);
   if (p != NULL && count * size > 0)
     memset(p, 0, count * size);
   return p;
 }
 
-void leak_free(rcgc_heap *heap, void *p) {
+void rcgc__leak_free(rcgc_heap *heap, void *p) {
   if (p == NULL)
     return;
   char *base = (char *)p - LEAK_PREFIX;
   rcgc__raw_free(heap, base, *(size_t *)(void *)base + LEAK_PREFIX);
 }
 
-/* Resize a leak_alloc block to count * size bytes (p may be NULL); NULL on
+/* Resize a rcgc__leak_alloc block to count * size bytes (p may be NULL); NULL on
 ** failure or overflow, p then unchanged. */
-void *leak_realloc(rcgc_heap *heap, void *p, size_t count, size_t size) {
+void *rcgc__leak_realloc(rcgc_heap *heap, void *p, size_t count, size_t size) {
   if (p == NULL)
-    return leak_alloc(heap, count, size);
+    return rcgc__leak_alloc(heap, count, size);
   if (size != 0 && count > (SIZE_MAX - LEAK_PREFIX) / size)
     return NULL;
   size_t bytes = count * size;
@@ -78,7 +78,7 @@ void *leak_realloc(rcgc_heap *heap, void *p, size_t count, size_t size) {
 /* realloc-style adapter for graph.c: ud is the heap. graph.c passes the
 ** true old size of every block (graph.c records it), so this is a plain
 ** pass-through to the heap's allocator hook. */
-void *leak_graph_alloc(void *ud, void *ptr, size_t old_size, size_t new_size) {
+void *rcgc__leak_graph_alloc(void *ud, void *ptr, size_t old_size, size_t new_size) {
   rcgc_heap *heap = ud;
   if (new_size == 0) {
     if (ptr != NULL)
@@ -92,14 +92,14 @@ void *leak_graph_alloc(void *ud, void *ptr, size_t old_size, size_t new_size) {
 
 void rcgc_leak_free(rcgc_heap *heap, void *result) {
   if (heap != NULL)
-    leak_free(heap, result);
+    rcgc__leak_free(heap, result);
 }
 
-int leak_err(int rcg_code) {
-  return rcg_code == RCG_OK ? RCGC_OK : rcg_code == RCG_ENOMEM ? RCGC_ENOMEM : RCGC_EINVAL;
+int rcgc__leak_err(int code) {
+  return code == RCGC_G_OK ? RCGC_OK : code == RCGC_G_ENOMEM ? RCGC_ENOMEM : RCGC_EINVAL;
 }
 
-int leak_check_state(rcgc_heap *heap) {
+int rcgc__leak_check_state(rcgc_heap *heap) {
   if (heap == NULL)
     return RCGC_EINVAL;
   if (heap->collecting || heap->in_traverse || heap->destroying)
@@ -107,7 +107,7 @@ int leak_check_state(rcgc_heap *heap) {
   return RCGC_OK;
 }
 
-size_t leak_block_size(const rcgc_heap *heap, const head_t *h) {
+size_t rcgc__leak_block_size(const rcgc_heap *heap, const head_t *h) {
   size_t lead = heap->pre, data;
   if (h->tinfo & TI_SIZED) {
     lead += sizeof(size_t);
@@ -122,7 +122,7 @@ size_t leak_block_size(const rcgc_heap *heap, const head_t *h) {
 
 typedef struct watch_t {
   const void *obj; /* NULL: empty slot */
-  char *label;     /* leak_alloc'd copy, or NULL */
+  char *label;     /* rcgc__leak_alloc'd copy, or NULL */
   uint64_t seq;    /* order in which watches were made */
 } watch_t;
 
@@ -178,7 +178,7 @@ static void w_delete(struct leak_state_t *st, watch_t *s) {
 
 static struct leak_state_t *state(rcgc_heap *heap) {
   if (heap->leak == NULL) {
-    heap->leak = leak_calloc(heap, 1, sizeof(struct leak_state_t));
+    heap->leak = rcgc__leak_calloc(heap, 1, sizeof(struct leak_state_t));
   }
   return heap->leak;
 }
@@ -187,7 +187,7 @@ static char *copy_label(rcgc_heap *heap, const char *label) {
   if (label == NULL)
     return NULL;
   size_t n = strlen(label);
-  char *c = leak_alloc(heap, n + 1, 1);
+  char *c = rcgc__leak_alloc(heap, n + 1, 1);
   if (c != NULL)
     memcpy(c, label, n + 1);
   return c;
@@ -214,21 +214,21 @@ int rcgc_expect_freed(rcgc_heap *heap, void *obj, const char *label) {
     return RCGC_ENOMEM;
   watch_t *w = w_find(st, obj);
   if (w != NULL) {
-    leak_free(heap, w->label);
+    rcgc__leak_free(heap, w->label);
     w->label = copy;
     return RCGC_OK;
   }
   if ((st->used + 1) * 2 > st->cap) {
     size_t ncap = st->cap ? st->cap * 2 : 16;
-    watch_t *ns = leak_calloc(heap, ncap, sizeof *ns);
+    watch_t *ns = rcgc__leak_calloc(heap, ncap, sizeof *ns);
     if (ns == NULL) {
-      leak_free(heap, copy);
+      rcgc__leak_free(heap, copy);
       return RCGC_ENOMEM;
     }
     for (size_t i = 0; i < st->cap; i++)
       if (st->slots[i].obj != NULL)
         w_place(ns, ncap, st->slots[i]);
-    leak_free(heap, st->slots);
+    rcgc__leak_free(heap, st->slots);
     st->slots = ns;
     st->cap = ncap;
   }
@@ -245,36 +245,36 @@ int rcgc_expect_freed_cancel(rcgc_heap *heap, void *obj) {
   watch_t *w = w_find(heap->leak, obj);
   if (w == NULL)
     return RCGC_ENOTFOUND;
-  leak_free(heap, w->label);
+  rcgc__leak_free(heap, w->label);
   w_delete(heap->leak, w);
   AS_HEAD(obj)->tinfo &= ~(uint32_t)TI_WATCHED;
   return RCGC_OK;
 }
 
 /* The watched objects still alive, in watch order: fills objs/labels (each
-** of leak_alloc'd arrays of *n entries). Used by the check in
+** of rcgc__leak_alloc'd arrays of *n entries). Used by the check in
 ** leak_report.c. Returns RCGC_OK or RCGC_ENOMEM. */
-int leak_watched(rcgc_heap *heap, void ***objs, const char ***labels, size_t *n);
+int rcgc__leak_watched(rcgc_heap *heap, void ***objs, const char ***labels, size_t *n);
 
 static int by_seq(const void *a, const void *b) {
   const watch_t *x = *(watch_t *const *)a, *y = *(watch_t *const *)b;
   return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-int leak_watched(rcgc_heap *heap, void ***objs, const char ***labels, size_t *n) {
+int rcgc__leak_watched(rcgc_heap *heap, void ***objs, const char ***labels, size_t *n) {
   *objs = NULL;
   *labels = NULL;
   *n = 0;
   struct leak_state_t *st = heap->leak;
   if (st == NULL || st->used == 0)
     return RCGC_OK;
-  watch_t **order = leak_alloc(heap, st->used, sizeof *order);
-  void **o = leak_alloc(heap, st->used, sizeof *o);
-  const char **l = leak_alloc(heap, st->used, sizeof *l);
+  watch_t **order = rcgc__leak_alloc(heap, st->used, sizeof *order);
+  void **o = rcgc__leak_alloc(heap, st->used, sizeof *o);
+  const char **l = rcgc__leak_alloc(heap, st->used, sizeof *l);
   if (order == NULL || o == NULL || l == NULL) {
-    leak_free(heap, order);
-    leak_free(heap, o);
-    leak_free(heap, l);
+    rcgc__leak_free(heap, order);
+    rcgc__leak_free(heap, o);
+    rcgc__leak_free(heap, l);
     return RCGC_ENOMEM;
   }
   size_t k = 0;
@@ -286,7 +286,7 @@ int leak_watched(rcgc_heap *heap, void ***objs, const char ***labels, size_t *n)
     o[i] = (void *)order[i]->obj;
     l[i] = order[i]->label;
   }
-  leak_free(heap, order);
+  rcgc__leak_free(heap, order);
   *objs = o;
   *labels = l;
   *n = k;
@@ -297,7 +297,7 @@ void rcgc__leak_on_free(rcgc_heap *heap, head_t *h) {
   h->tinfo &= ~(uint32_t)TI_WATCHED;
   watch_t *w = w_find(heap->leak, FROM_HEAD(h));
   if (w != NULL) {
-    leak_free(heap, w->label);
+    rcgc__leak_free(heap, w->label);
     w_delete(heap->leak, w);
   }
 }
@@ -307,9 +307,9 @@ void rcgc__leak_release(rcgc_heap *heap) {
   if (st != NULL) {
     for (size_t i = 0; i < st->cap; i++)
       if (st->slots[i].obj != NULL)
-        leak_free(heap, st->slots[i].label);
-    leak_free(heap, st->slots);
-    leak_free(heap, st);
+        rcgc__leak_free(heap, st->slots[i].label);
+    rcgc__leak_free(heap, st->slots);
+    rcgc__leak_free(heap, st);
   }
   heap->leak = NULL;
 }
@@ -332,20 +332,20 @@ static void count_types(rcgc_heap *heap, size_t *count, size_t *bytes) {
     for (head_t *h = next_of(lists[i]); h != lists[i]; h = next_of(h)) {
       uint32_t id = type_id_of(h);
       count[id]++;
-      bytes[id] += leak_block_size(heap, h);
+      bytes[id] += rcgc__leak_block_size(heap, h);
     }
 }
 
 rcgc_leak_mark *rcgc_leak_mark_new(rcgc_heap *heap) {
-  if (leak_check_state(heap) != RCGC_OK)
+  if (rcgc__leak_check_state(heap) != RCGC_OK)
     return NULL;
-  rcgc_leak_mark *m = leak_calloc(heap, 1, sizeof *m);
+  rcgc_leak_mark *m = rcgc__leak_calloc(heap, 1, sizeof *m);
   if (m == NULL)
     return NULL;
   m->ntypes = heap->ntypes;
   m->serial = heap->serial;
-  m->count = leak_calloc(heap, m->ntypes + 1, sizeof(size_t));
-  m->bytes = leak_calloc(heap, m->ntypes + 1, sizeof(size_t));
+  m->count = rcgc__leak_calloc(heap, m->ntypes + 1, sizeof(size_t));
+  m->bytes = rcgc__leak_calloc(heap, m->ntypes + 1, sizeof(size_t));
   if (m->count == NULL || m->bytes == NULL) {
     rcgc_leak_mark_free(heap, m);
     return NULL;
@@ -357,9 +357,9 @@ rcgc_leak_mark *rcgc_leak_mark_new(rcgc_heap *heap) {
 void rcgc_leak_mark_free(rcgc_heap *heap, rcgc_leak_mark *mark) {
   if (heap == NULL || mark == NULL)
     return;
-  leak_free(heap, mark->count);
-  leak_free(heap, mark->bytes);
-  leak_free(heap, mark);
+  rcgc__leak_free(heap, mark->count);
+  rcgc__leak_free(heap, mark->bytes);
+  rcgc__leak_free(heap, mark);
 }
 
 static int stat_cmp(const void *a, const void *b) {
@@ -373,13 +373,13 @@ static int stat_cmp(const void *a, const void *b) {
 
 /* Count every live object and its bytes per type id into two new arrays
 ** of heap->ntypes + 1 entries ('*c', '*b'; both NULL and RCGC_ENOMEM when
-** memory is short). Free them with leak_free. */
+** memory is short). Free them with rcgc__leak_free. */
 static int take_type_counts(rcgc_heap *heap, size_t **c, size_t **b) {
-  *c = leak_calloc(heap, heap->ntypes + 1, sizeof **c);
-  *b = leak_calloc(heap, heap->ntypes + 1, sizeof **b);
+  *c = rcgc__leak_calloc(heap, heap->ntypes + 1, sizeof **c);
+  *b = rcgc__leak_calloc(heap, heap->ntypes + 1, sizeof **b);
   if (*c == NULL || *b == NULL) {
-    leak_free(heap, *c);
-    leak_free(heap, *b);
+    rcgc__leak_free(heap, *c);
+    rcgc__leak_free(heap, *b);
     *c = *b = NULL;
     return RCGC_ENOMEM;
   }
@@ -392,16 +392,16 @@ int rcgc_leak_histogram(rcgc_heap *heap, rcgc_leak_type_stat **out, size_t *coun
     *out = NULL;
   if (count != NULL)
     *count = 0;
-  int r = leak_check_state(heap);
+  int r = rcgc__leak_check_state(heap);
   if (r != RCGC_OK || out == NULL || count == NULL)
     return r != RCGC_OK ? r : RCGC_EINVAL;
   uint32_t nt = heap->ntypes;
   size_t *c, *b;
   rcgc_leak_type_stat *s = NULL;
   if (take_type_counts(heap, &c, &b) != RCGC_OK ||
-      (s = leak_calloc(heap, nt + 1, sizeof *s)) == NULL) {
-    leak_free(heap, c);
-    leak_free(heap, b);
+      (s = rcgc__leak_calloc(heap, nt + 1, sizeof *s)) == NULL) {
+    rcgc__leak_free(heap, c);
+    rcgc__leak_free(heap, b);
     return RCGC_ENOMEM;
   }
   size_t k = 0;
@@ -414,8 +414,8 @@ int rcgc_leak_histogram(rcgc_heap *heap, rcgc_leak_type_stat **out, size_t *coun
       k++;
     }
   qsort(s, k, sizeof *s, stat_cmp);
-  leak_free(heap, c);
-  leak_free(heap, b);
+  rcgc__leak_free(heap, c);
+  rcgc__leak_free(heap, b);
   *out = s;
   *count = k;
   return RCGC_OK;
@@ -440,7 +440,7 @@ long rcgc_leak_print_histogram(rcgc_heap *heap, size_t limit, FILE *f) {
   if (limit != 0 && n > limit)
     fprintf(f, "%10s %12s  ... %zu more types\n", "", "", n - limit);
   fprintf(f, "%10zu %12zu  total\n", tc, tb);
-  leak_free(heap, s);
+  rcgc__leak_free(heap, s);
   return ferror(f) ? RCGC_EIO : (long)n;
 }
 
@@ -468,16 +468,16 @@ int rcgc_leak_growth_since(rcgc_heap *heap, const rcgc_leak_mark *mark, rcgc_lea
     *out = NULL;
   if (count != NULL)
     *count = 0;
-  int r = leak_check_state(heap);
+  int r = rcgc__leak_check_state(heap);
   if (r != RCGC_OK || out == NULL || count == NULL || mark == NULL)
     return r != RCGC_OK ? r : RCGC_EINVAL;
   uint32_t nt = heap->ntypes;
   size_t *c, *b;
   rcgc_leak_growth *g = NULL;
   if (take_type_counts(heap, &c, &b) != RCGC_OK ||
-      (g = leak_calloc(heap, nt + 1, sizeof *g)) == NULL) {
-    leak_free(heap, c);
-    leak_free(heap, b);
+      (g = rcgc__leak_calloc(heap, nt + 1, sizeof *g)) == NULL) {
+    rcgc__leak_free(heap, c);
+    rcgc__leak_free(heap, b);
     return RCGC_ENOMEM;
   }
   size_t k = 0;
@@ -496,8 +496,8 @@ int rcgc_leak_growth_since(rcgc_heap *heap, const rcgc_leak_mark *mark, rcgc_lea
     k++;
   }
   qsort(g, k, sizeof *g, growth_cmp);
-  leak_free(heap, c);
-  leak_free(heap, b);
+  rcgc__leak_free(heap, c);
+  rcgc__leak_free(heap, b);
   *out = g;
   *count = k;
   return RCGC_OK;
@@ -520,7 +520,7 @@ long rcgc_leak_print_growth(rcgc_heap *heap, const rcgc_leak_mark *mark, size_t 
     fprintf(f, "... %zu more types changed\n", n - shown);
   if (n == 0)
     fprintf(f, "(no change since the mark)\n");
-  leak_free(heap, g);
+  rcgc__leak_free(heap, g);
   return ferror(f) ? RCGC_EIO : (long)shown;
 }
 
@@ -538,7 +538,7 @@ int rcgc_leak_since_mark(rcgc_heap *heap, const rcgc_leak_mark *mark, void ***ob
     *objs = NULL;
   if (count != NULL)
     *count = 0;
-  int r = leak_check_state(heap);
+  int r = rcgc__leak_check_state(heap);
   if (r != RCGC_OK || objs == NULL || count == NULL || mark == NULL)
     return r != RCGC_OK ? r : RCGC_EINVAL;
   if (heap->pre == 0)
@@ -557,7 +557,7 @@ int rcgc_leak_since_mark(rcgc_heap *heap, const rcgc_leak_mark *mark, void ***ob
         }
     if (pass == 0) {
       n = k;
-      *objs = leak_alloc(heap, n ? n : 1, sizeof(void *));
+      *objs = rcgc__leak_alloc(heap, n ? n : 1, sizeof(void *));
       if (*objs == NULL)
         return RCGC_ENOMEM;
     }
@@ -582,14 +582,14 @@ long rcgc_leak_print_since_mark(rcgc_heap *heap, const rcgc_leak_mark *mark, siz
           n == 1 ? "" : "s", (unsigned long long)mark->serial);
   /* per type counts, by type id */
   uint32_t nt = heap->ntypes;
-  size_t *c = leak_calloc(heap, nt + 1, sizeof *c);
+  size_t *c = rcgc__leak_calloc(heap, nt + 1, sizeof *c);
   if (c != NULL) {
     for (size_t i = 0; i < n; i++)
       c[type_id_of(AS_HEAD(o[i]))]++;
     for (uint32_t id = 1; id < nt; id++)
       if (c[id])
         fprintf(f, "  %10zu %s\n", c[id], heap->types[id]->name);
-    leak_free(heap, c);
+    rcgc__leak_free(heap, c);
   }
   char buf[512];
   for (size_t i = 0; i < n && i < limit; i++) {
@@ -607,6 +607,6 @@ long rcgc_leak_print_since_mark(rcgc_heap *heap, const rcgc_leak_mark *mark, siz
   }
   if (n > limit)
     fprintf(f, "  ... %zu more\n", n - limit);
-  leak_free(heap, o);
+  rcgc__leak_free(heap, o);
   return ferror(f) ? RCGC_EIO : (long)n;
 }

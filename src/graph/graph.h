@@ -12,7 +12,7 @@
 ** 64-bit id: allocation serial / V8 node id). Out-edges in CSR form: the
 ** edges of node v are the indices e in [edge_start[v], edge_start[v+1]);
 ** edge_to[e] is the target, edge_name[e] the edge's name (string index, or
-** RCG_NONE for unnamed / element edges), edge_flags[e] a set of RCG_EDGE_*
+** RCGC_G_NONE for unnamed / element edges), edge_flags[e] a set of RCGC_G_EDGE_*
 ** bits. edge_name and edge_flags may be NULL (all unnamed / all strong).
 ** Edge indices are size_t; the order of a node's edges is preserved.
 **
@@ -23,18 +23,18 @@
 ** algorithm that needs "the root" uses a VIRTUAL super-root with one edge to
 ** each entry of 'roots'.
 **
-** WEAK edges (RCG_EDGE_WEAK) never retain: BFS, dominators and reachability
+** WEAK edges (RCGC_G_EDGE_WEAK) never retain: BFS, dominators and reachability
 ** ignore them. SCC ignores them unless asked otherwise.
 **
 ** Memory: every array is flat and allocated through the graph's allocator
 ** (NULL = realloc/free). Every algorithm is iterative (no recursion: graphs
 ** can be 10^7-deep chains) and uses O(V+E) memory. Functions that allocate
-** return 0 on success or RCG_ENOMEM / RCG_EINVAL; on failure their output
+** return 0 on success or RCGC_G_ENOMEM / RCGC_G_EINVAL; on failure their output
 ** is left zeroed (nothing to free, freeing it is still harmless).
 **
-** Ownership: rcg_graph_free frees every non-NULL array of the graph and the
-** string table (each string was copied in by rcg_graph_add_string /
-** rcg_graph_intern). Result structs are freed with their own *_free
+** Ownership: rcgc__graph_free frees every non-NULL array of the graph and the
+** string table (each string was copied in by rcgc__graph_add_string /
+** rcgc__graph_intern). Result structs are freed with their own *_free
 ** function, which accepts a zeroed struct.
 */
 #ifndef RCGC_GRAPH_H
@@ -43,29 +43,31 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RCG_NONE UINT32_MAX          /* no node / no name / unreachable */
-#define RCG_VROOT (UINT32_MAX - 1u)  /* the virtual super-root (idom only) */
-#define RCG_NO_EDGE SIZE_MAX         /* no edge */
+#define RCGC_G_NONE UINT32_MAX          /* no node / no name / unreachable */
+#define RCGC_G_VROOT (UINT32_MAX - 1u)  /* the virtual super-root (idom only) */
+#define RCGC_G_NO_EDGE SIZE_MAX         /* no edge */
 
-#define RCG_EDGE_WEAK 1u             /* edge_flags bit: does not retain */
+#define RCGC_G_EDGE_WEAK 1u             /* edge_flags bit: does not retain */
 
-enum { RCG_OK = 0, RCG_ENOMEM = -1, RCG_EINVAL = -2 };
+/* Error codes: the same numbers as the library's RCGC_OK, RCGC_EINVAL and
+** RCGC_ENOMEM (include/rcgc.h), so a graph error passes through unchanged. */
+enum { RCGC_G_OK = 0, RCGC_G_EINVAL = -1, RCGC_G_ENOMEM = -2 };
 
 /* Allocator: same contract as rcgc_alloc_fn. new_size == 0 frees 'ptr' and
 ** returns NULL; otherwise behaves like realloc (old_size is informative). */
-typedef void *(*rcg_alloc_fn)(void *ud, void *ptr, size_t old_size,
+typedef void *(*rcgc__gmem_fn)(void *ud, void *ptr, size_t old_size,
                               size_t new_size);
 
-typedef struct rcg_graph {
+typedef struct rcgc__graph {
   uint32_t n;              /* number of nodes */
   size_t m;                /* number of edges */
   uint64_t *self_size;     /* [n] */
-  uint32_t *name;          /* [n] string index (RCG_NONE: no name) */
+  uint32_t *name;          /* [n] string index (RCGC_G_NONE: no name) */
   uint64_t *id;            /* [n] stable id (may be NULL: id = index) */
   size_t *edge_start;      /* [n+1] CSR offsets, edge_start[n] == m */
   uint32_t *edge_to;       /* [m] */
-  uint32_t *edge_name;     /* [m] string index or RCG_NONE; may be NULL */
-  uint8_t *edge_flags;     /* [m] RCG_EDGE_* bits; may be NULL */
+  uint32_t *edge_name;     /* [m] string index or RCGC_G_NONE; may be NULL */
+  uint8_t *edge_flags;     /* [m] RCGC_G_EDGE_* bits; may be NULL */
 
   uint32_t nroots;
   uint32_t *roots;         /* [nroots] node indices (duplicates allowed) */
@@ -78,131 +80,131 @@ typedef struct rcg_graph {
   uint32_t strhash_cap;
   uint32_t strhash_used;   /* entries in strhash */
 
-  rcg_alloc_fn alloc;      /* NULL: realloc/free */
+  rcgc__gmem_fn alloc;      /* NULL: realloc/free */
   void *alloc_ud;
-} rcg_graph;
+} rcgc__graph;
 
 /* Initialise 'g' empty with the given allocator (fn may be NULL). */
-void rcg_graph_init(rcg_graph *g, rcg_alloc_fn fn, void *ud);
+void rcgc__graph_init(rcgc__graph *g, rcgc__gmem_fn fn, void *ud);
 /* Free every array and string of 'g' and re-initialise it empty (the
 ** allocator is kept). */
-void rcg_graph_free(rcg_graph *g);
+void rcgc__graph_free(rcgc__graph *g);
 
-/* Allocation helpers through the graph's allocator. rcg_alloc returns NULL
-** on failure or size overflow (count * size); rcg_free accepts NULL and
+/* Allocation helpers through the graph's allocator. rcgc__gmem_alloc returns NULL
+** on failure or size overflow (count * size); rcgc__gmem_free accepts NULL and
 ** passes the block's true size to the allocator. Only blocks from these
-** helpers may be handed to rcg_free or stored in a graph. */
-void *rcg_alloc(const rcg_graph *g, size_t count, size_t size);
-void *rcg_calloc(const rcg_graph *g, size_t count, size_t size);
-void rcg_free(const rcg_graph *g, void *p);
-/* Resize a block of rcg_alloc (p may be NULL) to count * size bytes; NULL
+** helpers may be handed to rcgc__gmem_free or stored in a graph. */
+void *rcgc__gmem_alloc(const rcgc__graph *g, size_t count, size_t size);
+void *rcgc__gmem_calloc(const rcgc__graph *g, size_t count, size_t size);
+void rcgc__gmem_free(const rcgc__graph *g, void *p);
+/* Resize a block of rcgc__gmem_alloc (p may be NULL) to count * size bytes; NULL
 ** on failure or overflow (p is then unchanged). The allocator always
 ** receives the block's true old size (each block records its size). */
-void *rcg_realloc(const rcg_graph *g, void *p, size_t count, size_t size);
+void *rcgc__gmem_realloc(const rcgc__graph *g, void *p, size_t count, size_t size);
 
 /* Append a copy of 's' (len bytes, need not be NUL-terminated) to the
-** string table without deduplication; returns its index, or RCG_NONE when
+** string table without deduplication; returns its index, or RCGC_G_NONE when
 ** out of memory. Snapshot readers use it to keep the file's numbering. */
-uint32_t rcg_graph_add_string(rcg_graph *g, const char *s, size_t len);
+uint32_t rcgc__graph_add_string(rcgc__graph *g, const char *s, size_t len);
 /* Return the index of a string equal to 's' (NUL-terminated), adding it if
-** absent; RCG_NONE when out of memory. Only strings added through
-** rcg_graph_intern are found (add_string bypasses the hash). */
-uint32_t rcg_graph_intern(rcg_graph *g, const char *s);
-/* The string with index i, or "" for RCG_NONE / out of range. */
-const char *rcg_str(const rcg_graph *g, uint32_t i);
+** absent; RCGC_G_NONE when out of memory. Only strings added through
+** rcgc__graph_intern are found (add_string bypasses the hash). */
+uint32_t rcgc__graph_intern(rcgc__graph *g, const char *s);
+/* The string with index i, or "" for RCGC_G_NONE / out of range. */
+const char *rcgc__graph_str(const rcgc__graph *g, uint32_t i);
 /* Node helpers: name string of node v, and its id (index if id == NULL). */
-const char *rcg_node_name(const rcg_graph *g, uint32_t v);
-uint64_t rcg_node_id(const rcg_graph *g, uint32_t v);
+const char *rcgc__node_name(const rcgc__graph *g, uint32_t v);
+uint64_t rcgc__node_id(const rcgc__graph *g, uint32_t v);
 /* Edge helpers: source node of edge e (binary search, O(log n)), whether
 ** edge e is weak. */
-uint32_t rcg_edge_from(const rcg_graph *g, size_t e);
-int rcg_edge_is_weak(const rcg_graph *g, size_t e);
+uint32_t rcgc__edge_from(const rcgc__graph *g, size_t e);
+int rcgc__edge_is_weak(const rcgc__graph *g, size_t e);
 
 /* ---------------------------------------------------------------- builder
 ** Build a graph from nodes and an edge list given in any order. Nodes are
 ** added first (index = order of addition); edges may reference any node
-** added before rcg_builder_finish. finish() sorts edges by source with a
+** added before rcgc__builder_finish. finish() sorts edges by source with a
 ** stable counting sort (O(V+E), so a node's edges keep their order) and
 ** moves everything into 'g' (roots are set separately with
-** rcg_graph_set_roots). Edges appended in source order skip the sort. */
-typedef struct rcg_builder {
-  rcg_graph *g;            /* target graph: node arrays grow in place */
+** rcgc__graph_set_roots). Edges appended in source order skip the sort. */
+typedef struct rcgc__builder {
+  rcgc__graph *g;            /* target graph: node arrays grow in place */
   uint32_t node_cap;
   size_t nedges, edge_cap;
   uint32_t *e_from, *e_to, *e_name;
   uint8_t *e_flags;
   int sorted;              /* edges so far are in nondecreasing source order */
   int failed;              /* an allocation failed: finish returns ENOMEM */
-} rcg_builder;
+} rcgc__builder;
 
 /* Start building into 'g' (which must be empty, initialised). */
-void rcg_builder_init(rcg_builder *b, rcg_graph *g);
-/* Add a node; returns its index or RCG_NONE on out of memory. 'name' is a
-** string index of b->g (use rcg_graph_intern). */
-uint32_t rcg_builder_node(rcg_builder *b, uint64_t id, uint32_t name,
+void rcgc__builder_init(rcgc__builder *b, rcgc__graph *g);
+/* Add a node; returns its index or RCGC_G_NONE on out of memory. 'name' is a
+** string index of b->g (use rcgc__graph_intern). */
+uint32_t rcgc__builder_node(rcgc__builder *b, uint64_t id, uint32_t name,
                           uint64_t self_size);
-/* Add an edge from -> to; returns 0 or RCG_ENOMEM. */
-int rcg_builder_edge(rcg_builder *b, uint32_t from, uint32_t to,
+/* Add an edge from -> to; returns 0 or RCGC_G_ENOMEM. */
+int rcgc__builder_edge(rcgc__builder *b, uint32_t from, uint32_t to,
                      uint32_t name, uint8_t flags);
-/* Produce the CSR arrays in b->g. Returns 0, RCG_ENOMEM (an earlier or
-** this allocation failed), or RCG_EINVAL (an edge endpoint >= n). The
+/* Produce the CSR arrays in b->g. Returns 0, RCGC_G_ENOMEM (an earlier or
+** this allocation failed), or RCGC_G_EINVAL (an edge endpoint >= n). The
 ** builder's temporary arrays are freed in every case. */
-int rcg_builder_finish(rcg_builder *b);
+int rcgc__builder_finish(rcgc__builder *b);
 /* Abandon a build: free temporaries (the graph keeps what it has). */
-void rcg_builder_abort(rcg_builder *b);
+void rcgc__builder_abort(rcgc__builder *b);
 
 /* Copy 'nroots' root indices (and extrefs, may be NULL) into g. Returns 0,
-** RCG_ENOMEM, or RCG_EINVAL when a root index >= n. */
-int rcg_graph_set_roots(rcg_graph *g, const uint32_t *roots,
+** RCGC_G_ENOMEM, or RCGC_G_EINVAL when a root index >= n. */
+int rcgc__graph_set_roots(rcgc__graph *g, const uint32_t *roots,
                         const uint64_t *extrefs, uint32_t nroots);
 
 /* Check CSR consistency (offsets monotone, edge_start[n] == m, targets in
-** range, roots in range). Returns 0 or RCG_EINVAL. */
-int rcg_graph_validate(const rcg_graph *g);
+** range, roots in range). Returns 0 or RCGC_G_EINVAL. */
+int rcgc__graph_validate(const rcgc__graph *g);
 
 /* ---------------------------------------------------------------- preds
 ** Reverse (predecessor) CSR: the in-edges of node v are entries
 ** k in [start[v], start[v+1]): from[k] is the source node, edge[k] the
 ** forward edge index (for name/flags). Built over ALL edges (weak
 ** included), in increasing forward-edge order per node. */
-typedef struct rcg_preds {
+typedef struct rcgc__preds {
   uint32_t n;
   size_t *start;           /* [n+1] */
   uint32_t *from;          /* [m] */
   size_t *edge;            /* [m] */
-} rcg_preds;
+} rcgc__preds;
 
-int rcg_preds_build(const rcg_graph *g, rcg_preds *p);
-void rcg_preds_free(const rcg_graph *g, rcg_preds *p);
+int rcgc__preds_build(const rcgc__graph *g, rcgc__preds *p);
+void rcgc__preds_free(const rcgc__graph *g, rcgc__preds *p);
 
 /* ---------------------------------------------------------------- BFS
 ** Multi-source BFS over strong edges. dist[v] = number of edges on a
-** shortest strong path from a source (0 for sources, RCG_NONE if
+** shortest strong path from a source (0 for sources, RCGC_G_NONE if
 ** unreachable); parent[v] / parent_edge[v] = the previous node and the edge
-** on one such path (RCG_NONE / RCG_NO_EDGE for sources and unreachable).
+** on one such path (RCGC_G_NONE / RCGC_G_NO_EDGE for sources and unreachable).
 ** Among equally short paths the one found first wins: sources in the given
 ** order, then edges in CSR order -- deterministic. */
-typedef struct rcg_bfs {
+typedef struct rcgc__bfs {
   uint32_t n;
   uint32_t *dist;          /* [n] */
   uint32_t *parent;        /* [n] */
   size_t *parent_edge;     /* [n] */
-} rcg_bfs;
+} rcgc__bfs;
 
 /* Run BFS from 'sources' (NULL: the graph's roots). 'skip' (may be NULL) is
 ** a per-node mask: nodes with skip[v] != 0 are never entered (not even as
-** sources) -- an "ignore these retainers" set. Returns 0, RCG_ENOMEM,
-** RCG_EINVAL (a source >= n). */
-int rcg_bfs_run(const rcg_graph *g, const uint32_t *sources, uint32_t nsrc,
-                const uint8_t *skip, rcg_bfs *out);
-void rcg_bfs_free(const rcg_graph *g, rcg_bfs *b);
+** sources) -- an "ignore these retainers" set. Returns 0, RCGC_G_ENOMEM,
+** RCGC_G_EINVAL (a source >= n). */
+int rcgc__bfs_run(const rcgc__graph *g, const uint32_t *sources, uint32_t nsrc,
+                const uint8_t *skip, rcgc__bfs *out);
+void rcgc__bfs_free(const rcgc__graph *g, rcgc__bfs *b);
 
 /* Write the path source -> ... -> target found by BFS: nodes[0..len] (len+1
 ** nodes, nodes[0] a source, nodes[len] == target) and edges[0..len-1]
 ** (edges[i] goes nodes[i] -> nodes[i+1]). Either array may be NULL; each
 ** must hold dist[target]+1 / dist[target] entries. Returns len (the
 ** distance), or -1 when target is unreachable or out of range. */
-long rcg_bfs_path(const rcg_bfs *b, uint32_t target, uint32_t *nodes,
+long rcgc__bfs_path(const rcgc__bfs *b, uint32_t target, uint32_t *nodes,
                   size_t *edges);
 
 /* k shortest retaining paths with distinct last edges.
@@ -220,25 +222,25 @@ long rcg_bfs_path(const rcg_bfs *b, uint32_t target, uint32_t *nodes,
 ** Output: npaths paths; path i has len[i] edges; its nodes are
 ** nodes[off[i] .. off[i]+len[i]] and its edges edges[eoff[i] ..
 ** eoff[i]+len[i]-1] where eoff[i] = off[i] - i. */
-typedef struct rcg_paths {
+typedef struct rcgc__paths {
   uint32_t npaths;
   uint32_t *len;           /* [npaths] */
   size_t *off;             /* [npaths] */
   uint32_t *nodes;         /* concatenated node lists */
   size_t *edges;           /* concatenated edge lists */
-} rcg_paths;
+} rcgc__paths;
 
-/* Returns 0 (npaths == 0 when target is unreachable), RCG_ENOMEM,
-** RCG_EINVAL (target >= n). */
-int rcg_retaining_paths(const rcg_graph *g, uint32_t target, uint32_t k,
-                        rcg_paths *out);
-void rcg_paths_free(const rcg_graph *g, rcg_paths *p);
+/* Returns 0 (npaths == 0 when target is unreachable), RCGC_G_ENOMEM,
+** RCGC_G_EINVAL (target >= n). */
+int rcgc__retaining_paths(const rcgc__graph *g, uint32_t target, uint32_t k,
+                        rcgc__paths *out);
+void rcgc__paths_free(const rcgc__graph *g, rcgc__paths *p);
 
 /* ---------------------------------------------------------------- SCC
 ** Strongly connected components (iterative Tarjan), optionally restricted
 ** to the nodes with mask[v] != 0 (edges leaving the subset are ignored).
 **
-** comp[v] = component id of v (RCG_NONE outside the mask). Components are
+** comp[v] = component id of v (RCGC_G_NONE outside the mask). Components are
 ** numbered in reverse topological order of the condensation (Tarjan's
 ** order: an edge between components goes from a higher id to a lower or
 ** equal one). members[start[c] .. start[c+1]) lists component c's nodes in
@@ -246,8 +248,8 @@ void rcg_paths_free(const rcg_graph *g, rcg_paths *p);
 ** a self-loop (a real cycle). source[c] != 0 iff no edge from another
 ** component of the subset enters c (refcycle's key cycles are the cyclic
 ** source components). An edge u -> v closes a cycle of c iff
-** comp[u] == comp[v] == c: use rcg_scc_internal_edges to list them. */
-typedef struct rcg_scc {
+** comp[u] == comp[v] == c: use rcgc__scc_internal_edges to list them. */
+typedef struct rcgc__scc {
   uint32_t n;
   uint32_t ncomp;
   uint32_t *comp;          /* [n] */
@@ -256,67 +258,67 @@ typedef struct rcg_scc {
   uint8_t *cyclic;         /* [ncomp] */
   uint8_t *source;         /* [ncomp] */
   uint32_t ncyclic;        /* number of cyclic components */
-} rcg_scc;
+} rcgc__scc;
 
-enum { RCG_SCC_WEAK = 1 };   /* flag: follow weak edges too */
+enum { RCGC_G_SCC_WEAK = 1 };   /* flag: follow weak edges too */
 
-/* Returns 0, RCG_ENOMEM. */
-int rcg_scc_run(const rcg_graph *g, const uint8_t *mask, unsigned flags,
-                rcg_scc *out);
-void rcg_scc_free(const rcg_graph *g, rcg_scc *s);
+/* Returns 0, RCGC_G_ENOMEM. */
+int rcgc__scc_run(const rcgc__graph *g, const uint8_t *mask, unsigned flags,
+                rcgc__scc *out);
+void rcgc__scc_free(const rcgc__graph *g, rcgc__scc *s);
 
 /* Write into 'edges' (capacity 'cap') the indices of the edges inside
-** component c (both ends in c; weak ones only if 'flags' has RCG_SCC_WEAK),
+** component c (both ends in c; weak ones only if 'flags' has RCGC_G_SCC_WEAK),
 ** in increasing order. Returns the total number of such edges (may exceed
 ** cap: call with cap 0 to count). */
-size_t rcg_scc_internal_edges(const rcg_graph *g, const rcg_scc *s,
+size_t rcgc__scc_internal_edges(const rcgc__graph *g, const rcgc__scc *s,
                               uint32_t c, unsigned flags, size_t *edges,
                               size_t cap);
 
 /* Condensation DAG as CSR over components: the distinct successor
 ** components of c are succ[start[c] .. start[c+1]). Returns 0/ENOMEM. */
-typedef struct rcg_dag {
+typedef struct rcgc__dag {
   uint32_t ncomp;
   size_t *start;           /* [ncomp+1] */
   uint32_t *succ;
-} rcg_dag;
-int rcg_scc_condense(const rcg_graph *g, const rcg_scc *s, unsigned flags,
-                     rcg_dag *out);
-void rcg_dag_free(const rcg_graph *g, rcg_dag *d);
+} rcgc__dag;
+int rcgc__scc_condense(const rcgc__graph *g, const rcgc__scc *s, unsigned flags,
+                     rcgc__dag *out);
+void rcgc__dag_free(const rcgc__graph *g, rcgc__dag *d);
 
 /* ---------------------------------------------------------------- dominators
 ** Dominator tree from the virtual super-root over strong edges
 ** (Lengauer-Tarjan, simple path compression, O(E log V)).
 **
-** idom[v]: the immediate dominator of v; RCG_VROOT when only the virtual
+** idom[v]: the immediate dominator of v; RCGC_G_VROOT when only the virtual
 ** root dominates v (every root, and nodes reachable from several roots
-** through disjoint paths); RCG_NONE when v is unreachable from the roots by
+** through disjoint paths); RCGC_G_NONE when v is unreachable from the roots by
 ** strong edges. Unreachable nodes are EXCLUDED: they dominate nothing and
 ** their retained size is 0 (callers wanting them can add them as roots).
 ** retained[v] = self_size of v plus the self sizes of every node v
 ** dominates (0 for unreachable v). total = retained size of the virtual
 ** root = sum of self sizes of reachable nodes. */
-typedef struct rcg_dom {
+typedef struct rcgc__dom {
   uint32_t n;
   uint32_t *idom;          /* [n] */
   uint64_t *retained;      /* [n] */
   uint64_t total;
   uint32_t nreached;       /* nodes reachable from the roots */
-} rcg_dom;
+} rcgc__dom;
 
-int rcg_dom_run(const rcg_graph *g, rcg_dom *out);
-void rcg_dom_free(const rcg_graph *g, rcg_dom *d);
+int rcgc__dom_run(const rcgc__graph *g, rcgc__dom *out);
+void rcgc__dom_free(const rcgc__graph *g, rcgc__dom *d);
 
 /* The 'k' reachable nodes with the largest retained size, written to
 ** 'out' (capacity k) in decreasing retained size, ties by increasing node
 ** index. 'skip' (may be NULL) excludes nodes (e.g. synthetic roots).
 ** Returns how many were written (<= k). O(n log k), no allocation. */
-uint32_t rcg_dom_top(const rcg_dom *d, const uint8_t *skip, uint32_t k,
+uint32_t rcgc__dom_top(const rcgc__dom *d, const uint8_t *skip, uint32_t k,
                      uint32_t *out);
 
 /* ---------------------------------------------------------------- DOT
 ** Graphviz picture of the neighbourhood of 'start' nodes: breadth-first
-** along out-edges (or in-edges with RCG_DOT_BACK, which needs 'preds'),
+** along out-edges (or in-edges with RCGC_G_DOT_BACK, which needs 'preds'),
 ** up to max_depth edges away. At most too_many neighbours are expanded per
 ** node; the rest become one "N more references" box. Output is written in
 ** pieces through 'write'. Node labels come from 'label' (NULL: "<name>
@@ -324,83 +326,83 @@ uint32_t rcg_dom_top(const rcg_dom *d, const uint8_t *skip, uint32_t k,
 ** Start nodes are drawn with red text, nodes with highlight[v] != 0 (mask,
 ** may be NULL) filled light blue; weak edges dashed; edge labels are edge
 ** names. Weak edges are followed too (drawn dashed) unless
-** RCG_DOT_NO_WEAK. */
-typedef void (*rcg_write_fn)(void *ud, const char *text, size_t len);
+** RCGC_G_DOT_NO_WEAK. */
+typedef void (*rcgc__write_fn)(void *ud, const char *text, size_t len);
 /* Write a label for node v into buf (capacity cap, NUL-terminated,
 ** truncated as needed); return the length written. */
-typedef size_t (*rcg_label_fn)(void *ud, const rcg_graph *g, uint32_t v,
+typedef size_t (*rcgc__label_fn)(void *ud, const rcgc__graph *g, uint32_t v,
                                char *buf, size_t cap);
 /* Same for edge e (NULL: the edge's name, or nothing when unnamed). */
-typedef size_t (*rcg_edge_label_fn)(void *ud, const rcg_graph *g, size_t e,
+typedef size_t (*rcgc__edge_label_fn)(void *ud, const rcgc__graph *g, size_t e,
                                     char *buf, size_t cap);
 
-enum { RCG_DOT_BACK = 1, RCG_DOT_NO_WEAK = 2 };
+enum { RCGC_G_DOT_BACK = 1, RCGC_G_DOT_NO_WEAK = 2 };
 
-typedef struct rcg_dot_opts {
-  unsigned flags;          /* RCG_DOT_* */
+typedef struct rcgc__dot_opts {
+  unsigned flags;          /* RCGC_G_DOT_* */
   uint32_t max_depth;      /* 0: start nodes only */
   uint32_t too_many;       /* 0: unlimited */
   const uint8_t *highlight;
-  rcg_label_fn label;
+  rcgc__label_fn label;
   void *label_ud;
-  const rcg_preds *preds;  /* required with RCG_DOT_BACK */
-  rcg_edge_label_fn edge_label; /* may be NULL; uses label_ud */
-} rcg_dot_opts;
+  const rcgc__preds *preds;  /* required with RCGC_G_DOT_BACK */
+  rcgc__edge_label_fn edge_label; /* may be NULL; uses label_ud */
+} rcgc__dot_opts;
 
-/* Returns 0, RCG_ENOMEM, RCG_EINVAL (start out of range, BACK without
+/* Returns 0, RCGC_G_ENOMEM, RCGC_G_EINVAL (start out of range, BACK without
 ** preds). Output is only written on success paths after allocation. */
-int rcg_dot(const rcg_graph *g, const uint32_t *start, uint32_t nstart,
-            const rcg_dot_opts *opts, rcg_write_fn write, void *write_ud);
+int rcgc__dot(const rcgc__graph *g, const uint32_t *start, uint32_t nstart,
+            const rcgc__dot_opts *opts, rcgc__write_fn write, void *write_ud);
 
 /* Escape 'in' for a DOT double-quoted string into buf (capacity cap,
 ** always NUL-terminated when cap > 0): '"' and '\\' are backslashed,
 ** newlines become "\n", other control characters are dropped. Returns
 ** the length written. */
-size_t rcg_dot_escape(const char *in, char *buf, size_t cap);
+size_t rcgc__dot_escape(const char *in, char *buf, size_t cap);
 
 /* ---------------------------------------------------------------- histograms
 ** Per-name count and bytes, keyed by the name STRING (so histograms of two
 ** graphs compare). Entries are sorted by bytes descending, then count
 ** descending, then name ascending. Nodes with mask[v] == 0 are skipped
 ** (mask may be NULL). Names point into the graph's string table. */
-typedef struct rcg_hist_entry {
+typedef struct rcgc__hist_entry {
   const char *name;
   uint64_t count;
   uint64_t bytes;
-} rcg_hist_entry;
+} rcgc__hist_entry;
 
-typedef struct rcg_hist {
+typedef struct rcgc__hist {
   uint32_t nentries;
-  rcg_hist_entry *e;
+  rcgc__hist_entry *e;
   uint64_t total_count, total_bytes;
-} rcg_hist;
+} rcgc__hist;
 
-int rcg_hist_build(const rcg_graph *g, const uint8_t *mask, rcg_hist *out);
-void rcg_hist_free(const rcg_graph *g, rcg_hist *h);
+int rcgc__hist_build(const rcgc__graph *g, const uint8_t *mask, rcgc__hist *out);
+void rcgc__hist_free(const rcgc__graph *g, rcgc__hist *h);
 
 /* Difference of two histograms matched by name. Entries are sorted by
 ** |bytes delta| descending, then |count delta| descending, then name; names
 ** with no change at all are omitted. The strings point into the histograms'
 ** graphs (keep both alive). */
-typedef struct rcg_hist_delta {
+typedef struct rcgc__hist_delta {
   const char *name;
   uint64_t count_before, count_after;
   uint64_t bytes_before, bytes_after;
-} rcg_hist_delta;
+} rcgc__hist_delta;
 
-typedef struct rcg_hist_diff {
+typedef struct rcgc__hist_diff {
   uint32_t nentries;
-  rcg_hist_delta *e;
-} rcg_hist_diff;
+  rcgc__hist_delta *e;
+} rcgc__hist_diff;
 
-int rcg_hist_diff_build(const rcg_graph *g, const rcg_hist *before,
-                        const rcg_hist *after, rcg_hist_diff *out);
-void rcg_hist_diff_free(const rcg_graph *g, rcg_hist_diff *d);
+int rcgc__hist_diff_build(const rcgc__graph *g, const rcgc__hist *before,
+                        const rcgc__hist *after, rcgc__hist_diff *out);
+void rcgc__hist_diff_free(const rcgc__graph *g, rcgc__hist_diff *d);
 
 /* Mark in 'is_new' (array of after->n bytes, written fully) the nodes of
 ** 'after' whose id does not occur in 'before'. Returns the number of new
-** nodes, or -1 (RCG_ENOMEM) when out of memory. Uses before's allocator. */
-long rcg_new_nodes(const rcg_graph *before, const rcg_graph *after,
+** nodes, or RCGC_G_ENOMEM when out of memory. Uses before's allocator. */
+long rcgc__new_nodes(const rcgc__graph *before, const rcgc__graph *after,
                    uint8_t *is_new);
 
 #endif /* RCGC_GRAPH_H */

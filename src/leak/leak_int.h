@@ -5,13 +5,13 @@
 ** The heap graph ("hg")
 ** ---------------------
 ** Every leak-hunting analysis first takes a picture of the heap as an
-** rcg_graph (src/graph.h): one node per live object, numbered in list order
+** rcgc__graph (src/graph.h): one node per live object, numbered in list order
 ** (gens[0], gens[1], gens[2], permanent, untracked), one edge per reference
 ** reported by a traverse function (strong, named when traverse named it) and
 ** one WEAK edge "referent" from each live weak reference object to its
 ** referent. Nothing else of the heap is modified; the picture is taken with
 ** no user code but traverse functions running, and after it is taken the
-** heap's headers are exactly as before (see hg_build in leak_graph.c).
+** heap's headers are exactly as before (see rcgc__hg_build in leak_graph.c).
 **
 ** Per node the picture also records:
 **   objs[v]      the object's header (borrowed: valid while the heap is
@@ -26,7 +26,7 @@
 ** ext.
 **
 ** Memory: every array goes through the heap's allocator hook: the picture's
-** own arrays via leak_alloc, the rcg_graph's via graph.c (which records
+** own arrays via rcgc__leak_alloc, the rcgc__graph's via graph.c (which records
 ** block sizes, so the hook always learns the true size).
 **
 ** Building it costs three walks of the heap lists (count, number, restore)
@@ -41,23 +41,23 @@
 #include "internal.h"
 
 /* ---------------------------------------------------------------- memory */
-/* Size-prefixed blocks through the heap's allocator hook. leak_alloc returns
-** NULL on overflow or failure; leak_free accepts NULL. */
-void *leak_alloc(rcgc_heap *heap, size_t count, size_t size);
-void *leak_calloc(rcgc_heap *heap, size_t count, size_t size);
-void leak_free(rcgc_heap *heap, void *p);
-/* Resize a leak_alloc block (p may be NULL); NULL on failure, p unchanged. */
-void *leak_realloc(rcgc_heap *heap, void *p, size_t count, size_t size);
+/* Size-prefixed blocks through the heap's allocator hook. rcgc__leak_alloc returns
+** NULL on overflow or failure; rcgc__leak_free accepts NULL. */
+void *rcgc__leak_alloc(rcgc_heap *heap, size_t count, size_t size);
+void *rcgc__leak_calloc(rcgc_heap *heap, size_t count, size_t size);
+void rcgc__leak_free(rcgc_heap *heap, void *p);
+/* Resize a rcgc__leak_alloc block (p may be NULL); NULL on failure, p unchanged. */
+void *rcgc__leak_realloc(rcgc_heap *heap, void *p, size_t count, size_t size);
 /* The adapter graph.c calls (ud = heap): a pass-through to the hook. */
-void *leak_graph_alloc(void *ud, void *ptr, size_t old_size, size_t new_size);
+void *rcgc__leak_graph_alloc(void *ud, void *ptr, size_t old_size, size_t new_size);
 
 /* ---------------------------------------------------------------- errors */
-int leak_err(int rcg_code); /* RCG_* -> RCGC_* */
+int rcgc__leak_err(int code); /* RCGC_G_* -> RCGC_* */
 /* RCGC_EINVAL / RCGC_EBUSY when the heap cannot be examined now, else 0. */
-int leak_check_state(rcgc_heap *heap);
+int rcgc__leak_check_state(rcgc_heap *heap);
 
 /* ---------------------------------------------------------------- sizes */
-size_t leak_block_size(const rcgc_heap *heap, const head_t *h);
+size_t rcgc__leak_block_size(const rcgc_heap *heap, const head_t *h);
 
 /* ---------------------------------------------------------------- graph */
 enum {
@@ -65,9 +65,9 @@ enum {
   HG_NAMES = 2u    /* intern edge names (else edges are unnamed) */
 };
 
-typedef struct hg_t {
+typedef struct rcgc__hg_t {
   rcgc_heap *heap;
-  rcg_graph g;
+  rcgc__graph g;
   uint32_t n;
   head_t **objs;      /* [n] */
   uint64_t *ext;      /* [n] */
@@ -82,44 +82,44 @@ typedef struct hg_t {
   uint32_t name_ptr_cap;
   uint32_t list_start[HEAP_NLISTS + 1]; /* nodes of heap list l are
                           ** [list_start[l], list_start[l+1]): heap_lists() order */
-} hg_t;
+} rcgc__hg_t;
 
 /* Take the picture. Returns RCGC_OK, RCGC_ENOMEM (nothing left to free),
 ** RCGC_EBUSY. */
-int hg_build(rcgc_heap *heap, unsigned what, hg_t *hg);
-void hg_free(hg_t *hg);
-/* Node of 'obj', or RCG_NONE (binary search is not possible: linear scan,
+int rcgc__hg_build(rcgc_heap *heap, unsigned what, rcgc__hg_t *hg);
+void rcgc__hg_free(rcgc__hg_t *hg);
+/* Node of 'obj', or RCGC_G_NONE (binary search is not possible: linear scan,
 ** O(n); callers look up a handful of objects). */
-uint32_t hg_find(const hg_t *hg, const void *obj);
+uint32_t rcgc__hg_find(const rcgc__hg_t *hg, const void *obj);
 /* Look up many objects at once (hash of addresses): out[i] = node or
-** RCG_NONE. Returns RCGC_OK or RCGC_ENOMEM. */
-int hg_find_many(const hg_t *hg, void *const *objs, size_t n, uint32_t *out);
+** RCGC_G_NONE. Returns RCGC_OK or RCGC_ENOMEM. */
+int rcgc__hg_find_many(const rcgc__hg_t *hg, void *const *objs, size_t n, uint32_t *out);
 
 /* The "collector view": mask[v] = 1 for objects a full collection would
 ** find unreachable; with list_is_root == 0, as if the garbage list held
 ** nothing (rcgc.h, RCGC_LEAK_GARBAGE). Returns RCGC_OK / RCGC_ENOMEM; *mask
-** from leak_alloc. */
-int hg_garbage_mask(const hg_t *hg, int list_is_root, uint8_t **mask, size_t *count);
+** from rcgc__leak_alloc. */
+int rcgc__hg_garbage_mask(const rcgc__hg_t *hg, int list_is_root, uint8_t **mask, size_t *count);
 /* Uncollectable part of a garbage mask: reason[v] = the node of the legacy
-** finalizer object whose reachability keeps v (RCG_NONE: collectable or
+** finalizer object whose reachability keeps v (RCGC_G_NONE: collectable or
 ** outside the mask). Returns RCGC_OK / RCGC_ENOMEM; *reason from
-** leak_alloc; *count = number of uncollectable nodes. */
-int hg_uncollectable(const hg_t *hg, const uint8_t *mask, uint32_t **reason, size_t *count);
+** rcgc__leak_alloc; *count = number of uncollectable nodes. */
+int rcgc__hg_uncollectable(const rcgc__hg_t *hg, const uint8_t *mask, uint32_t **reason, size_t *count);
 /* Print "<Type 0x...> repr" of node v to f. */
-void hg_print_obj(const hg_t *hg, FILE *f, uint32_t v);
+void rcgc__hg_print_obj(const rcgc__hg_t *hg, FILE *f, uint32_t v);
 
 /* Description "<Type 0x...> repr" of node v into buf; returns length. */
-size_t hg_describe(const hg_t *hg, uint32_t v, char *buf, size_t cap);
+size_t rcgc__hg_describe(const rcgc__hg_t *hg, uint32_t v, char *buf, size_t cap);
 /* Repr only (type's repr, or "<Type 0x...>" without one). */
-size_t hg_repr(const hg_t *hg, uint32_t v, char *buf, size_t cap);
+size_t rcgc__hg_repr(const rcgc__hg_t *hg, uint32_t v, char *buf, size_t cap);
 /* The caller's static string for edge-name string index nm. */
-const char *hg_edge_name_ptr(const hg_t *hg, uint32_t nm);
+const char *rcgc__hg_edge_name_ptr(const rcgc__hg_t *hg, uint32_t nm);
 /* Edge label: its name, or "[i]" (i = position among the source's edges). */
-const char *hg_edge_label(const hg_t *hg, size_t e, char *buf, size_t cap);
+const char *rcgc__hg_edge_label(const rcgc__hg_t *hg, size_t e, char *buf, size_t cap);
 
 /* ---------------------------------------------------------------- paths */
 /* Print the path into f, one step per line, each line prefixed by indent. */
-void hg_print_path(const hg_t *hg, FILE *f, const char *indent, const uint32_t *nodes,
+void rcgc__hg_print_path(const rcgc__hg_t *hg, FILE *f, const char *indent, const uint32_t *nodes,
                    const size_t *edges, uint32_t len);
 
 #endif /* RCGC_LEAK_INT_H */

@@ -118,10 +118,10 @@ static const char META[] =
     "\"location_fields\":[\"object_index\",\"script_id\",\"line\",\"column\"]}";
 
 /* Write the snapshot of a built picture. */
-static int write_snapshot(const hg_t *hg, FILE *f) {
+static int write_snapshot(const rcgc__hg_t *hg, FILE *f) {
   rcgc_heap *heap = hg->heap;
-  const rcg_graph *g = &hg->g;
-  out_t *o = leak_alloc(heap, 1, sizeof *o);
+  const rcgc__graph *g = &hg->g;
+  out_t *o = rcgc__leak_alloc(heap, 1, sizeof *o);
   if (o == NULL)
     return RCGC_ENOMEM;
   o->f = f;
@@ -177,10 +177,10 @@ static int write_snapshot(const hg_t *hg, FILE *f) {
     for (size_t e = g->edge_start[v]; e < g->edge_start[v + 1]; e++) {
       uint32_t nm = g->edge_name[e];
       uint64_t r[3];
-      if (g->edge_flags[e] & RCG_EDGE_WEAK) {
+      if (g->edge_flags[e] & RCGC_G_EDGE_WEAK) {
         r[0] = ET_WEAK;
         r[1] = nm;
-      } else if (nm != RCG_NONE) {
+      } else if (nm != RCGC_G_NONE) {
         r[0] = ET_PROPERTY;
         r[1] = nm;
       } else {
@@ -194,7 +194,7 @@ static int write_snapshot(const hg_t *hg, FILE *f) {
   puts_(o, "],\n\"trace_function_infos\":[],\"trace_tree\":[],\"samples\":[],\"locations\":[],\n"
            "\"strings\":[");
   for (uint32_t s = 0; s < g->nstrings; s++) {
-    put_json_string(o, rcg_str(g, s));
+    put_json_string(o, rcgc__graph_str(g, s));
     put(o, ",\n", 2);
   }
   put_json_string(o, "(rcgc roots)");
@@ -205,29 +205,29 @@ static int write_snapshot(const hg_t *hg, FILE *f) {
   puts_(o, "]}\n");
   flush(o);
   int err = o->err;
-  leak_free(heap, o);
+  rcgc__leak_free(heap, o);
   if (err || fflush(f) != 0 || ferror(f))
     return RCGC_EIO;
   return RCGC_OK;
 }
 
 int rcgc_leak_snapshot(rcgc_heap *heap, FILE *f) {
-  int r = leak_check_state(heap);
+  int r = rcgc__leak_check_state(heap);
   if (r != RCGC_OK)
     return r;
   if (f == NULL)
     return RCGC_EINVAL;
-  hg_t hg;
-  r = hg_build(heap, HG_EDGES | HG_NAMES, &hg);
+  rcgc__hg_t hg;
+  r = rcgc__hg_build(heap, HG_EDGES | HG_NAMES, &hg);
   if (r != RCGC_OK)
     return r;
   r = write_snapshot(&hg, f);
-  hg_free(&hg);
+  rcgc__hg_free(&hg);
   return r;
 }
 
 int rcgc_leak_snapshot_file(rcgc_heap *heap, const char *path) {
-  int r = leak_check_state(heap);
+  int r = rcgc__leak_check_state(heap);
   if (r != RCGC_OK)
     return r;
   if (path == NULL)

@@ -1,5 +1,5 @@
 /*
-** internal.h -- the model of an rcgc heap, shared by every file in src/.
+** internal.h -- the model of an rcgc heap, shared by every file in src/core and src/leak.
 **
 ** ---------------------------------------------------------------- objects
 ** Memory of one object (64-bit):

@@ -1,9 +1,9 @@
 /*
-** leak_graph.c -- the heap graph (a picture of the heap as an rcg_graph)
+** leak_graph.c -- the heap graph (a picture of the heap as an rcgc__graph)
 ** and the analyses built on it with src/graph.c: roots, why-alive paths,
 ** reference cycles, dominators and retained sizes, DOT pictures.
 **
-** Taking the picture (hg_build), in phases:
+** Taking the picture (rcgc__hg_build), in phases:
 **   1. count the live objects on the heap lists (gens[0..2], permanent,
 **      untracked: INVARIANT L1 says that is every live object outside a
 **      collection, which callers exclude) and allocate flat arrays;
@@ -49,15 +49,15 @@
 #define IDX_MASK (UINTPTR_MAX >> 2)
 #endif
 
-/* Node index of 'h' if it carries a marker of this picture, else RCG_NONE. */
-static inline uint32_t marker_node(const hg_t *hg, const head_t *h) {
+/* Node index of 'h' if it carries a marker of this picture, else RCGC_G_NONE. */
+static inline uint32_t marker_node(const rcgc__hg_t *hg, const head_t *h) {
   uintptr_t p = h->gc_prev;
   if ((p & 3u) != MARK_BITS)
-    return RCG_NONE;
+    return RCGC_G_NONE;
   uintptr_t i = (p >> 2) & IDX_MASK;
   /* the bound check suffices: no array access per reference */
   if (i >= hg->n)
-    return RCG_NONE;
+    return RCGC_G_NONE;
   return (uint32_t)i;
 }
 
@@ -66,7 +66,7 @@ static inline uint32_t marker_node(const hg_t *hg, const head_t *h) {
 #define NAME_CACHE 256
 
 typedef struct build_ctx {
-  hg_t *hg;
+  rcgc__hg_t *hg;
   uint32_t cur;
   unsigned what;
   int err;
@@ -84,17 +84,17 @@ static uint32_t name_index(build_ctx *c, const char *name) {
   size_t slot = ((uintptr_t)name >> 3) & (NAME_CACHE - 1);
   if (c->cache_key[slot] == name)
     return c->cache_val[slot];
-  uint32_t idx = rcg_graph_intern(&c->hg->g, name);
-  if (idx == RCG_NONE)
-    return RCG_NONE;
-  hg_t *hg = c->hg;
+  uint32_t idx = rcgc__graph_intern(&c->hg->g, name);
+  if (idx == RCGC_G_NONE)
+    return RCGC_G_NONE;
+  rcgc__hg_t *hg = c->hg;
   if (idx >= hg->name_ptr_cap) {
     uint32_t ncap = hg->name_ptr_cap ? hg->name_ptr_cap * 2 : 32;
     while (ncap <= idx)
       ncap *= 2;
-    const char **np = leak_realloc(hg->heap, (void *)hg->name_ptr, ncap, sizeof *np);
+    const char **np = rcgc__leak_realloc(hg->heap, (void *)hg->name_ptr, ncap, sizeof *np);
     if (np == NULL)
-      return RCG_NONE;
+      return RCGC_G_NONE;
     memset(np + hg->name_ptr_cap, 0, (ncap - hg->name_ptr_cap) * sizeof *np);
     hg->name_ptr = np;
     hg->name_ptr_cap = ncap;
@@ -107,19 +107,19 @@ static uint32_t name_index(build_ctx *c, const char *name) {
 
 /* Grow the edge arrays (doubling). Returns false when out of memory. */
 static bool grow_edges(build_ctx *c) {
-  const rcg_graph *g = &c->hg->g;
+  const rcgc__graph *g = &c->hg->g;
   size_t ncap = c->cap ? c->cap * 2 : 1024;
   if (ncap < c->cap)
     return false;
-  uint32_t *to = rcg_realloc(g, c->edge_to, ncap, sizeof *to);
+  uint32_t *to = rcgc__gmem_realloc(g, c->edge_to, ncap, sizeof *to);
   if (to == NULL)
     return false;
   c->edge_to = to;
-  uint32_t *nm = rcg_realloc(g, c->edge_name, ncap, sizeof *nm);
+  uint32_t *nm = rcgc__gmem_realloc(g, c->edge_name, ncap, sizeof *nm);
   if (nm == NULL)
     return false;
   c->edge_name = nm;
-  uint8_t *fl = rcg_realloc(g, c->edge_flags, ncap, sizeof *fl);
+  uint8_t *fl = rcgc__gmem_realloc(g, c->edge_flags, ncap, sizeof *fl);
   if (fl == NULL)
     return false;
   c->edge_flags = fl;
@@ -141,7 +141,7 @@ static inline int add_edge(build_ctx *c, uint32_t to, uint32_t nm, uint8_t flags
 
 static int visit_build(void *child, const char *edge, void *arg) {
   build_ctx *c = arg;
-  hg_t *hg = c->hg;
+  rcgc__hg_t *hg = c->hg;
   head_t *ch = AS_HEAD(child);
   uintptr_t p = ch->gc_prev;
   uintptr_t to = (p >> 2) & IDX_MASK;
@@ -156,10 +156,10 @@ static int visit_build(void *child, const char *edge, void *arg) {
   c->internal[to]++;
 #endif
   if (c->what & HG_EDGES) {
-    uint32_t nm = RCG_NONE;
+    uint32_t nm = RCGC_G_NONE;
     if (edge != NULL && (c->what & HG_NAMES)) {
       nm = name_index(c, edge);
-      if (nm == RCG_NONE) {
+      if (nm == RCGC_G_NONE) {
         c->err = RCGC_ENOMEM;
         return 1;
       }
@@ -169,50 +169,50 @@ static int visit_build(void *child, const char *edge, void *arg) {
   return 0;
 }
 
-void hg_free(hg_t *hg) {
+void rcgc__hg_free(rcgc__hg_t *hg) {
   rcgc_heap *heap = hg->heap;
   if (heap == NULL)
     return;
-  rcg_graph_free(&hg->g);
-  leak_free(heap, hg->objs);
-  leak_free(heap, hg->ext);
-  leak_free(heap, hg->garb);
-  leak_free(heap, hg->garbage_nodes);
-  leak_free(heap, (void *)hg->name_ptr);
+  rcgc__graph_free(&hg->g);
+  rcgc__leak_free(heap, hg->objs);
+  rcgc__leak_free(heap, hg->ext);
+  rcgc__leak_free(heap, hg->garb);
+  rcgc__leak_free(heap, hg->garbage_nodes);
+  rcgc__leak_free(heap, (void *)hg->name_ptr);
   memset(hg, 0, sizeof *hg);
 }
 
-int hg_build(rcgc_heap *heap, unsigned what, hg_t *hg) {
+int rcgc__hg_build(rcgc_heap *heap, unsigned what, rcgc__hg_t *hg) {
   memset(hg, 0, sizeof *hg);
-  int r = leak_check_state(heap);
+  int r = rcgc__leak_check_state(heap);
   if (r != RCGC_OK)
     return r;
   hg->heap = heap;
-  rcg_graph_init(&hg->g, leak_graph_alloc, heap);
-  rcg_graph *g = &hg->g;
+  rcgc__graph_init(&hg->g, rcgc__leak_graph_alloc, heap);
+  rcgc__graph *g = &hg->g;
   head_t *lists[NLISTS];
   heap_lists(heap, lists);
   /* walk 1: count */
   size_t n = 0;
   for (int i = 0; i < NLISTS; i++)
     n += list_size(lists[i]);
-  if (n >= RCG_VROOT || n > IDX_MASK) {
-    hg_free(hg);
+  if (n >= RCGC_G_VROOT || n > IDX_MASK) {
+    rcgc__hg_free(hg);
     return RCGC_ENOMEM;
   }
   hg->n = (uint32_t)n;
-  hg->objs = leak_alloc(heap, n + 1, sizeof *hg->objs);
-  hg->ext = leak_alloc(heap, n + 1, sizeof *hg->ext);
-  hg->garb = leak_calloc(heap, n + 1, sizeof *hg->garb);
-  hg->garbage_nodes = leak_alloc(heap, heap->ngarbage + 1, sizeof *hg->garbage_nodes);
-  g->self_size = rcg_alloc(g, n + 1, sizeof *g->self_size);
-  g->name = rcg_alloc(g, n + 1, sizeof *g->name);
-  g->id = rcg_alloc(g, n + 1, sizeof *g->id);
-  g->edge_start = rcg_alloc(g, n + 1, sizeof *g->edge_start);
-  uint32_t *type_name = leak_alloc(heap, heap->ntypes + 1, sizeof *type_name);
-  build_ctx *c = leak_calloc(heap, 1, sizeof *c);
+  hg->objs = rcgc__leak_alloc(heap, n + 1, sizeof *hg->objs);
+  hg->ext = rcgc__leak_alloc(heap, n + 1, sizeof *hg->ext);
+  hg->garb = rcgc__leak_calloc(heap, n + 1, sizeof *hg->garb);
+  hg->garbage_nodes = rcgc__leak_alloc(heap, heap->ngarbage + 1, sizeof *hg->garbage_nodes);
+  g->self_size = rcgc__gmem_alloc(g, n + 1, sizeof *g->self_size);
+  g->name = rcgc__gmem_alloc(g, n + 1, sizeof *g->name);
+  g->id = rcgc__gmem_alloc(g, n + 1, sizeof *g->id);
+  g->edge_start = rcgc__gmem_alloc(g, n + 1, sizeof *g->edge_start);
+  uint32_t *type_name = rcgc__leak_alloc(heap, heap->ntypes + 1, sizeof *type_name);
+  build_ctx *c = rcgc__leak_calloc(heap, 1, sizeof *c);
 #if !HG_PACKED
-  uint32_t *internal = leak_calloc(heap, n + 1, sizeof *internal);
+  uint32_t *internal = rcgc__leak_calloc(heap, n + 1, sizeof *internal);
 #endif
   if (!hg->objs || !hg->ext || !hg->garb || !hg->garbage_nodes || !g->self_size || !g->name ||
       !g->id || !g->edge_start || !type_name || !c
@@ -220,12 +220,12 @@ int hg_build(rcgc_heap *heap, unsigned what, hg_t *hg) {
       || !internal
 #endif
   ) {
-    leak_free(heap, type_name);
-    leak_free(heap, c);
+    rcgc__leak_free(heap, type_name);
+    rcgc__leak_free(heap, c);
 #if !HG_PACKED
-    leak_free(heap, internal);
+    rcgc__leak_free(heap, internal);
 #endif
-    hg_free(hg);
+    rcgc__hg_free(hg);
     return RCGC_ENOMEM;
   }
 #if !HG_PACKED
@@ -234,13 +234,13 @@ int hg_build(rcgc_heap *heap, unsigned what, hg_t *hg) {
   c->hg = hg;
   c->what = what;
   for (uint32_t t = 0; t <= heap->ntypes; t++)
-    type_name[t] = RCG_NONE;
+    type_name[t] = RCGC_G_NONE;
   /* the string table's order: "referent", type names in node order, edge
   ** names in edge order (snapshot files depend on it) */
-  hg->referent_name = RCG_NONE;
+  hg->referent_name = RCGC_G_NONE;
   if (what & HG_EDGES) {
-    hg->referent_name = rcg_graph_intern(g, "referent");
-    if (hg->referent_name == RCG_NONE)
+    hg->referent_name = rcgc__graph_intern(g, "referent");
+    if (hg->referent_name == RCGC_G_NONE)
       c->err = RCGC_ENOMEM;
   }
   /* walk 2: number the objects (marker in gc_prev) and record the nodes.
@@ -253,14 +253,14 @@ int hg_build(rcgc_heap *heap, unsigned what, hg_t *hg) {
       hg->objs[i] = h;
       h->gc_prev = ((uintptr_t)i << 2) | MARK_BITS;
       uint32_t tid = type_id_of(h);
-      if (type_name[tid] == RCG_NONE && c->err == RCGC_OK) {
-        type_name[tid] = rcg_graph_intern(g, type_of(heap, h)->name);
-        if (type_name[tid] == RCG_NONE)
+      if (type_name[tid] == RCGC_G_NONE && c->err == RCGC_OK) {
+        type_name[tid] = rcgc__graph_intern(g, type_of(heap, h)->name);
+        if (type_name[tid] == RCGC_G_NONE)
           c->err = RCGC_ENOMEM;
       }
       g->name[i] = type_name[tid];
       g->id[i] = pre ? prefix_of(h)->serial : 0;
-      g->self_size[i] = leak_block_size(heap, h);
+      g->self_size[i] = rcgc__leak_block_size(heap, h);
       i++;
     }
   }
@@ -269,7 +269,7 @@ int hg_build(rcgc_heap *heap, unsigned what, hg_t *hg) {
   /* garbage list entries */
   for (size_t k = 0; k < heap->ngarbage; k++) {
     uint32_t v = marker_node(hg, AS_HEAD(heap->garbage[k]));
-    if (v != RCG_NONE) {
+    if (v != RCGC_G_NONE) {
       hg->garb[v]++;
       hg->garbage_nodes[hg->ngarbage_nodes++] = v;
     }
@@ -287,9 +287,9 @@ int hg_build(rcgc_heap *heap, unsigned what, hg_t *hg) {
       rcgc__traverse(heap, h, visit_build, c);
     if (c->err == RCGC_OK && (what & HG_EDGES) && t == wrt) {
       struct rcgc_weakref *wr = FROM_HEAD(h);
-      uint32_t to = wr->referent ? marker_node(hg, AS_HEAD(wr->referent)) : RCG_NONE;
-      if (to != RCG_NONE)
-        add_edge(c, to, hg->referent_name, RCG_EDGE_WEAK);
+      uint32_t to = wr->referent ? marker_node(hg, AS_HEAD(wr->referent)) : RCGC_G_NONE;
+      if (to != RCGC_G_NONE)
+        add_edge(c, to, hg->referent_name, RCGC_G_EDGE_WEAK);
     }
   }
   g->edge_start[hg->n] = c->m;
@@ -318,33 +318,33 @@ int hg_build(rcgc_heap *heap, unsigned what, hg_t *hg) {
     }
   }
 #if !HG_PACKED
-  leak_free(heap, internal);
+  rcgc__leak_free(heap, internal);
 #endif
   r = c->err;
-  leak_free(heap, type_name);
+  rcgc__leak_free(heap, type_name);
   if (r == RCGC_OK && (what & HG_EDGES)) {
     g->m = c->m;
     g->edge_to = c->edge_to;
     g->edge_name = c->edge_name;
     g->edge_flags = c->edge_flags;
   } else {
-    rcg_free(g, c->edge_to);
-    rcg_free(g, c->edge_name);
-    rcg_free(g, c->edge_flags);
+    rcgc__gmem_free(g, c->edge_to);
+    rcgc__gmem_free(g, c->edge_name);
+    rcgc__gmem_free(g, c->edge_flags);
     if (r == RCGC_OK)
       for (uint32_t v = 0; v <= hg->n; v++)
         g->edge_start[v] = 0;
   }
-  leak_free(heap, c);
+  rcgc__leak_free(heap, c);
   if (r != RCGC_OK) {
-    hg_free(hg);
+    rcgc__hg_free(hg);
     return r;
   }
   /* roots */
-  g->roots = rcg_alloc(g, (size_t)nroots + 1, sizeof *g->roots);
-  g->root_extrefs = rcg_alloc(g, (size_t)nroots + 1, sizeof *g->root_extrefs);
+  g->roots = rcgc__gmem_alloc(g, (size_t)nroots + 1, sizeof *g->roots);
+  g->root_extrefs = rcgc__gmem_alloc(g, (size_t)nroots + 1, sizeof *g->root_extrefs);
   if (g->roots == NULL || g->root_extrefs == NULL) {
-    hg_free(hg);
+    rcgc__hg_free(hg);
     return RCGC_ENOMEM;
   }
   uint32_t k = 0;
@@ -357,12 +357,12 @@ int hg_build(rcgc_heap *heap, unsigned what, hg_t *hg) {
   return RCGC_OK;
 }
 
-uint32_t hg_find(const hg_t *hg, const void *obj) {
+uint32_t rcgc__hg_find(const rcgc__hg_t *hg, const void *obj) {
   const head_t *h = AS_HEAD(obj);
   for (uint32_t v = 0; v < hg->n; v++)
     if (hg->objs[v] == h)
       return v;
-  return RCG_NONE;
+  return RCGC_G_NONE;
 }
 
 static int ptr_cmp(const void *a, const void *b) {
@@ -370,20 +370,20 @@ static int ptr_cmp(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-int hg_find_many(const hg_t *hg, void *const *objs, size_t n, uint32_t *out) {
+int rcgc__hg_find_many(const rcgc__hg_t *hg, void *const *objs, size_t n, uint32_t *out) {
   /* sort (header, query index) pairs by address; one pass over the nodes
   ** with binary search: O((n + V) log n) */
   typedef struct pair_t {
     const head_t *h;
     size_t q;
   } pair_t;
-  pair_t *p = leak_alloc(hg->heap, n + 1, sizeof *p);
+  pair_t *p = rcgc__leak_alloc(hg->heap, n + 1, sizeof *p);
   if (p == NULL)
     return RCGC_ENOMEM;
   for (size_t i = 0; i < n; i++) {
     p[i].h = objs[i] ? AS_HEAD(objs[i]) : NULL;
     p[i].q = i;
-    out[i] = RCG_NONE;
+    out[i] = RCGC_G_NONE;
   }
   qsort(p, n, sizeof *p, ptr_cmp); /* h is the first member */
   for (uint32_t v = 0; v < hg->n; v++) {
@@ -399,7 +399,7 @@ int hg_find_many(const hg_t *hg, void *const *objs, size_t n, uint32_t *out) {
     for (; lo < n && p[lo].h == h; lo++)
       out[p[lo].q] = v;
   }
-  leak_free(hg->heap, p);
+  rcgc__leak_free(hg->heap, p);
   return RCGC_OK;
 }
 
@@ -408,15 +408,15 @@ int hg_find_many(const hg_t *hg, void *const *objs, size_t n, uint32_t *out) {
 /* mask[v] = 1 for tracked, non-frozen objects not reachable from the
 ** collector's roots: candidates with external references (garbage list's
 ** included when 'list_is_root') and every untracked or frozen object. */
-int hg_garbage_mask(const hg_t *hg, int list_is_root, uint8_t **mask, size_t *count) {
+int rcgc__hg_garbage_mask(const rcgc__hg_t *hg, int list_is_root, uint8_t **mask, size_t *count) {
   rcgc_heap *heap = hg->heap;
   *mask = NULL;
   *count = 0;
-  uint32_t *src = leak_alloc(heap, (size_t)hg->n + 1, sizeof *src);
-  uint8_t *m = leak_calloc(heap, (size_t)hg->n + 1, 1);
+  uint32_t *src = rcgc__leak_alloc(heap, (size_t)hg->n + 1, sizeof *src);
+  uint8_t *m = rcgc__leak_calloc(heap, (size_t)hg->n + 1, 1);
   if (src == NULL || m == NULL) {
-    leak_free(heap, src);
-    leak_free(heap, m);
+    rcgc__leak_free(heap, src);
+    rcgc__leak_free(heap, m);
     return RCGC_ENOMEM;
   }
   uint32_t ns = 0;
@@ -427,41 +427,41 @@ int hg_garbage_mask(const hg_t *hg, int list_is_root, uint8_t **mask, size_t *co
     if (!candidate || outside > 0)
       src[ns++] = v;
   }
-  rcg_bfs bfs;
-  int r = leak_err(rcg_bfs_run(&hg->g, src, ns, NULL, &bfs));
-  leak_free(heap, src);
+  rcgc__bfs bfs;
+  int r = rcgc__leak_err(rcgc__bfs_run(&hg->g, src, ns, NULL, &bfs));
+  rcgc__leak_free(heap, src);
   if (r != RCGC_OK) {
-    leak_free(heap, m);
+    rcgc__leak_free(heap, m);
     return r;
   }
   size_t k = 0;
   for (uint32_t v = 0; v < hg->n; v++)
-    if (bfs.dist[v] == RCG_NONE) {
+    if (bfs.dist[v] == RCGC_G_NONE) {
       m[v] = 1;
       k++;
     }
-  rcg_bfs_free(&hg->g, &bfs);
+  rcgc__bfs_free(&hg->g, &bfs);
   *mask = m;
   *count = k;
   return RCGC_OK;
 }
 
-int hg_uncollectable(const hg_t *hg, const uint8_t *mask, uint32_t **reason, size_t *count) {
+int rcgc__hg_uncollectable(const rcgc__hg_t *hg, const uint8_t *mask, uint32_t **reason, size_t *count) {
   rcgc_heap *heap = hg->heap;
   *reason = NULL;
   *count = 0;
-  uint32_t *rs = leak_alloc(heap, (size_t)hg->n + 1, sizeof *rs);
-  uint32_t *src = leak_alloc(heap, (size_t)hg->n + 1, sizeof *src);
-  uint8_t *skip = leak_alloc(heap, (size_t)hg->n + 1, 1);
+  uint32_t *rs = rcgc__leak_alloc(heap, (size_t)hg->n + 1, sizeof *rs);
+  uint32_t *src = rcgc__leak_alloc(heap, (size_t)hg->n + 1, sizeof *src);
+  uint8_t *skip = rcgc__leak_alloc(heap, (size_t)hg->n + 1, 1);
   if (rs == NULL || src == NULL || skip == NULL) {
-    leak_free(heap, rs);
-    leak_free(heap, src);
-    leak_free(heap, skip);
+    rcgc__leak_free(heap, rs);
+    rcgc__leak_free(heap, src);
+    rcgc__leak_free(heap, skip);
     return RCGC_ENOMEM;
   }
   uint32_t ns = 0;
   for (uint32_t v = 0; v < hg->n; v++) {
-    rs[v] = RCG_NONE;
+    rs[v] = RCGC_G_NONE;
     skip[v] = !mask[v];
     const head_t *h = hg->objs[v];
     if (mask[v] && type_of(heap, h)->legacy_finalize != NULL && !(h->tinfo & TI_RELEASE))
@@ -469,32 +469,32 @@ int hg_uncollectable(const hg_t *hg, const uint8_t *mask, uint32_t **reason, siz
   }
   int r = RCGC_OK;
   if (ns > 0) {
-    rcg_bfs bfs;
-    r = leak_err(rcg_bfs_run(&hg->g, src, ns, skip, &bfs));
+    rcgc__bfs bfs;
+    r = rcgc__leak_err(rcgc__bfs_run(&hg->g, src, ns, skip, &bfs));
     if (r == RCGC_OK) {
       /* reason = the BFS source at the start of v's parent chain; each
       ** chain is walked twice at most (find, then fill): O(V) in total */
       for (uint32_t v = 0; v < hg->n; v++) {
-        if (bfs.dist[v] == RCG_NONE || rs[v] != RCG_NONE)
+        if (bfs.dist[v] == RCGC_G_NONE || rs[v] != RCGC_G_NONE)
           continue;
         uint32_t u = v;
-        while (rs[u] == RCG_NONE && bfs.parent[u] != RCG_NONE)
+        while (rs[u] == RCGC_G_NONE && bfs.parent[u] != RCGC_G_NONE)
           u = bfs.parent[u];
-        uint32_t origin = rs[u] != RCG_NONE ? rs[u] : u;
-        for (u = v; rs[u] == RCG_NONE; u = bfs.parent[u]) {
+        uint32_t origin = rs[u] != RCGC_G_NONE ? rs[u] : u;
+        for (u = v; rs[u] == RCGC_G_NONE; u = bfs.parent[u]) {
           rs[u] = origin;
           (*count)++;
-          if (bfs.parent[u] == RCG_NONE)
+          if (bfs.parent[u] == RCGC_G_NONE)
             break;
         }
       }
-      rcg_bfs_free(&hg->g, &bfs);
+      rcgc__bfs_free(&hg->g, &bfs);
     }
   }
-  leak_free(heap, src);
-  leak_free(heap, skip);
+  rcgc__leak_free(heap, src);
+  rcgc__leak_free(heap, skip);
   if (r != RCGC_OK) {
-    leak_free(heap, rs);
+    rcgc__leak_free(heap, rs);
     *count = 0;
     return r;
   }
@@ -544,25 +544,25 @@ static void obj_print(rcgc_heap *heap, FILE *f, const head_t *h) {
   fputs(buf, f);
 }
 
-size_t hg_repr(const hg_t *hg, uint32_t v, char *buf, size_t cap) {
+size_t rcgc__hg_repr(const rcgc__hg_t *hg, uint32_t v, char *buf, size_t cap) {
   return obj_repr(hg->heap, hg->objs[v], buf, cap);
 }
 
-size_t hg_describe(const hg_t *hg, uint32_t v, char *buf, size_t cap) {
+size_t rcgc__hg_describe(const rcgc__hg_t *hg, uint32_t v, char *buf, size_t cap) {
   return obj_describe(hg->heap, hg->objs[v], buf, cap);
 }
 
-void hg_print_obj(const hg_t *hg, FILE *f, uint32_t v) { obj_print(hg->heap, f, hg->objs[v]); }
+void rcgc__hg_print_obj(const rcgc__hg_t *hg, FILE *f, uint32_t v) { obj_print(hg->heap, f, hg->objs[v]); }
 
-const char *hg_edge_name_ptr(const hg_t *hg, uint32_t nm) {
-  return nm < hg->name_ptr_cap && hg->name_ptr[nm] ? hg->name_ptr[nm] : rcg_str(&hg->g, nm);
+const char *rcgc__hg_edge_name_ptr(const rcgc__hg_t *hg, uint32_t nm) {
+  return nm < hg->name_ptr_cap && hg->name_ptr[nm] ? hg->name_ptr[nm] : rcgc__graph_str(&hg->g, nm);
 }
 
-const char *hg_edge_label(const hg_t *hg, size_t e, char *buf, size_t cap) {
-  uint32_t nm = hg->g.edge_name ? hg->g.edge_name[e] : RCG_NONE;
-  if (nm != RCG_NONE)
-    return rcg_str(&hg->g, nm);
-  uint32_t from = rcg_edge_from(&hg->g, e);
+const char *rcgc__hg_edge_label(const rcgc__hg_t *hg, size_t e, char *buf, size_t cap) {
+  uint32_t nm = hg->g.edge_name ? hg->g.edge_name[e] : RCGC_G_NONE;
+  if (nm != RCGC_G_NONE)
+    return rcgc__graph_str(&hg->g, nm);
+  uint32_t from = rcgc__edge_from(&hg->g, e);
   snprintf(buf, cap, "[%zu]", e - hg->g.edge_start[from]);
   return buf;
 }
@@ -575,20 +575,20 @@ static void print_root_note_counts(FILE *f, uint64_t ext, size_t garb) {
   fputs(")", f);
 }
 
-static void print_root_note(const hg_t *hg, FILE *f, uint32_t v) {
+static void print_root_note(const rcgc__hg_t *hg, FILE *f, uint32_t v) {
   print_root_note_counts(f, hg->ext[v], hg->garb[v]);
 }
 
-void hg_print_path(const hg_t *hg, FILE *f, const char *indent, const uint32_t *nodes,
+void rcgc__hg_print_path(const rcgc__hg_t *hg, FILE *f, const char *indent, const uint32_t *nodes,
                    const size_t *edges, uint32_t len) {
   char lb[64];
   fputs(indent, f);
-  hg_print_obj(hg, f, nodes[0]);
+  rcgc__hg_print_obj(hg, f, nodes[0]);
   print_root_note(hg, f, nodes[0]);
   fputc('\n', f);
   for (uint32_t i = 0; i < len; i++) {
-    fprintf(f, "%s--%s--> ", indent, hg_edge_label(hg, edges[i], lb, sizeof lb));
-    hg_print_obj(hg, f, nodes[i + 1]);
+    fprintf(f, "%s--%s--> ", indent, rcgc__hg_edge_label(hg, edges[i], lb, sizeof lb));
+    rcgc__hg_print_obj(hg, f, nodes[i + 1]);
     fputc('\n', f);
   }
 }
@@ -647,7 +647,7 @@ static head_t **garbage_sorted(rcgc_heap *heap, int *ok) {
   *ok = 1;
   if (heap->ngarbage == 0)
     return NULL;
-  head_t **gs = leak_alloc(heap, heap->ngarbage, sizeof *gs);
+  head_t **gs = rcgc__leak_alloc(heap, heap->ngarbage, sizeof *gs);
   if (gs == NULL) {
     *ok = 0;
     return NULL;
@@ -676,7 +676,7 @@ static size_t garbage_count(const rcgc_heap *heap, head_t *const *gs, const head
   return k;
 }
 
-/* The roots in list order into *out (leak_alloc'd), with *nobjects and
+/* The roots in list order into *out (rcgc__leak_alloc'd), with *nobjects and
 ** *inconsistent. Returns RCGC_OK / RCGC_ENOMEM / RCGC_EBUSY... */
 static int roots_scan(rcgc_heap *heap, rcgc_leak_root **out, size_t *count, size_t *nobjects,
                       size_t *inconsistent) {
@@ -684,16 +684,16 @@ static int roots_scan(rcgc_heap *heap, rcgc_leak_root **out, size_t *count, size
   *count = 0;
   *nobjects = 0;
   *inconsistent = 0;
-  int r = leak_check_state(heap);
+  int r = rcgc__leak_check_state(heap);
   if (r != RCGC_OK)
     return r;
   size_t cap = 64, k = 0;
-  rcgc_leak_root *res = leak_alloc(heap, cap, sizeof *res);
+  rcgc_leak_root *res = rcgc__leak_alloc(heap, cap, sizeof *res);
   int ok;
   head_t **gs = garbage_sorted(heap, &ok);
   if (res == NULL || !ok) {
-    leak_free(heap, res);
-    leak_free(heap, gs);
+    rcgc__leak_free(heap, res);
+    rcgc__leak_free(heap, gs);
     return RCGC_ENOMEM;
   }
   *nobjects = count_internal(heap);
@@ -713,7 +713,7 @@ static int roots_scan(rcgc_heap *heap, rcgc_leak_root **out, size_t *count, size
       if (rc == in || r != RCGC_OK)
         continue;
       if (k == cap) {
-        rcgc_leak_root *nr = leak_realloc(heap, res, cap * 2, sizeof *res);
+        rcgc_leak_root *nr = rcgc__leak_realloc(heap, res, cap * 2, sizeof *res);
         if (nr == NULL) {
           r = RCGC_ENOMEM; /* keep walking: the links must be restored */
           continue;
@@ -732,9 +732,9 @@ static int roots_scan(rcgc_heap *heap, rcgc_leak_root **out, size_t *count, size
   if (r == RCGC_OK && gs != NULL)
     for (size_t i = 0; i < k; i++)
       res[i].garbage_list = garbage_count(heap, gs, AS_HEAD(res[i].obj));
-  leak_free(heap, gs);
+  rcgc__leak_free(heap, gs);
   if (r != RCGC_OK) {
-    leak_free(heap, res);
+    rcgc__leak_free(heap, res);
     return r;
   }
   *out = res;
@@ -775,7 +775,7 @@ long rcgc_leak_print_roots(rcgc_heap *heap, FILE *f) {
   if (inc)
     fprintf(f, "warning: %zu objects have a refcount smaller than the references found to them\n",
             inc);
-  leak_free(heap, rs);
+  rcgc__leak_free(heap, rs);
   return ferror(f) ? RCGC_EIO : (long)n;
 }
 
@@ -804,7 +804,7 @@ static bool good_object(rcgc_heap *heap, const void *obj, const char *what) {
 ** list order and the search runs over traverse calls, level by level, with
 ** its state in gc_prev: (q + 1) << 3 | cand << 2 | "10", q = the object's
 ** position in the queue (0: not reached), cand = it references the target.
-** The target is never entered. This is rcg_retaining_paths on the picture,
+** The target is never entered. This is rcgc__retaining_paths on the picture,
 ** exactly: same discovery order (roots in node order, references in
 ** traverse order), hence the same parents; candidates (reached u, slot)
 ** sorted by (length, node index of u, slot). It stops once a whole level
@@ -814,7 +814,7 @@ static bool good_object(rcgc_heap *heap, const void *obj, const char *what) {
 
 typedef struct wq_t {
   head_t *h;
-  uint32_t parent; /* queue index; RCG_NONE for a root */
+  uint32_t parent; /* queue index; RCGC_G_NONE for a root */
   uint32_t aux;    /* slot of the reference from parent; a root's external
                    ** count (<= a 32-bit refcount) */
   const char *name;
@@ -845,7 +845,7 @@ typedef struct why_ctx {
 static bool wq_push(why_ctx *c, head_t *h, uint32_t parent, uint32_t aux, const char *name) {
   if (c->qlen == c->qcap) {
     uint32_t ncap = c->qcap > UINT32_MAX / 2 ? UINT32_MAX : c->qcap * 2;
-    wq_t *nq = ncap > c->qcap ? leak_realloc(c->heap, c->q, ncap, sizeof *nq) : NULL;
+    wq_t *nq = ncap > c->qcap ? rcgc__leak_realloc(c->heap, c->q, ncap, sizeof *nq) : NULL;
     if (nq == NULL) {
       c->err = RCGC_ENOMEM;
       return false;
@@ -872,7 +872,7 @@ static int visit_why(void *child, const char *edge, void *arg) {
   if (ch == c->target) {
     if (c->ncand == c->ccap) {
       size_t ncap = c->ccap ? c->ccap * 2 : 16;
-      wcand_t *nc = leak_realloc(c->heap, c->cand, ncap, sizeof *nc);
+      wcand_t *nc = rcgc__leak_realloc(c->heap, c->cand, ncap, sizeof *nc);
       if (nc == NULL) {
         c->err = RCGC_ENOMEM;
         return 1;
@@ -908,7 +908,7 @@ static int wcand_u_cmp(const void *a, const void *b) {
   return x->u < y->u ? -1 : x->u > y->u;
 }
 
-/* Up to k retaining paths of obj (valid, live) as one leak_alloc block. */
+/* Up to k retaining paths of obj (valid, live) as one rcgc__leak_alloc block. */
 static int why_paths(rcgc_heap *heap, void *obj, size_t k, rcgc_leak_path **paths,
                      size_t *npaths) {
   *paths = NULL;
@@ -918,7 +918,7 @@ static int why_paths(rcgc_heap *heap, void *obj, size_t k, rcgc_leak_path **path
   c.heap = heap;
   c.target = AS_HEAD(obj);
   c.qcap = 4096;
-  c.q = leak_alloc(heap, c.qcap, sizeof *c.q);
+  c.q = rcgc__leak_alloc(heap, c.qcap, sizeof *c.q);
   if (c.q == NULL)
     return RCGC_ENOMEM;
   count_internal(heap);
@@ -937,7 +937,7 @@ static int why_paths(rcgc_heap *heap, void *obj, size_t k, rcgc_leak_path **path
         t_in = in;
         t_ext = ext;
       } else if (ext > 0 && c.err == RCGC_OK) {
-        wq_push(&c, h, RCG_NONE, (uint32_t)ext, NULL);
+        wq_push(&c, h, RCGC_G_NONE, (uint32_t)ext, NULL);
       }
     }
   /* breadth-first, level by level */
@@ -1006,7 +1006,7 @@ static int why_paths(rcgc_heap *heap, void *obj, size_t k, rcgc_leak_path **path
   }
   char *block = NULL;
   if (r == RCGC_OK) {
-    block = leak_alloc(heap, np * sizeof(rcgc_leak_path) + nsteps * sizeof(rcgc_leak_step), 1);
+    block = rcgc__leak_alloc(heap, np * sizeof(rcgc_leak_path) + nsteps * sizeof(rcgc_leak_step), 1);
     if (block == NULL)
       r = RCGC_ENOMEM;
   }
@@ -1049,8 +1049,8 @@ static int why_paths(rcgc_heap *heap, void *obj, size_t k, rcgc_leak_path **path
     *paths = ps;
     *npaths = np;
   }
-  leak_free(heap, c.q);
-  leak_free(heap, c.cand);
+  rcgc__leak_free(heap, c.q);
+  rcgc__leak_free(heap, c.cand);
   return r;
 }
 
@@ -1059,7 +1059,7 @@ int rcgc_leak_why(rcgc_heap *heap, void *obj, size_t k, rcgc_leak_path **paths, 
     *paths = NULL;
   if (npaths != NULL)
     *npaths = 0;
-  int r = leak_check_state(heap);
+  int r = rcgc__leak_check_state(heap);
   if (r != RCGC_OK)
     return r;
   if (paths == NULL || npaths == NULL || k == 0 || !good_object(heap, obj, "rcgc_leak_why"))
@@ -1068,44 +1068,44 @@ int rcgc_leak_why(rcgc_heap *heap, void *obj, size_t k, rcgc_leak_path **paths, 
 }
 
 /* The explanation for a target no root retains. */
-static int hg_print_unreachable(const hg_t *hg, uint32_t target, FILE *f, const char *indent) {
+static int rcgc__hg_print_unreachable(const rcgc__hg_t *hg, uint32_t target, FILE *f, const char *indent) {
   uint8_t *mask = NULL;
   size_t ng = 0;
   uint32_t *reason = NULL;
   size_t nu = 0;
-  int r = hg_garbage_mask(hg, 1, &mask, &ng);
+  int r = rcgc__hg_garbage_mask(hg, 1, &mask, &ng);
   if (r == RCGC_OK && mask[target])
-    r = hg_uncollectable(hg, mask, &reason, &nu);
+    r = rcgc__hg_uncollectable(hg, mask, &reason, &nu);
   if (r == RCGC_OK) {
     if (!mask[target]) {
       fprintf(f, "%sunreachable from every root, but kept by an untracked or frozen object "
                  "(only a weak reference or an untracked cycle holds it)\n", indent);
-    } else if (reason != NULL && reason[target] != RCG_NONE) {
+    } else if (reason != NULL && reason[target] != RCGC_G_NONE) {
       fprintf(f, "%sunreachable: uncollectable garbage, kept by the legacy finalizer of ",
               indent);
-      hg_print_obj(hg, f, reason[target]);
+      rcgc__hg_print_obj(hg, f, reason[target]);
       fputc('\n', f);
     } else {
       fprintf(f, "%sunreachable: cyclic garbage, the next full collection frees it\n", indent);
     }
   }
-  leak_free(hg->heap, mask);
-  leak_free(hg->heap, reason);
+  rcgc__leak_free(hg->heap, mask);
+  rcgc__leak_free(hg->heap, reason);
   return r;
 }
 
 /* Print "why" for node 'target' of a built graph (shared with the
 ** expect-freed check). Returns the number of paths, or a negative error. */
-long hg_print_why(const hg_t *hg, uint32_t target, size_t k, FILE *f, const char *indent);
+long rcgc__hg_print_why(const rcgc__hg_t *hg, uint32_t target, size_t k, FILE *f, const char *indent);
 
-long hg_print_why(const hg_t *hg, uint32_t target, size_t k, FILE *f, const char *indent) {
-  rcg_paths p;
-  int r = leak_err(rcg_retaining_paths(&hg->g, target, k > UINT32_MAX ? UINT32_MAX : (uint32_t)k, &p));
+long rcgc__hg_print_why(const rcgc__hg_t *hg, uint32_t target, size_t k, FILE *f, const char *indent) {
+  rcgc__paths p;
+  int r = rcgc__leak_err(rcgc__retaining_paths(&hg->g, target, k > UINT32_MAX ? UINT32_MAX : (uint32_t)k, &p));
   if (r != RCGC_OK)
     return r;
   if (p.npaths == 0) {
-    rcg_paths_free(&hg->g, &p);
-    r = hg_print_unreachable(hg, target, f, indent);
+    rcgc__paths_free(&hg->g, &p);
+    r = rcgc__hg_print_unreachable(hg, target, f, indent);
     return r == RCGC_OK ? 0 : r;
   }
   char ind2[64];
@@ -1113,16 +1113,16 @@ long hg_print_why(const hg_t *hg, uint32_t target, size_t k, FILE *f, const char
   for (uint32_t i = 0; i < p.npaths; i++) {
     if (p.npaths > 1 || k > 1)
       fprintf(f, "%spath %u, %u reference%s:\n", indent, i + 1, p.len[i], p.len[i] == 1 ? "" : "s");
-    hg_print_path(hg, f, (p.npaths > 1 || k > 1) ? ind2 : indent, p.nodes + p.off[i],
+    rcgc__hg_print_path(hg, f, (p.npaths > 1 || k > 1) ? ind2 : indent, p.nodes + p.off[i],
                   p.edges + (p.off[i] - i), p.len[i]);
   }
   long n = p.npaths;
-  rcg_paths_free(&hg->g, &p);
+  rcgc__paths_free(&hg->g, &p);
   return n;
 }
 
 long rcgc_leak_print_why(rcgc_heap *heap, void *obj, size_t k, FILE *f) {
-  int r = leak_check_state(heap);
+  int r = rcgc__leak_check_state(heap);
   if (r != RCGC_OK)
     return r;
   if (f == NULL || k == 0 || !good_object(heap, obj, "rcgc_leak_print_why"))
@@ -1137,13 +1137,13 @@ long rcgc_leak_print_why(rcgc_heap *heap, void *obj, size_t k, FILE *f) {
   fputs(" alive?\n", f);
   if (r == RCGC_ENOTFOUND) {
     /* rare: explain with a picture (collector view) */
-    hg_t hg;
-    r = hg_build(heap, HG_EDGES, &hg);
+    rcgc__hg_t hg;
+    r = rcgc__hg_build(heap, HG_EDGES, &hg);
     if (r != RCGC_OK)
       return r;
-    uint32_t target = hg_find(&hg, obj);
-    r = target == RCG_NONE ? RCGC_EINVAL : hg_print_unreachable(&hg, target, f, "  ");
-    hg_free(&hg);
+    uint32_t target = rcgc__hg_find(&hg, obj);
+    r = target == RCGC_G_NONE ? RCGC_EINVAL : rcgc__hg_print_unreachable(&hg, target, f, "  ");
+    rcgc__hg_free(&hg);
     if (r != RCGC_OK)
       return r;
     return ferror(f) ? RCGC_EIO : 0;
@@ -1151,7 +1151,7 @@ long rcgc_leak_print_why(rcgc_heap *heap, void *obj, size_t k, FILE *f) {
   int ok;
   head_t **gs = garbage_sorted(heap, &ok);
   if (!ok) {
-    leak_free(heap, ps);
+    rcgc__leak_free(heap, ps);
     return RCGC_ENOMEM;
   }
   const char *indent = "  ";
@@ -1175,8 +1175,8 @@ long rcgc_leak_print_why(rcgc_heap *heap, void *obj, size_t k, FILE *f) {
       fputc('\n', f);
     }
   }
-  leak_free(heap, gs);
-  leak_free(heap, ps);
+  rcgc__leak_free(heap, gs);
+  rcgc__leak_free(heap, ps);
   return ferror(f) ? RCGC_EIO : (long)np;
 }
 
@@ -1193,32 +1193,32 @@ static int cyc_cmp(const void *a, const void *b) {
 }
 
 /* Build the scope mask (NULL for the whole heap). */
-static int scope_mask(hg_t *hg, rcgc_leak_scope scope, void *const *objs, size_t n,
+static int scope_mask(rcgc__hg_t *hg, rcgc_leak_scope scope, void *const *objs, size_t n,
                       uint8_t **mask) {
   *mask = NULL;
   size_t cnt;
   if (scope == RCGC_LEAK_HEAP)
     return RCGC_OK;
   if (scope == RCGC_LEAK_GARBAGE)
-    return hg_garbage_mask(hg, 0, mask, &cnt);
-  uint32_t *src = leak_alloc(hg->heap, n + 1, sizeof *src);
+    return rcgc__hg_garbage_mask(hg, 0, mask, &cnt);
+  uint32_t *src = rcgc__leak_alloc(hg->heap, n + 1, sizeof *src);
   if (src == NULL)
     return RCGC_ENOMEM;
-  int r = hg_find_many(hg, objs, n, src);
+  int r = rcgc__hg_find_many(hg, objs, n, src);
   for (size_t i = 0; r == RCGC_OK && i < n; i++)
-    if (src[i] == RCG_NONE)
+    if (src[i] == RCGC_G_NONE)
       r = RCGC_EINVAL;
-  rcg_bfs bfs;
+  rcgc__bfs bfs;
   if (r == RCGC_OK)
-    r = leak_err(rcg_bfs_run(&hg->g, src, (uint32_t)n, NULL, &bfs));
-  leak_free(hg->heap, src);
+    r = rcgc__leak_err(rcgc__bfs_run(&hg->g, src, (uint32_t)n, NULL, &bfs));
+  rcgc__leak_free(hg->heap, src);
   if (r != RCGC_OK)
     return r;
-  uint8_t *m = leak_alloc(hg->heap, (size_t)hg->n + 1, 1);
+  uint8_t *m = rcgc__leak_alloc(hg->heap, (size_t)hg->n + 1, 1);
   if (m != NULL)
     for (uint32_t v = 0; v < hg->n; v++)
-      m[v] = bfs.dist[v] != RCG_NONE;
-  rcg_bfs_free(&hg->g, &bfs);
+      m[v] = bfs.dist[v] != RCGC_G_NONE;
+  rcgc__bfs_free(&hg->g, &bfs);
   *mask = m;
   return m ? RCGC_OK : RCGC_ENOMEM;
 }
@@ -1228,33 +1228,33 @@ static int leak_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs
                        rcgc_leak_cycle_set **out, const char *what) {
   if (out != NULL)
     *out = NULL;
-  int r = leak_check_state(heap);
+  int r = rcgc__leak_check_state(heap);
   if (r != RCGC_OK)
     return r;
   if (out == NULL || (unsigned)scope > RCGC_LEAK_HEAP ||
-      (scope == RCGC_LEAK_REACHABLE && objs == NULL && n > 0) || n >= RCG_VROOT)
+      (scope == RCGC_LEAK_REACHABLE && objs == NULL && n > 0) || n >= RCGC_G_VROOT)
     return RCGC_EINVAL;
   if (scope == RCGC_LEAK_REACHABLE)
     for (size_t i = 0; i < n; i++)
       if (!good_object(heap, objs[i], what))
         return RCGC_EINVAL;
-  hg_t hg;
-  r = hg_build(heap, HG_EDGES | HG_NAMES, &hg);
+  rcgc__hg_t hg;
+  r = rcgc__hg_build(heap, HG_EDGES | HG_NAMES, &hg);
   if (r != RCGC_OK)
     return r;
   uint8_t *mask = NULL;
   uint32_t *reason = NULL;
   cyc_order_t *order = NULL;
   size_t nunc = 0;
-  rcg_scc scc;
+  rcgc__scc scc;
   memset(&scc, 0, sizeof scc);
   r = scope_mask(&hg, scope, objs, n, &mask);
   if (r == RCGC_OK && scope == RCGC_LEAK_GARBAGE)
-    r = hg_uncollectable(&hg, mask, &reason, &nunc);
+    r = rcgc__hg_uncollectable(&hg, mask, &reason, &nunc);
   if (r == RCGC_OK)
-    r = leak_err(rcg_scc_run(&hg.g, mask, 0, &scc));
+    r = rcgc__leak_err(rcgc__scc_run(&hg.g, mask, 0, &scc));
   if (r == RCGC_OK) {
-    order = leak_alloc(heap, (size_t)scc.ncyclic + 1, sizeof *order);
+    order = rcgc__leak_alloc(heap, (size_t)scc.ncyclic + 1, sizeof *order);
     if (order == NULL)
       r = RCGC_ENOMEM;
   }
@@ -1270,12 +1270,12 @@ static int leak_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs
       order[nc].first = scc.members[scc.start[c]];
       order[nc++].comp = c;
       nmem += scc.start[c + 1] - scc.start[c];
-      nedg += rcg_scc_internal_edges(&hg.g, &scc, c, 0, NULL, 0);
+      nedg += rcgc__scc_internal_edges(&hg.g, &scc, c, 0, NULL, 0);
     }
     qsort(order, nc, sizeof *order, cyc_cmp);
     size_t bytes = sizeof(rcgc_leak_cycle_set) + nc * sizeof(rcgc_leak_cycle) +
                    nmem * sizeof(rcgc_leak_member) + nedg * sizeof(rcgc_leak_edge);
-    char *block = leak_alloc(heap, bytes, 1);
+    char *block = rcgc__leak_alloc(heap, bytes, 1);
     if (block == NULL) {
       r = RCGC_ENOMEM;
       goto out;
@@ -1306,7 +1306,7 @@ static int leak_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs
         if (hg.ext[v] > hg.garb[v])
           fl |= RCGC_LEAK_M_ROOT;
         mem->reason = NULL;
-        if (reason != NULL && reason[v] != RCG_NONE) {
+        if (reason != NULL && reason[v] != RCGC_G_NONE) {
           fl |= RCGC_LEAK_M_UNCOLLECTABLE;
           mem->reason = FROM_HEAD(hg.objs[reason[v]]);
         }
@@ -1315,21 +1315,21 @@ static int leak_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs
         mem++;
       }
       /* the strong edges inside c, in edge order (as
-      ** rcg_scc_internal_edges lists them), without a search per edge */
+      ** rcgc__scc_internal_edges lists them), without a search per edge */
       cy[i].edges = ed;
-      const rcg_graph *g = &hg.g;
+      const rcgc__graph *g = &hg.g;
       for (uint32_t j = scc.start[c]; j < scc.start[c + 1]; j++) {
         uint32_t u = scc.members[j];
         void *from = FROM_HEAD(hg.objs[u]);
         size_t e0 = g->edge_start[u];
         for (size_t e = e0; e < g->edge_start[u + 1]; e++) {
           uint32_t w = g->edge_to[e];
-          if ((g->edge_flags[e] & RCG_EDGE_WEAK) || scc.comp[w] != c)
+          if ((g->edge_flags[e] & RCGC_G_EDGE_WEAK) || scc.comp[w] != c)
             continue;
           uint32_t nm = g->edge_name[e];
           ed->from = from;
           ed->to = FROM_HEAD(hg.objs[w]);
-          ed->name = nm == RCG_NONE ? NULL : hg_edge_name_ptr(&hg, nm);
+          ed->name = nm == RCGC_G_NONE ? NULL : rcgc__hg_edge_name_ptr(&hg, nm);
           ed->slot = e - e0;
           ed++;
         }
@@ -1339,11 +1339,11 @@ static int leak_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs
     *out = res;
   }
 out:
-  leak_free(heap, order);
-  leak_free(heap, mask);
-  leak_free(heap, reason);
-  rcg_scc_free(&hg.g, &scc);
-  hg_free(&hg);
+  rcgc__leak_free(heap, order);
+  rcgc__leak_free(heap, mask);
+  rcgc__leak_free(heap, reason);
+  rcgc__scc_free(&hg.g, &scc);
+  rcgc__hg_free(&hg);
   return r;
 }
 
@@ -1443,7 +1443,7 @@ long rcgc_leak_print_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const 
       fprintf(f, "  ... %zu more references\n", c->nedges - limit);
   }
   long nc = (long)cs->ncycles;
-  leak_free(heap, cs);
+  rcgc__leak_free(heap, cs);
   return ferror(f) ? RCGC_EIO : nc;
 }
 
@@ -1457,50 +1457,50 @@ static int dominators(rcgc_heap *heap, size_t k, int top, rcgc_leak_retained **o
     *count = 0;
   if (out == NULL || count == NULL)
     return RCGC_EINVAL;
-  hg_t hg;
-  int r = hg_build(heap, HG_EDGES, &hg);
+  rcgc__hg_t hg;
+  int r = rcgc__hg_build(heap, HG_EDGES, &hg);
   if (r != RCGC_OK)
     return r;
-  rcg_dom d;
-  r = leak_err(rcg_dom_run(&hg.g, &d));
+  rcgc__dom d;
+  r = rcgc__leak_err(rcgc__dom_run(&hg.g, &d));
   if (r != RCGC_OK) {
-    hg_free(&hg);
+    rcgc__hg_free(&hg);
     return r;
   }
   uint32_t *sel = NULL;
   size_t ns = 0;
   if (top) {
     uint32_t kk = k > hg.n ? hg.n : (uint32_t)k;
-    sel = leak_alloc(heap, (size_t)kk + 1, sizeof *sel);
+    sel = rcgc__leak_alloc(heap, (size_t)kk + 1, sizeof *sel);
     if (sel != NULL)
-      ns = rcg_dom_top(&d, NULL, kk, sel);
+      ns = rcgc__dom_top(&d, NULL, kk, sel);
   } else {
     ns = d.nreached;
   }
-  rcgc_leak_retained *res = leak_alloc(heap, ns + 1, sizeof *res);
+  rcgc_leak_retained *res = rcgc__leak_alloc(heap, ns + 1, sizeof *res);
   if (res == NULL || (top && sel == NULL)) {
-    leak_free(heap, res);
-    leak_free(heap, sel);
-    rcg_dom_free(&hg.g, &d);
-    hg_free(&hg);
+    rcgc__leak_free(heap, res);
+    rcgc__leak_free(heap, sel);
+    rcgc__dom_free(&hg.g, &d);
+    rcgc__hg_free(&hg);
     return RCGC_ENOMEM;
   }
   size_t j = 0;
   for (uint32_t i = 0; top ? i < ns : i < hg.n; i++) {
     uint32_t v = top ? sel[i] : i;
-    if (d.idom[v] == RCG_NONE)
+    if (d.idom[v] == RCGC_G_NONE)
       continue;
     res[j].obj = FROM_HEAD(hg.objs[v]);
-    res[j].idom = d.idom[v] == RCG_VROOT ? NULL : FROM_HEAD(hg.objs[d.idom[v]]);
+    res[j].idom = d.idom[v] == RCGC_G_VROOT ? NULL : FROM_HEAD(hg.objs[d.idom[v]]);
     res[j].self_bytes = (size_t)hg.g.self_size[v];
     res[j].retained_bytes = (size_t)d.retained[v];
     j++;
   }
   *out = res;
   *count = j;
-  leak_free(heap, sel);
-  rcg_dom_free(&hg.g, &d);
-  hg_free(&hg);
+  rcgc__leak_free(heap, sel);
+  rcgc__dom_free(&hg.g, &d);
+  rcgc__hg_free(&hg);
   return RCGC_OK;
 }
 
@@ -1526,31 +1526,31 @@ long rcgc_leak_print_top_retainers(rcgc_heap *heap, size_t k, FILE *f) {
     print_full(heap, f, t[i].obj);
     fputc('\n', f);
   }
-  leak_free(heap, t);
+  rcgc__leak_free(heap, t);
   return ferror(f) ? RCGC_EIO : (long)n;
 }
 
 /* ------------------------------------------------------------ 7. DOT */
 
 typedef struct dot_ctx {
-  const hg_t *hg;
+  const rcgc__hg_t *hg;
   const uint32_t *orig; /* sub-graph node -> heap-graph node (NULL: same) */
   unsigned flags;
   FILE *f;
 } dot_ctx;
 
-static size_t dot_label(void *ud, const rcg_graph *g, uint32_t v, char *buf, size_t cap) {
+static size_t dot_label(void *ud, const rcgc__graph *g, uint32_t v, char *buf, size_t cap) {
   (void)g;
   dot_ctx *c = ud;
   uint32_t o = c->orig ? c->orig[v] : v;
-  const hg_t *hg = c->hg;
+  const rcgc__hg_t *hg = c->hg;
   const head_t *h = hg->objs[o];
   const rcgc_type *t = type_of(hg->heap, h);
   int n = snprintf(buf, cap, "%s", t->name);
   size_t k = n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
   if (t->repr != NULL && k + 2 < cap) {
     buf[k++] = '\n';
-    k += hg_repr(hg, o, buf + k, cap - k);
+    k += rcgc__hg_repr(hg, o, buf + k, cap - k);
   }
   if ((c->flags & RCGC_LEAK_DOT_REFCOUNTS) && k + 2 < cap) {
     n = snprintf(buf + k, cap - k, "\nrefcount %u (%llu from outside)", (unsigned)h->refcnt,
@@ -1568,10 +1568,10 @@ static void dot_write(void *ud, const char *text, size_t len) {
 
 int rcgc_leak_dot(rcgc_heap *heap, void *const *objs, size_t n, const rcgc_leak_dot_opts *opts,
                   FILE *f) {
-  int r = leak_check_state(heap);
+  int r = rcgc__leak_check_state(heap);
   if (r != RCGC_OK)
     return r;
-  if (f == NULL || (objs == NULL && n > 0) || n >= RCG_VROOT)
+  if (f == NULL || (objs == NULL && n > 0) || n >= RCGC_G_VROOT)
     return RCGC_EINVAL;
   for (size_t i = 0; i < n; i++)
     if (!good_object(heap, objs[i], "rcgc_leak_dot"))
@@ -1579,46 +1579,46 @@ int rcgc_leak_dot(rcgc_heap *heap, void *const *objs, size_t n, const rcgc_leak_
   rcgc_leak_dot_opts def = {0, 3, 10, NULL, NULL, NULL};
   if (opts == NULL)
     opts = &def;
-  hg_t hg;
-  r = hg_build(heap, HG_EDGES | HG_NAMES, &hg);
+  rcgc__hg_t hg;
+  r = rcgc__hg_build(heap, HG_EDGES | HG_NAMES, &hg);
   if (r != RCGC_OK)
     return r;
-  uint32_t *start = leak_alloc(heap, n + 1, sizeof *start);
+  uint32_t *start = rcgc__leak_alloc(heap, n + 1, sizeof *start);
   uint32_t *newix = NULL, *orig = NULL;
   uint8_t *hl = NULL;
-  rcg_graph sub;
-  rcg_graph_init(&sub, leak_graph_alloc, heap);
-  rcg_preds preds;
+  rcgc__graph sub;
+  rcgc__graph_init(&sub, rcgc__leak_graph_alloc, heap);
+  rcgc__preds preds;
   memset(&preds, 0, sizeof preds);
-  const rcg_graph *g = &hg.g;
+  const rcgc__graph *g = &hg.g;
   if (start == NULL) {
     r = RCGC_ENOMEM;
     goto out;
   }
-  r = hg_find_many(&hg, objs, n, start);
+  r = rcgc__hg_find_many(&hg, objs, n, start);
   for (size_t i = 0; r == RCGC_OK && i < n; i++)
-    if (start[i] == RCG_NONE)
+    if (start[i] == RCGC_G_NONE)
       r = RCGC_EINVAL;
   if (r != RCGC_OK)
     goto out;
   if (opts->filter != NULL) {
     /* objgraph's filter: objects it rejects are neither drawn nor walked
     ** through; draw the sub-graph of the kept ones */
-    newix = leak_alloc(heap, (size_t)hg.n + 1, sizeof *newix);
-    orig = leak_alloc(heap, (size_t)hg.n + 1, sizeof *orig);
-    uint8_t *is_start = leak_calloc(heap, (size_t)hg.n + 1, 1);
+    newix = rcgc__leak_alloc(heap, (size_t)hg.n + 1, sizeof *newix);
+    orig = rcgc__leak_alloc(heap, (size_t)hg.n + 1, sizeof *orig);
+    uint8_t *is_start = rcgc__leak_calloc(heap, (size_t)hg.n + 1, 1);
     if (newix == NULL || orig == NULL || is_start == NULL) {
-      leak_free(heap, is_start);
+      rcgc__leak_free(heap, is_start);
       r = RCGC_ENOMEM;
       goto out;
     }
     for (size_t i = 0; i < n; i++)
       is_start[start[i]] = 1;
-    rcg_builder b;
-    rcg_builder_init(&b, &sub);
+    rcgc__builder b;
+    rcgc__builder_init(&b, &sub);
     uint32_t k = 0;
     for (uint32_t v = 0; v < hg.n; v++) {
-      newix[v] = RCG_NONE;
+      newix[v] = RCGC_G_NONE;
       int keep = is_start[v];
       if (!keep) {
         USER_BEGIN(heap);
@@ -1626,25 +1626,25 @@ int rcgc_leak_dot(rcgc_heap *heap, void *const *objs, size_t n, const rcgc_leak_
         USER_END(heap);
       }
       if (keep) {
-        newix[v] = rcg_builder_node(&b, hg.g.id[v], RCG_NONE, hg.g.self_size[v]);
+        newix[v] = rcgc__builder_node(&b, hg.g.id[v], RCGC_G_NONE, hg.g.self_size[v]);
         orig[k++] = v;
       }
     }
-    leak_free(heap, is_start);
+    rcgc__leak_free(heap, is_start);
     for (uint32_t v = 0; v < hg.n; v++) {
-      if (newix[v] == RCG_NONE)
+      if (newix[v] == RCGC_G_NONE)
         continue;
       for (size_t e = hg.g.edge_start[v]; e < hg.g.edge_start[v + 1]; e++) {
         uint32_t w = hg.g.edge_to[e];
-        if (newix[w] == RCG_NONE)
+        if (newix[w] == RCGC_G_NONE)
           continue;
-        uint32_t nm = RCG_NONE;
-        if (hg.g.edge_name[e] != RCG_NONE)
-          nm = rcg_graph_intern(&sub, rcg_str(&hg.g, hg.g.edge_name[e]));
-        rcg_builder_edge(&b, newix[v], newix[w], nm, hg.g.edge_flags[e]);
+        uint32_t nm = RCGC_G_NONE;
+        if (hg.g.edge_name[e] != RCGC_G_NONE)
+          nm = rcgc__graph_intern(&sub, rcgc__graph_str(&hg.g, hg.g.edge_name[e]));
+        rcgc__builder_edge(&b, newix[v], newix[w], nm, hg.g.edge_flags[e]);
       }
     }
-    r = leak_err(rcg_builder_finish(&b));
+    r = rcgc__leak_err(rcgc__builder_finish(&b));
     if (r != RCGC_OK)
       goto out;
     for (size_t i = 0; i < n; i++)
@@ -1652,7 +1652,7 @@ int rcgc_leak_dot(rcgc_heap *heap, void *const *objs, size_t n, const rcgc_leak_
     g = &sub;
   }
   if (opts->highlight != NULL) {
-    hl = leak_calloc(heap, (size_t)g->n + 1, 1);
+    hl = rcgc__leak_calloc(heap, (size_t)g->n + 1, 1);
     if (hl == NULL) {
       r = RCGC_ENOMEM;
       goto out;
@@ -1664,33 +1664,33 @@ int rcgc_leak_dot(rcgc_heap *heap, void *const *objs, size_t n, const rcgc_leak_
     }
   }
   if (opts->flags & RCGC_LEAK_DOT_BACKREFS) {
-    r = leak_err(rcg_preds_build(g, &preds));
+    r = rcgc__leak_err(rcgc__preds_build(g, &preds));
     if (r != RCGC_OK)
       goto out;
   }
   {
     dot_ctx c = {&hg, orig, opts->flags, f};
-    rcg_dot_opts o;
+    rcgc__dot_opts o;
     memset(&o, 0, sizeof o);
-    o.flags = ((opts->flags & RCGC_LEAK_DOT_BACKREFS) ? RCG_DOT_BACK : 0) |
-              ((opts->flags & RCGC_LEAK_DOT_NO_WEAK) ? RCG_DOT_NO_WEAK : 0);
+    o.flags = ((opts->flags & RCGC_LEAK_DOT_BACKREFS) ? RCGC_G_DOT_BACK : 0) |
+              ((opts->flags & RCGC_LEAK_DOT_NO_WEAK) ? RCGC_G_DOT_NO_WEAK : 0);
     o.max_depth = opts->max_depth > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)opts->max_depth;
     o.too_many = opts->too_many > UINT32_MAX ? UINT32_MAX : (uint32_t)opts->too_many;
     o.highlight = hl;
     o.label = dot_label;
     o.label_ud = &c;
     o.preds = (opts->flags & RCGC_LEAK_DOT_BACKREFS) ? &preds : NULL;
-    r = leak_err(rcg_dot(g, start, (uint32_t)n, &o, dot_write, &c));
+    r = rcgc__leak_err(rcgc__dot(g, start, (uint32_t)n, &o, dot_write, &c));
     if (r == RCGC_OK && ferror(f))
       r = RCGC_EIO;
   }
 out:
-  rcg_preds_free(g, &preds);
-  rcg_graph_free(&sub);
-  leak_free(heap, start);
-  leak_free(heap, newix);
-  leak_free(heap, orig);
-  leak_free(heap, hl);
-  hg_free(&hg);
+  rcgc__preds_free(g, &preds);
+  rcgc__graph_free(&sub);
+  rcgc__leak_free(heap, start);
+  rcgc__leak_free(heap, newix);
+  rcgc__leak_free(heap, orig);
+  rcgc__leak_free(heap, hl);
+  rcgc__hg_free(&hg);
   return r;
 }

@@ -26,13 +26,13 @@
 
 #include <stdlib.h>
 
-int leak_watched(rcgc_heap *heap, void ***objs, const char ***labels, size_t *n);
-long hg_print_why(const hg_t *hg, uint32_t target, size_t k, FILE *f, const char *indent);
+int rcgc__leak_watched(rcgc_heap *heap, void ***objs, const char ***labels, size_t *n);
+long rcgc__hg_print_why(const rcgc__hg_t *hg, uint32_t target, size_t k, FILE *f, const char *indent);
 
 /* ------------------------------------------------------------ expect freed */
 
 long rcgc_expect_freed_check(rcgc_heap *heap, unsigned flags, FILE *f) {
-  int r = leak_check_state(heap);
+  int r = rcgc__leak_check_state(heap);
   if (r != RCGC_OK)
     return r;
   if (flags & ~(unsigned)RCGC_EXPECT_COLLECT)
@@ -42,41 +42,41 @@ long rcgc_expect_freed_check(rcgc_heap *heap, unsigned flags, FILE *f) {
   void **objs;
   const char **labels;
   size_t n;
-  r = leak_watched(heap, &objs, &labels, &n);
+  r = rcgc__leak_watched(heap, &objs, &labels, &n);
   if (r != RCGC_OK || n == 0)
     return r;
   if (f == NULL) {
-    leak_free(heap, objs);
-    leak_free(heap, (void *)labels);
+    rcgc__leak_free(heap, objs);
+    rcgc__leak_free(heap, (void *)labels);
     return (long)n;
   }
-  hg_t hg;
-  r = hg_build(heap, HG_EDGES | HG_NAMES, &hg);
+  rcgc__hg_t hg;
+  r = rcgc__hg_build(heap, HG_EDGES | HG_NAMES, &hg);
   if (r == RCGC_OK) {
-    uint32_t *nodes = leak_alloc(heap, n, sizeof *nodes);
-    if (nodes == NULL || hg_find_many(&hg, objs, n, nodes) != RCGC_OK) {
+    uint32_t *nodes = rcgc__leak_alloc(heap, n, sizeof *nodes);
+    if (nodes == NULL || rcgc__hg_find_many(&hg, objs, n, nodes) != RCGC_OK) {
       r = RCGC_ENOMEM;
     } else {
       for (size_t i = 0; i < n; i++) {
         fprintf(f, "rcgc: expected freed: \"%s\" ", labels[i] ? labels[i] : "");
-        if (nodes[i] == RCG_NONE) {
+        if (nodes[i] == RCGC_G_NONE) {
           fprintf(f, "<%p> (not on the heap's lists)\n", objs[i]);
           continue;
         }
-        hg_print_obj(&hg, f, nodes[i]);
+        rcgc__hg_print_obj(&hg, f, nodes[i]);
         fprintf(f, " refcount %u\n", (unsigned)AS_HEAD(objs[i])->refcnt);
-        long k = hg_print_why(&hg, nodes[i], 1, f, "  ");
+        long k = rcgc__hg_print_why(&hg, nodes[i], 1, f, "  ");
         if (k < 0) {
           r = (int)k;
           break;
         }
       }
     }
-    leak_free(heap, nodes);
-    hg_free(&hg);
+    rcgc__leak_free(heap, nodes);
+    rcgc__hg_free(&hg);
   }
-  leak_free(heap, objs);
-  leak_free(heap, (void *)labels);
+  rcgc__leak_free(heap, objs);
+  rcgc__leak_free(heap, (void *)labels);
   if (r != RCGC_OK)
     return r;
   return ferror(f) ? RCGC_EIO : (long)n;
@@ -105,7 +105,7 @@ static int saved_cmp(const void *a, const void *b) {
 }
 
 long rcgc_leak_explain_collect(rcgc_heap *heap, FILE *f) {
-  int r = leak_check_state(heap);
+  int r = rcgc__leak_check_state(heap);
   if (r != RCGC_OK)
     return r;
   if (f == NULL)
@@ -113,40 +113,40 @@ long rcgc_leak_explain_collect(rcgc_heap *heap, FILE *f) {
   if (heap->pre == 0)
     return RCGC_ENOTSUP;
   /* phase 1 */
-  hg_t hg;
-  r = hg_build(heap, HG_EDGES, &hg);
+  rcgc__hg_t hg;
+  r = rcgc__hg_build(heap, HG_EDGES, &hg);
   if (r != RCGC_OK)
     return r;
   uint8_t *mask = NULL;
   uint32_t *reason = NULL, *slot = NULL;
   size_t ng = 0, nu = 0;
   saved_t *sv = NULL;
-  rcg_preds preds;
+  rcgc__preds preds;
   memset(&preds, 0, sizeof preds);
-  r = hg_garbage_mask(&hg, 1, &mask, &ng);
+  r = rcgc__hg_garbage_mask(&hg, 1, &mask, &ng);
   if (r == RCGC_OK)
-    r = hg_uncollectable(&hg, mask, &reason, &nu);
+    r = rcgc__hg_uncollectable(&hg, mask, &reason, &nu);
   if (r == RCGC_OK)
-    r = leak_err(rcg_preds_build(&hg.g, &preds));
+    r = rcgc__leak_err(rcgc__preds_build(&hg.g, &preds));
   if (r == RCGC_OK) {
-    sv = leak_calloc(heap, ng + 1, sizeof *sv);
-    slot = leak_alloc(heap, (size_t)hg.n + 1, sizeof *slot);
+    sv = rcgc__leak_calloc(heap, ng + 1, sizeof *sv);
+    slot = rcgc__leak_alloc(heap, (size_t)hg.n + 1, sizeof *slot);
     if (sv == NULL || slot == NULL)
       r = RCGC_ENOMEM;
   }
   if (r != RCGC_OK) {
-    rcg_preds_free(&hg.g, &preds);
-    leak_free(heap, mask);
-    leak_free(heap, reason);
-    leak_free(heap, sv);
-    leak_free(heap, slot);
-    hg_free(&hg);
+    rcgc__preds_free(&hg.g, &preds);
+    rcgc__leak_free(heap, mask);
+    rcgc__leak_free(heap, reason);
+    rcgc__leak_free(heap, sv);
+    rcgc__leak_free(heap, slot);
+    rcgc__hg_free(&hg);
     return r;
   }
   /* phase 2 */
   size_t k = 0;
   for (uint32_t v = 0; v < hg.n; v++) {
-    slot[v] = RCG_NONE;
+    slot[v] = RCGC_G_NONE;
     if (!mask[v])
       continue;
     const head_t *h = hg.objs[v];
@@ -155,7 +155,7 @@ long rcgc_leak_explain_collect(rcgc_heap *heap, FILE *f) {
     s->h = h;
     s->serial = prefix_of(h)->serial;
     s->node = v;
-    s->uncollectable = reason[v] != RCG_NONE;
+    s->uncollectable = reason[v] != RCGC_G_NONE;
     s->fin_self = !s->uncollectable && type_of(heap, h)->finalize != NULL &&
                   !(h->tinfo & TI_FINALIZED);
     rcgc__describe(heap, h, s->desc, sizeof s->desc);
@@ -166,7 +166,7 @@ long rcgc_leak_explain_collect(rcgc_heap *heap, FILE *f) {
     uint32_t v = sv[i].node;
     for (size_t p = preds.start[v]; p < preds.start[v + 1]; p++) {
       uint32_t u = preds.from[p];
-      if (slot[u] == RCG_NONE || u == v || !sv[slot[u]].fin_self || rcg_edge_is_weak(&hg.g, preds.edge[p]))
+      if (slot[u] == RCGC_G_NONE || u == v || !sv[slot[u]].fin_self || rcgc__edge_is_weak(&hg.g, preds.edge[p]))
         continue;
       if (sv[i].nfin < FIN_REFS)
         sv[i].fin[sv[i].nfin] = slot[u];
@@ -176,34 +176,34 @@ long rcgc_leak_explain_collect(rcgc_heap *heap, FILE *f) {
   size_t nfin = 0;
   for (size_t i = 0; i < k; i++)
     nfin += sv[i].fin_self;
-  rcg_preds_free(&hg.g, &preds);
-  leak_free(heap, mask);
-  leak_free(heap, reason);
-  leak_free(heap, slot);
-  hg_free(&hg);
+  rcgc__preds_free(&hg.g, &preds);
+  rcgc__leak_free(heap, mask);
+  rcgc__leak_free(heap, reason);
+  rcgc__leak_free(heap, slot);
+  rcgc__hg_free(&hg);
   /* phase 3 */
   long collected = rcgc_collect(heap, RCGC_NUM_GENERATIONS - 1);
   /* phase 4: index the saved members by address, then find survivors */
-  uint32_t *order = leak_alloc(heap, k + 1, sizeof *order);
-  saved_t *sorted = leak_alloc(heap, k + 1, sizeof *sorted);
-  uint8_t *alive = leak_calloc(heap, k + 1, 1);
+  uint32_t *order = rcgc__leak_alloc(heap, k + 1, sizeof *order);
+  saved_t *sorted = rcgc__leak_alloc(heap, k + 1, sizeof *sorted);
+  uint8_t *alive = rcgc__leak_calloc(heap, k + 1, 1);
   if (order == NULL || sorted == NULL || alive == NULL) {
-    leak_free(heap, order);
-    leak_free(heap, sorted);
-    leak_free(heap, alive);
-    leak_free(heap, sv);
+    rcgc__leak_free(heap, order);
+    rcgc__leak_free(heap, sorted);
+    rcgc__leak_free(heap, alive);
+    rcgc__leak_free(heap, sv);
     return RCGC_ENOMEM;
   }
   memcpy(sorted, sv, k * sizeof *sv);
   for (size_t i = 0; i < k; i++)
     sorted[i].node = (uint32_t)i; /* remember the original position */
   qsort(sorted, k, sizeof *sorted, saved_cmp);
-  r = hg_build(heap, HG_EDGES | HG_NAMES, &hg);
+  r = rcgc__hg_build(heap, HG_EDGES | HG_NAMES, &hg);
   if (r != RCGC_OK) {
-    leak_free(heap, order);
-    leak_free(heap, sorted);
-    leak_free(heap, alive);
-    leak_free(heap, sv);
+    rcgc__leak_free(heap, order);
+    rcgc__leak_free(heap, sorted);
+    rcgc__leak_free(heap, alive);
+    rcgc__leak_free(heap, sv);
     return r;
   }
   size_t nsurv = 0, nres = 0;
@@ -233,7 +233,7 @@ long rcgc_leak_explain_collect(rcgc_heap *heap, FILE *f) {
     if (!alive[i])
       continue;
     fputs("  ", f);
-    hg_print_obj(&hg, f, order[i]);
+    rcgc__hg_print_obj(&hg, f, order[i]);
     if (sv[i].uncollectable) {
       if (strcmp(sv[i].reason, sv[i].desc) == 0)
         fputs(": uncollectable: it has a legacy finalizer and is part of cyclic garbage\n", f);
@@ -255,17 +255,17 @@ long rcgc_leak_explain_collect(rcgc_heap *heap, FILE *f) {
               nfin == 1 ? "" : "s");
     }
     fputs("; now retained by:\n", f);
-    long pr = hg_print_why(&hg, order[i], 1, f, "    ");
+    long pr = rcgc__hg_print_why(&hg, order[i], 1, f, "    ");
     if (pr < 0) {
       r = (int)pr;
       break;
     }
   }
-  hg_free(&hg);
-  leak_free(heap, order);
-  leak_free(heap, sorted);
-  leak_free(heap, alive);
-  leak_free(heap, sv);
+  rcgc__hg_free(&hg);
+  rcgc__leak_free(heap, order);
+  rcgc__leak_free(heap, sorted);
+  rcgc__leak_free(heap, alive);
+  rcgc__leak_free(heap, sv);
   if (r != RCGC_OK)
     return r;
   return ferror(f) ? RCGC_EIO : collected;
