@@ -44,7 +44,7 @@ fuzz:
 
 diff-long:
 	@scripts/ensure-deps.sh test
-	$(CMAKE) -S . -B $(B)/diff -DCMAKE_BUILD_TYPE=Debug -DRCGC_DEBUG=ON -DRCGC_BUILD_EXAMPLES=OFF -DRCGC_BUILD_TOOLS=OFF
+	$(CMAKE) -S . -B $(B)/diff -DCMAKE_BUILD_TYPE=Debug -DRCGC_CHECKS=ON -DRCGC_BUILD_EXAMPLES=OFF -DRCGC_BUILD_TOOLS=OFF
 	$(CMAKE) --build $(B)/diff -j $(JOBS) --target rcgc_diff_driver
 	/usr/bin/python3 tests/diff/run_diff.py --driver $(B)/diff/tests/diff/rcgc_diff_driver \
 	  --seed $(or $(DIFF_SEED),1000000) --count $(or $(DIFF_COUNT),20000) --ops $(or $(DIFF_OPS),100) --jobs $(JOBS)

@@ -35,10 +35,18 @@
 ** (debug builds excepted: they keep one list of live heaps, locked only at
 ** heap creation and destruction and while a misuse report names an object
 ** whose recorded heap is not the reporting one).
-** Debug builds (RCGC_DEBUG) detect a second thread entering a heap that
+** Debug builds (RCGC_CHECKS) detect a second thread entering a heap that
 ** another thread is inside -- the call is reported and refused: it returns
 ** RCGC_ETHREAD (NULL, 0 or nothing where the call returns no code) -- and
 ** references between heaps.
+**
+** Builds: the library and the code that includes this header are built with
+** RCGC_CHECKS defined for the checking ("debug") build -- poisoned headers,
+** misuse, thread and invariant checks -- and without it for release. CMake's
+** option RCGC_CHECKS=ON defines it for the library and, through the
+** rcgc::static / rcgc::shared targets and rcgc.pc's Cflags, for every program
+** that links it. (The runtime flags RCGC_DEBUG_* are something else: Python's
+** gc.DEBUG_* output flags, section 5.)
 **
 ** Errors: functions that can fail return an int, 0 (RCGC_OK) on success or a
 ** negative RCGC_E* code, in every build. Functions returning pointers return
@@ -365,10 +373,10 @@ RCGC_API void rcgc_suspect_(rcgc_heap *heap, void *obj);
 /* Take a new reference to 'obj' of 'heap' (NULL is ignored). Legal at any
 ** time except inside a traverse function. Incref of an object that is
 ** already dead (count 0) is reported as misuse and does nothing. Debug builds
-** (RCGC_DEBUG defined when this header is included) also check that 'obj'
+** (RCGC_CHECKS defined when this header is included) also check that 'obj'
 ** belongs to 'heap' and that no other thread is inside the heap. */
 static inline void rcgc_incref(rcgc_heap *heap, void *obj) {
-#if defined(RCGC_DEBUG) || defined(RCGC_STRESS)
+#if defined(RCGC_CHECKS) || defined(RCGC_STRESS)
   rcgc_incref_slow_(heap, obj);
 #else
   if (obj != NULL) {
@@ -396,7 +404,7 @@ static inline void rcgc_incref(rcgc_heap *heap, void *obj) {
 ** the collector last examined it costs one out-of-line call, which moves it
 ** to the heap's suspects list; later ones cost nothing more. */
 static inline void rcgc_decref(rcgc_heap *heap, void *obj) {
-#if defined(RCGC_DEBUG) || defined(RCGC_STRESS)
+#if defined(RCGC_CHECKS) || defined(RCGC_STRESS)
   rcgc_decref_slow_(heap, obj);
 #else
   if (obj != NULL) {

@@ -23,7 +23,7 @@ CC=${FUZZ_CC:-clang}
 command -v "$CC" >/dev/null || { echo "run-fuzz: $CC not found (scripts/ensure-deps.sh fuzz)"; exit 1; }
 mkdir -p "$out/corpus"
 echo "==> fuzz: building $out/fuzz_oracle"
-"$CC" -std=c11 -g -O1 -DRCGC_DEBUG -D_POSIX_C_SOURCE=200809L \
+"$CC" -std=c11 -g -O1 -DRCGC_CHECKS -D_POSIX_C_SOURCE=200809L \
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
   -Wall -Wextra -Werror -I"$src/include" -I"$src/src/core" -I"$src/src/leak" -I"$src/src/graph" \
   "$src"/src/core/*.c "$src"/src/leak/*.c "$src"/src/graph/graph.c tests/fuzz/fuzz_oracle.c -o "$out/fuzz_oracle" -lm -lpthread

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite in every mode `make test` promises:
-#   debug     RCGC_DEBUG build (poisoned headers, misuse and thread checks)
-#   asan      RCGC_DEBUG + AddressSanitizer + UndefinedBehaviorSanitizer
+#   debug     RCGC_CHECKS build (poisoned headers, misuse and thread checks)
+#   asan      RCGC_CHECKS + AddressSanitizer + UndefinedBehaviorSanitizer
 #   release   optimised build (what users link), every heap of the suite
 #             under RCGC_POLICY_CPYTHON (RCGC_TEST_POLICY=cpython); the other
 #             modes run it under the default policy, so the suite passes
@@ -31,15 +31,15 @@ run_mode() {
   local mode=$1
   echo "==> tests: $mode"
   case "$mode" in
-    debug)   configure_build $B/debug -DCMAKE_BUILD_TYPE=Debug -DRCGC_DEBUG=ON -DRCGC_BUILD_EXAMPLES=ON &&
+    debug)   configure_build $B/debug -DCMAKE_BUILD_TYPE=Debug -DRCGC_CHECKS=ON -DRCGC_BUILD_EXAMPLES=ON &&
              ctest --test-dir $B/debug --output-on-failure -j "$jobs" ;;
-    asan)    configure_build $B/asan -DRCGC_BUILD_EXAMPLES=ON -DCMAKE_BUILD_TYPE=Debug -DRCGC_DEBUG=ON \
+    asan)    configure_build $B/asan -DRCGC_BUILD_EXAMPLES=ON -DCMAKE_BUILD_TYPE=Debug -DRCGC_CHECKS=ON \
                -DRCGC_SANITIZE=address,undefined -DRCGC_BUILD_TOOLS=ON &&
              ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
              ctest --test-dir $B/asan --output-on-failure -j "$jobs" -LE slow ;;
     release) configure_build $B/release-tests -DRCGC_BUILD_EXAMPLES=OFF -DCMAKE_BUILD_TYPE=Release &&
              RCGC_TEST_POLICY=cpython ctest --test-dir $B/release-tests --output-on-failure -j "$jobs" ;;
-    stress)  configure_build $B/stress -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRCGC_STRESS=ON -DRCGC_DEBUG=ON \
+    stress)  configure_build $B/stress -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRCGC_STRESS=ON -DRCGC_CHECKS=ON \
                -DRCGC_BUILD_TOOLS=OFF -DRCGC_BUILD_EXAMPLES=OFF &&
              ctest --test-dir $B/stress --output-on-failure -j "$jobs" -LE "slow|tool" ;;
     valgrind) if [ -x tests/valgrind.sh ]; then tests/valgrind.sh $B/release-tests; else echo "(no valgrind runner yet)"; fi ;;

@@ -129,7 +129,7 @@ void rcgc__block_free(rcgc_heap *heap, head_t *h, size_t lead, size_t block_size
   h->refcnt = 0;
   h->tinfo = TYPE_POISON << TI_SHIFT; /* also read by rcgc__valid_object */
   void *mem = (char *)h - lead;
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
   if (heap->quarantine != NULL) {
     /* the ring stores the head; size and lead sit in the poisoned links */
     h->gc_prev = (uintptr_t)block_size;
@@ -150,7 +150,7 @@ void rcgc__block_free(rcgc_heap *heap, head_t *h, size_t lead, size_t block_size
 
 /* Release every quarantined block (heap destroy). */
 void rcgc__quarantine_flush(rcgc_heap *heap) {
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
   if (heap->quarantine == NULL)
     return;
   for (size_t i = 0; i < RCGC_QUARANTINE; i++) {

@@ -110,7 +110,7 @@ static inline bool collecting(const head_t *h) { return (h->gc_prev & PREV_COLLE
 ** the running collection's candidates; false: plain links). A violation is
 ** a bug of the collector or an undetected misuse: it is reported as misuse,
 ** naming the list and the phase. Costs one pass per list per phase. */
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
 static void validate_list(rcgc_heap *heap, head_t *list, bool collecting_members,
                           const char *name, const char *phase) {
   head_t *prev = list;
@@ -191,7 +191,7 @@ static inline void subtract_one(ctx_t *ctx, head_t *c) {
 ** Release builds check the type id range (one compare: id 0, ids past the
 ** table and freed blocks all fail it); debug builds check fully. */
 static inline bool not_object(ctx_t *ctx, void *child, const head_t *c) {
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
   (void)c;
   if (rcgc__valid_object(ctx->heap, child, "traverse (collection)"))
     return false;
@@ -675,7 +675,7 @@ static long delete_garbage(rcgc_heap *heap, head_t *garbage, bool outside_exact)
     if (type_of(heap, h)->destroy != NULL || (h->tinfo & (TI_WATCHED | TI_WEAKREFD)))
       rcgc__destroy_object(heap, h);
     size_t bsize = heap->type_bsize[type_id_of(h)];
-#ifndef RCGC_DEBUG
+#ifndef RCGC_CHECKS
     if (pooling && heap->pre == 0 && bsize <= POOL_MAX_BLOCK && !(h->tinfo & TI_SIZED)) {
       size_t c = bsize / POOL_GRANULE - 1;
       heap->nobjects--;

@@ -95,7 +95,7 @@ void rcgc_printf(rcgc_heap *heap, const char *fmt, ...) {
 
 /* ------------------------------------------------------------ live heaps */
 
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
 /* Debug builds keep every live heap on one process-wide list, so that the
 ** heap an object's prefix names is followed only when it is a live heap: a
 ** junk pointer's "prefix" is never dereferenced. A spin lock guards the
@@ -150,7 +150,7 @@ bool rcgc__live_heap(const rcgc_heap *p) {
 
 int rcgc__describe(rcgc_heap *heap, const head_t *h, char *buf, size_t cap) {
   uint32_t id = type_id_of(h);
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
   /* an object of another live heap is named from that heap's type table;
   ** a prefix naming no live heap is not followed (a junk pointer) */
   rcgc_heap *owner = prefix_of(h)->heap;
@@ -196,7 +196,7 @@ long rcgc_misuse_count(const rcgc_heap *heap) { return heap ? heap->misuse : 0; 
 ** debug build can say so, through the heap the object's prefix names when
 ** that is a live heap; a release build has no sink to report to. */
 void rcgc__null_heap(const void *obj, const char *what) {
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
   const head_t *h = AS_HEAD(obj);
   rcgc_heap *owner = prefix_of(h)->heap;
   if (type_id_of(h) != TYPE_POISON && rcgc__live_heap(owner))
@@ -211,7 +211,7 @@ void rcgc__null_heap(const void *obj, const char *what) {
 bool rcgc__object_ok(const rcgc_heap *heap, const void *obj) {
   const head_t *h = AS_HEAD(obj);
   uint32_t id = type_id_of(h);
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
   if (prefix_of(h)->heap != heap)
     return false;
 #endif
@@ -229,7 +229,7 @@ bool rcgc__valid_object(rcgc_heap *heap, const void *obj, const char *what) {
                  what);
     return false;
   }
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
   /* before the type check: the id means nothing in this heap's table */
   if (prefix_of(h)->heap != heap) {
     if (rcgc__live_heap(prefix_of(h)->heap))
@@ -252,7 +252,7 @@ bool rcgc__valid_object(rcgc_heap *heap, const void *obj, const char *what) {
 
 /* ------------------------------------------------------------ threads */
 
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
 static _Thread_local char thread_marker;
 
 bool rcgc__enter(rcgc_heap *heap) {

@@ -59,7 +59,7 @@ rcgc_heap *rcgc_heap_new(const rcgc_config *cfg) {
     return NULL;
   memset(heap, 0, sizeof *heap);
   heap->cfg = c;
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
   heap->pre = sizeof(prefix_t);
   heap->quarantine = rcgc__raw_alloc(heap, RCGC_QUARANTINE * sizeof(void *));
   if (heap->quarantine == NULL) {
@@ -85,7 +85,7 @@ rcgc_heap *rcgc_heap_new(const rcgc_config *cfg) {
   list_init(&heap->suspects);
   heap->enabled = 1;
   rcgc__schedule_init(heap);
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
   rcgc__registry_add(heap);
 #endif
   return heap;
@@ -317,12 +317,12 @@ size_t rcgc_heap_destroy(rcgc_heap *heap) {
   rcgc__raw_free(heap, heap->type_bsize, heap->cap_bsize * sizeof(uint32_t));
   rcgc__raw_free(heap, heap->type_hash, heap->type_hash_cap * sizeof(uint32_t));
   rcgc__quarantine_flush(heap);
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
   rcgc__raw_free(heap, heap->quarantine, RCGC_QUARANTINE * sizeof(void *));
 #endif
   rcgc__pools_release(heap);
   LEAVE(heap);
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
   rcgc__registry_remove(heap);
 #endif
   if (heap->cfg.alloc != NULL)

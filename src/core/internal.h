@@ -291,7 +291,7 @@ struct rcgc_heap {
   /* leak hunting (leak.c) */
   struct leak_state_t *leak;
 
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
   /* thread detection (debug.c) */
   _Atomic uintptr_t owner;
   int owner_depth;
@@ -385,7 +385,7 @@ int rcgc__describe(rcgc_heap *heap, const head_t *h, char *buf, size_t cap);
 bool rcgc__valid_object(rcgc_heap *heap, const void *obj, const char *what);
 bool rcgc__object_ok(const rcgc_heap *heap, const void *obj); /* the same, unreported */
 void rcgc__null_heap(const void *obj, const char *what); /* a call with a NULL heap */
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
 void rcgc__registry_add(rcgc_heap *heap);
 void rcgc__registry_remove(rcgc_heap *heap);
 bool rcgc__live_heap(const rcgc_heap *p); /* is 'p' on the list of live heaps? */
@@ -454,7 +454,7 @@ static inline int rcgc__traverse(rcgc_heap *heap, head_t *h, rcgc_visit_fn visit
 }
 
 /* Thread detection and re-entrancy guards around public entry points. */
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
 bool rcgc__enter(rcgc_heap *heap);
 void rcgc__leave(rcgc_heap *heap);
 /* Claim the heap for this thread or, when another thread is inside it,
@@ -504,7 +504,7 @@ static inline bool is_held(const rcgc_heap *heap, const head_t *h) {
 #define USER_END(heap) ((heap)->in_user--)
 
 /* Debug-build assertion that reports through the heap's sink. */
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
 #define RCGC_ASSERT(heap, cond)                                               \
   ((cond) ? (void)0                                                           \
           : rcgc__report((heap), "rcgc: internal assertion failed: %s (%s:%d)\n", \

@@ -256,7 +256,7 @@ void *rcgc_new_sized(rcgc_heap *heap, const rcgc_type *t, size_t size) {
   return obj;
 }
 
-#if !defined(RCGC_DEBUG) && !defined(RCGC_STRESS)
+#if !defined(RCGC_CHECKS) && !defined(RCGC_STRESS)
 /* The general allocation path, kept out of rcgc_new's fast path so that
 ** the fast path needs no stack frame. */
 #if defined(__GNUC__) || defined(__clang__)
@@ -304,7 +304,7 @@ static inline void zero_words(uint64_t *p, size_t n) {
 ** size, serials, debug checks, the pool refilling a page) goes through
 ** rcgc_new_sized, which produces the same object. */
 void *rcgc_new(rcgc_heap *heap, const rcgc_type *t) {
-#if !defined(RCGC_DEBUG) && !defined(RCGC_STRESS)
+#if !defined(RCGC_CHECKS) && !defined(RCGC_STRESS)
   if (RCGC_LIKELY(heap != NULL && t != NULL && !heap->in_traverse && heap->pre == 0)) {
     size_t slot = tcache_slot(t);
     uint32_t id = RCGC_LIKELY(heap->tcache[slot].type == t) ? heap->tcache[slot].id
@@ -473,7 +473,7 @@ static int visit_release(void *child, const char *edge, void *arg) {
   (void)edge;
   rcgc_heap *heap = arg;
   head_t *c = AS_HEAD(child);
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
   if (!rcgc__valid_object(heap, child, "traverse (releasing references)"))
     return 0;
 #else
@@ -604,7 +604,7 @@ void rcgc__destroy_object(rcgc_heap *heap, head_t *h) {
 
 /* Return the memory of a destroyed object to its pool or the hook. */
 void rcgc__release_block(rcgc_heap *heap, head_t *h) {
-#ifndef RCGC_DEBUG
+#ifndef RCGC_CHECKS
   /* fast path: a pooled fixed-size block goes straight to its free list */
   size_t fixed = heap->type_bsize[type_id_of(h)];
   if (RCGC_LIKELY(!(h->tinfo & TI_SIZED) && heap->pre == 0 && fixed <= POOL_MAX_BLOCK &&
@@ -640,7 +640,7 @@ void rcgc__free_now(rcgc_heap *heap, head_t *h) {
 ** nothing in this heap's table. A pointer whose prefix names no live heap is
 ** left to the callers' own checks (a freed block, or not an object). */
 static bool foreign_object(const rcgc_heap *heap, const void *obj, const char *what) {
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
   const head_t *h = AS_HEAD(obj);
   if (type_id_of(h) != TYPE_POISON && prefix_of(h)->heap != heap &&
       rcgc__live_heap(prefix_of(h)->heap)) {

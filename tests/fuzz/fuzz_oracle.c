@@ -2093,7 +2093,7 @@ static void run(const uint8_t *data, size_t size) {
   CHECK(rcgc_get_policy(F.heap) == F.policy, "rcgc_get_policy disagrees with the configuration");
   trace("policy %s\n", F.policy == RCGC_POLICY_SUSPECTS ? "SUSPECTS" : "CPYTHON");
   F.serials = (cfg.flags & RCGC_CONFIG_SERIALS) != 0;
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
   F.serials = 1; /* debug builds always record them */
 #endif
   rcgc_disable(F.heap); /* the model has no automatic collections */

@@ -252,7 +252,7 @@ Test(gc_control, allocation_failure_leaves_heap_consistent) {
   cr_assert_eq(rcgc_heap_bytes(tl.heap), bytes);
   assert_counts(2, 0, 0);
   cr_assert_eq(rcgc_check_heap(tl.heap), 0);
-#ifndef RCGC_DEBUG
+#ifndef RCGC_CHECKS
   /* debug builds keep freed blocks in a quarantine: only release builds
   ** return the block at once */
   cr_assert_eq(tl.alloc.live_blocks, blocks);

@@ -897,7 +897,7 @@ static int run_case(const call_row *r, enum kind k) {
     cr_log_info("%s, %s: skipped: %s", r->name, kind_name[k], defect);
     return 1;
   }
-#ifndef RCGC_DEBUG
+#ifndef RCGC_CHECKS
   if (k == K_FOREIGN || k == K_FREED)
     return 1; /* debug-only detections: counted, not run */
 #endif
@@ -913,7 +913,7 @@ static int run_case(const call_row *r, enum kind k) {
     bad_report(expect, sizeof expect, k, r->name, o); /* accessors that refuse only this */
   else if (k == K_NULL_OBJ && (r->takes & T_VALUE))
     snprintf(expect, sizeof expect, "%s", value_report(r));
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
   /* refused in every build; debug builds report it through the object's
   ** own heap */
   if (k == K_NULL_HEAP && (r->fn == t_incref || r->fn == t_decref))

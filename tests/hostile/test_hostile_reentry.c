@@ -805,7 +805,7 @@ static int run_row(enum ctx c, const reentry_row *r) {
   char code = r->per_ctx != NULL ? r->per_ctx[c] : r->codes[ctx_cls[c]];
   if (code == '-')
     return 0; /* no such object in this context */
-#ifndef RCGC_DEBUG
+#ifndef RCGC_CHECKS
   if (code == 'r')
     code = 'A'; /* the inline paths of release builds check nothing */
 #endif

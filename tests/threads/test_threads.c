@@ -166,7 +166,7 @@ static void one_heap_per_thread_churning_cycles(void) {
 }
 
 /* ------------------------------------------------------------ detection */
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
 /* Thread A is inside the heap (running a finalizer from rcgc_decref) and
 ** waits there until thread B has called rcgc_incref on the same heap. The
 ** mutex orders every access, so the test itself has no data race: only the
@@ -213,7 +213,7 @@ static void *thread_b(void *arg) {
 
 #endif
 
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
 typedef struct sink {
   char buf[4096];
   size_t len;
@@ -230,8 +230,8 @@ static void sink_write(void *ud, const char *text, size_t len) {
 
 /* Returns 0 when run, 77 when skipped (not a debug build). */
 static int debug_build_detects_two_threads_in_one_heap(void) {
-#ifndef RCGC_DEBUG
-  printf("threads: two-threads detection skipped (not an RCGC_DEBUG build)\n");
+#ifndef RCGC_CHECKS
+  printf("threads: two-threads detection skipped (not an RCGC_CHECKS build)\n");
   return 77;
 #else
   static sink k;

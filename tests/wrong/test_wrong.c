@@ -71,7 +71,7 @@ Test(wrong, finalizer_releases_a_reference_it_does_not_own) {
 /* ------------------------------------------------------------ use after free */
 
 Test(wrong, decref_of_a_freed_object) {
-#ifndef RCGC_DEBUG
+#ifndef RCGC_CHECKS
   cr_skip("freed blocks are reliably poisoned only in debug builds (quarantine)");
 #else
   tl_node *n = tl_new("n");
@@ -93,7 +93,7 @@ Test(wrong, decref_of_a_freed_object) {
 /* A field still pointing at an object its owner already released: found
 ** when the holder is freed (its traverse reports the dead object). */
 Test(wrong, dangling_field_found_when_holder_dies) {
-#ifndef RCGC_DEBUG
+#ifndef RCGC_CHECKS
   cr_skip("freed blocks are reliably poisoned only in debug builds (quarantine)");
 #else
   tl_node *holder = tl_new("holder");
@@ -184,7 +184,7 @@ static tl_node *new_bad(void) {
 }
 
 Test(wrong, incref_inside_traverse) {
-#ifndef RCGC_DEBUG
+#ifndef RCGC_CHECKS
   cr_skip("the inline incref of release builds has no check");
 #else
   tl_node *n = new_bad();
@@ -201,7 +201,7 @@ Test(wrong, incref_inside_traverse) {
 }
 
 Test(wrong, decref_inside_traverse) {
-#ifndef RCGC_DEBUG
+#ifndef RCGC_CHECKS
   cr_skip("the inline decref of release builds has no check");
 #else
   tl_node *n = new_bad();
@@ -248,7 +248,7 @@ Test(wrong, collect_inside_traverse) {
 
 /* ------------------------------------------------------------ references between heaps */
 
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
 static tl_sink other_sink;
 
 static rcgc_heap *other_heap(void) {
@@ -265,7 +265,7 @@ static const rcgc_type other_type = {"Other", sizeof(tl_node), tl_node_traverse,
 #endif
 
 Test(wrong, decref_through_another_heap) {
-#ifndef RCGC_DEBUG
+#ifndef RCGC_CHECKS
   cr_skip("objects record their heap only in debug builds");
 #else
   rcgc_heap *b = other_heap();
@@ -296,7 +296,7 @@ Test(wrong, decref_through_another_heap) {
 /* The report names the object's own type, whatever heap B has registered
 ** under the same type id, and works when B has registered no type at all. */
 Test(wrong, decref_through_another_heap_names_the_right_type) {
-#ifndef RCGC_DEBUG
+#ifndef RCGC_CHECKS
   cr_skip("objects record their heap only in debug builds");
 #else
   rcgc_heap *b = other_heap();
@@ -334,7 +334,7 @@ Test(wrong, decref_through_another_heap_names_the_right_type) {
 /* An edge from an object of one heap to an object of another is found by
 ** the collector of the first. */
 Test(wrong, edge_between_heaps_found_by_collection) {
-#ifndef RCGC_DEBUG
+#ifndef RCGC_CHECKS
   cr_skip("objects record their heap only in debug builds");
 #else
   rcgc_heap *b = other_heap();

@@ -16,7 +16,7 @@ TestSuite(pointers, .init = tl_setup, .fini = tl_teardown_after_misuse);
 #define assert_report TL_ASSERT_REPORT
 
 Test(pointers, junk_pointer_is_reported_without_following_its_prefix) {
-#ifndef RCGC_DEBUG
+#ifndef RCGC_CHECKS
   cr_skip("release builds' inline refcount calls do not look at the pointer");
 #else
   /* 256 bytes of 0xab: every header field and the would-be prefix are
@@ -53,7 +53,7 @@ Test(pointers, decref_and_incref_with_a_null_heap_are_refused) {
   cr_assert_eq(rcgc_refcount(n), 1, "refused at count 1 alike");
   rcgc_incref(NULL, n);
   cr_assert_eq(rcgc_refcount(n), 1, "incref refused too");
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
   cr_assert_eq(rcgc_misuse_count(tl.heap), 3, "reported through the object's heap");
   char expect[600];
   snprintf(expect, sizeof expect,
@@ -74,7 +74,7 @@ Test(pointers, decref_and_incref_with_a_null_heap_are_refused) {
 
 /* ------------------------------------------------------------ destroy from the sink */
 
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
 static rcgc_heap *sink_heap;
 static size_t sink_destroy_result = 99;
 static int sink_destroys;
@@ -88,7 +88,7 @@ static void destroying_sink(void *ud, const char *text, size_t len) {
 /* The sink runs while rcgc_decref reports the use of a freed object;
 ** destroying the heap there would free it under that call. */
 Test(pointers, heap_destroy_from_the_sink_during_a_decref_is_refused) {
-#ifndef RCGC_DEBUG
+#ifndef RCGC_CHECKS
   cr_skip("freed blocks are reliably poisoned only in debug builds (quarantine)");
 #else
   rcgc_heap_destroy(tl.heap);

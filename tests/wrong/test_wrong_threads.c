@@ -24,7 +24,7 @@ static void wrong_fini(void) {
 
 TestSuite(wrong_threads, .init = tl_setup, .fini = wrong_fini, .timeout = 60);
 
-#ifdef RCGC_DEBUG
+#ifdef RCGC_CHECKS
 /* ------------------------------------------------------------ handshake */
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
@@ -68,7 +68,7 @@ static void inside_callback(rcgc_heap *h, rcgc_phase phase, const rcgc_collect_i
 #endif
 
 Test(wrong_threads, two_threads_inside_one_heap) {
-#ifndef RCGC_DEBUG
+#ifndef RCGC_CHECKS
   cr_skip("thread detection is a debug-build check");
 #else
   shared = tl_new("shared");
@@ -98,7 +98,7 @@ Test(wrong_threads, two_threads_inside_one_heap) {
 /* The same with rcgc_collect as the second thread's call: it must be
 ** reported too, not answered "0, a collection is running" in silence. */
 Test(wrong_threads, collect_from_a_second_thread) {
-#ifndef RCGC_DEBUG
+#ifndef RCGC_CHECKS
   cr_skip("thread detection is a debug-build check");
 #else
   rcgc_callback_add(tl.heap, inside_callback, NULL);

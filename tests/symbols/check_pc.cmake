@@ -1,0 +1,23 @@
+# check_pc.cmake -- run by the `pkgconfig` test (see CMakeLists.txt): the
+# Cflags line of rcgc.pc defines RCGC_CHECKS and RCGC_STRESS exactly when
+# the library was configured with them.
+file(STRINGS ${PC} cflags REGEX "^Cflags:")
+if(NOT cflags)
+  message(FATAL_ERROR "${PC} has no Cflags line")
+endif()
+foreach(flag CHECKS STRESS)
+  if(${flag})
+    set(want TRUE)
+  else()
+    set(want FALSE)
+  endif()
+  if(cflags MATCHES "-DRCGC_${flag}( |$)")
+    set(have TRUE)
+  else()
+    set(have FALSE)
+  endif()
+  if(NOT want STREQUAL have)
+    message(FATAL_ERROR "${PC}: '${cflags}', but the library was configured with RCGC_${flag}=${${flag}}")
+  endif()
+endforeach()
+message(STATUS "${PC}: ${cflags}")
