@@ -74,6 +74,7 @@ typedef struct ctx_t {
   head_t *cursor;  /* closure mode: where the next pulled object goes */
   size_t pulled;   /* closure mode: objects pulled in */
   bool junk;       /* a traverse reported a pointer that is no object */
+  size_t zeroed;   /* candidates whose gc_refs the subtraction took to 0 */
   uint32_t ntypes_m1; /* heap->ntypes - 1: valid type ids are 1..this */
 } ctx_t;
 
@@ -175,7 +176,12 @@ static size_t update_refs(head_t *list) {
 }
 
 /* One reference to the candidate 'c' was found inside the candidates. A
-** count going below zero is remembered (reported by deduce_unreachable). */
+** count going below zero is remembered (reported by deduce_unreachable).
+** Every candidate starts with gc_refs = refcount >= 1, so the candidates
+** that end at 0 are exactly those counted in ctx->zeroed: when that is all
+** of them, no candidate is referenced from outside, and deduce_unreachable
+** knows it without another pass over the list (checked by all_zero in
+** debug builds). */
 static inline void subtract_one(ctx_t *ctx, head_t *c) {
   if (gc_refs(c) == 0) {
     if (ctx->bad == NULL)
@@ -183,6 +189,7 @@ static inline void subtract_one(ctx_t *ctx, head_t *c) {
     return;
   }
   c->gc_prev -= (uintptr_t)1 << PREV_SHIFT;
+  ctx->zeroed += gc_refs(c) == 0;
 }
 
 /* Is 'child' no live object of this heap? Then it is reported and the
@@ -387,6 +394,7 @@ static size_t move_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
   return reachable;
 }
 
+#ifdef RCGC_CHECKS
 /* True when no candidate has a reference from outside the candidates. */
 static bool all_zero(const head_t *list) {
   for (const head_t *h = next_of(list); h != list; h = next_of(h))
@@ -394,6 +402,7 @@ static bool all_zero(const head_t *list) {
       return false;
   return true;
 }
+#endif
 
 /* Undo update_refs after a failed subtract_refs: restore the back links
 ** and clear every flag. */
@@ -429,7 +438,7 @@ static void restore_list(rcgc_heap *heap, head_t *list) {
 ** hold gc_refs and flags), which is all delete_garbage needs. */
 static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachable,
                                deduce_t *out, mode_t_ mode, bool shortcut) {
-  ctx_t ctx = {heap, NULL, young, false, false, NULL, 0, false, heap->ntypes - 1u};
+  ctx_t ctx = {heap, NULL, young, false, false, NULL, 0, false, 0, heap->ntypes - 1u};
   out->all_garbage = false;
   if (mode == MODE_FULL) {
     out->candidates = update_subtract_full(&ctx, young);
@@ -452,7 +461,15 @@ static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
     out->outside_exact = false;
     return false;
   }
-  if (shortcut && all_zero(young)) {
+  bool none_outside = ctx.zeroed == out->candidates;
+#ifdef RCGC_CHECKS
+  if (none_outside != all_zero(young))
+    rcgc__misuse(heap, NULL, "internal invariant",
+                 "the collector counted %zu of %zu candidates with no outside reference, "
+                 "but the list says otherwise",
+                 ctx.zeroed, out->candidates);
+#endif
+  if (shortcut && none_outside) {
     out->reachable = 0;
     out->outside_exact = true;
     out->all_garbage = true;
@@ -661,7 +678,6 @@ static long delete_garbage(rcgc_heap *heap, head_t *garbage, bool outside_exact)
   } retired[POOL_CLASSES];
   memset(retired, 0, sizeof retired);
   head_t *others = NULL;
-  bool pooling = !(heap->cfg.flags & RCGC_CONFIG_NO_POOL);
   int was_draining = heap->draining;
   head_t *below = heap->zero_stack; /* a drain loop's, when one runs */
   heap->draining = 1;
@@ -672,14 +688,14 @@ static long delete_garbage(rcgc_heap *heap, head_t *garbage, bool outside_exact)
       rcgc__traverse(heap, h, visit_release_outside, heap);
     /* most garbage has neither a destroy function nor a watch or weak
     ** reference: skip the call */
-    if (type_of(heap, h)->destroy != NULL || (h->tinfo & (TI_WATCHED | TI_WEAKREFD)))
+    const type_desc_t *d = &heap->tdesc[type_id_of(h)];
+    if (!d->plain || (h->tinfo & (TI_WATCHED | TI_WEAKREFD)))
       rcgc__destroy_object(heap, h);
-    size_t bsize = heap->type_bsize[type_id_of(h)];
 #ifndef RCGC_CHECKS
-    if (pooling && heap->pre == 0 && bsize <= POOL_MAX_BLOCK && !(h->tinfo & TI_SIZED)) {
-      size_t c = bsize / POOL_GRANULE - 1;
+    if (d->pool != 0 && !(h->tinfo & TI_SIZED)) {
+      size_t c = d->pool - 1u;
       heap->nobjects--;
-      heap->nbytes -= bsize;
+      heap->nbytes -= d->bsize;
       h->refcnt = 0;
       h->tinfo = TYPE_POISON << TI_SHIFT;
       h->gc_next = (uintptr_t)retired[c].first; /* the pool's free link */
@@ -689,9 +705,6 @@ static long delete_garbage(rcgc_heap *heap, head_t *garbage, bool outside_exact)
       freed++;
       continue;
     }
-#else
-    (void)pooling;
-    (void)bsize;
 #endif
     h->gc_next = (uintptr_t)others;
     others = h;

@@ -314,7 +314,7 @@ size_t rcgc_heap_destroy(rcgc_heap *heap) {
   rcgc__raw_free(heap, heap->garbage, heap->cap_garbage * sizeof(void *));
   rcgc__raw_free(heap, heap->callbacks, heap->cap_callbacks * sizeof(callback_t));
   rcgc__raw_free(heap, (void *)heap->types, heap->cap_types * sizeof(rcgc_type *));
-  rcgc__raw_free(heap, heap->type_bsize, heap->cap_bsize * sizeof(uint32_t));
+  rcgc__raw_free(heap, heap->tdesc, heap->cap_tdesc * sizeof(type_desc_t));
   rcgc__raw_free(heap, heap->type_hash, heap->type_hash_cap * sizeof(uint32_t));
   rcgc__quarantine_flush(heap);
 #ifdef RCGC_CHECKS

@@ -185,6 +185,33 @@ typedef struct pool_page_t {
   size_t size;
 } pool_page_t;
 
+/* Per type id, what the allocation and free fast paths need without
+** reading the type (obj.c, collect.c). 'pool' is 1 + the size class of a
+** fixed-size object's block when that block is pooled and the heap records
+** no prefix -- the only blocks the fast paths handle -- and 0 otherwise;
+** 'plain' is set when the type has no finalize, legacy_finalize or destroy
+** function, so a dying object of it runs no user code. */
+typedef struct type_desc_t {
+  uint32_t bsize; /* block size of a fixed-size object; 0: none fits 32 bits */
+  uint16_t pool;
+  uint16_t plain;
+} type_desc_t;
+
+/* One entry of the direct-mapped type cache in front of the type table
+** (obj.c): the type, its id, and a copy of what rcgc_new's fast path needs.
+** 'tinfo' is the new object's tinfo word without the policy's fresh bits,
+** 'fresh' the mask of heap->fresh_bits it takes (all for a tracked type,
+** none for an untracked one), so a policy change needs no flush. */
+typedef struct tcache_t {
+  const rcgc_type *type;
+  uint32_t id;
+  uint32_t bsize;
+  uint32_t tinfo;
+  uint32_t fresh;
+  uint16_t pool;
+  uint8_t tracked;
+} tcache_t;
+
 typedef struct pool_class_t {
   void *free;          /* free blocks, linked through their first word */
   char *bump, *limit;  /* unused tail of the newest page of this class */
@@ -254,12 +281,9 @@ struct rcgc_heap {
 
   /* type table: id -> type; id 0 unused */
   const rcgc_type **types;
-  uint32_t *type_bsize; /* id -> block size of a fixed-size object */
-  uint32_t ntypes, cap_types, cap_bsize;
-  struct {
-    const rcgc_type *type;
-    uint32_t id;
-  } tcache[16]; /* direct-mapped type -> id cache (obj.c) */
+  type_desc_t *tdesc; /* id -> what the fast paths need of the type (obj.c) */
+  uint32_t ntypes, cap_types, cap_tdesc;
+  tcache_t tcache[16]; /* direct-mapped type -> id cache (obj.c) */
   uint32_t *type_hash; /* type -> id behind the cache: open addressing,
                        ** linear probing, ids (0 = empty), used <= cap / 2 */
   uint32_t type_hash_cap;

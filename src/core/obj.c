@@ -112,6 +112,29 @@ static bool type_hash_reserve(rcgc_heap *heap) {
   return true;
 }
 
+static type_desc_t describe_type(const rcgc_heap *heap, const rcgc_type *t) {
+  type_desc_t d = {0};
+  /* 0: no fixed block size fits 32 bits (nor the fast paths) */
+  size_t fixed = t->size <= UINT32_MAX ? heap->pre + sizeof(head_t) + round8(t->size) : 0;
+  d.bsize = fixed <= UINT32_MAX ? (uint32_t)fixed : 0;
+  if (d.bsize != 0 && d.bsize <= POOL_MAX_BLOCK && heap->pre == 0 &&
+      !(heap->cfg.flags & RCGC_CONFIG_NO_POOL))
+    d.pool = (uint16_t)(d.bsize / POOL_GRANULE); /* 1 + the class */
+  d.plain = t->finalize == NULL && t->legacy_finalize == NULL && t->destroy == NULL;
+  return d;
+}
+
+static void tcache_fill(rcgc_heap *heap, size_t slot, const rcgc_type *t, uint32_t id) {
+  tcache_t *e = &heap->tcache[slot];
+  e->type = t;
+  e->id = id;
+  e->bsize = heap->tdesc[id].bsize;
+  e->pool = heap->tdesc[id].pool;
+  e->tracked = t->traverse != NULL;
+  e->tinfo = (id << TI_SHIFT) | (e->tracked ? 0u : TI_UNTRACKED);
+  e->fresh = e->tracked ? ~0u : 0u;
+}
+
 uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t) {
   size_t slot = tcache_slot(t);
   if (heap->tcache[slot].type == t)
@@ -131,35 +154,32 @@ uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t) {
       heap->types = nt;
       heap->cap_types = ncap;
     }
-    if (heap->ntypes == heap->cap_bsize) {
-      uint32_t ncap = heap->cap_bsize ? heap->cap_bsize * 2 : 16;
-      uint32_t *nb = rcgc__raw_realloc(heap, heap->type_bsize, heap->cap_bsize * sizeof *nb,
-                                       ncap * sizeof *nb);
-      if (nb == NULL)
+    if (heap->ntypes == heap->cap_tdesc) {
+      uint32_t ncap = heap->cap_tdesc ? heap->cap_tdesc * 2 : 16;
+      type_desc_t *nd = rcgc__raw_realloc(heap, heap->tdesc, heap->cap_tdesc * sizeof *nd,
+                                          ncap * sizeof *nd);
+      if (nd == NULL)
         return 0;
-      heap->type_bsize = nb;
-      heap->cap_bsize = ncap;
+      heap->tdesc = nd;
+      heap->cap_tdesc = ncap;
     }
     if (heap->ntypes == 0) {
       heap->types[0] = NULL; /* id 0 is never used */
-      heap->type_bsize[0] = 0;
+      heap->tdesc[0] = (type_desc_t){0};
       heap->ntypes = 1;
     }
     id = heap->ntypes++;
     heap->types[id] = t;
     type_hash_put(heap->type_hash, heap->type_hash_cap, t, id);
-    /* 0: no fixed block size fits 32 bits (nor the fast path) */
-    size_t fixed = t->size <= UINT32_MAX ? heap->pre + sizeof(head_t) + round8(t->size) : 0;
-    heap->type_bsize[id] = fixed <= UINT32_MAX ? (uint32_t)fixed : 0;
+    heap->tdesc[id] = describe_type(heap, t);
     if (t->finalize != NULL || t->legacy_finalize != NULL)
       heap->has_finalizers = true;
     if (t->legacy_finalize != NULL)
       heap->has_legacy = true;
-    if (t->finalize != NULL || t->legacy_finalize != NULL || t->destroy != NULL)
+    if (!heap->tdesc[id].plain)
       heap->order_visible = true;
   }
-  heap->tcache[slot].type = t;
-  heap->tcache[slot].id = id;
+  tcache_fill(heap, slot, t, id);
   return id;
 }
 
@@ -234,9 +254,9 @@ void *rcgc_new_sized(rcgc_heap *heap, const rcgc_type *t, size_t size) {
     if (h != NULL) {
       if (sized)
         *size_word(heap, h) = size;
-      heap->serial++;
       if (heap->pre) {
-        prefix_of(h)->serial = heap->serial;
+        /* serials exist only where the prefix records them */
+        prefix_of(h)->serial = ++heap->serial;
         prefix_of(h)->heap = heap;
       }
       h->refcnt = 1;
@@ -266,23 +286,6 @@ static void *new_slow(rcgc_heap *heap, const rcgc_type *t) {
   return rcgc_new_sized(heap, t, t->size);
 }
 
-/* A miss of the type cache on the fast path: a registered type is found in
-** the hash table and cached. 0 for a type not registered yet, and while
-** heap destroy refuses allocation (rcgc_new_sized reports that). */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((noinline))
-#endif
-static uint32_t tcache_refill(rcgc_heap *heap, const rcgc_type *t, size_t slot) {
-  if (heap->destroying == DESTROY_NO_ALLOC)
-    return 0;
-  uint32_t id = type_lookup(heap, t);
-  if (id != 0) {
-    heap->tcache[slot].type = t;
-    heap->tcache[slot].id = id;
-  }
-  return id;
-}
-
 /* Zero 'n' words. Small objects are the common case: a few plain stores
 ** beat a call to memset (a loop would be turned back into one). */
 static inline void zero_words(uint64_t *p, size_t n) {
@@ -299,50 +302,47 @@ static inline void zero_words(uint64_t *p, size_t n) {
 }
 #endif
 
-/* rcgc_new's fast path: a registered fixed-size type, a pooled block, no
-** prefix, release build. Everything else (first use of a type, variable
-** size, serials, debug checks, the pool refilling a page) goes through
-** rcgc_new_sized, which produces the same object. */
+/* rcgc_new's fast path: a type in the type cache whose fixed-size block is
+** pooled (no prefix, no RCGC_CONFIG_NO_POOL), a release build, no traverse
+** running, the policy's limits not reached, a block on the class's free list
+** or in its page. Everything else -- the first use of a type or a cache
+** miss, variable sizes, serials, debug checks, a pool that needs a page, an
+** automatic collection -- goes through rcgc_new_sized, which produces the
+** same object and fills the cache. The path makes no call and touches the
+** cache entry, the pool class, the block and a few heap counters. */
 void *rcgc_new(rcgc_heap *heap, const rcgc_type *t) {
 #if !defined(RCGC_CHECKS) && !defined(RCGC_STRESS)
-  if (RCGC_LIKELY(heap != NULL && t != NULL && !heap->in_traverse && heap->pre == 0)) {
-    size_t slot = tcache_slot(t);
-    uint32_t id = RCGC_LIKELY(heap->tcache[slot].type == t) ? heap->tcache[slot].id
-                                                             : tcache_refill(heap, t, slot);
-    if (RCGC_LIKELY(id != 0)) {
-      size_t bsize = heap->type_bsize[id];
-      if (RCGC_LIKELY(bsize <= POOL_MAX_BLOCK && bsize != 0 &&
-                      !(heap->cfg.flags & RCGC_CONFIG_NO_POOL))) {
-        bool tracked = t->traverse != NULL;
-        /* the policy's limits passed: the slow path decides (policy.c;
-        ** with automatic collection off neither limit is ever reached) */
-        if (RCGC_UNLIKELY((tracked && heap->gens[0].count >= heap->count_limit) ||
-                          heap->budget < (long long)bsize))
-          return new_slow(heap, t);
-        pool_class_t *pc = &heap->classes[bsize / POOL_GRANULE - 1];
-        void *mem = pc->free;
-        if (mem != NULL) {
-          pc->free = *(void **)mem;
-        } else if (pc->bump != pc->limit) {
-          mem = pc->bump;
-          pc->bump += bsize;
-        } else {
-          return new_slow(heap, t);
-        }
-        heap->gens[0].count += tracked;
-        heap->budget -= (long long)bsize;
-        head_t *h = mem;
-        uint64_t *data = FROM_HEAD(h);
-        zero_words(data, (bsize - sizeof(head_t)) / 8);
-        heap->serial++;
-        h->refcnt = 1;
-        h->tinfo = (id << TI_SHIFT) | (tracked ? heap->fresh_bits : TI_UNTRACKED);
-        h->gc_prev = 0;
-        list_append(h, tracked ? &heap->gens[0].head : &heap->untracked);
-        heap->nobjects++;
-        heap->nbytes += bsize;
-        return data;
+  if (RCGC_LIKELY(heap != NULL && t != NULL)) {
+    const tcache_t *e = &heap->tcache[tcache_slot(t)];
+    if (RCGC_LIKELY(e->type == t && e->pool != 0 && !heap->in_traverse)) {
+      uint32_t bsize = e->bsize;
+      /* the policy's limits reached: the slow path decides (policy.c; with
+      ** automatic collection off neither limit is ever reached) */
+      if (RCGC_UNLIKELY(heap->gens[0].count + e->tracked > heap->count_limit ||
+                        heap->budget < (long long)bsize))
+        return new_slow(heap, t);
+      pool_class_t *pc = &heap->classes[e->pool - 1];
+      void *mem = pc->free;
+      if (RCGC_LIKELY(mem != NULL)) {
+        pc->free = *(void **)mem;
+      } else if (pc->bump != pc->limit) {
+        mem = pc->bump;
+        pc->bump += bsize;
+      } else {
+        return new_slow(heap, t);
       }
+      heap->gens[0].count += e->tracked;
+      heap->budget -= bsize;
+      heap->nobjects++;
+      heap->nbytes += bsize;
+      head_t *h = mem;
+      h->refcnt = 1;
+      h->tinfo = e->tinfo | (heap->fresh_bits & e->fresh);
+      h->gc_prev = 0;
+      list_append(h, e->tracked ? &heap->gens[0].head : &heap->untracked);
+      uint64_t *data = FROM_HEAD(h);
+      zero_words(data, (bsize - sizeof(head_t)) / 8);
+      return data;
     }
   }
 #endif
@@ -606,14 +606,13 @@ void rcgc__destroy_object(rcgc_heap *heap, head_t *h) {
 void rcgc__release_block(rcgc_heap *heap, head_t *h) {
 #ifndef RCGC_CHECKS
   /* fast path: a pooled fixed-size block goes straight to its free list */
-  size_t fixed = heap->type_bsize[type_id_of(h)];
-  if (RCGC_LIKELY(!(h->tinfo & TI_SIZED) && heap->pre == 0 && fixed <= POOL_MAX_BLOCK &&
-                  !(heap->cfg.flags & RCGC_CONFIG_NO_POOL))) {
+  const type_desc_t *d = &heap->tdesc[type_id_of(h)];
+  if (RCGC_LIKELY(d->pool != 0 && !(h->tinfo & TI_SIZED))) {
     heap->nobjects--;
-    heap->nbytes -= fixed;
+    heap->nbytes -= d->bsize;
     h->refcnt = 0;
     h->tinfo = TYPE_POISON << TI_SHIFT;
-    pool_class_t *pc = &heap->classes[fixed / POOL_GRANULE - 1];
+    pool_class_t *pc = &heap->classes[d->pool - 1];
     h->gc_next = (uintptr_t)pc->free; /* the free-list link is the block's first word */
     pc->free = h;
     return;
@@ -628,7 +627,7 @@ void rcgc__release_block(rcgc_heap *heap, head_t *h) {
 void rcgc__free_now(rcgc_heap *heap, head_t *h) {
   /* most objects have neither a destroy function nor a watch or weak
   ** reference: skip the call */
-  if (type_of(heap, h)->destroy != NULL || (h->tinfo & (TI_WATCHED | TI_WEAKREFD)))
+  if (!heap->tdesc[type_id_of(h)].plain || (h->tinfo & (TI_WATCHED | TI_WEAKREFD)))
     rcgc__destroy_object(heap, h);
   rcgc__release_block(heap, h);
 }
