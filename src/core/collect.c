@@ -75,7 +75,10 @@ typedef struct ctx_t {
   size_t pulled;   /* closure mode: objects pulled in */
   bool junk;       /* a traverse reported a pointer that is no object */
   size_t zeroed;   /* candidates whose gc_refs the subtraction took to 0 */
-  uint32_t ntypes_m1; /* heap->ntypes - 1: valid type ids are 1..this */
+  /* (heap->ntypes - 1) << TI_SHIFT: a tinfo word t has a valid type id
+  ** (1 .. ntypes - 1) exactly when t - (1 << TI_SHIFT) is below it, as
+  ** unsigned numbers (the flags sit below TI_SHIFT; id 0 wraps around) */
+  uint32_t tinfo_limit;
 } ctx_t;
 
 /* How deduce_unreachable finds the candidates' gc_refs. */
@@ -177,48 +180,65 @@ static size_t update_refs(head_t *list) {
 
 /* One reference to the candidate 'c' was found inside the candidates. A
 ** count going below zero is remembered (reported by deduce_unreachable).
-** Every candidate starts with gc_refs = refcount >= 1, so the candidates
-** that end at 0 are exactly those counted in ctx->zeroed: when that is all
-** of them, no candidate is referenced from outside, and deduce_unreachable
-** knows it without another pass over the list (checked by all_zero in
-** debug builds). */
-static inline void subtract_one(ctx_t *ctx, head_t *c) {
+** Every candidate starts with gc_refs = refcount >= 1, so with 'count' the
+** candidates that end at 0 are exactly those counted in ctx->zeroed: when
+** that is all of them, no candidate is referenced from outside, and
+** deduce_unreachable knows it without another pass over the list (checked
+** by all_zero in debug builds). Young and suspect collections count: their
+** candidates are often all garbage, and that pass would then walk them all.
+** Full collections do not: their candidates are mostly alive, and all_zero
+** stops at the first live one for less than the count costs per reference. */
+static inline void subtract_one(ctx_t *ctx, head_t *c, bool count) {
   if (gc_refs(c) == 0) {
     if (ctx->bad == NULL)
       ctx->bad = c;
     return;
   }
   c->gc_prev -= (uintptr_t)1 << PREV_SHIFT;
-  ctx->zeroed += gc_refs(c) == 0;
+  if (count)
+    ctx->zeroed += gc_refs(c) == 0;
 }
 
-/* Is 'child' no live object of this heap? Then it is reported and the
-** collection will be abandoned: the first pass is the only one that looks
-** before it writes, so nothing is written into memory that is no object.
-** Release builds check the type id range (one compare: id 0, ids past the
-** table and freed blocks all fail it); debug builds check fully. */
-static inline bool not_object(ctx_t *ctx, void *child, const head_t *c) {
+/* SKIP_JUNK: is 'child' no live object of this heap? Then it is reported,
+** the visit returns 0 and the collection will be abandoned: the first pass
+** is the only one that looks before it writes, so nothing is written into
+** memory that is no object. Release builds check the type id range (one
+** compare: id 0, ids past the table and freed blocks all fail it); debug
+** builds check fully. */
 #ifdef RCGC_CHECKS
-  (void)c;
-  if (rcgc__valid_object(ctx->heap, child, "traverse (collection)"))
-    return false;
+#define SKIP_JUNK(ctx, child, c)                                                \
+  do {                                                                         \
+    (void)(c);                                                                 \
+    if (!rcgc__valid_object((ctx)->heap, (child), "traverse (collection)")) {  \
+      (ctx)->junk = true;                                                      \
+      return 0;                                                                \
+    }                                                                          \
+  } while (0)
 #else
-  if (RCGC_LIKELY(type_id_of(c) - 1u < ctx->ntypes_m1))
-    return false;
-  rcgc__valid_object(ctx->heap, child, "traverse (collection)");
+/* Out of the visit functions' line, so that their fast path needs no stack
+** frame: a tail call. An id outside 1..ntypes-1 is never a valid object. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline, cold))
 #endif
+static int junk_child(ctx_t *ctx, void *child) {
+  rcgc__valid_object(ctx->heap, child, "traverse (collection)"); /* reports */
   ctx->junk = true;
-  return true;
+  return 0;
 }
+#define SKIP_JUNK(ctx, child, c)                                                \
+  do {                                                                         \
+    if (RCGC_UNLIKELY((c)->tinfo - (1u << TI_SHIFT) >= (ctx)->tinfo_limit))     \
+      return junk_child((ctx), (child));                                       \
+  } while (0)
+#endif
 
 static int visit_decref(void *child, const char *edge, void *arg) {
   (void)edge;
   ctx_t *ctx = arg;
   head_t *c = AS_HEAD(child);
-  if (not_object(ctx, child, c))
-    return 0;
+  SKIP_JUNK(ctx, child, c);
   if (collecting(c))
-    subtract_one(ctx, c);
+    subtract_one(ctx, c, true);
   else
     ctx->outside = true;
   return 0;
@@ -249,15 +269,14 @@ static int visit_decref_full(void *child, const char *edge, void *arg) {
   (void)edge;
   ctx_t *ctx = arg;
   head_t *c = AS_HEAD(child);
-  if (not_object(ctx, child, c))
-    return 0;
+  SKIP_JUNK(ctx, child, c);
   if (c->tinfo & (TI_UNTRACKED | TI_FROZEN)) {
     ctx->outside = true;
     return 0;
   }
   if (!collecting(c))
     set_refs(c, c->refcnt);
-  subtract_one(ctx, c);
+  subtract_one(ctx, c, false);
   return 0;
 }
 
@@ -284,8 +303,7 @@ static int visit_decref_closure(void *child, const char *edge, void *arg) {
   (void)edge;
   ctx_t *ctx = arg;
   head_t *c = AS_HEAD(child);
-  if (not_object(ctx, child, c))
-    return 0;
+  SKIP_JUNK(ctx, child, c);
   if (!collecting(c)) {
     if (!ctx->expanding || (c->tinfo & (TI_UNTRACKED | TI_FROZEN))) {
       ctx->outside = true;
@@ -302,7 +320,7 @@ static int visit_decref_closure(void *child, const char *edge, void *arg) {
     c->tinfo |= TI_SUSPECT;
     ctx->pulled++;
   }
-  subtract_one(ctx, c);
+  subtract_one(ctx, c, true);
   return 0;
 }
 
@@ -349,13 +367,17 @@ static int visit_reachable(void *child, const char *edge, void *arg) {
 }
 
 /* Returns the number of reachable objects left in young. */
-static size_t move_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachable,
-                               bool closure) {
+/* (Always inlined into its two callers below, so that each loop is compiled
+** with 'closure' a constant.) */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
+static inline size_t move_unreachable_(rcgc_heap *heap, head_t *young, head_t *unreachable,
+                                       bool closure) {
   /* after a closure collection every candidate leaves without TI_SUSPECT
   ** (it has been examined; INVARIANT S1); other modes cleared the suspects'
   ** flags when they became candidates, and the CPython policy keeps the
   ** flag everywhere (INVARIANT S2) */
-  const uint32_t keep = closure ? ~(uint32_t)TI_SUSPECT : ~(uint32_t)0;
   head_t *prev = young;
   head_t *h = next_of(young);
   size_t reachable = 0;
@@ -369,7 +391,7 @@ static size_t move_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
       rcgc__traverse(heap, h, visit_reachable, young);
       h->gc_prev = (uintptr_t)prev; /* clears PREV_COLLECTING */
       if (closure)
-        h->tinfo &= keep;
+        h->tinfo &= ~(uint32_t)TI_SUSPECT;
       prev = h;
       reachable++;
     } else {
@@ -389,12 +411,17 @@ static size_t move_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
   for (head_t *u = next_of(unreachable); u != unreachable; u = next_of(u)) {
     u->gc_next &= ~NEXT_UNREACHABLE;
     if (closure)
-      u->tinfo &= keep;
+      u->tinfo &= ~(uint32_t)TI_SUSPECT;
   }
   return reachable;
 }
 
-#ifdef RCGC_CHECKS
+static size_t move_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachable,
+                               bool closure) {
+  return closure ? move_unreachable_(heap, young, unreachable, true)
+                 : move_unreachable_(heap, young, unreachable, false);
+}
+
 /* True when no candidate has a reference from outside the candidates. */
 static bool all_zero(const head_t *list) {
   for (const head_t *h = next_of(list); h != list; h = next_of(h))
@@ -402,7 +429,6 @@ static bool all_zero(const head_t *list) {
       return false;
   return true;
 }
-#endif
 
 /* Undo update_refs after a failed subtract_refs: restore the back links
 ** and clear every flag. */
@@ -438,7 +464,8 @@ static void restore_list(rcgc_heap *heap, head_t *list) {
 ** hold gc_refs and flags), which is all delete_garbage needs. */
 static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachable,
                                deduce_t *out, mode_t_ mode, bool shortcut) {
-  ctx_t ctx = {heap, NULL, young, false, false, NULL, 0, false, 0, heap->ntypes - 1u};
+  ctx_t ctx = {heap, NULL, young, false, false, NULL, 0, false, 0,
+               (heap->ntypes - 1u) << TI_SHIFT};
   out->all_garbage = false;
   if (mode == MODE_FULL) {
     out->candidates = update_subtract_full(&ctx, young);
@@ -461,9 +488,9 @@ static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
     out->outside_exact = false;
     return false;
   }
-  bool none_outside = ctx.zeroed == out->candidates;
+  bool none_outside = mode == MODE_FULL ? all_zero(young) : ctx.zeroed == out->candidates;
 #ifdef RCGC_CHECKS
-  if (none_outside != all_zero(young))
+  if (mode != MODE_FULL && none_outside != all_zero(young))
     rcgc__misuse(heap, NULL, "internal invariant",
                  "the collector counted %zu of %zu candidates with no outside reference, "
                  "but the list says otherwise",
@@ -802,13 +829,18 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
                       : heap->policy == RCGC_POLICY_SUSPECTS ? MODE_CLOSURE : MODE_LIST;
   /* the suspects policy: suspects are candidates of every collection
   ** (INVARIANT S2: the list is empty under the CPython policy); only a
-  ** closure collection needs their flag (it clears it itself). They come
-  ** first: a closure collection pulls objects in only while it scans the
-  ** suspects and what they pulled (subtract_closure) */
-  if (mode != MODE_CLOSURE)
+  ** closure collection needs their flag (it clears it itself). In a closure
+  ** collection they come first: it pulls objects in only while it scans the
+  ** suspects and what they pulled (subtract_closure). In the others they
+  ** come last: their order is the order of the decrements that made them,
+  ** which for a structure built with rcgc_set puts children before their
+  ** parents, and move_unreachable would move each child to 'unreachable'
+  ** and back */
+  if (mode == MODE_CLOSURE)
+    list_merge(&heap->suspects, &young);
+  else
     for (head_t *h = next_of(&heap->suspects); h != &heap->suspects; h = next_of(h))
       h->tinfo &= ~(uint32_t)TI_SUSPECT;
-  list_merge(&heap->suspects, &young);
   if (!suspects_only) {
     /* CPython's order: generation G's objects, then generation 0's, 1's...
     ** (it appends the younger lists to the collected one) */
@@ -816,6 +848,7 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
     for (int i = 0; i < generation; i++)
       list_merge(&heap->gens[i].head, &young);
   }
+  list_merge(&heap->suspects, &young); /* (emptied above in closure mode) */
   int older = suspects_only ? RCGC_NUM_GENERATIONS - 1 : generation + 1;
   head_t *old = &heap->gens[older < RCGC_NUM_GENERATIONS ? older : generation].head;
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 typedef struct obj4 {
   void *r[4];
@@ -136,11 +137,19 @@ int main(int argc, char **argv) {
   rcgc_leak_histogram(h, &st, &k);
   stop("histogram", 0.2);
   rcgc_leak_free(h, st);
-  const char *path = "/tmp/rcgc_bench.heapsnapshot";
+  /* a name of this process's own: test runs in parallel must not share it */
+  char path[256];
+  const char *tmp = getenv("TMPDIR");
+  snprintf(path, sizeof path, "%s/rcgc_bench.%ld.heapsnapshot", tmp && *tmp ? tmp : "/tmp",
+           (long)getpid());
   start();
   r = rcgc_leak_snapshot_file(h, path);
   stop("snapshot write", 2.0);
   FILE *f = fopen(path, "r");
+  if (f == NULL) {
+    printf("  result %d, the file cannot be read back\n", r);
+    return 1;
+  }
   fseek(f, 0, SEEK_END);
   printf("  result %d, %ld bytes\n", r, ftell(f));
   fclose(f);
