@@ -17,9 +17,10 @@
 **    so a later incref/decref of it is recognised and reported (best effort
 **    in release builds, where the block may be reused; reliable in debug
 **    builds, which keep the last RCGC_QUARANTINE freed blocks out of reuse).
-**  - Pages are returned to the raw layer only by rcgc__pools_release (heap
-**    destroy). A heap's memory high-water mark therefore stays reserved for
-**    it; docs/design.md discusses the trade-off.
+**  - Every page holds blocks of one class (page->cls) and is on heap->pages
+**    (heap->npages of them). A page none of whose blocks is allocated goes
+**    back to the raw layer when the heap has shrunk (rcgc__pools_trim,
+**    below), all pages at heap destroy (rcgc__pools_release).
 */
 #include "internal.h"
 
@@ -70,6 +71,17 @@ static size_t class_of(size_t block_size) {
   return (block_size + POOL_GRANULE - 1) / POOL_GRANULE - 1;
 }
 
+/* The first block of a page starts after its header, 16-byte aligned. */
+static char *page_start(pool_page_t *page) {
+  return (char *)page + ((sizeof(pool_page_t) + 15) & ~(size_t)15);
+}
+
+/* How many blocks of its class a page holds. */
+static size_t page_blocks(pool_page_t *page) {
+  size_t usable = POOL_PAGE_SIZE - (size_t)(page_start(page) - (char *)page);
+  return usable / (((size_t)page->cls + 1) * POOL_GRANULE);
+}
+
 /* Take a new page for class 'c'. Returns false when memory is short. */
 static bool refill(rcgc_heap *heap, size_t c) {
   size_t bsize = (c + 1) * POOL_GRANULE;
@@ -78,12 +90,12 @@ static bool refill(rcgc_heap *heap, size_t c) {
     return false;
   page->next = heap->pages;
   page->size = POOL_PAGE_SIZE;
+  page->cls = (uint32_t)c;
+  page->nfree = 0;
   heap->pages = page;
-  /* first block starts after the page header, 16-byte aligned */
-  char *start = (char *)page + ((sizeof(pool_page_t) + 15) & ~(size_t)15);
-  char *end = (char *)page + POOL_PAGE_SIZE;
-  heap->classes[c].bump = start;
-  heap->classes[c].limit = start + ((size_t)(end - start) / bsize) * bsize;
+  heap->npages++;
+  heap->classes[c].bump = page_start(page);
+  heap->classes[c].limit = page_start(page) + page_blocks(page) * bsize;
   return true;
 }
 
@@ -165,6 +177,140 @@ void rcgc__quarantine_flush(rcgc_heap *heap) {
 #endif
 }
 
+/* ------------------------------------------------------------ trimming */
+
+/* Returning empty pages. The fast paths keep no per-page counts (a free is
+** a push on the class's free list), so a trim counts instead: it sorts the
+** pages by address, finds the page of every free block by binary search,
+** and adds the unused tail of each class's newest page. A page whose every
+** block is free is empty: its blocks leave the free lists (which keep their
+** order otherwise) and the page goes back to the raw layer. Cost: O(P log P
+** + F log P) for P pages and F free blocks, paid only when at least half of
+** the pool memory and TRIM_MIN_BYTES are free (rcgc__pools_maybe_trim), and
+** then not again before the free memory has doubled. Empty pages worth
+** TRIM_KEEP of the live bytes (at least TRIM_KEEP_MIN) stay, so a heap that
+** shrinks and grows again does not pay the system for every page. */
+#define TRIM_MIN_BYTES ((size_t)4 << 20)
+#define TRIM_KEEP_MIN ((size_t)1 << 20)
+#define TRIM_KEEP(live) ((live) / 4)
+
+static int page_cmp(const void *a, const void *b) {
+  uintptr_t x = (uintptr_t) * (pool_page_t *const *)a, y = (uintptr_t) * (pool_page_t *const *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* The page of 'block' in the sorted array, or NULL (not a pool block). */
+static pool_page_t *page_of(pool_page_t **sorted, size_t n, const void *block) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if ((uintptr_t)sorted[mid] <= (uintptr_t)block)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo == 0)
+    return NULL;
+  pool_page_t *p = sorted[lo - 1];
+  return (uintptr_t)block < (uintptr_t)p + p->size ? p : NULL;
+}
+
+static size_t pool_bytes(const rcgc_heap *heap) { return heap->npages * (size_t)POOL_PAGE_SIZE; }
+
+/* Return the empty pages beyond the kept reserve to the raw layer. Returns
+** the bytes released (0 when there is nothing to do or the scratch array
+** cannot be had). */
+size_t rcgc__pools_trim(rcgc_heap *heap) {
+  size_t n = heap->npages;
+  if (n == 0)
+    return 0;
+  pool_page_t **sorted = rcgc__raw_alloc(heap, n * sizeof *sorted);
+  if (sorted == NULL)
+    return 0;
+  size_t i = 0;
+  for (pool_page_t *p = heap->pages; p != NULL; p = p->next) {
+    p->nfree = 0;
+    sorted[i++] = p;
+  }
+  qsort(sorted, n, sizeof *sorted, page_cmp);
+  for (size_t c = 0; c < POOL_CLASSES; c++) {
+    pool_class_t *pc = &heap->classes[c];
+    for (void *b = pc->free; b != NULL; b = *(void **)b) {
+      pool_page_t *p = page_of(sorted, n, b);
+      if (p == NULL || p->cls != c) {
+        rcgc__misuse(heap, NULL, "internal invariant",
+                     "a free block of size class %zu (%p) is in no page of that class; "
+                     "no page was returned",
+                     c, b);
+        rcgc__raw_free(heap, sorted, n * sizeof *sorted);
+        return 0;
+      }
+      p->nfree++;
+    }
+    if (pc->bump != pc->limit)
+      page_of(sorted, n, pc->bump)->nfree +=
+          (uint32_t)((size_t)(pc->limit - pc->bump) / ((c + 1) * POOL_GRANULE));
+  }
+  /* pick the empty pages to release: nfree becomes UINT32_MAX */
+  size_t live = heap->nbytes, keep = TRIM_KEEP(live) > TRIM_KEEP_MIN ? TRIM_KEEP(live)
+                                                                      : TRIM_KEEP_MIN;
+  size_t kept = 0, released = 0;
+  for (i = 0; i < n; i++) {
+    pool_page_t *p = sorted[i];
+    if (p->nfree != page_blocks(p))
+      continue;
+    if (kept < keep) {
+      kept += p->size;
+      continue;
+    }
+    p->nfree = UINT32_MAX;
+    released++;
+  }
+  if (released > 0) {
+    for (size_t c = 0; c < POOL_CLASSES; c++) {
+      pool_class_t *pc = &heap->classes[c];
+      void **link = &pc->free;
+      while (*link != NULL) {
+        if (page_of(sorted, n, *link)->nfree == UINT32_MAX)
+          *link = **(void ***)link; /* unlink the block */
+        else
+          link = *(void ***)link;
+      }
+      if (pc->bump != pc->limit && page_of(sorted, n, pc->bump)->nfree == UINT32_MAX)
+        pc->bump = pc->limit = NULL;
+    }
+    pool_page_t **pp = &heap->pages;
+    while (*pp != NULL) {
+      pool_page_t *p = *pp;
+      if (p->nfree == UINT32_MAX) {
+        *pp = p->next;
+        heap->npages--;
+        rcgc__raw_free(heap, p, p->size);
+      } else {
+        pp = &p->next;
+      }
+    }
+  }
+  rcgc__raw_free(heap, sorted, n * sizeof *sorted);
+  return released * (size_t)POOL_PAGE_SIZE;
+}
+
+/* After a collection: trim when at least half of the pool memory, and
+** TRIM_MIN_BYTES, are free, and the free memory has at least doubled since
+** the last trim left it (heap->trim_at). */
+void rcgc__pools_maybe_trim(rcgc_heap *heap) {
+  size_t pools = pool_bytes(heap);
+  size_t used = heap->nbytes < pools ? heap->nbytes : pools;
+  size_t free_bytes = pools - used;
+  size_t at = heap->trim_at > TRIM_MIN_BYTES ? heap->trim_at : TRIM_MIN_BYTES;
+  if (free_bytes < at || free_bytes < used)
+    return;
+  rcgc__pools_trim(heap);
+  pools = pool_bytes(heap);
+  free_bytes = pools - (heap->nbytes < pools ? heap->nbytes : pools);
+  heap->trim_at = 2 * free_bytes;
+}
+
 /* Return every pool page to the raw layer (heap destroy, after every object
 ** has been freed). */
 void rcgc__pools_release(rcgc_heap *heap) {
@@ -175,5 +321,6 @@ void rcgc__pools_release(rcgc_heap *heap) {
     p = next;
   }
   heap->pages = NULL;
+  heap->npages = 0;
   memset(heap->classes, 0, sizeof heap->classes);
 }

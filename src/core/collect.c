@@ -988,6 +988,8 @@ done:;
                    "rcgc_check_heap found %ld violation%s after a collection of generation %d",
                    bad, bad == 1 ? "" : "s", generation);
   }
+  if (!heap->destroying)
+    rcgc__pools_maybe_trim(heap); /* the heap may have shrunk */
   rcgc__after_collection(heap, full, nreachable);
   return collected + uncollectable;
 }

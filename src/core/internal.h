@@ -183,6 +183,8 @@ typedef struct callback_t {
 typedef struct pool_page_t {
   struct pool_page_t *next;
   size_t size;
+  uint32_t cls;    /* the size class whose blocks the page holds */
+  uint32_t nfree;  /* scratch of rcgc__pools_trim: free blocks counted */
 } pool_page_t;
 
 /* Per type id, what the allocation and free fast paths need without
@@ -304,6 +306,8 @@ struct rcgc_heap {
   /* allocation (alloc.c) */
   pool_class_t classes[POOL_CLASSES];
   pool_page_t *pages;
+  size_t npages;
+  size_t trim_at; /* rcgc__pools_maybe_trim: free pool bytes that start a trim */
   size_t nobjects;
   size_t nbytes;
   uint64_t serial;
@@ -356,6 +360,8 @@ void *rcgc__raw_realloc(rcgc_heap *heap, void *p, size_t old, size_t size);
 head_t *rcgc__block_alloc(rcgc_heap *heap, size_t block_size, size_t lead);
 void rcgc__block_free(rcgc_heap *heap, head_t *h, size_t lead, size_t block_size);
 void rcgc__pools_release(rcgc_heap *heap);
+size_t rcgc__pools_trim(rcgc_heap *heap);
+void rcgc__pools_maybe_trim(rcgc_heap *heap);
 void rcgc__quarantine_flush(rcgc_heap *heap);
 
 /* obj.c */

@@ -1,0 +1,131 @@
+/*
+** test_trim.c -- a heap that shrinks gives its empty pool pages back.
+**
+** Pool pages are 64 KiB; a collection returns the pages none of whose blocks
+** is allocated, beyond a reserve of 1 MiB (a quarter of the live bytes when
+** that is more), once at least half of the pool memory and 4 MiB are free.
+** The allocator hook counts the bytes the heap holds, so the tests see
+** exactly what went back.
+*/
+#include "testlib.h"
+
+TL_DEFINE;
+
+#define N 200000
+#define PAGE (64 * 1024)
+#define PAGE_HEADER 32          /* the page header, rounded to 16 bytes */
+#define RESERVE_PAGES 16        /* 1 MiB */
+#define QUARANTINE_PAGES 5      /* debug builds keep 4096 freed blocks */
+
+typedef struct cell {
+  long value, pad;
+} cell;
+static const rcgc_type cell_type = {.name = "Cell", .size = sizeof(cell)};
+
+static cell **cells;
+
+/* N cells, cell i holding i; returns the block size of one cell. */
+static size_t make_cells(void) {
+  cells = malloc(N * sizeof *cells);
+  cr_assert_not_null(cells);
+  for (long i = 0; i < N; i++) {
+    cells[i] = rcgc_new(tl.heap, &cell_type);
+    cr_assert_not_null(cells[i]);
+    cells[i]->value = i;
+  }
+  cr_assert_eq(rcgc_heap_object_count(tl.heap), N);
+  return rcgc_heap_bytes(tl.heap) / N;
+}
+
+static void drop_cells(void) {
+  for (long i = 0; i < N; i++)
+    rcgc_decref(tl.heap, cells[i]);
+  free(cells);
+  cells = NULL;
+}
+
+Test(trim, empty_pages_go_back_after_a_collection, .init = tl_setup, .fini = tl_teardown) {
+  TL_SKIP_UNDER_STRESS();
+  size_t bsize = make_cells();
+  size_t per_page = (PAGE - PAGE_HEADER) / bsize;
+  long long before = tl.alloc.live_bytes;
+  long kept = 10000;
+  for (long i = 0; i < N - kept; i++) {
+    rcgc_decref(tl.heap, cells[i]);
+    cells[i] = NULL;
+  }
+  /* freeing alone returns nothing: pages go back at a collection */
+  cr_assert_eq(tl.alloc.live_bytes, before);
+  rcgc_collect(tl.heap, 2);
+  long long released = before - tl.alloc.live_bytes;
+  cr_assert_eq(released % PAGE, 0, "released %lld bytes: not whole pages", released);
+  long pages = (long)(released / PAGE);
+  long empty = (long)((size_t)(N - kept) / per_page); /* pages holding freed cells only */
+  cr_assert_leq(pages, empty, "%ld pages released, only %ld were empty", pages, empty);
+  cr_assert_geq(pages, empty - 1 - RESERVE_PAGES - QUARANTINE_PAGES,
+                "%ld pages released of %ld empty ones", pages, empty);
+  /* the kept cells are intact */
+  for (long i = N - kept; i < N; i++)
+    cr_assert_eq(cells[i]->value, i);
+  /* nothing more to give back: a second collection changes nothing */
+  long long after = tl.alloc.live_bytes;
+  rcgc_collect(tl.heap, 2);
+  cr_assert_eq(tl.alloc.live_bytes, after);
+  /* the heap grows again from fresh pages, objects zeroed as always */
+  for (long i = 0; i < N - kept; i++) {
+    cells[i] = rcgc_new(tl.heap, &cell_type);
+    cr_assert_not_null(cells[i]);
+    cr_assert_eq(cells[i]->value, 0);
+    cr_assert_eq(cells[i]->pad, 0);
+    cells[i]->value = i;
+  }
+  cr_assert_eq(rcgc_heap_object_count(tl.heap), N);
+  for (long i = 0; i < N; i++)
+    cr_assert_eq(cells[i]->value, i);
+  drop_cells();
+  cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);
+}
+
+Test(trim, a_page_with_one_live_block_stays, .init = tl_setup, .fini = tl_teardown) {
+  TL_SKIP_UNDER_STRESS();
+  size_t bsize = make_cells();
+  size_t per_page = (PAGE - PAGE_HEADER) / bsize;
+  long long before = tl.alloc.live_bytes;
+  /* keep one cell in every stretch of per_page / 2: every page keeps one */
+  long step = (long)per_page / 2;
+  for (long i = 0; i < N; i++) {
+    if (i % step != 0) {
+      rcgc_decref(tl.heap, cells[i]);
+      cells[i] = NULL;
+    }
+  }
+  long calls = tl.alloc.calls;
+  rcgc_collect(tl.heap, 2);
+  cr_assert_eq(tl.alloc.live_bytes, before, "a page with a live block was released");
+  /* the trim ran (its scratch array is the collection's only allocation)
+  ** and found nothing; the next collection does not count again */
+  cr_assert_eq(tl.alloc.calls, calls + 1);
+  rcgc_collect(tl.heap, 2);
+  cr_assert_eq(tl.alloc.calls, calls + 1, "a fragmented heap was recounted");
+  cr_assert_eq(tl.alloc.live_bytes, before);
+  for (long i = 0; i < N; i += step)
+    cr_assert_eq(cells[i]->value, i);
+  for (long i = 0; i < N; i += step)
+    rcgc_decref(tl.heap, cells[i]);
+  free(cells);
+  cells = NULL;
+}
+
+Test(trim, a_heap_that_stays_half_full_keeps_its_pages, .init = tl_setup, .fini = tl_teardown) {
+  TL_SKIP_UNDER_STRESS();
+  make_cells();
+  long long before = tl.alloc.live_bytes;
+  /* free the first 40%: less than half of the pool is free */
+  for (long i = 0; i < N * 4 / 10; i++) {
+    rcgc_decref(tl.heap, cells[i]);
+    cells[i] = NULL;
+  }
+  rcgc_collect(tl.heap, 2);
+  cr_assert_eq(tl.alloc.live_bytes, before);
+  drop_cells();
+}
