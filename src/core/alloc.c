@@ -116,6 +116,7 @@ head_t *rcgc__block_alloc(rcgc_heap *heap, size_t block_size, size_t lead) {
       mem = pc->bump;
       pc->bump += (c + 1) * POOL_GRANULE;
     }
+    ((uintptr_t *)mem)[1] = 0; /* no longer marked free (F1) */
   } else {
     mem = rcgc__raw_alloc(heap, block_size);
     if (mem == NULL)
@@ -128,6 +129,7 @@ static void block_release(rcgc_heap *heap, void *mem, size_t block_size) {
   if (pooled(heap, block_size)) {
     pool_class_t *pc = &heap->classes[class_of(block_size)];
     *(void **)mem = pc->free;
+    mark_free(mem);
     pc->free = mem;
   } else {
     rcgc__raw_free(heap, mem, block_size);
@@ -180,119 +182,109 @@ void rcgc__quarantine_flush(rcgc_heap *heap) {
 /* ------------------------------------------------------------ trimming */
 
 /* Returning empty pages. The fast paths keep no per-page counts (a free is
-** a push on the class's free list), so a trim counts instead: it sorts the
-** pages by address, finds the page of every free block by binary search,
-** and adds the unused tail of each class's newest page. A page whose every
-** block is free is empty: its blocks leave the free lists (which keep their
-** order otherwise) and the page goes back to the raw layer. Cost: O(P log P
-** + F log P) for P pages and F free blocks, paid only when at least half of
-** the pool memory and TRIM_MIN_BYTES are free (rcgc__pools_maybe_trim), and
-** then not again before the free memory has doubled. Empty pages worth
-** TRIM_KEEP of the live bytes (at least TRIM_KEEP_MIN) stay, so a heap that
-** shrinks and grows again does not pay the system for every page. */
+** a push on the class's free list); instead every block on a free list
+** carries a mark in its second word (INVARIANT F1 in internal.h), so a trim
+** can tell free blocks from live ones by reading the pages in memory order:
+** a page whose blocks are all marked (or in its class's unused tail) is
+** empty. The free lists are then rebuilt from the pages that stay, in
+** address order, and the empty pages go back to the raw layer -- except
+** empty pages worth TRIM_KEEP of the live bytes (at least TRIM_KEEP_MIN),
+** so that a heap that shrinks and grows again does not pay the system for
+** every page. Cost: one sequential read of the pool memory, paid only when
+** at least half of it and TRIM_MIN_BYTES are free (rcgc__pools_maybe_trim),
+** and then not again before the free memory has doubled. Needs 64-bit
+** pointers (the mark is the block's address inverted, which no word of a
+** live block can hold there); 32-bit builds keep their pages until heap
+** destroy. */
 #define TRIM_MIN_BYTES ((size_t)4 << 20)
 #define TRIM_KEEP_MIN ((size_t)1 << 20)
 #define TRIM_KEEP(live) ((live) / 4)
-
-static int page_cmp(const void *a, const void *b) {
-  uintptr_t x = (uintptr_t) * (pool_page_t *const *)a, y = (uintptr_t) * (pool_page_t *const *)b;
-  return x < y ? -1 : x > y;
-}
-
-/* The page of 'block' in the sorted array, or NULL (not a pool block). */
-static pool_page_t *page_of(pool_page_t **sorted, size_t n, const void *block) {
-  size_t lo = 0, hi = n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if ((uintptr_t)sorted[mid] <= (uintptr_t)block)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  if (lo == 0)
-    return NULL;
-  pool_page_t *p = sorted[lo - 1];
-  return (uintptr_t)block < (uintptr_t)p + p->size ? p : NULL;
-}
+#define TRIM_RELEASE UINT32_MAX /* page->nfree of a page chosen to go */
 
 static size_t pool_bytes(const rcgc_heap *heap) { return heap->npages * (size_t)POOL_PAGE_SIZE; }
 
 /* Return the empty pages beyond the kept reserve to the raw layer. Returns
-** the bytes released (0 when there is nothing to do or the scratch array
-** cannot be had). */
+** the bytes released. */
 size_t rcgc__pools_trim(rcgc_heap *heap) {
-  size_t n = heap->npages;
-  if (n == 0)
-    return 0;
-  pool_page_t **sorted = rcgc__raw_alloc(heap, n * sizeof *sorted);
-  if (sorted == NULL)
-    return 0;
-  size_t i = 0;
+#if UINTPTR_MAX > 0xffffffffu
+  heap->trim_scans++;
+  /* 1. count the free blocks of every page */
+  size_t live = heap->nbytes, kept = 0, released = 0, marked = 0;
+  size_t keep = TRIM_KEEP(live) > TRIM_KEEP_MIN ? TRIM_KEEP(live) : TRIM_KEEP_MIN;
   for (pool_page_t *p = heap->pages; p != NULL; p = p->next) {
-    p->nfree = 0;
-    sorted[i++] = p;
-  }
-  qsort(sorted, n, sizeof *sorted, page_cmp);
-  for (size_t c = 0; c < POOL_CLASSES; c++) {
-    pool_class_t *pc = &heap->classes[c];
-    for (void *b = pc->free; b != NULL; b = *(void **)b) {
-      pool_page_t *p = page_of(sorted, n, b);
-      if (p == NULL || p->cls != c) {
-        rcgc__misuse(heap, NULL, "internal invariant",
-                     "a free block of size class %zu (%p) is in no page of that class; "
-                     "no page was returned",
-                     c, b);
-        rcgc__raw_free(heap, sorted, n * sizeof *sorted);
-        return 0;
-      }
-      p->nfree++;
+    size_t bsize = ((size_t)p->cls + 1) * POOL_GRANULE, n = page_blocks(p), nfree = 0;
+    const pool_class_t *pc = &heap->classes[p->cls];
+    char *b = page_start(p);
+    for (size_t i = 0; i < n; i++, b += bsize) {
+      bool tail = b >= pc->bump && b < pc->limit, mark = !tail && free_marked(b);
+      nfree += tail || mark;
+      marked += mark;
     }
-    if (pc->bump != pc->limit)
-      page_of(sorted, n, pc->bump)->nfree +=
-          (uint32_t)((size_t)(pc->limit - pc->bump) / ((c + 1) * POOL_GRANULE));
-  }
-  /* pick the empty pages to release: nfree becomes UINT32_MAX */
-  size_t live = heap->nbytes, keep = TRIM_KEEP(live) > TRIM_KEEP_MIN ? TRIM_KEEP(live)
-                                                                      : TRIM_KEEP_MIN;
-  size_t kept = 0, released = 0;
-  for (i = 0; i < n; i++) {
-    pool_page_t *p = sorted[i];
-    if (p->nfree != page_blocks(p))
-      continue;
-    if (kept < keep) {
-      kept += p->size;
-      continue;
+    p->nfree = (uint32_t)nfree;
+    /* 2. choose: an empty page beyond the reserve goes */
+    if (nfree == n) {
+      if (kept < keep)
+        kept += p->size;
+      else
+        p->nfree = TRIM_RELEASE, released++;
     }
-    p->nfree = UINT32_MAX;
-    released++;
   }
-  if (released > 0) {
-    for (size_t c = 0; c < POOL_CLASSES; c++) {
-      pool_class_t *pc = &heap->classes[c];
-      void **link = &pc->free;
-      while (*link != NULL) {
-        if (page_of(sorted, n, *link)->nfree == UINT32_MAX)
-          *link = **(void ***)link; /* unlink the block */
-        else
-          link = *(void ***)link;
-      }
-      if (pc->bump != pc->limit && page_of(sorted, n, pc->bump)->nfree == UINT32_MAX)
+#ifdef RCGC_CHECKS
+  /* F1: the marked blocks are exactly the blocks on the free lists */
+  size_t listed = 0;
+  for (size_t c = 0; c < POOL_CLASSES; c++)
+    for (void *f = heap->classes[c].free; f != NULL; f = *(void **)f)
+      listed++;
+  if (listed != marked) {
+    rcgc__misuse(heap, NULL, "internal invariant",
+                 "%zu blocks are on the pools' free lists but %zu are marked free; "
+                 "no page was returned",
+                 listed, marked);
+    return 0;
+  }
+#else
+  (void)marked;
+#endif
+  if (released == 0)
+    return 0;
+  /* 3. rebuild the free lists from the pages that stay, each page's blocks
+  ** in address order; a class whose tail is on a page that goes loses it */
+  for (size_t c = 0; c < POOL_CLASSES; c++)
+    heap->classes[c].free = NULL;
+  for (pool_page_t *p = heap->pages; p != NULL; p = p->next) {
+    pool_class_t *pc = &heap->classes[p->cls];
+    char *start = page_start(p);
+    if (p->nfree == TRIM_RELEASE) {
+      if (pc->bump >= start && pc->bump < start + POOL_PAGE_SIZE)
         pc->bump = pc->limit = NULL;
+      continue;
     }
-    pool_page_t **pp = &heap->pages;
-    while (*pp != NULL) {
-      pool_page_t *p = *pp;
-      if (p->nfree == UINT32_MAX) {
-        *pp = p->next;
-        heap->npages--;
-        rcgc__raw_free(heap, p, p->size);
-      } else {
-        pp = &p->next;
+    size_t bsize = ((size_t)p->cls + 1) * POOL_GRANULE, n = page_blocks(p);
+    for (size_t i = n; i-- > 0;) {
+      char *b = start + i * bsize;
+      if (!(b >= pc->bump && b < pc->limit) && free_marked(b)) {
+        *(void **)(void *)b = pc->free;
+        pc->free = b;
       }
     }
   }
-  rcgc__raw_free(heap, sorted, n * sizeof *sorted);
+  /* 4. give the pages back */
+  pool_page_t **pp = &heap->pages;
+  while (*pp != NULL) {
+    pool_page_t *p = *pp;
+    if (p->nfree == TRIM_RELEASE) {
+      *pp = p->next;
+      heap->npages--;
+      rcgc__raw_free(heap, p, p->size);
+    } else {
+      pp = &p->next;
+    }
+  }
   return released * (size_t)POOL_PAGE_SIZE;
+#else
+  (void)heap;
+  return 0;
+#endif
 }
 
 /* After a collection: trim when at least half of the pool memory, and

@@ -726,6 +726,7 @@ static long delete_garbage(rcgc_heap *heap, head_t *garbage, bool outside_exact)
       h->refcnt = 0;
       h->tinfo = TYPE_POISON << TI_SHIFT;
       h->gc_next = (uintptr_t)retired[c].first; /* the pool's free link */
+      mark_free(h);
       if (retired[c].first == NULL)
         retired[c].last = h;
       retired[c].first = h;

@@ -180,6 +180,19 @@ typedef struct callback_t {
 #define POOL_CLASSES (POOL_MAX_BLOCK / POOL_GRANULE)
 #define POOL_PAGE_SIZE (64 * 1024)
 
+/* INVARIANT F1 (64-bit targets): a pooled block on a free list holds, in
+** its second word, its own address inverted (mark_free); no word at that
+** place of a live block can equal it -- it is a list link, a pointer, a
+** size, a serial or gc_refs, all below 2^63, while an inverted user-space
+** address is above. rcgc__pools_trim reads pages in memory order and tells
+** free blocks by the mark. Every push on a free list marks; every block
+** handed out has that word overwritten (rcgc_new's header, or
+** rcgc__block_alloc clears it). */
+static inline void mark_free(void *block) { ((uintptr_t *)block)[1] = ~(uintptr_t)block; }
+static inline bool free_marked(const void *block) {
+  return ((const uintptr_t *)block)[1] == ~(uintptr_t)block;
+}
+
 typedef struct pool_page_t {
   struct pool_page_t *next;
   size_t size;
@@ -308,6 +321,7 @@ struct rcgc_heap {
   pool_page_t *pages;
   size_t npages;
   size_t trim_at; /* rcgc__pools_maybe_trim: free pool bytes that start a trim */
+  size_t trim_scans; /* trims run (the tests read it) */
   size_t nobjects;
   size_t nbytes;
   uint64_t serial;

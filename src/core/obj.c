@@ -489,10 +489,20 @@ static int visit_release(void *child, const char *edge, void *arg) {
                  "being freed");
     return 0;
   }
-  if (c->refcnt != RC_IMMORTAL && --c->refcnt == 0)
-    rcgc__zero(heap, c); /* draining is set: only pushed */
-  else if (!(c->tinfo & RCGC_TI_QUIET_))
+  if (c->refcnt != RC_IMMORTAL && --c->refcnt == 0) {
+    /* the drain loop runs no user code while it traverses: the child is
+    ** only pushed (rcgc__zero's common case, without the call) */
+    if (RCGC_LIKELY(heap->nheld == 0 && c->gc_prev != 0 && heap->in_user <= heap->drain_user)) {
+      list_remove(c);
+      c->gc_prev = 0;
+      c->gc_next = (uintptr_t)heap->zero_stack;
+      heap->zero_stack = c;
+    } else {
+      rcgc__zero(heap, c);
+    }
+  } else if (!(c->tinfo & RCGC_TI_QUIET_)) {
     rcgc__suspect(heap, c);
+  }
   return 0;
 }
 
@@ -530,18 +540,21 @@ static void free_released(rcgc_heap *heap, head_t *h) {
 ** that waited beneath its children: ZERO_RELEASED). */
 static void finish_zero(rcgc_heap *heap, head_t *h) {
   const rcgc_type *t = type_of(heap, h);
-  if (t->finalize != NULL && !(h->tinfo & TI_FINALIZED)) {
-    h->tinfo |= TI_FINALIZED;
-    if (run_finalizer(heap, h, t->finalize))
+  /* most objects have no finalizer and no weak reference: one test */
+  if (RCGC_UNLIKELY(!heap->tdesc[type_id_of(h)].plain || (h->tinfo & TI_WEAKREFD))) {
+    if (t->finalize != NULL && !(h->tinfo & TI_FINALIZED)) {
+      h->tinfo |= TI_FINALIZED;
+      if (run_finalizer(heap, h, t->finalize))
+        return;
+    }
+    if (h->tinfo & TI_WEAKREFD)
+      rcgc__weakrefs_on_death(heap, h);
+    /* a legacy finalizer runs at every death, except after a forced release
+    ** (rcgc_garbage_release with RCGC_RELEASE_LEGACY) already ran it once */
+    if (t->legacy_finalize != NULL && !(h->tinfo & TI_LEGACY_RAN) &&
+        run_finalizer(heap, h, t->legacy_finalize))
       return;
   }
-  if (h->tinfo & TI_WEAKREFD)
-    rcgc__weakrefs_on_death(heap, h);
-  /* a legacy finalizer runs at every death, except after a forced release
-  ** (rcgc_garbage_release with RCGC_RELEASE_LEGACY) already ran it once */
-  if (t->legacy_finalize != NULL && !(h->tinfo & TI_LEGACY_RAN) &&
-      run_finalizer(heap, h, t->legacy_finalize))
-    return;
   if (t->traverse != NULL) {
     head_t *top = heap->zero_stack;
     rcgc__traverse(heap, h, visit_release, heap);
@@ -614,6 +627,7 @@ void rcgc__release_block(rcgc_heap *heap, head_t *h) {
     h->tinfo = TYPE_POISON << TI_SHIFT;
     pool_class_t *pc = &heap->classes[d->pool - 1];
     h->gc_next = (uintptr_t)pc->free; /* the free-list link is the block's first word */
+    mark_free(h);
     pc->free = h;
     return;
   }
