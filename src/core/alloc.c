@@ -196,8 +196,15 @@ void rcgc__quarantine_flush(rcgc_heap *heap) {
 ** pointers (the mark is the block's address inverted, which no word of a
 ** live block can hold there); 32-bit builds keep their pages until heap
 ** destroy. */
+#ifdef RCGC_STRESS
+/* stress builds trim as soon as half the pool is free and keep no reserve,
+** so that every test exercises the trim and the rebuilt free lists */
+#define TRIM_MIN_BYTES ((size_t)0)
+#define TRIM_KEEP_MIN ((size_t)0)
+#else
 #define TRIM_MIN_BYTES ((size_t)4 << 20)
 #define TRIM_KEEP_MIN ((size_t)1 << 20)
+#endif
 #define TRIM_KEEP(live) ((live) / 4)
 #define TRIM_RELEASE UINT32_MAX /* page->nfree of a page chosen to go */
 
