@@ -813,7 +813,7 @@ enum {
   RCGC_RELEASE_LEGACY = 1u << 0
 };
 
-/* Seed 004's question: empty the garbage list *and* have the collector
+/* Empty the garbage list *and* have the collector
 ** reclaim what it held, without clearing fields by hand. The entries'
 ** references are dropped and a full collection runs as if DEBUG_SAVEALL
 ** were off: the collectable part is freed, and only objects with a legacy

@@ -10,7 +10,11 @@
 **     of generations G, 0, 1, ..., G-1 are merged, in that order (CPython
 **     appends the younger lists to the collected one), into a local list
 **     'young' (so objects allocated by user code later in this collection
-**     land in an empty gens[0], never in a list being processed).
+**     land in an empty gens[0], never in a list being processed). Under
+**     the suspects policy the suspects list joins them: first in a closure
+**     collection (MODE_CLOSURE: an automatic or young one, which pulls in
+**     everything the suspects reach while it subtracts), last otherwise;
+**     a suspect collection takes the suspects alone.
 **  1. deduce_unreachable(young -> unreachable):
 **     a. update_refs: gc_refs = refcnt, PREV_COLLECTING set. The list is
 **        singly linked from here until move_unreachable restores it.
@@ -30,7 +34,12 @@
 **        NEXT_UNREACHABLE. Objects pulled back are appended to young and
 **        scanned again later: a breadth-first mark with no stack and no
 **        allocation. On exit young holds exactly the reachable candidates
-**        with plain links, and unreachable the garbage.
+**        with plain links, and unreachable the garbage. Shortcut: when
+**        no user code can run (no finalizer, weak reference or debug flag
+**        that lists the garbage) and no candidate kept an outside
+**        reference -- counted during b for young and closure collections,
+**        checked by a walk for full ones -- the whole list is garbage and
+**        goes straight to step 9.
 **  2. survivors (young) go to the next generation (long-lived counters).
 **  3. legacy finalizers: objects whose type has legacy_finalize, and all
 **     that is reachable from them, move to 'finalizers': uncollectable.
@@ -50,9 +59,13 @@
 **     finalizers since step 5 that have a callback and are not garbage
 **     themselves are held; their callbacks run after step 9.
 **  9. DEBUG_SAVEALL: the garbage goes to the garbage list. Otherwise it is
-**     freed: every member is held (refcnt + 1), the references of each are
-**     released through the zero stack (members cannot reach 0 while held),
-**     then each member, now at refcnt 1, is destroyed and its memory freed.
+**     freed without touching the members' refcounts (delete_garbage): each
+**     member that referenced a non-member (PREV_OUTSIDE, from step 1b) is
+**     traversed and only the references that leave the garbage are
+**     released (those objects may die by refcount: pushed on the zero
+**     stack and freed after the pass); then each member is destroyed and
+**     its block returned. No member can reach 0 on its own meanwhile: a
+**     reference the collector did not see would have made it reachable.
 ** 10. uncollectable accounting, DEBUG_UNCOLLECTABLE lines, the DEBUG_STATS
 **     done line, legacy objects (all of 'finalizers' under SAVEALL) appended
 **     to the garbage list, 'finalizers' merged into the old generation.
@@ -60,7 +73,8 @@
 **
 ** No phase recurses and no phase allocates, except appending to the garbage
 ** list (step 9/10); when that fails the object stays alive in the old
-** generation and the failure is reported.
+** generation and the failure is reported. After step 11 the pools may
+** return empty pages (alloc.c, rcgc__pools_maybe_trim).
 */
 #include "internal.h"
 

@@ -1,6 +1,6 @@
 /*
 ** test_finalize_gc.c -- the finalizer, resurrection and weak reference cases
-** of CPython's Lib/test/test_gc.py (reference/cpython_gc.md section 4),
+** of CPython's Lib/test/test_gc.py,
 ** ported with their exact numbers:
 **
 **   GCTests: test_legacy_finalizer, test_saveall (+ finalizers), test_del

@@ -7,10 +7,12 @@
 **    referent gone, while weak references without callback stay readable
 **    during the finalizers and are dead afterwards (gh-135552); weak
 **    references that are garbage themselves never fire;
-**  - seed 002's workflow step by step (legacy cycle -> garbage list ->
+**  - the workflow of a Python 2 programmer who finds a __del__ cycle in
+**    gc.garbage, step by step (legacy cycle -> garbage list ->
 **    break it by hand -> clear -> collect), and the same cleanup done by a
 **    modern finalizer;
-**  - rcgc_garbage_release (seed 004's question) with and without
+**  - rcgc_garbage_release (emptying the garbage list *and* letting the
+**    collector reclaim what it held) with and without
 **    RCGC_RELEASE_LEGACY, with the exact number of objects freed;
 **  - heap destroy policies: which finalizers run, and the leak report line
 **    naming why each object was still alive.
@@ -145,7 +147,7 @@ Test(weakref_garbage, callback_frees_its_weakref) {
   cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);
 }
 
-/* ------------------------------------------------------------ seed 002 */
+/* ------------------------------------------------- a __del__ cycle, by hand */
 
 Test(weakref_garbage, seed002_workflow) {
   /* --- Test without Cycle --- */
@@ -187,7 +189,7 @@ Test(weakref_garbage, seed002_workflow) {
   cr_assert_eq(rcgc_collect(tl.heap, 2), 2);
   cr_assert_eq(rcgc_garbage_count(tl.heap), 1);
   cr_assert_eq(fl.nlegacy, 2);
-  /* ... until released with its legacy finalizer (seed 004) */
+  /* ... until released with its legacy finalizer (rcgc_garbage_release) */
   cr_assert_eq(rcgc_garbage_release(tl.heap, RCGC_RELEASE_LEGACY), 2);
   cr_assert_eq(fl.nlegacy, 3);
   cr_assert_eq(rcgc_garbage_count(tl.heap), 0);
@@ -242,7 +244,8 @@ Test(weakref_garbage, garbage_release_without_legacy) {
   cr_assert_eq(rcgc_garbage_release(tl.heap, 3), RCGC_EINVAL);
 }
 
-/* Seed 000's shape: a legacy pair holding a plain subgraph; everything
+/* A legacy pair holding a plain subgraph (a gc.garbage report's usual
+** shape); everything
 ** reachable from the legacy objects stays until released. */
 Test(weakref_garbage, garbage_release_legacy_frees_everything_reachable) {
   fobj *l1 = fin_new(&fin_tpdel_type, FO_CHAIN), *l2 = fin_new(&fin_tpdel_type, FO_CHAIN);
@@ -269,8 +272,8 @@ Test(weakref_garbage, garbage_release_legacy_frees_everything_reachable) {
 }
 
 /* BUG (obj.c finish_zero): with RCGC_RELEASE_LEGACY the legacy finalizer
-** must run once. When it breaks its own cycle (seed 002's
-** WithDelAndCleanUp), the object then dies by refcount inside the release
+** must run once. When it breaks its own cycle (a class whose __del__
+** cleans up its own references), the object then dies by refcount inside the release
 ** collection and finish_zero runs the legacy finalizer a second time: it
 ** does not check TI_LEGACY_RAN. */
 Test(weakref_garbage, release_legacy_runs_cleanup_finalizer_once) {

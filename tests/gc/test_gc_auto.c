@@ -1,7 +1,7 @@
 /*
 ** test_gc_auto.c -- automatic collection, ported from CPython's
-** GCTogglingTests and the triggering rules (reference/cpython_gc.md 2.3,
-** 2.5): no automatic run with collection disabled over 10,000 allocations
+** GCTogglingTests and CPython 3.11's triggering rules (thresholds and the
+** long-lived rule): no automatic run with collection disabled over 10,000 allocations
 ** (test_indirect_calls_with_gc_disabled) nor with threshold0 = 0 over
 ** 50,000 (test_threshold_zero); with the defaults (700, 10, 10) the exact
 ** number of generation-0 and generation-1 collections for known allocation

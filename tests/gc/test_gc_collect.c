@@ -1,6 +1,6 @@
 /*
 ** test_gc_collect.c -- what rcgc_collect returns and what it leaves behind,
-** ported from CPython's test_gc (reference/cpython_gc.md section 4):
+** ported from CPython's test_gc:
 ** test_list/test_dict (self-cycle -> 1), test_tuple (two-object cycle -> 2),
 ** test_instance (a cycle beside live objects, then an extra collect -> 0),
 ** test_saveall (DEBUG_SAVEALL keeps exactly the cycle, same address),
@@ -332,7 +332,7 @@ Test(gc_collect, debug_leak_is_38) {
   cr_assert_eq(rcgc_garbage_count(tl.heap), 1);
   cr_assert_eq(rcgc_garbage_get(tl.heap, 0), (void *)n);
   rcgc_set_debug(tl.heap, 0);
-  /* seed 004: hand the garbage back to the collector */
+  /* hand the garbage back to the collector */
   cr_assert_eq(rcgc_garbage_release(tl.heap, 0), 1);
   cr_assert_eq(rcgc_garbage_count(tl.heap), 0);
   cr_assert_eq(tl_destroyed, 1);

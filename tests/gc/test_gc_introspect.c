@@ -1,6 +1,6 @@
 /*
 ** test_gc_introspect.c -- looking at the heap, ported from CPython's
-** test_gc (reference/cpython_gc.md section 4): test_get_referents (exact
+** test_gc: test_get_referents (exact
 ** order and content, several arguments concatenated, objects without
 ** traverse -> nothing, test_get_referents_on_capsule), get_referrers,
 ** test_is_tracked (tracked and untracked types, rcgc_untrack/rcgc_track),

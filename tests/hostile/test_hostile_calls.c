@@ -24,7 +24,7 @@
 ** Foreign objects are detected only in debug builds (objects record their
 ** heap there) and freed blocks are reliably poisoned only there (the
 ** quarantine): those cases skip themselves in other builds. Cases that hit
-** a defect listed in issue 9 skip themselves naming it.
+** a known defect of the library skip themselves naming it (none is left).
 */
 #include "hostile_api.h"
 #include "testlib.h"
@@ -60,7 +60,7 @@ typedef struct call_row {
   const char *what; /* the name the call's misuse reports use, or NULL when it
                     ** does not validate objects (then no report is expected) */
   long bad;         /* result for a foreign, freed or non-object pointer */
-  const char *skip; /* a defect of issue 9 this row hits: skipped, named */
+  const char *skip; /* a known library defect this row hits: skipped, named */
 } call_row;
 
 /* ---------------------------------------------------------------- fixture */
@@ -860,7 +860,7 @@ static void bad_report(char *buf, size_t cap, enum kind k, const char *what, voi
   }
 }
 
-/* Defects of issue 9 this suite found or hits (listed in issue 9): each
+/* Known library defects this suite found or hits: each
 ** case that hits one is skipped, naming it, until it is fixed. None is
 ** left. */
 static const char *kind_defect(const call_row *r, enum kind k) {

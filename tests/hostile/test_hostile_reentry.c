@@ -38,7 +38,7 @@
 ** call returning a pointer), Z returns 0 without doing anything, R refused
 ** with a misuse report naming the row's rule, r the same in debug builds
 ** only (release builds' inline incref/decref check nothing), A not
-** documented (only consistency is asserted), S skipped: a defect of issue 9.
+** documented (only consistency is asserted), S skipped: a known library defect.
 **
 ** After each case: the call ran exactly once, the heap is consistent
 ** (rcgc_check_heap), the refcounts of the fixture's objects are back where
@@ -87,7 +87,7 @@ typedef struct reentry_row {
   thunk_fn fn;
   const char *codes; /* five outcome codes: traverse, callback, cycle fin, freeing, hook */
   const char *rule;  /* R / r and a B that reports: the misuse rule of the report */
-  const char *skip;  /* S: the defect of issue 9 */
+  const char *skip;  /* S: the known library defect */
   const char *per_ctx; /* rows on the object whose callback runs: one code per
                        ** context (enum ctx order), '-' where there is none */
 } reentry_row;
@@ -784,7 +784,7 @@ static const reentry_row rows[] = {
 };
 #define NROWS (sizeof rows / sizeof rows[0])
 
-/* A case that hits a defect of issue 9 in one context only. */
+/* A case that hits a known library defect in one context only (none left). */
 static const char *case_defect(const reentry_row *r, enum ctx c) {
   (void)r, (void)c;
   return NULL;
