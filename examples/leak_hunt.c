@@ -16,6 +16,7 @@
 ** run.
 */
 #include <rcgc.h>
+#include <rcgc_leak.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,28 +112,28 @@ int main(void) {
     close_document(d);
   }
   rcgc_collect(heap, 2); /* the cycle collector cannot help: nothing freed */
-  rcgc_leak_print_growth(heap, mark, 0, stdout);
-  rcgc_leak_print_since_mark(heap, mark, 10, stdout);
-  rcgc_leak_mark_free(heap, mark);
+  rcgc_leak_print_growth(heap, mark, 0, rcgc_write_file, stdout);
+  rcgc_leak_print_since_mark(heap, mark, 10, rcgc_write_file, stdout);
+  rcgc_leak_free(heap, mark);
 
   step("2. the roots: who holds objects from outside the heap");
-  rcgc_leak_print_roots(heap, stdout);
+  rcgc_leak_print_roots(heap, rcgc_write_file, stdout);
 
   step("3. why is the closed document report-2 still alive?");
-  rcgc_leak_print_why(heap, watched, 1, stdout);
+  rcgc_leak_print_why(heap, watched, 1, rcgc_write_file, stdout);
 
   step("4. the cycle it belongs to");
   void *from[] = {watched};
-  rcgc_leak_print_cycles(heap, RCGC_LEAK_REACHABLE, from, 1, 0, stdout);
+  rcgc_leak_print_cycles(heap, RCGC_LEAK_REACHABLE, from, 1, 0, rcgc_write_file, stdout);
 
   step("5. who retains the most memory");
-  rcgc_leak_print_top_retainers(heap, 3, stdout);
+  rcgc_leak_print_top_retainers(heap, 3, rcgc_write_file, stdout);
 
   step("6. a picture: referrers of report-2 (leak_hunt.dot)");
   FILE *dot = fopen("leak_hunt.dot", "w");
   rcgc_leak_dot_opts opts = {RCGC_LEAK_DOT_BACKREFS | RCGC_LEAK_DOT_REFCOUNTS, 6, 10, NULL, NULL,
                              NULL};
-  int r = rcgc_leak_dot(heap, from, 1, &opts, dot);
+  int r = rcgc_leak_dot(heap, from, 1, &opts, rcgc_write_file, dot);
   fclose(dot);
   printf("rcgc_leak_dot: %s\n", rcgc_err_name(r));
   if (system("command -v dot >/dev/null 2>&1") == 0) {
@@ -151,7 +152,7 @@ int main(void) {
   }
 
   step("8. the test a developer would write: expect freed");
-  long left = rcgc_expect_freed_check(heap, RCGC_EXPECT_COLLECT, stdout);
+  long left = rcgc_expect_freed_check(heap, RCGC_EXPECT_COLLECT, rcgc_write_file, stdout);
   printf("%ld watched object(s) still alive\n", left);
 
   step("9. the fix: unregister observers, then everything goes");
@@ -160,7 +161,7 @@ int main(void) {
   long freed = rcgc_collect(heap, 2);
   printf("collected %ld (document/observer cycles), left: %zu\n", freed,
          rcgc_heap_object_count(heap));
-  left = rcgc_expect_freed_check(heap, 0, stdout);
+  left = rcgc_expect_freed_check(heap, 0, rcgc_write_file, stdout);
   printf("%ld watched object(s) still alive\n", left);
   rcgc_decref(heap, home);
   rcgc_collect(heap, 2);

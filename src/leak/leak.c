@@ -118,6 +118,130 @@ size_t rcgc__leak_block_size(const rcgc_heap *heap, const head_t *h) {
   return lead + sizeof(head_t) + ((data + 7) & ~(size_t)7);
 }
 
+/* ------------------------------------------------------------ output */
+
+void rcgc__out_init(rcgc__leak_out *o, rcgc_heap *heap, rcgc_write_fn write, void *ud,
+                    char *buf, size_t cap) {
+  o->heap = heap;
+  if (write == NULL) {
+    write = heap->cfg.write;
+    ud = heap->cfg.write_ud;
+  }
+  if (write == NULL) {
+    write = rcgc_write_file;
+    ud = stderr;
+  }
+  o->write = write;
+  o->ud = ud;
+  o->buf = buf;
+  o->len = 0;
+  o->cap = cap;
+}
+
+/* Hand the first n bytes of the buffer to the writer. */
+static void out_emit(rcgc__leak_out *o, size_t n) {
+  if (n == 0)
+    return;
+  USER_BEGIN(o->heap);
+  o->write(o->ud, o->buf, n);
+  USER_END(o->heap);
+  memmove(o->buf, o->buf + n, o->len - n);
+  o->len -= n;
+}
+
+/* Make room: hand over every whole line, or everything when the buffer
+** holds no line end. */
+static void out_flush_lines(rcgc__leak_out *o) {
+  size_t n = o->len;
+  while (n > 0 && o->buf[n - 1] != '\n')
+    n--;
+  out_emit(o, n > 0 ? n : o->len);
+}
+
+void rcgc__out_put(rcgc__leak_out *o, const char *s, size_t n) {
+  while (n > 0) {
+    if (o->len == o->cap)
+      out_flush_lines(o);
+    size_t k = o->cap - o->len < n ? o->cap - o->len : n;
+    memcpy(o->buf + o->len, s, k);
+    o->len += k;
+    s += k;
+    n -= k;
+  }
+}
+
+void rcgc__out_puts(rcgc__leak_out *o, const char *s) { rcgc__out_put(o, s, strlen(s)); }
+
+void rcgc__out_printf(rcgc__leak_out *o, const char *fmt, ...) {
+  for (int attempt = 0;; attempt++) {
+    size_t room = o->cap - o->len;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(o->buf + o->len, room, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+      return;
+    if ((size_t)n < room || (attempt > 0 && o->len == 0)) {
+      o->len += (size_t)n < room ? (size_t)n : room - 1; /* cut: longer than the buffer */
+      return;
+    }
+    out_flush_lines(o);
+    if (attempt > 0)
+      out_emit(o, o->len);
+  }
+}
+
+/* ------------------------------------------------------------ descriptions */
+
+size_t rcgc__leak_repr(rcgc_heap *heap, const head_t *h, char *buf, size_t cap) {
+  const rcgc_type *t = type_of(heap, h);
+  int n;
+  if (t->repr != NULL) {
+    USER_BEGIN(heap);
+    n = t->repr(FROM_HEAD(h), buf, cap);
+    USER_END(heap);
+  } else {
+    n = rcgc__describe(heap, h, buf, cap);
+  }
+  if (cap > 0)
+    buf[cap - 1] = 0;
+  if (n < 0) {
+    if (cap > 0)
+      buf[0] = 0;
+    return 0;
+  }
+  return (size_t)n < cap ? (size_t)n : cap ? cap - 1 : 0;
+}
+
+size_t rcgc__leak_describe(rcgc_heap *heap, const head_t *h, char *buf, size_t cap) {
+  int n = rcgc__describe(heap, h, buf, cap);
+  if (n < 0 || cap == 0)
+    return 0;
+  size_t k = (size_t)n < cap ? (size_t)n : cap - 1;
+  if (type_of(heap, h)->repr != NULL && k + 2 < cap) {
+    buf[k++] = ' ';
+    k += rcgc__leak_repr(heap, h, buf + k, cap - k);
+  }
+  return k;
+}
+
+void rcgc__out_obj(rcgc__leak_out *o, const head_t *h) {
+  char buf[RCGC__DESC_BUF];
+  rcgc__out_put(o, buf, rcgc__leak_describe(o->heap, h, buf, sizeof buf));
+}
+
+void rcgc__out_repr(rcgc__leak_out *o, const head_t *h) {
+  char buf[RCGC__DESC_BUF];
+  rcgc__out_put(o, buf, rcgc__leak_repr(o->heap, h, buf, sizeof buf));
+}
+
+int rcgc__out_finish(rcgc__leak_out *o) {
+  out_emit(o, o->len);
+  if (o->write == rcgc_write_file && ferror(o->ud != NULL ? (FILE *)o->ud : stderr))
+    return RCGC_EIO;
+  return RCGC_OK;
+}
+
 /* ------------------------------------------------------------ watches */
 
 typedef struct watch_t {
@@ -251,11 +375,6 @@ int rcgc_expect_freed_cancel(rcgc_heap *heap, void *obj) {
   return RCGC_OK;
 }
 
-/* The watched objects still alive, in watch order: fills objs/labels (each
-** of rcgc__leak_alloc'd arrays of *n entries). Used by the check in
-** leak_report.c. Returns RCGC_OK or RCGC_ENOMEM. */
-int rcgc__leak_watched(rcgc_heap *heap, void ***objs, const char ***labels, size_t *n);
-
 static int by_seq(const void *a, const void *b) {
   const watch_t *x = *(watch_t *const *)a, *y = *(watch_t *const *)b;
   return x->seq < y->seq ? -1 : x->seq > y->seq;
@@ -316,11 +435,13 @@ void rcgc__leak_release(rcgc_heap *heap) {
 
 /* ------------------------------------------------------------ histograms */
 
+/* One block (rcgc_leak_free releases it): the struct, then the two
+** arrays. */
 struct rcgc_leak_mark {
   uint64_t serial;
   uint32_t ntypes;
-  size_t *count; /* [ntypes] */
-  size_t *bytes; /* [ntypes] */
+  size_t *count; /* [ntypes + 1], inside the block */
+  size_t *bytes; /* [ntypes + 1], inside the block */
 };
 
 /* Count live objects per type id into count/bytes (ntypes entries each,
@@ -339,27 +460,16 @@ static void count_types(rcgc_heap *heap, size_t *count, size_t *bytes) {
 rcgc_leak_mark *rcgc_leak_mark_new(rcgc_heap *heap) {
   if (rcgc__leak_check_state(heap) != RCGC_OK)
     return NULL;
-  rcgc_leak_mark *m = rcgc__leak_calloc(heap, 1, sizeof *m);
+  size_t nt = (size_t)heap->ntypes + 1;
+  rcgc_leak_mark *m = rcgc__leak_calloc(heap, 1, sizeof *m + 2 * nt * sizeof(size_t));
   if (m == NULL)
     return NULL;
   m->ntypes = heap->ntypes;
   m->serial = heap->serial;
-  m->count = rcgc__leak_calloc(heap, m->ntypes + 1, sizeof(size_t));
-  m->bytes = rcgc__leak_calloc(heap, m->ntypes + 1, sizeof(size_t));
-  if (m->count == NULL || m->bytes == NULL) {
-    rcgc_leak_mark_free(heap, m);
-    return NULL;
-  }
+  m->count = (size_t *)(void *)(m + 1);
+  m->bytes = m->count + nt;
   count_types(heap, m->count, m->bytes);
   return m;
-}
-
-void rcgc_leak_mark_free(rcgc_heap *heap, rcgc_leak_mark *mark) {
-  if (heap == NULL || mark == NULL)
-    return;
-  rcgc__leak_free(heap, mark->count);
-  rcgc__leak_free(heap, mark->bytes);
-  rcgc__leak_free(heap, mark);
 }
 
 static int stat_cmp(const void *a, const void *b) {
@@ -421,27 +531,32 @@ int rcgc_leak_histogram(rcgc_heap *heap, rcgc_leak_type_stat **out, size_t *coun
   return RCGC_OK;
 }
 
-long rcgc_leak_print_histogram(rcgc_heap *heap, size_t limit, FILE *f) {
-  if (f == NULL)
-    return RCGC_EINVAL;
+long rcgc_leak_print_histogram(rcgc_heap *heap, size_t limit, rcgc_write_fn write,
+                               void *write_ud) {
   rcgc_leak_type_stat *s;
   size_t n;
   int r = rcgc_leak_histogram(heap, &s, &n);
   if (r != RCGC_OK)
     return r;
+  char buf[RCGC__OUT_BUF];
+  rcgc__leak_out f;
+  rcgc__out_init(&f, heap, write, write_ud, buf, sizeof buf);
   size_t tc = 0, tb = 0;
-  fprintf(f, "%10s %12s  %s\n", "count", "bytes", "type");
+  rcgc__out_printf(&f, "%10s %12s  %s\n", "count", "bytes", "type");
   for (size_t i = 0; i < n; i++) {
     tc += s[i].count;
     tb += s[i].bytes;
-    if (limit == 0 || i < limit)
-      fprintf(f, "%10zu %12zu  %s\n", s[i].count, s[i].bytes, s[i].name);
+    if (limit == 0 || i < limit) {
+      rcgc__out_printf(&f, "%10zu %12zu  ", s[i].count, s[i].bytes);
+      rcgc__out_puts(&f, s[i].name);
+      rcgc__out_puts(&f, "\n");
+    }
   }
   if (limit != 0 && n > limit)
-    fprintf(f, "%10s %12s  ... %zu more types\n", "", "", n - limit);
-  fprintf(f, "%10zu %12zu  total\n", tc, tb);
+    rcgc__out_printf(&f, "%10s %12s  ... %zu more types\n", "", "", n - limit);
+  rcgc__out_printf(&f, "%10zu %12zu  total\n", tc, tb);
   rcgc__leak_free(heap, s);
-  return ferror(f) ? RCGC_EIO : (long)n;
+  return rcgc__out_finish(&f) != RCGC_OK ? RCGC_EIO : (long)n;
 }
 
 /* ------------------------------------------------------------ growth */
@@ -503,25 +618,30 @@ int rcgc_leak_growth_since(rcgc_heap *heap, const rcgc_leak_mark *mark, rcgc_lea
   return RCGC_OK;
 }
 
-long rcgc_leak_print_growth(rcgc_heap *heap, const rcgc_leak_mark *mark, size_t limit, FILE *f) {
-  if (f == NULL)
-    return RCGC_EINVAL;
+long rcgc_leak_print_growth(rcgc_heap *heap, const rcgc_leak_mark *mark, size_t limit,
+                            rcgc_write_fn write, void *write_ud) {
   rcgc_leak_growth *g;
   size_t n;
   int r = rcgc_leak_growth_since(heap, mark, &g, &n);
   if (r != RCGC_OK)
     return r;
+  char buf[RCGC__OUT_BUF];
+  rcgc__leak_out f;
+  rcgc__out_init(&f, heap, write, write_ud, buf, sizeof buf);
   size_t shown = limit == 0 || limit > n ? n : limit;
-  fprintf(f, "%-24s %10s %10s %12s %12s\n", "type", "count", "delta", "bytes", "delta");
-  for (size_t i = 0; i < shown; i++)
-    fprintf(f, "%-24s %10zu %+10lld %12zu %+12lld\n", g[i].name, g[i].count_now,
-            g[i].count_delta, g[i].bytes_now, g[i].bytes_delta);
+  rcgc__out_printf(&f, "%-24s %10s %10s %12s %12s\n", "type", "count", "delta", "bytes", "delta");
+  for (size_t i = 0; i < shown; i++) {
+    rcgc__out_puts(&f, g[i].name);
+    size_t len = strlen(g[i].name);
+    rcgc__out_printf(&f, "%*s %10zu %+10lld %12zu %+12lld\n", len < 24 ? (int)(24 - len) : 0, "",
+                     g[i].count_now, g[i].count_delta, g[i].bytes_now, g[i].bytes_delta);
+  }
   if (n > shown)
-    fprintf(f, "... %zu more types changed\n", n - shown);
+    rcgc__out_printf(&f, "... %zu more types changed\n", n - shown);
   if (n == 0)
-    fprintf(f, "(no change since the mark)\n");
+    rcgc__out_puts(&f, "(no change since the mark)\n");
   rcgc__leak_free(heap, g);
-  return ferror(f) ? RCGC_EIO : (long)shown;
+  return rcgc__out_finish(&f) != RCGC_OK ? RCGC_EIO : (long)shown;
 }
 
 /* ------------------------------------------------------------ since mark */
@@ -568,9 +688,7 @@ int rcgc_leak_since_mark(rcgc_heap *heap, const rcgc_leak_mark *mark, void ***ob
 }
 
 long rcgc_leak_print_since_mark(rcgc_heap *heap, const rcgc_leak_mark *mark, size_t limit,
-                                FILE *f) {
-  if (f == NULL)
-    return RCGC_EINVAL;
+                                rcgc_write_fn write, void *write_ud) {
   void **o;
   size_t n;
   int r = rcgc_leak_since_mark(heap, mark, &o, &n);
@@ -578,8 +696,11 @@ long rcgc_leak_print_since_mark(rcgc_heap *heap, const rcgc_leak_mark *mark, siz
     return r;
   if (limit == 0)
     limit = 20;
-  fprintf(f, "%zu object%s allocated since the mark (serial > %llu) still alive\n", n,
-          n == 1 ? "" : "s", (unsigned long long)mark->serial);
+  char obuf[RCGC__OUT_BUF];
+  rcgc__leak_out f;
+  rcgc__out_init(&f, heap, write, write_ud, obuf, sizeof obuf);
+  rcgc__out_printf(&f, "%zu object%s allocated since the mark (serial > %llu) still alive\n", n,
+                   n == 1 ? "" : "s", (unsigned long long)mark->serial);
   /* per type counts, by type id */
   uint32_t nt = heap->ntypes;
   size_t *c = rcgc__leak_calloc(heap, nt + 1, sizeof *c);
@@ -587,26 +708,21 @@ long rcgc_leak_print_since_mark(rcgc_heap *heap, const rcgc_leak_mark *mark, siz
     for (size_t i = 0; i < n; i++)
       c[type_id_of(AS_HEAD(o[i]))]++;
     for (uint32_t id = 1; id < nt; id++)
-      if (c[id])
-        fprintf(f, "  %10zu %s\n", c[id], heap->types[id]->name);
+      if (c[id]) {
+        rcgc__out_printf(&f, "  %10zu ", c[id]);
+        rcgc__out_puts(&f, heap->types[id]->name);
+        rcgc__out_puts(&f, "\n");
+      }
     rcgc__leak_free(heap, c);
   }
-  char buf[512];
   for (size_t i = 0; i < n && i < limit; i++) {
     head_t *h = AS_HEAD(o[i]);
-    rcgc__describe(heap, h, buf, sizeof buf);
-    fprintf(f, "  #%llu %s", (unsigned long long)prefix_of(h)->serial, buf);
-    const rcgc_type *t = type_of(heap, h);
-    if (t->repr != NULL) {
-      USER_BEGIN(heap);
-      t->repr(o[i], buf, sizeof buf);
-      USER_END(heap);
-      fprintf(f, " %s", buf);
-    }
-    fputc('\n', f);
+    rcgc__out_printf(&f, "  #%llu ", (unsigned long long)prefix_of(h)->serial);
+    rcgc__out_obj(&f, h);
+    rcgc__out_puts(&f, "\n");
   }
   if (n > limit)
-    fprintf(f, "  ... %zu more\n", n - limit);
+    rcgc__out_printf(&f, "  ... %zu more\n", n - limit);
   rcgc__leak_free(heap, o);
-  return ferror(f) ? RCGC_EIO : (long)n;
+  return rcgc__out_finish(&f) != RCGC_OK ? RCGC_EIO : (long)n;
 }

@@ -504,92 +504,47 @@ int rcgc__hg_uncollectable(const rcgc__hg_t *hg, const uint8_t *mask, uint32_t *
 
 /* ------------------------------------------------------------ text helpers */
 
-/* Repr of header h (type's repr, or "<Type 0x...>" without one). */
-static size_t obj_repr(rcgc_heap *heap, const head_t *h, char *buf, size_t cap) {
-  const rcgc_type *t = type_of(heap, h);
-  int n;
-  if (t->repr != NULL) {
-    USER_BEGIN(heap);
-    n = t->repr(FROM_HEAD(h), buf, cap);
-    USER_END(heap);
-  } else {
-    n = rcgc__describe(heap, h, buf, cap);
-  }
-  if (cap > 0)
-    buf[cap - 1] = 0;
-  if (n < 0) {
-    if (cap > 0)
-      buf[0] = 0;
-    return 0;
-  }
-  return (size_t)n < cap ? (size_t)n : cap ? cap - 1 : 0;
-}
-
-/* "<Type 0x...> repr" of header h. */
-static size_t obj_describe(rcgc_heap *heap, const head_t *h, char *buf, size_t cap) {
-  int n = rcgc__describe(heap, h, buf, cap);
-  if (n < 0 || cap == 0)
-    return 0;
-  size_t k = (size_t)n < cap ? (size_t)n : cap - 1;
-  if (type_of(heap, h)->repr != NULL && k + 2 < cap) {
-    buf[k++] = ' ';
-    k += obj_repr(heap, h, buf + k, cap - k);
-  }
-  return k;
-}
-
-static void obj_print(rcgc_heap *heap, FILE *f, const head_t *h) {
-  char buf[600];
-  obj_describe(heap, h, buf, sizeof buf);
-  fputs(buf, f);
-}
-
-size_t rcgc__hg_repr(const rcgc__hg_t *hg, uint32_t v, char *buf, size_t cap) {
-  return obj_repr(hg->heap, hg->objs[v], buf, cap);
-}
-
-size_t rcgc__hg_describe(const rcgc__hg_t *hg, uint32_t v, char *buf, size_t cap) {
-  return obj_describe(hg->heap, hg->objs[v], buf, cap);
-}
-
-void rcgc__hg_print_obj(const rcgc__hg_t *hg, FILE *f, uint32_t v) { obj_print(hg->heap, f, hg->objs[v]); }
-
 const char *rcgc__hg_edge_name_ptr(const rcgc__hg_t *hg, uint32_t nm) {
   return nm < hg->name_ptr_cap && hg->name_ptr[nm] ? hg->name_ptr[nm] : rcgc__graph_str(&hg->g, nm);
 }
 
-const char *rcgc__hg_edge_label(const rcgc__hg_t *hg, size_t e, char *buf, size_t cap) {
-  uint32_t nm = hg->g.edge_name ? hg->g.edge_name[e] : RCGC_G_NONE;
-  if (nm != RCGC_G_NONE)
-    return rcgc__graph_str(&hg->g, nm);
-  uint32_t from = rcgc__edge_from(&hg->g, e);
-  snprintf(buf, cap, "[%zu]", e - hg->g.edge_start[from]);
-  return buf;
-}
-
-static void print_root_note_counts(FILE *f, uint64_t ext, size_t garb) {
-  fprintf(f, " (root: %llu reference%s from outside", (unsigned long long)ext,
-          ext == 1 ? "" : "s");
+static void print_root_note(rcgc__leak_out *f, uint64_t ext, size_t garb) {
+  rcgc__out_printf(f, " (root: %llu reference%s from outside", (unsigned long long)ext,
+                   ext == 1 ? "" : "s");
   if (garb > 0)
-    fprintf(f, ", %u of them the garbage list", (unsigned)garb);
-  fputs(")", f);
+    rcgc__out_printf(f, ", %u of them the garbage list", (unsigned)garb);
+  rcgc__out_puts(f, ")");
 }
 
-static void print_root_note(const rcgc__hg_t *hg, FILE *f, uint32_t v) {
-  print_root_note_counts(f, hg->ext[v], hg->garb[v]);
+/* One step of a retaining path: "<indent>--name--> <Type 0x...> repr". */
+static void print_step(rcgc__leak_out *f, const char *indent, const char *edge, size_t slot,
+                       const head_t *h) {
+  rcgc__out_puts(f, indent);
+  if (edge != NULL) {
+    rcgc__out_puts(f, "--");
+    rcgc__out_puts(f, edge);
+    rcgc__out_puts(f, "--> ");
+  } else {
+    rcgc__out_printf(f, "--[%zu]--> ", slot);
+  }
+  rcgc__out_obj(f, h);
+  rcgc__out_puts(f, "\n");
 }
 
-void rcgc__hg_print_path(const rcgc__hg_t *hg, FILE *f, const char *indent, const uint32_t *nodes,
-                   const size_t *edges, uint32_t len) {
-  char lb[64];
-  fputs(indent, f);
-  rcgc__hg_print_obj(hg, f, nodes[0]);
-  print_root_note(hg, f, nodes[0]);
-  fputc('\n', f);
+/* Print a path of the picture, one step per line, each line prefixed by
+** indent. */
+static void print_path(const rcgc__hg_t *hg, rcgc__leak_out *f, const char *indent,
+                       const uint32_t *nodes, const size_t *edges, uint32_t len) {
+  rcgc__out_puts(f, indent);
+  rcgc__out_obj(f, hg->objs[nodes[0]]);
+  print_root_note(f, hg->ext[nodes[0]], hg->garb[nodes[0]]);
+  rcgc__out_puts(f, "\n");
+  const rcgc__graph *g = &hg->g;
   for (uint32_t i = 0; i < len; i++) {
-    fprintf(f, "%s--%s--> ", indent, rcgc__hg_edge_label(hg, edges[i], lb, sizeof lb));
-    rcgc__hg_print_obj(hg, f, nodes[i + 1]);
-    fputc('\n', f);
+    size_t e = edges[i];
+    uint32_t nm = g->edge_name ? g->edge_name[e] : RCGC_G_NONE;
+    print_step(f, indent, nm != RCGC_G_NONE ? rcgc__graph_str(g, nm) : NULL,
+               e - g->edge_start[rcgc__edge_from(g, e)], hg->objs[nodes[i + 1]]);
   }
 }
 
@@ -755,28 +710,33 @@ int rcgc_leak_roots(rcgc_heap *heap, rcgc_leak_root **out, size_t *count) {
   return roots_scan(heap, out, count, &nobj, &inc);
 }
 
-long rcgc_leak_print_roots(rcgc_heap *heap, FILE *f) {
-  if (f == NULL)
-    return RCGC_EINVAL;
+long rcgc_leak_print_roots(rcgc_heap *heap, rcgc_write_fn write, void *write_ud) {
   rcgc_leak_root *rs;
   size_t n, nobj, inc;
   int r = roots_scan(heap, &rs, &n, &nobj, &inc);
   if (r != RCGC_OK)
     return r;
+  char buf[RCGC__OUT_BUF];
+  rcgc__leak_out f;
+  rcgc__out_init(&f, heap, write, write_ud, buf, sizeof buf);
   for (size_t i = 0; i < n; i++) {
-    obj_print(heap, f, AS_HEAD(rs[i].obj));
-    fprintf(f, ": refcount %u, %u from inside, %llu from outside", (unsigned)rs[i].refcount,
-            (unsigned)rs[i].internal, (unsigned long long)rs[i].external);
+    rcgc__out_obj(&f, AS_HEAD(rs[i].obj));
+    rcgc__out_printf(&f, ": refcount %u, %u from inside, %llu from outside",
+                     (unsigned)rs[i].refcount, (unsigned)rs[i].internal,
+                     (unsigned long long)rs[i].external);
     if (rs[i].garbage_list)
-      fprintf(f, ", %u of them the garbage list", (unsigned)rs[i].garbage_list);
-    fputc('\n', f);
+      rcgc__out_printf(&f, ", %u of them the garbage list", (unsigned)rs[i].garbage_list);
+    rcgc__out_puts(&f, "\n");
   }
-  fprintf(f, "%u root%s among %u objects\n", (unsigned)n, n == 1 ? "" : "s", (unsigned)nobj);
+  rcgc__out_printf(&f, "%u root%s among %u objects\n", (unsigned)n, n == 1 ? "" : "s",
+                   (unsigned)nobj);
   if (inc)
-    fprintf(f, "warning: %zu objects have a refcount smaller than the references found to them\n",
-            inc);
+    rcgc__out_printf(&f,
+                     "warning: %zu objects have a refcount smaller than the references found to "
+                     "them\n",
+                     inc);
   rcgc__leak_free(heap, rs);
-  return ferror(f) ? RCGC_EIO : (long)n;
+  return rcgc__out_finish(&f) != RCGC_OK ? RCGC_EIO : (long)n;
 }
 
 /* ------------------------------------------------------------ 2. why */
@@ -1068,7 +1028,8 @@ int rcgc_leak_why(rcgc_heap *heap, void *obj, size_t k, rcgc_leak_path **paths, 
 }
 
 /* The explanation for a target no root retains. */
-static int rcgc__hg_print_unreachable(const rcgc__hg_t *hg, uint32_t target, FILE *f, const char *indent) {
+static int print_unreachable(const rcgc__hg_t *hg, uint32_t target, rcgc__leak_out *f,
+                             const char *indent) {
   uint8_t *mask = NULL;
   size_t ng = 0;
   uint32_t *reason = NULL;
@@ -1077,16 +1038,16 @@ static int rcgc__hg_print_unreachable(const rcgc__hg_t *hg, uint32_t target, FIL
   if (r == RCGC_OK && mask[target])
     r = rcgc__hg_uncollectable(hg, mask, &reason, &nu);
   if (r == RCGC_OK) {
+    rcgc__out_puts(f, indent);
     if (!mask[target]) {
-      fprintf(f, "%sunreachable from every root, but kept by an untracked or frozen object "
-                 "(only a weak reference or an untracked cycle holds it)\n", indent);
+      rcgc__out_puts(f, "unreachable from every root, but kept by an untracked or frozen object "
+                        "(only a weak reference or an untracked cycle holds it)\n");
     } else if (reason != NULL && reason[target] != RCGC_G_NONE) {
-      fprintf(f, "%sunreachable: uncollectable garbage, kept by the legacy finalizer of ",
-              indent);
-      rcgc__hg_print_obj(hg, f, reason[target]);
-      fputc('\n', f);
+      rcgc__out_puts(f, "unreachable: uncollectable garbage, kept by the legacy finalizer of ");
+      rcgc__out_obj(f, hg->objs[reason[target]]);
+      rcgc__out_puts(f, "\n");
     } else {
-      fprintf(f, "%sunreachable: cyclic garbage, the next full collection frees it\n", indent);
+      rcgc__out_puts(f, "unreachable: cyclic garbage, the next full collection frees it\n");
     }
   }
   rcgc__leak_free(hg->heap, mask);
@@ -1094,65 +1055,66 @@ static int rcgc__hg_print_unreachable(const rcgc__hg_t *hg, uint32_t target, FIL
   return r;
 }
 
-/* Print "why" for node 'target' of a built graph (shared with the
-** expect-freed check). Returns the number of paths, or a negative error. */
-long rcgc__hg_print_why(const rcgc__hg_t *hg, uint32_t target, size_t k, FILE *f, const char *indent);
-
-long rcgc__hg_print_why(const rcgc__hg_t *hg, uint32_t target, size_t k, FILE *f, const char *indent) {
+long rcgc__hg_print_why(const rcgc__hg_t *hg, uint32_t target, size_t k, rcgc__leak_out *f,
+                        const char *indent) {
   rcgc__paths p;
   int r = rcgc__leak_err(rcgc__retaining_paths(&hg->g, target, k > UINT32_MAX ? UINT32_MAX : (uint32_t)k, &p));
   if (r != RCGC_OK)
     return r;
   if (p.npaths == 0) {
     rcgc__paths_free(&hg->g, &p);
-    r = rcgc__hg_print_unreachable(hg, target, f, indent);
+    r = print_unreachable(hg, target, f, indent);
     return r == RCGC_OK ? 0 : r;
   }
   char ind2[64];
   snprintf(ind2, sizeof ind2, "%s  ", indent);
   for (uint32_t i = 0; i < p.npaths; i++) {
     if (p.npaths > 1 || k > 1)
-      fprintf(f, "%spath %u, %u reference%s:\n", indent, i + 1, p.len[i], p.len[i] == 1 ? "" : "s");
-    rcgc__hg_print_path(hg, f, (p.npaths > 1 || k > 1) ? ind2 : indent, p.nodes + p.off[i],
-                  p.edges + (p.off[i] - i), p.len[i]);
+      rcgc__out_printf(f, "%spath %u, %u reference%s:\n", indent, i + 1, p.len[i],
+                       p.len[i] == 1 ? "" : "s");
+    print_path(hg, f, (p.npaths > 1 || k > 1) ? ind2 : indent, p.nodes + p.off[i],
+               p.edges + (p.off[i] - i), p.len[i]);
   }
   long n = p.npaths;
   rcgc__paths_free(&hg->g, &p);
   return n;
 }
 
-long rcgc_leak_print_why(rcgc_heap *heap, void *obj, size_t k, FILE *f) {
+long rcgc_leak_print_why(rcgc_heap *heap, void *obj, size_t k, rcgc_write_fn write,
+                         void *write_ud) {
   int r = rcgc__leak_check_state(heap);
   if (r != RCGC_OK)
     return r;
-  if (f == NULL || k == 0 || !good_object(heap, obj, "rcgc_leak_print_why"))
+  if (k == 0 || !good_object(heap, obj, "rcgc_leak_print_why"))
     return RCGC_EINVAL;
   rcgc_leak_path *ps;
   size_t np;
   r = why_paths(heap, obj, k, &ps, &np);
   if (r != RCGC_OK && r != RCGC_ENOTFOUND)
     return r;
-  fputs("why is ", f);
-  obj_print(heap, f, AS_HEAD(obj));
-  fputs(" alive?\n", f);
+  int ok = 1;
+  head_t **gs = r == RCGC_OK ? garbage_sorted(heap, &ok) : NULL;
+  if (!ok) {
+    rcgc__leak_free(heap, ps);
+    return RCGC_ENOMEM;
+  }
+  char buf[RCGC__OUT_BUF];
+  rcgc__leak_out f;
+  rcgc__out_init(&f, heap, write, write_ud, buf, sizeof buf);
+  rcgc__out_puts(&f, "why is ");
+  rcgc__out_obj(&f, AS_HEAD(obj));
+  rcgc__out_puts(&f, " alive?\n");
   if (r == RCGC_ENOTFOUND) {
     /* rare: explain with a picture (collector view) */
     rcgc__hg_t hg;
     r = rcgc__hg_build(heap, HG_EDGES, &hg);
-    if (r != RCGC_OK)
-      return r;
-    uint32_t target = rcgc__hg_find(&hg, obj);
-    r = target == RCGC_G_NONE ? RCGC_EINVAL : rcgc__hg_print_unreachable(&hg, target, f, "  ");
-    rcgc__hg_free(&hg);
-    if (r != RCGC_OK)
-      return r;
-    return ferror(f) ? RCGC_EIO : 0;
-  }
-  int ok;
-  head_t **gs = garbage_sorted(heap, &ok);
-  if (!ok) {
-    rcgc__leak_free(heap, ps);
-    return RCGC_ENOMEM;
+    if (r == RCGC_OK) {
+      uint32_t target = rcgc__hg_find(&hg, obj);
+      r = target == RCGC_G_NONE ? RCGC_EINVAL : print_unreachable(&hg, target, &f, "  ");
+      rcgc__hg_free(&hg);
+    }
+    int w = rcgc__out_finish(&f);
+    return r != RCGC_OK ? r : w != RCGC_OK ? RCGC_EIO : 0;
   }
   const char *indent = "  ";
   const char *ind = (np > 1 || k > 1) ? "    " : indent;
@@ -1160,24 +1122,18 @@ long rcgc_leak_print_why(rcgc_heap *heap, void *obj, size_t k, FILE *f) {
     const rcgc_leak_path *p = &ps[i];
     size_t len = p->nsteps - 1;
     if (np > 1 || k > 1)
-      fprintf(f, "%spath %u, %u reference%s:\n", indent, (unsigned)(i + 1), (unsigned)len,
-              len == 1 ? "" : "s");
-    fputs(ind, f);
-    obj_print(heap, f, AS_HEAD(p->steps[0].obj));
-    print_root_note_counts(f, p->root_external, garbage_count(heap, gs, AS_HEAD(p->steps[0].obj)));
-    fputc('\n', f);
-    for (size_t j = 1; j <= len; j++) {
-      if (p->steps[j].edge != NULL)
-        fprintf(f, "%s--%s--> ", ind, p->steps[j].edge);
-      else
-        fprintf(f, "%s--[%zu]--> ", ind, p->steps[j].slot);
-      obj_print(heap, f, AS_HEAD(p->steps[j].obj));
-      fputc('\n', f);
-    }
+      rcgc__out_printf(&f, "%spath %u, %u reference%s:\n", indent, (unsigned)(i + 1),
+                       (unsigned)len, len == 1 ? "" : "s");
+    rcgc__out_puts(&f, ind);
+    rcgc__out_obj(&f, AS_HEAD(p->steps[0].obj));
+    print_root_note(&f, p->root_external, garbage_count(heap, gs, AS_HEAD(p->steps[0].obj)));
+    rcgc__out_puts(&f, "\n");
+    for (size_t j = 1; j <= len; j++)
+      print_step(&f, ind, p->steps[j].edge, p->steps[j].slot, AS_HEAD(p->steps[j].obj));
   }
   rcgc__leak_free(heap, gs);
   rcgc__leak_free(heap, ps);
-  return ferror(f) ? RCGC_EIO : (long)np;
+  return rcgc__out_finish(&f) != RCGC_OK ? RCGC_EIO : (long)np;
 }
 
 /* ------------------------------------------------------------ 3. cycles */
@@ -1347,104 +1303,79 @@ out:
   return r;
 }
 
-/* Print a short "repr" form of an object (repr only) into f. */
-static void print_short(rcgc_heap *heap, FILE *f, void *obj) {
-  char buf[400];
-  const head_t *h = AS_HEAD(obj);
-  const rcgc_type *t = type_of(heap, h);
-  if (t->repr != NULL) {
-    USER_BEGIN(heap);
-    int n = t->repr(obj, buf, sizeof buf);
-    USER_END(heap);
-    if (n < 0)
-      buf[0] = 0;
-  } else {
-    rcgc__describe(heap, h, buf, sizeof buf);
-  }
-  buf[sizeof buf - 1] = 0;
-  fputs(buf, f);
-}
-
-/* Print "<Type 0x...>" and, when the type has one, " repr". */
-static void print_full(rcgc_heap *heap, FILE *f, void *obj) {
-  char buf[400];
-  rcgc__describe(heap, AS_HEAD(obj), buf, sizeof buf);
-  fputs(buf, f);
-  if (type_of(heap, AS_HEAD(obj))->repr != NULL) {
-    fputc(' ', f);
-    print_short(heap, f, obj);
-  }
-}
-
 int rcgc_leak_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs, size_t n,
                      rcgc_leak_cycle_set **out) {
   return leak_cycles(heap, scope, objs, n, out, "rcgc_leak_cycles");
 }
 
 long rcgc_leak_print_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs, size_t n,
-                            size_t limit, FILE *f) {
-  if (f == NULL)
-    return RCGC_EINVAL;
+                            size_t limit, rcgc_write_fn write, void *write_ud) {
   rcgc_leak_cycle_set *cs;
   int r = leak_cycles(heap, scope, objs, n, &cs, "rcgc_leak_print_cycles");
   if (r != RCGC_OK)
     return r;
   if (limit == 0)
     limit = 50;
+  char obuf[RCGC__OUT_BUF];
+  rcgc__leak_out f;
+  rcgc__out_init(&f, heap, write, write_ud, obuf, sizeof obuf);
   static const char *const scope_name[] = {"the garbage", "the objects reachable from the set",
                                            "the heap"};
-  fprintf(f, "%zu reference cycle%s among %s (%zu objects)", cs->ncycles,
-          cs->ncycles == 1 ? "" : "s", scope_name[scope], cs->nobjects);
+  rcgc__out_printf(&f, "%zu reference cycle%s among %s (%zu objects)", cs->ncycles,
+                   cs->ncycles == 1 ? "" : "s", scope_name[scope], cs->nobjects);
   if (scope == RCGC_LEAK_GARBAGE && cs->nuncollectable)
-    fprintf(f, ", %zu uncollectable", cs->nuncollectable);
-  fputs("\n", f);
-  char buf[600];
+    rcgc__out_printf(&f, ", %zu uncollectable", cs->nuncollectable);
+  rcgc__out_puts(&f, "\n");
+  char buf[RCGC__DESC_BUF];
   for (size_t i = 0; i < cs->ncycles; i++) {
     rcgc_leak_cycle *c = &cs->cycles[i];
-    fprintf(f, "cycle %zu of %zu: %zu object%s, %zu reference%s%s\n", i + 1, cs->ncycles,
-            c->nmembers, c->nmembers == 1 ? "" : "s", c->nedges, c->nedges == 1 ? "" : "s",
-            c->source ? " [source]" : "");
+    rcgc__out_printf(&f, "cycle %zu of %zu: %zu object%s, %zu reference%s%s\n", i + 1,
+                     cs->ncycles, c->nmembers, c->nmembers == 1 ? "" : "s", c->nedges,
+                     c->nedges == 1 ? "" : "s", c->source ? " [source]" : "");
     for (size_t j = 0; j < c->nmembers && j < limit; j++) {
       rcgc_leak_member *m = &c->members[j];
-      fputs("  ", f);
-      print_full(heap, f, m->obj);
+      rcgc__out_puts(&f, "  ");
+      rcgc__out_obj(&f, AS_HEAD(m->obj));
       if (m->flags & RCGC_LEAK_M_UNCOLLECTABLE) {
         if (m->reason == m->obj) {
-          fputs(" [uncollectable: its legacy finalizer]", f);
+          rcgc__out_puts(&f, " [uncollectable: its legacy finalizer]");
         } else {
           rcgc__describe(heap, AS_HEAD(m->reason), buf, sizeof buf);
-          fprintf(f, " [uncollectable: legacy finalizer of %s]", buf);
+          rcgc__out_printf(&f, " [uncollectable: legacy finalizer of %s]", buf);
         }
       } else if (m->flags & RCGC_LEAK_M_LEGACY) {
-        fputs(" [legacy finalizer]", f);
+        rcgc__out_puts(&f, " [legacy finalizer]");
       }
       if (m->flags & RCGC_LEAK_M_GARBAGE_LIST)
-        fputs(" [in the garbage list]", f);
+        rcgc__out_puts(&f, " [in the garbage list]");
       if (m->flags & RCGC_LEAK_M_ROOT)
-        fputs(" [held from outside]", f);
+        rcgc__out_puts(&f, " [held from outside]");
       if (m->flags & RCGC_LEAK_M_FINALIZED)
-        fputs(" [finalized]", f);
-      fputc('\n', f);
+        rcgc__out_puts(&f, " [finalized]");
+      rcgc__out_puts(&f, "\n");
     }
     if (c->nmembers > limit)
-      fprintf(f, "  ... %zu more objects\n", c->nmembers - limit);
+      rcgc__out_printf(&f, "  ... %zu more objects\n", c->nmembers - limit);
     for (size_t j = 0; j < c->nedges && j < limit; j++) {
       rcgc_leak_edge *e = &c->edges[j];
-      fputs("  ", f);
-      print_short(heap, f, e->from);
-      if (e->name)
-        fprintf(f, " --%s--> ", e->name);
-      else
-        fprintf(f, " --[%zu]--> ", e->slot);
-      print_short(heap, f, e->to);
-      fputc('\n', f);
+      rcgc__out_puts(&f, "  ");
+      rcgc__out_repr(&f, AS_HEAD(e->from));
+      if (e->name) {
+        rcgc__out_puts(&f, " --");
+        rcgc__out_puts(&f, e->name);
+        rcgc__out_puts(&f, "--> ");
+      } else {
+        rcgc__out_printf(&f, " --[%zu]--> ", e->slot);
+      }
+      rcgc__out_repr(&f, AS_HEAD(e->to));
+      rcgc__out_puts(&f, "\n");
     }
     if (c->nedges > limit)
-      fprintf(f, "  ... %zu more references\n", c->nedges - limit);
+      rcgc__out_printf(&f, "  ... %zu more references\n", c->nedges - limit);
   }
   long nc = (long)cs->ncycles;
   rcgc__leak_free(heap, cs);
-  return ferror(f) ? RCGC_EIO : nc;
+  return rcgc__out_finish(&f) != RCGC_OK ? RCGC_EIO : nc;
 }
 
 /* ------------------------------------------------------------ 5. dominators */
@@ -1512,22 +1443,24 @@ int rcgc_leak_top_retainers(rcgc_heap *heap, size_t k, rcgc_leak_retained **out,
   return dominators(heap, k, 1, out, count);
 }
 
-long rcgc_leak_print_top_retainers(rcgc_heap *heap, size_t k, FILE *f) {
-  if (f == NULL)
-    return RCGC_EINVAL;
+long rcgc_leak_print_top_retainers(rcgc_heap *heap, size_t k, rcgc_write_fn write,
+                                   void *write_ud) {
   rcgc_leak_retained *t;
   size_t n;
   int r = rcgc_leak_top_retainers(heap, k, &t, &n);
   if (r != RCGC_OK)
     return r;
-  fprintf(f, "%12s %10s  %s\n", "retained", "self", "object");
+  char buf[RCGC__OUT_BUF];
+  rcgc__leak_out f;
+  rcgc__out_init(&f, heap, write, write_ud, buf, sizeof buf);
+  rcgc__out_printf(&f, "%12s %10s  %s\n", "retained", "self", "object");
   for (size_t i = 0; i < n; i++) {
-    fprintf(f, "%12zu %10zu  ", t[i].retained_bytes, t[i].self_bytes);
-    print_full(heap, f, t[i].obj);
-    fputc('\n', f);
+    rcgc__out_printf(&f, "%12zu %10zu  ", t[i].retained_bytes, t[i].self_bytes);
+    rcgc__out_obj(&f, AS_HEAD(t[i].obj));
+    rcgc__out_puts(&f, "\n");
   }
   rcgc__leak_free(heap, t);
-  return ferror(f) ? RCGC_EIO : (long)n;
+  return rcgc__out_finish(&f) != RCGC_OK ? RCGC_EIO : (long)n;
 }
 
 /* ------------------------------------------------------------ 7. DOT */
@@ -1536,7 +1469,7 @@ typedef struct dot_ctx {
   const rcgc__hg_t *hg;
   const uint32_t *orig; /* sub-graph node -> heap-graph node (NULL: same) */
   unsigned flags;
-  FILE *f;
+  rcgc__leak_out *f;
 } dot_ctx;
 
 static size_t dot_label(void *ud, const rcgc__graph *g, uint32_t v, char *buf, size_t cap) {
@@ -1550,7 +1483,7 @@ static size_t dot_label(void *ud, const rcgc__graph *g, uint32_t v, char *buf, s
   size_t k = n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
   if (t->repr != NULL && k + 2 < cap) {
     buf[k++] = '\n';
-    k += rcgc__hg_repr(hg, o, buf + k, cap - k);
+    k += rcgc__leak_repr(hg->heap, h, buf + k, cap - k);
   }
   if ((c->flags & RCGC_LEAK_DOT_REFCOUNTS) && k + 2 < cap) {
     n = snprintf(buf + k, cap - k, "\nrefcount %u (%llu from outside)", (unsigned)h->refcnt,
@@ -1563,15 +1496,15 @@ static size_t dot_label(void *ud, const rcgc__graph *g, uint32_t v, char *buf, s
 
 static void dot_write(void *ud, const char *text, size_t len) {
   dot_ctx *c = ud;
-  fwrite(text, 1, len, c->f);
+  rcgc__out_put(c->f, text, len);
 }
 
 int rcgc_leak_dot(rcgc_heap *heap, void *const *objs, size_t n, const rcgc_leak_dot_opts *opts,
-                  FILE *f) {
+                  rcgc_write_fn write, void *write_ud) {
   int r = rcgc__leak_check_state(heap);
   if (r != RCGC_OK)
     return r;
-  if (f == NULL || (objs == NULL && n > 0) || n >= RCGC_G_VROOT)
+  if ((objs == NULL && n > 0) || n >= RCGC_G_VROOT)
     return RCGC_EINVAL;
   for (size_t i = 0; i < n; i++)
     if (!good_object(heap, objs[i], "rcgc_leak_dot"))
@@ -1669,7 +1602,10 @@ int rcgc_leak_dot(rcgc_heap *heap, void *const *objs, size_t n, const rcgc_leak_
       goto out;
   }
   {
-    dot_ctx c = {&hg, orig, opts->flags, f};
+    char buf[RCGC__OUT_BUF];
+    rcgc__leak_out f;
+    rcgc__out_init(&f, heap, write, write_ud, buf, sizeof buf);
+    dot_ctx c = {&hg, orig, opts->flags, &f};
     rcgc__dot_opts o;
     memset(&o, 0, sizeof o);
     o.flags = ((opts->flags & RCGC_LEAK_DOT_BACKREFS) ? RCGC_G_DOT_BACK : 0) |
@@ -1681,7 +1617,7 @@ int rcgc_leak_dot(rcgc_heap *heap, void *const *objs, size_t n, const rcgc_leak_
     o.label_ud = &c;
     o.preds = (opts->flags & RCGC_LEAK_DOT_BACKREFS) ? &preds : NULL;
     r = rcgc__leak_err(rcgc__dot(g, start, (uint32_t)n, &o, dot_write, &c));
-    if (r == RCGC_OK && ferror(f))
+    if (rcgc__out_finish(&f) != RCGC_OK && r == RCGC_OK)
       r = RCGC_EIO;
   }
 out:

@@ -39,6 +39,7 @@
 
 #include "graph.h"
 #include "internal.h"
+#include "rcgc_leak.h"
 
 /* ---------------------------------------------------------------- memory */
 /* Size-prefixed blocks through the heap's allocator hook. rcgc__leak_alloc returns
@@ -50,6 +51,47 @@ void rcgc__leak_free(rcgc_heap *heap, void *p);
 void *rcgc__leak_realloc(rcgc_heap *heap, void *p, size_t count, size_t size);
 /* The adapter graph.c calls (ud = heap): a pass-through to the hook. */
 void *rcgc__leak_graph_alloc(void *ud, void *ptr, size_t old_size, size_t new_size);
+
+/* ---------------------------------------------------------------- output */
+/* The writer of one call (rcgc_leak.h, "Output"): text is gathered in 'buf'
+** and handed to the writer, as a user callback, in pieces that end at a
+** line end (a line longer than the buffer excepted). */
+typedef struct rcgc__leak_out {
+  rcgc_heap *heap;
+  rcgc_write_fn write; /* resolved: never NULL */
+  void *ud;
+  char *buf;
+  size_t len, cap;
+} rcgc__leak_out;
+
+/* Resolve the writer (NULL: the heap's sink, or stderr) over buf[cap]. */
+void rcgc__out_init(rcgc__leak_out *o, rcgc_heap *heap, rcgc_write_fn write, void *ud,
+                    char *buf, size_t cap);
+void rcgc__out_put(rcgc__leak_out *o, const char *s, size_t n);
+void rcgc__out_puts(rcgc__leak_out *o, const char *s);
+/* printf into the buffer; a piece longer than the whole buffer is cut. */
+void rcgc__out_printf(rcgc__leak_out *o, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Hand over what is left. Returns RCGC_EIO when the writer is
+** rcgc_write_file and its FILE * is in error, else RCGC_OK. */
+int rcgc__out_finish(rcgc__leak_out *o);
+/* Size of the buffer the text reports use (on the C stack). */
+#define RCGC__OUT_BUF 4096
+
+/* The one description of an object in every text of this layer:
+** rcgc__leak_describe gives "<Type 0x...> repr" (" repr" only when the type
+** has a repr function), rcgc__leak_repr the repr alone ("<Type 0x...>" for a
+** type without one); a repr that fails gives "". Both run repr as a user
+** callback, write at most cap - 1 bytes and a NUL, and return the length.
+** rcgc__out_obj / rcgc__out_repr write the same, cut at RCGC__DESC_BUF. */
+#define RCGC__DESC_BUF 600
+size_t rcgc__leak_describe(rcgc_heap *heap, const head_t *h, char *buf, size_t cap);
+size_t rcgc__leak_repr(rcgc_heap *heap, const head_t *h, char *buf, size_t cap);
+void rcgc__out_obj(rcgc__leak_out *o, const head_t *h);
+void rcgc__out_repr(rcgc__leak_out *o, const head_t *h);
 
 /* ---------------------------------------------------------------- errors */
 int rcgc__leak_err(int code); /* RCGC_G_* -> RCGC_* */
@@ -105,21 +147,20 @@ int rcgc__hg_garbage_mask(const rcgc__hg_t *hg, int list_is_root, uint8_t **mask
 ** outside the mask). Returns RCGC_OK / RCGC_ENOMEM; *reason from
 ** rcgc__leak_alloc; *count = number of uncollectable nodes. */
 int rcgc__hg_uncollectable(const rcgc__hg_t *hg, const uint8_t *mask, uint32_t **reason, size_t *count);
-/* Print "<Type 0x...> repr" of node v to f. */
-void rcgc__hg_print_obj(const rcgc__hg_t *hg, FILE *f, uint32_t v);
-
-/* Description "<Type 0x...> repr" of node v into buf; returns length. */
-size_t rcgc__hg_describe(const rcgc__hg_t *hg, uint32_t v, char *buf, size_t cap);
-/* Repr only (type's repr, or "<Type 0x...>" without one). */
-size_t rcgc__hg_repr(const rcgc__hg_t *hg, uint32_t v, char *buf, size_t cap);
 /* The caller's static string for edge-name string index nm. */
 const char *rcgc__hg_edge_name_ptr(const rcgc__hg_t *hg, uint32_t nm);
-/* Edge label: its name, or "[i]" (i = position among the source's edges). */
-const char *rcgc__hg_edge_label(const rcgc__hg_t *hg, size_t e, char *buf, size_t cap);
 
 /* ---------------------------------------------------------------- paths */
-/* Print the path into f, one step per line, each line prefixed by indent. */
-void rcgc__hg_print_path(const rcgc__hg_t *hg, FILE *f, const char *indent, const uint32_t *nodes,
-                   const size_t *edges, uint32_t len);
+/* Print "why" for node 'target' of a picture built with HG_EDGES (k
+** shortest retaining paths, or why no root retains it). Returns the number
+** of paths, or a negative error. */
+long rcgc__hg_print_why(const rcgc__hg_t *hg, uint32_t target, size_t k, rcgc__leak_out *f,
+                        const char *indent);
+
+/* ---------------------------------------------------------------- watches */
+/* The watched objects still alive, in watch order: fills objs/labels (each
+** of rcgc__leak_alloc'd arrays of *n entries). Returns RCGC_OK or
+** RCGC_ENOMEM. */
+int rcgc__leak_watched(rcgc_heap *heap, void ***objs, const char ***labels, size_t *n);
 
 #endif /* RCGC_LEAK_INT_H */

@@ -22,42 +22,21 @@
 **
 ** INVARIANT: node_count and edge_count written in the header equal what
 ** follows (computed from the picture before anything is written).
-** Output is buffered in a fixed 64 KiB buffer with hand-written integer
-** formatting (fprintf per number would dominate a 10^6-object snapshot).
+** Output is gathered in a 64 KiB buffer with hand-written integer
+** formatting (printf per number would dominate a 10^6-object snapshot) and
+** handed to the writer in pieces that end at a line end.
 */
 #include "leak_int.h"
-
-#include <errno.h>
 
 #define NODE_FIELDS 7
 enum { NT_OBJECT = 3, NT_SYNTHETIC = 9 };
 enum { ET_ELEMENT = 1, ET_PROPERTY = 2, ET_WEAK = 6 };
 
-typedef struct out_t {
-  FILE *f;
-  char buf[65536];
-  size_t len;
-  int err;
-} out_t;
+#define SNAPSHOT_BUF 65536
 
-static void flush(out_t *o) {
-  if (o->len && fwrite(o->buf, 1, o->len, o->f) != o->len)
-    o->err = 1;
-  o->len = 0;
-}
+typedef rcgc__leak_out out_t;
 
-static void put(out_t *o, const char *s, size_t n) {
-  if (o->len + n > sizeof o->buf) {
-    flush(o);
-    if (n > sizeof o->buf) {
-      if (fwrite(s, 1, n, o->f) != n)
-        o->err = 1;
-      return;
-    }
-  }
-  memcpy(o->buf + o->len, s, n);
-  o->len += n;
-}
+static void put(out_t *o, const char *s, size_t n) { rcgc__out_put(o, s, n); }
 
 static void puts_(out_t *o, const char *s) { put(o, s, strlen(s)); }
 
@@ -118,15 +97,15 @@ static const char META[] =
     "\"location_fields\":[\"object_index\",\"script_id\",\"line\",\"column\"]}";
 
 /* Write the snapshot of a built picture. */
-static int write_snapshot(const rcgc__hg_t *hg, FILE *f) {
+static int write_snapshot(const rcgc__hg_t *hg, rcgc_write_fn write, void *write_ud) {
   rcgc_heap *heap = hg->heap;
   const rcgc__graph *g = &hg->g;
-  out_t *o = rcgc__leak_alloc(heap, 1, sizeof *o);
-  if (o == NULL)
+  char *buf = rcgc__leak_alloc(heap, SNAPSHOT_BUF, 1);
+  if (buf == NULL)
     return RCGC_ENOMEM;
-  o->f = f;
-  o->len = 0;
-  o->err = 0;
+  out_t out;
+  out_t *o = &out;
+  rcgc__out_init(o, heap, write, write_ud, buf, SNAPSHOT_BUF);
   uint32_t s_roots = g->nstrings, s_garbage = g->nstrings + 1, s_gname = g->nstrings + 2;
   /* counts */
   uint64_t nroot_edges = 0;
@@ -173,7 +152,7 @@ static int write_snapshot(const rcgc__hg_t *hg, FILE *f) {
     uint64_t r[3] = {ET_ELEMENT, i, ((uint64_t)hg->garbage_nodes[i] + 2) * NODE_FIELDS};
     put_rec(o, 0, r, 3);
   }
-  for (uint32_t v = 0; v < hg->n && !o->err; v++) {
+  for (uint32_t v = 0; v < hg->n; v++) {
     for (size_t e = g->edge_start[v]; e < g->edge_start[v + 1]; e++) {
       uint32_t nm = g->edge_name[e];
       uint64_t r[3];
@@ -203,25 +182,20 @@ static int write_snapshot(const rcgc__hg_t *hg, FILE *f) {
   put(o, ",", 1);
   put_json_string(o, "garbage");
   puts_(o, "]}\n");
-  flush(o);
-  int err = o->err;
-  rcgc__leak_free(heap, o);
-  if (err || fflush(f) != 0 || ferror(f))
-    return RCGC_EIO;
-  return RCGC_OK;
+  int r = rcgc__out_finish(o);
+  rcgc__leak_free(heap, buf);
+  return r;
 }
 
-int rcgc_leak_snapshot(rcgc_heap *heap, FILE *f) {
+int rcgc_leak_snapshot(rcgc_heap *heap, rcgc_write_fn write, void *write_ud) {
   int r = rcgc__leak_check_state(heap);
   if (r != RCGC_OK)
     return r;
-  if (f == NULL)
-    return RCGC_EINVAL;
   rcgc__hg_t hg;
   r = rcgc__hg_build(heap, HG_EDGES | HG_NAMES, &hg);
   if (r != RCGC_OK)
     return r;
-  r = write_snapshot(&hg, f);
+  r = write_snapshot(&hg, write, write_ud);
   rcgc__hg_free(&hg);
   return r;
 }
@@ -235,7 +209,7 @@ int rcgc_leak_snapshot_file(rcgc_heap *heap, const char *path) {
   FILE *f = fopen(path, "w");
   if (f == NULL)
     return RCGC_EIO;
-  r = rcgc_leak_snapshot(heap, f);
+  r = rcgc_leak_snapshot(heap, rcgc_write_file, f);
   if (fclose(f) != 0 && r == RCGC_OK)
     r = RCGC_EIO;
   return r;

@@ -9,7 +9,7 @@
 ** histograms, marks, growth and "since mark", expect-freed watches and
 ** checks, snapshots, explained collections, DOT pictures). Each program
 ** runs against rcgc and against a small reference model of the same graph,
-** written from the documented semantics (rcgc.h, CPython's gc): reference
+** written from the documented semantics (rcgc.h, rcgc_leak.h, CPython's gc): reference
 ** counts, generations, reachability marked from the references the harness
 ** holds, finalizer and weak reference ordering, the garbage list.
 **
@@ -46,6 +46,7 @@
 #define _POSIX_C_SOURCE 200809L /* fmemopen */
 #endif
 #include <rcgc.h>
+#include <rcgc_leak.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -1047,7 +1048,7 @@ static void op_garbage(input *in) {
 }
 
 /* ------------------------------------------------------------ leak tools */
-/* The leak-hunting calls (rcgc.h section 7), each answer compared with one
+/* The leak-hunting calls (rcgc_leak.h), each answer compared with one
 ** computed from the model graph alone: roots are the objects whose
 ** refcount exceeds the references from model objects (the harness's holds
 ** and the garbage list); why-paths come from a breadth-first search of the
@@ -1269,7 +1270,7 @@ ORACLE static void leak_roots(void) {
   }
   rcgc_leak_free(F.heap, r);
   memout m;
-  long got = rcgc_leak_print_roots(F.heap, mem_open(&m));
+  long got = rcgc_leak_print_roots(F.heap, rcgc_write_file, mem_open(&m));
   mem_close(&m);
   char tail[96];
   snprintf(tail, sizeof tail, "%d root%s among %ld objects\n", want, want == 1 ? "" : "s",
@@ -1352,7 +1353,7 @@ ORACLE static void leak_why(input *in, size_t k) {
   }
   rcgc_leak_free(F.heap, ps);
   memout m;
-  long got = rcgc_leak_print_why(F.heap, obj, k, mem_open(&m));
+  long got = rcgc_leak_print_why(F.heap, obj, k, rcgc_write_file, mem_open(&m));
   mem_close(&m);
   CHECK(got == want && strncmp(m.buf, "why is <", 8) == 0 &&
             (want > 0 || lines_starting(m.buf, "  unreachable") == 1),
@@ -1531,7 +1532,7 @@ ORACLE static void leak_cycles(input *in, rcgc_leak_scope scope) {
   rcgc_leak_free(F.heap, cs);
   memout m;
   long got =
-      rcgc_leak_print_cycles(F.heap, scope, nstart ? start : NULL, (size_t)nstart, 0, mem_open(&m));
+      rcgc_leak_print_cycles(F.heap, scope, nstart ? start : NULL, (size_t)nstart, 0, rcgc_write_file, mem_open(&m));
   mem_close(&m);
   CHECK(got == ncyclic && lines_starting(m.buf, "cycle ") == ncyclic,
         "leak_print_cycles returned %ld, model %d; text:\n%s", got, ncyclic, m.buf);
@@ -1615,7 +1616,7 @@ ORACLE static void leak_dominators(size_t k) {
   rcgc_leak_free(F.heap, top);
   rcgc_leak_free(F.heap, rs);
   memout m;
-  long got = rcgc_leak_print_top_retainers(F.heap, k, mem_open(&m));
+  long got = rcgc_leak_print_top_retainers(F.heap, k, rcgc_write_file, mem_open(&m));
   mem_close(&m);
   CHECK(got == (long)nt && lines_starting(m.buf, "    ") == (int)nt + 1,
         "leak_print_top_retainers returned %ld, model %zu; text:\n%s", got, nt, m.buf);
@@ -1670,7 +1671,7 @@ ORACLE static void leak_histogram(void) {
   }
   rcgc_leak_free(F.heap, st);
   memout m;
-  long got = rcgc_leak_print_histogram(F.heap, 0, mem_open(&m));
+  long got = rcgc_leak_print_histogram(F.heap, 0, rcgc_write_file, mem_open(&m));
   mem_close(&m);
   CHECK(got == (long)want && lines_starting(m.buf, " ") == (int)want + 2,
         "leak_print_histogram returned %ld, model %zu; text:\n%s", got, want, m.buf);
@@ -1682,7 +1683,7 @@ ORACLE static void leak_mark(void) {
   trace("leak_mark\n");
   leak_histogram(); /* learns the sizes the growth check needs */
   if (F.mark != NULL)
-    rcgc_leak_mark_free(F.heap, F.mark);
+    rcgc_leak_free(F.heap, F.mark);
   F.mark = rcgc_leak_mark_new(F.heap);
   CHECK(F.mark != NULL, "rcgc_leak_mark_new failed");
   F.mark_n = F.n;
@@ -1730,7 +1731,7 @@ ORACLE static void leak_growth(size_t limit) {
   }
   rcgc_leak_free(F.heap, g);
   memout m;
-  long got = rcgc_leak_print_growth(F.heap, F.mark, limit, mem_open(&m));
+  long got = rcgc_leak_print_growth(F.heap, F.mark, limit, rcgc_write_file, mem_open(&m));
   mem_close(&m);
   long shown = limit == 0 || limit > want ? (long)want : (long)limit;
   CHECK(got == shown, "leak_print_growth(%zu) returned %ld, model %ld; text:\n%s", limit, got,
@@ -1756,7 +1757,7 @@ ORACLE static void leak_growth(size_t limit) {
     CHECK(no == (size_t)nnew, "leak_since_mark: %zu objects, model %ld", no, nnew);
   }
   rcgc_leak_free(F.heap, objs);
-  got = rcgc_leak_print_since_mark(F.heap, F.mark, limit, mem_open(&m));
+  got = rcgc_leak_print_since_mark(F.heap, F.mark, limit, rcgc_write_file, mem_open(&m));
   mem_close(&m);
   CHECK(got == (F.serials ? nnew : RCGC_ENOTSUP),
         "leak_print_since_mark returned %ld, model %ld; text:\n%s", got, nnew, m.buf);
@@ -1799,8 +1800,8 @@ ORACLE static void leak_expect_check(int collect, int text) {
   pure_t pu;
   pure_begin(&pu);
   memout m = {NULL, NULL, 0};
-  long got = rcgc_expect_freed_check(F.heap, collect ? RCGC_EXPECT_COLLECT : 0,
-                                     text ? mem_open(&m) : NULL);
+  unsigned flags = (collect ? RCGC_EXPECT_COLLECT : 0u) | (text ? 0u : RCGC_EXPECT_QUIET);
+  long got = rcgc_expect_freed_check(F.heap, flags, rcgc_write_file, text ? mem_open(&m) : NULL);
   if (text)
     mem_close(&m);
   if (collect) {
@@ -1883,7 +1884,7 @@ ORACLE static void leak_snapshot(void) {
   pure_t pu;
   pure_begin(&pu);
   memout m;
-  int r = rcgc_leak_snapshot(F.heap, mem_open(&m));
+  int r = rcgc_leak_snapshot(F.heap, rcgc_write_file, mem_open(&m));
   mem_close(&m);
   CHECK(r == RCGC_OK, "rcgc_leak_snapshot failed: %d", r);
   size_t nn, ne;
@@ -1999,7 +2000,7 @@ ORACLE static void leak_snapshot(void) {
 ORACLE static void leak_explain(void) {
   trace("leak_explain_collect\n");
   memout m;
-  long got = rcgc_leak_explain_collect(F.heap, mem_open(&m));
+  long got = rcgc_leak_explain_collect(F.heap, rcgc_write_file, mem_open(&m));
   mem_close(&m);
   if (!F.serials) {
     CHECK(got == RCGC_ENOTSUP, "leak_explain_collect without serials returned %ld", got);
@@ -2033,7 +2034,7 @@ ORACLE static void leak_dot(input *in) {
                           NULL};
   void *objs[1] = {F.o[x].ptr};
   memout m;
-  int r = rcgc_leak_dot(F.heap, objs, 1, (b & 0x20) ? NULL : &o, mem_open(&m));
+  int r = rcgc_leak_dot(F.heap, objs, 1, (b & 0x20) ? NULL : &o, rcgc_write_file, mem_open(&m));
   mem_close(&m);
   CHECK(r == RCGC_OK && strncmp(m.buf, "digraph", 7) == 0 && strstr(m.buf, "\n}") != NULL,
         "leak_dot returned %d; text:\n%s", r, m.buf);
@@ -2145,7 +2146,7 @@ static void run(const uint8_t *data, size_t size) {
   mresult want = model_collect(2, 0);
   check_collect("final collect", got, want);
   if (F.mark != NULL)
-    rcgc_leak_mark_free(F.heap, F.mark);
+    rcgc_leak_free(F.heap, F.mark);
   F.mark = NULL;
   /* heap destroy: garbage list released, a full collection without
   ** SAVEALL; what is left (legacy cycles) is reported and freed */

@@ -1,10 +1,10 @@
 /*
-** hostile_api.h -- every public function of rcgc.h (the inline ones
+** hostile_api.h -- every public function of rcgc.h and rcgc_leak.h (the inline ones
 ** included; the out-of-line helpers rcgc_incref_slow_, rcgc_decref_slow_ and
 ** rcgc_suspect_ are reached through rcgc_incref, rcgc_decref and rcgc_set).
 ** The hostile suites check that their tables have a row for each.
 ** test_hostile_calls' the_table_covers_the_header also checks this list
-** against include/rcgc.h itself.
+** against include/rcgc.h and include/rcgc_leak.h themselves.
 */
 #ifndef HOSTILE_API_H
 #define HOSTILE_API_H
@@ -25,7 +25,7 @@ static const char *const hostile_api[] = {
     "rcgc_leak_roots", "rcgc_leak_print_roots", "rcgc_leak_why", "rcgc_leak_print_why",
     "rcgc_leak_cycles", "rcgc_leak_print_cycles", "rcgc_leak_explain_collect",
     "rcgc_leak_histogram", "rcgc_leak_print_histogram", "rcgc_leak_mark_new",
-    "rcgc_leak_mark_free", "rcgc_leak_growth_since", "rcgc_leak_print_growth",
+    "rcgc_leak_growth_since", "rcgc_leak_print_growth",
     "rcgc_leak_since_mark", "rcgc_leak_print_since_mark", "rcgc_leak_dominators",
     "rcgc_leak_top_retainers", "rcgc_leak_print_top_retainers", "rcgc_expect_freed",
     "rcgc_expect_freed_cancel", "rcgc_expect_freed_check", "rcgc_leak_dot",

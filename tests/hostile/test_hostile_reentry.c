@@ -1,5 +1,5 @@
 /*
-** test_hostile_reentry.c -- every public call of rcgc.h made from inside
+** test_hostile_reentry.c -- every public call of rcgc.h and rcgc_leak.h made from inside
 ** every kind of user code the library runs:
 **   a traverse function (run by rcgc_get_referents, and by a collection),
 **   a modern finalizer (of an object dying by refcount, and of a garbage
@@ -10,7 +10,7 @@
 **
 ** One table row per call: a thunk that makes the call on a live bystander
 ** object of the heap (and undoes what it did: what it allocates it
-** releases, what it increfs it decrefs), and the outcome rcgc.h documents in
+** releases, what it increfs it decrefs), and the outcome the headers document in
 ** five classes of context:
 **   traverse   "must not allocate, change any refcount, modify the graph or
 **              call into the library": allocation and (debug builds)
@@ -22,13 +22,13 @@
 **              rcgc_weakref_get and rcgc_list_release are refused and
 **              reported;
 **   callback   a collection callback: "may collect (returns 0), use
-**              introspection, and clear the garbage list"; section 7 and
+**              introspection, and clear the garbage list"; rcgc_leak.h and
 **              the calls documented "RCGC_EBUSY during a collection" refuse;
 **   cycle fin  a finalizer run by a collection: as a callback, and it "may
 **              allocate, drop references, call rcgc_collect";
 **   freeing    finalizers, destroy functions and weak reference callbacks
 **              of an object dying by refcount: everything is legal except
-**              rcgc_check_heap (RCGC_EBUSY) -- section 7 says "from
+**              rcgc_check_heap (RCGC_EBUSY) -- rcgc_leak.h says "from
 **              finalizers and destroy functions run by a refcount drop
 **              included";
 **   hook       the sink and the allocator hook: rcgc_heap_destroy is
@@ -47,6 +47,7 @@
 ** every block returned. Every context runs every row with a fresh heap.
 */
 #include "hostile_api.h"
+#include "rcgc_leak.h"
 #include "testlib.h"
 
 #include <limits.h>
@@ -210,7 +211,7 @@ static void fixture_up(void) {
 static void fixture_down(const char *what) {
   if (prepared.items != NULL || prepared.count != 0)
     rcgc_list_release(tl.heap, &prepared);
-  rcgc_leak_mark_free(tl.heap, mark);
+  rcgc_leak_free(tl.heap, mark);
   if (rcgc_weakref_alive(spare_wr))
     rcgc_decref(tl.heap, spare);
   rcgc_decref(tl.heap, spare_wr);
@@ -520,7 +521,7 @@ static long t_leak_roots(rcgc_heap *h) {
     rcgc_leak_free(h, rs);
   return r;
 }
-static long t_leak_print_roots(rcgc_heap *h) { return rcgc_leak_print_roots(h, devnull); }
+static long t_leak_print_roots(rcgc_heap *h) { return rcgc_leak_print_roots(h, rcgc_write_file, devnull); }
 static long t_leak_why(rcgc_heap *h) {
   rcgc_leak_path *p;
   size_t n;
@@ -529,7 +530,7 @@ static long t_leak_why(rcgc_heap *h) {
     rcgc_leak_free(h, p);
   return r;
 }
-static long t_leak_print_why(rcgc_heap *h) { return rcgc_leak_print_why(h, by, 2, devnull); }
+static long t_leak_print_why(rcgc_heap *h) { return rcgc_leak_print_why(h, by, 2, rcgc_write_file, devnull); }
 static long t_leak_cycles(rcgc_heap *h) {
   rcgc_leak_cycle_set *s;
   int r = rcgc_leak_cycles(h, RCGC_LEAK_HEAP, NULL, 0, &s);
@@ -538,9 +539,9 @@ static long t_leak_cycles(rcgc_heap *h) {
   return r;
 }
 static long t_leak_print_cycles(rcgc_heap *h) {
-  return rcgc_leak_print_cycles(h, RCGC_LEAK_GARBAGE, NULL, 0, 0, devnull);
+  return rcgc_leak_print_cycles(h, RCGC_LEAK_GARBAGE, NULL, 0, 0, rcgc_write_file, devnull);
 }
-static long t_leak_explain_collect(rcgc_heap *h) { return rcgc_leak_explain_collect(h, devnull); }
+static long t_leak_explain_collect(rcgc_heap *h) { return rcgc_leak_explain_collect(h, rcgc_write_file, devnull); }
 static long t_leak_histogram(rcgc_heap *h) {
   rcgc_leak_type_stat *s;
   size_t n;
@@ -549,14 +550,14 @@ static long t_leak_histogram(rcgc_heap *h) {
     rcgc_leak_free(h, s);
   return r;
 }
-static long t_leak_print_histogram(rcgc_heap *h) { return rcgc_leak_print_histogram(h, 0, devnull); }
+static long t_leak_print_histogram(rcgc_heap *h) { return rcgc_leak_print_histogram(h, 0, rcgc_write_file, devnull); }
 static long t_leak_mark_new(rcgc_heap *h) {
   rcgc_leak_mark *m = rcgc_leak_mark_new(h);
-  rcgc_leak_mark_free(h, m);
+  rcgc_leak_free(h, m);
   return PR(m);
 }
 static long t_leak_mark_free(rcgc_heap *h) {
-  rcgc_leak_mark_free(h, mark);
+  rcgc_leak_free(h, mark);
   mark = NULL;
   return 0;
 }
@@ -568,7 +569,7 @@ static long t_leak_growth_since(rcgc_heap *h) {
     rcgc_leak_free(h, g);
   return r;
 }
-static long t_leak_print_growth(rcgc_heap *h) { return rcgc_leak_print_growth(h, mark, 0, devnull); }
+static long t_leak_print_growth(rcgc_heap *h) { return rcgc_leak_print_growth(h, mark, 0, rcgc_write_file, devnull); }
 static long t_leak_since_mark(rcgc_heap *h) {
   void **objs;
   size_t n;
@@ -578,7 +579,7 @@ static long t_leak_since_mark(rcgc_heap *h) {
   return r;
 }
 static long t_leak_print_since_mark(rcgc_heap *h) {
-  return rcgc_leak_print_since_mark(h, mark, 0, devnull);
+  return rcgc_leak_print_since_mark(h, mark, 0, rcgc_write_file, devnull);
 }
 static long t_leak_dominators(rcgc_heap *h) {
   rcgc_leak_retained *rs;
@@ -597,7 +598,7 @@ static long t_leak_top_retainers(rcgc_heap *h) {
   return r;
 }
 static long t_leak_print_top_retainers(rcgc_heap *h) {
-  return rcgc_leak_print_top_retainers(h, 2, devnull);
+  return rcgc_leak_print_top_retainers(h, 2, rcgc_write_file, devnull);
 }
 static long t_expect_freed(rcgc_heap *h) {
   int r = rcgc_expect_freed(h, by, "by");
@@ -609,9 +610,9 @@ static long t_expect_freed_cancel(rcgc_heap *h) {
   int r = rcgc_expect_freed_cancel(h, by);
   return r == RCGC_ENOTFOUND ? 0 : r == RCGC_OK ? -1 : r;
 }
-static long t_expect_freed_check(rcgc_heap *h) { return rcgc_expect_freed_check(h, 0, NULL); }
-static long t_leak_dot(rcgc_heap *h) { return rcgc_leak_dot(h, (void *[]){by}, 1, NULL, devnull); }
-static long t_leak_snapshot(rcgc_heap *h) { return rcgc_leak_snapshot(h, devnull); }
+static long t_expect_freed_check(rcgc_heap *h) { return rcgc_expect_freed_check(h, RCGC_EXPECT_QUIET, NULL, NULL); }
+static long t_leak_dot(rcgc_heap *h) { return rcgc_leak_dot(h, (void *[]){by}, 1, NULL, rcgc_write_file, devnull); }
+static long t_leak_snapshot(rcgc_heap *h) { return rcgc_leak_snapshot(h, rcgc_write_file, devnull); }
 static long t_leak_snapshot_file(rcgc_heap *h) { return rcgc_leak_snapshot_file(h, "/dev/null"); }
 static long t_check_heap(rcgc_heap *h) { return rcgc_check_heap(h); }
 static long t_misuse_count(rcgc_heap *h) { return rcgc_misuse_count(h) >= 0 ? 0 : -1; }
@@ -669,7 +670,7 @@ static long t_write_file(rcgc_heap *h) {
 
 /* ---------------------------------------------------------------- the table
 ** codes: traverse, callback, cycle finalizer, freeing by refcount, hook */
-#define LEAK "BBBOA" /* section 7: EBUSY in traverse and during a collection */
+#define LEAK "BBBOA" /* rcgc_leak.h: EBUSY in traverse and during a collection */
 #define READ "AOOOA" /* read-only: undocumented inside traverse and hooks */
 static const reentry_row rows[] = {
     /* 1. version and errors */
@@ -741,7 +742,7 @@ static const reentry_row rows[] = {
     {"rcgc_leak_histogram", t_leak_histogram, LEAK, NULL, NULL, NULL},
     {"rcgc_leak_print_histogram", t_leak_print_histogram, LEAK, NULL, NULL, NULL},
     {"rcgc_leak_mark_new", t_leak_mark_new, LEAK, NULL, NULL, NULL},
-    {"rcgc_leak_mark_free", t_leak_mark_free, "AOOOA", NULL, NULL, NULL},
+    {"rcgc_leak_free(mark)", t_leak_mark_free, "AOOOA", NULL, NULL, NULL},
     {"rcgc_leak_growth_since", t_leak_growth_since, LEAK, NULL, NULL, NULL},
     {"rcgc_leak_print_growth", t_leak_print_growth, LEAK, NULL, NULL, NULL},
     {"rcgc_leak_since_mark", t_leak_since_mark, LEAK, NULL, NULL, NULL},

@@ -7,6 +7,7 @@
 ** call, and the target from issue 4.
 */
 #include <rcgc.h>
+#include <rcgc_leak.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

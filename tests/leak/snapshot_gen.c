@@ -10,6 +10,7 @@
 ** edge names, root first).
 */
 #include <rcgc.h>
+#include <rcgc_leak.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

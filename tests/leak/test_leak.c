@@ -1,14 +1,16 @@
 /*
-** test_leak.c -- the leak-hunting API (rcgc.h section 7) on hand-built
+** test_leak.c -- the leak-hunting API (rcgc_leak.h) on hand-built
 ** heaps with exact expected results: roots, why-alive paths with edge names
 ** (k paths, weak references never counted), cycles with source components
 ** and uncollectable reasons, histograms, growth in both directions,
 ** since-mark by serial, dominators against a brute-force computation on
 ** small random heaps, expect-freed reports, DOT checked by Graphviz, the
-** snapshot's shape, resurrection explained, and that none of these calls
+** snapshot's shape, resurrection explained, the output convention (a NULL
+** writer is the heap's sink; writers get whole lines), and that none of these calls
 ** disturbs the heap. Every test ends with the heap destroyed and nothing
 ** leaked (tl_teardown).
 */
+#include "rcgc_leak.h"
 #include "testlib.h"
 
 #include <stdint.h>
@@ -68,7 +70,7 @@ Test(leak, roots_count_inside_and_outside) {
 
   mfile m;
   mopen(&m);
-  cr_assert_eq(rcgc_leak_print_roots(tl.heap, m.f), 2);
+  cr_assert_eq(rcgc_leak_print_roots(tl.heap, rcgc_write_file, m.f), 2);
   char expect[512];
   snprintf(expect, sizeof expect,
            "<Graph %p> Graph(one): refcount 3, 0 from inside, 3 from outside\n"
@@ -129,7 +131,7 @@ Test(leak, why_shortest_path_with_edge_names) {
 
   mfile m;
   mopen(&m);
-  cr_assert_eq(rcgc_leak_print_why(tl.heap, three, 1, m.f), 1);
+  cr_assert_eq(rcgc_leak_print_why(tl.heap, three, 1, rcgc_write_file, m.f), 1);
   char expect[600];
   snprintf(expect, sizeof expect,
            "why is <Graph %p> Graph(three) alive?\n"
@@ -179,7 +181,7 @@ Test(leak, why_ignores_weak_references) {
   cr_assert_null(p);
   mfile m;
   mopen(&m);
-  cr_assert_eq(rcgc_leak_print_why(tl.heap, b, 1, m.f), 0);
+  cr_assert_eq(rcgc_leak_print_why(tl.heap, b, 1, rcgc_write_file, m.f), 0);
   cr_assert(strstr(mtext(&m), "unreachable: cyclic garbage, the next full collection frees it\n"),
             "%s", m.buf);
   mclose(&m);
@@ -256,7 +258,7 @@ Test(leak, cycles_in_garbage_with_source_component) {
 
   mfile m;
   mopen(&m);
-  cr_assert_eq(rcgc_leak_print_cycles(tl.heap, RCGC_LEAK_GARBAGE, NULL, 0, 0, m.f), 2);
+  cr_assert_eq(rcgc_leak_print_cycles(tl.heap, RCGC_LEAK_GARBAGE, NULL, 0, 0, rcgc_write_file, m.f), 2);
   char expect[1200];
   snprintf(expect, sizeof expect,
            "2 reference cycles among the garbage (4 objects)\n"
@@ -323,7 +325,7 @@ Test(leak, cycles_uncollectable_reason) {
   rcgc_leak_free(tl.heap, cs);
   mfile m;
   mopen(&m);
-  cr_assert_eq(rcgc_leak_print_cycles(tl.heap, RCGC_LEAK_GARBAGE, NULL, 0, 0, m.f), 2);
+  cr_assert_eq(rcgc_leak_print_cycles(tl.heap, RCGC_LEAK_GARBAGE, NULL, 0, 0, rcgc_write_file, m.f), 2);
   cr_assert(strstr(mtext(&m), "Graph(L) [uncollectable: its legacy finalizer] [in the garbage list]"),
             "%s", m.buf);
   cr_assert(strstr(m.buf, "Graph(X) [uncollectable: legacy finalizer of <Legacy 0x"), "%s", m.buf);
@@ -389,10 +391,10 @@ Test(leak, growth_both_signs_and_no_peak) {
   rcgc_leak_free(tl.heap, g);
   mfile f;
   mopen(&f);
-  cr_assert_eq(rcgc_leak_print_growth(tl.heap, m, 0, f.f), 0);
+  cr_assert_eq(rcgc_leak_print_growth(tl.heap, m, 0, rcgc_write_file, f.f), 0);
   cr_assert(strstr(mtext(&f), "(no change since the mark)"));
   mclose(&f);
-  rcgc_leak_mark_free(tl.heap, m);
+  rcgc_leak_free(tl.heap, m);
   for (int i = 0; i < 3; i++)
     drop(keep[i]);
 }
@@ -417,7 +419,7 @@ Test(leak, since_mark_by_serial) {
     cr_assert_eq(objs[1], n2);
     rcgc_leak_free(h, objs);
   }
-  rcgc_leak_mark_free(h, m);
+  rcgc_leak_free(h, m);
   drop(old);
   drop(n1);
   drop(n2);
@@ -431,7 +433,7 @@ Test(leak, since_mark_with_serials_heap) {
   tl_node *a = tl_new("a");
   mfile f;
   mopen(&f);
-  cr_assert_eq(rcgc_leak_print_since_mark(h, m, 0, f.f), 1);
+  cr_assert_eq(rcgc_leak_print_since_mark(h, m, 0, rcgc_write_file, f.f), 1);
   char expect[300];
   snprintf(expect, sizeof expect,
            "1 object allocated since the mark (serial > 0) still alive\n"
@@ -440,7 +442,7 @@ Test(leak, since_mark_with_serials_heap) {
            (void *)a);
   cr_assert_str_eq(mtext(&f), expect);
   mclose(&f);
-  rcgc_leak_mark_free(h, m);
+  rcgc_leak_free(h, m);
   drop(a);
 }
 
@@ -573,7 +575,7 @@ Test(leak, expect_freed_reports_survivors_with_path) {
   drop(gone); /* freed: its watch ends */
   mfile m;
   mopen(&m);
-  cr_assert_eq(rcgc_expect_freed_check(tl.heap, 0, m.f), 1);
+  cr_assert_eq(rcgc_expect_freed_check(tl.heap, 0, rcgc_write_file, m.f), 1);
   char expect[600];
   snprintf(expect, sizeof expect,
            "rcgc: expected freed: \"observer after close\" <Graph %p> Graph(observer) refcount 1\n"
@@ -583,20 +585,20 @@ Test(leak, expect_freed_reports_survivors_with_path) {
   cr_assert_str_eq(mtext(&m), expect);
   mclose(&m);
   TL_LINK(cache, a, NULL);
-  cr_assert_eq(rcgc_expect_freed_check(tl.heap, 0, NULL), 0);
+  cr_assert_eq(rcgc_expect_freed_check(tl.heap, RCGC_EXPECT_QUIET, NULL, NULL), 0);
   /* a cycle: alive until collected */
   tl_node *x = tl_new("x");
   TL_LINK(x, a, x);
   rcgc_expect_freed(tl.heap, x, "cycle");
   drop(x);
-  cr_assert_eq(rcgc_expect_freed_check(tl.heap, 0, NULL), 1);
-  cr_assert_eq(rcgc_expect_freed_check(tl.heap, RCGC_EXPECT_COLLECT, NULL), 0);
+  cr_assert_eq(rcgc_expect_freed_check(tl.heap, RCGC_EXPECT_QUIET, NULL, NULL), 1);
+  cr_assert_eq(rcgc_expect_freed_check(tl.heap, RCGC_EXPECT_COLLECT | RCGC_EXPECT_QUIET, NULL, NULL), 0);
   /* cancel */
   tl_node *y = tl_new("y");
   rcgc_expect_freed(tl.heap, y, NULL);
   cr_assert_eq(rcgc_expect_freed_cancel(tl.heap, y), RCGC_OK);
   cr_assert_eq(rcgc_expect_freed_cancel(tl.heap, y), RCGC_ENOTFOUND);
-  cr_assert_eq(rcgc_expect_freed_check(tl.heap, 0, NULL), 0);
+  cr_assert_eq(rcgc_expect_freed_check(tl.heap, RCGC_EXPECT_QUIET, NULL, NULL), 0);
   rcgc_expect_freed(tl.heap, y, "left watched at destroy");
   drop(y);
   drop(cache);
@@ -638,7 +640,7 @@ Test(leak, dot_refs_backrefs_filter_highlight) {
   rcgc_weakref *wr = rcgc_weakref_new(tl.heap, two, NULL, NULL);
   mfile m;
   mopen(&m);
-  cr_assert_eq(rcgc_leak_dot(tl.heap, (void *[]){one}, 1, NULL, m.f), RCGC_OK);
+  cr_assert_eq(rcgc_leak_dot(tl.heap, (void *[]){one}, 1, NULL, rcgc_write_file, m.f), RCGC_OK);
   char *t = mtext(&m);
   cr_assert(strstr(t, "digraph"), "%s", t);
   cr_assert(strstr(t, "label=\"a\""), "%s", t);
@@ -649,7 +651,7 @@ Test(leak, dot_refs_backrefs_filter_highlight) {
   rcgc_leak_dot_opts o = {RCGC_LEAK_DOT_BACKREFS | RCGC_LEAK_DOT_REFCOUNTS, 2, 10, not_named_skip,
                           is_two, NULL};
   mopen(&m);
-  cr_assert_eq(rcgc_leak_dot(tl.heap, (void *[]){two}, 1, &o, m.f), RCGC_OK);
+  cr_assert_eq(rcgc_leak_dot(tl.heap, (void *[]){two}, 1, &o, rcgc_write_file, m.f), RCGC_OK);
   t = mtext(&m);
   cr_assert(strstr(t, "lightblue"), "%s", t);
   cr_assert(strstr(t, "refcount"), "%s", t);
@@ -662,7 +664,7 @@ Test(leak, dot_refs_backrefs_filter_highlight) {
   o.filter = NULL;
   o.too_many = 1;
   mopen(&m);
-  cr_assert_eq(rcgc_leak_dot(tl.heap, (void *[]){one}, 1, &o, m.f), RCGC_OK);
+  cr_assert_eq(rcgc_leak_dot(tl.heap, (void *[]){one}, 1, &o, rcgc_write_file, m.f), RCGC_OK);
   t = mtext(&m);
   cr_assert(strstr(t, "1 more reference"), "%s", t);
   cr_assert_eq(run_dot(t) > 0, 0, "dot rejected:\n%s", t);
@@ -686,7 +688,7 @@ Test(leak, snapshot_shape) {
   rcgc_weakref *wr = rcgc_weakref_new(tl.heap, one, NULL, NULL);
   mfile m;
   mopen(&m);
-  cr_assert_eq(rcgc_leak_snapshot(tl.heap, m.f), RCGC_OK);
+  cr_assert_eq(rcgc_leak_snapshot(tl.heap, rcgc_write_file, m.f), RCGC_OK);
   char *t = mtext(&m);
   cr_assert(strncmp(t, "{\"snapshot\":{\"meta\":", 20) == 0);
   /* 4 objects + 2 synthetic; edges: 2 strong + 1 weak + 3 roots (one,
@@ -738,7 +740,7 @@ Test(leak, explain_collect_resurrection_and_uncollectable) {
   drop(g);
   mfile m;
   mopen(&m);
-  long r = rcgc_leak_explain_collect(tl.heap, m.f);
+  long r = rcgc_leak_explain_collect(tl.heap, rcgc_write_file, m.f);
   cr_assert_eq(r, 2, "%s", mtext(&m)); /* g collected + L uncollectable */
   char *t = mtext(&m);
   cr_assert(strstr(t, "full collection: 2 unreachable, 4 garbage candidates, 1 finalizer run, "
@@ -758,6 +760,102 @@ Test(leak, explain_collect_resurrection_and_uncollectable) {
 
 /* ------------------------------------------------------------ no disturbance */
 
+/* ------------------------------------------------------------ output */
+
+/* Every call that writes, run once with a writer (rcgc_write_file over 'f',
+** or NULL: the heap's sink, when f is NULL). 'which' picks the call;
+** returns its result. */
+enum { NWRITERS = 11 };
+static const char *const writer_name[NWRITERS] = {
+    "rcgc_leak_print_roots",       "rcgc_leak_print_why",        "rcgc_leak_print_cycles",
+    "rcgc_leak_explain_collect",   "rcgc_leak_print_histogram",  "rcgc_leak_print_growth",
+    "rcgc_leak_print_since_mark",  "rcgc_leak_print_top_retainers", "rcgc_expect_freed_check",
+    "rcgc_leak_dot",               "rcgc_leak_snapshot"};
+static long run_writer(int which, void *obj, const rcgc_leak_mark *mark, FILE *f) {
+  rcgc_heap *h = tl.heap;
+  rcgc_write_fn w = f != NULL ? rcgc_write_file : NULL;
+  switch (which) {
+  case 0: return rcgc_leak_print_roots(h, w, f);
+  case 1: return rcgc_leak_print_why(h, obj, 2, w, f);
+  case 2: return rcgc_leak_print_cycles(h, RCGC_LEAK_HEAP, NULL, 0, 0, w, f);
+  case 3: return rcgc_leak_explain_collect(h, w, f);
+  case 4: return rcgc_leak_print_histogram(h, 0, w, f);
+  case 5: return rcgc_leak_print_growth(h, mark, 0, w, f);
+  case 6: return rcgc_leak_print_since_mark(h, mark, 0, w, f);
+  case 7: return rcgc_leak_print_top_retainers(h, 3, w, f);
+  case 8: return rcgc_expect_freed_check(h, 0, w, f);
+  case 9: return rcgc_leak_dot(h, &obj, 1, NULL, w, f);
+  default: return rcgc_leak_snapshot(h, w, f);
+  }
+}
+
+/* The output convention of rcgc_leak.h: a NULL writer is the heap's sink,
+** which then receives exactly what the FILE * adapter writes. */
+Test(leak, null_writer_is_the_heaps_sink) {
+  tl_node *one = tl_new("one"), *two = tl_new("two");
+  rcgc_leak_mark *mark = rcgc_leak_mark_new(tl.heap);
+  TL_LINK(one, a, two);
+  TL_LINK(two, a, one);
+  tl_node *three = tl_new("three");
+  TL_LINK(two, b, three);
+  cr_assert_eq(rcgc_expect_freed(tl.heap, three, "three"), RCGC_OK);
+  for (int which = 0; which < NWRITERS; which++) {
+    mfile m;
+    mopen(&m);
+    long to_file = run_writer(which, three, mark, m.f);
+    tl_sink_reset(&tl.sink);
+    long to_sink = run_writer(which, three, mark, NULL);
+    cr_assert_eq(to_sink, to_file, "%s: %ld to the sink, %ld to a FILE *", writer_name[which],
+                 to_sink, to_file);
+    if (to_file == RCGC_ENOTSUP) { /* since-mark and explain without serials: nothing written */
+      cr_assert_str_empty(tl.sink.buf ? tl.sink.buf : "", "%s", writer_name[which]);
+    } else {
+      cr_assert_geq(to_file, 0, "%s returned %ld", writer_name[which], to_file);
+      cr_assert_str_not_empty(mtext(&m), "%s wrote nothing", writer_name[which]);
+      cr_assert_str_eq(tl.sink.buf, mtext(&m), "%s", writer_name[which]);
+    }
+    tl_sink_reset(&tl.sink);
+    mclose(&m);
+  }
+  rcgc_leak_free(tl.heap, mark);
+  TL_LINK(two, a, NULL);
+  drop(three);
+  drop(two);
+  drop(one);
+}
+
+/* A writer that keeps the text and checks each piece ends a line. */
+typedef struct pieces_t {
+  tl_sink text;
+  int n, cut;
+} pieces_t;
+static void pieces_write(void *ud, const char *text, size_t len) {
+  pieces_t *p = ud;
+  p->n++;
+  p->cut += len == 0 || text[len - 1] != '\n';
+  tl_sink_write(&p->text, text, len);
+}
+
+Test(leak, writer_gets_whole_lines) {
+  enum { N = 300 }; /* about 20 KiB of roots: several pieces */
+  tl_node *o[N];
+  for (int i = 0; i < N; i++)
+    o[i] = tl_new("a root with a long enough name to fill the buffer");
+  pieces_t p;
+  memset(&p, 0, sizeof p);
+  cr_assert_eq(rcgc_leak_print_roots(tl.heap, pieces_write, &p), N);
+  mfile m;
+  mopen(&m);
+  cr_assert_eq(rcgc_leak_print_roots(tl.heap, rcgc_write_file, m.f), N);
+  cr_assert_gt(p.n, 1, "one piece for %zu bytes", p.text.len);
+  cr_assert_eq(p.cut, 0, "%d of %d pieces end inside a line", p.cut, p.n);
+  cr_assert_str_eq(p.text.buf, mtext(&m));
+  mclose(&m);
+  free(p.text.buf);
+  for (int i = 0; i < N; i++)
+    drop(o[i]);
+}
+
 Test(leak, calls_do_not_disturb_the_heap) {
   rcgc_enable(tl.heap);
   tl_node *keep = tl_new("keep");
@@ -774,14 +872,14 @@ Test(leak, calls_do_not_disturb_the_heap) {
   size_t objs = rcgc_heap_object_count(tl.heap), bytes = rcgc_heap_bytes(tl.heap);
   long frozen = rcgc_get_freeze_count(tl.heap);
   FILE *devnull = fopen("/dev/null", "w");
-  rcgc_leak_print_roots(tl.heap, devnull);
-  rcgc_leak_print_why(tl.heap, keep, 3, devnull);
-  rcgc_leak_print_cycles(tl.heap, RCGC_LEAK_GARBAGE, NULL, 0, 0, devnull);
-  rcgc_leak_print_cycles(tl.heap, RCGC_LEAK_HEAP, NULL, 0, 0, devnull);
-  rcgc_leak_print_histogram(tl.heap, 0, devnull);
-  rcgc_leak_print_top_retainers(tl.heap, 5, devnull);
-  rcgc_leak_dot(tl.heap, (void *[]){keep}, 1, NULL, devnull);
-  rcgc_leak_snapshot(tl.heap, devnull);
+  rcgc_leak_print_roots(tl.heap, rcgc_write_file, devnull);
+  rcgc_leak_print_why(tl.heap, keep, 3, rcgc_write_file, devnull);
+  rcgc_leak_print_cycles(tl.heap, RCGC_LEAK_GARBAGE, NULL, 0, 0, rcgc_write_file, devnull);
+  rcgc_leak_print_cycles(tl.heap, RCGC_LEAK_HEAP, NULL, 0, 0, rcgc_write_file, devnull);
+  rcgc_leak_print_histogram(tl.heap, 0, rcgc_write_file, devnull);
+  rcgc_leak_print_top_retainers(tl.heap, 5, rcgc_write_file, devnull);
+  rcgc_leak_dot(tl.heap, (void *[]){keep}, 1, NULL, rcgc_write_file, devnull);
+  rcgc_leak_snapshot(tl.heap, rcgc_write_file, devnull);
   fclose(devnull);
   rcgc_get_count(tl.heap, c1);
   rcgc_get_stats(tl.heap, s1);
@@ -845,7 +943,7 @@ Test(leak, two_million_chain_no_recursion) {
   cr_assert_eq(t[0].obj, head);
   rcgc_leak_free(tl.heap, t);
   FILE *devnull = fopen("/dev/null", "w");
-  cr_assert_eq(rcgc_leak_snapshot(tl.heap, devnull), RCGC_OK);
+  cr_assert_eq(rcgc_leak_snapshot(tl.heap, rcgc_write_file, devnull), RCGC_OK);
   fclose(devnull);
   TL_LINK(cur, b, NULL);
   drop(head);

@@ -5,6 +5,7 @@
 ** keeps marks in object headers while they allocate: the collection must
 ** not run then, and the calls give the same results as without the hook.
 */
+#include "rcgc_leak.h"
 #include "testlib.h"
 
 #include <stdio.h>
@@ -64,7 +65,7 @@ Test(hook, snapshot_with_a_collecting_allocator_hook) {
   hook_heap = tl.heap;
   FILE *f = tmpfile();
   cr_assert_not_null(f);
-  cr_assert_eq(rcgc_leak_snapshot(tl.heap, f), RCGC_OK);
+  cr_assert_eq(rcgc_leak_snapshot(tl.heap, rcgc_write_file, f), RCGC_OK);
   fclose(f);
   rcgc_leak_type_stat *st;
   size_t nst;
