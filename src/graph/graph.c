@@ -31,24 +31,31 @@ static void *default_alloc(void *ud, void *ptr, size_t old_size,
   return realloc(ptr, new_size);
 }
 
-/* Raw (re)allocation through g's allocator: size in bytes, never 0. Every
-** block carries a G_PREFIX-byte header holding its size, so the allocator
-** always learns the true old size (on realloc and on free) even where the
-** caller does not know it (rcgc__gmem_free). 'old_bytes' is therefore ignored. */
-#define G_PREFIX 16
+#define SCRATCH_PREFIX 16
 
-static void *g_realloc(const rcgc__graph *g, void *p, size_t old_bytes,
-                       size_t new_bytes) {
-  (void)old_bytes;
-  rcgc__gmem_fn fn = g->alloc ? g->alloc : default_alloc;
-  if (!new_bytes) new_bytes = 1;
-  if (new_bytes > SIZE_MAX - G_PREFIX) return NULL;
-  char *base = p ? (char *)p - G_PREFIX : NULL;
-  size_t old = base ? *(size_t *)(void *)base + G_PREFIX : 0;
-  char *nb = fn(g->alloc_ud, base, old, new_bytes + G_PREFIX);
+void *rcgc__scratch_realloc(rcgc__gmem_fn fn, void *ud, void *p, size_t count,
+                            size_t size) {
+  if (size && count > (SIZE_MAX - SCRATCH_PREFIX) / size) return NULL;
+  size_t bytes = count * size;
+  if (!fn) fn = default_alloc;
+  char *base = p ? (char *)p - SCRATCH_PREFIX : NULL;
+  size_t old = base ? *(size_t *)(void *)base + SCRATCH_PREFIX : 0;
+  char *nb = fn(ud, base, old, bytes + SCRATCH_PREFIX);
   if (!nb) return NULL;
-  *(size_t *)(void *)nb = new_bytes;
-  return nb + G_PREFIX;
+  *(size_t *)(void *)nb = bytes;
+  return nb + SCRATCH_PREFIX;
+}
+
+void *rcgc__scratch_alloc(rcgc__gmem_fn fn, void *ud, size_t count,
+                          size_t size) {
+  return rcgc__scratch_realloc(fn, ud, NULL, count, size);
+}
+
+void rcgc__scratch_free(rcgc__gmem_fn fn, void *ud, void *p) {
+  if (!p) return;
+  if (!fn) fn = default_alloc;
+  char *base = (char *)p - SCRATCH_PREFIX;
+  fn(ud, base, *(size_t *)(void *)base + SCRATCH_PREFIX, 0);
 }
 
 /* Grow an array of 'size'-byte elements to at least 'need' elements
@@ -61,8 +68,7 @@ static int g_grow(const rcgc__graph *g, void **arr, size_t *cap, size_t need,
     if (ncap > SIZE_MAX / 2) return RCGC_G_ENOMEM;
     ncap *= 2;
   }
-  if (ncap > SIZE_MAX / size) return RCGC_G_ENOMEM;
-  void *p = g_realloc(g, *arr, *cap * size, ncap * size);
+  void *p = rcgc__gmem_realloc(g, *arr, ncap, size);
   if (!p) return RCGC_G_ENOMEM;
   *arr = p;
   *cap = ncap;
@@ -70,8 +76,7 @@ static int g_grow(const rcgc__graph *g, void **arr, size_t *cap, size_t need,
 }
 
 void *rcgc__gmem_alloc(const rcgc__graph *g, size_t count, size_t size) {
-  if (size && count > SIZE_MAX / size) return NULL;
-  return g_realloc(g, NULL, 0, count * size);
+  return rcgc__scratch_alloc(g->alloc, g->alloc_ud, count, size);
 }
 
 void *rcgc__gmem_calloc(const rcgc__graph *g, size_t count, size_t size) {
@@ -81,15 +86,11 @@ void *rcgc__gmem_calloc(const rcgc__graph *g, size_t count, size_t size) {
 }
 
 void *rcgc__gmem_realloc(const rcgc__graph *g, void *p, size_t count, size_t size) {
-  if (size && count > SIZE_MAX / size) return NULL;
-  return g_realloc(g, p, 0, count * size);
+  return rcgc__scratch_realloc(g->alloc, g->alloc_ud, p, count, size);
 }
 
 void rcgc__gmem_free(const rcgc__graph *g, void *p) {
-  if (!p) return;
-  rcgc__gmem_fn fn = g->alloc ? g->alloc : default_alloc;
-  char *base = (char *)p - G_PREFIX;
-  fn(g->alloc_ud, base, *(size_t *)(void *)base + G_PREFIX, 0);
+  rcgc__scratch_free(g->alloc, g->alloc_ud, p);
 }
 
 /* ==================================================================== graph */

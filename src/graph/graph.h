@@ -90,6 +90,19 @@ void rcgc__graph_init(rcgc__graph *g, rcgc__gmem_fn fn, void *ud);
 ** allocator is kept). */
 void rcgc__graph_free(rcgc__graph *g);
 
+/* Scratch blocks: flat arrays through an allocator (fn NULL: realloc/free),
+** each carrying a 16-byte prefix that records its size, so the allocator
+** always receives a block's true size on resize and free although callers
+** never pass it. The one implementation of this, used by the graph's arrays
+** (the rcgc__gmem_* calls below) and by the library's leak-hunting layer
+** (with the heap's allocator hook). rcgc__scratch_alloc and _realloc
+** return NULL on failure or when count * size overflows (a resized block
+** is then unchanged); count * size may be 0; rcgc__scratch_free accepts
+** NULL. */
+void *rcgc__scratch_alloc(rcgc__gmem_fn fn, void *ud, size_t count, size_t size);
+void *rcgc__scratch_realloc(rcgc__gmem_fn fn, void *ud, void *p, size_t count, size_t size);
+void rcgc__scratch_free(rcgc__gmem_fn fn, void *ud, void *p);
+
 /* Allocation helpers through the graph's allocator. rcgc__gmem_alloc returns NULL
 ** on failure or size overflow (count * size); rcgc__gmem_free accepts NULL and
 ** passes the block's true size to the allocator. Only blocks from these

@@ -20,10 +20,11 @@
 **
 ** Memory
 ** ------
-** rcgc__leak_alloc blocks carry a 16-byte size prefix so that the allocator hook
-** always receives the block's true size when it is freed: result blocks
-** handed to users are such blocks, and rcgc_leak_free takes no size. The
-** graph module's arrays go straight to the hook (graph.c tracks sizes).
+** rcgc__leak_alloc blocks are the graph module's scratch blocks
+** (rcgc__scratch_alloc) over the heap's allocator hook: each records its
+** size, so the hook always receives a block's true size when it is freed;
+** result blocks handed to users are such blocks, and rcgc_leak_free takes
+** no size.
 */
 #include "leak_int.h"
 
@@ -31,17 +32,8 @@
 
 /* ------------------------------------------------------------ memory */
 
-#define LEAK_PREFIX 16
-
 void *rcgc__leak_alloc(rcgc_heap *heap, size_t count, size_t size) {
-  if (size != 0 && count > (SIZE_MAX - LEAK_PREFIX) / size)
-    return NULL;
-  size_t bytes = count * size;
-  char *p = rcgc__raw_alloc(heap, bytes + LEAK_PREFIX);
-  if (p == NULL)
-    return NULL;
-  *(size_t *)(void *)p = bytes;
-  return p + LEAK_PREFIX;
+  return rcgc__scratch_alloc(rcgc__leak_graph_alloc, heap, count, size);
 }
 
 void *rcgc__leak_calloc(rcgc_heap *heap, size_t count, size_t size) {
@@ -52,32 +44,17 @@ void *rcgc__leak_calloc(rcgc_heap *heap, size_t count, size_t size) {
 }
 
 void rcgc__leak_free(rcgc_heap *heap, void *p) {
-  if (p == NULL)
-    return;
-  char *base = (char *)p - LEAK_PREFIX;
-  rcgc__raw_free(heap, base, *(size_t *)(void *)base + LEAK_PREFIX);
+  rcgc__scratch_free(rcgc__leak_graph_alloc, heap, p);
 }
 
-/* Resize a rcgc__leak_alloc block to count * size bytes (p may be NULL); NULL on
-** failure or overflow, p then unchanged. */
 void *rcgc__leak_realloc(rcgc_heap *heap, void *p, size_t count, size_t size) {
-  if (p == NULL)
-    return rcgc__leak_alloc(heap, count, size);
-  if (size != 0 && count > (SIZE_MAX - LEAK_PREFIX) / size)
-    return NULL;
-  size_t bytes = count * size;
-  char *base = (char *)p - LEAK_PREFIX;
-  size_t old = *(size_t *)(void *)base;
-  char *nb = rcgc__raw_realloc(heap, base, old + LEAK_PREFIX, bytes + LEAK_PREFIX);
-  if (nb == NULL)
-    return NULL;
-  *(size_t *)(void *)nb = bytes;
-  return nb + LEAK_PREFIX;
+  return rcgc__scratch_realloc(rcgc__leak_graph_alloc, heap, p, count, size);
 }
 
-/* realloc-style adapter for graph.c: ud is the heap. graph.c passes the
-** true old size of every block (graph.c records it), so this is a plain
-** pass-through to the heap's allocator hook. */
+/* realloc-style adapter for the scratch blocks of graph.c: ud is the heap.
+** Scratch blocks record their size, so the true old size of every block
+** arrives here and this is a plain pass-through to the heap's allocator
+** hook. */
 void *rcgc__leak_graph_alloc(void *ud, void *ptr, size_t old_size, size_t new_size) {
   rcgc_heap *heap = ud;
   if (new_size == 0) {

@@ -25,9 +25,10 @@
 ** g.roots lists the nodes with ext > 0 in node order, g.root_extrefs their
 ** ext.
 **
-** Memory: every array goes through the heap's allocator hook: the picture's
-** own arrays via rcgc__leak_alloc, the rcgc__graph's via graph.c (which records
-** block sizes, so the hook always learns the true size).
+** Memory: every array goes through the heap's allocator hook as a scratch
+** block (graph.h): the picture's own arrays via rcgc__leak_alloc, the
+** rcgc__graph's via graph.c; blocks record their sizes, so the hook always
+** learns the true size.
 **
 ** Building it costs three walks of the heap lists (count, number, restore)
 ** and one traverse call per object; the references' targets are recognised
@@ -42,8 +43,9 @@
 #include "rcgc_leak.h"
 
 /* ---------------------------------------------------------------- memory */
-/* Size-prefixed blocks through the heap's allocator hook. rcgc__leak_alloc returns
-** NULL on overflow or failure; rcgc__leak_free accepts NULL. */
+/* Scratch blocks (graph.h, rcgc__scratch_alloc) through the heap's allocator
+** hook. rcgc__leak_alloc returns NULL on overflow or failure; rcgc__leak_free
+** accepts NULL. */
 void *rcgc__leak_alloc(rcgc_heap *heap, size_t count, size_t size);
 void *rcgc__leak_calloc(rcgc_heap *heap, size_t count, size_t size);
 void rcgc__leak_free(rcgc_heap *heap, void *p);
