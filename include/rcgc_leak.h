@@ -202,7 +202,10 @@ typedef struct rcgc_leak_cycle {
 
 typedef struct rcgc_leak_cycle_set {
   size_t ncycles;           /* strongly connected components that contain a
-                            ** cycle, in heap-list order of their first member */
+                            ** cycle: sources first, then more members
+                            ** first, then in heap-list order of their first
+                            ** member (rcgc-inspect's "cycles" lists the
+                            ** same order) */
   rcgc_leak_cycle *cycles;
   size_t nobjects;          /* objects in the scope */
   size_t nuncollectable;    /* GARBAGE scope: objects a collection keeps */
@@ -275,7 +278,8 @@ typedef struct rcgc_leak_growth {
 ** the mark and now, count(now) - count(at mark) and the same for bytes,
 ** both signs reported (a type that shrank is listed with a negative delta;
 ** an unchanged one is omitted). Sorted by |count delta| descending, then
-** |bytes delta|, then name. Unlike objgraph's show_growth there is no peak:
+** |bytes delta| descending, then name (rcgc-inspect's "diff" lists the
+** same order). Unlike objgraph's show_growth there is no peak:
 ** the same mark can be compared any number of times. */
 RCGC_API int rcgc_leak_growth_since(rcgc_heap *heap, const rcgc_leak_mark *mark,
                                     rcgc_leak_growth **out, size_t *count);

@@ -1223,3 +1223,52 @@ int rcgc__dot(const rcgc__graph *g, const uint32_t *start, uint32_t nstart,
   rcgc__gmem_free(g, line);
   return RCGC_G_OK;
 }
+
+/* ==================================================================== orders */
+
+typedef struct cycle_key {
+  uint32_t comp, size, first;
+  uint8_t source;
+} cycle_key;
+
+static int cycle_key_cmp(const void *pa, const void *pb) {
+  const cycle_key *a = pa, *b = pb;
+  if (a->source != b->source) return a->source ? -1 : 1;
+  if (a->size != b->size) return a->size > b->size ? -1 : 1;
+  return a->first < b->first ? -1 : a->first > b->first;
+}
+
+int rcgc__scc_cycle_order(const rcgc__graph *g, const rcgc__scc *s,
+                          uint32_t *out) {
+  cycle_key *k = rcgc__gmem_alloc(g, (size_t)s->ncyclic + 1, sizeof *k);
+  if (!k) return RCGC_G_ENOMEM;
+  uint32_t nk = 0;
+  for (uint32_t c = 0; c < s->ncomp; c++) {
+    if (!s->cyclic[c]) continue;
+    k[nk].comp = c;
+    k[nk].size = s->start[c + 1] - s->start[c];
+    k[nk].first = s->members[s->start[c]];
+    k[nk].source = s->source[c] != 0;
+    nk++;
+  }
+  qsort(k, nk, sizeof *k, cycle_key_cmp);
+  for (uint32_t i = 0; i < nk; i++) out[i] = k[i].comp;
+  rcgc__gmem_free(g, k);
+  return RCGC_G_OK;
+}
+
+static unsigned long long magnitude(long long v) {
+  return v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+}
+
+int rcgc__growth_cmp(long long dcount_a, long long dbytes_a, const char *name_a,
+                     long long dcount_b, long long dbytes_b,
+                     const char *name_b) {
+  unsigned long long ca = magnitude(dcount_a), cb = magnitude(dcount_b);
+  if (ca != cb) return ca > cb ? -1 : 1;
+  unsigned long long ba = magnitude(dbytes_a), bb = magnitude(dbytes_b);
+  if (ba != bb) return ba > bb ? -1 : 1;
+  int c = strcmp(name_a, name_b);
+  if (c != 0) return c;
+  return dcount_a > dcount_b ? -1 : dcount_a < dcount_b;
+}

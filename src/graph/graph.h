@@ -280,6 +280,15 @@ int rcgc__scc_run(const rcgc__graph *g, const uint8_t *mask, unsigned flags,
                 rcgc__scc *out);
 void rcgc__scc_free(const rcgc__graph *g, rcgc__scc *s);
 
+/* THE ORDER OF CYCLES, the one order in which the library's leak tools
+** (rcgc_leak_cycles, rcgc_leak_print_cycles) and rcgc-inspect's "cycles"
+** list reference cycles: source components first (nothing outside keeps
+** them: fix these first), then larger components (more members) first,
+** then by smallest member (node index; for a picture of a heap, heap-list
+** order). Writes the ids of the cyclic components of 's' in that order into
+** out[0 .. s->ncyclic). Returns 0, RCGC_G_ENOMEM (out then unspecified). */
+int rcgc__scc_cycle_order(const rcgc__graph *g, const rcgc__scc *s, uint32_t *out);
+
 /* Write into 'edges' (capacity 'cap') the indices of the edges inside
 ** component c (both ends in c; weak ones only if 'flags' has RCGC_G_SCC_WEAK),
 ** in increasing order. Returns the total number of such edges (may exceed
@@ -391,12 +400,19 @@ typedef struct rcgc__hist {
 } rcgc__hist;
 
 int rcgc__hist_build(const rcgc__graph *g, const uint8_t *mask, rcgc__hist *out);
+
+/* THE ORDER OF GROWTH, the one order of every list of per-type changes
+** (rcgc_leak_growth_since, rcgc_leak_print_growth, rcgc-inspect's "diff"):
+** larger |count change| first, then larger |bytes change|, then by name
+** (strcmp), then the larger signed count change (two types of one name).
+** A qsort-style comparison of two rows given by their changes and names. */
+int rcgc__growth_cmp(long long dcount_a, long long dbytes_a, const char *name_a,
+                     long long dcount_b, long long dbytes_b, const char *name_b);
 void rcgc__hist_free(const rcgc__graph *g, rcgc__hist *h);
 
-/* Difference of two histograms matched by name. Entries are sorted by
-** |bytes delta| descending, then |count delta| descending, then name; names
-** with no change at all are omitted. The strings point into the histograms'
-** graphs (keep both alive). */
+/* Difference of two histograms matched by name, sorted by rcgc__growth_cmp;
+** names with no change at all are omitted. The strings point into the
+** histograms' graphs (keep both alive). */
 typedef struct rcgc__hist_delta {
   const char *name;
   uint64_t count_before, count_after;

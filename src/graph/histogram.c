@@ -91,17 +91,13 @@ void rcgc__hist_free(const rcgc__graph *g, rcgc__hist *h) {
   memset(h, 0, sizeof *h);
 }
 
-static uint64_t absdiff(uint64_t a, uint64_t b) { return a > b ? a - b : b - a; }
-
 static int hd_cmp(const void *a, const void *b) {
   const rcgc__hist_delta *x = a, *y = b;
-  uint64_t bx = absdiff(x->bytes_after, x->bytes_before);
-  uint64_t by = absdiff(y->bytes_after, y->bytes_before);
-  if (bx != by) return bx > by ? -1 : 1;
-  uint64_t cx = absdiff(x->count_after, x->count_before);
-  uint64_t cy = absdiff(y->count_after, y->count_before);
-  if (cx != cy) return cx > cy ? -1 : 1;
-  return strcmp(x->name, y->name);
+  return rcgc__growth_cmp(
+      (long long)(x->count_after - x->count_before),
+      (long long)(x->bytes_after - x->bytes_before), x->name,
+      (long long)(y->count_after - y->count_before),
+      (long long)(y->bytes_after - y->bytes_before), y->name);
 }
 
 int rcgc__hist_diff_build(const rcgc__graph *g, const rcgc__hist *before,

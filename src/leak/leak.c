@@ -538,20 +538,10 @@ long rcgc_leak_print_histogram(rcgc_heap *heap, size_t limit, rcgc_write_fn writ
 
 /* ------------------------------------------------------------ growth */
 
-static unsigned long long absll(long long v) { return v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v; }
-
 static int growth_cmp(const void *a, const void *b) {
   const rcgc_leak_growth *x = a, *y = b;
-  unsigned long long cx = absll(x->count_delta), cy = absll(y->count_delta);
-  if (cx != cy)
-    return cx > cy ? -1 : 1;
-  unsigned long long bx = absll(x->bytes_delta), by = absll(y->bytes_delta);
-  if (bx != by)
-    return bx > by ? -1 : 1;
-  int c = strcmp(x->name, y->name);
-  if (c != 0)
-    return c;
-  return x->count_delta > y->count_delta ? -1 : x->count_delta < y->count_delta;
+  return rcgc__growth_cmp(x->count_delta, x->bytes_delta, x->name, y->count_delta,
+                          y->bytes_delta, y->name);
 }
 
 int rcgc_leak_growth_since(rcgc_heap *heap, const rcgc_leak_mark *mark, rcgc_leak_growth **out,

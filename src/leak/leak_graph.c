@@ -1138,16 +1138,6 @@ long rcgc_leak_print_why(rcgc_heap *heap, void *obj, size_t k, rcgc_write_fn wri
 
 /* ------------------------------------------------------------ 3. cycles */
 
-typedef struct cyc_order_t {
-  uint32_t first; /* first member (node index) */
-  uint32_t comp;
-} cyc_order_t;
-
-static int cyc_cmp(const void *a, const void *b) {
-  const cyc_order_t *x = a, *y = b;
-  return x->first < y->first ? -1 : x->first > y->first;
-}
-
 /* Build the scope mask (NULL for the whole heap). */
 static int scope_mask(rcgc__hg_t *hg, rcgc_leak_scope scope, void *const *objs, size_t n,
                       uint8_t **mask) {
@@ -1200,7 +1190,7 @@ static int leak_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs
     return r;
   uint8_t *mask = NULL;
   uint32_t *reason = NULL;
-  cyc_order_t *order = NULL;
+  uint32_t *order = NULL;
   size_t nunc = 0;
   rcgc__scc scc;
   memset(&scc, 0, sizeof scc);
@@ -1214,6 +1204,8 @@ static int leak_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs
     if (order == NULL)
       r = RCGC_ENOMEM;
   }
+  if (r == RCGC_OK)
+    r = rcgc__leak_err(rcgc__scc_cycle_order(&hg.g, &scc, order));
   if (r != RCGC_OK)
     goto out;
   {
@@ -1223,12 +1215,10 @@ static int leak_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs
       nobj += scc.start[c + 1] - scc.start[c];
       if (!scc.cyclic[c])
         continue;
-      order[nc].first = scc.members[scc.start[c]];
-      order[nc++].comp = c;
+      nc++;
       nmem += scc.start[c + 1] - scc.start[c];
       nedg += rcgc__scc_internal_edges(&hg.g, &scc, c, 0, NULL, 0);
     }
-    qsort(order, nc, sizeof *order, cyc_cmp);
     size_t bytes = sizeof(rcgc_leak_cycle_set) + nc * sizeof(rcgc_leak_cycle) +
                    nmem * sizeof(rcgc_leak_member) + nedg * sizeof(rcgc_leak_edge);
     char *block = rcgc__leak_alloc(heap, bytes, 1);
@@ -1245,7 +1235,7 @@ static int leak_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs
     res->nobjects = nobj;
     res->nuncollectable = nunc;
     for (uint32_t i = 0; i < nc; i++) {
-      uint32_t c = order[i].comp;
+      uint32_t c = order[i];
       cy[i].nmembers = scc.start[c + 1] - scc.start[c];
       cy[i].members = mem;
       cy[i].source = scc.source[c] != 0;

@@ -1475,7 +1475,7 @@ ORACLE static void leak_cycles(input *in, rcgc_leak_scope scope) {
             cs->nuncollectable == (size_t)(scope == RCGC_LEAK_GARBAGE ? nunc : 0),
         "leak_cycles(%d): %zu objects, %zu cycles, %zu uncollectable; model %d, %d, %d", scope,
         cs->nobjects, cs->ncycles, cs->nuncollectable, nmask, ncyclic, nunc);
-  int seen[MAX_OBJS] = {0}, last_first = 0;
+  int seen[MAX_OBJS] = {0}, last_first = 0, last_source = 1, last_size = MAX_OBJS + 1;
   static unsigned char eseen[MAX_OBJS][MAX_SLOTS];
   memset(eseen, 0, sizeof eseen);
   for (size_t ci = 0; ci < cs->ncycles; ci++) {
@@ -1488,7 +1488,14 @@ ORACLE static void leak_cycles(input *in, rcgc_leak_scope scope) {
               cy->source == source[c],
           "leak_cycles: cycle %zu of %d: %zu members, %zu references, source %d; model %d, %d, %d",
           ci, first, cy->nmembers, cy->nedges, cy->source, size[c], nedges[c], source[c]);
-    CHECK(list_of(first) >= last_first, "leak_cycles: cycle %zu out of heap-list order", ci);
+    /* graph.h's order of cycles: sources first, then larger, then by
+    ** heap-list order of the first member */
+    CHECK(source[c] < last_source ||
+              (source[c] == last_source &&
+               (size[c] < last_size || (size[c] == last_size && list_of(first) >= last_first))),
+          "leak_cycles: cycle %zu (source %d, %d members) out of order", ci, source[c], size[c]);
+    last_source = source[c];
+    last_size = size[c];
     last_first = list_of(first);
     int last = 0;
     for (size_t j = 0; j < cy->nmembers; j++) {

@@ -412,6 +412,68 @@ Test(graph, hist_diff_and_new_nodes) {
   rcgc__graph_free(&b);
 }
 
+/* graph.h's two shared orders, which the library's leak tools and
+** rcgc-inspect both follow: growth by |count change| before |bytes change|,
+** cycles sources first, then larger, then by first member. */
+Test(graph, the_orders_of_growth_and_cycles) {
+  /* growth: 5 fewer small objects outrank 1 more big one */
+  cr_assert_gt(rcgc__growth_cmp(1, 1000, "A", -5, -10, "B"), 0);
+  cr_assert_lt(rcgc__growth_cmp(-5, -10, "B", 1, 1000, "A"), 0);
+  cr_assert_lt(rcgc__growth_cmp(2, -30, "Z", -2, 20, "A"), 0); /* then |bytes| */
+  cr_assert_lt(rcgc__growth_cmp(2, 20, "A", -2, -20, "B"), 0); /* then name */
+  cr_assert_lt(rcgc__growth_cmp(2, 20, "A", -2, -20, "A"), 0); /* then signed count */
+  cr_assert_eq(rcgc__growth_cmp(2, 20, "A", 2, 20, "A"), 0);
+  /* rcgc-inspect's diff follows it: Big +1 object of 1000 bytes, Small +5
+  ** of 2 bytes */
+  rcgc__graph a, b;
+  rcgc__graph_init(&a, NULL, NULL);
+  rcgc__graph_init(&b, NULL, NULL);
+  rcgc__builder ba, bb;
+  rcgc__builder_init(&ba, &a);
+  rcgc__builder_init(&bb, &b);
+  uint32_t big = rcgc__graph_intern(&b, "Big"), small = rcgc__graph_intern(&b, "Small");
+  rcgc__builder_node(&bb, 1, big, 1000);
+  for (uint64_t i = 0; i < 5; i++) rcgc__builder_node(&bb, 2 + i, small, 2);
+  cr_assert_eq(rcgc__builder_finish(&ba), 0);
+  cr_assert_eq(rcgc__builder_finish(&bb), 0);
+  rcgc__hist ha, hb;
+  cr_assert_eq(rcgc__hist_build(&a, NULL, &ha), 0);
+  cr_assert_eq(rcgc__hist_build(&b, NULL, &hb), 0);
+  rcgc__hist_diff d;
+  cr_assert_eq(rcgc__hist_diff_build(&a, &ha, &hb, &d), 0);
+  cr_assert_eq(d.nentries, 2);
+  cr_assert_str_eq(d.e[0].name, "Small");
+  cr_assert_str_eq(d.e[1].name, "Big");
+  rcgc__hist_diff_free(&a, &d);
+  rcgc__hist_free(&a, &ha);
+  rcgc__hist_free(&b, &hb);
+  rcgc__graph_free(&a);
+  rcgc__graph_free(&b);
+  /* cycles: 0-1 (kept by 2: no source), 3-4-5 (source, 3 members), 6-7 and
+  ** 8-9 (sources, 2 members) */
+  rcgc__graph g;
+  rcgc__graph_init(&g, NULL, NULL);
+  rcgc__builder bg;
+  rcgc__builder_init(&bg, &g);
+  for (uint32_t v = 0; v < 10; v++) rcgc__builder_node(&bg, v, RCGC_G_NONE, 8);
+  static const uint32_t edges[][2] = {{0, 1}, {1, 0}, {2, 0}, {3, 4}, {4, 5},
+                                      {5, 3}, {6, 7}, {7, 6}, {8, 9}, {9, 8}};
+  for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
+    cr_assert_eq(rcgc__builder_edge(&bg, edges[i][0], edges[i][1], RCGC_G_NONE, 0), 0);
+  cr_assert_eq(rcgc__builder_finish(&bg), 0);
+  rcgc__scc s;
+  cr_assert_eq(rcgc__scc_run(&g, NULL, 0, &s), 0);
+  cr_assert_eq(s.ncyclic, 4);
+  uint32_t order[4];
+  cr_assert_eq(rcgc__scc_cycle_order(&g, &s, order), 0);
+  static const uint32_t first[4] = {3, 6, 8, 0};
+  for (int i = 0; i < 4; i++)
+    cr_assert_eq(s.members[s.start[order[i]]], first[i], "cycle %d starts at %u, not %u", i,
+                 s.members[s.start[order[i]]], first[i]);
+  rcgc__scc_free(&g, &s);
+  rcgc__graph_free(&g);
+}
+
 Test(graph, intern_strings) {
   rcgc__graph g;
   rcgc__graph_init(&g, NULL, NULL);

@@ -281,23 +281,6 @@ static int cmd_summary(const inspect_io *io, const args *a) {
 
 /* ------------------------------------------------------------ cycles */
 
-typedef struct cyc_order {
-  const rcgc__scc *scc;
-  const rcgc__graph *g;
-} cyc_order;
-static cyc_order g_order; /* qsort has no context argument */
-
-/* Sources first, then larger components, then by smallest member. */
-static int cyc_cmp(const void *pa, const void *pb) {
-  uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-  const rcgc__scc *s = g_order.scc;
-  if (s->source[a] != s->source[b]) return s->source[a] ? -1 : 1;
-  uint32_t sa = s->start[a + 1] - s->start[a], sb = s->start[b + 1] - s->start[b];
-  if (sa != sb) return sa > sb ? -1 : 1;
-  uint32_t ma = s->members[s->start[a]], mb = s->members[s->start[b]];
-  return ma < mb ? -1 : ma > mb;
-}
-
 static int cmd_cycles(const inspect_io *io, const args *a) {
   snapshot s;
   if (load(io, &s, a->pos[0])) return 1;
@@ -317,15 +300,9 @@ static int cmd_cycles(const inspect_io *io, const args *a) {
   if (rcgc__scc_run(g, mask, 0, &scc)) goto out_oom;
   order = malloc((scc.ncyclic ? scc.ncyclic : 1) * sizeof *order);
   if (!order) goto out_oom;
-  uint32_t k = 0, nsrc = 0;
-  for (uint32_t c = 0; c < scc.ncomp; c++)
-    if (scc.cyclic[c]) {
-      order[k++] = c;
-      nsrc += scc.source[c];
-    }
-  g_order.scc = &scc;
-  g_order.g = g;
-  qsort(order, k, sizeof *order, cyc_cmp);
+  uint32_t k = scc.ncyclic, nsrc = 0;
+  for (uint32_t c = 0; c < scc.ncomp; c++) nsrc += scc.cyclic[c] && scc.source[c];
+  if (rcgc__scc_cycle_order(g, &scc, order)) goto out_oom; /* graph.h's order */
   fprintf(io->out, "%u cycle%s (strongly connected components with a cycle%s), %u source%s\n", k,
          k == 1 ? "" : "s", a->unreachable ? ", unreachable objects only" : "", nsrc,
          nsrc == 1 ? "" : "s");
