@@ -15,8 +15,9 @@
 **    stderr; this program points the sink at stdout so they appear in
 **    order with its own output;
 **  - at the end, rcgc_garbage_release hands what SAVEALL kept back to the
-**    collector (seed 004's question), so the program ends with nothing
-**    alive.
+**    collector, which frees it as a collection without DEBUG_SAVEALL would
+**    have (Python has no such call: emptying gc.garbage there frees nothing
+**    that is in a cycle), so the program ends with nothing alive.
 */
 #include <rcgc.h>
 #include <stdio.h>

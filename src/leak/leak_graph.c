@@ -244,7 +244,8 @@ int rcgc__hg_build(rcgc_heap *heap, unsigned what, rcgc__hg_t *hg) {
       c->err = RCGC_ENOMEM;
   }
   /* walk 2: number the objects (marker in gc_prev) and record the nodes.
-  ** From here on every path goes through restore_links. */
+  ** From here on every path, errors included, goes through walk 3, which
+  ** restores the links. */
   uint32_t i = 0;
   bool pre = heap->pre != 0;
   for (int l = 0; l < NLISTS; l++) {

@@ -135,8 +135,9 @@ void rcgc__hg_free(rcgc__hg_t *hg);
 /* Node of 'obj', or RCGC_G_NONE (binary search is not possible: linear scan,
 ** O(n); callers look up a handful of objects). */
 uint32_t rcgc__hg_find(const rcgc__hg_t *hg, const void *obj);
-/* Look up many objects at once (hash of addresses): out[i] = node or
-** RCGC_G_NONE. Returns RCGC_OK or RCGC_ENOMEM. */
+/* Look up many objects at once (the queries sorted by address, then one
+** binary search per node): out[i] = node or RCGC_G_NONE. Returns RCGC_OK or
+** RCGC_ENOMEM. */
 int rcgc__hg_find_many(const rcgc__hg_t *hg, void *const *objs, size_t n, uint32_t *out);
 
 /* The "collector view": mask[v] = 1 for objects a full collection would

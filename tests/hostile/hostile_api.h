@@ -1,6 +1,6 @@
 /*
-** hostile_api.h -- every public function of rcgc.h and rcgc_leak.h (the inline ones
-** included; the out-of-line helpers rcgc_incref_slow_, rcgc_decref_slow_ and
+** hostile_api.h -- every public function of rcgc.h and rcgc_leak.h (the
+** inline ones included; the out-of-line helpers rcgc_incref_slow_, rcgc_decref_slow_ and
 ** rcgc_suspect_ are reached through rcgc_incref, rcgc_decref and rcgc_set).
 ** The hostile suites check that their tables have a row for each.
 ** test_hostile_calls' the_table_covers_the_header also checks this list

@@ -1,6 +1,6 @@
 /*
-** test_hostile_reentry.c -- every public call of rcgc.h and rcgc_leak.h made from inside
-** every kind of user code the library runs:
+** test_hostile_reentry.c -- every public call of rcgc.h and rcgc_leak.h
+** made from inside every kind of user code the library runs:
 **   a traverse function (run by rcgc_get_referents, and by a collection),
 **   a modern finalizer (of an object dying by refcount, and of a garbage
 **   cycle during a collection), a legacy finalizer (refcount death), a
