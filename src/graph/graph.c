@@ -18,10 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ==================================================================== memory */
+/* ------------------------------------------------------------ memory */
 
-static void *default_alloc(void *ud, void *ptr, size_t old_size,
-                           size_t new_size) {
+static void *default_alloc(void *ud, void *ptr, size_t old_size, size_t new_size) {
   (void)ud;
   (void)old_size;
   if (new_size == 0) {
@@ -33,43 +32,48 @@ static void *default_alloc(void *ud, void *ptr, size_t old_size,
 
 #define SCRATCH_PREFIX 16
 
-void *rcgc__scratch_realloc(rcgc__gmem_fn fn, void *ud, void *p, size_t count,
-                            size_t size) {
-  if (size && count > (SIZE_MAX - SCRATCH_PREFIX) / size) return NULL;
+void *rcgc__scratch_realloc(rcgc__gmem_fn fn, void *ud, void *p, size_t count, size_t size) {
+  if (size && count > (SIZE_MAX - SCRATCH_PREFIX) / size)
+    return NULL;
   size_t bytes = count * size;
-  if (!fn) fn = default_alloc;
+  if (!fn)
+    fn = default_alloc;
   char *base = p ? (char *)p - SCRATCH_PREFIX : NULL;
   size_t old = base ? *(size_t *)(void *)base + SCRATCH_PREFIX : 0;
   char *nb = fn(ud, base, old, bytes + SCRATCH_PREFIX);
-  if (!nb) return NULL;
+  if (!nb)
+    return NULL;
   *(size_t *)(void *)nb = bytes;
   return nb + SCRATCH_PREFIX;
 }
 
-void *rcgc__scratch_alloc(rcgc__gmem_fn fn, void *ud, size_t count,
-                          size_t size) {
+void *rcgc__scratch_alloc(rcgc__gmem_fn fn, void *ud, size_t count, size_t size) {
   return rcgc__scratch_realloc(fn, ud, NULL, count, size);
 }
 
 void rcgc__scratch_free(rcgc__gmem_fn fn, void *ud, void *p) {
-  if (!p) return;
-  if (!fn) fn = default_alloc;
+  if (!p)
+    return;
+  if (!fn)
+    fn = default_alloc;
   char *base = (char *)p - SCRATCH_PREFIX;
   fn(ud, base, *(size_t *)(void *)base + SCRATCH_PREFIX, 0);
 }
 
 /* Grow an array of 'size'-byte elements to at least 'need' elements
 ** (doubling). Returns 0 or RCGC_G_ENOMEM (array unchanged). */
-static int g_grow(const rcgc__graph *g, void **arr, size_t *cap, size_t need,
-                  size_t size) {
-  if (need <= *cap) return RCGC_G_OK;
+static int g_grow(const rcgc__graph *g, void **arr, size_t *cap, size_t need, size_t size) {
+  if (need <= *cap)
+    return RCGC_G_OK;
   size_t ncap = *cap ? *cap : 16;
   while (ncap < need) {
-    if (ncap > SIZE_MAX / 2) return RCGC_G_ENOMEM;
+    if (ncap > SIZE_MAX / 2)
+      return RCGC_G_ENOMEM;
     ncap *= 2;
   }
   void *p = rcgc__gmem_realloc(g, *arr, ncap, size);
-  if (!p) return RCGC_G_ENOMEM;
+  if (!p)
+    return RCGC_G_ENOMEM;
   *arr = p;
   *cap = ncap;
   return RCGC_G_OK;
@@ -81,7 +85,8 @@ void *rcgc__gmem_alloc(const rcgc__graph *g, size_t count, size_t size) {
 
 void *rcgc__gmem_calloc(const rcgc__graph *g, size_t count, size_t size) {
   void *p = rcgc__gmem_alloc(g, count, size);
-  if (p && count && size) memset(p, 0, count * size);
+  if (p && count && size)
+    memset(p, 0, count * size);
   return p;
 }
 
@@ -93,7 +98,7 @@ void rcgc__gmem_free(const rcgc__graph *g, void *p) {
   rcgc__scratch_free(g->alloc, g->alloc_ud, p);
 }
 
-/* ==================================================================== graph */
+/* ------------------------------------------------------------ graph */
 
 void rcgc__graph_init(rcgc__graph *g, rcgc__gmem_fn fn, void *ud) {
   memset(g, 0, sizeof *g);
@@ -113,14 +118,16 @@ void rcgc__graph_free(rcgc__graph *g) {
   rcgc__gmem_free(g, g->edge_flags);
   rcgc__gmem_free(g, g->roots);
   rcgc__gmem_free(g, g->root_extrefs);
-  for (uint32_t i = 0; i < g->nstrings; i++) rcgc__gmem_free(g, g->strings[i]);
+  for (uint32_t i = 0; i < g->nstrings; i++)
+    rcgc__gmem_free(g, g->strings[i]);
   rcgc__gmem_free(g, g->strings);
   rcgc__gmem_free(g, g->strhash);
   rcgc__graph_init(g, fn, ud);
 }
 
 uint32_t rcgc__graph_add_string(rcgc__graph *g, const char *s, size_t len) {
-  if (g->nstrings >= RCGC_G_VROOT) return RCGC_G_NONE;
+  if (g->nstrings >= RCGC_G_VROOT)
+    return RCGC_G_NONE;
   size_t cap = g->strings_cap;
   void *arr = g->strings;
   if (g_grow(g, &arr, &cap, (size_t)g->nstrings + 1, sizeof(char *)))
@@ -128,8 +135,10 @@ uint32_t rcgc__graph_add_string(rcgc__graph *g, const char *s, size_t len) {
   g->strings = arr;
   g->strings_cap = (uint32_t)(cap > RCGC_G_VROOT ? RCGC_G_VROOT : cap);
   char *copy = rcgc__gmem_alloc(g, len + 1, 1);
-  if (!copy) return RCGC_G_NONE;
-  if (len) memcpy(copy, s, len);
+  if (!copy)
+    return RCGC_G_NONE;
+  if (len)
+    memcpy(copy, s, len);
   copy[len] = '\0';
   g->strings[g->nstrings] = copy;
   return g->nstrings++;
@@ -138,7 +147,8 @@ uint32_t rcgc__graph_add_string(rcgc__graph *g, const char *s, size_t len) {
 /* FNV-1a over a NUL-terminated string. */
 static uint32_t str_hash(const char *s) {
   uint32_t h = 2166136261u;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 16777619u;
   return h;
 }
 
@@ -150,21 +160,27 @@ uint32_t rcgc__graph_intern(rcgc__graph *g, const char *s) {
   if (g->strhash_cap) {
     for (uint32_t i = str_hash(s) & mask;; i = (i + 1) & mask) {
       uint32_t k = g->strhash[i];
-      if (k == RCGC_G_NONE) break;
-      if (strcmp(g->strings[k], s) == 0) return k;
+      if (k == RCGC_G_NONE)
+        break;
+      if (strcmp(g->strings[k], s) == 0)
+        return k;
     }
   }
   if ((uint64_t)(g->strhash_used + 1) * 2 > g->strhash_cap) {
-    if (g->strhash_cap >= (1u << 31)) return RCGC_G_NONE;
+    if (g->strhash_cap >= (1u << 31))
+      return RCGC_G_NONE;
     uint32_t ncap = g->strhash_cap ? g->strhash_cap * 2 : 64;
     uint32_t *nt = rcgc__gmem_alloc(g, ncap, sizeof *nt);
-    if (!nt) return RCGC_G_NONE;
+    if (!nt)
+      return RCGC_G_NONE;
     memset(nt, 0xff, (size_t)ncap * sizeof *nt);
     for (uint32_t i = 0; i < g->strhash_cap; i++) {
       uint32_t k = g->strhash[i];
-      if (k == RCGC_G_NONE) continue;
+      if (k == RCGC_G_NONE)
+        continue;
       uint32_t j = str_hash(g->strings[k]) & (ncap - 1);
-      while (nt[j] != RCGC_G_NONE) j = (j + 1) & (ncap - 1);
+      while (nt[j] != RCGC_G_NONE)
+        j = (j + 1) & (ncap - 1);
       nt[j] = k;
     }
     rcgc__gmem_free(g, g->strhash);
@@ -173,9 +189,11 @@ uint32_t rcgc__graph_intern(rcgc__graph *g, const char *s) {
     mask = ncap - 1;
   }
   uint32_t idx = rcgc__graph_add_string(g, s, strlen(s));
-  if (idx == RCGC_G_NONE) return RCGC_G_NONE;
+  if (idx == RCGC_G_NONE)
+    return RCGC_G_NONE;
   uint32_t j = str_hash(s) & mask;
-  while (g->strhash[j] != RCGC_G_NONE) j = (j + 1) & mask;
+  while (g->strhash[j] != RCGC_G_NONE)
+    j = (j + 1) & mask;
   g->strhash[j] = idx;
   g->strhash_used++;
   return idx;
@@ -189,12 +207,11 @@ const char *rcgc__node_name(const rcgc__graph *g, uint32_t v) {
   return v < g->n && g->name ? rcgc__graph_str(g, g->name[v]) : "";
 }
 
-uint64_t rcgc__node_id(const rcgc__graph *g, uint32_t v) {
-  return g->id ? g->id[v] : v;
-}
+uint64_t rcgc__node_id(const rcgc__graph *g, uint32_t v) { return g->id ? g->id[v] : v; }
 
 uint32_t rcgc__edge_from(const rcgc__graph *g, size_t e) {
-  if (e >= g->m) return RCGC_G_NONE;
+  if (e >= g->m)
+    return RCGC_G_NONE;
   /* first v in [0, n] with edge_start[v] > e; the edge belongs to v-1 */
   uint32_t lo = 0, hi = g->n;
   while (lo < hi) {
@@ -211,10 +228,11 @@ int rcgc__edge_is_weak(const rcgc__graph *g, size_t e) {
   return g->edge_flags && (g->edge_flags[e] & RCGC_G_EDGE_WEAK);
 }
 
-int rcgc__graph_set_roots(rcgc__graph *g, const uint32_t *roots,
-                        const uint64_t *extrefs, uint32_t nroots) {
+int rcgc__graph_set_roots(rcgc__graph *g, const uint32_t *roots, const uint64_t *extrefs,
+                          uint32_t nroots) {
   for (uint32_t i = 0; i < nroots; i++)
-    if (roots[i] >= g->n) return RCGC_G_EINVAL;
+    if (roots[i] >= g->n)
+      return RCGC_G_EINVAL;
   uint32_t *r = rcgc__gmem_alloc(g, nroots, sizeof *r);
   uint64_t *x = extrefs ? rcgc__gmem_alloc(g, nroots, sizeof *x) : NULL;
   if (!r || (extrefs && !x)) {
@@ -222,8 +240,10 @@ int rcgc__graph_set_roots(rcgc__graph *g, const uint32_t *roots,
     rcgc__gmem_free(g, x);
     return RCGC_G_ENOMEM;
   }
-  if (nroots) memcpy(r, roots, nroots * sizeof *r);
-  if (x && nroots) memcpy(x, extrefs, nroots * sizeof *x);
+  if (nroots)
+    memcpy(r, roots, nroots * sizeof *r);
+  if (x && nroots)
+    memcpy(x, extrefs, nroots * sizeof *x);
   rcgc__gmem_free(g, g->roots);
   rcgc__gmem_free(g, g->root_extrefs);
   g->roots = r;
@@ -233,18 +253,23 @@ int rcgc__graph_set_roots(rcgc__graph *g, const uint32_t *roots,
 }
 
 int rcgc__graph_validate(const rcgc__graph *g) {
-  if (!g->edge_start || !g->self_size) return g->n ? RCGC_G_EINVAL : RCGC_G_OK;
-  if (g->edge_start[0] != 0 || g->edge_start[g->n] != g->m) return RCGC_G_EINVAL;
+  if (!g->edge_start || !g->self_size)
+    return g->n ? RCGC_G_EINVAL : RCGC_G_OK;
+  if (g->edge_start[0] != 0 || g->edge_start[g->n] != g->m)
+    return RCGC_G_EINVAL;
   for (uint32_t v = 0; v < g->n; v++)
-    if (g->edge_start[v] > g->edge_start[v + 1]) return RCGC_G_EINVAL;
+    if (g->edge_start[v] > g->edge_start[v + 1])
+      return RCGC_G_EINVAL;
   for (size_t e = 0; e < g->m; e++)
-    if (g->edge_to[e] >= g->n) return RCGC_G_EINVAL;
+    if (g->edge_to[e] >= g->n)
+      return RCGC_G_EINVAL;
   for (uint32_t i = 0; i < g->nroots; i++)
-    if (g->roots[i] >= g->n) return RCGC_G_EINVAL;
+    if (g->roots[i] >= g->n)
+      return RCGC_G_EINVAL;
   return RCGC_G_OK;
 }
 
-/* ==================================================================== builder
+/* ------------------------------------------------------------ builder
 ** Node arrays live in the target graph from the start and grow by doubling;
 ** edges accumulate in four parallel arrays. finish() either adopts the edge
 ** arrays directly (already in source order) or scatters them with a stable
@@ -256,8 +281,7 @@ void rcgc__builder_init(rcgc__builder *b, rcgc__graph *g) {
   b->sorted = 1;
 }
 
-uint32_t rcgc__builder_node(rcgc__builder *b, uint64_t id, uint32_t name,
-                          uint64_t self_size) {
+uint32_t rcgc__builder_node(rcgc__builder *b, uint64_t id, uint32_t name, uint64_t self_size) {
   rcgc__graph *g = b->g;
   if (b->failed || g->n >= RCGC_G_VROOT) {
     b->failed = 1;
@@ -267,11 +291,16 @@ uint32_t rcgc__builder_node(rcgc__builder *b, uint64_t id, uint32_t name,
     size_t cap = b->node_cap, c1 = cap, c2 = cap, c3 = cap;
     void *a1 = g->self_size, *a2 = g->name, *a3 = g->id;
     int rc = g_grow(g, &a1, &c1, (size_t)g->n + 1, sizeof(uint64_t));
-    if (!rc) g->self_size = a1;
-    if (!rc) rc = g_grow(g, &a2, &c2, (size_t)g->n + 1, sizeof(uint32_t));
-    if (!rc) g->name = a2;
-    if (!rc) rc = g_grow(g, &a3, &c3, (size_t)g->n + 1, sizeof(uint64_t));
-    if (!rc) g->id = a3;
+    if (!rc)
+      g->self_size = a1;
+    if (!rc)
+      rc = g_grow(g, &a2, &c2, (size_t)g->n + 1, sizeof(uint32_t));
+    if (!rc)
+      g->name = a2;
+    if (!rc)
+      rc = g_grow(g, &a3, &c3, (size_t)g->n + 1, sizeof(uint64_t));
+    if (!rc)
+      g->id = a3;
     /* all three share one capacity: only commit when all grew */
     if (rc || c1 != c2 || c2 != c3) {
       b->failed = 1;
@@ -285,28 +314,36 @@ uint32_t rcgc__builder_node(rcgc__builder *b, uint64_t id, uint32_t name,
   return g->n++;
 }
 
-int rcgc__builder_edge(rcgc__builder *b, uint32_t from, uint32_t to,
-                     uint32_t name, uint8_t flags) {
-  if (b->failed) return RCGC_G_ENOMEM;
+int rcgc__builder_edge(rcgc__builder *b, uint32_t from, uint32_t to, uint32_t name, uint8_t flags) {
+  if (b->failed)
+    return RCGC_G_ENOMEM;
   if (b->nedges == b->edge_cap) {
     rcgc__graph *g = b->g;
     size_t c1 = b->edge_cap, c2 = c1, c3 = c1, c4 = c1;
     void *a1 = b->e_from, *a2 = b->e_to, *a3 = b->e_name, *a4 = b->e_flags;
     int rc = g_grow(g, &a1, &c1, b->nedges + 1, sizeof(uint32_t));
-    if (!rc) b->e_from = a1;
-    if (!rc) rc = g_grow(g, &a2, &c2, b->nedges + 1, sizeof(uint32_t));
-    if (!rc) b->e_to = a2;
-    if (!rc) rc = g_grow(g, &a3, &c3, b->nedges + 1, sizeof(uint32_t));
-    if (!rc) b->e_name = a3;
-    if (!rc) rc = g_grow(g, &a4, &c4, b->nedges + 1, sizeof(uint8_t));
-    if (!rc) b->e_flags = a4;
+    if (!rc)
+      b->e_from = a1;
+    if (!rc)
+      rc = g_grow(g, &a2, &c2, b->nedges + 1, sizeof(uint32_t));
+    if (!rc)
+      b->e_to = a2;
+    if (!rc)
+      rc = g_grow(g, &a3, &c3, b->nedges + 1, sizeof(uint32_t));
+    if (!rc)
+      b->e_name = a3;
+    if (!rc)
+      rc = g_grow(g, &a4, &c4, b->nedges + 1, sizeof(uint8_t));
+    if (!rc)
+      b->e_flags = a4;
     if (rc || c1 != c2 || c2 != c3 || c3 != c4) {
       b->failed = 1;
       return RCGC_G_ENOMEM;
     }
     b->edge_cap = c1;
   }
-  if (b->nedges && from < b->e_from[b->nedges - 1]) b->sorted = 0;
+  if (b->nedges && from < b->e_from[b->nedges - 1])
+    b->sorted = 0;
   b->e_from[b->nedges] = from;
   b->e_to[b->nedges] = to;
   b->e_name[b->nedges] = name;
@@ -345,8 +382,10 @@ int rcgc__builder_finish(rcgc__builder *b) {
     goto out;
   }
   /* count per source, then exclusive prefix sums */
-  for (size_t e = 0; e < m; e++) start[b->e_from[e] + 1]++;
-  for (uint32_t v = 0; v < g->n; v++) start[v + 1] += start[v];
+  for (size_t e = 0; e < m; e++)
+    start[b->e_from[e] + 1]++;
+  for (uint32_t v = 0; v < g->n; v++)
+    start[v + 1] += start[v];
   if (b->sorted) {
     g->edge_to = b->e_to;
     g->edge_name = b->e_name;
@@ -367,7 +406,8 @@ int rcgc__builder_finish(rcgc__builder *b) {
       rc = RCGC_G_ENOMEM;
       goto out;
     }
-    if (g->n) memcpy(pos, start, g->n * sizeof *pos);
+    if (g->n)
+      memcpy(pos, start, g->n * sizeof *pos);
     for (size_t e = 0; e < m; e++) {
       size_t k = pos[b->e_from[e]]++;
       to[k] = b->e_to[e];
@@ -385,14 +425,15 @@ int rcgc__builder_finish(rcgc__builder *b) {
     g->self_size = rcgc__gmem_alloc(g, 1, sizeof(uint64_t));
     g->name = rcgc__gmem_alloc(g, 1, sizeof(uint32_t));
     g->id = rcgc__gmem_alloc(g, 1, sizeof(uint64_t));
-    if (!g->self_size || !g->name || !g->id) rc = RCGC_G_ENOMEM;
+    if (!g->self_size || !g->name || !g->id)
+      rc = RCGC_G_ENOMEM;
   }
 out:
   rcgc__builder_abort(b);
   return rc;
 }
 
-/* ==================================================================== preds */
+/* ------------------------------------------------------------ preds */
 
 int rcgc__preds_build(const rcgc__graph *g, rcgc__preds *p) {
   memset(p, 0, sizeof *p);
@@ -405,8 +446,10 @@ int rcgc__preds_build(const rcgc__graph *g, rcgc__preds *p) {
     rcgc__gmem_free(g, edge);
     return RCGC_G_ENOMEM;
   }
-  for (size_t e = 0; e < g->m; e++) start[g->edge_to[e] + 1]++;
-  for (uint32_t v = 0; v < g->n; v++) start[v + 1] += start[v];
+  for (size_t e = 0; e < g->m; e++)
+    start[g->edge_to[e] + 1]++;
+  for (uint32_t v = 0; v < g->n; v++)
+    start[v + 1] += start[v];
   /* scatter using start[v] as a cursor, then shift back */
   for (uint32_t u = 0; u < g->n; u++)
     for (size_t e = g->edge_start[u]; e < g->edge_start[u + 1]; e++) {
@@ -414,7 +457,8 @@ int rcgc__preds_build(const rcgc__graph *g, rcgc__preds *p) {
       from[k] = u;
       edge[k] = e;
     }
-  for (uint32_t v = g->n; v > 0; v--) start[v] = start[v - 1];
+  for (uint32_t v = g->n; v > 0; v--)
+    start[v] = start[v - 1];
   start[0] = 0;
   p->n = g->n;
   p->start = start;
@@ -430,20 +474,21 @@ void rcgc__preds_free(const rcgc__graph *g, rcgc__preds *p) {
   memset(p, 0, sizeof *p);
 }
 
-/* ==================================================================== BFS
+/* ------------------------------------------------------------ BFS
 ** Classic FIFO BFS with the queue as one array of n node indices: every node
 ** is enqueued at most once (when its dist is first set), so head/tail never
 ** exceed n. */
 
-int rcgc__bfs_run(const rcgc__graph *g, const uint32_t *sources, uint32_t nsrc,
-                const uint8_t *skip, rcgc__bfs *out) {
+int rcgc__bfs_run(const rcgc__graph *g, const uint32_t *sources, uint32_t nsrc, const uint8_t *skip,
+                  rcgc__bfs *out) {
   memset(out, 0, sizeof *out);
   if (!sources) {
     sources = g->roots;
     nsrc = g->nroots;
   }
   for (uint32_t i = 0; i < nsrc; i++)
-    if (sources[i] >= g->n) return RCGC_G_EINVAL;
+    if (sources[i] >= g->n)
+      return RCGC_G_EINVAL;
   uint32_t *dist = rcgc__gmem_alloc(g, g->n, sizeof *dist);
   uint32_t *parent = rcgc__gmem_alloc(g, g->n, sizeof *parent);
   size_t *pedge = rcgc__gmem_alloc(g, g->n, sizeof *pedge);
@@ -457,20 +502,24 @@ int rcgc__bfs_run(const rcgc__graph *g, const uint32_t *sources, uint32_t nsrc,
   }
   memset(dist, 0xff, (size_t)g->n * sizeof *dist);
   memset(parent, 0xff, (size_t)g->n * sizeof *parent);
-  for (uint32_t v = 0; v < g->n; v++) pedge[v] = RCGC_G_NO_EDGE;
+  for (uint32_t v = 0; v < g->n; v++)
+    pedge[v] = RCGC_G_NO_EDGE;
   uint32_t head = 0, tail = 0;
   for (uint32_t i = 0; i < nsrc; i++) {
     uint32_t s = sources[i];
-    if ((skip && skip[s]) || dist[s] != RCGC_G_NONE) continue;
+    if ((skip && skip[s]) || dist[s] != RCGC_G_NONE)
+      continue;
     dist[s] = 0;
     queue[tail++] = s;
   }
   while (head < tail) {
     uint32_t u = queue[head++];
     for (size_t e = g->edge_start[u]; e < g->edge_start[u + 1]; e++) {
-      if (rcgc__edge_is_weak(g, e)) continue;
+      if (rcgc__edge_is_weak(g, e))
+        continue;
       uint32_t t = g->edge_to[e];
-      if (dist[t] != RCGC_G_NONE || (skip && skip[t])) continue;
+      if (dist[t] != RCGC_G_NONE || (skip && skip[t]))
+        continue;
       dist[t] = dist[u] + 1;
       parent[t] = u;
       pedge[t] = e;
@@ -492,15 +541,18 @@ void rcgc__bfs_free(const rcgc__graph *g, rcgc__bfs *b) {
   memset(b, 0, sizeof *b);
 }
 
-long rcgc__bfs_path(const rcgc__bfs *b, uint32_t target, uint32_t *nodes,
-                  size_t *edges) {
-  if (target >= b->n || b->dist[target] == RCGC_G_NONE) return -1;
+long rcgc__bfs_path(const rcgc__bfs *b, uint32_t target, uint32_t *nodes, size_t *edges) {
+  if (target >= b->n || b->dist[target] == RCGC_G_NONE)
+    return -1;
   uint32_t len = b->dist[target];
   uint32_t v = target;
   for (uint32_t i = len;; i--) {
-    if (nodes) nodes[i] = v;
-    if (i == 0) break;
-    if (edges) edges[i - 1] = b->parent_edge[v];
+    if (nodes)
+      nodes[i] = v;
+    if (i == 0)
+      break;
+    if (edges)
+      edges[i - 1] = b->parent_edge[v];
     v = b->parent[v];
   }
   return (long)len;
@@ -517,15 +569,17 @@ typedef struct cand {
 
 static int cand_cmp(const void *a, const void *b) {
   const cand *x = a, *y = b;
-  if (x->len != y->len) return x->len < y->len ? -1 : 1;
+  if (x->len != y->len)
+    return x->len < y->len ? -1 : 1;
   return x->edge < y->edge ? -1 : x->edge > y->edge;
 }
 
-int rcgc__retaining_paths(const rcgc__graph *g, uint32_t target, uint32_t k,
-                        rcgc__paths *out) {
+int rcgc__retaining_paths(const rcgc__graph *g, uint32_t target, uint32_t k, rcgc__paths *out) {
   memset(out, 0, sizeof *out);
-  if (target >= g->n) return RCGC_G_EINVAL;
-  if (k == 0) return RCGC_G_OK;
+  if (target >= g->n)
+    return RCGC_G_EINVAL;
+  if (k == 0)
+    return RCGC_G_OK;
   for (uint32_t i = 0; i < g->nroots; i++)
     if (g->roots[i] == target) {
       out->len = rcgc__gmem_alloc(g, 1, sizeof *out->len);
@@ -543,20 +597,25 @@ int rcgc__retaining_paths(const rcgc__graph *g, uint32_t target, uint32_t k,
       return RCGC_G_OK;
     }
   uint8_t *skip = rcgc__gmem_calloc(g, g->n, 1);
-  if (!skip) return RCGC_G_ENOMEM;
+  if (!skip)
+    return RCGC_G_ENOMEM;
   skip[target] = 1;
   rcgc__bfs b;
   int rc = rcgc__bfs_run(g, NULL, 0, skip, &b);
   rcgc__gmem_free(g, skip);
-  if (rc) return rc;
+  if (rc)
+    return rc;
   size_t ncand = 0, cap = 0;
   cand *c = NULL;
   for (uint32_t u = 0; u < g->n && rc == RCGC_G_OK; u++) {
-    if (b.dist[u] == RCGC_G_NONE) continue;
+    if (b.dist[u] == RCGC_G_NONE)
+      continue;
     for (size_t e = g->edge_start[u]; e < g->edge_start[u + 1]; e++) {
-      if (g->edge_to[e] != target || rcgc__edge_is_weak(g, e)) continue;
+      if (g->edge_to[e] != target || rcgc__edge_is_weak(g, e))
+        continue;
       void *arr = c;
-      if ((rc = g_grow(g, &arr, &cap, ncand + 1, sizeof *c))) break;
+      if ((rc = g_grow(g, &arr, &cap, ncand + 1, sizeof *c)))
+        break;
       c = arr;
       c[ncand].len = b.dist[u] + 1;
       c[ncand].edge = e;
@@ -564,11 +623,14 @@ int rcgc__retaining_paths(const rcgc__graph *g, uint32_t target, uint32_t k,
       ncand++;
     }
   }
-  if (rc) goto done;
-  if (ncand > 1) qsort(c, ncand, sizeof *c, cand_cmp);
+  if (rc)
+    goto done;
+  if (ncand > 1)
+    qsort(c, ncand, sizeof *c, cand_cmp);
   uint32_t np = ncand < k ? (uint32_t)ncand : k;
   size_t total = 0;
-  for (uint32_t i = 0; i < np; i++) total += (size_t)c[i].len + 1;
+  for (uint32_t i = 0; i < np; i++)
+    total += (size_t)c[i].len + 1;
   out->len = rcgc__gmem_alloc(g, np, sizeof *out->len);
   out->off = rcgc__gmem_alloc(g, np, sizeof *out->off);
   out->nodes = rcgc__gmem_alloc(g, total, sizeof *out->nodes);
@@ -603,7 +665,7 @@ void rcgc__paths_free(const rcgc__graph *g, rcgc__paths *p) {
   memset(p, 0, sizeof *p);
 }
 
-/* ==================================================================== SCC
+/* ------------------------------------------------------------ SCC
 ** Iterative Tarjan. index[v] = DFS discovery number (RCGC_G_NONE: unvisited),
 ** low[v] = smallest index reachable through v's DFS subtree plus one edge to
 ** a node still on the Tarjan stack. A visited node is on the Tarjan stack
@@ -616,8 +678,7 @@ static int follows(const rcgc__graph *g, size_t e, unsigned flags) {
   return (flags & RCGC_G_SCC_WEAK) || !rcgc__edge_is_weak(g, e);
 }
 
-int rcgc__scc_run(const rcgc__graph *g, const uint8_t *mask, unsigned flags,
-                rcgc__scc *out) {
+int rcgc__scc_run(const rcgc__graph *g, const uint8_t *mask, unsigned flags, rcgc__scc *out) {
   memset(out, 0, sizeof *out);
   uint32_t n = g->n;
   uint32_t *index = rcgc__gmem_alloc(g, n, sizeof *index);
@@ -629,12 +690,14 @@ int rcgc__scc_run(const rcgc__graph *g, const uint8_t *mask, unsigned flags,
   uint32_t *start = NULL, *members = NULL;
   uint8_t *cyclic = NULL, *source = NULL;
   int rc = RCGC_G_ENOMEM;
-  if (!index || !low || !comp || !tstack || !fnode || !fedge) goto fail;
+  if (!index || !low || !comp || !tstack || !fnode || !fedge)
+    goto fail;
   memset(index, 0xff, (size_t)n * sizeof *index);
   memset(comp, 0xff, (size_t)n * sizeof *comp);
   uint32_t counter = 0, ncomp = 0, tsp = 0, nmasked = 0;
   for (uint32_t r = 0; r < n; r++) {
-    if ((mask && !mask[r]) || index[r] != RCGC_G_NONE) continue;
+    if ((mask && !mask[r]) || index[r] != RCGC_G_NONE)
+      continue;
     uint32_t fsp = 0;
     index[r] = low[r] = counter++;
     tstack[tsp++] = r;
@@ -645,9 +708,11 @@ int rcgc__scc_run(const rcgc__graph *g, const uint8_t *mask, unsigned flags,
       size_t e = fedge[fsp - 1];
       if (e < g->edge_start[v + 1]) {
         fedge[fsp - 1] = e + 1;
-        if (!follows(g, e, flags)) continue;
+        if (!follows(g, e, flags))
+          continue;
         uint32_t w = g->edge_to[e];
-        if (mask && !mask[w]) continue;
+        if (mask && !mask[w])
+          continue;
         if (index[w] == RCGC_G_NONE) {
           index[w] = low[w] = counter++;
           tstack[tsp++] = w;
@@ -670,7 +735,8 @@ int rcgc__scc_run(const rcgc__graph *g, const uint8_t *mask, unsigned flags,
       }
       if (fsp) {
         uint32_t u = fnode[fsp - 1];
-        if (low[v] < low[u]) low[u] = low[v];
+        if (low[v] < low[u])
+          low[u] = low[v];
       }
     }
   }
@@ -686,27 +752,38 @@ int rcgc__scc_run(const rcgc__graph *g, const uint8_t *mask, unsigned flags,
   members = rcgc__gmem_alloc(g, nmasked, sizeof *members);
   cyclic = rcgc__gmem_calloc(g, ncomp, 1);
   source = rcgc__gmem_alloc(g, ncomp, 1);
-  if (!start || !members || !cyclic || !source) goto fail;
-  if (ncomp) memset(source, 1, ncomp);
+  if (!start || !members || !cyclic || !source)
+    goto fail;
+  if (ncomp)
+    memset(source, 1, ncomp);
   for (uint32_t v = 0; v < n; v++)
-    if (comp[v] != RCGC_G_NONE) start[comp[v] + 1]++;
+    if (comp[v] != RCGC_G_NONE)
+      start[comp[v] + 1]++;
   for (uint32_t c = 0; c < ncomp; c++) {
     start[c + 1] += start[c];
-    if (start[c + 1] - start[c] > 1) cyclic[c] = 1;
+    if (start[c + 1] - start[c] > 1)
+      cyclic[c] = 1;
   }
   /* fill members in node order using start[c] as cursor, shift back */
   for (uint32_t v = 0; v < n; v++)
-    if (comp[v] != RCGC_G_NONE) members[start[comp[v]]++] = v;
-  for (uint32_t c = ncomp; c > 0; c--) start[c] = start[c - 1];
+    if (comp[v] != RCGC_G_NONE)
+      members[start[comp[v]]++] = v;
+  for (uint32_t c = ncomp; c > 0; c--)
+    start[c] = start[c - 1];
   start[0] = 0;
   for (uint32_t u = 0; u < n; u++) {
-    if (comp[u] == RCGC_G_NONE) continue;
+    if (comp[u] == RCGC_G_NONE)
+      continue;
     for (size_t e = g->edge_start[u]; e < g->edge_start[u + 1]; e++) {
-      if (!follows(g, e, flags)) continue;
+      if (!follows(g, e, flags))
+        continue;
       uint32_t w = g->edge_to[e];
-      if (comp[w] == RCGC_G_NONE) continue;
-      if (w == u) cyclic[comp[u]] = 1;
-      if (comp[w] != comp[u]) source[comp[w]] = 0;
+      if (comp[w] == RCGC_G_NONE)
+        continue;
+      if (w == u)
+        cyclic[comp[u]] = 1;
+      if (comp[w] != comp[u])
+        source[comp[w]] = 0;
     }
   }
   out->n = n;
@@ -716,7 +793,8 @@ int rcgc__scc_run(const rcgc__graph *g, const uint8_t *mask, unsigned flags,
   out->members = members;
   out->cyclic = cyclic;
   out->source = source;
-  for (uint32_t c = 0; c < ncomp; c++) out->ncyclic += cyclic[c];
+  for (uint32_t c = 0; c < ncomp; c++)
+    out->ncyclic += cyclic[c];
   return RCGC_G_OK;
 fail:
   rcgc__gmem_free(g, index);
@@ -741,16 +819,18 @@ void rcgc__scc_free(const rcgc__graph *g, rcgc__scc *s) {
   memset(s, 0, sizeof *s);
 }
 
-size_t rcgc__scc_internal_edges(const rcgc__graph *g, const rcgc__scc *s,
-                              uint32_t c, unsigned flags, size_t *edges,
-                              size_t cap) {
+size_t rcgc__scc_internal_edges(const rcgc__graph *g, const rcgc__scc *s, uint32_t c,
+                                unsigned flags, size_t *edges, size_t cap) {
   size_t cnt = 0;
-  if (c >= s->ncomp) return 0;
+  if (c >= s->ncomp)
+    return 0;
   for (uint32_t i = s->start[c]; i < s->start[c + 1]; i++) {
     uint32_t u = s->members[i];
     for (size_t e = g->edge_start[u]; e < g->edge_start[u + 1]; e++) {
-      if (!follows(g, e, flags) || s->comp[g->edge_to[e]] != c) continue;
-      if (cnt < cap) edges[cnt] = e;
+      if (!follows(g, e, flags) || s->comp[g->edge_to[e]] != c)
+        continue;
+      if (cnt < cap)
+        edges[cnt] = e;
       cnt++;
     }
   }
@@ -759,18 +839,19 @@ size_t rcgc__scc_internal_edges(const rcgc__graph *g, const rcgc__scc *s,
 
 /* Condensation: two passes over each component's out-edges (count, fill);
 ** seen[c2] == c + 1 marks successor c2 already listed for component c. */
-int rcgc__scc_condense(const rcgc__graph *g, const rcgc__scc *s, unsigned flags,
-                     rcgc__dag *out) {
+int rcgc__scc_condense(const rcgc__graph *g, const rcgc__scc *s, unsigned flags, rcgc__dag *out) {
   memset(out, 0, sizeof *out);
   uint32_t nc = s->ncomp;
   size_t *start = rcgc__gmem_calloc(g, (size_t)nc + 1, sizeof *start);
   uint32_t *seen = rcgc__gmem_calloc(g, nc, sizeof *seen);
   uint32_t *succ = NULL;
-  if (!start || !seen) goto fail;
+  if (!start || !seen)
+    goto fail;
   for (int pass = 0; pass < 2; pass++) {
     if (pass == 1) {
       succ = rcgc__gmem_alloc(g, start[nc], sizeof *succ);
-      if (!succ) goto fail;
+      if (!succ)
+        goto fail;
       memset(seen, 0, (size_t)nc * sizeof *seen);
     }
     size_t k = 0;
@@ -778,9 +859,11 @@ int rcgc__scc_condense(const rcgc__graph *g, const rcgc__scc *s, unsigned flags,
       for (uint32_t i = s->start[c]; i < s->start[c + 1]; i++) {
         uint32_t u = s->members[i];
         for (size_t e = g->edge_start[u]; e < g->edge_start[u + 1]; e++) {
-          if (!follows(g, e, flags)) continue;
+          if (!follows(g, e, flags))
+            continue;
           uint32_t c2 = s->comp[g->edge_to[e]];
-          if (c2 == RCGC_G_NONE || c2 == c || seen[c2] == c + 1) continue;
+          if (c2 == RCGC_G_NONE || c2 == c || seen[c2] == c + 1)
+            continue;
           seen[c2] = c + 1;
           if (pass == 0)
             start[c + 1]++;
@@ -788,7 +871,8 @@ int rcgc__scc_condense(const rcgc__graph *g, const rcgc__scc *s, unsigned flags,
             succ[k++] = c2;
         }
       }
-      if (pass == 0) start[c + 1] += start[c];
+      if (pass == 0)
+        start[c + 1] += start[c];
     }
   }
   rcgc__gmem_free(g, seen);
@@ -809,7 +893,7 @@ void rcgc__dag_free(const rcgc__graph *g, rcgc__dag *d) {
   memset(d, 0, sizeof *d);
 }
 
-/* ==================================================================== dominators
+/* ------------------------------------------------------------ dominators
 ** Lengauer-Tarjan, "simple" version (path compression without balancing),
 ** all arrays indexed by DFS preorder number; number 0 is the virtual root,
 ** whose children are the graph's roots in order.
@@ -828,9 +912,10 @@ void rcgc__dag_free(const rcgc__graph *g, rcgc__dag *d) {
 ** Phase 5: retained sizes: each node's size is added to its idom in reverse
 **   preorder (idom number < own number, so children finish first). */
 
-static uint32_t dom_eval(uint32_t v, uint32_t *ancestor, uint32_t *label,
-                         const uint32_t *semi, uint32_t *stack) {
-  if (ancestor[v] == RCGC_G_NONE) return v;
+static uint32_t dom_eval(uint32_t v, uint32_t *ancestor, uint32_t *label, const uint32_t *semi,
+                         uint32_t *stack) {
+  if (ancestor[v] == RCGC_G_NONE)
+    return v;
   uint32_t sp = 0, x = v;
   while (ancestor[ancestor[x]] != RCGC_G_NONE) {
     stack[sp++] = x;
@@ -839,7 +924,8 @@ static uint32_t dom_eval(uint32_t v, uint32_t *ancestor, uint32_t *label,
   while (sp) {
     uint32_t y = stack[--sp];
     uint32_t a = ancestor[y];
-    if (semi[label[a]] < semi[label[y]]) label[y] = label[a];
+    if (semi[label[a]] < semi[label[y]])
+      label[y] = label[a];
     ancestor[y] = ancestor[a];
   }
   return label[v];
@@ -856,10 +942,11 @@ int rcgc__dom_run(const rcgc__graph *g, rcgc__dom *out) {
   uint32_t *stack = rcgc__gmem_alloc(g, (size_t)n + 1, sizeof *stack);
   uint8_t *isroot = rcgc__gmem_calloc(g, n, 1);
   size_t *pstart = NULL;
-  uint32_t *pfrom = NULL, *semi = NULL, *label = NULL, *ancestor = NULL,
-           *idom = NULL, *bhead = NULL, *bnext = NULL, *idom_out = NULL;
+  uint32_t *pfrom = NULL, *semi = NULL, *label = NULL, *ancestor = NULL, *idom = NULL,
+           *bhead = NULL, *bnext = NULL, *idom_out = NULL;
   uint64_t *retained = NULL;
-  if (!dfn || !vertex || !parent || !cursor || !stack || !isroot) goto done;
+  if (!dfn || !vertex || !parent || !cursor || !stack || !isroot)
+    goto done;
 
   /* Phase 1: DFS. The stack holds DFS numbers; cursor[i] is the next edge
   ** of vertex[i] to try. */
@@ -870,7 +957,8 @@ int rcgc__dom_run(const rcgc__graph *g, rcgc__dom *out) {
   for (uint32_t r = 0; r < g->nroots; r++) {
     uint32_t root = g->roots[r];
     isroot[root] = 1;
-    if (dfn[root] != RCGC_G_NONE) continue;
+    if (dfn[root] != RCGC_G_NONE)
+      continue;
     uint32_t sp = 0;
     dfn[root] = N;
     vertex[N] = root;
@@ -885,9 +973,11 @@ int rcgc__dom_run(const rcgc__graph *g, rcgc__dom *out) {
         continue;
       }
       size_t e = cursor[i]++;
-      if (rcgc__edge_is_weak(g, e)) continue;
+      if (rcgc__edge_is_weak(g, e))
+        continue;
       uint32_t w = g->edge_to[e];
-      if (dfn[w] != RCGC_G_NONE) continue;
+      if (dfn[w] != RCGC_G_NONE)
+        continue;
       dfn[w] = N;
       vertex[N] = w;
       parent[N] = i;
@@ -900,22 +990,29 @@ int rcgc__dom_run(const rcgc__graph *g, rcgc__dom *out) {
 
   /* Phase 2: strong predecessors of reached nodes, from reached nodes. */
   pstart = rcgc__gmem_calloc(g, (size_t)n + 1, sizeof *pstart);
-  if (!pstart) goto done;
+  if (!pstart)
+    goto done;
   for (uint32_t i = 1; i < N; i++) {
     uint32_t u = vertex[i];
     for (size_t e = g->edge_start[u]; e < g->edge_start[u + 1]; e++)
-      if (!rcgc__edge_is_weak(g, e)) pstart[g->edge_to[e] + 1]++;
+      if (!rcgc__edge_is_weak(g, e))
+        pstart[g->edge_to[e] + 1]++;
   }
-  for (uint32_t v = 0; v < n; v++) pstart[v + 1] += pstart[v];
+  for (uint32_t v = 0; v < n; v++)
+    pstart[v + 1] += pstart[v];
   pfrom = rcgc__gmem_alloc(g, pstart[n], sizeof *pfrom);
-  if (!pfrom) goto done;
+  if (!pfrom)
+    goto done;
   for (uint32_t i = 1; i < N; i++) {
     uint32_t u = vertex[i];
     for (size_t e = g->edge_start[u]; e < g->edge_start[u + 1]; e++)
-      if (!rcgc__edge_is_weak(g, e)) pfrom[pstart[g->edge_to[e]]++] = i;
+      if (!rcgc__edge_is_weak(g, e))
+        pfrom[pstart[g->edge_to[e]]++] = i;
   }
-  for (uint32_t v = n; v > 0; v--) pstart[v] = pstart[v - 1];
-  if (n) pstart[0] = 0;
+  for (uint32_t v = n; v > 0; v--)
+    pstart[v] = pstart[v - 1];
+  if (n)
+    pstart[0] = 0;
 
   /* Phase 3: semidominators and deferred idoms. */
   semi = rcgc__gmem_alloc(g, N, sizeof *semi);
@@ -924,7 +1021,8 @@ int rcgc__dom_run(const rcgc__graph *g, rcgc__dom *out) {
   idom = rcgc__gmem_alloc(g, N, sizeof *idom);
   bhead = rcgc__gmem_alloc(g, N, sizeof *bhead);
   bnext = rcgc__gmem_alloc(g, N, sizeof *bnext);
-  if (!semi || !label || !ancestor || !idom || !bhead || !bnext) goto done;
+  if (!semi || !label || !ancestor || !idom || !bhead || !bnext)
+    goto done;
   for (uint32_t i = 0; i < N; i++) {
     semi[i] = label[i] = i;
     ancestor[i] = bhead[i] = RCGC_G_NONE;
@@ -932,10 +1030,12 @@ int rcgc__dom_run(const rcgc__graph *g, rcgc__dom *out) {
   }
   for (uint32_t i = N - 1; i >= 1; i--) {
     uint32_t w = vertex[i];
-    if (isroot[w]) semi[i] = 0; /* the virtual root is a predecessor */
+    if (isroot[w])
+      semi[i] = 0; /* the virtual root is a predecessor */
     for (size_t k = pstart[w]; k < pstart[w + 1]; k++) {
       uint32_t u = dom_eval(pfrom[k], ancestor, label, semi, stack);
-      if (semi[u] < semi[i]) semi[i] = semi[u];
+      if (semi[u] < semi[i])
+        semi[i] = semi[u];
     }
     bnext[i] = bhead[semi[i]];
     bhead[semi[i]] = i;
@@ -949,12 +1049,14 @@ int rcgc__dom_run(const rcgc__graph *g, rcgc__dom *out) {
   }
   /* Phase 4 */
   for (uint32_t i = 1; i < N; i++)
-    if (idom[i] != semi[i]) idom[i] = idom[idom[i]];
+    if (idom[i] != semi[i])
+      idom[i] = idom[idom[i]];
 
   /* Phase 5: outputs per node. */
   idom_out = rcgc__gmem_alloc(g, n, sizeof *idom_out);
   retained = rcgc__gmem_calloc(g, n, sizeof *retained);
-  if (!idom_out || !retained) goto done;
+  if (!idom_out || !retained)
+    goto done;
   memset(idom_out, 0xff, (size_t)n * sizeof *idom_out);
   for (uint32_t i = 1; i < N; i++) {
     uint32_t v = vertex[i];
@@ -965,7 +1067,8 @@ int rcgc__dom_run(const rcgc__graph *g, rcgc__dom *out) {
   for (uint32_t i = N - 1; i >= 1; i--) {
     uint32_t v = vertex[i];
     total += g->self_size[v];
-    if (idom[i]) retained[vertex[idom[i]]] += retained[v];
+    if (idom[i])
+      retained[vertex[idom[i]]] += retained[v];
   }
   out->n = n;
   out->idom = idom_out;
@@ -1005,17 +1108,20 @@ void rcgc__dom_free(const rcgc__graph *g, rcgc__dom *d) {
 ** at most k node indices kept in 'out', then heap-sorted into best-first
 ** order. "Better" = larger retained size, ties: smaller node index. */
 static int top_better(const rcgc__dom *d, uint32_t a, uint32_t b) {
-  if (d->retained[a] != d->retained[b]) return d->retained[a] > d->retained[b];
+  if (d->retained[a] != d->retained[b])
+    return d->retained[a] > d->retained[b];
   return a < b;
 }
 
-static void top_sift_down(const rcgc__dom *d, uint32_t *h, uint32_t len,
-                          uint32_t i) {
+static void top_sift_down(const rcgc__dom *d, uint32_t *h, uint32_t len, uint32_t i) {
   for (;;) {
     uint32_t l = 2 * i + 1, r = l + 1, w = i;
-    if (l < len && top_better(d, h[w], h[l])) w = l;
-    if (r < len && top_better(d, h[w], h[r])) w = r;
-    if (w == i) return;
+    if (l < len && top_better(d, h[w], h[l]))
+      w = l;
+    if (r < len && top_better(d, h[w], h[r]))
+      w = r;
+    if (w == i)
+      return;
     uint32_t t = h[i];
     h[i] = h[w];
     h[w] = t;
@@ -1023,19 +1129,21 @@ static void top_sift_down(const rcgc__dom *d, uint32_t *h, uint32_t len,
   }
 }
 
-uint32_t rcgc__dom_top(const rcgc__dom *d, const uint8_t *skip, uint32_t k,
-                     uint32_t *out) {
+uint32_t rcgc__dom_top(const rcgc__dom *d, const uint8_t *skip, uint32_t k, uint32_t *out) {
   uint32_t len = 0;
-  if (k == 0) return 0;
+  if (k == 0)
+    return 0;
   for (uint32_t v = 0; v < d->n; v++) {
-    if (d->idom[v] == RCGC_G_NONE || (skip && skip[v])) continue;
+    if (d->idom[v] == RCGC_G_NONE || (skip && skip[v]))
+      continue;
     if (len < k) {
       /* sift up */
       uint32_t i = len++;
       out[i] = v;
       while (i) {
         uint32_t p = (i - 1) / 2;
-        if (!top_better(d, out[p], out[i])) break;
+        if (!top_better(d, out[p], out[i]))
+          break;
         uint32_t t = out[p];
         out[p] = out[i];
         out[i] = t;
@@ -1056,7 +1164,7 @@ uint32_t rcgc__dom_top(const rcgc__dom *d, const uint8_t *skip, uint32_t k,
   return len;
 }
 
-/* ==================================================================== DOT
+/* ------------------------------------------------------------ DOT
 ** Breadth-first from the start nodes; depth[v] (RCGC_G_NONE: not yet seen)
 ** doubles as the visited mark. Each dequeued node prints its own statement
 ** and, below max_depth, the edges to its first too_many neighbours
@@ -1066,7 +1174,8 @@ uint32_t rcgc__dom_top(const rcgc__dom *d, const uint8_t *skip, uint32_t k,
 
 size_t rcgc__dot_escape(const char *in, char *buf, size_t cap) {
   size_t k = 0;
-  if (cap == 0) return 0;
+  if (cap == 0)
+    return 0;
   for (; *in; in++) {
     unsigned char ch = (unsigned char)*in;
     const char *rep = NULL;
@@ -1082,7 +1191,8 @@ size_t rcgc__dot_escape(const char *in, char *buf, size_t cap) {
     else
       rep = one;
     size_t l = strlen(rep);
-    if (k + l >= cap) break;
+    if (k + l >= cap)
+      break;
     memcpy(buf + k, rep, l);
     k += l;
   }
@@ -1097,17 +1207,16 @@ typedef struct dot_out {
 
 static void dot_puts(dot_out *o, const char *s) { o->write(o->ud, s, strlen(s)); }
 
-static size_t default_label(const rcgc__graph *g, uint32_t v, char *buf,
-                            size_t cap) {
+static size_t default_label(const rcgc__graph *g, uint32_t v, char *buf, size_t cap) {
   int l = snprintf(buf, cap, "%s @%llu\n%llu bytes", rcgc__node_name(g, v),
-                   (unsigned long long)rcgc__node_id(g, v),
-                   (unsigned long long)g->self_size[v]);
-  if (l < 0) l = 0;
+                   (unsigned long long)rcgc__node_id(g, v), (unsigned long long)g->self_size[v]);
+  if (l < 0)
+    l = 0;
   return (size_t)l < cap ? (size_t)l : cap - 1;
 }
 
 int rcgc__dot(const rcgc__graph *g, const uint32_t *start, uint32_t nstart,
-            const rcgc__dot_opts *opts, rcgc__write_fn write, void *write_ud) {
+              const rcgc__dot_opts *opts, rcgc__write_fn write, void *write_ud) {
   rcgc__dot_opts defopts;
   if (!opts) {
     memset(&defopts, 0, sizeof defopts);
@@ -1116,9 +1225,11 @@ int rcgc__dot(const rcgc__graph *g, const uint32_t *start, uint32_t nstart,
     opts = &defopts;
   }
   int back = (opts->flags & RCGC_G_DOT_BACK) != 0;
-  if (back && !opts->preds) return RCGC_G_EINVAL;
+  if (back && !opts->preds)
+    return RCGC_G_EINVAL;
   for (uint32_t i = 0; i < nstart; i++)
-    if (start[i] >= g->n) return RCGC_G_EINVAL;
+    if (start[i] >= g->n)
+      return RCGC_G_EINVAL;
   uint32_t *depth = rcgc__gmem_alloc(g, g->n, sizeof *depth);
   uint32_t *queue = rcgc__gmem_alloc(g, g->n, sizeof *queue);
   uint8_t *is_start = rcgc__gmem_calloc(g, g->n, 1);
@@ -1158,13 +1269,14 @@ int rcgc__dot(const rcgc__graph *g, const uint32_t *start, uint32_t nstart,
     rcgc__dot_escape(lbuf, ebuf, ECAP);
     double shade = 1.0 - 0.3 * (double)d / (double)(opts->max_depth + 1);
     if (opts->highlight && opts->highlight[v])
-      snprintf(line, ecap, "  o%u [label=\"%s\", fillcolor=\"lightblue\"%s];\n",
-               v, ebuf, is_start[v] ? ", fontcolor=red" : "");
+      snprintf(line, ecap, "  o%u [label=\"%s\", fillcolor=\"lightblue\"%s];\n", v, ebuf,
+               is_start[v] ? ", fontcolor=red" : "");
     else
-      snprintf(line, ecap, "  o%u [label=\"%s\", fillcolor=\"0,0,%.3f\"%s];\n",
-               v, ebuf, shade, is_start[v] ? ", fontcolor=red" : "");
+      snprintf(line, ecap, "  o%u [label=\"%s\", fillcolor=\"0,0,%.3f\"%s];\n", v, ebuf, shade,
+               is_start[v] ? ", fontcolor=red" : "");
     dot_puts(&o, line);
-    if (d >= opts->max_depth) continue;
+    if (d >= opts->max_depth)
+      continue;
     size_t lo, hi;
     if (back) {
       lo = opts->preds->start[v];
@@ -1178,7 +1290,8 @@ int rcgc__dot(const rcgc__graph *g, const uint32_t *start, uint32_t nstart,
       size_t e = back ? opts->preds->edge[k] : k;
       uint32_t w = back ? opts->preds->from[k] : g->edge_to[e];
       int weak = rcgc__edge_is_weak(g, e);
-      if (weak && (opts->flags & RCGC_G_DOT_NO_WEAK)) continue;
+      if (weak && (opts->flags & RCGC_G_DOT_NO_WEAK))
+        continue;
       if (opts->too_many && shown >= opts->too_many) {
         more++;
         continue;
@@ -1196,8 +1309,8 @@ int rcgc__dot(const rcgc__graph *g, const uint32_t *start, uint32_t nstart,
         snprintf(lbuf, LCAP, "%s", nm == RCGC_G_NONE ? "" : rcgc__graph_str(g, nm));
       }
       rcgc__dot_escape(lbuf, ebuf, ECAP);
-      snprintf(line, ecap, "  o%u -> o%u [label=\"%s\"%s];\n", back ? w : v,
-               back ? v : w, ebuf, weak ? ", style=dashed" : "");
+      snprintf(line, ecap, "  o%u -> o%u [label=\"%s\"%s];\n", back ? w : v, back ? v : w, ebuf,
+               weak ? ", style=dashed" : "");
       dot_puts(&o, line);
     }
     if (more) {
@@ -1224,7 +1337,7 @@ int rcgc__dot(const rcgc__graph *g, const uint32_t *start, uint32_t nstart,
   return RCGC_G_OK;
 }
 
-/* ==================================================================== orders */
+/* ------------------------------------------------------------ orders */
 
 typedef struct cycle_key {
   uint32_t comp, size, first;
@@ -1233,18 +1346,21 @@ typedef struct cycle_key {
 
 static int cycle_key_cmp(const void *pa, const void *pb) {
   const cycle_key *a = pa, *b = pb;
-  if (a->source != b->source) return a->source ? -1 : 1;
-  if (a->size != b->size) return a->size > b->size ? -1 : 1;
+  if (a->source != b->source)
+    return a->source ? -1 : 1;
+  if (a->size != b->size)
+    return a->size > b->size ? -1 : 1;
   return a->first < b->first ? -1 : a->first > b->first;
 }
 
-int rcgc__scc_cycle_order(const rcgc__graph *g, const rcgc__scc *s,
-                          uint32_t *out) {
+int rcgc__scc_cycle_order(const rcgc__graph *g, const rcgc__scc *s, uint32_t *out) {
   cycle_key *k = rcgc__gmem_alloc(g, (size_t)s->ncyclic + 1, sizeof *k);
-  if (!k) return RCGC_G_ENOMEM;
+  if (!k)
+    return RCGC_G_ENOMEM;
   uint32_t nk = 0;
   for (uint32_t c = 0; c < s->ncomp; c++) {
-    if (!s->cyclic[c]) continue;
+    if (!s->cyclic[c])
+      continue;
     k[nk].comp = c;
     k[nk].size = s->start[c + 1] - s->start[c];
     k[nk].first = s->members[s->start[c]];
@@ -1252,7 +1368,8 @@ int rcgc__scc_cycle_order(const rcgc__graph *g, const rcgc__scc *s,
     nk++;
   }
   qsort(k, nk, sizeof *k, cycle_key_cmp);
-  for (uint32_t i = 0; i < nk; i++) out[i] = k[i].comp;
+  for (uint32_t i = 0; i < nk; i++)
+    out[i] = k[i].comp;
   rcgc__gmem_free(g, k);
   return RCGC_G_OK;
 }
@@ -1261,14 +1378,16 @@ static unsigned long long magnitude(long long v) {
   return v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 }
 
-int rcgc__growth_cmp(long long dcount_a, long long dbytes_a, const char *name_a,
-                     long long dcount_b, long long dbytes_b,
-                     const char *name_b) {
+int rcgc__growth_cmp(long long dcount_a, long long dbytes_a, const char *name_a, long long dcount_b,
+                     long long dbytes_b, const char *name_b) {
   unsigned long long ca = magnitude(dcount_a), cb = magnitude(dcount_b);
-  if (ca != cb) return ca > cb ? -1 : 1;
+  if (ca != cb)
+    return ca > cb ? -1 : 1;
   unsigned long long ba = magnitude(dbytes_a), bb = magnitude(dbytes_b);
-  if (ba != bb) return ba > bb ? -1 : 1;
+  if (ba != bb)
+    return ba > bb ? -1 : 1;
   int c = strcmp(name_a, name_b);
-  if (c != 0) return c;
+  if (c != 0)
+    return c;
   return dcount_a > dcount_b ? -1 : dcount_a < dcount_b;
 }

@@ -12,21 +12,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ==================================================================== histograms
+/* ------------------------------------------------------------ histograms
 ** Build: accumulate per string index (slot nstrings = "no name"), compact
 ** the non-empty slots, sort them by name to merge equal strings that have
 ** different indices (snapshot string tables need not be unique), then sort
 ** for presentation. */
 
 static int he_by_name(const void *a, const void *b) {
-  return strcmp(((const rcgc__hist_entry *)a)->name,
-                ((const rcgc__hist_entry *)b)->name);
+  return strcmp(((const rcgc__hist_entry *)a)->name, ((const rcgc__hist_entry *)b)->name);
 }
 
 static int he_by_bytes(const void *a, const void *b) {
   const rcgc__hist_entry *x = a, *y = b;
-  if (x->bytes != y->bytes) return x->bytes > y->bytes ? -1 : 1;
-  if (x->count != y->count) return x->count > y->count ? -1 : 1;
+  if (x->bytes != y->bytes)
+    return x->bytes > y->bytes ? -1 : 1;
+  if (x->count != y->count)
+    return x->count > y->count ? -1 : 1;
   return strcmp(x->name, y->name);
 }
 
@@ -41,16 +42,19 @@ int rcgc__hist_build(const rcgc__graph *g, const uint8_t *mask, rcgc__hist *out)
     return RCGC_G_ENOMEM;
   }
   for (uint32_t v = 0; v < g->n; v++) {
-    if (mask && !mask[v]) continue;
+    if (mask && !mask[v])
+      continue;
     uint32_t s = g->name ? g->name[v] : RCGC_G_NONE;
-    if (s >= g->nstrings) s = g->nstrings;
+    if (s >= g->nstrings)
+      s = g->nstrings;
     cnt[s]++;
     byt[s] += g->self_size[v];
     out->total_count++;
     out->total_bytes += g->self_size[v];
   }
   uint32_t ne = 0;
-  for (size_t s = 0; s < slots; s++) ne += cnt[s] != 0;
+  for (size_t s = 0; s < slots; s++)
+    ne += cnt[s] != 0;
   rcgc__hist_entry *e = rcgc__gmem_alloc(g, ne, sizeof *e);
   if (!e) {
     rcgc__gmem_free(g, cnt);
@@ -59,7 +63,8 @@ int rcgc__hist_build(const rcgc__graph *g, const uint8_t *mask, rcgc__hist *out)
   }
   uint32_t k = 0;
   for (size_t s = 0; s < slots; s++) {
-    if (!cnt[s]) continue;
+    if (!cnt[s])
+      continue;
     e[k].name = s < g->nstrings ? g->strings[s] : "";
     e[k].count = cnt[s];
     e[k].bytes = byt[s];
@@ -93,28 +98,28 @@ void rcgc__hist_free(const rcgc__graph *g, rcgc__hist *h) {
 
 static int hd_cmp(const void *a, const void *b) {
   const rcgc__hist_delta *x = a, *y = b;
-  return rcgc__growth_cmp(
-      (long long)(x->count_after - x->count_before),
-      (long long)(x->bytes_after - x->bytes_before), x->name,
-      (long long)(y->count_after - y->count_before),
-      (long long)(y->bytes_after - y->bytes_before), y->name);
+  return rcgc__growth_cmp((long long)(x->count_after - x->count_before),
+                          (long long)(x->bytes_after - x->bytes_before), x->name,
+                          (long long)(y->count_after - y->count_before),
+                          (long long)(y->bytes_after - y->bytes_before), y->name);
 }
 
-int rcgc__hist_diff_build(const rcgc__graph *g, const rcgc__hist *before,
-                        const rcgc__hist *after, rcgc__hist_diff *out) {
+int rcgc__hist_diff_build(const rcgc__graph *g, const rcgc__hist *before, const rcgc__hist *after,
+                          rcgc__hist_diff *out) {
   memset(out, 0, sizeof *out);
   rcgc__hist_entry *a = rcgc__gmem_alloc(g, before->nentries, sizeof *a);
   rcgc__hist_entry *b = rcgc__gmem_alloc(g, after->nentries, sizeof *b);
-  rcgc__hist_delta *d =
-      rcgc__gmem_alloc(g, (size_t)before->nentries + after->nentries, sizeof *d);
+  rcgc__hist_delta *d = rcgc__gmem_alloc(g, (size_t)before->nentries + after->nentries, sizeof *d);
   if (!a || !b || !d) {
     rcgc__gmem_free(g, a);
     rcgc__gmem_free(g, b);
     rcgc__gmem_free(g, d);
     return RCGC_G_ENOMEM;
   }
-  if (before->nentries) memcpy(a, before->e, before->nentries * sizeof *a);
-  if (after->nentries) memcpy(b, after->e, after->nentries * sizeof *b);
+  if (before->nentries)
+    memcpy(a, before->e, before->nentries * sizeof *a);
+  if (after->nentries)
+    memcpy(b, after->e, after->nentries * sizeof *b);
   qsort(a, before->nentries, sizeof *a, he_by_name);
   qsort(b, after->nentries, sizeof *b, he_by_name);
   uint32_t i = 0, j = 0, k = 0;
@@ -144,7 +149,8 @@ int rcgc__hist_diff_build(const rcgc__graph *g, const rcgc__hist *before,
   }
   rcgc__gmem_free(g, a);
   rcgc__gmem_free(g, b);
-  if (k > 1) qsort(d, k, sizeof *d, hd_cmp);
+  if (k > 1)
+    qsort(d, k, sizeof *d, hd_cmp);
   out->nentries = k;
   out->e = d;
   return RCGC_G_OK;
@@ -160,11 +166,12 @@ static int u64_cmp(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-long rcgc__new_nodes(const rcgc__graph *before, const rcgc__graph *after,
-                   uint8_t *is_new) {
+long rcgc__new_nodes(const rcgc__graph *before, const rcgc__graph *after, uint8_t *is_new) {
   uint64_t *ids = rcgc__gmem_alloc(before, before->n, sizeof *ids);
-  if (!ids) return RCGC_G_ENOMEM;
-  for (uint32_t v = 0; v < before->n; v++) ids[v] = rcgc__node_id(before, v);
+  if (!ids)
+    return RCGC_G_ENOMEM;
+  for (uint32_t v = 0; v < before->n; v++)
+    ids[v] = rcgc__node_id(before, v);
   qsort(ids, before->n, sizeof *ids, u64_cmp);
   long cnt = 0;
   for (uint32_t v = 0; v < after->n; v++) {

@@ -40,16 +40,20 @@ typedef struct inputs {
 
 static int load_mem(void *ud, snapshot *s, const char *name, char *err, size_t errcap) {
   const inputs *in = ud;
-  if (!strcmp(name, "A")) return snapshot_parse(s, name, in->a, in->alen, err, errcap);
-  if (!strcmp(name, "B")) return snapshot_parse(s, name, in->b, in->blen, err, errcap);
+  if (!strcmp(name, "A"))
+    return snapshot_parse(s, name, in->a, in->alen, err, errcap);
+  if (!strcmp(name, "B"))
+    return snapshot_parse(s, name, in->b, in->blen, err, errcap);
   snprintf(err, errcap, "%s: cannot open: not one of the fuzzer's inputs", name);
   return -1;
 }
 
 static FILE *devnull(void) {
   static FILE *f;
-  if (!f) f = fopen("/dev/null", "w");
-  if (!f) abort();
+  if (!f)
+    f = fopen("/dev/null", "w");
+  if (!f)
+    abort();
   return f;
 }
 
@@ -68,7 +72,8 @@ static void split(inputs *in, const unsigned char *data, size_t size) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  if (size < 4) return 0;
+  if (size < 4)
+    return 0;
   static const char *cmds[] = {"summary", "cycles", "why", "diff", "top", "dot"};
   static const char *types[] = {"Node", "Graph", "(string)", "(garbage)", "(rcgc roots)", "Nope"};
   char *argv[40];
@@ -82,27 +87,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const unsigned char *rest = data + 1, *nl = memchr(rest, '\n', size - 1);
     size_t llen = nl ? (size_t)(nl - rest) : size - 1;
     line = malloc(llen + 1);
-    if (!line) return 0;
+    if (!line)
+      return 0;
     memcpy(line, rest, llen);
     line[llen] = '\0';
-    for (char *t = strtok(line, " "); t && argc < 39; t = strtok(NULL, " ")) argv[argc++] = t;
+    for (char *t = strtok(line, " "); t && argc < 39; t = strtok(NULL, " "))
+      argv[argc++] = t;
     size_t off = 1 + llen + (nl ? 1 : 0);
     split(&in, data + off, size - off);
   } else {
     split(&in, data + 4, size - 4);
     argv[argc++] = (char *)cmds[c];
     argv[argc++] = (char *)"A";
-    if (c == 3) argv[argc++] = (char *)"B";
+    if (c == 3)
+      argv[argc++] = (char *)"B";
     snprintf(id, sizeof id, "%u", (unsigned)data[3]);
-    if (c == 2) argv[argc++] = fl & 8 ? (char *)types[data[3] % 6] : id;
-    if (c == 5) argv[argc++] = id;
-    if (fl & 1 && c == 1) argv[argc++] = (char *)"--unreachable";
-    if (fl & 1 && c == 5) argv[argc++] = (char *)"--back";
+    if (c == 2)
+      argv[argc++] = fl & 8 ? (char *)types[data[3] % 6] : id;
+    if (c == 5)
+      argv[argc++] = id;
+    if (fl & 1 && c == 1)
+      argv[argc++] = (char *)"--unreachable";
+    if (fl & 1 && c == 5)
+      argv[argc++] = (char *)"--back";
     if (fl & 2) {
       snprintf(num, sizeof num, "%u", (unsigned)data[2] + (c == 2));
       static const char *opt[] = {NULL, "--limit", "-k", "--limit", NULL, "--depth"};
-      if (opt[c]) argv[argc++] = (char *)opt[c];
-      if (opt[c] || c == 4) argv[argc++] = num;
+      if (opt[c])
+        argv[argc++] = (char *)opt[c];
+      if (opt[c] || c == 4)
+        argv[argc++] = num;
     }
     if (fl & 4 && c == 5) {
       argv[argc++] = (char *)"--too-many";
@@ -131,12 +145,14 @@ static int replay_file(const char *path) {
     len += got;
     if (len == cap) {
       unsigned char *p = realloc(buf, cap *= 2);
-      if (!p) free(buf);
+      if (!p)
+        free(buf);
       buf = p;
     }
   }
   fclose(f);
-  if (!buf) return -1;
+  if (!buf)
+    return -1;
   LLVMFuzzerTestOneInput(buf, len);
   free(buf);
   return 0;
@@ -153,7 +169,8 @@ int main(int argc, char **argv) {
       continue;
     }
     for (struct dirent *e; (e = readdir(d));) {
-      if (e->d_name[0] == '.') continue;
+      if (e->d_name[0] == '.')
+        continue;
       char p[4096];
       snprintf(p, sizeof p, "%s/%s", argv[i], e->d_name);
       bad |= replay_file(p);

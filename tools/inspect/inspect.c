@@ -71,15 +71,19 @@ static int usage_error(const inspect_io *io, const char *what, const char *arg) 
 ** space), checked for overflow digit by digit. Returns 0, or -1 when it
 ** is not such a number. */
 static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out) {
-  if (!s || !*s) return -1;
+  if (!s || !*s)
+    return -1;
   uint64_t v = 0;
   for (const char *p = s; *p; p++) {
-    if (*p < '0' || *p > '9') return -1;
+    if (*p < '0' || *p > '9')
+      return -1;
     unsigned d = (unsigned)(*p - '0');
-    if (v > (UINT64_MAX - d) / 10) return -1;
+    if (v > (UINT64_MAX - d) / 10)
+      return -1;
     v = v * 10 + d;
   }
-  if (v < lo || v > hi) return -1;
+  if (v < lo || v > hi)
+    return -1;
   *out = v;
   return 0;
 }
@@ -89,10 +93,11 @@ static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out) {
 ** after printing a message that names the argument and the range. */
 static int num_arg(const inspect_io *io, const char *name, const char *s, uint64_t lo, uint64_t hi,
                    uint64_t *out) {
-  if (!parse_u64(s, lo, hi, out)) return 0;
-  fprintf(io->err, PROG ": %s expects a number from %llu to %llu, not '%s'\nTry '" PROG
-                   " --help'.\n",
-          name, (unsigned long long)lo, (unsigned long long)hi, s);
+  if (!parse_u64(s, lo, hi, out))
+    return 0;
+  fprintf(io->err,
+          PROG ": %s expects a number from %llu to %llu, not '%s'\nTry '" PROG " --help'.\n", name,
+          (unsigned long long)lo, (unsigned long long)hi, s);
   return 2;
 }
 
@@ -121,19 +126,28 @@ static int parse_args(const inspect_io *io, int argc, char **argv, unsigned allo
     const char *s = argv[i];
     unsigned opt = 0;
     uint64_t *slot = NULL, lo = 0, hi = UINT32_MAX;
-    if (!strcmp(s, "--depth")) opt = OPT_DEPTH, slot = &a->depth, hi = MAX_DEPTH;
-    else if (!strcmp(s, "--too-many")) opt = OPT_TOO_MANY, slot = &a->too_many;
-    else if (!strcmp(s, "-k") || !strcmp(s, "--paths")) opt = OPT_K, slot = &a->k, lo = 1;
-    else if (!strcmp(s, "--limit")) opt = OPT_LIMIT, slot = &a->limit;
-    else if (!strcmp(s, "--back")) opt = OPT_BACK;
-    else if (!strcmp(s, "--unreachable")) opt = OPT_UNREACH;
+    if (!strcmp(s, "--depth"))
+      opt = OPT_DEPTH, slot = &a->depth, hi = MAX_DEPTH;
+    else if (!strcmp(s, "--too-many"))
+      opt = OPT_TOO_MANY, slot = &a->too_many;
+    else if (!strcmp(s, "-k") || !strcmp(s, "--paths"))
+      opt = OPT_K, slot = &a->k, lo = 1;
+    else if (!strcmp(s, "--limit"))
+      opt = OPT_LIMIT, slot = &a->limit;
+    else if (!strcmp(s, "--back"))
+      opt = OPT_BACK;
+    else if (!strcmp(s, "--unreachable"))
+      opt = OPT_UNREACH;
     else if (s[0] == '-' && s[1] && strcmp(s, "-") != 0)
       return usage_error(io, "unknown option", s);
-    if (opt && !(allowed & opt)) return usage_error(io, "this command does not take option", s);
+    if (opt && !(allowed & opt))
+      return usage_error(io, "this command does not take option", s);
     if (slot) {
-      if (i + 1 >= argc) return usage_error(io, "a number must follow option", s);
+      if (i + 1 >= argc)
+        return usage_error(io, "a number must follow option", s);
       int rc = num_arg(io, s, argv[++i], lo, hi, slot);
-      if (rc) return rc;
+      if (rc)
+        return rc;
       continue;
     }
     if (opt == OPT_BACK) {
@@ -144,10 +158,12 @@ static int parse_args(const inspect_io *io, int argc, char **argv, unsigned allo
       a->unreachable = 1;
       continue;
     }
-    if (a->npos == maxpos) return usage_error(io, "unexpected argument", s);
+    if (a->npos == maxpos)
+      return usage_error(io, "unexpected argument", s);
     a->pos[a->npos++] = s;
   }
-  if (a->npos < minpos) return usage_error(io, "missing argument for", argv[1]);
+  if (a->npos < minpos)
+    return usage_error(io, "missing argument for", argv[1]);
   return 0;
 }
 
@@ -169,7 +185,8 @@ static const char *desc(const snapshot *s, uint32_t v, char *buf) {
 }
 
 /* Print a path: node0 --e0--> node1 --e1--> ... on one line. */
-static void print_path(const inspect_io *io, const snapshot *s, const uint32_t *nodes, const size_t *edges, uint32_t len) {
+static void print_path(const inspect_io *io, const snapshot *s, const uint32_t *nodes,
+                       const size_t *edges, uint32_t len) {
   char b[160], e[100];
   fputs(desc(s, nodes[0], b), io->out);
   for (uint32_t i = 0; i < len; i++) {
@@ -182,7 +199,8 @@ static void print_path(const inspect_io *io, const snapshot *s, const uint32_t *
 /* Reachable mask from the root over strong edges; NULL on out of memory. */
 static uint8_t *reachable_mask(const snapshot *s, uint64_t *nreach, uint64_t *breach) {
   rcgc__bfs b;
-  if (rcgc__bfs_run(&s->g, NULL, 0, NULL, &b)) return NULL;
+  if (rcgc__bfs_run(&s->g, NULL, 0, NULL, &b))
+    return NULL;
   uint8_t *r = malloc(s->g.n ? s->g.n : 1);
   *nreach = *breach = 0;
   if (r)
@@ -209,7 +227,8 @@ static int oom(const inspect_io *io) {
 static int id_arg(const inspect_io *io, const char *arg, int *isnum, uint64_t *id) {
   const char *p = arg[0] == '@' ? arg + 1 : arg;
   *isnum = *p != '\0' && strspn(p, "0123456789") == strlen(p);
-  if (!*isnum) return 0;
+  if (!*isnum)
+    return 0;
   return num_arg(io, "ID", p, 0, UINT64_MAX, id);
 }
 
@@ -225,7 +244,8 @@ static uint32_t find_id(const inspect_io *io, const snapshot *s, uint64_t id) {
 
 static int cmd_summary(const inspect_io *io, const args *a) {
   snapshot s;
-  if (load(io, &s, a->pos[0])) return 1;
+  if (load(io, &s, a->pos[0]))
+    return 1;
   const rcgc__graph *g = &s.g;
   rcgc__hist h;
   uint64_t nreach = 0, breach = 0;
@@ -257,22 +277,22 @@ static int cmd_summary(const inspect_io *io, const args *a) {
     free(seen);
     char b[160];
     fprintf(io->out, "roots: %llu (referenced by the root node %s)\n", (unsigned long long)nroots,
-           desc(&s, 0, b));
-    fprintf(io->out, "reachable from the root: %llu nodes, %llu bytes\n", (unsigned long long)nreach,
-           (unsigned long long)breach);
+            desc(&s, 0, b));
+    fprintf(io->out, "reachable from the root: %llu nodes, %llu bytes\n",
+            (unsigned long long)nreach, (unsigned long long)breach);
     fprintf(io->out, "unreachable from the root: %llu nodes, %llu bytes\n",
-           (unsigned long long)(g->n - nreach), (unsigned long long)(h.total_bytes - breach));
+            (unsigned long long)(g->n - nreach), (unsigned long long)(h.total_bytes - breach));
     for (uint32_t v = 0; v < g->n; v++)
-      if (s.synthetic[v] && !strcmp(rcgc__node_name(g, v), "(garbage)"))
-        {
+      if (s.synthetic[v] && !strcmp(rcgc__node_name(g, v), "(garbage)")) {
         size_t ng = g->edge_start[v + 1] - g->edge_start[v];
-        fprintf(io->out, "garbage list: %zu object%s (%s)\n", ng, ng == 1 ? "" : "s", desc(&s, v, b));
+        fprintf(io->out, "garbage list: %zu object%s (%s)\n", ng, ng == 1 ? "" : "s",
+                desc(&s, v, b));
       }
   }
   fprintf(io->out, "\n%10s %14s  %s\n", "count", "bytes", "type");
   for (uint32_t i = 0; i < h.nentries; i++)
     fprintf(io->out, "%10llu %14llu  %s\n", (unsigned long long)h.e[i].count,
-           (unsigned long long)h.e[i].bytes, h.e[i].name[0] ? h.e[i].name : "(no name)");
+            (unsigned long long)h.e[i].bytes, h.e[i].name[0] ? h.e[i].name : "(no name)");
   free(reach);
   rcgc__hist_free(g, &h);
   snapshot_free(&s);
@@ -283,7 +303,8 @@ static int cmd_summary(const inspect_io *io, const args *a) {
 
 static int cmd_cycles(const inspect_io *io, const args *a) {
   snapshot s;
-  if (load(io, &s, a->pos[0])) return 1;
+  if (load(io, &s, a->pos[0]))
+    return 1;
   const rcgc__graph *g = &s.g;
   uint8_t *mask = NULL;
   int rc = 1;
@@ -294,18 +315,24 @@ static int cmd_cycles(const inspect_io *io, const args *a) {
   if (a->unreachable) {
     uint64_t nr, br;
     mask = reachable_mask(&s, &nr, &br);
-    if (!mask) goto out_oom;
-    for (uint32_t v = 0; v < g->n; v++) mask[v] = !mask[v];
+    if (!mask)
+      goto out_oom;
+    for (uint32_t v = 0; v < g->n; v++)
+      mask[v] = !mask[v];
   }
-  if (rcgc__scc_run(g, mask, 0, &scc)) goto out_oom;
+  if (rcgc__scc_run(g, mask, 0, &scc))
+    goto out_oom;
   order = malloc((scc.ncyclic ? scc.ncyclic : 1) * sizeof *order);
-  if (!order) goto out_oom;
+  if (!order)
+    goto out_oom;
   uint32_t k = scc.ncyclic, nsrc = 0;
-  for (uint32_t c = 0; c < scc.ncomp; c++) nsrc += scc.cyclic[c] && scc.source[c];
-  if (rcgc__scc_cycle_order(g, &scc, order)) goto out_oom; /* graph.h's order */
+  for (uint32_t c = 0; c < scc.ncomp; c++)
+    nsrc += scc.cyclic[c] && scc.source[c];
+  if (rcgc__scc_cycle_order(g, &scc, order))
+    goto out_oom; /* graph.h's order */
   fprintf(io->out, "%u cycle%s (strongly connected components with a cycle%s), %u source%s\n", k,
-         k == 1 ? "" : "s", a->unreachable ? ", unreachable objects only" : "", nsrc,
-         nsrc == 1 ? "" : "s");
+          k == 1 ? "" : "s", a->unreachable ? ", unreachable objects only" : "", nsrc,
+          nsrc == 1 ? "" : "s");
   uint32_t limit = (uint32_t)a->limit;
   uint32_t show = limit && limit < k ? limit : k;
   const uint32_t maxlist = 20;
@@ -314,29 +341,34 @@ static int cmd_cycles(const inspect_io *io, const args *a) {
     uint32_t c = order[i];
     uint32_t sz = scc.start[c + 1] - scc.start[c];
     uint64_t bytes = 0;
-    for (uint32_t j = scc.start[c]; j < scc.start[c + 1]; j++) bytes += g->self_size[scc.members[j]];
-    fprintf(io->out, "\ncycle %u%s: %u object%s, %llu bytes\n", i + 1, scc.source[c] ? " [source]" : "", sz,
-           sz == 1 ? "" : "s", (unsigned long long)bytes);
+    for (uint32_t j = scc.start[c]; j < scc.start[c + 1]; j++)
+      bytes += g->self_size[scc.members[j]];
+    fprintf(io->out, "\ncycle %u%s: %u object%s, %llu bytes\n", i + 1,
+            scc.source[c] ? " [source]" : "", sz, sz == 1 ? "" : "s", (unsigned long long)bytes);
     fprintf(io->out, "  members:");
     for (uint32_t j = 0; j < sz && j < maxlist; j++)
       fprintf(io->out, "%s %s", j ? "," : "", desc(&s, scc.members[scc.start[c] + j], b1));
-    if (sz > maxlist) fprintf(io->out, ", ... (%u more)", sz - maxlist);
+    if (sz > maxlist)
+      fprintf(io->out, ", ... (%u more)", sz - maxlist);
     fputc('\n', io->out);
     size_t ne = rcgc__scc_internal_edges(g, &scc, c, 0, NULL, 0);
     size_t want = ne < maxlist ? ne : maxlist;
     free(edges);
     edges = malloc((want ? want : 1) * sizeof *edges);
-    if (!edges) goto out_oom;
+    if (!edges)
+      goto out_oom;
     rcgc__scc_internal_edges(g, &scc, c, 0, edges, want);
     fprintf(io->out, "  closing edges:\n");
     for (size_t j = 0; j < want; j++) {
       size_t e = edges[j];
       fprintf(io->out, "    %s --%s--> %s\n", desc(&s, rcgc__edge_from(g, e), b1),
-             snapshot_edge_label(&s, e, el, sizeof el), desc(&s, g->edge_to[e], b2));
+              snapshot_edge_label(&s, e, el, sizeof el), desc(&s, g->edge_to[e], b2));
     }
-    if (ne > want) fprintf(io->out, "    ... (%zu more edges)\n", ne - want);
+    if (ne > want)
+      fprintf(io->out, "    ... (%zu more edges)\n", ne - want);
   }
-  if (show < k) fprintf(io->out, "\n(%u more cycles not shown; use --limit 0 for all)\n", k - show);
+  if (show < k)
+    fprintf(io->out, "\n(%u more cycles not shown; use --limit 0 for all)\n", k - show);
   rc = 0;
   goto out;
 out_oom:
@@ -355,14 +387,17 @@ out:
 static int cmd_why(const inspect_io *io, const args *a) {
   int isnum, rc;
   uint64_t id = 0;
-  if ((rc = id_arg(io, a->pos[1], &isnum, &id))) return rc;
+  if ((rc = id_arg(io, a->pos[1], &isnum, &id)))
+    return rc;
   snapshot s;
-  if (load(io, &s, a->pos[0])) return 1;
+  if (load(io, &s, a->pos[0]))
+    return 1;
   const rcgc__graph *g = &s.g;
   rc = 1;
   char b[160], el[100];
   uint32_t target = isnum ? find_id(io, &s, id) : RCGC_G_NONE;
-  if (isnum && target == RCGC_G_NONE) goto out;
+  if (isnum && target == RCGC_G_NONE)
+    goto out;
   if (!isnum) {
     /* closest instance of the type by BFS distance from the root */
     rcgc__bfs bfs;
@@ -373,12 +408,16 @@ static int cmd_why(const inspect_io *io, const args *a) {
     uint64_t count = 0, reach = 0;
     uint32_t best = RCGC_G_NONE, first = RCGC_G_NONE;
     for (uint32_t v = 0; v < g->n; v++) {
-      if (strcmp(rcgc__node_name(g, v), a->pos[1]) != 0) continue;
+      if (strcmp(rcgc__node_name(g, v), a->pos[1]) != 0)
+        continue;
       count++;
-      if (first == RCGC_G_NONE) first = v;
-      if (bfs.dist[v] == RCGC_G_NONE) continue;
+      if (first == RCGC_G_NONE)
+        first = v;
+      if (bfs.dist[v] == RCGC_G_NONE)
+        continue;
       reach++;
-      if (best == RCGC_G_NONE || bfs.dist[v] < bfs.dist[best]) best = v;
+      if (best == RCGC_G_NONE || bfs.dist[v] < bfs.dist[best])
+        best = v;
     }
     rcgc__bfs_free(g, &bfs);
     if (!count) {
@@ -386,7 +425,7 @@ static int cmd_why(const inspect_io *io, const args *a) {
       goto out;
     }
     fprintf(io->out, "%s: %llu instance%s, %llu reachable from the root\n", a->pos[1],
-           (unsigned long long)count, count == 1 ? "" : "s", (unsigned long long)reach);
+            (unsigned long long)count, count == 1 ? "" : "s", (unsigned long long)reach);
     target = best != RCGC_G_NONE ? best : first;
   }
   rcgc__paths p;
@@ -395,26 +434,30 @@ static int cmd_why(const inspect_io *io, const args *a) {
     goto out;
   }
   if (p.npaths == 0) {
-    fprintf(io->out, "%s is not reachable from the root: it is garbage, or held only by unreachable\n"
-           "objects or weak references\n",
-           desc(&s, target, b));
+    fprintf(io->out,
+            "%s is not reachable from the root: it is garbage, or held only by unreachable\n"
+            "objects or weak references\n",
+            desc(&s, target, b));
     /* show who refers to it, to start the hunt */
     uint32_t shown = 0;
     for (uint32_t u = 0; u < g->n && shown < 10; u++)
       for (size_t e = g->edge_start[u]; e < g->edge_start[u + 1] && shown < 10; e++)
         if (g->edge_to[e] == target) {
-          if (!shown) fprintf(io->out, "referenced by:\n");
+          if (!shown)
+            fprintf(io->out, "referenced by:\n");
           char b2[160];
-          fprintf(io->out, "  %s --%s%s--> %s\n", desc(&s, u, b2), snapshot_edge_label(&s, e, el, sizeof el),
-                 rcgc__edge_is_weak(g, e) ? " (weak)" : "", desc(&s, target, b));
+          fprintf(io->out, "  %s --%s%s--> %s\n", desc(&s, u, b2),
+                  snapshot_edge_label(&s, e, el, sizeof el),
+                  rcgc__edge_is_weak(g, e) ? " (weak)" : "", desc(&s, target, b));
           shown++;
         }
-    if (!shown) fprintf(io->out, "referenced by: nothing\n");
+    if (!shown)
+      fprintf(io->out, "referenced by: nothing\n");
   } else if (p.len[0] == 0) {
     fprintf(io->out, "%s is the root\n", desc(&s, target, b));
   } else {
-    fprintf(io->out, "%s: %u retaining path%s (shortest first, distinct last edges)\n", desc(&s, target, b),
-           p.npaths, p.npaths == 1 ? "" : "s");
+    fprintf(io->out, "%s: %u retaining path%s (shortest first, distinct last edges)\n",
+            desc(&s, target, b), p.npaths, p.npaths == 1 ? "" : "s");
     for (uint32_t i = 0; i < p.npaths; i++) {
       fprintf(io->out, "%u: ", i + 1);
       print_path(io, &s, p.nodes + p.off[i], p.edges + (p.off[i] - i), p.len[i]);
@@ -450,7 +493,8 @@ static int name_cmp(const void *pa, const void *pb) {
 
 static int cmd_diff(const inspect_io *io, const args *a) {
   snapshot sa, sb;
-  if (load(io, &sa, a->pos[0])) return 1;
+  if (load(io, &sa, a->pos[0]))
+    return 1;
   if (load(io, &sb, a->pos[1])) {
     snapshot_free(&sa);
     return 1;
@@ -479,28 +523,34 @@ static int cmd_diff(const inspect_io *io, const args *a) {
   ** by binary search (one scan of all nodes per type is quadratic when a
   ** file has as many types as nodes) */
   for (uint32_t v = 0; v < sb.g.n; v++)
-    if (isnew[v]) bynm[nn++] = v;
+    if (isnew[v])
+      bynm[nn++] = v;
   g_names = &sb.g;
   qsort(bynm, nn, sizeof *bynm, name_cmp);
   uint32_t limit = (uint32_t)a->limit;
-  fprintf(io->out, "before: %u nodes, %llu bytes (%s)\n", sa.g.n, (unsigned long long)ha.total_bytes, a->pos[0]);
-  fprintf(io->out, "after:  %u nodes, %llu bytes (%s)\n", sb.g.n, (unsigned long long)hb.total_bytes, a->pos[1]);
+  fprintf(io->out, "before: %u nodes, %llu bytes (%s)\n", sa.g.n,
+          (unsigned long long)ha.total_bytes, a->pos[0]);
+  fprintf(io->out, "after:  %u nodes, %llu bytes (%s)\n", sb.g.n,
+          (unsigned long long)hb.total_bytes, a->pos[1]);
   char d1[24], d2[24];
   fprintf(io->out, "change: %s nodes, %s bytes\n", delta(sa.g.n, sb.g.n, d1),
           delta(ha.total_bytes, hb.total_bytes, d2));
-  fprintf(io->out, "\n%12s %14s %10s %14s  %s\n", "count delta", "bytes delta", "count", "bytes", "type");
+  fprintf(io->out, "\n%12s %14s %10s %14s  %s\n", "count delta", "bytes delta", "count", "bytes",
+          "type");
   for (uint32_t i = 0; i < d.nentries && (!limit || i < limit); i++) {
     const rcgc__hist_delta *x = &d.e[i];
     fprintf(io->out, "%12s %14s %10llu %14llu  %s\n", delta(x->count_before, x->count_after, d1),
             delta(x->bytes_before, x->bytes_after, d2), (unsigned long long)x->count_after,
             (unsigned long long)x->bytes_after, x->name[0] ? x->name : "(no name)");
   }
-  if (limit && d.nentries > limit) fprintf(io->out, "(%u more types)\n", d.nentries - limit);
-  if (!d.nentries) fprintf(io->out, "(no change)\n");
+  if (limit && d.nentries > limit)
+    fprintf(io->out, "(%u more types)\n", d.nentries - limit);
+  if (!d.nentries)
+    fprintf(io->out, "(no change)\n");
   fprintf(io->out, "\nnew objects in after (id not in before): %ld\n", nnew);
   for (uint32_t i = 0; i < hn.nentries && (!limit || i < limit); i++) {
     fprintf(io->out, "  %s: %llu new, %llu bytes:", hn.e[i].name[0] ? hn.e[i].name : "(no name)",
-           (unsigned long long)hn.e[i].count, (unsigned long long)hn.e[i].bytes);
+            (unsigned long long)hn.e[i].count, (unsigned long long)hn.e[i].bytes);
     unsigned shown = 0;
     uint32_t lo = 0, hi = nn;
     while (lo < hi) {
@@ -514,10 +564,12 @@ static int cmd_diff(const inspect_io *io, const args *a) {
       fprintf(io->out, " @%llu", (unsigned long long)sb.g.id[bynm[lo]]);
       shown++;
     }
-    if (hn.e[i].count > shown) fprintf(io->out, " ...");
+    if (hn.e[i].count > shown)
+      fprintf(io->out, " ...");
     fputc('\n', io->out);
   }
-  if (limit && hn.nentries > limit) fprintf(io->out, "  (%u more types)\n", hn.nentries - limit);
+  if (limit && hn.nentries > limit)
+    fprintf(io->out, "  (%u more types)\n", hn.nentries - limit);
   rc = 0;
 out:
   free(bynm);
@@ -536,9 +588,11 @@ out:
 static int cmd_top(const inspect_io *io, const args *a) {
   uint64_t n = 10;
   int rc;
-  if (a->npos > 1 && (rc = num_arg(io, "top's N", a->pos[1], 0, UINT32_MAX, &n))) return rc;
+  if (a->npos > 1 && (rc = num_arg(io, "top's N", a->pos[1], 0, UINT32_MAX, &n)))
+    return rc;
   snapshot s;
-  if (load(io, &s, a->pos[0])) return 1;
+  if (load(io, &s, a->pos[0]))
+    return 1;
   const rcgc__graph *g = &s.g;
   rcgc__dom d;
   if (rcgc__dom_run(g, &d)) {
@@ -554,12 +608,13 @@ static int cmd_top(const inspect_io *io, const args *a) {
   }
   /* synthetic nodes (the root, "(garbage)", V8's "(GC roots)") are skipped */
   k = rcgc__dom_top(&d, s.synthetic, k, top);
-  fprintf(io->out, "reachable from the root: %u nodes, %llu bytes\n", d.nreached, (unsigned long long)d.total);
+  fprintf(io->out, "reachable from the root: %u nodes, %llu bytes\n", d.nreached,
+          (unsigned long long)d.total);
   fprintf(io->out, "\n%14s %12s  %s\n", "retained", "self", "object");
   char b[160];
   for (uint32_t i = 0; i < k; i++)
     fprintf(io->out, "%14llu %12llu  %s\n", (unsigned long long)d.retained[top[i]],
-           (unsigned long long)g->self_size[top[i]], desc(&s, top[i], b));
+            (unsigned long long)g->self_size[top[i]], desc(&s, top[i], b));
   free(top);
   rcgc__dom_free(g, &d);
   snapshot_free(&s);
@@ -575,7 +630,8 @@ static size_t dot_label(void *ud, const rcgc__graph *g, uint32_t v, char *buf, s
   char b[160];
   int l = snprintf(buf, cap, "%s\n%llu bytes", snapshot_node_desc(s, v, b, sizeof b),
                    (unsigned long long)g->self_size[v]);
-  if (l < 0) return 0;
+  if (l < 0)
+    return 0;
   return (size_t)l < cap ? (size_t)l : cap - 1;
 }
 
@@ -588,13 +644,15 @@ static size_t dot_edge_label(void *ud, const rcgc__graph *g, size_t e, char *buf
 static int cmd_dot(const inspect_io *io, const args *a) {
   int isnum, rc;
   uint64_t id = 0;
-  if ((rc = id_arg(io, a->pos[1], &isnum, &id))) return rc;
+  if ((rc = id_arg(io, a->pos[1], &isnum, &id)))
+    return rc;
   if (!isnum) {
     fprintf(io->err, PROG ": not a node id: '%s'\n", a->pos[1]);
     return 2;
   }
   snapshot s;
-  if (load(io, &s, a->pos[0])) return 1;
+  if (load(io, &s, a->pos[0]))
+    return 1;
   rc = 1;
   uint32_t v = find_id(io, &s, id);
   if (v == RCGC_G_NONE) {
@@ -643,22 +701,28 @@ int inspect_main(int argc, char **argv, const inspect_io *io) {
   args a;
   int rc;
   if (!strcmp(cmd, "summary")) {
-    if ((rc = parse_args(io, argc, argv, 0, 1, 1, &a))) return rc;
+    if ((rc = parse_args(io, argc, argv, 0, 1, 1, &a)))
+      return rc;
     rc = cmd_summary(io, &a);
   } else if (!strcmp(cmd, "cycles")) {
-    if ((rc = parse_args(io, argc, argv, OPT_UNREACH | OPT_LIMIT, 1, 1, &a))) return rc;
+    if ((rc = parse_args(io, argc, argv, OPT_UNREACH | OPT_LIMIT, 1, 1, &a)))
+      return rc;
     rc = cmd_cycles(io, &a);
   } else if (!strcmp(cmd, "why")) {
-    if ((rc = parse_args(io, argc, argv, OPT_K, 2, 2, &a))) return rc;
+    if ((rc = parse_args(io, argc, argv, OPT_K, 2, 2, &a)))
+      return rc;
     rc = cmd_why(io, &a);
   } else if (!strcmp(cmd, "diff")) {
-    if ((rc = parse_args(io, argc, argv, OPT_LIMIT, 2, 2, &a))) return rc;
+    if ((rc = parse_args(io, argc, argv, OPT_LIMIT, 2, 2, &a)))
+      return rc;
     rc = cmd_diff(io, &a);
   } else if (!strcmp(cmd, "top")) {
-    if ((rc = parse_args(io, argc, argv, 0, 1, 2, &a))) return rc;
+    if ((rc = parse_args(io, argc, argv, 0, 1, 2, &a)))
+      return rc;
     rc = cmd_top(io, &a);
   } else if (!strcmp(cmd, "dot")) {
-    if ((rc = parse_args(io, argc, argv, OPT_DEPTH | OPT_BACK | OPT_TOO_MANY, 2, 2, &a))) return rc;
+    if ((rc = parse_args(io, argc, argv, OPT_DEPTH | OPT_BACK | OPT_TOO_MANY, 2, 2, &a)))
+      return rc;
     rc = cmd_dot(io, &a);
   } else {
     return usage_error(io, "unknown command", cmd);

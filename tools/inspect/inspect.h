@@ -11,8 +11,8 @@
 #include "snapshot.h"
 
 typedef struct inspect_io {
-  FILE *out;               /* results (stdout for the tool) */
-  FILE *err;               /* messages (stderr for the tool) */
+  FILE *out; /* results (stdout for the tool) */
+  FILE *err; /* messages (stderr for the tool) */
   /* Load the snapshot that a command line names 'name', with the contract
   ** of snapshot_load; NULL: snapshot_load itself (the file system). */
   int (*load)(void *ud, snapshot *s, const char *name, char *err, size_t errcap);

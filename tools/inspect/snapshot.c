@@ -67,7 +67,8 @@ static int u64_push(u64vec *a, uint64_t x) {
   if (a->len == a->cap) {
     size_t nc = a->cap ? a->cap * 2 : 1024;
     uint64_t *p = realloc(a->v, nc * sizeof *p);
-    if (!p) return -1;
+    if (!p)
+      return -1;
     a->v = p;
     a->cap = nc;
   }
@@ -76,9 +77,11 @@ static int u64_push(u64vec *a, uint64_t x) {
 }
 
 static int u64_reserve(u64vec *a, size_t n) {
-  if (n <= a->cap) return 0;
+  if (n <= a->cap)
+    return 0;
   uint64_t *p = realloc(a->v, n * sizeof *p);
-  if (!p) return -1;
+  if (!p)
+    return -1;
   a->v = p;
   a->cap = n;
   return 0;
@@ -93,12 +96,14 @@ static int str_push(strlist *l, const unsigned char *s, size_t len) {
   if (l->len == l->cap) {
     uint32_t nc = l->cap ? l->cap * 2 : 16;
     char **p = realloc(l->s, nc * sizeof *p);
-    if (!p) return -1;
+    if (!p)
+      return -1;
     l->s = p;
     l->cap = nc;
   }
   char *c = malloc(len + 1);
-  if (!c) return -1;
+  if (!c)
+    return -1;
   memcpy(c, s, len);
   c[len] = '\0';
   l->s[l->len++] = c;
@@ -106,14 +111,16 @@ static int str_push(strlist *l, const unsigned char *s, size_t len) {
 }
 
 static void str_free(strlist *l) {
-  for (uint32_t i = 0; i < l->len; i++) free(l->s[i]);
+  for (uint32_t i = 0; i < l->len; i++)
+    free(l->s[i]);
   free(l->s);
   memset(l, 0, sizeof *l);
 }
 
 static int str_find(const strlist *l, const char *s) {
   for (uint32_t i = 0; i < l->len; i++)
-    if (strcmp(l->s[i], s) == 0) return (int)i;
+    if (strcmp(l->s[i], s) == 0)
+      return (int)i;
   return -1;
 }
 
@@ -134,18 +141,23 @@ typedef struct arena {
 ** uint32_t and RCGC_G_NONE / RCGC_G_VROOT are reserved). */
 static int arena_push(arena *a, const unsigned char *s, size_t len, size_t first) {
   const unsigned char *z = memchr(s, 0, len);
-  if (z) len = (size_t)(z - s);
-  if (a->count >= RCGC_G_VROOT) return -2;
-  if (len >= SIZE_MAX - a->len) return -1;
+  if (z)
+    len = (size_t)(z - s);
+  if (a->count >= RCGC_G_VROOT)
+    return -2;
+  if (len >= SIZE_MAX - a->len)
+    return -1;
   size_t need = a->len + len + 1;
   if (need > a->cap) {
     size_t nc = a->cap ? a->cap : first > 4096 ? first : 4096;
     while (nc < need) {
-      if (nc > SIZE_MAX / 2) return -1;
+      if (nc > SIZE_MAX / 2)
+        return -1;
       nc *= 2;
     }
     char *p = realloc(a->p, nc);
-    if (!p) return -1;
+    if (!p)
+      return -1;
     a->p = p;
     a->cap = nc;
   }
@@ -159,42 +171,63 @@ static int arena_push(arena *a, const unsigned char *s, size_t len, size_t first
 /* ------------------------------------------------------------ parse state */
 
 typedef enum ctx {
-  C_TOP, C_SNAPSHOT, C_META, C_NODE_FIELDS, C_NODE_TYPES, C_NODE_ENUM,
-  C_EDGE_FIELDS, C_EDGE_TYPES, C_EDGE_ENUM, C_NODES, C_EDGES, C_STRINGS
+  C_TOP,
+  C_SNAPSHOT,
+  C_META,
+  C_NODE_FIELDS,
+  C_NODE_TYPES,
+  C_NODE_ENUM,
+  C_EDGE_FIELDS,
+  C_EDGE_TYPES,
+  C_EDGE_ENUM,
+  C_NODES,
+  C_EDGES,
+  C_STRINGS
 } ctx;
 
 /* What the value following a map key is. */
 typedef enum want {
-  W_SKIP, W_SNAPSHOT, W_META, W_NODE_COUNT, W_EDGE_COUNT, W_NODE_FIELDS,
-  W_NODE_TYPES, W_EDGE_FIELDS, W_EDGE_TYPES, W_NODES, W_EDGES, W_STRINGS
+  W_SKIP,
+  W_SNAPSHOT,
+  W_META,
+  W_NODE_COUNT,
+  W_EDGE_COUNT,
+  W_NODE_FIELDS,
+  W_NODE_TYPES,
+  W_EDGE_FIELDS,
+  W_EDGE_TYPES,
+  W_NODES,
+  W_EDGES,
+  W_STRINGS
 } want;
 
 typedef struct loader {
   snapshot *s;
   ctx stack[8];
-  int sp;                   /* frames on stack; 0 before the top object */
-  int done;                 /* top-level object closed */
-  unsigned long skip;       /* depth inside a skipped value (0: not) */
-  want pending;             /* meaning of the next value in a map */
-  char key[64];             /* last key (for messages) */
-  char skipname[64];        /* key of the value being skipped */
-  uint32_t types_pos;       /* position inside node_types / edge_types */
+  int sp;             /* frames on stack; 0 before the top object */
+  int done;           /* top-level object closed */
+  unsigned long skip; /* depth inside a skipped value (0: not) */
+  want pending;       /* meaning of the next value in a map */
+  char key[64];       /* last key (for messages) */
+  char skipname[64];  /* key of the value being skipped */
+  uint32_t types_pos; /* position inside node_types / edge_types */
   int have_meta, have_nodes, have_edges, have_strings;
   long long node_count, edge_count; /* -1: absent */
   strlist node_fields, edge_fields;
   strlist node_enum[MAX_FIELDS], edge_enum[MAX_FIELDS];
   uint8_t node_enum_set[MAX_FIELDS], edge_enum_set[MAX_FIELDS];
   u64vec nodes, edges;
-  arena str;                /* "strings" */
-  size_t max_values;        /* most integers the input's bytes can hold */
-  size_t input_len;         /* bytes in the input */
-  char msg[256];            /* callback error, empty if none */
+  arena str;         /* "strings" */
+  size_t max_values; /* most integers the input's bytes can hold */
+  size_t input_len;  /* bytes in the input */
+  char msg[256];     /* callback error, empty if none */
 } loader;
 
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static int fail(loader *l, const char *fmt, ...);
+static int
+fail(loader *l, const char *fmt, ...);
 
 /* Record a callback error message in l->msg; returns 0 (cancel yajl). */
 static int fail(loader *l, const char *fmt, ...) {
@@ -206,21 +239,33 @@ static int fail(loader *l, const char *fmt, ...) {
 }
 
 static const char *ctx_name(const loader *l) {
-  if (l->skip) return l->skipname;
-  if (l->sp == 0) return "the document";
+  if (l->skip)
+    return l->skipname;
+  if (l->sp == 0)
+    return "the document";
   switch (l->stack[l->sp - 1]) {
-  case C_TOP: return "the top-level object";
-  case C_SNAPSHOT: return "\"snapshot\"";
-  case C_META: return "\"snapshot.meta\"";
-  case C_NODE_FIELDS: return "\"snapshot.meta.node_fields\"";
+  case C_TOP:
+    return "the top-level object";
+  case C_SNAPSHOT:
+    return "\"snapshot\"";
+  case C_META:
+    return "\"snapshot.meta\"";
+  case C_NODE_FIELDS:
+    return "\"snapshot.meta.node_fields\"";
   case C_NODE_TYPES:
-  case C_NODE_ENUM: return "\"snapshot.meta.node_types\"";
-  case C_EDGE_FIELDS: return "\"snapshot.meta.edge_fields\"";
+  case C_NODE_ENUM:
+    return "\"snapshot.meta.node_types\"";
+  case C_EDGE_FIELDS:
+    return "\"snapshot.meta.edge_fields\"";
   case C_EDGE_TYPES:
-  case C_EDGE_ENUM: return "\"snapshot.meta.edge_types\"";
-  case C_NODES: return "\"nodes\"";
-  case C_EDGES: return "\"edges\"";
-  case C_STRINGS: return "\"strings\"";
+  case C_EDGE_ENUM:
+    return "\"snapshot.meta.edge_types\"";
+  case C_NODES:
+    return "\"nodes\"";
+  case C_EDGES:
+    return "\"edges\"";
+  case C_STRINGS:
+    return "\"strings\"";
   }
   return "?";
 }
@@ -239,26 +284,33 @@ typedef enum vkind { V_MAP, V_ARRAY, V_INT, V_STRING, V_OTHER } vkind;
 
 static const char *vkind_name(vkind k) {
   switch (k) {
-  case V_MAP: return "an object";
-  case V_ARRAY: return "an array";
-  case V_INT: return "an integer";
-  case V_STRING: return "a string";
-  default: return "another value";
+  case V_MAP:
+    return "an object";
+  case V_ARRAY:
+    return "an array";
+  case V_INT:
+    return "an integer";
+  case V_STRING:
+    return "a string";
+  default:
+    return "another value";
   }
 }
 
 /* Dispatch a value (scalar, or the start of a container) in the current
 ** context. Returns 1 to continue, 0 to cancel (l->msg set). For a container
 ** start this pushes its context or starts skipping. */
-static int on_value(loader *l, vkind k, long long iv, const unsigned char *sv,
-                    size_t slen) {
+static int on_value(loader *l, vkind k, long long iv, const unsigned char *sv, size_t slen) {
   if (l->skip) {
-    if (k == V_MAP || k == V_ARRAY) l->skip++;
+    if (k == V_MAP || k == V_ARRAY)
+      l->skip++;
     return 1;
   }
   if (l->sp == 0) {
-    if (l->done) return fail(l, "unexpected data after the top-level object");
-    if (k != V_MAP) return fail(l, "expected a JSON object at top level, found %s", vkind_name(k));
+    if (l->done)
+      return fail(l, "unexpected data after the top-level object");
+    if (k != V_MAP)
+      return fail(l, "expected a JSON object at top level, found %s", vkind_name(k));
     return push(l, C_TOP);
   }
   ctx c = top(l);
@@ -268,11 +320,19 @@ static int on_value(loader *l, vkind k, long long iv, const unsigned char *sv,
   case C_META: {
     want w = l->pending;
     l->pending = W_SKIP;
-    static const struct { want w; vkind k; ctx c; } tab[] = {
-        {W_SNAPSHOT, V_MAP, C_SNAPSHOT},        {W_META, V_MAP, C_META},
-        {W_NODE_FIELDS, V_ARRAY, C_NODE_FIELDS}, {W_NODE_TYPES, V_ARRAY, C_NODE_TYPES},
-        {W_EDGE_FIELDS, V_ARRAY, C_EDGE_FIELDS}, {W_EDGE_TYPES, V_ARRAY, C_EDGE_TYPES},
-        {W_NODES, V_ARRAY, C_NODES},             {W_EDGES, V_ARRAY, C_EDGES},
+    static const struct {
+      want w;
+      vkind k;
+      ctx c;
+    } tab[] = {
+        {W_SNAPSHOT, V_MAP, C_SNAPSHOT},
+        {W_META, V_MAP, C_META},
+        {W_NODE_FIELDS, V_ARRAY, C_NODE_FIELDS},
+        {W_NODE_TYPES, V_ARRAY, C_NODE_TYPES},
+        {W_EDGE_FIELDS, V_ARRAY, C_EDGE_FIELDS},
+        {W_EDGE_TYPES, V_ARRAY, C_EDGE_TYPES},
+        {W_NODES, V_ARRAY, C_NODES},
+        {W_EDGES, V_ARRAY, C_EDGES},
         {W_STRINGS, V_ARRAY, C_STRINGS},
     };
     if (w == W_SKIP) {
@@ -289,23 +349,32 @@ static int on_value(loader *l, vkind k, long long iv, const unsigned char *sv,
       ** 3 edge fields), never more than the input can fill: a wrong
       ** count is reported after the parse, by comparison */
       size_t per = w == W_NODE_COUNT ? 7 : 3;
-      size_t first = (unsigned long long)iv < l->max_values / per ? (size_t)iv * per : l->max_values;
-      if (w == W_NODE_COUNT) l->node_count = iv;
-      else l->edge_count = iv;
+      size_t first =
+          (unsigned long long)iv < l->max_values / per ? (size_t)iv * per : l->max_values;
+      if (w == W_NODE_COUNT)
+        l->node_count = iv;
+      else
+        l->edge_count = iv;
       if (u64_reserve(w == W_NODE_COUNT ? &l->nodes : &l->edges, first))
         return fail(l, "out of memory");
       return 1;
     }
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++) {
-      if (tab[i].w != w) continue;
+      if (tab[i].w != w)
+        continue;
       if (k != tab[i].k)
         return fail(l, "expected %s for \"%s\", found %s", vkind_name(tab[i].k), l->key,
                     vkind_name(k));
-      if (w == W_META) l->have_meta = 1;
-      if (w == W_NODES) l->have_nodes = 1;
-      if (w == W_EDGES) l->have_edges = 1;
-      if (w == W_STRINGS) l->have_strings = 1;
-      if (w == W_NODE_TYPES || w == W_EDGE_TYPES) l->types_pos = 0;
+      if (w == W_META)
+        l->have_meta = 1;
+      if (w == W_NODES)
+        l->have_nodes = 1;
+      if (w == W_EDGES)
+        l->have_edges = 1;
+      if (w == W_STRINGS)
+        l->have_strings = 1;
+      if (w == W_NODE_TYPES || w == W_EDGE_TYPES)
+        l->types_pos = 0;
       return push(l, tab[i].c);
     }
     return 1;
@@ -314,11 +383,12 @@ static int on_value(loader *l, vkind k, long long iv, const unsigned char *sv,
   case C_EDGE_FIELDS:
   case C_NODE_ENUM:
   case C_EDGE_ENUM: {
-    if (k != V_STRING) return fail(l, "expected a string in %s, found %s", ctx_name(l), vkind_name(k));
+    if (k != V_STRING)
+      return fail(l, "expected a string in %s, found %s", ctx_name(l), vkind_name(k));
     /* bounded here so that a hostile list costs nothing: node and edge
     ** fields are limited to MAX_FIELDS, type names to 255 (uint8_t) */
     uint32_t most = c == C_NODE_FIELDS || c == C_EDGE_FIELDS ? MAX_FIELDS : 255;
-    strlist *dst = c == C_NODE_FIELDS ? &l->node_fields
+    strlist *dst = c == C_NODE_FIELDS   ? &l->node_fields
                    : c == C_EDGE_FIELDS ? &l->edge_fields
                    : c == C_NODE_ENUM   ? &l->node_enum[l->types_pos]
                                         : &l->edge_enum[l->types_pos];
@@ -327,13 +397,15 @@ static int on_value(loader *l, vkind k, long long iv, const unsigned char *sv,
         return fail(l, "more than %u entries in %s", most, ctx_name(l));
       return fail(l, "more than %u type names in %s[%u]", most, ctx_name(l), l->types_pos);
     }
-    if (str_push(dst, sv, slen)) return fail(l, "out of memory");
+    if (str_push(dst, sv, slen))
+      return fail(l, "out of memory");
     return 1;
   }
   case C_NODE_TYPES:
   case C_EDGE_TYPES: {
     /* entry types_pos: a list of enum names, or a plain type string */
-    if (l->types_pos >= MAX_FIELDS) return fail(l, "more than %d entries in %s", MAX_FIELDS, ctx_name(l));
+    if (l->types_pos >= MAX_FIELDS)
+      return fail(l, "more than %d entries in %s", MAX_FIELDS, ctx_name(l));
     if (k == V_ARRAY) {
       if (c == C_NODE_TYPES)
         l->node_enum_set[l->types_pos] = 1;
@@ -342,8 +414,8 @@ static int on_value(loader *l, vkind k, long long iv, const unsigned char *sv,
       return push(l, c == C_NODE_TYPES ? C_NODE_ENUM : C_EDGE_ENUM);
     }
     if (k == V_MAP) {
-      const char *where = c == C_NODE_TYPES ? "\"snapshot.meta.node_types\""
-                                            : "\"snapshot.meta.edge_types\"";
+      const char *where =
+          c == C_NODE_TYPES ? "\"snapshot.meta.node_types\"" : "\"snapshot.meta.edge_types\"";
       snprintf(l->skipname, sizeof l->skipname, "%s", where);
       l->skip = 1;
     }
@@ -356,7 +428,8 @@ static int on_value(loader *l, vkind k, long long iv, const unsigned char *sv,
     if (k != V_INT || iv < 0)
       return fail(l, "expected a non-negative integer in %s at index %zu, found %s", ctx_name(l),
                   a->len, k == V_INT ? "a negative number" : vkind_name(k));
-    if (u64_push(a, (uint64_t)iv)) return fail(l, "out of memory");
+    if (u64_push(a, (uint64_t)iv))
+      return fail(l, "out of memory");
     return 1;
   }
   case C_STRINGS: {
@@ -364,8 +437,10 @@ static int on_value(loader *l, vkind k, long long iv, const unsigned char *sv,
       return fail(l, "expected a string in \"strings\" at index %u, found %s", l->str.count,
                   vkind_name(k));
     int r = arena_push(&l->str, sv, slen, l->input_len);
-    if (r == -2) return fail(l, "more than %u strings in \"strings\"", (unsigned)RCGC_G_VROOT);
-    if (r) return fail(l, "out of memory");
+    if (r == -2)
+      return fail(l, "more than %u strings in \"strings\"", (unsigned)RCGC_G_VROOT);
+    if (r)
+      return fail(l, "out of memory");
     return 1;
   }
   }
@@ -396,14 +471,17 @@ static int cb_end(void *ud) {
   }
   ctx c = top(l);
   l->sp--;
-  if ((c == C_NODE_ENUM || c == C_EDGE_ENUM)) l->types_pos++;
-  if (l->sp == 0) l->done = 1;
+  if ((c == C_NODE_ENUM || c == C_EDGE_ENUM))
+    l->types_pos++;
+  if (l->sp == 0)
+    l->done = 1;
   return 1;
 }
 
 static int cb_map_key(void *ud, const unsigned char *k, size_t len) {
   loader *l = ud;
-  if (l->skip) return 1;
+  if (l->skip)
+    return 1;
   size_t n = len < sizeof l->key - 1 ? len : sizeof l->key - 1;
   memcpy(l->key, k, n);
   l->key[n] = '\0';
@@ -411,19 +489,30 @@ static int cb_map_key(void *ud, const unsigned char *k, size_t len) {
   want w = W_SKIP;
 #define KEY(s) (len == sizeof(s) - 1 && memcmp(k, s, len) == 0)
   if (c == C_TOP) {
-    if (KEY("snapshot")) w = W_SNAPSHOT;
-    else if (KEY("nodes")) w = W_NODES;
-    else if (KEY("edges")) w = W_EDGES;
-    else if (KEY("strings")) w = W_STRINGS;
+    if (KEY("snapshot"))
+      w = W_SNAPSHOT;
+    else if (KEY("nodes"))
+      w = W_NODES;
+    else if (KEY("edges"))
+      w = W_EDGES;
+    else if (KEY("strings"))
+      w = W_STRINGS;
   } else if (c == C_SNAPSHOT) {
-    if (KEY("meta")) w = W_META;
-    else if (KEY("node_count")) w = W_NODE_COUNT;
-    else if (KEY("edge_count")) w = W_EDGE_COUNT;
+    if (KEY("meta"))
+      w = W_META;
+    else if (KEY("node_count"))
+      w = W_NODE_COUNT;
+    else if (KEY("edge_count"))
+      w = W_EDGE_COUNT;
   } else if (c == C_META) {
-    if (KEY("node_fields")) w = W_NODE_FIELDS;
-    else if (KEY("node_types")) w = W_NODE_TYPES;
-    else if (KEY("edge_fields")) w = W_EDGE_FIELDS;
-    else if (KEY("edge_types")) w = W_EDGE_TYPES;
+    if (KEY("node_fields"))
+      w = W_NODE_FIELDS;
+    else if (KEY("node_types"))
+      w = W_NODE_TYPES;
+    else if (KEY("edge_fields"))
+      w = W_EDGE_FIELDS;
+    else if (KEY("edge_types"))
+      w = W_EDGE_TYPES;
   }
 #undef KEY
   l->pending = w;
@@ -431,7 +520,7 @@ static int cb_map_key(void *ud, const unsigned char *k, size_t len) {
 }
 
 static const yajl_callbacks callbacks = {
-    cb_null, cb_bool, cb_int, cb_double, NULL, cb_string,
+    cb_null,      cb_bool,    cb_int, cb_double,      NULL,   cb_string,
     cb_start_map, cb_map_key, cb_end, cb_start_array, cb_end,
 };
 
@@ -480,23 +569,28 @@ static int convert(loader *l, char *err, size_t errcap) {
   snapshot *s = l->s;
   rcgc__graph *g = &s->g;
   const char *p = s->path;
-#define ERR(...)                                        \
-  do {                                                  \
-    int o_ = snprintf(err, errcap, "%s: ", p);          \
-    if (o_ < 0 || (size_t)o_ >= errcap) o_ = 0;         \
+#define ERR(...)                                          \
+  do {                                                    \
+    int o_ = snprintf(err, errcap, "%s: ", p);            \
+    if (o_ < 0 || (size_t)o_ >= errcap)                   \
+      o_ = 0;                                             \
     snprintf(err + o_, errcap - (size_t)o_, __VA_ARGS__); \
-    return -1;                                          \
+    return -1;                                            \
   } while (0)
-#define ERR_FREE(...)                                   \
-  do {                                                  \
-    free(used);                                         \
-    free(rank);                                         \
-    ERR(__VA_ARGS__);                                   \
+#define ERR_FREE(...) \
+  do {                \
+    free(used);       \
+    free(rank);       \
+    ERR(__VA_ARGS__); \
   } while (0)
-  if (!l->have_meta) ERR("missing \"snapshot.meta\" (not a heap snapshot?)");
-  if (!l->have_nodes) ERR("missing \"nodes\" array");
-  if (!l->have_edges) ERR("missing \"edges\" array");
-  if (!l->have_strings) ERR("missing \"strings\" array");
+  if (!l->have_meta)
+    ERR("missing \"snapshot.meta\" (not a heap snapshot?)");
+  if (!l->have_nodes)
+    ERR("missing \"nodes\" array");
+  if (!l->have_edges)
+    ERR("missing \"edges\" array");
+  if (!l->have_strings)
+    ERR("missing \"strings\" array");
   static const char *nreq[] = {"type", "name", "id", "self_size", "edge_count"};
   static const char *ereq[] = {"type", "name_or_index", "to_node"};
   int nf_pos[5], ef_pos[3];
@@ -507,20 +601,23 @@ static int convert(loader *l, char *err, size_t errcap) {
     if ((ef_pos[i] = field(&l->edge_fields, ereq[i])) < 0)
       ERR("\"snapshot.meta.edge_fields\" lacks \"%s\"", ereq[i]);
   uint32_t nf = l->node_fields.len, ef = l->edge_fields.len;
-  if (nf > MAX_FIELDS || ef > MAX_FIELDS) ERR("too many node or edge fields (max %d)", MAX_FIELDS);
+  if (nf > MAX_FIELDS || ef > MAX_FIELDS)
+    ERR("too many node or edge fields (max %d)", MAX_FIELDS);
   if (!l->node_enum_set[nf_pos[0]])
     ERR("\"snapshot.meta.node_types\"[%d] is not a list of node type names", nf_pos[0]);
   if (!l->edge_enum_set[ef_pos[0]])
     ERR("\"snapshot.meta.edge_types\"[%d] is not a list of edge type names", ef_pos[0]);
   s->node_types = take_list(&l->node_enum[nf_pos[0]], &s->nnode_types);
   s->edge_types = take_list(&l->edge_enum[ef_pos[0]], &s->nedge_types);
-  if (s->nnode_types > 255 || s->nedge_types > 255) ERR("more than 255 node or edge types");
+  if (s->nnode_types > 255 || s->nedge_types > 255)
+    ERR("more than 255 node or edge types");
   if (l->nodes.len % nf)
     ERR("\"nodes\" has %zu values, not a multiple of the %u node fields", l->nodes.len, nf);
   if (l->edges.len % ef)
     ERR("\"edges\" has %zu values, not a multiple of the %u edge fields", l->edges.len, ef);
   size_t n = l->nodes.len / nf, m = l->edges.len / ef;
-  if (n >= RCGC_G_VROOT) ERR("too many nodes (%zu)", n);
+  if (n >= RCGC_G_VROOT)
+    ERR("too many nodes (%zu)", n);
   if (l->node_count >= 0 && (size_t)l->node_count != n)
     ERR("\"snapshot.node_count\" is %lld but \"nodes\" holds %zu nodes", l->node_count, n);
   if (l->edge_count >= 0 && (size_t)l->edge_count != m)
@@ -552,7 +649,8 @@ static int convert(loader *l, char *err, size_t errcap) {
     ERR_FREE("out of memory");
   int syn_type = -1;
   for (uint32_t t = 0; t < s->nnode_types; t++)
-    if (!strcmp(s->node_types[t], "synthetic")) syn_type = (int)t;
+    if (!strcmp(s->node_types[t], "synthetic"))
+      syn_type = (int)t;
 
   /* pass 1: check every value, fill what needs no string, mark the names */
   const uint64_t *raw = l->nodes.v;
@@ -585,8 +683,10 @@ static int convert(loader *l, char *err, size_t errcap) {
   int weak_type = -1;
   uint8_t indexed[256] = {0};
   for (uint32_t t = 0; t < s->nedge_types; t++) {
-    if (!strcmp(s->edge_types[t], "weak")) weak_type = (int)t;
-    if (!strcmp(s->edge_types[t], "element") || !strcmp(s->edge_types[t], "hidden")) indexed[t] = 1;
+    if (!strcmp(s->edge_types[t], "weak"))
+      weak_type = (int)t;
+    if (!strcmp(s->edge_types[t], "element") || !strcmp(s->edge_types[t], "hidden"))
+      indexed[t] = 1;
   }
   const uint64_t *eraw = l->edges.v;
   for (size_t e = 0; e < m; e++) {
@@ -603,7 +703,8 @@ static int convert(loader *l, char *err, size_t errcap) {
                (unsigned long long)nm, nfile);
     g->edge_to[e] = (uint32_t)(to / nf);
     g->edge_name[e] = indexed[t] ? RCGC_G_NONE : (uint32_t)nm;
-    if (!indexed[t]) used[nm / 64] |= (uint64_t)1 << (nm % 64);
+    if (!indexed[t])
+      used[nm / 64] |= (uint64_t)1 << (nm % 64);
     g->edge_flags[e] = (int)t == weak_type ? RCGC_G_EDGE_WEAK : 0;
     s->edge_type[e] = (uint8_t)t;
     s->edge_index[e] = nm > UINT32_MAX ? UINT32_MAX : (uint32_t)nm;
@@ -617,12 +718,14 @@ static int convert(loader *l, char *err, size_t errcap) {
     nused += popcount64(used[w]);
   }
   g->strings = rcgc__gmem_alloc(g, nused ? nused : 1, sizeof *g->strings);
-  if (!g->strings) ERR_FREE("out of memory");
+  if (!g->strings)
+    ERR_FREE("out of memory");
   g->strings_cap = nused ? nused : 1;
   char *sp = l->str.p;
   for (uint32_t i = 0, k = 0; i < nfile; i++) {
     size_t len = strlen(sp);
-    if (used[i / 64] >> (i % 64) & 1) g->strings[k++] = sp;
+    if (used[i / 64] >> (i % 64) & 1)
+      g->strings[k++] = sp;
     sp += len + 1;
   }
   g->nstrings = s->nborrowed = nused;
@@ -643,7 +746,8 @@ static int convert(loader *l, char *err, size_t errcap) {
       snprintf(buf, sizeof buf, "(string)");
     else
       snprintf(buf, sizeof buf, "(%.80s)", tn);
-    if ((cls[t] = rcgc__graph_intern(g, buf)) == RCGC_G_NONE) ERR_FREE("out of memory");
+    if ((cls[t] = rcgc__graph_intern(g, buf)) == RCGC_G_NONE)
+      ERR_FREE("out of memory");
   }
 
   /* pass 2: names, as indices into the graph's string table */
@@ -660,20 +764,23 @@ static int convert(loader *l, char *err, size_t errcap) {
       if (empty_cls[t] == RCGC_G_NONE) {
         char buf[96];
         snprintf(buf, sizeof buf, "(%.80s)", s->node_types[t]);
-        if ((empty_cls[t] = rcgc__graph_intern(g, buf)) == RCGC_G_NONE) ERR_FREE("out of memory");
+        if ((empty_cls[t] = rcgc__graph_intern(g, buf)) == RCGC_G_NONE)
+          ERR_FREE("out of memory");
       }
       g->name[v] = empty_cls[t];
     }
   }
   for (size_t e = 0; e < m; e++)
-    if (g->edge_name[e] != RCGC_G_NONE) g->edge_name[e] = str_rank(used, rank, g->edge_name[e]);
+    if (g->edge_name[e] != RCGC_G_NONE)
+      g->edge_name[e] = str_rank(used, rank, g->edge_name[e]);
   free(used);
   free(rank);
   used = NULL;
   rank = NULL;
   if (n) {
     uint32_t r = 0;
-    if (rcgc__graph_set_roots(g, &r, NULL, 1)) ERR("out of memory");
+    if (rcgc__graph_set_roots(g, &r, NULL, 1))
+      ERR("out of memory");
   }
 #undef ERR_FREE
 #undef ERR
@@ -682,8 +789,8 @@ static int convert(loader *l, char *err, size_t errcap) {
 
 /* ------------------------------------------------------------ load */
 
-int snapshot_parse(snapshot *s, const char *name, const unsigned char *data, size_t len,
-                   char *err, size_t errcap) {
+int snapshot_parse(snapshot *s, const char *name, const unsigned char *data, size_t len, char *err,
+                   size_t errcap) {
   memset(s, 0, sizeof *s);
   rcgc__graph_init(&s->g, NULL, NULL);
   s->path = name;
@@ -701,9 +808,11 @@ int snapshot_parse(snapshot *s, const char *name, const unsigned char *data, siz
   /* one call for the whole input: see the top of this file */
   yajl_status st = len ? yajl_parse(h, data, len) : yajl_status_ok;
   size_t pos = st == yajl_status_ok ? len : yajl_get_bytes_consumed(h);
-  if (st == yajl_status_ok) st = yajl_complete_parse(h);
+  if (st == yajl_status_ok)
+    st = yajl_complete_parse(h);
   if (st != yajl_status_ok) {
-    if (pos > len) pos = len;
+    if (pos > len)
+      pos = len;
     size_t line = 1, line_start = 0; /* line_start: offset after the last '\n' */
     for (const unsigned char *q = data; pos && (q = memchr(q, '\n', (size_t)(data + pos - q)));
          q++) {
@@ -716,12 +825,15 @@ int snapshot_parse(snapshot *s, const char *name, const unsigned char *data, siz
     } else {
       unsigned char *ye = yajl_get_error(h, 0, NULL, 0);
       const char *e = (const char *)ye;
-      if (!strncmp(e, "parse error: ", 13)) e += 13;
-      if (!strncmp(e, "lexical error: ", 15)) e += 15;
+      if (!strncmp(e, "parse error: ", 13))
+        e += 13;
+      if (!strncmp(e, "lexical error: ", 15))
+        e += 15;
       char tmp[200];
       snprintf(tmp, sizeof tmp, "%s", e);
       size_t tl = strlen(tmp);
-      while (tl && (tmp[tl - 1] == '\n' || tmp[tl - 1] == ' ')) tmp[--tl] = '\0';
+      while (tl && (tmp[tl - 1] == '\n' || tmp[tl - 1] == ' '))
+        tmp[--tl] = '\0';
       if (strstr(tmp, "premature EOF"))
         snprintf(what, sizeof what, "unexpected end of file in %s (truncated file?)", ctx_name(l));
       else
@@ -738,10 +850,13 @@ int snapshot_parse(snapshot *s, const char *name, const unsigned char *data, siz
   }
   rc = convert(l, err, errcap);
 out:
-  if (h) yajl_free(h);
-  if (l) loader_free(l);
+  if (h)
+    yajl_free(h);
+  if (l)
+    loader_free(l);
   free(l);
-  if (rc) snapshot_free(s);
+  if (rc)
+    snapshot_free(s);
   return rc;
 }
 
@@ -793,14 +908,16 @@ int snapshot_load(snapshot *s, const char *path, char *err, size_t errcap) {
         cap = nc;
       }
       ssize_t got = read(fd, data + len, cap - len);
-      if (got < 0 && errno == EINTR) continue;
+      if (got < 0 && errno == EINTR)
+        continue;
       if (got < 0) {
         snprintf(err, errcap, "%s: read error: %s", path, strerror(errno));
         free(data);
         close(fd);
         return -1;
       }
-      if (got == 0) break;
+      if (got == 0)
+        break;
       len += (size_t)got;
     }
   }
@@ -815,7 +932,8 @@ int snapshot_load(snapshot *s, const char *path, char *err, size_t errcap) {
 
 void snapshot_free(snapshot *s) {
   /* the file's strings live in strbuf, not in blocks of the graph */
-  for (uint32_t i = 0; i < s->nborrowed && i < s->g.nstrings; i++) s->g.strings[i] = NULL;
+  for (uint32_t i = 0; i < s->nborrowed && i < s->g.nstrings; i++)
+    s->g.strings[i] = NULL;
   rcgc__graph_free(&s->g);
   free(s->strbuf);
   free(s->raw_name);
@@ -823,9 +941,11 @@ void snapshot_free(snapshot *s) {
   free(s->synthetic);
   free(s->edge_type);
   free(s->edge_index);
-  for (uint32_t i = 0; i < s->nnode_types; i++) free(s->node_types[i]);
+  for (uint32_t i = 0; i < s->nnode_types; i++)
+    free(s->node_types[i]);
   free(s->node_types);
-  for (uint32_t i = 0; i < s->nedge_types; i++) free(s->edge_types[i]);
+  for (uint32_t i = 0; i < s->nedge_types; i++)
+    free(s->edge_types[i]);
   free(s->edge_types);
   const char *p = s->path;
   memset(s, 0, sizeof *s);
@@ -878,6 +998,7 @@ char *snapshot_edge_label(const snapshot *s, size_t e, char *buf, size_t cap) {
 
 uint32_t snapshot_find_id(const snapshot *s, uint64_t id) {
   for (uint32_t v = 0; v < s->g.n; v++)
-    if (s->g.id[v] == id) return v;
+    if (s->g.id[v] == id)
+      return v;
   return RCGC_G_NONE;
 }

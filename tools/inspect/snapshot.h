@@ -32,18 +32,18 @@
 
 typedef struct snapshot {
   rcgc__graph g;
-  const char *path;        /* as given by the user (for messages) */
-  uint32_t *raw_name;      /* [n] the node's own name (string index of g) */
-  uint8_t *node_type;      /* [n] index into node_types */
-  uint8_t *edge_type;      /* [m] index into edge_types */
-  uint32_t *edge_index;    /* [m] name_or_index as read (element index) */
-  char **node_types;       /* node type names (from meta) */
+  const char *path;     /* as given by the user (for messages) */
+  uint32_t *raw_name;   /* [n] the node's own name (string index of g) */
+  uint8_t *node_type;   /* [n] index into node_types */
+  uint8_t *edge_type;   /* [m] index into edge_types */
+  uint32_t *edge_index; /* [m] name_or_index as read (element index) */
+  char **node_types;    /* node type names (from meta) */
   uint32_t nnode_types;
-  char **edge_types;       /* edge type names (from meta) */
+  char **edge_types; /* edge type names (from meta) */
   uint32_t nedge_types;
-  uint8_t *synthetic;      /* [n] 1 for nodes of type "synthetic" */
-  char *strbuf;            /* the file's strings, each NUL-terminated */
-  uint32_t nborrowed;      /* g.strings[0, nborrowed) point into strbuf */
+  uint8_t *synthetic; /* [n] 1 for nodes of type "synthetic" */
+  char *strbuf;       /* the file's strings, each NUL-terminated */
+  uint32_t nborrowed; /* g.strings[0, nborrowed) point into strbuf */
 } snapshot;
 
 /* Load 'path'. Returns 0 on success. On failure returns -1 and writes a
@@ -55,8 +55,8 @@ typedef struct snapshot {
 int snapshot_load(snapshot *s, const char *path, char *err, size_t errcap);
 /* The same for a snapshot already in memory (data[0, len), need not be
 ** NUL-terminated); 'name' stands for the file in messages and s->path. */
-int snapshot_parse(snapshot *s, const char *name, const unsigned char *data, size_t len,
-                   char *err, size_t errcap);
+int snapshot_parse(snapshot *s, const char *name, const unsigned char *data, size_t len, char *err,
+                   size_t errcap);
 void snapshot_free(snapshot *s);
 
 /* Write a printable description of node v: "Class @id", or
