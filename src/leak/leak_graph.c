@@ -17,12 +17,16 @@
 **   4. nodes, then every object's traverse adds its edges in node order (so
 **      the builder needs no sort); weak reference objects add a WEAK edge
 **      "referent";
-**   5. gc_prev is restored exactly: each list is walked through gc_next and
-**      every back link recomputed (no flag bits exist outside a collection);
-**   6. CSR arrays are finished, external counts and the roots computed.
-** Between 2 and 5 only traverse functions run (they may not call the
-** library; a misbehaving one is reported by the core and ignored), and
-** every exit path goes through 5.
+**   5. gc_prev is restored exactly (restore_links): each list is walked
+**      through gc_next and every back link recomputed (no flag bits exist
+**      outside a collection), and each object's external count computed
+**      from the references its marker counted;
+**   6. the CSR arrays are finished and the roots listed.
+** rcgc__hg_build is the driver, one static function per phase. Between 2
+** and 5 only traverse functions run (they may not call the library; a
+** misbehaving one is reported by the core and ignored), and every path
+** that reaches 2 goes through 5: a failure in 2-4 is recorded and skips the
+** remaining work, never the restore.
 */
 #include "leak_int.h"
 
@@ -65,20 +69,47 @@ static inline uint32_t marker_node(const rcgc__hg_t *hg, const head_t *h) {
 ** strings: hashing each occurrence would dominate the build). */
 #define NAME_CACHE 256
 
+/* The state of one rcgc__hg_build across its phases. */
 typedef struct build_ctx {
   rcgc__hg_t *hg;
+  head_t *lists[NLISTS];
   uint32_t cur;
   unsigned what;
-  int err;
+  int err;              /* the first error; the phases after it skip work */
   size_t m, cap;        /* edges so far, capacity of the edge arrays */
   uint32_t *edge_to, *edge_name;
   uint8_t *edge_flags;
-#if !HG_PACKED
-  uint32_t *internal;   /* [n] */
-#endif
+  uint32_t *type_name;  /* [ntypes + 1] type id -> string index */
+  uint32_t *internal;   /* [n] references found per node (32-bit only) */
   const char *cache_key[NAME_CACHE];
   uint32_t cache_val[NAME_CACHE];
 } build_ctx;
+
+/* The references found to numbered object h (node v) so far: counted in
+** the marker on 64-bit platforms, in c->internal on 32-bit ones. */
+static inline void marker_count_add(build_ctx *c, head_t *h, uintptr_t marker, uintptr_t v) {
+#if HG_PACKED
+  (void)c;
+  (void)v;
+  if ((marker >> CNT_SHIFT) != CNT_MAX)
+    h->gc_prev = marker + ((uintptr_t)1 << CNT_SHIFT);
+#else
+  (void)h;
+  (void)marker;
+  c->internal[v]++;
+#endif
+}
+
+static inline uint64_t marker_count_get(const build_ctx *c, const head_t *h, uint32_t v) {
+#if HG_PACKED
+  (void)c;
+  (void)v;
+  return (uint64_t)(h->gc_prev >> CNT_SHIFT);
+#else
+  (void)h;
+  return c->internal[v];
+#endif
+}
 
 static uint32_t name_index(build_ctx *c, const char *name) {
   size_t slot = ((uintptr_t)name >> 3) & (NAME_CACHE - 1);
@@ -149,12 +180,7 @@ static int visit_build(void *child, const char *edge, void *arg) {
     hg->foreign++;
     return 0;
   }
-#if HG_PACKED
-  if ((p >> CNT_SHIFT) != CNT_MAX)
-    ch->gc_prev = p + ((uintptr_t)1 << CNT_SHIFT);
-#else
-  c->internal[to]++;
-#endif
+  marker_count_add(c, ch, p, to);
   if (c->what & HG_EDGES) {
     uint32_t nm = RCGC_G_NONE;
     if (edge != NULL && (c->what & HG_NAMES)) {
@@ -182,24 +208,17 @@ void rcgc__hg_free(rcgc__hg_t *hg) {
   memset(hg, 0, sizeof *hg);
 }
 
-int rcgc__hg_build(rcgc_heap *heap, unsigned what, rcgc__hg_t *hg) {
-  memset(hg, 0, sizeof *hg);
-  int r = rcgc__leak_check_state(heap);
-  if (r != RCGC_OK)
-    return r;
-  hg->heap = heap;
-  rcgc__graph_init(&hg->g, rcgc__leak_graph_alloc, heap);
+/* Phase 1: count the live objects and allocate the picture's arrays and the
+** builder's (c->internal on 32-bit platforms only). */
+static int alloc_picture(build_ctx *c) {
+  rcgc__hg_t *hg = c->hg;
+  rcgc_heap *heap = hg->heap;
   rcgc__graph *g = &hg->g;
-  head_t *lists[NLISTS];
-  heap_lists(heap, lists);
-  /* walk 1: count */
   size_t n = 0;
   for (int i = 0; i < NLISTS; i++)
-    n += list_size(lists[i]);
-  if (n >= RCGC_G_VROOT || n > IDX_MASK) {
-    rcgc__hg_free(hg);
+    n += list_size(c->lists[i]);
+  if (n >= RCGC_G_VROOT || n > IDX_MASK)
     return RCGC_ENOMEM;
-  }
   hg->n = (uint32_t)n;
   hg->objs = rcgc__leak_alloc(heap, n + 1, sizeof *hg->objs);
   hg->ext = rcgc__leak_alloc(heap, n + 1, sizeof *hg->ext);
@@ -209,57 +228,45 @@ int rcgc__hg_build(rcgc_heap *heap, unsigned what, rcgc__hg_t *hg) {
   g->name = rcgc__gmem_alloc(g, n + 1, sizeof *g->name);
   g->id = rcgc__gmem_alloc(g, n + 1, sizeof *g->id);
   g->edge_start = rcgc__gmem_alloc(g, n + 1, sizeof *g->edge_start);
-  uint32_t *type_name = rcgc__leak_alloc(heap, heap->ntypes + 1, sizeof *type_name);
-  build_ctx *c = rcgc__leak_calloc(heap, 1, sizeof *c);
-#if !HG_PACKED
-  uint32_t *internal = rcgc__leak_calloc(heap, n + 1, sizeof *internal);
-#endif
+  c->type_name = rcgc__leak_alloc(heap, heap->ntypes + 1, sizeof *c->type_name);
+  if (!HG_PACKED)
+    c->internal = rcgc__leak_calloc(heap, n + 1, sizeof *c->internal);
   if (!hg->objs || !hg->ext || !hg->garb || !hg->garbage_nodes || !g->self_size || !g->name ||
-      !g->id || !g->edge_start || !type_name || !c
-#if !HG_PACKED
-      || !internal
-#endif
-  ) {
-    rcgc__leak_free(heap, type_name);
-    rcgc__leak_free(heap, c);
-#if !HG_PACKED
-    rcgc__leak_free(heap, internal);
-#endif
-    rcgc__hg_free(hg);
+      !g->id || !g->edge_start || !c->type_name || (!HG_PACKED && !c->internal))
     return RCGC_ENOMEM;
-  }
-#if !HG_PACKED
-  c->internal = internal;
-#endif
-  c->hg = hg;
-  c->what = what;
   for (uint32_t t = 0; t <= heap->ntypes; t++)
-    type_name[t] = RCGC_G_NONE;
-  /* the string table's order: "referent", type names in node order, edge
-  ** names in edge order (snapshot files depend on it) */
+    c->type_name[t] = RCGC_G_NONE;
+  return RCGC_OK;
+}
+
+/* Phase 2: number the objects -- the marker in gc_prev -- and record each
+** node's type name, id and size. The string table's order is "referent",
+** type names in node order, edge names in edge order (snapshot files depend
+** on it). */
+static void number_objects(build_ctx *c) {
+  rcgc__hg_t *hg = c->hg;
+  rcgc_heap *heap = hg->heap;
+  rcgc__graph *g = &hg->g;
   hg->referent_name = RCGC_G_NONE;
-  if (what & HG_EDGES) {
+  if (c->what & HG_EDGES) {
     hg->referent_name = rcgc__graph_intern(g, "referent");
     if (hg->referent_name == RCGC_G_NONE)
       c->err = RCGC_ENOMEM;
   }
-  /* walk 2: number the objects (marker in gc_prev) and record the nodes.
-  ** From here on every path, errors included, goes through walk 3, which
-  ** restores the links. */
   uint32_t i = 0;
   bool pre = heap->pre != 0;
   for (int l = 0; l < NLISTS; l++) {
     hg->list_start[l] = i;
-    for (head_t *h = next_of(lists[l]); h != lists[l]; h = next_of(h)) {
+    for (head_t *h = next_of(c->lists[l]); h != c->lists[l]; h = next_of(h)) {
       hg->objs[i] = h;
       h->gc_prev = ((uintptr_t)i << 2) | MARK_BITS;
       uint32_t tid = type_id_of(h);
-      if (type_name[tid] == RCGC_G_NONE && c->err == RCGC_OK) {
-        type_name[tid] = rcgc__graph_intern(g, type_of(heap, h)->name);
-        if (type_name[tid] == RCGC_G_NONE)
+      if (c->type_name[tid] == RCGC_G_NONE && c->err == RCGC_OK) {
+        c->type_name[tid] = rcgc__graph_intern(g, type_of(heap, h)->name);
+        if (c->type_name[tid] == RCGC_G_NONE)
           c->err = RCGC_ENOMEM;
       }
-      g->name[i] = type_name[tid];
+      g->name[i] = c->type_name[tid];
       g->id[i] = pre ? prefix_of(h)->serial : 0;
       g->self_size[i] = rcgc__leak_block_size(heap, h);
       i++;
@@ -267,7 +274,11 @@ int rcgc__hg_build(rcgc_heap *heap, unsigned what, rcgc__hg_t *hg) {
   }
   hg->list_start[NLISTS] = i;
   g->n = i;
-  /* garbage list entries */
+}
+
+/* Phase 3: the garbage list's entries, counted per node. */
+static void note_garbage_entries(rcgc__hg_t *hg) {
+  rcgc_heap *heap = hg->heap;
   for (size_t k = 0; k < heap->ngarbage; k++) {
     uint32_t v = marker_node(hg, AS_HEAD(heap->garbage[k]));
     if (v != RCGC_G_NONE) {
@@ -275,8 +286,16 @@ int rcgc__hg_build(rcgc_heap *heap, unsigned what, rcgc__hg_t *hg) {
       hg->garbage_nodes[hg->ngarbage_nodes++] = v;
     }
   }
-  /* every object's references, in node order: the CSR needs no sort */
-  if ((what & HG_EDGES) && c->err == RCGC_OK && !grow_edges(c))
+}
+
+/* Phase 4: every object's references in node order (so the CSR needs no
+** sort), counted in the markers; a weak reference object adds a WEAK edge
+** "referent". */
+static void add_references(build_ctx *c) {
+  rcgc__hg_t *hg = c->hg;
+  rcgc_heap *heap = hg->heap;
+  rcgc__graph *g = &hg->g;
+  if ((c->what & HG_EDGES) && c->err == RCGC_OK && !grow_edges(c))
     c->err = RCGC_ENOMEM;
   const rcgc_type *wrt = &rcgc_weakref_type;
   for (uint32_t v = 0; v < hg->n && c->err == RCGC_OK; v++) {
@@ -286,7 +305,7 @@ int rcgc__hg_build(rcgc_heap *heap, unsigned what, rcgc__hg_t *hg) {
     const rcgc_type *t = type_of(heap, h);
     if (t->traverse != NULL)
       rcgc__traverse(heap, h, visit_build, c);
-    if (c->err == RCGC_OK && (what & HG_EDGES) && t == wrt) {
+    if (c->err == RCGC_OK && (c->what & HG_EDGES) && t == wrt) {
       struct rcgc_weakref *wr = FROM_HEAD(h);
       uint32_t to = wr->referent ? marker_node(hg, AS_HEAD(wr->referent)) : RCGC_G_NONE;
       if (to != RCGC_G_NONE)
@@ -294,17 +313,19 @@ int rcgc__hg_build(rcgc_heap *heap, unsigned what, rcgc__hg_t *hg) {
     }
   }
   g->edge_start[hg->n] = c->m;
-  /* walk 3: external counts, and every back link restored exactly */
-  uint32_t nroots = 0;
-  i = 0;
+}
+
+/* Phase 5, on every path once phase 2 has run: read each object's count of
+** internal references, compute its external count, and restore every back
+** link exactly from the list order (no flag bits exist outside a
+** collection). Returns the number of roots. */
+static uint32_t restore_links(build_ctx *c) {
+  rcgc__hg_t *hg = c->hg;
+  uint32_t nroots = 0, i = 0;
   for (int l = 0; l < NLISTS; l++) {
-    head_t *prev = lists[l];
-    for (head_t *h = next_of(lists[l]); h != lists[l]; h = next_of(h)) {
-#if HG_PACKED
-      uint64_t in = (uint64_t)(h->gc_prev >> CNT_SHIFT);
-#else
-      uint64_t in = internal[i];
-#endif
+    head_t *prev = c->lists[l];
+    for (head_t *h = next_of(c->lists[l]); h != c->lists[l]; h = next_of(h)) {
+      uint64_t in = marker_count_get(c, h, i);
       h->gc_prev = (uintptr_t)prev;
       prev = h;
       uint32_t rc = h->refcnt;
@@ -318,36 +339,37 @@ int rcgc__hg_build(rcgc_heap *heap, unsigned what, rcgc__hg_t *hg) {
       i++;
     }
   }
-#if !HG_PACKED
-  rcgc__leak_free(heap, internal);
-#endif
-  r = c->err;
-  rcgc__leak_free(heap, type_name);
-  if (r == RCGC_OK && (what & HG_EDGES)) {
+  return nroots;
+}
+
+/* Phase 6, first half: hand the edge arrays to the graph (HG_EDGES) or
+** drop them. */
+static void finish_edges(build_ctx *c) {
+  rcgc__hg_t *hg = c->hg;
+  rcgc__graph *g = &hg->g;
+  if (c->err == RCGC_OK && (c->what & HG_EDGES)) {
     g->m = c->m;
     g->edge_to = c->edge_to;
     g->edge_name = c->edge_name;
     g->edge_flags = c->edge_flags;
-  } else {
-    rcgc__gmem_free(g, c->edge_to);
-    rcgc__gmem_free(g, c->edge_name);
-    rcgc__gmem_free(g, c->edge_flags);
-    if (r == RCGC_OK)
-      for (uint32_t v = 0; v <= hg->n; v++)
-        g->edge_start[v] = 0;
+    return;
   }
-  rcgc__leak_free(heap, c);
-  if (r != RCGC_OK) {
-    rcgc__hg_free(hg);
-    return r;
-  }
-  /* roots */
+  rcgc__gmem_free(g, c->edge_to);
+  rcgc__gmem_free(g, c->edge_name);
+  rcgc__gmem_free(g, c->edge_flags);
+  if (c->err == RCGC_OK)
+    for (uint32_t v = 0; v <= hg->n; v++)
+      g->edge_start[v] = 0;
+}
+
+/* Phase 6, second half: the roots (nodes with external references) in node
+** order, with their external counts. */
+static int find_roots(rcgc__hg_t *hg, uint32_t nroots) {
+  rcgc__graph *g = &hg->g;
   g->roots = rcgc__gmem_alloc(g, (size_t)nroots + 1, sizeof *g->roots);
   g->root_extrefs = rcgc__gmem_alloc(g, (size_t)nroots + 1, sizeof *g->root_extrefs);
-  if (g->roots == NULL || g->root_extrefs == NULL) {
-    rcgc__hg_free(hg);
+  if (g->roots == NULL || g->root_extrefs == NULL)
     return RCGC_ENOMEM;
-  }
   uint32_t k = 0;
   for (uint32_t v = 0; v < hg->n; v++)
     if (hg->ext[v] > 0) {
@@ -356,6 +378,40 @@ int rcgc__hg_build(rcgc_heap *heap, unsigned what, rcgc__hg_t *hg) {
     }
   g->nroots = nroots;
   return RCGC_OK;
+}
+
+int rcgc__hg_build(rcgc_heap *heap, unsigned what, rcgc__hg_t *hg) {
+  memset(hg, 0, sizeof *hg);
+  int r = rcgc__leak_check_state(heap);
+  if (r != RCGC_OK)
+    return r;
+  hg->heap = heap;
+  rcgc__graph_init(&hg->g, rcgc__leak_graph_alloc, heap);
+  build_ctx *c = rcgc__leak_calloc(heap, 1, sizeof *c);
+  if (c == NULL) {
+    rcgc__hg_free(hg);
+    return RCGC_ENOMEM;
+  }
+  c->hg = hg;
+  c->what = what;
+  heap_lists(heap, c->lists);
+  r = alloc_picture(c);                   /* 1 */
+  if (r == RCGC_OK) {
+    number_objects(c);                    /* 2: markers in place */
+    note_garbage_entries(hg);             /* 3 */
+    add_references(c);                    /* 4: traverse functions run */
+    uint32_t nroots = restore_links(c);   /* 5: markers gone */
+    finish_edges(c);                      /* 6 */
+    r = c->err;
+    if (r == RCGC_OK)
+      r = find_roots(hg, nroots);
+  }
+  rcgc__leak_free(heap, c->type_name);
+  rcgc__leak_free(heap, c->internal);
+  rcgc__leak_free(heap, c);
+  if (r != RCGC_OK)
+    rcgc__hg_free(hg);
+  return r;
 }
 
 uint32_t rcgc__hg_find(const rcgc__hg_t *hg, const void *obj) {
