@@ -847,7 +847,11 @@ typedef struct wcand_t {
 
 typedef struct why_ctx {
   rcgc_heap *heap;
+  head_t *lists[NLISTS];
   head_t *target;
+  bool found;             /* the target is on the lists */
+  uint64_t target_in;     /* its internal references */
+  uint64_t target_ext;    /* its external references (> 0: it is a root) */
   wq_t *q;
   uint32_t qlen, qcap;
   uint32_t cur, slot, level;
@@ -925,7 +929,147 @@ static int wcand_u_cmp(const void *a, const void *b) {
   return x->u < y->u ? -1 : x->u > y->u;
 }
 
-/* Up to k retaining paths of obj (valid, live) as one rcgc__leak_alloc block. */
+/* Walk 3 (seed): read each object's count, note the target's, and queue
+** the roots in list order; every header gets the search state "10" with no
+** queue position. */
+static void why_seed(why_ctx *c) {
+  for (int l = 0; l < NLISTS; l++)
+    for (head_t *h = next_of(c->lists[l]); h != c->lists[l]; h = next_of(h)) {
+      uint64_t in = (uint64_t)(h->gc_prev >> 2), rc = h->refcnt;
+      uint64_t ext = rc > in ? rc - in : 0;
+      h->gc_prev = MARK_BITS;
+      if (h == c->target) {
+        c->found = true;
+        c->target_in = in;
+        c->target_ext = ext;
+      } else if (ext > 0 && c->err == RCGC_OK) {
+        wq_push(c, h, RCGC_G_NONE, (uint32_t)ext, NULL);
+      }
+    }
+}
+
+/* The search: breadth-first over traverse calls, level by level, until a
+** whole level is done with >= k candidates or every reference to the target
+** has been found. Nothing to search when the target is a root. */
+static void why_search(why_ctx *c, size_t k) {
+  if (!c->found || c->target_ext > 0)
+    return;
+  uint32_t head = 0, level_end = c->qlen;
+  while (head < c->qlen && c->err == RCGC_OK) {
+    if (head == level_end) {
+      if (c->ncand >= k)
+        break;
+      c->level++;
+      level_end = c->qlen;
+    }
+    c->cur = head;
+    c->slot = 0;
+    head_t *h = c->q[head].h;
+    if (type_of(c->heap, h)->traverse != NULL)
+      rcgc__traverse(c->heap, h, visit_why, c);
+    head++;
+    if (c->ncand >= c->target_in)
+      break; /* every reference to the target found */
+  }
+}
+
+/* Walk 4 (restore), on every path: every back link restored from the list
+** order, and the node index (list position) of each candidate's referrer
+** recorded on the way (candidates sorted by queue index, one binary search
+** per referrer). */
+static void why_restore(why_ctx *c) {
+  if (c->ncand > 1 && c->err == RCGC_OK)
+    qsort(c->cand, c->ncand, sizeof *c->cand, wcand_u_cmp);
+  uint32_t pos = 0;
+  for (int l = 0; l < NLISTS; l++) {
+    head_t *prev = c->lists[l];
+    for (head_t *h = next_of(c->lists[l]); h != c->lists[l]; h = next_of(h)) {
+      uintptr_t p = h->gc_prev;
+      h->gc_prev = (uintptr_t)prev;
+      prev = h;
+      if ((p & WQ_CAND) && c->err == RCGC_OK) {
+        uint32_t u = (uint32_t)((p >> WQ_SHIFT) - 1);
+        size_t lo = 0, hi = c->ncand;
+        while (lo < hi) {
+          size_t mid = lo + (hi - lo) / 2;
+          if (c->cand[mid].u < u)
+            lo = mid + 1;
+          else
+            hi = mid;
+        }
+        for (; lo < c->ncand && c->cand[lo].u == u; lo++)
+          c->cand[lo].pos = pos;
+      }
+      pos++;
+    }
+  }
+}
+
+/* Assemble the result: the first k candidates by (length, node index of
+** the referrer, slot), each path walked back through the queue's parents,
+** all in one rcgc__leak_alloc block; a root target gives one path of one
+** step. */
+static int why_assemble(why_ctx *c, void *obj, size_t k, rcgc_leak_path **paths,
+                        size_t *npaths) {
+  size_t np, nsteps = 0;
+  if (c->target_ext > 0) {
+    np = 1;
+    nsteps = 1;
+  } else {
+    if (c->ncand > 1)
+      qsort(c->cand, c->ncand, sizeof *c->cand, wcand_cmp);
+    np = c->ncand < k ? c->ncand : k;
+    for (size_t i = 0; i < np; i++)
+      nsteps += (size_t)c->cand[i].len + 1;
+    if (np == 0)
+      return RCGC_ENOTFOUND;
+  }
+  char *block = rcgc__leak_alloc(
+      c->heap, np * sizeof(rcgc_leak_path) + nsteps * sizeof(rcgc_leak_step), 1);
+  if (block == NULL)
+    return RCGC_ENOMEM;
+  rcgc_leak_path *ps = (rcgc_leak_path *)(void *)block;
+  rcgc_leak_step *st = (rcgc_leak_step *)(void *)(block + np * sizeof(rcgc_leak_path));
+  if (c->target_ext > 0) {
+    ps[0].nsteps = 1;
+    ps[0].steps = st;
+    ps[0].root_external = (size_t)c->target_ext;
+    st[0].obj = obj;
+    st[0].edge = NULL;
+    st[0].slot = 0;
+  } else {
+    for (size_t i = 0; i < np; i++) {
+      const wcand_t *w = &c->cand[i];
+      size_t len = w->len;
+      ps[i].nsteps = len + 1;
+      ps[i].steps = st;
+      st[len].obj = obj;
+      st[len].edge = w->name;
+      st[len].slot = w->slot;
+      uint32_t u = w->u;
+      for (size_t j = len; j-- > 0;) {
+        const wq_t *e = &c->q[u];
+        st[j].obj = FROM_HEAD(e->h);
+        if (j == 0) {
+          st[j].edge = NULL;
+          st[j].slot = 0;
+          ps[i].root_external = e->aux;
+        } else {
+          st[j].edge = e->name;
+          st[j].slot = e->aux;
+        }
+        u = e->parent;
+      }
+      st += len + 1;
+    }
+  }
+  *paths = ps;
+  *npaths = np;
+  return RCGC_OK;
+}
+
+/* Up to k retaining paths of obj (valid, live) as one rcgc__leak_alloc
+** block: count in place (walks 1-2), seed, search, restore, assemble. */
 static int why_paths(rcgc_heap *heap, void *obj, size_t k, rcgc_leak_path **paths,
                      size_t *npaths) {
   *paths = NULL;
@@ -938,134 +1082,16 @@ static int why_paths(rcgc_heap *heap, void *obj, size_t k, rcgc_leak_path **path
   c.q = rcgc__leak_alloc(heap, c.qcap, sizeof *c.q);
   if (c.q == NULL)
     return RCGC_ENOMEM;
-  count_internal(heap);
-  head_t *lists[NLISTS];
-  heap_lists(heap, lists);
-  /* walk 3: roots into the queue (list order), target noted */
-  bool found = false;
-  uint64_t t_in = 0, t_ext = 0;
-  for (int l = 0; l < NLISTS; l++)
-    for (head_t *h = next_of(lists[l]); h != lists[l]; h = next_of(h)) {
-      uint64_t in = (uint64_t)(h->gc_prev >> 2), rc = h->refcnt;
-      uint64_t ext = rc > in ? rc - in : 0;
-      h->gc_prev = MARK_BITS;
-      if (h == c.target) {
-        found = true;
-        t_in = in;
-        t_ext = ext;
-      } else if (ext > 0 && c.err == RCGC_OK) {
-        wq_push(&c, h, RCGC_G_NONE, (uint32_t)ext, NULL);
-      }
-    }
-  /* breadth-first, level by level */
-  if (found && t_ext == 0 && c.err == RCGC_OK) {
-    uint32_t head = 0, level_end = c.qlen;
-    while (head < c.qlen && c.err == RCGC_OK) {
-      if (head == level_end) {
-        if (c.ncand >= k)
-          break;
-        c.level++;
-        level_end = c.qlen;
-      }
-      c.cur = head;
-      c.slot = 0;
-      head_t *h = c.q[head].h;
-      if (type_of(heap, h)->traverse != NULL)
-        rcgc__traverse(heap, h, visit_why, &c);
-      head++;
-      if (c.ncand >= t_in)
-        break; /* every reference to the target found */
-    }
-  }
-  /* walk 4: node index of each candidate's u, links restored */
-  if (c.ncand > 1 && c.err == RCGC_OK)
-    qsort(c.cand, c.ncand, sizeof *c.cand, wcand_u_cmp);
-  uint32_t pos = 0;
-  for (int l = 0; l < NLISTS; l++) {
-    head_t *prev = lists[l];
-    for (head_t *h = next_of(lists[l]); h != lists[l]; h = next_of(h)) {
-      uintptr_t p = h->gc_prev;
-      h->gc_prev = (uintptr_t)prev;
-      prev = h;
-      if ((p & WQ_CAND) && c.err == RCGC_OK) {
-        uint32_t u = (uint32_t)((p >> WQ_SHIFT) - 1);
-        size_t lo = 0, hi = c.ncand;
-        while (lo < hi) {
-          size_t mid = lo + (hi - lo) / 2;
-          if (c.cand[mid].u < u)
-            lo = mid + 1;
-          else
-            hi = mid;
-        }
-        for (; lo < c.ncand && c.cand[lo].u == u; lo++)
-          c.cand[lo].pos = pos;
-      }
-      pos++;
-    }
-  }
+  heap_lists(heap, c.lists);
+  count_internal(heap); /* walks 1-2: markers in place */
+  why_seed(&c);         /* walk 3 */
+  why_search(&c, k);
+  why_restore(&c);      /* walk 4: markers gone */
   int r = c.err;
-  if (r == RCGC_OK && !found)
+  if (r == RCGC_OK && !c.found)
     r = RCGC_EINVAL;
-  size_t np = 0, nsteps = 0;
-  if (r == RCGC_OK) {
-    if (t_ext > 0) {
-      np = 1;
-      nsteps = 1;
-    } else {
-      if (c.ncand > 1)
-        qsort(c.cand, c.ncand, sizeof *c.cand, wcand_cmp);
-      np = c.ncand < k ? c.ncand : k;
-      for (size_t i = 0; i < np; i++)
-        nsteps += (size_t)c.cand[i].len + 1;
-      if (np == 0)
-        r = RCGC_ENOTFOUND;
-    }
-  }
-  char *block = NULL;
-  if (r == RCGC_OK) {
-    block = rcgc__leak_alloc(heap, np * sizeof(rcgc_leak_path) + nsteps * sizeof(rcgc_leak_step), 1);
-    if (block == NULL)
-      r = RCGC_ENOMEM;
-  }
-  if (r == RCGC_OK) {
-    rcgc_leak_path *ps = (rcgc_leak_path *)(void *)block;
-    rcgc_leak_step *st = (rcgc_leak_step *)(void *)(block + np * sizeof(rcgc_leak_path));
-    if (t_ext > 0) {
-      ps[0].nsteps = 1;
-      ps[0].steps = st;
-      ps[0].root_external = (size_t)t_ext;
-      st[0].obj = obj;
-      st[0].edge = NULL;
-      st[0].slot = 0;
-    } else {
-      for (size_t i = 0; i < np; i++) {
-        const wcand_t *w = &c.cand[i];
-        size_t len = w->len;
-        ps[i].nsteps = len + 1;
-        ps[i].steps = st;
-        st[len].obj = obj;
-        st[len].edge = w->name;
-        st[len].slot = w->slot;
-        uint32_t u = w->u;
-        for (size_t j = len; j-- > 0;) {
-          const wq_t *e = &c.q[u];
-          st[j].obj = FROM_HEAD(e->h);
-          if (j == 0) {
-            st[j].edge = NULL;
-            st[j].slot = 0;
-            ps[i].root_external = e->aux;
-          } else {
-            st[j].edge = e->name;
-            st[j].slot = e->aux;
-          }
-          u = e->parent;
-        }
-        st += len + 1;
-      }
-    }
-    *paths = ps;
-    *npaths = np;
-  }
+  if (r == RCGC_OK)
+    r = why_assemble(&c, obj, k, paths, npaths);
   rcgc__leak_free(heap, c.q);
   rcgc__leak_free(heap, c.cand);
   return r;
