@@ -36,7 +36,16 @@ enum { ET_ELEMENT = 1, ET_PROPERTY = 2, ET_WEAK = 6 };
 
 typedef rcgc__leak_out out_t;
 
-static void put(out_t *o, const char *s, size_t n) { rcgc__out_put(o, s, n); }
+/* The common case (room in the buffer) inline, as the file's numbers are
+** written a few bytes at a time; a full buffer goes to rcgc__out_put. */
+static inline void put(out_t *o, const char *s, size_t n) {
+  if (n <= o->cap - o->len) {
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+  } else {
+    rcgc__out_put(o, s, n);
+  }
+}
 
 static void puts_(out_t *o, const char *s) { put(o, s, strlen(s)); }
 
