@@ -5,10 +5,9 @@
 **
 ** Expect-freed watches
 ** --------------------
-** heap->leak (struct leak_state_t, created on first use) holds an open
-** addressing table keyed by object address (linear probing, backward-shift
-** deletion, no tombstones; used <= cap / 2) of watch entries {obj, label,
-** seq}. INVARIANT: obj has TI_WATCHED <=> the table has an entry for obj.
+** heap->leak (struct leak_state_t, created on first use) holds a table
+** keyed by object address (ptrtab.h; used <= cap / 2) of watch entries
+** {obj, label, seq}. INVARIANT: obj has TI_WATCHED <=> the table has an entry for obj.
 ** rcgc__leak_on_free (called by obj.c when a TI_WATCHED object is freed)
 ** removes the entry; rcgc__leak_release (heap destroy) frees everything.
 **
@@ -27,6 +26,7 @@
 ** no size.
 */
 #include "leak_int.h"
+#include "ptrtab.h"
 
 #include <stdlib.h>
 
@@ -221,8 +221,9 @@ int rcgc__out_finish(rcgc__leak_out *o) {
 
 /* ------------------------------------------------------------ watches */
 
+/* A slot of the watch table (ptrtab.h: the key first). */
 typedef struct watch_t {
-  const void *obj; /* NULL: empty slot */
+  const void *obj; /* the key; NULL: empty slot */
   char *label;     /* rcgc__leak_alloc'd copy, or NULL */
   uint64_t seq;    /* order in which watches were made */
 } watch_t;
@@ -233,47 +234,14 @@ struct leak_state_t {
   uint64_t seq;
 };
 
-static size_t w_hash(const void *key, size_t cap) {
-  uint64_t x = (uint64_t)(uintptr_t)key;
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  return (size_t)x & (cap - 1);
-}
-
 static watch_t *w_find(struct leak_state_t *st, const void *obj) {
-  if (st == NULL || st->cap == 0)
+  if (st == NULL)
     return NULL;
-  for (size_t i = w_hash(obj, st->cap);; i = (i + 1) & (st->cap - 1)) {
-    if (st->slots[i].obj == obj)
-      return &st->slots[i];
-    if (st->slots[i].obj == NULL)
-      return NULL;
-  }
+  return rcgc__ptrtab_find(st->slots, st->cap, sizeof *st->slots, obj);
 }
 
-static void w_place(watch_t *slots, size_t cap, watch_t w) {
-  size_t i = w_hash(w.obj, cap);
-  while (slots[i].obj != NULL)
-    i = (i + 1) & (cap - 1);
-  slots[i] = w;
-}
-
-/* Remove slot 's' (backward shift keeps probe chains unbroken). */
 static void w_delete(struct leak_state_t *st, watch_t *s) {
-  size_t mask = st->cap - 1, i = (size_t)(s - st->slots), j = i;
-  for (;;) {
-    j = (j + 1) & mask;
-    if (st->slots[j].obj == NULL)
-      break;
-    size_t home = w_hash(st->slots[j].obj, st->cap);
-    bool movable = (i <= j) ? (home <= i || home > j) : (home <= i && home > j);
-    if (movable) {
-      st->slots[i] = st->slots[j];
-      i = j;
-    }
-  }
-  memset(&st->slots[i], 0, sizeof st->slots[i]);
+  rcgc__ptrtab_delete(st->slots, st->cap, sizeof *st->slots, s);
   st->used--;
 }
 
@@ -326,15 +294,13 @@ int rcgc_expect_freed(rcgc_heap *heap, void *obj, const char *label) {
       rcgc__leak_free(heap, copy);
       return RCGC_ENOMEM;
     }
-    for (size_t i = 0; i < st->cap; i++)
-      if (st->slots[i].obj != NULL)
-        w_place(ns, ncap, st->slots[i]);
+    rcgc__ptrtab_rehash(st->slots, st->cap, ns, ncap, sizeof *ns);
     rcgc__leak_free(heap, st->slots);
     st->slots = ns;
     st->cap = ncap;
   }
   watch_t nw = {obj, copy, st->seq++};
-  w_place(st->slots, st->cap, nw);
+  *(watch_t *)rcgc__ptrtab_place(st->slots, st->cap, sizeof nw, obj) = nw;
   st->used++;
   AS_HEAD(obj)->tinfo |= TI_WATCHED;
   return RCGC_OK;

@@ -631,6 +631,36 @@ static int run_dot(const char *text) {
   return rc;
 }
 
+/* The watch table (ptrtab.h) through growth, cancels and frees: every
+** watch made and not ended is found, every ended one is gone. */
+Test(leak, expect_freed_table_survives_growth_and_deletes) {
+  enum { N = 3000 };
+  static tl_node *o[N];
+  for (int i = 0; i < N; i++) {
+    o[i] = tl_new("w");
+    cr_assert_eq(rcgc_expect_freed(tl.heap, o[i], NULL), RCGC_OK);
+  }
+  long alive = N;
+  for (int i = 0; i < N; i += 3) { /* cancel a third */
+    cr_assert_eq(rcgc_expect_freed_cancel(tl.heap, o[i]), RCGC_OK);
+    alive--;
+  }
+  for (int i = 1; i < N; i += 3) { /* free a third: the watch ends */
+    drop(o[i]);
+    o[i] = NULL;
+    alive--;
+  }
+  cr_assert_eq(rcgc_expect_freed_check(tl.heap, RCGC_EXPECT_QUIET, NULL, NULL), alive);
+  for (int i = 0; i < N; i++) {
+    if (o[i] == NULL)
+      continue;
+    int want = i % 3 == 0 ? RCGC_ENOTFOUND : RCGC_OK;
+    cr_assert_eq(rcgc_expect_freed_cancel(tl.heap, o[i]), want, "object %d", i);
+    drop(o[i]);
+  }
+  cr_assert_eq(rcgc_expect_freed_check(tl.heap, RCGC_EXPECT_QUIET, NULL, NULL), 0);
+}
+
 Test(leak, dot_refs_backrefs_filter_highlight) {
   tl_node *one = tl_new("one"), *two = tl_new("two"), *skip = tl_new("skip"), *four = tl_new("fo\"ur");
   TL_LINK(one, a, two);
