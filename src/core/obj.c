@@ -539,9 +539,42 @@ static void free_released(rcgc_heap *heap, head_t *h) {
 /* Steps 2-6 for one object popped from the zero stack (step 6 only, for one
 ** that waited beneath its children: ZERO_RELEASED). */
 static void finish_zero(rcgc_heap *heap, head_t *h) {
-  const rcgc_type *t = type_of(heap, h);
-  /* most objects have no finalizer and no weak reference: one test */
-  if (RCGC_UNLIKELY(!heap->tdesc[type_id_of(h)].plain || (h->tinfo & TI_WEAKREFD))) {
+  uint32_t id = type_id_of(h);
+  const rcgc_type *t = heap->types[id];
+  const type_desc_t *d = &heap->tdesc[id];
+  /* most objects have no finalizer, destroy function, weak reference or
+  ** watch, and a pooled block: their whole death inline */
+  if (RCGC_LIKELY(d->plain && d->pool != 0 &&
+                  !(h->tinfo & (TI_WEAKREFD | TI_WATCHED | TI_SIZED)))) {
+    if (t->traverse != NULL) {
+      head_t *top = heap->zero_stack;
+      heap->in_traverse++;
+      t->traverse(FROM_HEAD(h), visit_release, heap);
+      heap->in_traverse--;
+      if (heap->zero_stack != top && (heap->order_visible || heap->leak != NULL)) {
+        head_t *lowest = reverse_above(heap, top); /* as below */
+        h->gc_next = (uintptr_t)top | ZERO_RELEASED;
+        lowest->gc_next = (uintptr_t)h;
+        return;
+      }
+    }
+    if (!(h->tinfo & TI_UNTRACKED) && heap->gens[0].count > 0)
+      heap->gens[0].count--;
+#ifndef RCGC_CHECKS
+    heap->nobjects--;
+    heap->nbytes -= d->bsize;
+    h->refcnt = 0;
+    h->tinfo = TYPE_POISON << TI_SHIFT;
+    pool_class_t *pc = &heap->classes[d->pool - 1];
+    h->gc_next = (uintptr_t)pc->free; /* as rcgc__release_block's fast path */
+    mark_free(h);
+    pc->free = h;
+#else
+    rcgc__release_block(heap, h);
+#endif
+    return;
+  }
+  if (RCGC_UNLIKELY(!d->plain || (h->tinfo & TI_WEAKREFD))) {
     if (t->finalize != NULL && !(h->tinfo & TI_FINALIZED)) {
       h->tinfo |= TI_FINALIZED;
       if (run_finalizer(heap, h, t->finalize))
