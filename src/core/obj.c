@@ -469,6 +469,22 @@ static head_t *reverse_above(rcgc_heap *heap, head_t *base) {
   return lowest;
 }
 
+#ifndef RCGC_CHECKS
+/* Release builds: uncount a destroyed object whose fixed-size block is
+** pooled (no prefix: the head is the block) and push the block, poisoned
+** and marked free (F1), on its class's free list. */
+static inline void free_pooled(rcgc_heap *heap, head_t *h, const type_desc_t *d) {
+  heap->nobjects--;
+  heap->nbytes -= d->bsize;
+  h->refcnt = 0;
+  h->tinfo = TYPE_POISON << TI_SHIFT;
+  pool_class_t *pc = &heap->classes[d->pool - 1];
+  h->gc_next = (uintptr_t)pc->free; /* the free-list link is the block's first word */
+  mark_free(h);
+  pc->free = h;
+}
+#endif
+
 static int visit_release(void *child, const char *edge, void *arg) {
   (void)edge;
   rcgc_heap *heap = arg;
@@ -561,14 +577,7 @@ static void finish_zero(rcgc_heap *heap, head_t *h) {
     if (!(h->tinfo & TI_UNTRACKED) && heap->gens[0].count > 0)
       heap->gens[0].count--;
 #ifndef RCGC_CHECKS
-    heap->nobjects--;
-    heap->nbytes -= d->bsize;
-    h->refcnt = 0;
-    h->tinfo = TYPE_POISON << TI_SHIFT;
-    pool_class_t *pc = &heap->classes[d->pool - 1];
-    h->gc_next = (uintptr_t)pc->free; /* as rcgc__release_block's fast path */
-    mark_free(h);
-    pc->free = h;
+    free_pooled(heap, h, d);
 #else
     rcgc__release_block(heap, h);
 #endif
@@ -654,14 +663,7 @@ void rcgc__release_block(rcgc_heap *heap, head_t *h) {
   /* fast path: a pooled fixed-size block goes straight to its free list */
   const type_desc_t *d = &heap->tdesc[type_id_of(h)];
   if (RCGC_LIKELY(d->pool != 0 && !(h->tinfo & TI_SIZED))) {
-    heap->nobjects--;
-    heap->nbytes -= d->bsize;
-    h->refcnt = 0;
-    h->tinfo = TYPE_POISON << TI_SHIFT;
-    pool_class_t *pc = &heap->classes[d->pool - 1];
-    h->gc_next = (uintptr_t)pc->free; /* the free-list link is the block's first word */
-    mark_free(h);
-    pc->free = h;
+    free_pooled(heap, h, d);
     return;
   }
 #endif
