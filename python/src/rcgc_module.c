@@ -1,0 +1,1557 @@
+/*
+** rcgc_module.c -- rcgc._rcgc: rcgc's leak-hunting analyses over the live
+** CPython heap.
+**
+** Every query builds a fresh picture of the heap, answers from it and
+** frees it before returning; nothing is kept between calls except marks
+** (which hold ids, type names and sizes, never objects).
+**
+** The picture (struct pic)
+** ------------------------
+** Nodes: every object gc.get_objects() returns (the gc-tracked objects, in
+** that order), then every other object one of them refers to, numbered as
+** found. Objects whose type supports gc but that gc does not track at the
+** moment (tuples and dicts of atoms) are walked too; objects of types
+** without gc support are leaves. Edges: what each node's tp_traverse
+** visits, in that order -- tp_traverse defines what counts as a reference,
+** the edge namers (below) only label the edges. Node id = id(obj); node
+** name = the short name of the object's type.
+**
+** Roots by accounting: refcount(obj) - (edges into obj) - (references held
+** by this module during the query: the gc.get_objects() list and any
+** container of objects the caller passed in) = references from outside
+** the picture (C stack, interpreter state, C extensions' statics, running
+** frames' variables, untracked containers). Objects of gc-aware types with
+** such references are the roots, in node order. A count below zero (a
+** type visiting a reference it does not own) is clamped to 0.
+**
+** No user code runs while a picture exists: the walk uses tp_traverse with
+** a C visit function, dicts are read with PyDict_Next, identity tables are
+** C arrays; automatic collection is disabled for the whole query (so no
+** __del__ or weakref callback can run and free a node under our feet);
+** sizes come from a type's __sizeof__ only when it is a C method
+** descriptor. The GIL is held throughout, except while a snapshot file is
+** written (that step reads only C arrays).
+*/
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <structmember.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph.h"
+#include "rcgc_py.h"
+
+#ifdef Py_T_OBJECT_EX
+#define RCGCPY_T_OBJECT_EX Py_T_OBJECT_EX
+#define RCGCPY_READONLY Py_READONLY
+#else
+#define RCGCPY_T_OBJECT_EX T_OBJECT_EX
+#define RCGCPY_READONLY READONLY
+#endif
+
+/* ================================================================ idmap
+** Open-addressing table keyed by an address. With 'stamp' (generation
+** mode) it is cleared in O(1) by bumping 'cur'. */
+typedef struct idmap {
+  uintptr_t *key;
+  uint64_t *val;
+  uint32_t *stamp;         /* NULL: plain mode (key 0 = empty slot) */
+  uint32_t cur;
+  size_t cap, used;        /* cap: power of two */
+} idmap;
+
+static size_t idm_slot(uintptr_t k, size_t cap) {
+  uint64_t h = (uint64_t)(k >> 3) * 0x9E3779B97F4A7C15ull;
+  return (size_t)(h >> 17) & (cap - 1);
+}
+
+static int idm_live(const idmap *m, size_t i) {
+  return m->stamp ? m->stamp[i] == m->cur : m->key[i] != 0;
+}
+
+static int idm_init(idmap *m, size_t cap, int generations) {
+  memset(m, 0, sizeof *m);
+  size_t c = 64;
+  while (c < cap * 2) c <<= 1;
+  m->key = calloc(c, sizeof *m->key);
+  m->val = malloc(c * sizeof *m->val);
+  if (generations) {
+    m->stamp = calloc(c, sizeof *m->stamp);
+    m->cur = 1;
+  }
+  m->cap = c;
+  if (!m->key || !m->val || (generations && !m->stamp)) return -1;
+  return 0;
+}
+
+static void idm_free(idmap *m) {
+  free(m->key);
+  free(m->val);
+  free(m->stamp);
+  memset(m, 0, sizeof *m);
+}
+
+static void idm_clear(idmap *m) {
+  if (m->stamp) {
+    if (++m->cur == 0) {
+      memset(m->stamp, 0, m->cap * sizeof *m->stamp);
+      m->cur = 1;
+    }
+  } else {
+    memset(m->key, 0, m->cap * sizeof *m->key);
+  }
+  m->used = 0;
+}
+
+/* Pointer to the value of k, or NULL. */
+static uint64_t *idm_get(const idmap *m, uintptr_t k) {
+  for (size_t i = idm_slot(k, m->cap);; i = (i + 1) & (m->cap - 1)) {
+    if (!idm_live(m, i)) return NULL;
+    if (m->key[i] == k) return &m->val[i];
+  }
+}
+
+static int idm_grow(idmap *m) {
+  idmap n;
+  if (idm_init(&n, m->cap, m->stamp != NULL)) {
+    idm_free(&n);
+    return -1;
+  }
+  for (size_t i = 0; i < m->cap; i++) {
+    if (!idm_live(m, i)) continue;
+    size_t j = idm_slot(m->key[i], n.cap);
+    while (idm_live(&n, j)) j = (j + 1) & (n.cap - 1);
+    n.key[j] = m->key[i];
+    n.val[j] = m->val[i];
+    if (n.stamp) n.stamp[j] = n.cur;
+  }
+  n.used = m->used;
+  idm_free(m);
+  *m = n;
+  return 0;
+}
+
+/* Insert k -> v (k must be absent). */
+static int idm_put(idmap *m, uintptr_t k, uint64_t v) {
+  if ((m->used + 1) * 2 > m->cap && idm_grow(m)) return -1;
+  size_t i = idm_slot(k, m->cap);
+  while (idm_live(m, i)) i = (i + 1) & (m->cap - 1);
+  m->key[i] = k;
+  m->val[i] = v;
+  if (m->stamp) m->stamp[i] = m->cur;
+  m->used++;
+  return 0;
+}
+
+/* ================================================================ picture */
+
+enum {
+  PIC_NAMES = 1,   /* name edges */
+  PIC_SIZES = 2,   /* compute self sizes */
+  PIC_EDGES = 4,   /* walk (without it: the tracked objects only, no edges) */
+};
+
+typedef struct pic {
+  rcgc__graph g;
+  rcgc__builder b;
+  unsigned flags;
+  PyObject **obj;          /* [n] borrowed */
+  uint32_t *indeg;         /* [n] edges into v */
+  uint32_t *held;          /* [n] references held by this query's containers */
+  uint64_t *ext;           /* [n] references from outside (after finish) */
+  uint8_t *gcaware;        /* [n] type supports gc */
+  uint32_t n, cap, ntracked;
+  idmap nodes;             /* obj -> node */
+  idmap types;             /* type -> name string */
+  idmap sizers;            /* type -> __sizeof__ descriptor or 0 */
+  idmap bare;              /* str obj -> string index, name as is */
+  idmap quoted;            /* str obj -> string index, quoted key */
+  /* namer: referent -> chain of names, per source object */
+  idmap nm;
+  uint32_t *nm_name, *nm_next;
+  uint32_t nm_n, nm_cap;
+  int nm_mode;             /* NM_* for the object being walked */
+  uint32_t nm_const;       /* NM_CONST: the name of every edge */
+  uint32_t cur;            /* node being walked */
+  uint32_t s_generic, s_member, s_key, s_class, s_dict;
+  PyObject *skip[4];       /* containers held by this query (never nodes) */
+  int nskip;
+  int oom;
+  PyObject *str_sizeof;
+} pic;
+
+enum { NM_NONE = 0, NM_ELEMENT, NM_CONST, NM_MAP };
+
+static void pic_free(pic *p) {
+  rcgc__graph_free(&p->g);
+  free(p->obj);
+  free(p->indeg);
+  free(p->held);
+  free(p->ext);
+  free(p->gcaware);
+  idm_free(&p->nodes);
+  idm_free(&p->types);
+  idm_free(&p->sizers);
+  idm_free(&p->bare);
+  idm_free(&p->quoted);
+  idm_free(&p->nm);
+  free(p->nm_name);
+  free(p->nm_next);
+  Py_XDECREF(p->str_sizeof);
+  memset(p, 0, sizeof *p);
+}
+
+static uint32_t intern(pic *p, const char *s) {
+  uint32_t i = rcgc__graph_intern(&p->g, s);
+  if (i == RCGC_G_NONE) p->oom = 1;
+  return i;
+}
+
+/* Short type name: the part of tp_name after the last dot. */
+static const char *short_type_name(PyTypeObject *tp) {
+  const char *s = tp->tp_name;
+  const char *d = strrchr(s, '.');
+  return d ? d + 1 : s;
+}
+
+static uint32_t type_name(pic *p, PyTypeObject *tp) {
+  uint64_t *v = idm_get(&p->types, (uintptr_t)tp);
+  if (v) return (uint32_t)*v;
+  uint32_t s = intern(p, short_type_name(tp));
+  if (idm_put(&p->types, (uintptr_t)tp, s)) p->oom = 1;
+  return s;
+}
+
+static int is_skipped(const pic *p, PyObject *o) {
+  for (int i = 0; i < p->nskip; i++)
+    if (p->skip[i] == o) return 1;
+  return 0;
+}
+
+static int grow_nodes(pic *p) {
+  uint32_t nc = p->cap ? p->cap * 2 : 1024;
+  PyObject **o = realloc(p->obj, nc * sizeof *o);
+  if (o) p->obj = o;
+  uint32_t *a = realloc(p->indeg, nc * sizeof *a);
+  if (a) p->indeg = a;
+  uint32_t *h = realloc(p->held, nc * sizeof *h);
+  if (h) p->held = h;
+  uint8_t *gc = realloc(p->gcaware, nc);
+  if (gc) p->gcaware = gc;
+  if (!o || !a || !h || !gc) return -1;
+  p->cap = nc;
+  return 0;
+}
+
+/* Node of 'o', added when absent. RCGC_G_NONE on out of memory. */
+static uint32_t node_of(pic *p, PyObject *o) {
+  uint64_t *v = idm_get(&p->nodes, (uintptr_t)o);
+  if (v) return (uint32_t)*v;
+  if (p->n == UINT32_MAX - 2 || (p->n == p->cap && grow_nodes(p))) goto oom;
+  uint32_t idx = rcgc__builder_node(&p->b, (uint64_t)(uintptr_t)o, type_name(p, Py_TYPE(o)), 0);
+  if (idx == RCGC_G_NONE || idm_put(&p->nodes, (uintptr_t)o, idx)) goto oom;
+  p->obj[idx] = o;
+  p->indeg[idx] = 0;
+  p->held[idx] = 0;
+  p->gcaware[idx] = PyObject_IS_GC(o) ? 1 : 0;
+  p->n = idx + 1;
+  return idx;
+oom:
+  p->oom = 1;
+  return RCGC_G_NONE;
+}
+
+/* ---------------------------------------------------------------- names */
+
+#define NAME_MAX_CHARS 48
+
+/* Append the UTF-8 encoding of code point c to buf at *len (cap >= len+5). */
+static void put_utf8(char *buf, size_t *len, Py_UCS4 c) {
+  size_t n = *len;
+  if (c < 0x80) {
+    buf[n++] = (char)c;
+  } else if (c < 0x800) {
+    buf[n++] = (char)(0xC0 | (c >> 6));
+    buf[n++] = (char)(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    if (c >= 0xD800 && c < 0xE000) c = 0xFFFD; /* lone surrogate */
+    buf[n++] = (char)(0xE0 | (c >> 12));
+    buf[n++] = (char)(0x80 | ((c >> 6) & 0x3F));
+    buf[n++] = (char)(0x80 | (c & 0x3F));
+  } else {
+    buf[n++] = (char)(0xF0 | (c >> 18));
+    buf[n++] = (char)(0x80 | ((c >> 12) & 0x3F));
+    buf[n++] = (char)(0x80 | ((c >> 6) & 0x3F));
+    buf[n++] = (char)(0x80 | (c & 0x3F));
+  }
+  *len = n;
+}
+
+/* Write a str's text (quoted: as a Python literal in single quotes) into
+** buf, at most NAME_MAX_CHARS characters then "...". No allocation. */
+static void str_text(PyObject *s, int quoted, char *buf, size_t cap) {
+  size_t len = 0;
+  if (!PyUnicode_Check(s)
+#if PY_VERSION_HEX < 0x030C0000
+      || !PyUnicode_IS_READY(s)
+#endif
+  ) {
+    snprintf(buf, cap, "<str>");
+    return;
+  }
+  int kind = PyUnicode_KIND(s);
+  const void *data = PyUnicode_DATA(s);
+  Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+  if (quoted) buf[len++] = '\'';
+  for (Py_ssize_t i = 0; i < n; i++) {
+    if (i == NAME_MAX_CHARS) {
+      memcpy(buf + len, "...", 3);
+      len += 3;
+      break;
+    }
+    Py_UCS4 c = PyUnicode_READ(kind, data, i);
+    if (len + 8 >= cap - 2) break;
+    if (c < 0x20 || c == 0x7F || (quoted && (c == '\'' || c == '\\'))) {
+      if (c == '\'' || c == '\\') {
+        buf[len++] = '\\';
+        buf[len++] = (char)c;
+      } else {
+        len += (size_t)snprintf(buf + len, cap - len, "\\x%02x", (unsigned)c);
+      }
+    } else {
+      put_utf8(buf, &len, c);
+    }
+  }
+  if (quoted) buf[len++] = '\'';
+  buf[len] = 0;
+}
+
+/* The string index naming a str (attribute / variable name, or quoted
+** dict key), cached by object identity. */
+static uint32_t str_name(pic *p, PyObject *s, int quoted) {
+  idmap *m = quoted ? &p->quoted : &p->bare;
+  uint64_t *v = idm_get(m, (uintptr_t)s);
+  if (v) return (uint32_t)*v;
+  char buf[NAME_MAX_CHARS * 4 + 16];
+  str_text(s, quoted, buf, sizeof buf);
+  uint32_t i = intern(p, buf);
+  if (idm_put(m, (uintptr_t)s, i)) p->oom = 1;
+  return i;
+}
+
+/* Name of a dict entry's value edge: the key, shortly. No user code: only
+** exact types' contents are read; anything else is named by its type. */
+static uint32_t key_name(pic *p, PyObject *k) {
+  char buf[96];
+  if (PyUnicode_Check(k)) return str_name(p, k, 1);
+  if (PyLong_CheckExact(k)) {
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(k, &overflow);
+    if (overflow || (v == -1 && PyErr_Occurred())) {
+      PyErr_Clear();
+      snprintf(buf, sizeof buf, "<big int>");
+    } else {
+      snprintf(buf, sizeof buf, "%lld", v);
+    }
+  } else if (PyBool_Check(k)) {
+    snprintf(buf, sizeof buf, "%s", k == Py_True ? "True" : "False");
+  } else if (k == Py_None) {
+    snprintf(buf, sizeof buf, "None");
+  } else {
+    snprintf(buf, sizeof buf, "<%.80s>", short_type_name(Py_TYPE(k)));
+  }
+  return intern(p, buf);
+}
+
+static void nm_reset(pic *p) {
+  idm_clear(&p->nm);
+  p->nm_n = 0;
+}
+
+static void nm_add(pic *p, PyObject *referent, uint32_t name) {
+  if (referent == NULL || name == RCGC_G_NONE) return;
+  if (p->nm_n == p->nm_cap) {
+    uint32_t nc = p->nm_cap ? p->nm_cap * 2 : 256;
+    uint32_t *a = realloc(p->nm_name, nc * sizeof *a);
+    if (a) p->nm_name = a;
+    uint32_t *b = realloc(p->nm_next, nc * sizeof *b);
+    if (b) p->nm_next = b;
+    if (!a || !b) {
+      p->oom = 1;
+      return;
+    }
+    p->nm_cap = nc;
+  }
+  uint32_t e = p->nm_n++;
+  p->nm_name[e] = name;
+  p->nm_next[e] = UINT32_MAX;
+  uint64_t *v = idm_get(&p->nm, (uintptr_t)referent);
+  if (v == NULL) {
+    /* value: head (low 32 bits) and tail (high 32 bits) of the chain */
+    if (idm_put(&p->nm, (uintptr_t)referent, ((uint64_t)e << 32) | e)) p->oom = 1;
+    return;
+  }
+  uint32_t tail = (uint32_t)(*v >> 32);
+  p->nm_next[tail] = e;
+  *v = ((uint64_t)e << 32) | (*v & 0xFFFFFFFFu);
+}
+
+/* The next name recorded for 'referent' (names are used in the order
+** added), or RCGC_G_NONE. */
+static uint32_t nm_take(pic *p, PyObject *referent) {
+  uint64_t *v = idm_get(&p->nm, (uintptr_t)referent);
+  if (v == NULL) return RCGC_G_NONE;
+  uint32_t head = (uint32_t)(*v & 0xFFFFFFFFu);
+  if (head == UINT32_MAX) return RCGC_G_NONE;
+  uint32_t name = p->nm_name[head];
+  uint32_t next = p->nm_next[head];
+  uint32_t tail = (uint32_t)(*v >> 32);
+  *v = next == UINT32_MAX ? (((uint64_t)tail << 32) | 0xFFFFFFFFu)
+                          : (((uint64_t)tail << 32) | next);
+  return name;
+}
+
+static int name_cb(void *ud, PyObject *referent, PyObject *name_obj, const char *name) {
+  pic *p = ud;
+  nm_add(p, referent, name_obj ? str_name(p, name_obj, 0) : intern(p, name));
+  return p->oom ? -1 : 0;
+}
+
+static void nm_c(pic *p, PyObject *referent, const char *name) {
+  if (referent) nm_add(p, referent, intern(p, name));
+}
+
+/* Names of an instance's own slots (__slots__ member descriptors of every
+** heap type in its MRO), its __dict__ and its class. */
+static void name_instance(pic *p, PyObject *o) {
+  PyTypeObject *tp = Py_TYPE(o);
+  PyObject *mro = tp->tp_mro;
+  if (mro && PyTuple_Check(mro)) {
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(mro); i++) {
+      PyTypeObject *base = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
+      if (!PyType_Check(base) || !(base->tp_flags & Py_TPFLAGS_HEAPTYPE)) continue;
+      PyMemberDef *mp = base->tp_members;
+      for (; mp && mp->name; mp++) {
+        if (mp->type != RCGCPY_T_OBJECT_EX || (mp->flags & RCGCPY_READONLY)) continue;
+        PyObject *v = *(PyObject **)((char *)o + mp->offset);
+        nm_c(p, v, mp->name);
+      }
+    }
+  }
+#ifdef Py_TPFLAGS_MANAGED_DICT
+  if (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
+    if (rcgcpy_inline_attr_names(o, name_cb, p) < 0) p->oom = 1;
+  } else
+#endif
+  if (tp->tp_dictoffset != 0) {
+    PyObject **dp = _PyObject_GetDictPtr(o);
+    if (dp && *dp) nm_add(p, *dp, p->s_dict);
+  }
+  nm_add(p, (PyObject *)tp, p->s_class);
+}
+
+static void name_dict(pic *p, PyObject *d) {
+  Py_ssize_t pos = 0;
+  PyObject *k, *v;
+  while (PyDict_Next(d, &pos, &k, &v)) {
+    nm_add(p, k, p->s_key);
+    nm_add(p, v, key_name(p, k));
+    if (p->oom) return;
+  }
+}
+
+static void name_seq(pic *p, PyObject *const *items, Py_ssize_t n) {
+  char buf[32];
+  for (Py_ssize_t i = 0; i < n && !p->oom; i++) {
+    if (i >= 10000) {
+      nm_c(p, items[i], "[...]");
+      continue;
+    }
+    snprintf(buf, sizeof buf, "[%zd]", i);
+    nm_c(p, items[i], buf);
+  }
+}
+
+/* Set p->nm_mode and record the names of o's referents. */
+static void name_referents(pic *p, PyObject *o) {
+  PyTypeObject *tp = Py_TYPE(o);
+  if (tp == &PyList_Type || tp == &PyTuple_Type) {
+    p->nm_mode = NM_ELEMENT;
+    return;
+  }
+  if (tp == &PySet_Type || tp == &PyFrozenSet_Type) {
+    p->nm_mode = NM_CONST;
+    p->nm_const = p->s_member;
+    return;
+  }
+  nm_reset(p);
+  p->nm_mode = NM_MAP;
+  if (PyType_Check(o)) {
+    PyTypeObject *t = (PyTypeObject *)o;
+    nm_c(p, t->tp_dict, "__dict__");
+    nm_c(p, t->tp_mro, "__mro__");
+    nm_c(p, t->tp_bases, "__bases__");
+    nm_c(p, (PyObject *)t->tp_base, "__base__");
+    nm_c(p, t->tp_cache, "(cache)");
+    if (t->tp_flags & Py_TPFLAGS_HEAPTYPE) {
+      PyHeapTypeObject *h = (PyHeapTypeObject *)t;
+      nm_c(p, h->ht_module, "(defining module)");
+      nm_c(p, h->ht_slots, "__slots__");
+    }
+    nm_add(p, (PyObject *)tp, p->s_class);
+    return;
+  }
+  if (tp->tp_flags & Py_TPFLAGS_HEAPTYPE) name_instance(p, o);
+  if (PyDict_Check(o)) {
+    name_dict(p, o);
+  } else if (PyList_Check(o)) {
+    name_seq(p, ((PyListObject *)o)->ob_item, PyList_GET_SIZE(o));
+  } else if (PyTuple_Check(o)) {
+    name_seq(p, ((PyTupleObject *)o)->ob_item, PyTuple_GET_SIZE(o));
+  } else if (PyAnySet_Check(o)) {
+    /* subclass of set: members unnamed beyond the generic label */
+  } else if (PyModule_Check(o)) {
+    nm_c(p, PyModule_GetDict(o), "__dict__");
+  } else if (PyFunction_Check(o)) {
+    PyFunctionObject *f = (PyFunctionObject *)o;
+    nm_c(p, f->func_code, "__code__");
+    nm_c(p, f->func_globals, "__globals__");
+    nm_c(p, f->func_builtins, "__builtins__");
+    nm_c(p, f->func_module, "__module__");
+    nm_c(p, f->func_defaults, "__defaults__");
+    nm_c(p, f->func_kwdefaults, "__kwdefaults__");
+    nm_c(p, f->func_doc, "__doc__");
+    nm_c(p, f->func_name, "__name__");
+    nm_c(p, f->func_dict, "__dict__");
+    nm_c(p, f->func_closure, "__closure__");
+    nm_c(p, f->func_annotations, "__annotations__");
+    nm_c(p, f->func_qualname, "__qualname__");
+  } else if (PyMethod_Check(o)) {
+    nm_c(p, PyMethod_GET_FUNCTION(o), "__func__");
+    nm_c(p, PyMethod_GET_SELF(o), "__self__");
+  } else if (PyCFunction_Check(o)) {
+    PyCFunctionObject *f = (PyCFunctionObject *)o;
+    nm_c(p, f->m_self, "__self__");
+    nm_c(p, f->m_module, "__module__");
+  } else if (PyCell_Check(o)) {
+    nm_c(p, PyCell_GET(o), "cell_contents");
+  } else if (PyFrame_Check(o)) {
+    if (rcgcpy_frame_names(o, name_cb, p) < 0) p->oom = 1;
+  } else if (PyGen_Check(o) || PyCoro_CheckExact(o) || PyAsyncGen_CheckExact(o)) {
+    if (rcgcpy_gen_names(o, name_cb, p) < 0) p->oom = 1;
+  } else if (PyExceptionInstance_Check(o)) {
+    PyBaseExceptionObject *e = (PyBaseExceptionObject *)o;
+    nm_c(p, e->dict, "__dict__");
+    nm_c(p, e->args, "args");
+    nm_c(p, e->notes, "__notes__");
+    nm_c(p, e->traceback, "__traceback__");
+    nm_c(p, e->context, "__context__");
+    nm_c(p, e->cause, "__cause__");
+  } else if (PyTraceBack_Check(o)) {
+    PyTracebackObject *t = (PyTracebackObject *)o;
+    nm_c(p, (PyObject *)t->tb_next, "tb_next");
+    nm_c(p, (PyObject *)t->tb_frame, "tb_frame");
+  }
+  if (p->nm_n == 0) {
+    p->nm_mode = NM_CONST;
+    p->nm_const = p->s_generic;
+  }
+}
+
+/* ---------------------------------------------------------------- walk */
+
+static int visit_edge(PyObject *r, void *arg) {
+  pic *p = arg;
+  if (r == NULL || is_skipped(p, r)) return 0;
+  uint32_t t = node_of(p, r);
+  if (t == RCGC_G_NONE) return -1;
+  uint32_t name = RCGC_G_NONE;
+  if (p->flags & PIC_NAMES) {
+    switch (p->nm_mode) {
+    case NM_CONST: name = p->nm_const; break;
+    case NM_MAP:
+      name = nm_take(p, r);
+      if (name == RCGC_G_NONE) name = p->s_generic;
+      break;
+    default: break;
+    }
+  }
+  if (rcgc__builder_edge(&p->b, p->cur, t, name, 0)) {
+    p->oom = 1;
+    return -1;
+  }
+  p->indeg[t]++;
+  return 0;
+}
+
+static int visit_held(PyObject *r, void *arg) {
+  pic *p = arg;
+  if (r == NULL) return 0;
+  uint64_t *v = idm_get(&p->nodes, (uintptr_t)r);
+  if (v) p->held[*v]++;
+  return 0;
+}
+
+/* Self size: sys.getsizeof's answer when the type's __sizeof__ is C code,
+** else the instance size from the type; plus the gc pre-header. */
+static uint64_t self_size(pic *p, PyObject *o) {
+  PyTypeObject *tp = Py_TYPE(o);
+  uint64_t *c = idm_get(&p->sizers, (uintptr_t)tp);
+  PyObject *descr = NULL;
+  if (c) {
+    descr = (PyObject *)(uintptr_t)*c;
+  } else {
+    descr = _PyType_Lookup(tp, p->str_sizeof);
+    if (descr && !Py_IS_TYPE(descr, &PyMethodDescr_Type)) descr = NULL;
+    if (idm_put(&p->sizers, (uintptr_t)tp, (uint64_t)(uintptr_t)descr)) p->oom = 1;
+  }
+  Py_ssize_t size = -1;
+  if (descr) {
+    PyObject *r = PyObject_CallOneArg(descr, o);
+    if (r && PyLong_Check(r)) size = PyLong_AsSsize_t(r);
+    Py_XDECREF(r);
+    if (size < 0) {
+      PyErr_Clear();
+      size = -1;
+    }
+  }
+  if (size < 0) {
+    Py_ssize_t n = tp->tp_itemsize ? Py_SIZE(o) : 0;
+    if (n < 0) n = -n;
+    size = tp->tp_basicsize + n * tp->tp_itemsize;
+  }
+  uint64_t pre = 0;
+  if (!PyType_Check(o) || (((PyTypeObject *)o)->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
+    if (PyObject_IS_GC(o)) pre += 2 * sizeof(void *);
+#ifdef Py_TPFLAGS_MANAGED_DICT
+    if (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) pre += 2 * sizeof(void *);
+#endif
+  }
+  return (uint64_t)size + pre;
+}
+
+static PyObject *get_objects(void) {
+  PyObject *gc = PyImport_ImportModule("gc");
+  if (gc == NULL) return NULL;
+  PyObject *l = PyObject_CallMethod(gc, "get_objects", NULL);
+  Py_DECREF(gc);
+  if (l && !PyList_CheckExact(l)) {
+    Py_DECREF(l);
+    PyErr_SetString(PyExc_RuntimeError, "gc.get_objects() did not return a list");
+    return NULL;
+  }
+  return l;
+}
+
+/* Build the picture. 'extra' (may be NULL) is an object to add as a node
+** even when nothing tracked refers to it; 'held' (may be NULL) a container
+** the caller passed in and 'args' (may be NULL) the call's argument tuple:
+** their references are the query's own. Automatic
+** collection must be disabled by the caller. Returns 0, or -1 with an
+** exception set. */
+static int pic_build(pic *p, unsigned flags, PyObject *extra, PyObject *held, PyObject *args) {
+  memset(p, 0, sizeof *p);
+  p->flags = flags;
+  rcgc__graph_init(&p->g, NULL, NULL);
+  rcgc__builder_init(&p->b, &p->g);
+  PyObject *all = get_objects();
+  if (all == NULL) {
+    rcgc__builder_abort(&p->b);
+    return -1;
+  }
+  Py_ssize_t nall = PyList_GET_SIZE(all);
+  p->skip[p->nskip++] = all;
+  if (held) p->skip[p->nskip++] = held;
+  if (args) p->skip[p->nskip++] = args;
+  p->str_sizeof = PyUnicode_InternFromString("__sizeof__");
+  if (!p->str_sizeof || idm_init(&p->nodes, (size_t)nall + 1024, 0) || idm_init(&p->types, 512, 0) ||
+      idm_init(&p->sizers, 512, 0) || idm_init(&p->bare, 1024, 0) || idm_init(&p->quoted, 1024, 0) ||
+      idm_init(&p->nm, 256, 1))
+    p->oom = 1;
+  p->s_generic = intern(p, "(ref)");
+  p->s_member = intern(p, "(member)");
+  p->s_key = intern(p, "(key)");
+  p->s_class = intern(p, "__class__");
+  p->s_dict = intern(p, "__dict__");
+  for (Py_ssize_t i = 0; i < nall && !p->oom; i++) {
+    PyObject *o = PyList_GET_ITEM(all, i);
+    if (is_skipped(p, o) || idm_get(&p->nodes, (uintptr_t)o)) continue;
+    uint32_t v = node_of(p, o);
+    if (v != RCGC_G_NONE) p->held[v] = 1; /* the list's reference */
+  }
+  p->ntracked = p->n;
+  if (extra && !p->oom && !is_skipped(p, extra)) node_of(p, extra);
+  if (flags & PIC_EDGES) {
+    for (uint32_t v = 0; v < p->n && !p->oom; v++) {
+      PyObject *o = p->obj[v];
+      if (!p->gcaware[v]) continue;
+      traverseproc tr = Py_TYPE(o)->tp_traverse;
+      if (tr == NULL) continue;
+      p->cur = v;
+      p->nm_mode = NM_NONE;
+      if (flags & PIC_NAMES) name_referents(p, o);
+      if (p->oom) break;
+      if (tr(o, visit_edge, p) != 0 && !p->oom) {
+        /* a traverse function failed on its own: keep what we have */
+      }
+    }
+    for (int i = 1; i < p->nskip && !p->oom; i++) {
+      PyObject *h = p->skip[i];
+      traverseproc tr = Py_TYPE(h)->tp_traverse;
+      if (tr && PyObject_IS_GC(h)) tr(h, visit_held, p);
+    }
+  }
+  if (p->oom) {
+    rcgc__builder_abort(&p->b);
+    Py_DECREF(all);
+    pic_free(p);
+    PyErr_NoMemory();
+    return -1;
+  }
+  int rc = rcgc__builder_finish(&p->b);
+  if (rc == RCGC_G_OK) {
+    p->ext = malloc((p->n ? p->n : 1) * sizeof *p->ext);
+    if (p->ext == NULL) rc = RCGC_G_ENOMEM;
+  }
+  if (rc != RCGC_G_OK) {
+    Py_DECREF(all);
+    pic_free(p);
+    PyErr_NoMemory();
+    return -1;
+  }
+  uint32_t *roots = malloc((p->n ? p->n : 1) * sizeof *roots);
+  uint64_t *rext = malloc((p->n ? p->n : 1) * sizeof *rext);
+  uint32_t nroots = 0;
+  for (uint32_t v = 0; v < p->n; v++) {
+    int64_t e = (int64_t)Py_REFCNT(p->obj[v]) - (int64_t)p->indeg[v] - (int64_t)p->held[v];
+    p->ext[v] = e > 0 ? (uint64_t)e : 0;
+    if (p->ext[v] && p->gcaware[v] && roots && rext) {
+      roots[nroots] = v;
+      rext[nroots++] = p->ext[v];
+    }
+    if (flags & PIC_SIZES) p->g.self_size[v] = self_size(p, p->obj[v]);
+  }
+  rc = (roots && rext) ? rcgc__graph_set_roots(&p->g, roots, rext, nroots) : RCGC_G_ENOMEM;
+  free(roots);
+  free(rext);
+  Py_DECREF(all);
+  if (rc != RCGC_G_OK || p->oom) {
+    pic_free(p);
+    PyErr_NoMemory();
+    return -1;
+  }
+  return 0;
+}
+
+static int pic_index(const pic *p, PyObject *o, uint32_t *v) {
+  uint64_t *x = idm_get(&p->nodes, (uintptr_t)o);
+  if (!x) return 0;
+  *v = (uint32_t)*x;
+  return 1;
+}
+
+/* Label of edge e of node u: its name, or "[i]" for element edges. */
+static PyObject *edge_label(const pic *p, uint32_t u, size_t e) {
+  uint32_t nm = p->g.edge_name ? p->g.edge_name[e] : RCGC_G_NONE;
+  if (nm == RCGC_G_NONE) return PyUnicode_FromFormat("[%zu]", e - p->g.edge_start[u]);
+  return PyUnicode_DecodeUTF8(rcgc__graph_str(&p->g, nm), (Py_ssize_t)strlen(rcgc__graph_str(&p->g, nm)),
+                              "replace");
+}
+
+/* Automatic collection off for the query; restored by gc_restore. */
+static int gc_hold(void) { return PyGC_Disable(); }
+static void gc_restore(int was) {
+  if (was) PyGC_Enable();
+}
+
+static PyObject *graph_error(int rc) {
+  if (rc == RCGC_G_ENOMEM) return PyErr_NoMemory();
+  PyErr_Format(PyExc_RuntimeError, "rcgc: graph algorithm failed (%d)", rc);
+  return NULL;
+}
+
+/* (obj, type name, unexplained) for node v. */
+static PyObject *node_tuple(const pic *p, uint32_t v) {
+  return Py_BuildValue("(OsK)", p->obj[v], rcgc__node_name(&p->g, v), (unsigned long long)p->ext[v]);
+}
+
+/* A path as (nodes, labels): nodes a list of node tuples, labels a list
+** of str, len(labels) == len(nodes) - 1. */
+static PyObject *path_tuple(const pic *p, const uint32_t *nodes, const size_t *edges, uint32_t len) {
+  PyObject *ns = PyList_New(len + 1), *ls = PyList_New(len);
+  if (!ns || !ls) goto fail;
+  for (uint32_t i = 0; i <= len; i++) {
+    PyObject *t = node_tuple(p, nodes[i]);
+    if (!t) goto fail;
+    PyList_SET_ITEM(ns, i, t);
+  }
+  for (uint32_t i = 0; i < len; i++) {
+    PyObject *l = edge_label(p, nodes[i], edges[i]);
+    if (!l) goto fail;
+    PyList_SET_ITEM(ls, i, l);
+  }
+  PyObject *r = PyTuple_Pack(2, ns, ls);
+  Py_DECREF(ns);
+  Py_DECREF(ls);
+  return r;
+fail:
+  Py_XDECREF(ns);
+  Py_XDECREF(ls);
+  return NULL;
+}
+
+/* ================================================================ queries */
+
+PyDoc_STRVAR(roots_doc, "roots(leaves=False) -> list of (obj, type name, unexplained)\n\n"
+                        "Objects referenced from outside the heap picture, in node order.");
+
+static PyObject *py_roots(PyObject *self, PyObject *args) {
+  (void)self;
+  int leaves = 0;
+  if (!PyArg_ParseTuple(args, "|p", &leaves)) return NULL;
+  int was = gc_hold();
+  pic p;
+  PyObject *res = NULL;
+  if (pic_build(&p, PIC_EDGES, NULL, NULL, args) == 0) {
+    res = PyList_New(0);
+    for (uint32_t v = 0; res && v < p.n; v++) {
+      if (!p.ext[v] || (!leaves && !p.gcaware[v])) continue;
+      PyObject *t = node_tuple(&p, v);
+      if (!t || PyList_Append(res, t)) Py_CLEAR(res);
+      Py_XDECREF(t);
+    }
+    pic_free(&p);
+  }
+  gc_restore(was);
+  return res;
+}
+
+PyDoc_STRVAR(why_doc, "why(obj, k=1) -> (paths, unexplained)\n\n"
+                      "Up to k shortest paths from the roots (obj itself excepted) to obj,\n"
+                      "with distinct last edges, and obj's own outside references.");
+
+static PyObject *py_why(PyObject *self, PyObject *args) {
+  (void)self;
+  PyObject *target;
+  unsigned int k = 1;
+  if (!PyArg_ParseTuple(args, "O|I", &target, &k)) return NULL;
+  if (k == 0) k = 1;
+  int was = gc_hold();
+  pic p;
+  PyObject *res = NULL;
+  if (pic_build(&p, PIC_EDGES | PIC_NAMES, target, NULL, args) == 0) {
+    uint32_t t = 0;
+    pic_index(&p, target, &t);
+    /* the target's own outside references do not explain it: they include
+    ** the caller's; drop it from the roots */
+    uint32_t nr = 0;
+    for (uint32_t i = 0; i < p.g.nroots; i++)
+      if (p.g.roots[i] != t) {
+        p.g.roots[nr] = p.g.roots[i];
+        p.g.root_extrefs[nr++] = p.g.root_extrefs[i];
+      }
+    p.g.nroots = nr;
+    rcgc__paths paths;
+    int rc = rcgc__retaining_paths(&p.g, t, k, &paths);
+    if (rc != RCGC_G_OK) {
+      graph_error(rc);
+    } else {
+      PyObject *list = PyList_New(0);
+      for (uint32_t i = 0; list && i < paths.npaths; i++) {
+        size_t eoff = paths.off[i] - i;
+        PyObject *pt = path_tuple(&p, paths.nodes + paths.off[i], paths.edges + eoff, paths.len[i]);
+        if (!pt || PyList_Append(list, pt)) Py_CLEAR(list);
+        Py_XDECREF(pt);
+      }
+      if (list) res = Py_BuildValue("(NK)", list, (unsigned long long)p.ext[t]);
+      rcgc__paths_free(&p.g, &paths);
+    }
+    pic_free(&p);
+  }
+  gc_restore(was);
+  return res;
+}
+
+/* Mask of the nodes for the objects of an iterable (exact list/tuple/set
+** or dict keys; others are iterated after copying to a list by the caller). */
+static int mask_from(pic *p, PyObject *seq, uint8_t *mask) {
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+  PyObject **items = PySequence_Fast_ITEMS(seq);
+  for (Py_ssize_t i = 0; i < n; i++) {
+    uint32_t v;
+    if (pic_index(p, items[i], &v)) mask[v] = 1;
+  }
+  return 0;
+}
+
+PyDoc_STRVAR(cycles_doc, "cycles(objs=None, limit=100, max_edges=200) -> list of cycles\n\n"
+                         "Strongly connected components with a cycle among objs (a list) or\n"
+                         "the whole heap. Each: (members, edges, reason) where members is a\n"
+                         "list of node tuples, edges (i, label, j) index members, reason is\n"
+                         "('outside', i, n) | ('held', path) | ('unreachable',).");
+
+static PyObject *py_cycles(PyObject *self, PyObject *args) {
+  (void)self;
+  PyObject *objs = Py_None;
+  unsigned int limit = 100, max_edges = 200;
+  if (!PyArg_ParseTuple(args, "|OII", &objs, &limit, &max_edges)) return NULL;
+  PyObject *seq = NULL;
+  if (objs != Py_None) {
+    if (!PyList_CheckExact(objs)) {
+      PyErr_SetString(PyExc_TypeError, "cycles: objs must be a list (or None)");
+      return NULL;
+    }
+    seq = objs;
+  }
+  int was = gc_hold();
+  pic p;
+  PyObject *res = NULL;
+  uint8_t *mask = NULL;
+  rcgc__scc scc;
+  rcgc__bfs bfs;
+  memset(&scc, 0, sizeof scc);
+  memset(&bfs, 0, sizeof bfs);
+  size_t *ebuf = NULL;
+  uint32_t *order = NULL, *pn = NULL;
+  size_t *pe = NULL;
+  if (pic_build(&p, PIC_EDGES | PIC_NAMES, NULL, seq, args) != 0) goto out_nopic;
+  if (seq) {
+    mask = calloc(p.n ? p.n : 1, 1);
+    if (!mask) {
+      PyErr_NoMemory();
+      goto out;
+    }
+    mask_from(&p, seq, mask);
+  }
+  int rc = rcgc__scc_run(&p.g, mask, 0, &scc);
+  if (rc == RCGC_G_OK) rc = rcgc__bfs_run(&p.g, NULL, 0, NULL, &bfs);
+  if (rc != RCGC_G_OK) {
+    graph_error(rc);
+    goto out;
+  }
+  /* cyclic components, largest first, ties by component id */
+  order = malloc((scc.ncyclic ? scc.ncyclic : 1) * sizeof *order);
+  pn = malloc((p.n + 1) * sizeof *pn);
+  pe = malloc((p.n + 1) * sizeof *pe);
+  ebuf = malloc(((size_t)max_edges + 1) * sizeof *ebuf);
+  if (!order || !pn || !pe || !ebuf) {
+    PyErr_NoMemory();
+    goto out;
+  }
+  uint32_t nc = 0;
+  for (uint32_t c = 0; c < scc.ncomp; c++)
+    if (scc.cyclic[c]) order[nc++] = c;
+  /* largest first, ties by component id (shell sort: no qsort context) */
+  {
+    uint32_t gap;
+    for (gap = nc / 2; gap > 0; gap /= 2)
+      for (uint32_t i = gap; i < nc; i++) {
+        uint32_t x = order[i];
+        uint32_t sx = scc.start[x + 1] - scc.start[x];
+        uint32_t j = i;
+        while (j >= gap) {
+          uint32_t y = order[j - gap];
+          uint32_t sy = scc.start[y + 1] - scc.start[y];
+          if (sy > sx || (sy == sx && y < x)) break;
+          order[j] = y;
+          j -= gap;
+        }
+        order[j] = x;
+      }
+  }
+  res = PyList_New(0);
+  for (uint32_t oi = 0; res && oi < nc && oi < limit; oi++) {
+    uint32_t c = order[oi];
+    uint32_t s0 = scc.start[c], s1 = scc.start[c + 1];
+    PyObject *members = PyList_New(s1 - s0);
+    PyObject *edges = PyList_New(0);
+    PyObject *reason = NULL;
+    if (!members || !edges) goto item_fail;
+    for (uint32_t i = s0; i < s1; i++) {
+      PyObject *t = node_tuple(&p, scc.members[i]);
+      if (!t) goto item_fail;
+      PyList_SET_ITEM(members, i - s0, t);
+    }
+    size_t ne = rcgc__scc_internal_edges(&p.g, &scc, c, 0, ebuf, max_edges);
+    if (ne > max_edges) ne = max_edges;
+    for (size_t i = 0; i < ne; i++) {
+      size_t e = ebuf[i];
+      uint32_t u = rcgc__edge_from(&p.g, e), w = p.g.edge_to[e];
+      /* members are sorted by node index: binary search */
+      uint32_t lo = s0, hi = s1;
+      uint32_t iu = 0, iw = 0;
+      for (int pass = 0; pass < 2; pass++) {
+        uint32_t key = pass ? w : u;
+        lo = s0;
+        hi = s1;
+        while (lo < hi) {
+          uint32_t mid = lo + (hi - lo) / 2;
+          if (scc.members[mid] < key) lo = mid + 1;
+          else hi = mid;
+        }
+        if (pass) iw = lo - s0;
+        else iu = lo - s0;
+      }
+      PyObject *lab = edge_label(&p, u, e);
+      PyObject *t = lab ? Py_BuildValue("(INI)", iu, lab, iw) : NULL;
+      if (!t || PyList_Append(edges, t)) {
+        Py_XDECREF(t);
+        goto item_fail;
+      }
+      Py_DECREF(t);
+    }
+    /* why it is not freed */
+    uint32_t best = RCGC_G_NONE, bestd = RCGC_G_NONE;
+    for (uint32_t i = s0; i < s1; i++) {
+      uint32_t v = scc.members[i];
+      if (p.ext[v] && p.gcaware[v]) {
+        reason = Py_BuildValue("(sIK)", "outside", i - s0, (unsigned long long)p.ext[v]);
+        break;
+      }
+      if (bfs.dist[v] < bestd) {
+        bestd = bfs.dist[v];
+        best = v;
+      }
+    }
+    if (!reason && best != RCGC_G_NONE) {
+      long len = rcgc__bfs_path(&bfs, best, pn, pe);
+      PyObject *pt = len >= 0 ? path_tuple(&p, pn, pe, (uint32_t)len) : NULL;
+      if (pt) reason = Py_BuildValue("(sN)", "held", pt);
+    } else if (!reason) {
+      reason = Py_BuildValue("(s)", "unreachable");
+    }
+    if (!reason) goto item_fail;
+    PyObject *cyc = PyTuple_Pack(3, members, edges, reason);
+    Py_DECREF(members);
+    Py_DECREF(edges);
+    Py_DECREF(reason);
+    if (!cyc || PyList_Append(res, cyc)) Py_CLEAR(res);
+    Py_XDECREF(cyc);
+    continue;
+  item_fail:
+    Py_XDECREF(members);
+    Py_XDECREF(edges);
+    Py_XDECREF(reason);
+    Py_CLEAR(res);
+  }
+out:
+  rcgc__scc_free(&p.g, &scc);
+  rcgc__bfs_free(&p.g, &bfs);
+  free(mask);
+  free(order);
+  free(pn);
+  free(pe);
+  free(ebuf);
+  pic_free(&p);
+out_nopic:
+  gc_restore(was);
+  return res;
+}
+
+/* ---------------------------------------------------------------- marks */
+
+typedef struct {
+  PyObject_HEAD
+  rcgc__graph g;           /* nodes only: ids, type names, sizes */
+} MarkObject;
+
+static void mark_dealloc(PyObject *o) {
+  MarkObject *m = (MarkObject *)o;
+  rcgc__graph_free(&m->g);
+  PyTypeObject *tp = Py_TYPE(o);
+  tp->tp_free(o);
+}
+
+static PyObject *mark_repr(PyObject *o) {
+  MarkObject *m = (MarkObject *)o;
+  return PyUnicode_FromFormat("<rcgc mark: %u objects>", (unsigned)m->g.n);
+}
+
+static PyObject *mark_len(PyObject *o, PyObject *unused) {
+  (void)unused;
+  return PyLong_FromUnsignedLong(((MarkObject *)o)->g.n);
+}
+
+static PyMethodDef mark_methods[] = {
+    {"count", mark_len, METH_NOARGS, "Number of objects recorded."},
+    {NULL, NULL, 0, NULL}};
+
+static PyTypeObject MarkType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "rcgc._rcgc.Mark",
+    .tp_basicsize = sizeof(MarkObject),
+    .tp_dealloc = mark_dealloc,
+    .tp_repr = mark_repr,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The gc-tracked objects at one moment: ids, type names and sizes (no references).",
+    .tp_methods = mark_methods,
+};
+
+/* Take the picture of tracked objects only (no walk), with sizes, and
+** move its graph into 'out' (initialised). */
+static int take_mark(rcgc__graph *out) {
+  int was = gc_hold();
+  pic p;
+  int rc = pic_build(&p, PIC_SIZES, NULL, NULL, NULL);
+  if (rc == 0) {
+    /* keep only the tracked objects */
+    p.g.n = p.ntracked;
+    *out = p.g;
+    rcgc__graph_init(&p.g, NULL, NULL);
+    pic_free(&p);
+  }
+  gc_restore(was);
+  return rc;
+}
+
+PyDoc_STRVAR(mark_doc, "mark() -> Mark: record the gc-tracked objects (ids, types, sizes).");
+
+static PyObject *py_mark(PyObject *self, PyObject *noargs) {
+  (void)self;
+  (void)noargs;
+  MarkObject *m = PyObject_New(MarkObject, &MarkType);
+  if (!m) return NULL;
+  rcgc__graph_init(&m->g, NULL, NULL);
+  if (take_mark(&m->g)) {
+    Py_DECREF(m);
+    return NULL;
+  }
+  return (PyObject *)m;
+}
+
+PyDoc_STRVAR(growth_doc, "growth(mark) -> list of (type, count_before, count_after, bytes_before, bytes_after)\n\n"
+                         "Per-type change since the mark, largest byte change first; unchanged\n"
+                         "types omitted.");
+
+static PyObject *py_growth(PyObject *self, PyObject *args) {
+  (void)self;
+  MarkObject *m;
+  if (!PyArg_ParseTuple(args, "O!", &MarkType, &m)) return NULL;
+  rcgc__graph now;
+  rcgc__graph_init(&now, NULL, NULL);
+  if (take_mark(&now)) return NULL;
+  rcgc__hist hb, ha;
+  rcgc__hist_diff d;
+  memset(&hb, 0, sizeof hb);
+  memset(&ha, 0, sizeof ha);
+  memset(&d, 0, sizeof d);
+  PyObject *res = NULL;
+  int rc = rcgc__hist_build(&m->g, NULL, &hb);
+  if (rc == RCGC_G_OK) rc = rcgc__hist_build(&now, NULL, &ha);
+  if (rc == RCGC_G_OK) rc = rcgc__hist_diff_build(&now, &hb, &ha, &d);
+  if (rc != RCGC_G_OK) {
+    graph_error(rc);
+  } else {
+    res = PyList_New(d.nentries);
+    for (uint32_t i = 0; res && i < d.nentries; i++) {
+      rcgc__hist_delta *x = &d.e[i];
+      PyObject *t = Py_BuildValue("(sKKKK)", x->name, (unsigned long long)x->count_before,
+                                  (unsigned long long)x->count_after, (unsigned long long)x->bytes_before,
+                                  (unsigned long long)x->bytes_after);
+      if (!t) Py_CLEAR(res);
+      else PyList_SET_ITEM(res, i, t);
+    }
+  }
+  rcgc__hist_diff_free(&now, &d);
+  rcgc__hist_free(&now, &ha);
+  rcgc__hist_free(&m->g, &hb);
+  rcgc__graph_free(&now);
+  return res;
+}
+
+PyDoc_STRVAR(since_doc, "since(mark) -> list of the gc-tracked objects whose id the mark does not hold.");
+
+static PyObject *py_since(PyObject *self, PyObject *args) {
+  (void)self;
+  MarkObject *m;
+  if (!PyArg_ParseTuple(args, "O!", &MarkType, &m)) return NULL;
+  int was = gc_hold();
+  pic p;
+  PyObject *res = NULL;
+  if (pic_build(&p, 0, NULL, NULL, args) == 0) {
+    p.g.n = p.ntracked;
+    uint8_t *is_new = malloc(p.g.n ? p.g.n : 1);
+    long nn = is_new ? rcgc__new_nodes(&m->g, &p.g, is_new) : -1;
+    if (nn < 0) {
+      PyErr_NoMemory();
+    } else {
+      res = PyList_New(0);
+      for (uint32_t v = 0; res && v < p.g.n; v++)
+        if (is_new[v] && PyList_Append(res, p.obj[v])) Py_CLEAR(res);
+    }
+    free(is_new);
+    pic_free(&p);
+  }
+  gc_restore(was);
+  return res;
+}
+
+/* ---------------------------------------------------------------- dominators */
+
+PyDoc_STRVAR(top_doc, "top(k=10) -> list of (node tuple, retained bytes, self bytes)\n\n"
+                      "The k objects with the largest retained size (dominator tree over\n"
+                      "strong edges from the roots).");
+
+static PyObject *py_top(PyObject *self, PyObject *args) {
+  (void)self;
+  unsigned int k = 10;
+  if (!PyArg_ParseTuple(args, "|I", &k)) return NULL;
+  int was = gc_hold();
+  pic p;
+  PyObject *res = NULL;
+  if (pic_build(&p, PIC_EDGES | PIC_SIZES, NULL, NULL, args) == 0) {
+    rcgc__dom d;
+    int rc = rcgc__dom_run(&p.g, &d);
+    if (rc != RCGC_G_OK) {
+      graph_error(rc);
+    } else {
+      uint32_t *out = malloc((k ? k : 1) * sizeof *out);
+      if (!out) {
+        PyErr_NoMemory();
+      } else {
+        uint32_t nt = rcgc__dom_top(&d, NULL, k, out);
+        res = PyList_New(nt);
+        for (uint32_t i = 0; res && i < nt; i++) {
+          uint32_t v = out[i];
+          PyObject *t = Py_BuildValue("(NKK)", node_tuple(&p, v), (unsigned long long)d.retained[v],
+                                      (unsigned long long)p.g.self_size[v]);
+          if (!t) Py_CLEAR(res);
+          else PyList_SET_ITEM(res, i, t);
+        }
+        free(out);
+      }
+      rcgc__dom_free(&p.g, &d);
+    }
+    pic_free(&p);
+  }
+  gc_restore(was);
+  return res;
+}
+
+/* ---------------------------------------------------------------- snapshot
+** Chrome DevTools .heapsnapshot: node 0 is the synthetic root "(rcgc
+** roots)" (id 1) with one element edge per root; then node v of the
+** picture is file node v + 1, typed "object", named by its type, id =
+** id(obj). Edges grouped by source node in node order; named edges are
+** "property", unnamed ones (list and tuple items) "element" with the
+** position among the node's edges. Strings: the picture's string table,
+** then "(rcgc roots)". */
+
+#define NODE_FIELDS 7
+
+typedef struct sout {
+  FILE *f;
+  char buf[1 << 16];
+  size_t len;
+  int err;
+} sout;
+
+static void s_flush(sout *o) {
+  if (o->len && fwrite(o->buf, 1, o->len, o->f) != o->len) o->err = 1;
+  o->len = 0;
+}
+
+static void s_put(sout *o, const char *s, size_t n) {
+  if (o->len + n > sizeof o->buf) {
+    s_flush(o);
+    if (n > sizeof o->buf) {
+      if (fwrite(s, 1, n, o->f) != n) o->err = 1;
+      return;
+    }
+  }
+  memcpy(o->buf + o->len, s, n);
+  o->len += n;
+}
+
+static void s_puts(sout *o, const char *s) { s_put(o, s, strlen(s)); }
+
+static void s_u64(sout *o, uint64_t v) {
+  char tmp[24];
+  int k = 24;
+  do {
+    tmp[--k] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  s_put(o, tmp + k, (size_t)(24 - k));
+}
+
+static void s_rec(sout *o, int first, const uint64_t *vals, int n) {
+  if (!first) s_put(o, ",", 1);
+  for (int i = 0; i < n; i++) {
+    if (i) s_put(o, ",", 1);
+    s_u64(o, vals[i]);
+  }
+  s_put(o, "\n", 1);
+}
+
+static void s_jstr(sout *o, const char *s) {
+  s_put(o, "\"", 1);
+  for (; *s; s++) {
+    unsigned char ch = (unsigned char)*s;
+    if (ch == '"' || ch == '\\') {
+      char e[2] = {'\\', (char)ch};
+      s_put(o, e, 2);
+    } else if (ch < 0x20) {
+      char e[8];
+      snprintf(e, sizeof e, "\\u%04x", ch);
+      s_put(o, e, 6);
+    } else {
+      s_put(o, (const char *)&ch, 1);
+    }
+  }
+  s_put(o, "\"", 1);
+}
+
+static const char SNAP_META[] =
+    "{\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\",\"edge_count\",\"trace_node_id\","
+    "\"detachedness\"],"
+    "\"node_types\":[[\"hidden\",\"array\",\"string\",\"object\",\"code\",\"closure\",\"regexp\","
+    "\"number\",\"native\",\"synthetic\",\"concatenated string\",\"sliced string\",\"symbol\","
+    "\"bigint\",\"object shape\"],\"string\",\"number\",\"number\",\"number\",\"number\","
+    "\"number\"],"
+    "\"edge_fields\":[\"type\",\"name_or_index\",\"to_node\"],"
+    "\"edge_types\":[[\"context\",\"element\",\"property\",\"internal\",\"hidden\",\"shortcut\","
+    "\"weak\"],\"string_or_number\",\"node\"],"
+    "\"trace_function_info_fields\":[\"function_id\",\"name\",\"script_name\",\"script_id\","
+    "\"line\",\"column\"],"
+    "\"trace_node_fields\":[\"id\",\"function_info_index\",\"count\",\"size\",\"children\"],"
+    "\"sample_fields\":[\"timestamp_us\",\"last_assigned_id\"],"
+    "\"location_fields\":[\"object_index\",\"script_id\",\"line\",\"column\"]}";
+
+enum { NT_OBJECT = 3, NT_SYNTHETIC = 9 };
+enum { ET_ELEMENT = 1, ET_PROPERTY = 2, ET_WEAK = 6 };
+
+static int write_snapshot(const rcgc__graph *g, FILE *f) {
+  sout *o = malloc(sizeof *o);
+  if (!o) return -1;
+  o->f = f;
+  o->len = 0;
+  o->err = 0;
+  s_puts(o, "{\"snapshot\":{\"meta\":");
+  s_puts(o, SNAP_META);
+  s_puts(o, ",\n\"node_count\":");
+  s_u64(o, (uint64_t)g->n + 1);
+  s_puts(o, ",\"edge_count\":");
+  s_u64(o, (uint64_t)g->m + g->nroots);
+  s_puts(o, ",\"trace_function_count\":0},\n\"nodes\":[");
+  uint64_t r0[NODE_FIELDS] = {NT_SYNTHETIC, g->nstrings, 1, 0, g->nroots, 0, 0};
+  s_rec(o, 1, r0, NODE_FIELDS);
+  for (uint32_t v = 0; v < g->n; v++) {
+    uint64_t r[NODE_FIELDS] = {NT_OBJECT, g->name[v], g->id[v], g->self_size[v],
+                               g->edge_start[v + 1] - g->edge_start[v], 0, 0};
+    s_rec(o, 0, r, NODE_FIELDS);
+  }
+  s_puts(o, "],\n\"edges\":[");
+  int first = 1;
+  for (uint32_t i = 0; i < g->nroots; i++) {
+    uint64_t r[3] = {ET_ELEMENT, i, ((uint64_t)g->roots[i] + 1) * NODE_FIELDS};
+    s_rec(o, first, r, 3);
+    first = 0;
+  }
+  for (uint32_t v = 0; v < g->n && !o->err; v++) {
+    for (size_t e = g->edge_start[v]; e < g->edge_start[v + 1]; e++) {
+      uint32_t nm = g->edge_name ? g->edge_name[e] : RCGC_G_NONE;
+      uint64_t r[3];
+      if (nm != RCGC_G_NONE) {
+        r[0] = ET_PROPERTY;
+        r[1] = nm;
+      } else {
+        r[0] = ET_ELEMENT;
+        r[1] = e - g->edge_start[v];
+      }
+      r[2] = ((uint64_t)g->edge_to[e] + 1) * NODE_FIELDS;
+      s_rec(o, first, r, 3);
+      first = 0;
+    }
+  }
+  s_puts(o, "],\n\"trace_function_infos\":[],\"trace_tree\":[],\"samples\":[],\"locations\":[],\n"
+            "\"strings\":[");
+  for (uint32_t s = 0; s < g->nstrings; s++) {
+    s_jstr(o, rcgc__graph_str(g, s));
+    s_put(o, ",\n", 2);
+  }
+  s_jstr(o, "(rcgc roots)");
+  s_puts(o, "]}\n");
+  s_flush(o);
+  int err = o->err;
+  free(o);
+  if (err || fflush(f) != 0 || ferror(f)) return -1;
+  return 0;
+}
+
+PyDoc_STRVAR(snapshot_doc, "snapshot(path) -> (nodes, edges)\n\n"
+                           "Write the heap as a Chrome DevTools .heapsnapshot file.");
+
+static PyObject *py_snapshot(PyObject *self, PyObject *args) {
+  (void)self;
+  PyObject *pathobj;
+  if (!PyArg_ParseTuple(args, "O&", PyUnicode_FSConverter, &pathobj)) return NULL;
+  const char *path = PyBytes_AS_STRING(pathobj);
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, pathobj);
+    Py_DECREF(pathobj);
+    return NULL;
+  }
+  int was = gc_hold();
+  pic p;
+  PyObject *res = NULL;
+  if (pic_build(&p, PIC_EDGES | PIC_NAMES | PIC_SIZES, NULL, NULL, args) == 0) {
+    /* from here on only C arrays are read: let other threads run */
+    int rc;
+    Py_BEGIN_ALLOW_THREADS rc = write_snapshot(&p.g, f);
+    Py_END_ALLOW_THREADS
+    if (rc) PyErr_Format(PyExc_OSError, "rcgc: cannot write snapshot %R", pathobj);
+    else res = Py_BuildValue("(IK)", p.g.n + 1, (unsigned long long)(p.g.m + p.g.nroots));
+    pic_free(&p);
+  }
+  gc_restore(was);
+  if (fclose(f) != 0 && res) {
+    Py_CLEAR(res);
+    PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, pathobj);
+  }
+  Py_DECREF(pathobj);
+  return res;
+}
+
+/* ---------------------------------------------------------------- DOT */
+
+static void dot_write(void *ud, const char *text, size_t len) {
+  FILE *f = ud;
+  fwrite(text, 1, len, f);
+}
+
+PyDoc_STRVAR(dot_doc, "dot(objs, path, depth=3, back=True, too_many=10)\n\n"
+                      "Write a Graphviz picture of the objects' neighbourhood: their\n"
+                      "referrers (back=True) or referents, up to depth edges away.");
+
+static PyObject *py_dot(PyObject *self, PyObject *args) {
+  (void)self;
+  PyObject *objs, *pathobj;
+  unsigned int depth = 3, too_many = 10;
+  int back = 1;
+  if (!PyArg_ParseTuple(args, "O!O&|IpI", &PyList_Type, &objs, PyUnicode_FSConverter, &pathobj, &depth,
+                        &back, &too_many))
+    return NULL;
+  FILE *f = fopen(PyBytes_AS_STRING(pathobj), "w");
+  if (!f) {
+    PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, pathobj);
+    Py_DECREF(pathobj);
+    return NULL;
+  }
+  int was = gc_hold();
+  pic p;
+  PyObject *res = NULL;
+  if (pic_build(&p, PIC_EDGES | PIC_NAMES | PIC_SIZES, NULL, objs, args) == 0) {
+    Py_ssize_t n = PyList_GET_SIZE(objs);
+    uint32_t *start = malloc((n ? (size_t)n : 1) * sizeof *start);
+    uint32_t ns = 0;
+    rcgc__preds preds;
+    memset(&preds, 0, sizeof preds);
+    int rc = start ? RCGC_G_OK : RCGC_G_ENOMEM;
+    for (Py_ssize_t i = 0; start && i < n; i++)
+      if (pic_index(&p, PyList_GET_ITEM(objs, i), &start[ns])) ns++;
+    if (rc == RCGC_G_OK && back) rc = rcgc__preds_build(&p.g, &preds);
+    if (rc == RCGC_G_OK) {
+      rcgc__dot_opts opts;
+      memset(&opts, 0, sizeof opts);
+      opts.flags = back ? RCGC_G_DOT_BACK : 0;
+      opts.max_depth = depth;
+      opts.too_many = too_many;
+      opts.preds = back ? &preds : NULL;
+      rc = rcgc__dot(&p.g, start, ns, &opts, dot_write, f);
+    }
+    if (rc != RCGC_G_OK) graph_error(rc);
+    else res = PyLong_FromUnsignedLong(ns);
+    if (back) rcgc__preds_free(&p.g, &preds);
+    free(start);
+    pic_free(&p);
+  }
+  gc_restore(was);
+  int werr = ferror(f);
+  if ((fclose(f) != 0 || werr) && res) {
+    Py_CLEAR(res);
+    PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, pathobj);
+  }
+  Py_DECREF(pathobj);
+  return res;
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+#define HOLD_MAX 64
+static PyObject *held_objs[HOLD_MAX];
+
+PyDoc_STRVAR(test_hold_doc, "_test_hold(obj): (tests) keep one reference to obj in a C static array.");
+static PyObject *py_test_hold(PyObject *self, PyObject *o) {
+  (void)self;
+  for (int i = 0; i < HOLD_MAX; i++)
+    if (!held_objs[i]) {
+      Py_INCREF(o);
+      held_objs[i] = o;
+      Py_RETURN_NONE;
+    }
+  PyErr_SetString(PyExc_RuntimeError, "_test_hold: full");
+  return NULL;
+}
+
+PyDoc_STRVAR(test_release_doc, "_test_release(id): (tests) drop the reference _test_hold kept to the object with that id.");
+static PyObject *py_test_release(PyObject *self, PyObject *idobj) {
+  (void)self;
+  void *addr = PyLong_AsVoidPtr(idobj);
+  if (addr == NULL && PyErr_Occurred()) return NULL;
+  for (int i = 0; i < HOLD_MAX; i++)
+    if (held_objs[i] == addr) {
+      PyObject *o = held_objs[i];
+      held_objs[i] = NULL;
+      Py_DECREF(o);
+      Py_RETURN_TRUE;
+    }
+  Py_RETURN_FALSE;
+}
+
+PyDoc_STRVAR(untrack_doc, "_untrack(weakref): stop gc from tracking one of rcgc's own weak references.");
+static PyObject *py_untrack(PyObject *self, PyObject *o) {
+  (void)self;
+  if (!PyWeakref_CheckRefExact(o)) {
+    PyErr_SetString(PyExc_TypeError, "_untrack: expects a weakref.ref");
+    return NULL;
+  }
+  if (PyObject_GC_IsTracked(o)) PyObject_GC_UnTrack(o);
+  Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"roots", py_roots, METH_VARARGS, roots_doc},
+    {"why", py_why, METH_VARARGS, why_doc},
+    {"cycles", py_cycles, METH_VARARGS, cycles_doc},
+    {"mark", py_mark, METH_NOARGS, mark_doc},
+    {"growth", py_growth, METH_VARARGS, growth_doc},
+    {"since", py_since, METH_VARARGS, since_doc},
+    {"top", py_top, METH_VARARGS, top_doc},
+    {"snapshot", py_snapshot, METH_VARARGS, snapshot_doc},
+    {"dot", py_dot, METH_VARARGS, dot_doc},
+    {"_test_hold", py_test_hold, METH_O, test_hold_doc},
+    {"_test_release", py_test_release, METH_O, test_release_doc},
+    {"_untrack", py_untrack, METH_O, untrack_doc},
+    {NULL, NULL, 0, NULL}};
+
+static struct PyModuleDef moddef = {PyModuleDef_HEAD_INIT, "_rcgc",
+                                    "rcgc's leak-hunting analyses over the live CPython heap (C part).", -1,
+                                    methods, NULL, NULL, NULL, NULL};
+
+PyMODINIT_FUNC PyInit__rcgc(void) {
+  if (PyType_Ready(&MarkType) < 0) return NULL;
+  PyObject *m = PyModule_Create(&moddef);
+  if (!m) return NULL;
+  Py_INCREF(&MarkType);
+  if (PyModule_AddObject(m, "Mark", (PyObject *)&MarkType) < 0 ||
+      PyModule_AddIntConstant(m, "NAMES_FROM_INTERNALS", rcgcpy_internals_available()) < 0) {
+    Py_DECREF(&MarkType);
+    Py_DECREF(m);
+    return NULL;
+  }
+  return m;
+}
