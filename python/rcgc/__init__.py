@@ -15,6 +15,7 @@ variables of running functions). Paths start at roots.
 
 Functions, in the style of the gc module:
 
+    referents(obj)          obj's references with their edge names
     roots()                 objects referenced from outside, with the counts
     why(obj, k=1)           shortest paths from the roots to obj
     cycles(objs=None)       reference cycles (strongly connected components)
@@ -36,7 +37,7 @@ import weakref as _weakref
 from . import _rcgc
 
 __all__ = [
-    "roots", "why", "cycles", "mark", "growth", "since", "top_retainers",
+    "referents", "roots", "why", "cycles", "mark", "growth", "since", "top_retainers",
     "snapshot", "dot", "unreachable", "expect_freed", "check_expected",
     "safe_repr", "Node", "Path", "Cycle", "Root", "Growth", "Retainer",
     "Unreachable", "Mark",
@@ -200,6 +201,12 @@ class Root(Node):
 
     def __repr__(self):
         return "<Root %s @%#x: %d unexplained>" % (self.label, id(self.obj), self.unexplained)
+
+
+def referents(obj):
+    """obj's references as its type reports them to the collector, each
+    with the name rcgc gives the edge: [(label, referent), ...]."""
+    return _rcgc.referents(obj)
 
 
 def roots(leaves=False):

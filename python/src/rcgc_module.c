@@ -152,6 +152,7 @@ enum {
   PIC_NAMES = 1,   /* name edges */
   PIC_SIZES = 2,   /* compute self sizes */
   PIC_EDGES = 4,   /* walk (without it: the tracked objects only, no edges) */
+  PIC_ONE = 8,     /* the 'extra' object and its referents only */
 };
 
 typedef struct pic {
@@ -657,7 +658,7 @@ static int pic_build(pic *p, unsigned flags, PyObject *extra, PyObject *held, Py
   p->flags = flags;
   rcgc__graph_init(&p->g, NULL, NULL);
   rcgc__builder_init(&p->b, &p->g);
-  PyObject *all = get_objects();
+  PyObject *all = (flags & PIC_ONE) ? PyList_New(0) : get_objects();
   if (all == NULL) {
     rcgc__builder_abort(&p->b);
     return -1;
@@ -685,7 +686,8 @@ static int pic_build(pic *p, unsigned flags, PyObject *extra, PyObject *held, Py
   p->ntracked = p->n;
   if (extra && !p->oom && !is_skipped(p, extra)) node_of(p, extra);
   if (flags & PIC_EDGES) {
-    for (uint32_t v = 0; v < p->n && !p->oom; v++) {
+    uint32_t walk = (flags & PIC_ONE) ? p->n : UINT32_MAX;
+    for (uint32_t v = 0; v < p->n && v < walk && !p->oom; v++) {
       PyObject *o = p->obj[v];
       if (!p->gcaware[v]) continue;
       traverseproc tr = Py_TYPE(o)->tp_traverse;
@@ -1523,7 +1525,31 @@ static PyObject *py_untrack(PyObject *self, PyObject *o) {
   Py_RETURN_NONE;
 }
 
+PyDoc_STRVAR(referents_doc, "referents(obj) -> list of (label, referent)\n\n"
+                            "obj's references as tp_traverse reports them, with their names.");
+
+static PyObject *py_referents(PyObject *self, PyObject *obj) {
+  (void)self;
+  int was = gc_hold();
+  pic p;
+  PyObject *res = NULL;
+  if (pic_build(&p, PIC_EDGES | PIC_NAMES | PIC_ONE, obj, NULL, NULL) == 0) {
+    res = PyList_New(0);
+    if (p.n > 0)
+      for (size_t e = p.g.edge_start[0]; res && e < p.g.edge_start[1]; e++) {
+        PyObject *lab = edge_label(&p, 0, e);
+        PyObject *t = lab ? Py_BuildValue("(NO)", lab, p.obj[p.g.edge_to[e]]) : NULL;
+        if (!t || PyList_Append(res, t)) Py_CLEAR(res);
+        Py_XDECREF(t);
+      }
+    pic_free(&p);
+  }
+  gc_restore(was);
+  return res;
+}
+
 static PyMethodDef methods[] = {
+    {"referents", py_referents, METH_O, referents_doc},
     {"roots", py_roots, METH_VARARGS, roots_doc},
     {"why", py_why, METH_VARARGS, why_doc},
     {"cycles", py_cycles, METH_VARARGS, cycles_doc},
