@@ -1091,6 +1091,19 @@ static PyTypeObject MarkType = {
     .tp_methods = mark_methods,
 };
 
+/* The id a mark records: the address mixed with the type's, so an object
+** of another type at a reused address counts as new. (One of the same type
+** at a reused address does not: documented limitation.) */
+static uint64_t mark_id(PyObject *o) {
+  uint64_t a = (uint64_t)(uintptr_t)o, t = (uint64_t)(uintptr_t)Py_TYPE(o);
+  t *= 0x9E3779B97F4A7C15ull;
+  return a ^ (t << 1 | 1) ^ (t >> 29);
+}
+
+static void use_mark_ids(pic *p) {
+  for (uint32_t v = 0; v < p->ntracked; v++) p->g.id[v] = mark_id(p->obj[v]);
+}
+
 /* Take the picture of tracked objects only (no walk), with sizes, and
 ** move its graph into 'out' (initialised). */
 static int take_mark(rcgc__graph *out) {
@@ -1099,6 +1112,7 @@ static int take_mark(rcgc__graph *out) {
   int rc = pic_build(&p, PIC_SIZES, NULL, NULL, NULL);
   if (rc == 0) {
     /* keep only the tracked objects */
+    use_mark_ids(&p);
     p.g.n = p.ntracked;
     *out = p.g;
     rcgc__graph_init(&p.g, NULL, NULL);
@@ -1173,6 +1187,7 @@ static PyObject *py_since(PyObject *self, PyObject *args) {
   pic p;
   PyObject *res = NULL;
   if (pic_build(&p, 0, NULL, NULL, args) == 0) {
+    use_mark_ids(&p);
     p.g.n = p.ntracked;
     uint8_t *is_new = malloc(p.g.n ? p.g.n : 1);
     long nn = is_new ? rcgc__new_nodes(&m->g, &p.g, is_new) : -1;
