@@ -58,13 +58,19 @@ _reprer.maxtuple = 6
 _reprer.maxset = 6
 
 
+_CONTAINERS = (dict, list, tuple, set, frozenset, str, bytes, bytearray)
+
+
 def safe_repr(obj, limit=_REPR_LIMIT):
     """repr(obj) cut to `limit` characters; never raises.
 
     A __repr__ that raises gives "<Type object at 0x...: repr raised Error>".
     """
     try:
-        text = _reprer.repr(obj)
+        if type(obj) in _CONTAINERS:
+            text = _reprer.repr(obj)   # bounded walk of the contents
+        else:
+            text = repr(obj)
         if not isinstance(text, str):
             raise TypeError("repr did not return a str")
     except BaseException as exc:  # noqa: B036 -- any failure of user code
@@ -405,12 +411,14 @@ class Unreachable:
     """What unreachable() found: `items` [(type_name, id, repr)], `cycles`
     (Cycle objects, their members already gone) described as text."""
 
-    def __init__(self, items, cycle_texts):
+    def __init__(self, items, cycle_texts, total):
         self.items = items
         self.cycle_texts = cycle_texts
+        #: how many objects were found (items lists at most `limit`)
+        self.total = total
 
     def __len__(self):
-        return len(self.items)
+        return self.total
 
     def __str__(self):
         if not self.items:
@@ -418,6 +426,8 @@ class Unreachable:
         lines = ["unreachable items:"]
         for i, (tname, oid, text) in enumerate(self.items):
             lines.append(" [%d] %s" % (i, text))
+        if self.total > len(self.items):
+            lines.append(" ... and %d more" % (self.total - len(self.items)))
         for t in self.cycle_texts:
             lines.append(t)
         return "\n".join(lines)
@@ -451,13 +461,14 @@ def unreachable(limit=200):
     found = list(_gc.garbage)
     _gc.garbage[:] = saved
     del saved
+    total = len(found)
     try:
         items = [(_type_name(o), id(o), safe_repr(o)) for o in found[:limit]]
         texts = [c.describe() for c in cycles(found, limit=20, max_edges=20)]
     finally:
         del found
         _gc.collect()
-    return Unreachable(items, texts)
+    return Unreachable(items, texts, total)
 
 
 def unreachable_stop():
