@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, what a build part needs when it is missing.
-#   scripts/ensure-deps.sh test   -> Criterion (tests), yajl (rcgc-inspect), graphviz, valgrind, node
-#   scripts/ensure-deps.sh demo   -> yajl (rcgc-inspect), graphviz (optional pictures)
+#   scripts/ensure-deps.sh test   -> Criterion (tests), yajl (rcgc-inspect), graphviz, valgrind, node,
+#                                    python3-dev, -setuptools, -pytest, -numpy, -objgraph (python/)
+#   scripts/ensure-deps.sh demo   -> yajl (rcgc-inspect), graphviz (optional pictures),
+#                                    python3-dev, -setuptools, -numpy, -objgraph (python/)
 #   scripts/ensure-deps.sh bench  -> php-cli, libgc-dev (benchmark anchors, classic
 #                                    benchmarks), libmimalloc-dev (classic benchmarks),
 #                                    valgrind (instruction counts)
@@ -11,6 +13,17 @@
 set -u
 part=${1:-test}
 need=()
+have_py() { /usr/bin/python3 -c "import $1" >/dev/null 2>&1; }
+# rcgc's CPython extension (python/): Debian's interpreter with its headers,
+# setuptools to build, pytest to test, numpy and objgraph for the examples
+python_deps() {
+  ls /usr/include/python3*/Python.h >/dev/null 2>&1 || need+=(python3-dev)
+  have_py setuptools || need+=(python3-setuptools)
+  have_py numpy || need+=(python3-numpy)
+  have_py objgraph || need+=(python3-objgraph)
+  [ "$1" = test ] && { have_py pytest || need+=(python3-pytest); }
+  return 0
+}
 have_header() { echo "#include <$1>" | ${CC:-cc} -E -x c - >/dev/null 2>&1; }
 case "$part" in
   test)
@@ -20,10 +33,12 @@ case "$part" in
     command -v node >/dev/null || need+=(nodejs)
     command -v dot >/dev/null || need+=(graphviz)
     command -v valgrind >/dev/null || need+=(valgrind)
+    python_deps test
     ;;
   demo)
     have_header yajl/yajl_parse.h || need+=(libyajl-dev)
     command -v dot >/dev/null || need+=(graphviz)
+    python_deps demo
     ;;
   bench)
     command -v php >/dev/null || need+=(php-cli)

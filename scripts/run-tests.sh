@@ -12,10 +12,13 @@
 #   fuzz      a bounded libFuzzer run of the oracle fuzzer (clang): a pinned
 #             seed and 60,000 inputs, then of rcgc-inspect's fuzz target:
 #             300,000 inputs (`make fuzz` explores for a given time)
+#   python    the CPython extension (python/): built in place for Debian's
+#             /usr/bin/python3, then its pytest suite, with rcgc-inspect from
+#             a release build for the snapshot tests
 # RCGC_TEST_MODES selects a subset ("debug asan"); default: all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-modes=${RCGC_TEST_MODES:-"debug asan release stress valgrind tsan fuzz"}
+modes=${RCGC_TEST_MODES:-"debug asan release stress valgrind tsan fuzz python"}
 jobs=$(nproc 2>/dev/null || echo 2)
 B=build
 failed=()
@@ -50,6 +53,10 @@ run_mode() {
     fuzz)    RCGC_FUZZ_SEED=${RCGC_FUZZ_SEED:-20261121} RCGC_FUZZ_RUNS=${RCGC_FUZZ_RUNS:-60000} \
                RCGC_FUZZ_INSPECT_RUNS=${RCGC_FUZZ_INSPECT_RUNS:-300000} \
                scripts/run-fuzz.sh "${RCGC_FUZZ_SECONDS:-300}" ;;
+    python)  configure_build $B/python-tools -DCMAKE_BUILD_TYPE=Release -DRCGC_BUILD_TESTS=OFF \
+               -DRCGC_BUILD_EXAMPLES=OFF -DRCGC_BUILD_TOOLS=ON &&
+             scripts/build-python.sh &&
+             RCGC_INSPECT=$PWD/$B/python-tools/tools/rcgc-inspect /usr/bin/python3 -m pytest -q -p no:cacheprovider python/tests ;;
     *) echo "unknown mode $mode"; return 1 ;;
   esac
 }

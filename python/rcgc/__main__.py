@@ -24,6 +24,14 @@ import types
 import rcgc
 
 
+def _type_counts(objs):
+    # a helper, so that no loop variable of the report keeps an object alive
+    counts = {}
+    for o in objs:
+        counts[type(o).__name__] = counts.get(type(o).__name__, 0) + 1
+    return counts
+
+
 def _cycle_texts(objs):
     # the Cycle objects live only in this call: they must not show up
     # among the top retainers computed after it
@@ -49,9 +57,7 @@ def _report(start, args, out, final):
     found = list(gc.garbage)
     gc.garbage[:] = saved
     del saved
-    counts = {}
-    for o in found:
-        counts[type(o).__name__] = counts.get(type(o).__name__, 0) + 1
+    counts = _type_counts(found)
     print("cyclic garbage: %d object%s%s" % (
         len(found), "" if len(found) == 1 else "s",
         "".join(" %s=%d" % kv for kv in sorted(counts.items(), key=lambda kv: -kv[1])[:8])),

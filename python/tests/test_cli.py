@@ -1,0 +1,43 @@
+"""python3 -m rcgc run script.py"""
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+SCRIPT = """
+import os, signal, sys
+class Conn:
+    def __init__(self):
+        self.me = self
+_pool = [Conn() for _ in range(10)]
+for _ in range(7):
+    Conn()
+os.kill(os.getpid(), signal.SIGUSR1)
+print("args", sys.argv[1:])
+sys.exit(3)
+"""
+
+
+def test_run_reports_growth_garbage_and_writes_a_snapshot(tmp_path):
+    script = tmp_path / "prog.py"
+    script.write_text(SCRIPT)
+    snap = tmp_path / "out.heapsnapshot"
+    env = dict(os.environ)
+    if not env.get("RCGC_PY_INSTALLED"):
+        env["PYTHONPATH"] = os.path.dirname(HERE)
+    r = subprocess.run([sys.executable, "-m", "rcgc", "run", "--snapshot", str(snap), str(script),
+                        "x", "--y"], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 3
+    assert r.stdout == "args ['x', '--y']\n"
+    err = r.stderr
+    assert "===== rcgc report (SIGUSR1) =====" in err
+    assert "===== rcgc report (exit) =====" in err
+    # on SIGUSR1 the 7 dropped ones are garbage; at exit nothing is left
+    usr1, final = err.split("===== rcgc report (exit) =====")
+    assert "cyclic garbage: 7 objects Conn=7" in usr1
+    assert "cyclic garbage: 0 objects" in final
+    growth_lines = [l.split() for l in final.splitlines() if l.strip().startswith("Conn ")]
+    assert growth_lines and growth_lines[0][1:3] == ["10", "+10"]
+    assert os.path.getsize(tmp_path / "out.1.heapsnapshot") > 0
+    assert os.path.getsize(snap) > 0
