@@ -27,4 +27,18 @@ if [ -f "$snap" ] && [ -x "$inspect" ]; then
 elif [ -f "$snap" ]; then
   echo "(rcgc-inspect not built: install libyajl-dev to query $snap)"
 fi
+# rcgc for Python: the extension built in place for Debian's python3, then
+# each program of python/examples (rcgc-inspect from this build when present)
+printf '\n======================================================== Python: building the extension\n'
+insp=""
+[ -x "$inspect" ] && insp="$(cd "$(dirname "$inspect")" && pwd)/rcgc-inspect"
+if scripts/build-python.sh; then
+  for ex in python/examples/[0-9]*.py; do
+    printf '\n======================================================== python3 %s\n' "$ex"
+    (cd python/examples && RCGC_INSPECT=$insp PYTHONPATH="$root/python" \
+       /usr/bin/python3 "$(basename "$ex")") || { echo "!! $ex failed"; status=1; }
+  done
+else
+  status=1
+fi
 exit $status

@@ -92,11 +92,31 @@ def _type_name(obj):
         return "?"
 
 
+def _module_of_globals(d):
+    """The name of the module whose globals `d` is, or None."""
+    try:
+        name = dict.get(d, "__name__")
+        if type(name) is str:
+            mod = _sys.modules.get(name)
+            if mod is not None and type(mod) is type(_sys) and mod.__dict__ is d:
+                return name
+    except BaseException:
+        pass
+    return None
+
+
 def _node_label(obj, tname):
     """Short label of a path node: type name plus, for modules, classes and
-    functions, their name (read from the object's own C fields)."""
+    functions, their name (read from the object's own C fields); a
+    module's globals dict is "module NAME globals"."""
     try:
-        if isinstance(obj, type(_sys)):
+        if obj is _gc.garbage:
+            return "list gc.garbage"
+        if type(obj) is dict:
+            name = _module_of_globals(obj)
+            if name is not None:
+                return "module %s globals" % name
+        elif isinstance(obj, type(_sys)):
             name = obj.__dict__.get("__name__")
             if isinstance(name, str):
                 return "module " + name
@@ -164,7 +184,11 @@ class Path:
         label = nodes[0].label
         while i < len(edges):
             e = edges[i]
-            if (e == "__dict__" and i + 1 < len(edges) and nodes[i + 1].type_name == "dict"
+            if (label.endswith(" globals") and nodes[i].type_name == "dict"
+                    and e.startswith("'") and e.endswith("'")):
+                out.append((label, e[1:-1]))
+                i += 1
+            elif (e == "__dict__" and i + 1 < len(edges) and nodes[i + 1].type_name == "dict"
                     and edges[i + 1].startswith("'") and edges[i + 1].endswith("'")):
                 out.append((label, edges[i + 1][1:-1]))
                 i += 2
@@ -309,7 +333,7 @@ class Cycle:
         for m in fin:
             done = ""
             try:
-                done = " (already run: resurrected)" if _gc.is_finalized(m.obj) else ""
+                done = " (already run)" if _gc.is_finalized(m.obj) else ""
             except BaseException:
                 pass
             lines.append("  %s defines __del__%s; it runs once, then the cycle is freed" % (m.label, done))
@@ -325,7 +349,8 @@ def cycles(objs=None, limit=100, max_edges=200):
     """Reference cycles among `objs` (any iterable of objects, e.g.
     gc.garbage) or, when None, in the whole heap; largest first, at most
     `limit`, each with at most `max_edges` closing edges listed."""
-    if objs is not None and type(objs) is not list:
+    if objs is not None and (type(objs) is not list or objs is _gc.garbage):
+        # a copy: gc.garbage itself stays visible as what holds its objects
         objs = list(objs)
     return [Cycle(*c) for c in _rcgc.cycles(objs, limit, max_edges)]
 

@@ -551,6 +551,13 @@ static void name_referents(pic *p, PyObject *o) {
     nm_c(p, e->traceback, "__traceback__");
     nm_c(p, e->context, "__context__");
     nm_c(p, e->cause, "__cause__");
+  } else if (Py_IS_TYPE(o, &PyGetSetDescr_Type) || Py_IS_TYPE(o, &PyMemberDescr_Type) ||
+             Py_IS_TYPE(o, &PyMethodDescr_Type) || Py_IS_TYPE(o, &PyClassMethodDescr_Type) ||
+             Py_IS_TYPE(o, &PyWrapperDescr_Type)) {
+    PyDescrObject *d = (PyDescrObject *)o;
+    nm_c(p, (PyObject *)d->d_type, "__objclass__");
+    nm_c(p, d->d_name, "__name__");
+    nm_c(p, d->d_qualname, "__qualname__");
   } else if (PyTraceBack_Check(o)) {
     PyTracebackObject *t = (PyTracebackObject *)o;
     nm_c(p, (PyObject *)t->tb_next, "tb_next");
