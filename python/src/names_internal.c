@@ -109,7 +109,7 @@ int rcgcpy_gen_names(PyObject *gen, rcgcpy_name_cb cb, void *ud) {
 int rcgcpy_inline_attr_names(PyObject *obj, rcgcpy_name_cb cb, void *ud) {
 #ifdef RCGCPY_INTERNALS
   PyTypeObject *tp = Py_TYPE(obj);
-  if (!(tp->tp_flags & Py_TPFLAGS_MANAGED_DICT))
+  if (!(tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) || !(tp->tp_flags & Py_TPFLAGS_HEAPTYPE))
     return 0;
   PyObject *dict = *_PyObject_ManagedDictPointer(obj);
   if (dict != NULL)

@@ -91,3 +91,17 @@ def test_rcgc_inspect_summary_and_cycles_load_it(tmp_path):
     assert "edges: %d\n" % edges in out
     subprocess.run([tool, "cycles", str(path), "--limit", "3"], capture_output=True, check=True)
     subprocess.run([tool, "top", str(path), "3"], capture_output=True, check=True)
+
+
+def test_dot_draws_the_referrers_with_edge_names(module_factory, tmp_path):
+    app = module_factory("app_dot", """
+class Target:
+    pass
+holder = {'the_key': Target()}
+""")
+    path = tmp_path / "t.dot"
+    assert rcgc.dot([app.holder["the_key"]], str(path), depth=2) == 1
+    text = path.read_text()
+    assert text.startswith("digraph")
+    assert "Target @%d" % id(app.holder["the_key"]) in text
+    assert "'the_key'" in text
