@@ -53,43 +53,52 @@
 #endif
 
 /* ================================================================ idmap
-** Open-addressing table keyed by an address. With 'stamp' (generation
-** mode) it is cleared in O(1) by bumping 'cur'. */
+** Open-addressing table keyed by an address, linear probing; key and value
+** share a slot (one cache line per probe). With 'stamp' (generation mode)
+** it is cleared in O(1) by bumping 'cur'. */
+typedef struct idslot {
+  uintptr_t key;           /* 0: empty (plain mode) */
+  uint64_t val;
+} idslot;
+
 typedef struct idmap {
-  uintptr_t *key;
-  uint64_t *val;
-  uint32_t *stamp;         /* NULL: plain mode (key 0 = empty slot) */
+  idslot *slot;
+  uint32_t *stamp;         /* NULL: plain mode */
   uint32_t cur;
+  unsigned shift;          /* 64 - log2(cap) */
   size_t cap, used;        /* cap: power of two */
 } idmap;
 
-static size_t idm_slot(uintptr_t k, size_t cap) {
-  uint64_t h = (uint64_t)(k >> 3) * 0x9E3779B97F4A7C15ull;
-  return (size_t)(h >> 17) & (cap - 1);
+static size_t idm_slot(const idmap *m, uintptr_t k) {
+  /* Fibonacci hashing: the product's high bits */
+  return (size_t)(((uint64_t)k * 0x9E3779B97F4A7C15ull) >> m->shift);
 }
 
 static int idm_live(const idmap *m, size_t i) {
-  return m->stamp ? m->stamp[i] == m->cur : m->key[i] != 0;
+  return m->stamp ? m->stamp[i] == m->cur : m->slot[i].key != 0;
 }
 
 static int idm_init(idmap *m, size_t cap, int generations) {
   memset(m, 0, sizeof *m);
   size_t c = 64;
-  while (c < cap * 2) c <<= 1;
-  m->key = calloc(c, sizeof *m->key);
-  m->val = malloc(c * sizeof *m->val);
+  unsigned bits = 6;
+  while (c < cap * 2) {
+    c <<= 1;
+    bits++;
+  }
+  m->slot = calloc(c, sizeof *m->slot);
   if (generations) {
     m->stamp = calloc(c, sizeof *m->stamp);
     m->cur = 1;
   }
   m->cap = c;
-  if (!m->key || !m->val || (generations && !m->stamp)) return -1;
+  m->shift = 64 - bits;
+  if (!m->slot || (generations && !m->stamp)) return -1;
   return 0;
 }
 
 static void idm_free(idmap *m) {
-  free(m->key);
-  free(m->val);
+  free(m->slot);
   free(m->stamp);
   memset(m, 0, sizeof *m);
 }
@@ -101,16 +110,16 @@ static void idm_clear(idmap *m) {
       m->cur = 1;
     }
   } else {
-    memset(m->key, 0, m->cap * sizeof *m->key);
+    memset(m->slot, 0, m->cap * sizeof *m->slot);
   }
   m->used = 0;
 }
 
 /* Pointer to the value of k, or NULL. */
 static uint64_t *idm_get(const idmap *m, uintptr_t k) {
-  for (size_t i = idm_slot(k, m->cap);; i = (i + 1) & (m->cap - 1)) {
+  for (size_t i = idm_slot(m, k);; i = (i + 1) & (m->cap - 1)) {
     if (!idm_live(m, i)) return NULL;
-    if (m->key[i] == k) return &m->val[i];
+    if (m->slot[i].key == k) return &m->slot[i].val;
   }
 }
 
@@ -122,10 +131,9 @@ static int idm_grow(idmap *m) {
   }
   for (size_t i = 0; i < m->cap; i++) {
     if (!idm_live(m, i)) continue;
-    size_t j = idm_slot(m->key[i], n.cap);
+    size_t j = idm_slot(&n, m->slot[i].key);
     while (idm_live(&n, j)) j = (j + 1) & (n.cap - 1);
-    n.key[j] = m->key[i];
-    n.val[j] = m->val[i];
+    n.slot[j] = m->slot[i];
     if (n.stamp) n.stamp[j] = n.cur;
   }
   n.used = m->used;
@@ -137,10 +145,10 @@ static int idm_grow(idmap *m) {
 /* Insert k -> v (k must be absent). */
 static int idm_put(idmap *m, uintptr_t k, uint64_t v) {
   if ((m->used + 1) * 2 > m->cap && idm_grow(m)) return -1;
-  size_t i = idm_slot(k, m->cap);
+  size_t i = idm_slot(m, k);
   while (idm_live(m, i)) i = (i + 1) & (m->cap - 1);
-  m->key[i] = k;
-  m->val[i] = v;
+  m->slot[i].key = k;
+  m->slot[i].val = v;
   if (m->stamp) m->stamp[i] = m->cur;
   m->used++;
   return 0;
@@ -178,10 +186,14 @@ typedef struct pic {
   uint32_t nm_const;       /* NM_CONST: the name of every edge */
   uint32_t cur;            /* node being walked */
   uint32_t s_generic, s_member, s_key, s_class, s_dict;
+  PyObject *all;           /* gc.get_objects(), owned until pic_free */
   PyObject *skip[4];       /* containers held by this query (never nodes) */
   int nskip;
   int oom;
   PyObject *str_sizeof;
+  uint32_t npend;          /* edges found, not yet resolved (visit_edge) */
+  PyObject *pend_obj[4096];
+  uint32_t pend_src[4096], pend_name[4096];
 } pic;
 
 enum { NM_NONE = 0, NM_ELEMENT, NM_CONST, NM_MAP };
@@ -202,6 +214,7 @@ static void pic_free(pic *p) {
   free(p->nm_name);
   free(p->nm_next);
   Py_XDECREF(p->str_sizeof);
+  Py_XDECREF(p->all);
   memset(p, 0, sizeof *p);
 }
 
@@ -571,27 +584,52 @@ static void name_referents(pic *p, PyObject *o) {
 
 /* ---------------------------------------------------------------- walk */
 
+static uint32_t edge_name_now(pic *p, PyObject *r) {
+  switch (p->nm_mode) {
+  case NM_CONST: return p->nm_const;
+  case NM_MAP: {
+    uint32_t name = nm_take(p, r);
+    return name == RCGC_G_NONE ? p->s_generic : name;
+  }
+  default: return RCGC_G_NONE;
+  }
+}
+
+/* Edges are found in batches: the walk records (source, referent, name)
+** and pend_flush resolves the referents to nodes, fetching each one's hash
+** slot ahead (the lookups are random memory accesses and dominate the
+** walk). Nodes are numbered in the order referents are resolved, which is
+** the order they are found: the batching changes nothing but speed. */
+#define PEND_MAX 4096
+#define PEND_AHEAD 12
+
+static void pend_flush(pic *p) {
+  idmap *m = &p->nodes;
+  for (uint32_t i = 0; i < p->npend && !p->oom; i++) {
+    if (i + PEND_AHEAD < p->npend)
+      __builtin_prefetch(&m->slot[idm_slot(m, (uintptr_t)p->pend_obj[i + PEND_AHEAD])]);
+    uint32_t t = node_of(p, p->pend_obj[i]);
+    if (t == RCGC_G_NONE) break;
+    if (rcgc__builder_edge(&p->b, p->pend_src[i], t, p->pend_name[i], 0)) {
+      p->oom = 1;
+      break;
+    }
+    p->indeg[t]++;
+  }
+  p->npend = 0;
+}
+
 static int visit_edge(PyObject *r, void *arg) {
   pic *p = arg;
   if (r == NULL || is_skipped(p, r)) return 0;
-  uint32_t t = node_of(p, r);
-  if (t == RCGC_G_NONE) return -1;
-  uint32_t name = RCGC_G_NONE;
-  if (p->flags & PIC_NAMES) {
-    switch (p->nm_mode) {
-    case NM_CONST: name = p->nm_const; break;
-    case NM_MAP:
-      name = nm_take(p, r);
-      if (name == RCGC_G_NONE) name = p->s_generic;
-      break;
-    default: break;
-    }
+  uint32_t i = p->npend++;
+  p->pend_obj[i] = r;
+  p->pend_src[i] = p->cur;
+  p->pend_name[i] = (p->flags & PIC_NAMES) ? edge_name_now(p, r) : RCGC_G_NONE;
+  if (p->npend == PEND_MAX) {
+    pend_flush(p);
+    if (p->oom) return -1;
   }
-  if (rcgc__builder_edge(&p->b, p->cur, t, name, 0)) {
-    p->oom = 1;
-    return -1;
-  }
-  p->indeg[t]++;
   return 0;
 }
 
@@ -670,6 +708,7 @@ static int pic_build(pic *p, unsigned flags, PyObject *extra, PyObject *held, Py
     rcgc__builder_abort(&p->b);
     return -1;
   }
+  p->all = all;
   Py_ssize_t nall = PyList_GET_SIZE(all);
   p->skip[p->nskip++] = all;
   if (held) p->skip[p->nskip++] = held;
@@ -686,7 +725,7 @@ static int pic_build(pic *p, unsigned flags, PyObject *extra, PyObject *held, Py
   p->s_dict = intern(p, "__dict__");
   for (Py_ssize_t i = 0; i < nall && !p->oom; i++) {
     PyObject *o = PyList_GET_ITEM(all, i);
-    if (is_skipped(p, o) || idm_get(&p->nodes, (uintptr_t)o)) continue;
+    if (is_skipped(p, o)) continue;
     uint32_t v = node_of(p, o);
     if (v != RCGC_G_NONE) p->held[v] = 1; /* the list's reference */
   }
@@ -694,7 +733,11 @@ static int pic_build(pic *p, unsigned flags, PyObject *extra, PyObject *held, Py
   if (extra && !p->oom && !is_skipped(p, extra)) node_of(p, extra);
   if (flags & PIC_EDGES) {
     uint32_t walk = (flags & PIC_ONE) ? p->n : UINT32_MAX;
-    for (uint32_t v = 0; v < p->n && v < walk && !p->oom; v++) {
+    for (uint32_t v = 0; v < walk && !p->oom; v++) {
+      if (v >= p->n) {
+        pend_flush(p); /* may add nodes to walk */
+        if (v >= p->n) break;
+      }
       PyObject *o = p->obj[v];
       if (!p->gcaware[v]) continue;
       traverseproc tr = Py_TYPE(o)->tp_traverse;
@@ -707,6 +750,7 @@ static int pic_build(pic *p, unsigned flags, PyObject *extra, PyObject *held, Py
         /* a traverse function failed on its own: keep what we have */
       }
     }
+    if (!p->oom) pend_flush(p);
     for (int i = 1; i < p->nskip && !p->oom; i++) {
       PyObject *h = p->skip[i];
       traverseproc tr = Py_TYPE(h)->tp_traverse;
@@ -715,7 +759,6 @@ static int pic_build(pic *p, unsigned flags, PyObject *extra, PyObject *held, Py
   }
   if (p->oom) {
     rcgc__builder_abort(&p->b);
-    Py_DECREF(all);
     pic_free(p);
     PyErr_NoMemory();
     return -1;
@@ -726,7 +769,6 @@ static int pic_build(pic *p, unsigned flags, PyObject *extra, PyObject *held, Py
     if (p->ext == NULL) rc = RCGC_G_ENOMEM;
   }
   if (rc != RCGC_G_OK) {
-    Py_DECREF(all);
     pic_free(p);
     PyErr_NoMemory();
     return -1;
@@ -746,7 +788,6 @@ static int pic_build(pic *p, unsigned flags, PyObject *extra, PyObject *held, Py
   rc = (roots && rext) ? rcgc__graph_set_roots(&p->g, roots, rext, nroots) : RCGC_G_ENOMEM;
   free(roots);
   free(rext);
-  Py_DECREF(all);
   if (rc != RCGC_G_OK || p->oom) {
     pic_free(p);
     PyErr_NoMemory();
@@ -762,9 +803,47 @@ static int pic_index(const pic *p, PyObject *o, uint32_t *v) {
   return 1;
 }
 
+/* The name of the edge 'want' (counted among u's edges) when the picture
+** was built without names: u is walked again with its namer. The walk
+** sees the same references in the same order as the build did: nothing
+** has run in between. */
+typedef struct lazy_t {
+  pic *p;
+  size_t want, seen;
+  uint32_t name;
+} lazy_t;
+
+static int visit_lazy(PyObject *r, void *arg) {
+  lazy_t *l = arg;
+  if (r == NULL || is_skipped(l->p, r)) return 0;
+  uint32_t name = edge_name_now(l->p, r);
+  if (l->seen++ == l->want) {
+    l->name = name;
+    return 1;
+  }
+  return 0;
+}
+
+static uint32_t lazy_edge_name(pic *p, uint32_t u, size_t e) {
+  PyObject *o = p->obj[u];
+  traverseproc tr = Py_TYPE(o)->tp_traverse;
+  lazy_t l = {p, e - p->g.edge_start[u], 0, RCGC_G_NONE};
+  if (tr == NULL) return RCGC_G_NONE;
+  p->nm_mode = NM_NONE;
+  name_referents(p, o);
+  if (p->oom) {
+    p->oom = 0;
+    return RCGC_G_NONE;
+  }
+  tr(o, visit_lazy, &l);
+  return l.name;
+}
+
 /* Label of edge e of node u: its name, or "[i]" for element edges. */
-static PyObject *edge_label(const pic *p, uint32_t u, size_t e) {
-  uint32_t nm = p->g.edge_name ? p->g.edge_name[e] : RCGC_G_NONE;
+static PyObject *edge_label(pic *p, uint32_t u, size_t e) {
+  uint32_t nm = RCGC_G_NONE;
+  if (p->flags & PIC_NAMES) nm = p->g.edge_name ? p->g.edge_name[e] : RCGC_G_NONE;
+  else nm = lazy_edge_name(p, u, e);
   if (nm == RCGC_G_NONE) return PyUnicode_FromFormat("[%zu]", e - p->g.edge_start[u]);
   return PyUnicode_DecodeUTF8(rcgc__graph_str(&p->g, nm), (Py_ssize_t)strlen(rcgc__graph_str(&p->g, nm)),
                               "replace");
@@ -783,13 +862,13 @@ static PyObject *graph_error(int rc) {
 }
 
 /* (obj, type name, unexplained) for node v. */
-static PyObject *node_tuple(const pic *p, uint32_t v) {
+static PyObject *node_tuple(pic *p, uint32_t v) {
   return Py_BuildValue("(OsK)", p->obj[v], rcgc__node_name(&p->g, v), (unsigned long long)p->ext[v]);
 }
 
 /* A path as (nodes, labels): nodes a list of node tuples, labels a list
 ** of str, len(labels) == len(nodes) - 1. */
-static PyObject *path_tuple(const pic *p, const uint32_t *nodes, const size_t *edges, uint32_t len) {
+static PyObject *path_tuple(pic *p, const uint32_t *nodes, const size_t *edges, uint32_t len) {
   PyObject *ns = PyList_New(len + 1), *ls = PyList_New(len);
   if (!ns || !ls) goto fail;
   for (uint32_t i = 0; i <= len; i++) {
@@ -851,7 +930,7 @@ static PyObject *py_why(PyObject *self, PyObject *args) {
   int was = gc_hold();
   pic p;
   PyObject *res = NULL;
-  if (pic_build(&p, PIC_EDGES | PIC_NAMES, target, NULL, args) == 0) {
+  if (pic_build(&p, PIC_EDGES, target, NULL, args) == 0) {
     uint32_t t = 0;
     pic_index(&p, target, &t);
     /* the target's own outside references do not explain it: they include
@@ -926,7 +1005,7 @@ static PyObject *py_cycles(PyObject *self, PyObject *args) {
   size_t *ebuf = NULL;
   uint32_t *order = NULL, *pn = NULL;
   size_t *pe = NULL;
-  if (pic_build(&p, PIC_EDGES | PIC_NAMES, NULL, seq, args) != 0) goto out_nopic;
+  if (pic_build(&p, PIC_EDGES, NULL, seq, args) != 0) goto out_nopic;
   if (seq) {
     mask = calloc(p.n ? p.n : 1, 1);
     if (!mask) {
