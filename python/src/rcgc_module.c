@@ -191,6 +191,8 @@ typedef struct pic {
   int nskip;
   int oom;
   PyObject *str_sizeof;
+  PyObject *object_sizeof; /* object.__sizeof__ (borrowed) */
+  int nohash;              /* no walk: get_objects() has no duplicates, no table */
   uint32_t npend;          /* edges found, not yet resolved (visit_edge) */
   PyObject *pend_obj[4096];
   uint32_t pend_src[4096], pend_name[4096];
@@ -262,11 +264,11 @@ static int grow_nodes(pic *p) {
 
 /* Node of 'o', added when absent. RCGC_G_NONE on out of memory. */
 static uint32_t node_of(pic *p, PyObject *o) {
-  uint64_t *v = idm_get(&p->nodes, (uintptr_t)o);
+  uint64_t *v = p->nohash ? NULL : idm_get(&p->nodes, (uintptr_t)o);
   if (v) return (uint32_t)*v;
   if (p->n == UINT32_MAX - 2 || (p->n == p->cap && grow_nodes(p))) goto oom;
   uint32_t idx = rcgc__builder_node(&p->b, (uint64_t)(uintptr_t)o, type_name(p, Py_TYPE(o)), 0);
-  if (idx == RCGC_G_NONE || idm_put(&p->nodes, (uintptr_t)o, idx)) goto oom;
+  if (idx == RCGC_G_NONE || (!p->nohash && idm_put(&p->nodes, (uintptr_t)o, idx))) goto oom;
   p->obj[idx] = o;
   p->indeg[idx] = 0;
   p->held[idx] = 0;
@@ -655,6 +657,7 @@ static uint64_t self_size(pic *p, PyObject *o) {
     if (idm_put(&p->sizers, (uintptr_t)tp, (uint64_t)(uintptr_t)descr)) p->oom = 1;
   }
   Py_ssize_t size = -1;
+  if (descr && descr == p->object_sizeof) descr = NULL; /* same formula as below */
   if (descr) {
     PyObject *r = PyObject_CallOneArg(descr, o);
     if (r && PyLong_Check(r)) size = PyLong_AsSsize_t(r);
@@ -701,6 +704,7 @@ static PyObject *get_objects(void) {
 static int pic_build(pic *p, unsigned flags, PyObject *extra, PyObject *held, PyObject *args) {
   memset(p, 0, sizeof *p);
   p->flags = flags;
+  p->nohash = !(flags & PIC_EDGES) && extra == NULL;
   rcgc__graph_init(&p->g, NULL, NULL);
   rcgc__builder_init(&p->b, &p->g);
   PyObject *all = (flags & PIC_ONE) ? PyList_New(0) : get_objects();
@@ -714,7 +718,8 @@ static int pic_build(pic *p, unsigned flags, PyObject *extra, PyObject *held, Py
   if (held) p->skip[p->nskip++] = held;
   if (args) p->skip[p->nskip++] = args;
   p->str_sizeof = PyUnicode_InternFromString("__sizeof__");
-  if (!p->str_sizeof || idm_init(&p->nodes, (size_t)nall + 1024, 0) || idm_init(&p->types, 512, 0) ||
+  if (p->str_sizeof) p->object_sizeof = _PyType_Lookup(&PyBaseObject_Type, p->str_sizeof);
+  if (!p->str_sizeof || idm_init(&p->nodes, p->nohash ? 16 : (size_t)nall + 1024, 0) || idm_init(&p->types, 512, 0) ||
       idm_init(&p->sizers, 512, 0) || idm_init(&p->bare, 1024, 0) || idm_init(&p->quoted, 1024, 0) ||
       idm_init(&p->nm, 256, 1))
     p->oom = 1;
