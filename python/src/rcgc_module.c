@@ -682,11 +682,12 @@ static uint64_t self_size(pic *p, PyObject *o) {
   return (uint64_t)size + pre;
 }
 
+/* gc.get_objects, looked up once when the module is imported (so a query
+** never goes through the import machinery, which user code can hook). */
+static PyObject *gc_get_objects;
+
 static PyObject *get_objects(void) {
-  PyObject *gc = PyImport_ImportModule("gc");
-  if (gc == NULL) return NULL;
-  PyObject *l = PyObject_CallMethod(gc, "get_objects", NULL);
-  Py_DECREF(gc);
+  PyObject *l = PyObject_CallNoArgs(gc_get_objects);
   if (l && !PyList_CheckExact(l)) {
     Py_DECREF(l);
     PyErr_SetString(PyExc_RuntimeError, "gc.get_objects() did not return a list");
@@ -937,7 +938,12 @@ static PyObject *py_why(PyObject *self, PyObject *args) {
   PyObject *res = NULL;
   if (pic_build(&p, PIC_EDGES, target, NULL, args) == 0) {
     uint32_t t = 0;
-    pic_index(&p, target, &t);
+    if (!pic_index(&p, target, &t)) {
+      pic_free(&p);
+      gc_restore(was);
+      PyErr_SetString(PyExc_RuntimeError, "rcgc.why: the object is not in the heap picture");
+      return NULL;
+    }
     /* the target's own outside references do not explain it: they include
     ** the caller's; drop it from the roots */
     uint32_t nr = 0;
@@ -1676,6 +1682,13 @@ static struct PyModuleDef moddef = {PyModuleDef_HEAD_INIT, "_rcgc",
 
 PyMODINIT_FUNC PyInit__rcgc(void) {
   if (PyType_Ready(&MarkType) < 0) return NULL;
+  if (gc_get_objects == NULL) {
+    PyObject *gc = PyImport_ImportModule("gc");
+    if (gc == NULL) return NULL;
+    gc_get_objects = PyObject_GetAttrString(gc, "get_objects");
+    Py_DECREF(gc);
+    if (gc_get_objects == NULL) return NULL;
+  }
   PyObject *m = PyModule_Create(&moddef);
   if (!m) return NULL;
   Py_INCREF(&MarkType);
