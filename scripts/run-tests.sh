@@ -14,7 +14,8 @@
 #             300,000 inputs (`make fuzz` explores for a given time)
 #   python    the CPython extension (python/): built in place for Debian's
 #             /usr/bin/python3, then its pytest suite, with rcgc-inspect from
-#             a release build for the snapshot tests
+#             a release build and memlab (npm, as for the C suite) for the
+#             snapshot tests
 # RCGC_TEST_MODES selects a subset ("debug asan"); default: all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,7 +57,8 @@ run_mode() {
     python)  configure_build $B/python-tools -DCMAKE_BUILD_TYPE=Release -DRCGC_BUILD_TESTS=OFF \
                -DRCGC_BUILD_EXAMPLES=OFF -DRCGC_BUILD_TOOLS=ON &&
              scripts/build-python.sh &&
-             RCGC_INSPECT=$PWD/$B/python-tools/tools/rcgc-inspect /usr/bin/python3 -m pytest -q -p no:cacheprovider python/tests ;;
+             RCGC_INSPECT=$PWD/$B/python-tools/tools/rcgc-inspect RCGC_MEMLAB_DIR=$PWD/$B/python-memlab \
+               /usr/bin/python3 -m pytest -q -p no:cacheprovider python/tests ;;
     *) echo "unknown mode $mode"; return 1 ;;
   esac
 }

@@ -38,7 +38,7 @@ from . import _rcgc
 
 __all__ = [
     "referents", "roots", "why", "cycles", "mark", "growth", "since", "top_retainers",
-    "snapshot", "dot", "unreachable", "expect_freed", "check_expected",
+    "snapshot", "snapshot_id", "dot", "unreachable", "expect_freed", "check_expected",
     "safe_repr", "Node", "Path", "Cycle", "Root", "Growth", "Retainer",
     "Unreachable", "Mark",
 ]
@@ -158,7 +158,8 @@ class Path:
         module app --_cache--> dict --'user:42'--> Session --handler--> ...
 
     where an owner's __dict__ is folded into its attribute names;
-    `raw()` gives every node and edge as the snapshot has them."""
+    `raw()` gives every node and edge as a snapshot has them (type name,
+    snapshot_id), as rcgc-inspect prints them."""
 
     def __init__(self, nodes, edges):
         self.nodes = nodes
@@ -212,9 +213,9 @@ class Path:
         return text
 
     def raw(self):
-        parts = ["%s @%d" % (self.nodes[0].type_name, id(self.nodes[0].obj))]
+        parts = ["%s @%d" % (self.nodes[0].type_name, snapshot_id(self.nodes[0].obj))]
         for e, n in zip(self.edges, self.nodes[1:]):
-            parts.append("--%s--> %s @%d" % (e, n.type_name, id(n.obj)))
+            parts.append("--%s--> %s @%d" % (e, n.type_name, snapshot_id(n.obj)))
         return " ".join(parts)
 
     __repr__ = __str__
@@ -417,9 +418,19 @@ def top_retainers(k=10):
 
 def snapshot(path):
     """Write the heap to `path` in Chrome DevTools .heapsnapshot format
-    (DevTools, memlab, rcgc-inspect). Node ids are id(obj). Returns
-    (node_count, edge_count)."""
+    (DevTools, memlab, rcgc-inspect). A node's id is snapshot_id(obj).
+    Returns (node_count, edge_count)."""
     return _rcgc.snapshot(path)
+
+
+def snapshot_id(obj):
+    """The id of obj's node in snapshots: a 32-bit odd number made from
+    id(obj) (DevTools and memlab read ids as 32-bit numbers), the same in
+    every snapshot while obj lives. Two objects 32 GiB apart in memory
+    would share it: the writer then gives the later node of the file the
+    next free odd number (rare; rcgc-inspect `why FILE TYPE` still finds
+    it)."""
+    return ((id(obj) >> 4) << 1 | 1) & 0xFFFFFFFF
 
 
 def dot(objs, path, depth=3, back=True, too_many=10):

@@ -1348,7 +1348,7 @@ static PyObject *py_top(PyObject *self, PyObject *args) {
 ** Chrome DevTools .heapsnapshot: node 0 is the synthetic root "(rcgc
 ** roots)" (id 1) with one element edge per root; then node v of the
 ** picture is file node v + 1, typed "object", named by its type, id =
-** id(obj). Edges grouped by source node in node order; named edges are
+** snapshot_id (below). Edges grouped by source node in node order; named edges are
 ** "property", unnamed ones (list and tuple items) "element" with the
 ** position among the node's edges. Strings: the picture's string table,
 ** then "(rcgc roots)". */
@@ -1437,9 +1437,43 @@ static const char SNAP_META[] =
 enum { NT_OBJECT = 3, NT_SYNTHETIC = 9 };
 enum { ET_ELEMENT = 1, ET_PROPERTY = 2, ET_WEAK = 6 };
 
+/* Snapshot ids must fit in 32 bits: DevTools and memlab keep node fields
+** in 32-bit arrays. A node's id is snapshot_id(address) -- odd, like V8's
+** ids for heap objects, the same for an object in every snapshot while it
+** lives -- unless another node of this snapshot has it already (addresses
+** 32 GiB apart) or it is the root's 1: then the next free odd number. */
+static uint32_t snapshot_id(uint64_t addr) { return (uint32_t)(((addr >> 4) << 1) | 1); }
+
+static uint32_t *snapshot_ids(const rcgc__graph *g) {
+  uint32_t *sid = malloc((g->n ? g->n : 1) * sizeof *sid);
+  idmap seen;
+  if (!sid || idm_init(&seen, (size_t)g->n + 1, 0)) {
+    free(sid);
+    idm_free(&seen);
+    return NULL;
+  }
+  idm_put(&seen, 1, 0);
+  for (uint32_t v = 0; v < g->n; v++) {
+    uint32_t id = snapshot_id(g->id[v]);
+    while (idm_get(&seen, id)) id += 2;
+    if (idm_put(&seen, id, v)) {
+      free(sid);
+      idm_free(&seen);
+      return NULL;
+    }
+    sid[v] = id;
+  }
+  idm_free(&seen);
+  return sid;
+}
+
 static int write_snapshot(const rcgc__graph *g, FILE *f) {
-  sout *o = malloc(sizeof *o);
-  if (!o) return -1;
+  uint32_t *sid = snapshot_ids(g);
+  sout *o = sid ? malloc(sizeof *o) : NULL;
+  if (!o) {
+    free(sid);
+    return -1;
+  }
   o->f = f;
   o->len = 0;
   o->err = 0;
@@ -1453,7 +1487,7 @@ static int write_snapshot(const rcgc__graph *g, FILE *f) {
   uint64_t r0[NODE_FIELDS] = {NT_SYNTHETIC, g->nstrings, 1, 0, g->nroots, 0, 0};
   s_rec(o, 1, r0, NODE_FIELDS);
   for (uint32_t v = 0; v < g->n; v++) {
-    uint64_t r[NODE_FIELDS] = {NT_OBJECT, g->name[v], g->id[v], g->self_size[v],
+    uint64_t r[NODE_FIELDS] = {NT_OBJECT, g->name[v], sid[v], g->self_size[v],
                                g->edge_start[v + 1] - g->edge_start[v], 0, 0};
     s_rec(o, 0, r, NODE_FIELDS);
   }
@@ -1491,6 +1525,7 @@ static int write_snapshot(const rcgc__graph *g, FILE *f) {
   s_flush(o);
   int err = o->err;
   free(o);
+  free(sid);
   if (err || fflush(f) != 0 || ferror(f)) return -1;
   return 0;
 }

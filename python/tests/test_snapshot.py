@@ -36,7 +36,7 @@ def test_snapshot_counts_match_the_arrays(tmp_path):
     assert data["nodes"][2] == 1
 
 
-def test_snapshot_ids_are_python_ids(tmp_path):
+def test_snapshot_ids_are_32_bit_snapshot_ids(tmp_path):
     marker = type("SnapMarker", (), {})()
     path = tmp_path / "heap.heapsnapshot"
     rcgc.snapshot(str(path))
@@ -44,7 +44,10 @@ def test_snapshot_ids_are_python_ids(tmp_path):
     names = data["strings"]
     ids = [data["nodes"][i + 2] for i in range(0, len(data["nodes"]), 7)
            if names[data["nodes"][i + 1]] == "SnapMarker"]
-    assert ids == [id(marker)]
+    assert ids == [rcgc.snapshot_id(marker)]
+    all_ids = data["nodes"][2::7]
+    assert max(all_ids) < 2 ** 32
+    assert len(set(all_ids)) == len(all_ids)
 
 
 def test_rcgc_inspect_why_prints_the_same_path(module_factory, tmp_path):
@@ -63,7 +66,7 @@ install()
     target = app._cache["user:42"][0].__closure__[0].cell_contents
     ours = rcgc.why(target)[0]
     raw, edges = ours.raw(), ours.edges
-    tid = id(target)
+    tid = rcgc.snapshot_id(target)
     # the snapshot must not see this frame's references (the path holds the
     # objects on it) as roots
     del target, ours
@@ -103,5 +106,72 @@ holder = {'the_key': Target()}
     assert rcgc.dot([app.holder["the_key"]], str(path), depth=2) == 1
     text = path.read_text()
     assert text.startswith("digraph")
-    assert "Target @%d" % id(app.holder["the_key"]) in text
+    assert "Target @%d" % id(app.holder["the_key"]) in text  # DOT labels: id(obj)
     assert "'the_key'" in text
+
+
+def memlab_modules():
+    """node_modules holding @memlab/core: one the C suite's memlab test
+    installed in a build tree, else RCGC_MEMLAB_DIR (installed there with
+    npm on first use); skipped when neither can be had (offline)."""
+    import shutil
+    if not shutil.which("node"):
+        pytest.skip("node not installed")
+    found = sorted(glob.glob(os.path.join(HERE, "..", "..", "build", "*", "tests", "leak",
+                                          "memlab", "node_modules", "@memlab", "core")))
+    if found:
+        return os.path.dirname(os.path.dirname(found[0]))
+    work = os.environ.get("RCGC_MEMLAB_DIR")
+    if not work or not shutil.which("npm"):
+        pytest.skip("no @memlab/core (set RCGC_MEMLAB_DIR to install it there)")
+    mods = os.path.join(work, "node_modules")
+    if not os.path.isdir(os.path.join(mods, "@memlab", "core")):
+        os.makedirs(work, exist_ok=True)
+        if not os.path.exists(os.path.join(work, "package.json")):
+            with open(os.path.join(work, "package.json"), "w") as f:
+                f.write('{"private":true}\n')
+        r = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts",
+                            "@memlab/core"], cwd=work, capture_output=True, text=True,
+                           env=dict(os.environ, PUPPETEER_SKIP_DOWNLOAD="1"))
+        if r.returncode:
+            pytest.skip("npm install @memlab/core failed (offline?)")
+    return mods
+
+
+def test_memlab_reads_the_snapshot_with_the_same_counts_and_root_path(module_factory, tmp_path):
+    mods = memlab_modules()
+    app = module_factory("app_memlab", """
+class Session:
+    pass
+registry = {'sessions': [Session()]}
+""")
+    target = app.registry["sessions"][0]
+    ours = rcgc.why(target)[0]
+    # memlab's steps: each node with the edge leaving it (element edges by
+    # their number); the first step is the root, whose edge to the path's
+    # first node is numbered by that node's place among the roots
+    want_path = [{"id": 1, "edge": None}]
+    for i, node in enumerate(ours.nodes):
+        edge = ours.edges[i] if i < len(ours.edges) else None
+        if edge is not None and edge.startswith("[") and edge.endswith("]"):
+            edge = edge[1:-1]
+        want_path.append({"id": rcgc.snapshot_id(node.obj), "edge": edge})
+    tid = rcgc.snapshot_id(target)
+    del target, ours, node
+    path = tmp_path / "m.heapsnapshot"
+    nodes, edges = rcgc.snapshot(str(path))
+    data = json.loads(path.read_text())
+    first = want_path[1]["id"]
+    ids = data["nodes"][2::7]
+    root_edges = data["edges"][: 3 * data["nodes"][4]]
+    for k in range(0, len(root_edges), 3):
+        if ids[root_edges[k + 2] // 7] == first:
+            want_path[0]["edge"] = str(root_edges[k + 1])
+            break
+    del data
+    want = {"nodes": nodes, "edges": edges, "target": tid, "path": want_path}
+    (tmp_path / "expect.json").write_text(json.dumps(want))
+    r = subprocess.run(["node", os.path.join(HERE, "memlab_check.js"), str(path),
+                        str(tmp_path / "expect.json")], capture_output=True, text=True,
+                       env=dict(os.environ, NODE_PATH=mods), timeout=300)
+    assert r.returncode == 0, (r.stdout, json.dumps(want))
