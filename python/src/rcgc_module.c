@@ -1548,7 +1548,20 @@ static PyObject *py_snapshot(PyObject *self, PyObject *args) {
   pic p;
   PyObject *res = NULL;
   if (pic_build(&p, PIC_EDGES | PIC_NAMES | PIC_SIZES, NULL, NULL, args) == 0) {
-    /* from here on only C arrays are read: let other threads run */
+    /* from here on only the graph is read: drop the rest of the picture
+    ** before the writer's own tables (peak memory), let other threads run */
+    idm_free(&p.nodes);
+    idm_free(&p.quoted);
+    idm_free(&p.bare);
+    free(p.indeg);
+    free(p.held);
+    free(p.ext);
+    free(p.gcaware);
+    free(p.obj);
+    p.indeg = p.held = NULL;
+    p.ext = NULL;
+    p.gcaware = NULL;
+    p.obj = NULL;
     int rc;
     Py_BEGIN_ALLOW_THREADS rc = write_snapshot(&p.g, f);
     Py_END_ALLOW_THREADS
