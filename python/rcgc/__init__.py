@@ -332,12 +332,20 @@ class Cycle:
         else:
             lines.append("  unreachable: the next collection frees it")
         for m in fin:
-            done = ""
             try:
-                done = " (already run)" if _gc.is_finalized(m.obj) else ""
+                done = _gc.is_finalized(m.obj)
             except BaseException:
-                pass
-            lines.append("  %s defines __del__%s; it runs once, then the cycle is freed" % (m.label, done))
+                done = False
+            if done and self.reason[0] != "unreachable":
+                lines.append("  %s defines __del__, which already ran: the cycle outlived it "
+                             "(resurrected by it, or kept by gc.garbage); it will not run again"
+                             % m.label)
+            elif done:
+                lines.append("  %s defines __del__, which already ran; the next collection "
+                             "frees the cycle" % m.label)
+            else:
+                lines.append("  %s defines __del__; it runs once when the cycle is collected"
+                             % m.label)
         return "\n".join(lines)
 
     __str__ = describe

@@ -59,7 +59,7 @@ def test_cycle_through_del_unreachable_with_its_finalizer():
         assert len(cyc.finalizers()) == 2
         text = cyc.describe()
         assert "unreachable: the next collection frees it" in text
-        assert "WithDel defines __del__" in text
+        assert "WithDel defines __del__; it runs once when the cycle is collected" in text
         del objs, cyc
     finally:
         gc.collect()
@@ -91,3 +91,42 @@ def test_whole_heap_cycles_include_a_constructed_one():
     a.next = a
     cs = rcgc.cycles(limit=100000)
     assert any(a in c for c in cs)
+
+
+class Phoenix:
+    saved = []
+
+    def __del__(self):
+        Phoenix.saved.append(self)   # resurrects the whole cycle
+
+
+def test_a_cycle_resurrected_by_its_finalizer():
+    def make():
+        p, q = Phoenix(), Node("q")
+        p.peer, q.next = q, p
+    make()
+    gc.collect()
+    try:
+        assert len(Phoenix.saved) == 1
+        assert gc.is_finalized(Phoenix.saved[0])
+        # no variable of this frame may hold a member: it would be an
+        # outside reference
+        (cyc,) = rcgc.cycles([Phoenix.saved[0], Phoenix.saved[0].peer])
+        kind, path = cyc.reason
+        assert kind == "held"
+        assert path.edges[-3:] == ["__dict__", "'saved'", "[0]"]
+        assert "class Phoenix --saved--> list --[0]--> Phoenix" in str(path)
+        text = cyc.describe()
+        assert "Phoenix defines __del__, which already ran: the cycle outlived it" in text
+        del cyc, path
+    finally:
+        Phoenix.saved.clear()
+        gc.collect()
+
+
+def test_cycle_through_del_text_before_collection():
+    x, y = WithDel(), WithDel()
+    x.peer, y.peer = y, x
+    text = rcgc.cycles([x, y])[0].describe()
+    assert "WithDel defines __del__; it runs once when the cycle is collected" in text
+    x.peer = y.peer = None
