@@ -41,3 +41,27 @@ def test_run_reports_growth_garbage_and_writes_a_snapshot(tmp_path):
     assert growth_lines and growth_lines[0][1:3] == ["10", "+10"]
     assert os.path.getsize(tmp_path / "out.1.heapsnapshot") > 0
     assert os.path.getsize(snap) > 0
+
+
+def test_inspect_commands_go_to_rcgc_inspect(tmp_path):
+    import glob
+
+    import pytest
+
+    import rcgc
+    tool = os.environ.get("RCGC_INSPECT") or next(iter(sorted(glob.glob(
+        os.path.join(HERE, "..", "..", "build", "*", "tools", "rcgc-inspect")))), None)
+    if not tool:
+        pytest.skip("rcgc-inspect not built (set RCGC_INSPECT)")
+    snap = tmp_path / "s.heapsnapshot"
+    nodes, edges = rcgc.snapshot(str(snap))
+    env = dict(os.environ, RCGC_INSPECT=tool)
+    if not env.get("RCGC_PY_INSTALLED"):
+        env["PYTHONPATH"] = os.path.dirname(HERE)
+    r = subprocess.run([sys.executable, "-m", "rcgc", "summary", str(snap)], capture_output=True,
+                       text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "nodes: %d\n" % nodes in r.stdout
+    r = subprocess.run([sys.executable, "-m", "rcgc", "frobnicate"], capture_output=True, text=True,
+                       env=env, timeout=120)
+    assert r.returncode == 2 and "unknown command 'frobnicate'" in r.stderr
