@@ -6,12 +6,13 @@ Builds SESSIONS (default 200,000) sessions, each an instance with four
 attributes, a dict, a list, a closure that refers back to its session (a
 cycle through a cell), kept in a module-level cache: about 6 tracked objects
 per session. Then times, once each:
-  why      rcgc.why(x)                  vs objgraph.find_backref_chain(x, is_proper_module)
+  why      rcgc.why(x)                  vs objgraph.find_backref_chain(x, is_proper_module),
+           for one session's list and for a dict every session shares
   growth   rcgc.mark() + rcgc.growth()  vs objgraph.show_growth() twice
   snapshot rcgc.snapshot(path), with the peak memory it adds (VmHWM after
            resetting it through /proc/self/clear_refs)
 objgraph's chain search gets a time limit (OBJGRAPH_LIMIT seconds, default
-300); past it the figure is reported as "> limit".
+120); past it the figure is reported as "> limit".
 """
 import gc
 import io
@@ -28,8 +29,9 @@ import rcgc
 
 
 class Session:
-    def __init__(self, i):
+    def __init__(self, i, config=None):
         self.id = i
+        self.config = config
         self.data = {"user": i, "hits": [i]}
         self.tags = ["a", "b"]
 
@@ -42,8 +44,9 @@ def build(n):
     app = types.ModuleType("bench_app")
     sys.modules["bench_app"] = app
     app.cache = {}
+    app.config = {"debug": False}   # shared by every session
     for i in range(n):
-        app.cache["user:%d" % i] = Session(i)
+        app.cache["user:%d" % i] = Session(i, app.config)
     return app
 
 
@@ -69,7 +72,7 @@ def timed(fn):
 
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
-    limit = int(os.environ.get("OBJGRAPH_LIMIT", "300"))
+    limit = int(os.environ.get("OBJGRAPH_LIMIT", "120"))
     app = build(n)
     gc.collect()
     tracked = len(gc.get_objects())
@@ -97,7 +100,28 @@ def main():
             t_og, c_og, len(chain), t_og / t_why))
         del chain
     except Timeout:
-        print("why      objgraph  > %d s (stopped)  (ratio > %.0fx)" % (limit, limit / t_why))
+        print("why      objgraph  > %d s (stopped)  (objgraph/rcgc > %.0f)" % (limit, limit / t_why))
+
+    # a shared object: objgraph's backward search meets every session
+    # before the module that holds it
+    shared = app.config
+    t0, c0 = time.perf_counter(), time.process_time()
+    paths = rcgc.why(shared)
+    t_w2, c_w2 = time.perf_counter() - t0, time.process_time() - c0
+    print("why/shared rcgc    %.3f s (cpu %.3f s)   %s" % (t_w2, c_w2, paths[0]))
+    del paths
+    signal.alarm(limit)
+    try:
+        t0 = time.perf_counter()
+        chain = objgraph.find_backref_chain(shared, objgraph.is_proper_module)
+        t_og = time.perf_counter() - t0
+        signal.alarm(0)
+        print("why/shared objgraph %.3f s   chain of %d objects  (objgraph/rcgc %.1f)" % (
+            t_og, len(chain), t_og / t_w2))
+        del chain
+    except Timeout:
+        print("why/shared objgraph > %d s (stopped)  (objgraph/rcgc > %.0f)" % (limit, limit / t_w2))
+    del shared
 
     t_mark, m = timed(rcgc.mark)
     extra = [Session(-i) for i in range(1000)]
