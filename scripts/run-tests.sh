@@ -15,7 +15,9 @@
 #   python    the CPython extension (python/): built in place for Debian's
 #             /usr/bin/python3, then its pytest suite, with rcgc-inspect from
 #             a release build and memlab (npm, as for the C suite) for the
-#             snapshot tests
+#             snapshot tests; then the suite again over a build of the
+#             extension with ASan + UBSan (leak detection off: the
+#             interpreter itself is not built for it)
 # RCGC_TEST_MODES selects a subset ("debug asan"); default: all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,6 +60,13 @@ run_mode() {
                -DRCGC_BUILD_EXAMPLES=OFF -DRCGC_BUILD_TOOLS=ON &&
              scripts/build-python.sh &&
              RCGC_INSPECT=$PWD/$B/python-tools/tools/rcgc-inspect RCGC_MEMLAB_DIR=$PWD/$B/python-memlab \
+               /usr/bin/python3 -m pytest -q -p no:cacheprovider python/tests &&
+             echo "==> tests: python under AddressSanitizer + UBSan" &&
+             scripts/build-python.sh --asan $B/python-asan &&
+             RCGC_PY_INSTALLED=1 PYTHONPATH=$PWD/$B/python-asan \
+               LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)" \
+               ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+               RCGC_INSPECT=$PWD/$B/python-tools/tools/rcgc-inspect RCGC_MEMLAB_DIR=$PWD/$B/python-memlab \
                /usr/bin/python3 -m pytest -q -p no:cacheprovider python/tests ;;
     *) echo "unknown mode $mode"; return 1 ;;
   esac
