@@ -3,7 +3,8 @@
 #   make demo    build (release) and run every example
 #   make test    the whole suite: debug build, ASan+UBSan build, valgrind, TSan
 #   make bench   benchmark workloads beside CPython, PHP and the Boehm collector,
-#                then GCBench and binary-trees beside Boehm, malloc, mimalloc, CPython
+#                then GCBench and binary-trees beside Boehm, malloc, mimalloc, CPython,
+#                then rcgc for Python beside objgraph
 #   make diff-long  differential test against CPython: DIFF_COUNT random
 #                programs (default 20000) from DIFF_SEED, DIFF_OPS operations each
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)

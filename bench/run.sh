@@ -34,7 +34,8 @@
 #   BENCH_SKIP="php boehm"        systems not to run (php, cpython, boehm,
 #                                 rcgc-cpython: rcgc_bench under the CPython
 #                                 policy; classic: malloc, mimalloc), or
-#                                 "classic"
+#                                 "classic", or "python" (rcgc for Python
+#                                 beside objgraph, last in a full run)
 #   RCGC_ANCHORS=dir              the anchors (default ../shared/anchors
 #                                 beside the repository)
 #   BENCH_BIN=path                use this rcgc_bench instead of building one
@@ -363,8 +364,34 @@ if [ "$classic_only" = 0 ]; then
   echo
 fi
 
+# ---------------------------------------------------------- rcgc for Python
+# The Python extension's leak tools beside objgraph on one synthetic heap of
+# about 1,400,000 tracked objects (python/bench/vs_objgraph.py): why, growth,
+# snapshot. Full runs only (not --quick, --classic); BENCH_SKIP="python"
+# skips it; BENCH_PY_SESSIONS sets the heap's size (sessions, default 200000).
+python_vs_objgraph() {
+  if ! wants python || [ "$mode" != full ] || [ "${classic_only:-0}" = 1 ]; then return; fi
+  if ! /usr/bin/python3 -c 'import objgraph' >/dev/null 2>&1; then
+    say "python: objgraph missing (scripts/ensure-deps.sh bench installs it): skipped"
+    return
+  fi
+  if ! "$REPO/scripts/build-python.sh" >"$OUT/python-build.txt" 2>&1; then
+    say "FAILED: building the Python extension (see $OUT/python-build.txt)"
+    status=1
+    return
+  fi
+  echo
+  echo "rcgc for Python beside objgraph (python/bench/vs_objgraph.py, one run)"
+  if ! PYTHONPATH="$REPO/python" /usr/bin/python3 "$REPO/python/bench/vs_objgraph.py" \
+      ${BENCH_PY_SESSIONS:-} | tee "$OUT/python.txt"; then
+    say "FAILED: python/bench/vs_objgraph.py"
+    status=1
+  fi
+}
+
 if ! wants classic; then
   say "classic benchmarks skipped (BENCH_SKIP)"
+  python_vs_objgraph
   exit $status
 fi
 classic_workloads
@@ -375,4 +402,5 @@ if ! python3 "$REPO/bench/report.py" classic --out "$OUT/classic" --json "$JSON"
   say "FAILED: classic benchmarks (see above and $OUT/classic/*.err)"
   status=1
 fi
+python_vs_objgraph
 exit $status

@@ -6,7 +6,9 @@
 #                                    python3-dev, -setuptools, -numpy, -objgraph (python/)
 #   scripts/ensure-deps.sh bench  -> php-cli, libgc-dev (benchmark anchors, classic
 #                                    benchmarks), libmimalloc-dev (classic benchmarks),
-#                                    valgrind (instruction counts)
+#                                    valgrind (instruction counts), python3-dev,
+#                                    -setuptools, -numpy, -objgraph (rcgc for Python
+#                                    beside objgraph)
 #   scripts/ensure-deps.sh fuzz   -> clang, yajl (rcgc-inspect's fuzz target)
 # Needs root for apt-get; when not root and something is missing, prints the
 # exact command to run and exits non-zero.
@@ -45,6 +47,7 @@ case "$part" in
     have_header gc.h || need+=(libgc-dev)
     have_header mimalloc.h || need+=(libmimalloc-dev)
     command -v valgrind >/dev/null || need+=(valgrind)
+    python_deps bench
     ;;
   fuzz)
     command -v clang >/dev/null || need+=(clang)
