@@ -391,8 +391,10 @@ RCGC_API int rcgc_leak_dot(rcgc_heap *heap, void *const *objs, size_t n,
 **  - then one node per live object, type "object", name = its C type name,
 **    self_size = its memory (as in the histogram), id = 2 x serial + 1 when
 **    the heap records serials (stable across snapshots of the heap, so
-**    DevTools' Comparison view and memlab diffs match objects), else
-**    2 x (position in this snapshot) + 1 (not comparable across files);
+**    DevTools' Comparison view and memlab diffs match objects; ids stay
+**    below 2^32, as those tools read them: serials past 2^31 - 2 wrap
+**    around to 3, 5, ...), else 2 x (position in this snapshot) + 1 (not
+**    comparable across files);
 **    the root has id 1 (V8's root id: memlab and DevTools treat it as the
 **    root) and "(garbage)" id 2, ids no object gets;
 **  - edges in node order: named references are "property" edges with

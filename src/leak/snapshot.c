@@ -28,6 +28,13 @@
 */
 #include "leak_int.h"
 
+/* The node id of an object with this serial: an odd number from 3 to below
+** 2^32, because DevTools and memlab keep ids in 32-bit arrays. Serials
+** 1 .. 2^31 - 2 give 2 x serial + 1; later ones wrap around, so objects
+** allocated a multiple of 2^31 - 2 allocations apart share an id. */
+#define ID_SPAN ((uint64_t)0x7ffffffe)
+static uint64_t serial_id(uint64_t serial) { return 2 * ((serial - 1) % ID_SPAN) + 3; }
+
 #define NODE_FIELDS 7
 enum { NT_OBJECT = 3, NT_SYNTHETIC = 9 };
 enum { ET_ELEMENT = 1, ET_PROPERTY = 2, ET_WEAK = 6 };
@@ -138,7 +145,7 @@ static int write_snapshot(const rcgc__hg_t *hg, rcgc_write_fn write, void *write
   uint64_t rec1[NODE_FIELDS] = {NT_SYNTHETIC, s_garbage, 2, 0, hg->ngarbage_nodes, 0, 0};
   put_rec(o, 0, rec1, NODE_FIELDS);
   for (uint32_t v = 0; v < hg->n; v++) {
-    uint64_t id = heap->pre ? 2 * g->id[v] + 1 : 2 * ((uint64_t)v + 2) + 1;
+    uint64_t id = heap->pre ? serial_id(g->id[v]) : 2 * ((uint64_t)v + 2) + 1;
     uint64_t r[NODE_FIELDS] = {NT_OBJECT, g->name[v], id, g->self_size[v],
                                g->edge_start[v + 1] - g->edge_start[v], 0, 0};
     put_rec(o, 0, r, NODE_FIELDS);
