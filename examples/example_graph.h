@@ -51,7 +51,7 @@ static inline rcgc_heap *heap_new_stdout(unsigned flags) {
 /* repr(obj): the type's repr function when it has one, else <Type 0x...>;
 ** "None" for NULL. The text lives in one of four rotating buffers, so up to
 ** four results can be used in one printf. */
-static inline const char *repr(const rcgc_heap *heap, const void *obj) {
+static inline const char *repr(rcgc_heap *heap, const void *obj) {
   static char bufs[4][128];
   static unsigned slot;
   char *buf = bufs[slot++ % 4];
@@ -66,7 +66,7 @@ static inline const char *repr(const rcgc_heap *heap, const void *obj) {
 }
 
 /* print(label, gc.garbage): "label[a, b, ...]" and a newline */
-static inline void print_garbage(const rcgc_heap *heap, const char *label) {
+static inline void print_garbage(rcgc_heap *heap, const char *label) {
   printf("%s[", label);
   for (size_t i = 0; i < rcgc_garbage_count(heap); i++)
     printf("%s%s", i ? ", " : "", repr(heap, rcgc_garbage_get(heap, i)));

@@ -49,13 +49,47 @@
 ** that links it. (The runtime flags RCGC_DEBUG_* are something else: Python's
 ** gc.DEBUG_* output flags, section 5.)
 **
-** Errors: functions that can fail return an int, 0 (RCGC_OK) on success or a
-** negative RCGC_E* code, in every build. Functions returning pointers return
-** NULL on failure. Misuse that cannot be expressed as a return value
-** (decref below zero, use of a freed object, a refcount too small for the
-** references the collector found) is reported to the heap's debug sink,
-** naming the rule, the object's type, address and refcount, and the heap is
-** kept consistent; see section 8.
+** Conventions. Every call of sections 1-6 and 8 follows these; a call's
+** own comment says only what is particular to it.
+**
+**  - The heap comes first in every call that takes one. Four accessors take
+**    none -- rcgc_refcount, rcgc_is_tracked, rcgc_is_finalized,
+**    rcgc_weakref_alive -- because they check nothing: each is one read of
+**    the object's hidden header (rcgc_refcount is inline and must stay a
+**    load), so for a freed object or a pointer that is not an object their
+**    result is unspecified.
+**  - Every call that takes a heap takes an rcgc_heap *, never a const one:
+**    in checking builds each claims the heap for the calling thread (see
+**    Threads above), and rcgc_repr runs user code, both of which write to
+**    the heap.
+**  - Yes/no queries (rcgc_isenabled, rcgc_is_tracked, rcgc_is_finalized,
+**    rcgc_weakref_alive) return 1 or 0 and nothing else: 0 for NULL.
+**  - A call that can fail returns an int, RCGC_OK (0) on success or a
+**    negative RCGC_E* code, in every build. A few return a non-negative
+**    value on success instead of RCGC_OK (rcgc_enable and rcgc_disable the
+**    previous state, rcgc_get_policy the policy); negative is still an
+**    error. Every error code is returned by some call.
+**  - A call that counts what it did or found (rcgc_collect,
+**    rcgc_garbage_clear, rcgc_garbage_release, rcgc_heap_destroy,
+**    rcgc_check_heap) returns a long: the count, >= 0, or a negative RCGC_E*
+**    code. A call that reads a number the heap keeps (rcgc_heap_object_count,
+**    rcgc_heap_bytes, rcgc_get_freeze_count, rcgc_garbage_count,
+**    rcgc_weakref_count, rcgc_misuse_count) cannot fail and returns a
+**    size_t: 0 for a NULL heap.
+**  - A call returning a pointer returns NULL on failure.
+**  - A NULL heap is RCGC_EINVAL for a call that returns a code, NULL, 0 or
+**    nothing otherwise; the call does nothing.
+**  - Flags arguments are checked: a bit that is not one of the call's named
+**    flags makes the call fail with RCGC_EINVAL (rcgc_heap_new: NULL) and do
+**    nothing.
+**  - Public structs have no private fields: what a caller can read is all
+**    there is.
+**
+** Misuse that cannot be expressed as a return value (decref below zero, use
+** of a freed object, a refcount too small for the references the collector
+** found) is reported to the heap's debug sink, naming the rule, the
+** object's type, address and refcount, and the heap is kept consistent; see
+** section 8.
 */
 #ifndef RCGC_H
 #define RCGC_H
@@ -92,16 +126,15 @@ extern "C" {
 ** Compare with RCGC_VERSION_* to detect a header/library mismatch. */
 RCGC_API const char *rcgc_version(void);
 
-/* Error codes. Never renumbered, never reused. */
+/* Error codes. Never renumbered, never reused: -5 and -7 are retired
+** (they were declared but never returned). */
 #define RCGC_ERRNO_MAP(X)                                                     \
   X(OK, 0, "success")                                                         \
   X(EINVAL, -1, "invalid argument")                                           \
   X(ENOMEM, -2, "out of memory")                                              \
   X(EBUSY, -3, "not allowed while a collection or traverse is running")       \
   X(ERANGE, -4, "invalid generation")                                         \
-  X(ENOTTRACKED, -5, "object is not tracked by the collector")               \
   X(ENOTFOUND, -6, "not found")                                               \
-  X(EMISUSE, -7, "misuse of the API detected")                                \
   X(ETHREAD, -8, "heap entered by a second thread")                          \
   X(ENOTSUP, -9, "not supported by this heap's configuration")                \
   X(EIO, -10, "output error")
@@ -278,7 +311,8 @@ RCGC_API void rcgc_config_init(rcgc_config *cfg);
 
 /* Create a heap. 'cfg' may be NULL for the defaults; it is copied. Returns
 ** NULL if cfg->size is not a size this library knows, a field holds a value
-** outside its enumeration, or memory is short. A configuration from before
+** outside its enumeration, cfg->flags has a bit that is not an
+** RCGC_CONFIG_* flag, or memory is short. A configuration from before
 ** the 'policy' field existed (its size ends before 'policy') is accepted and
 ** gets RCGC_POLICY_SUSPECTS. Thresholds start at (700, 10, 10), automatic
 ** collection enabled, no debug flags. */
@@ -302,20 +336,20 @@ RCGC_API rcgc_heap *rcgc_heap_new(const rcgc_config *cfg);
 **    rcgc_new returns NULL (reported: "allocation during heap destroy"), so
 **    no object is left unfinalized or unfreed.
 ** Returns N, the number of objects that were still alive at step 2 (0 for a
-** clean heap, and for NULL). Must not be called from a callback of the same
-** heap -- finalizers, destroy functions, weak reference and collection
-** callbacks, traverse functions, the debug sink, which runs in the middle
-** of the call that reports, and the allocator hook -- (returns 0 and does
-** nothing, reporting the misuse: rule "heap destroyed from inside
-** itself"). */
-RCGC_API size_t rcgc_heap_destroy(rcgc_heap *heap);
+** clean heap); RCGC_EINVAL for NULL. Must not be called from a callback of
+** the same heap -- finalizers, destroy functions, weak reference and
+** collection callbacks, traverse functions, the debug sink, which runs in
+** the middle of the call that reports, and the allocator hook -- (returns
+** RCGC_EBUSY and does nothing, reporting the misuse: rule "heap destroyed
+** from inside itself"). */
+RCGC_API long rcgc_heap_destroy(rcgc_heap *heap);
 
 /* Number of live managed objects in the heap (tracked or not); 0 for
 ** NULL. */
-RCGC_API size_t rcgc_heap_object_count(const rcgc_heap *heap);
+RCGC_API size_t rcgc_heap_object_count(rcgc_heap *heap);
 /* Bytes of object data plus headers currently allocated for live objects;
 ** 0 for NULL. */
-RCGC_API size_t rcgc_heap_bytes(const rcgc_heap *heap);
+RCGC_API size_t rcgc_heap_bytes(rcgc_heap *heap);
 
 /* ======================================================================
 ** 4. Objects and reference counts
@@ -435,8 +469,9 @@ static inline void rcgc_set(rcgc_heap *heap, void *field_addr, void *value) {
 
 /* The current reference count of 'obj' (0 for NULL). Like every accessor
 ** that takes no heap (rcgc_is_tracked, rcgc_is_finalized,
-** rcgc_weakref_alive) it reads the header unchecked: for a freed object or
-** a pointer that is not an object the result is unspecified. */
+** rcgc_weakref_alive; the conventions at the top say why they take none)
+** it reads the header unchecked: for a freed object or a pointer that is
+** not an object the result is unspecified. */
 static inline size_t rcgc_refcount(const void *obj) {
   return obj ? (size_t)((const rcgc_head_ *)obj - 1)->refcnt : 0;
 }
@@ -446,13 +481,13 @@ static inline size_t rcgc_refcount(const void *obj) {
 ** reported (rule "reference between heaps"). A pointer that is not an
 ** object gives NULL when its would-be header holds no type id of the heap,
 ** unreported; otherwise the result is unspecified. */
-RCGC_API const rcgc_type *rcgc_typeof(const rcgc_heap *heap, const void *obj);
+RCGC_API const rcgc_type *rcgc_typeof(rcgc_heap *heap, const void *obj);
 
 /* The object's allocation serial (1, 2, 3... in allocation order) when the
 ** heap records serials (RCGC_CONFIG_SERIALS or a debug build), else 0; 0
 ** for a NULL heap or object; unspecified (unchecked) for a freed object, a
 ** pointer that is not an object or another heap's object. */
-RCGC_API uint64_t rcgc_serial(const rcgc_heap *heap, const void *obj);
+RCGC_API uint64_t rcgc_serial(rcgc_heap *heap, const void *obj);
 
 /* Write the type's repr of 'obj' into buf (always NUL-terminated when cap >
 ** 0); without a repr function, "<Type 0x...>". Returns the length wanted,
@@ -462,7 +497,7 @@ RCGC_API uint64_t rcgc_serial(const rcgc_heap *heap, const void *obj);
 ** unreported (for other non-objects the result is unspecified). Debug
 ** builds refuse an object of another heap: "" and 0, reported (rule
 ** "reference between heaps"). */
-RCGC_API int rcgc_repr(const rcgc_heap *heap, const void *obj, char *buf, size_t cap);
+RCGC_API int rcgc_repr(rcgc_heap *heap, const void *obj, char *buf, size_t cap);
 
 /* ======================================================================
 ** 5. The collector -- Python's gc module
@@ -541,7 +576,7 @@ RCGC_API int rcgc_repr(const rcgc_heap *heap, const void *obj, char *buf, size_t
 ** current policy). */
 RCGC_API int rcgc_set_policy(rcgc_heap *heap, int policy);
 /* The heap's policy, or RCGC_EINVAL for NULL. */
-RCGC_API int rcgc_get_policy(const rcgc_heap *heap);
+RCGC_API int rcgc_get_policy(rcgc_heap *heap);
 
 /* Debug flags, same values as Python's. */
 enum {
@@ -562,11 +597,12 @@ enum {
   RCGC_DEBUG_CHECK = 512
 };
 
-/* Automatic collection on/off. rcgc_collect works either way. Each returns
-** the previous state (1 enabled, 0 disabled), or RCGC_EINVAL for NULL. */
+/* Automatic collection on/off. rcgc_collect works either way. rcgc_enable
+** and rcgc_disable return the previous state (1 enabled, 0 disabled), or
+** RCGC_EINVAL for NULL; rcgc_isenabled returns the state, 0 for NULL. */
 RCGC_API int rcgc_enable(rcgc_heap *heap);
 RCGC_API int rcgc_disable(rcgc_heap *heap);
-RCGC_API int rcgc_isenabled(const rcgc_heap *heap);
+RCGC_API int rcgc_isenabled(rcgc_heap *heap);
 
 /* Collect 'generation' (0, 1 or 2) and all younger ones -- under
 ** RCGC_POLICY_SUSPECTS, for 0 and 1, also the suspects and everything they
@@ -590,7 +626,7 @@ RCGC_API long rcgc_collect(rcgc_heap *heap, int generation);
 ** generation-0 collections since the last generation-1 one; count[2] =
 ** generation-1 collections since the last full one. RCGC_EINVAL for a NULL
 ** heap or 'count'. */
-RCGC_API int rcgc_get_count(const rcgc_heap *heap, long count[3]);
+RCGC_API int rcgc_get_count(rcgc_heap *heap, long count[RCGC_NUM_GENERATIONS]);
 
 /* Thresholds (defaults 700, 10, 10). threshold[0] = 0 disables automatic
 ** collection. A full automatic collection also needs the objects promoted
@@ -601,7 +637,7 @@ RCGC_API int rcgc_get_count(const rcgc_heap *heap, long count[3]);
 ** effect). Negative values are RCGC_EINVAL (the thresholds are left as
 ** they were), and so is a NULL heap or (get) 'threshold'. */
 RCGC_API int rcgc_set_threshold(rcgc_heap *heap, long t0, long t1, long t2);
-RCGC_API int rcgc_get_threshold(const rcgc_heap *heap, long threshold[3]);
+RCGC_API int rcgc_get_threshold(rcgc_heap *heap, long threshold[RCGC_NUM_GENERATIONS]);
 
 /* Debug flags (RCGC_DEBUG_*). Output goes to the heap's sink in CPython
 ** 3.11's exact text:
@@ -611,9 +647,11 @@ RCGC_API int rcgc_get_threshold(const rcgc_heap *heap, long threshold[3]);
 **   gc: collectable <Graph 0x7f3a5c1d2e80>
 **   gc: uncollectable <Graph 0x7f3a5c1d2f10>
 **   gc: done, 24 unreachable, 0 uncollectable, 0.0007s elapsed
-** rcgc_set_debug returns RCGC_EINVAL for a NULL heap, rcgc_get_debug 0. */
+** rcgc_set_debug returns RCGC_EINVAL for a NULL heap and for a flag that is
+** not one of RCGC_DEBUG_* (the flags are left as they were); rcgc_get_debug
+** returns 0 for NULL. */
 RCGC_API int rcgc_set_debug(rcgc_heap *heap, unsigned flags);
-RCGC_API unsigned rcgc_get_debug(const rcgc_heap *heap);
+RCGC_API unsigned rcgc_get_debug(rcgc_heap *heap);
 
 /* Information passed to collection callbacks (Python's info dict). */
 typedef struct rcgc_collect_info {
@@ -653,10 +691,11 @@ typedef struct rcgc_gen_stats {
 } rcgc_gen_stats;
 
 /* RCGC_OK, or RCGC_EINVAL for a NULL heap or 'stats'. */
-RCGC_API int rcgc_get_stats(const rcgc_heap *heap,
+RCGC_API int rcgc_get_stats(rcgc_heap *heap,
                             rcgc_gen_stats stats[RCGC_NUM_GENERATIONS]);
 
-/* A list of strong references returned by introspection calls. Release it
+/* A list of strong references returned by introspection calls: 'count'
+** objects in items[0..count-1] (items is NULL when count is 0). Release it
 ** with rcgc_list_release, which drops every reference and frees the array.
 ** Inside a traverse function rcgc_list_release is refused (reported as a
 ** mutation inside traverse) and the list keeps its references. A NULL
@@ -665,7 +704,6 @@ RCGC_API int rcgc_get_stats(const rcgc_heap *heap,
 typedef struct rcgc_list {
   void **items;
   size_t count;
-  size_t capacity_;
 } rcgc_list;
 
 RCGC_API void rcgc_list_release(rcgc_heap *heap, rcgc_list *list);
@@ -719,11 +757,12 @@ RCGC_API int rcgc_is_finalized(const void *obj);
 /* Move every tracked object into the permanent generation: never examined,
 ** never returned by get_objects/get_referrers; resets the counts. unfreeze
 ** moves them back into the oldest generation. get_freeze_count returns the
-** size of the permanent generation. RCGC_EBUSY during a collection and
-** inside a traverse function; all three return RCGC_EINVAL for NULL. */
+** size of the permanent generation (0 for NULL). freeze and unfreeze
+** return RCGC_EBUSY during a collection and inside a traverse function,
+** RCGC_EINVAL for NULL. */
 RCGC_API int rcgc_freeze(rcgc_heap *heap);
 RCGC_API int rcgc_unfreeze(rcgc_heap *heap);
-RCGC_API long rcgc_get_freeze_count(const rcgc_heap *heap);
+RCGC_API size_t rcgc_get_freeze_count(rcgc_heap *heap);
 
 /* Visit every live object: tracked ones generation by generation, then
 ** frozen ones, then untracked ones (Python's PyUnstable_GC_VisitObjects,
@@ -790,18 +829,18 @@ RCGC_API size_t rcgc_weakref_count(rcgc_heap *heap, const void *obj);
 /* The garbage list (Python's gc.garbage). It owns a strong reference to each
 ** entry: objects found unreachable but uncollectable (those with a legacy
 ** finalizer in cyclic garbage) and, with RCGC_DEBUG_SAVEALL, every
-** unreachable object. rcgc_garbage_count, rcgc_garbage_get and
-** rcgc_garbage_clear return 0 / NULL for a NULL heap, rcgc_garbage_remove
+** unreachable object. rcgc_garbage_count and rcgc_garbage_get return 0 /
+** NULL for a NULL heap, rcgc_garbage_clear and rcgc_garbage_remove
 ** RCGC_EINVAL. */
-RCGC_API size_t rcgc_garbage_count(const rcgc_heap *heap);
+RCGC_API size_t rcgc_garbage_count(rcgc_heap *heap);
 /* Entry 'i' (borrowed reference: valid while it stays in the list), or
 ** NULL when i is out of range. */
-RCGC_API void *rcgc_garbage_get(const rcgc_heap *heap, size_t i);
+RCGC_API void *rcgc_garbage_get(rcgc_heap *heap, size_t i);
 /* Drop every entry's reference (Python's del gc.garbage[:]), the last entry
 ** first, as CPython does. Cycles stay garbage for the next collection to
 ** find. Returns the number of entries. Refused inside a traverse function:
-** returns 0, reported, the list left as it was. */
-RCGC_API size_t rcgc_garbage_clear(rcgc_heap *heap);
+** RCGC_EBUSY, reported, the list left as it was. */
+RCGC_API long rcgc_garbage_clear(rcgc_heap *heap);
 /* Remove entry 'i' (dropping its reference). RCGC_ENOTFOUND if out of range,
 ** RCGC_EBUSY inside a traverse function. */
 RCGC_API int rcgc_garbage_remove(rcgc_heap *heap, size_t i);
@@ -846,7 +885,7 @@ RCGC_API long rcgc_check_heap(rcgc_heap *heap);
 ** (decref below zero, use of a freed object, refcount too small, mutation
 ** inside traverse, ...). Tests use it to assert a misuse was detected. 0
 ** for NULL. */
-RCGC_API long rcgc_misuse_count(const rcgc_heap *heap);
+RCGC_API size_t rcgc_misuse_count(rcgc_heap *heap);
 
 /* Write text to the heap's debug sink (printf-style). A NULL heap or fmt
 ** writes nothing. */

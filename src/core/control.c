@@ -23,11 +23,9 @@ int rcgc_disable(rcgc_heap *heap) {
   return was;
 }
 
-int rcgc_isenabled(const rcgc_heap *heap) {
-  return heap == NULL ? RCGC_EINVAL : heap->enabled;
-}
+int rcgc_isenabled(rcgc_heap *heap) { return heap != NULL && heap->enabled; }
 
-int rcgc_get_count(const rcgc_heap *heap, long count[3]) {
+int rcgc_get_count(rcgc_heap *heap, long count[RCGC_NUM_GENERATIONS]) {
   if (heap == NULL || count == NULL)
     return RCGC_EINVAL;
   for (int i = 0; i < RCGC_NUM_GENERATIONS; i++)
@@ -45,7 +43,7 @@ int rcgc_set_threshold(rcgc_heap *heap, long t0, long t1, long t2) {
   return RCGC_OK;
 }
 
-int rcgc_get_threshold(const rcgc_heap *heap, long threshold[3]) {
+int rcgc_get_threshold(rcgc_heap *heap, long threshold[RCGC_NUM_GENERATIONS]) {
   if (heap == NULL || threshold == NULL)
     return RCGC_EINVAL;
   for (int i = 0; i < RCGC_NUM_GENERATIONS; i++)
@@ -53,14 +51,19 @@ int rcgc_get_threshold(const rcgc_heap *heap, long threshold[3]) {
   return RCGC_OK;
 }
 
+/* Every RCGC_DEBUG_* flag (rcgc.h): other bits are refused. */
+#define DEBUG_KNOWN                                                           \
+  ((unsigned)(RCGC_DEBUG_STATS | RCGC_DEBUG_COLLECTABLE | RCGC_DEBUG_UNCOLLECTABLE |   \
+              RCGC_DEBUG_SAVEALL | RCGC_DEBUG_REPR | RCGC_DEBUG_CHECK))
+
 int rcgc_set_debug(rcgc_heap *heap, unsigned flags) {
-  if (heap == NULL)
+  if (heap == NULL || (flags & ~DEBUG_KNOWN))
     return RCGC_EINVAL;
   heap->debug = flags;
   return RCGC_OK;
 }
 
-unsigned rcgc_get_debug(const rcgc_heap *heap) { return heap ? heap->debug : 0; }
+unsigned rcgc_get_debug(rcgc_heap *heap) { return heap ? heap->debug : 0; }
 
 int rcgc_callback_add(rcgc_heap *heap, rcgc_callback_fn fn, void *ud) {
   if (heap == NULL || fn == NULL)
@@ -98,7 +101,7 @@ int rcgc_callback_remove(rcgc_heap *heap, rcgc_callback_fn fn, void *ud) {
   return RCGC_ENOTFOUND;
 }
 
-int rcgc_get_stats(const rcgc_heap *heap, rcgc_gen_stats stats[RCGC_NUM_GENERATIONS]) {
+int rcgc_get_stats(rcgc_heap *heap, rcgc_gen_stats stats[RCGC_NUM_GENERATIONS]) {
   if (heap == NULL || stats == NULL)
     return RCGC_EINVAL;
   memcpy(stats, heap->stats, sizeof heap->stats);

@@ -190,7 +190,7 @@ void rcgc__misuse(rcgc_heap *heap, const void *obj, const char *rule, const char
   }
 }
 
-long rcgc_misuse_count(const rcgc_heap *heap) { return heap ? heap->misuse : 0; }
+size_t rcgc_misuse_count(rcgc_heap *heap) { return heap ? (size_t)heap->misuse : 0; }
 
 /* 'what' was called with a NULL heap and the object 'obj': refused. Only a
 ** debug build can say so, through the heap the object's prefix names when

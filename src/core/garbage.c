@@ -26,21 +26,21 @@ int rcgc__garbage_append(rcgc_heap *heap, void *obj) {
   return RCGC_OK;
 }
 
-size_t rcgc_garbage_count(const rcgc_heap *heap) { return heap ? heap->ngarbage : 0; }
+size_t rcgc_garbage_count(rcgc_heap *heap) { return heap ? heap->ngarbage : 0; }
 
-void *rcgc_garbage_get(const rcgc_heap *heap, size_t i) {
+void *rcgc_garbage_get(rcgc_heap *heap, size_t i) {
   return heap && i < heap->ngarbage ? heap->garbage[i] : NULL;
 }
 
-size_t rcgc_garbage_clear(rcgc_heap *heap) {
+long rcgc_garbage_clear(rcgc_heap *heap) {
   if (heap == NULL)
-    return 0;
+    return RCGC_EINVAL;
   if (heap->in_traverse) {
     rcgc__misuse(heap, NULL, "graph mutated inside traverse",
                  "rcgc_garbage_clear called from inside a traverse function; refused");
-    return 0;
+    return RCGC_EBUSY;
   }
-  ENTER(heap, 0);
+  ENTER(heap, RCGC_ETHREAD);
   /* detach the entries first: decrefs may run finalizers that look at (or
   ** append to) the list */
   size_t n = heap->ngarbage;
@@ -53,7 +53,7 @@ size_t rcgc_garbage_clear(rcgc_heap *heap) {
     rcgc_decref_slow_(heap, items[i]);
   rcgc__raw_free(heap, items, cap * sizeof *items);
   LEAVE(heap);
-  return n;
+  return (long)n;
 }
 
 int rcgc_garbage_remove(rcgc_heap *heap, size_t i) {

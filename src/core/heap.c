@@ -48,6 +48,7 @@ rcgc_heap *rcgc_heap_new(const rcgc_config *cfg) {
     c.size = sizeof c;
   }
   if ((unsigned)c.destroy_policy > RCGC_DESTROY_NO_FINALIZE ||
+      (c.flags & ~(unsigned)(RCGC_CONFIG_NO_POOL | RCGC_CONFIG_SERIALS)) ||
       (c.policy != RCGC_POLICY_SUSPECTS && c.policy != RCGC_POLICY_CPYTHON))
     return NULL;
   rcgc_heap *heap;
@@ -91,8 +92,8 @@ rcgc_heap *rcgc_heap_new(const rcgc_config *cfg) {
   return heap;
 }
 
-size_t rcgc_heap_object_count(const rcgc_heap *heap) { return heap ? heap->nobjects : 0; }
-size_t rcgc_heap_bytes(const rcgc_heap *heap) { return heap ? heap->nbytes : 0; }
+size_t rcgc_heap_object_count(rcgc_heap *heap) { return heap ? heap->nobjects : 0; }
+size_t rcgc_heap_bytes(rcgc_heap *heap) { return heap ? heap->nbytes : 0; }
 
 /* ------------------------------------------------------------ destroy */
 
@@ -269,16 +270,16 @@ static void destroy_all(rcgc_heap *heap, head_t *all) {
   }
 }
 
-size_t rcgc_heap_destroy(rcgc_heap *heap) {
+long rcgc_heap_destroy(rcgc_heap *heap) {
   if (heap == NULL)
-    return 0;
+    return RCGC_EINVAL;
   if (heap->in_user || heap->collecting || heap->in_traverse || heap->destroying) {
     rcgc__misuse(heap, NULL, "heap destroyed from inside itself",
                  "rcgc_heap_destroy called from a callback, finalizer or traverse of the "
                  "same heap; ignored");
-    return 0;
+    return RCGC_EBUSY;
   }
-  ENTER(heap, 0);
+  ENTER(heap, RCGC_ETHREAD);
   /* 1-2 */
   rcgc_garbage_clear(heap);
   rcgc__collect(heap, RCGC_NUM_GENERATIONS - 1, COLLECT_NO_SAVEALL | COLLECT_NO_CALLBACKS);
@@ -329,5 +330,5 @@ size_t rcgc_heap_destroy(rcgc_heap *heap) {
     heap->cfg.alloc(heap->cfg.alloc_ud, heap, sizeof *heap, 0);
   else
     free(heap);
-  return alive;
+  return (long)alive;
 }

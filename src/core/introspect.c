@@ -13,14 +13,25 @@
 */
 #include "internal.h"
 
+/* An rcgc_list's array is one block: a word holding its capacity, then
+** the items (rcgc_list.items points at the first item), so that the public
+** struct carries nothing private. */
+static size_t *list_block(void **items) { return (size_t *)(void *)items - 1; }
+static size_t list_capacity(const rcgc_list *l) {
+  return l->items != NULL ? *list_block(l->items) : 0;
+}
+static size_t list_block_bytes(size_t cap) { return sizeof(size_t) + cap * sizeof(void *); }
+
 static int list_push(rcgc_heap *heap, rcgc_list *out, void *obj) {
-  if (out->count == out->capacity_) {
-    size_t ncap = out->capacity_ ? out->capacity_ * 2 : 16;
-    void **ni = rcgc__raw_realloc(heap, out->items, out->capacity_ * sizeof *ni, ncap * sizeof *ni);
-    if (ni == NULL)
+  size_t cap = list_capacity(out);
+  if (out->count == cap) {
+    size_t ncap = cap ? cap * 2 : 16;
+    size_t *nb = rcgc__raw_realloc(heap, out->items ? list_block(out->items) : NULL,
+                                   cap ? list_block_bytes(cap) : 0, list_block_bytes(ncap));
+    if (nb == NULL)
       return RCGC_ENOMEM;
-    out->items = ni;
-    out->capacity_ = ncap;
+    nb[0] = ncap;
+    out->items = (void **)(void *)(nb + 1);
   }
   ref_inc(heap, AS_HEAD(obj));
   out->items[out->count++] = obj;
@@ -30,7 +41,6 @@ static int list_push(rcgc_heap *heap, rcgc_list *out, void *obj) {
 static void list_reset(rcgc_list *out) {
   out->items = NULL;
   out->count = 0;
-  out->capacity_ = 0;
 }
 
 void rcgc_list_release(rcgc_heap *heap, rcgc_list *list) {
@@ -45,11 +55,12 @@ void rcgc_list_release(rcgc_heap *heap, rcgc_list *list) {
     return;
   }
   void **items = list->items;
-  size_t n = list->count, cap = list->capacity_;
+  size_t n = list->count, cap = list_capacity(list);
   list_reset(list);
   for (size_t i = 0; i < n; i++)
     rcgc_decref_slow_(heap, items[i]);
-  rcgc__raw_free(heap, items, cap * sizeof *items);
+  if (items != NULL)
+    rcgc__raw_free(heap, list_block(items), list_block_bytes(cap));
 }
 
 /* On failure the partial list is released and 'out' left empty. */
@@ -257,8 +268,8 @@ int rcgc_unfreeze(rcgc_heap *heap) {
   return RCGC_OK;
 }
 
-long rcgc_get_freeze_count(const rcgc_heap *heap) {
-  return heap == NULL ? RCGC_EINVAL : (long)list_size(&heap->permanent);
+size_t rcgc_get_freeze_count(rcgc_heap *heap) {
+  return heap == NULL ? 0 : list_size(&heap->permanent);
 }
 
 int rcgc_visit_objects(rcgc_heap *heap, rcgc_object_fn fn, void *ud) {

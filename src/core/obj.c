@@ -687,12 +687,12 @@ void rcgc__free_now(rcgc_heap *heap, head_t *h) {
 ** "reference between heaps", naming the call 'what'): its type id means
 ** nothing in this heap's table. A pointer whose prefix names no live heap is
 ** left to the callers' own checks (a freed block, or not an object). */
-static bool foreign_object(const rcgc_heap *heap, const void *obj, const char *what) {
+static bool foreign_object(rcgc_heap *heap, const void *obj, const char *what) {
 #ifdef RCGC_CHECKS
   const head_t *h = AS_HEAD(obj);
   if (type_id_of(h) != TYPE_POISON && prefix_of(h)->heap != heap &&
       rcgc__live_heap(prefix_of(h)->heap)) {
-    rcgc__valid_object((rcgc_heap *)heap, obj, what);
+    rcgc__valid_object(heap, obj, what);
     return true;
   }
 #else
@@ -701,34 +701,33 @@ static bool foreign_object(const rcgc_heap *heap, const void *obj, const char *w
   return false;
 }
 
-const rcgc_type *rcgc_typeof(const rcgc_heap *heap, const void *obj) {
+const rcgc_type *rcgc_typeof(rcgc_heap *heap, const void *obj) {
   if (heap == NULL || obj == NULL || foreign_object(heap, obj, "rcgc_typeof"))
     return NULL;
   uint32_t id = type_id_of(AS_HEAD(obj));
   return id == 0 || id >= heap->ntypes ? NULL : heap->types[id];
 }
 
-uint64_t rcgc_serial(const rcgc_heap *heap, const void *obj) {
+uint64_t rcgc_serial(rcgc_heap *heap, const void *obj) {
   if (heap == NULL || obj == NULL || heap->pre == 0)
     return 0;
   return prefix_of(AS_HEAD(obj))->serial;
 }
 
-int rcgc_repr(const rcgc_heap *heap, const void *obj, char *buf, size_t cap) {
+int rcgc_repr(rcgc_heap *heap, const void *obj, char *buf, size_t cap) {
   if (heap == NULL || obj == NULL || foreign_object(heap, obj, "rcgc_repr")) {
     if (cap > 0)
       buf[0] = 0;
     return 0;
   }
-  rcgc_heap *h = (rcgc_heap *)heap;
   const rcgc_type *t = rcgc_typeof(heap, obj);
   if (t == NULL || t->repr == NULL)
-    return rcgc__describe(h, AS_HEAD(obj), buf, cap);
+    return rcgc__describe(heap, AS_HEAD(obj), buf, cap);
   if (cap > 0)
     buf[0] = 0;
-  USER_BEGIN(h);
+  USER_BEGIN(heap);
   int n = t->repr(obj, buf, cap);
-  USER_END(h);
+  USER_END(heap);
   if (cap > 0)
     buf[cap - 1] = 0;
   return n;

@@ -239,6 +239,6 @@ int rcgc_set_policy(rcgc_heap *heap, int policy) {
   return r;
 }
 
-int rcgc_get_policy(const rcgc_heap *heap) {
+int rcgc_get_policy(rcgc_heap *heap) {
   return heap == NULL ? RCGC_EINVAL : heap->policy;
 }

@@ -894,7 +894,7 @@ static void op_freeze(int freeze) {
       m->gen = 2;
     frozen += m->gen == GEN_PERMANENT;
   }
-  CHECK(rcgc_get_freeze_count(F.heap) == frozen, "freeze count %ld, model %ld",
+  CHECK(rcgc_get_freeze_count(F.heap) == (size_t)frozen, "freeze count %zu, model %ld",
         rcgc_get_freeze_count(F.heap), frozen);
 }
 
@@ -1025,9 +1025,9 @@ static void op_garbage(input *in) {
     long want = 0;
     for (int i = 0; i < F.n; i++)
       want += F.o[i].garb;
-    size_t got = rcgc_garbage_clear(F.heap);
+    long got = rcgc_garbage_clear(F.heap);
     model_garbage_clear();
-    CHECK((long)got == want, "garbage_clear returned %zu, model %ld", got, want);
+    CHECK(got == want, "garbage_clear returned %ld, model %ld", got, want);
   } else {
     unsigned flags = (b & 3) == 1 ? RCGC_RELEASE_LEGACY : 0;
     trace("garbage_release(%u)\n", flags);
@@ -2162,10 +2162,10 @@ static void run(const uint8_t *data, size_t size) {
   long left = model_alive();
   total_ops += F.ops_run;
   F.destroying = 1;
-  size_t alive = rcgc_heap_destroy(F.heap);
+  long alive = rcgc_heap_destroy(F.heap);
   F.destroying = 0;
   F.heap = NULL;
-  CHECK((long)alive == left, "heap_destroy reported %zu alive, model %ld", alive, left);
+  CHECK(alive == left, "heap_destroy reported %ld alive, model %ld", alive, left);
   for (int i = 0; i < F.n; i++) {
     mobj *m = &F.o[i];
     CHECK(m->destroy == (m->kind != K_WREF), "object %d destroyed %ld times in all", i, m->destroy);

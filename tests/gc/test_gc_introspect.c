@@ -256,7 +256,7 @@ Test(gc_introspect, get_objects_generations) { /* test_get_objects_generations *
 
 Test(gc_introspect, get_objects_arguments) { /* test_get_objects_arguments */
   tl_node *n = tl_new("n");
-  rcgc_list l = {(void **)1, 7, 7}; /* garbage: the call initialises it */
+  rcgc_list l = {(void **)1, 7}; /* garbage: the call initialises it */
   cr_assert_eq(rcgc_get_objects(tl.heap, 3, &l), RCGC_ERANGE);
   cr_assert_eq(l.count, 0);
   cr_assert_null(l.items);
@@ -324,7 +324,7 @@ Test(gc_introspect, freeze_and_unfreeze) { /* test_freeze */
   cr_assert_eq(tl_destroyed, 5);
   cr_assert_eq(rcgc_freeze(NULL), RCGC_EINVAL);
   cr_assert_eq(rcgc_unfreeze(NULL), RCGC_EINVAL);
-  cr_assert_eq(rcgc_get_freeze_count(NULL), RCGC_EINVAL);
+  cr_assert_eq(rcgc_get_freeze_count(NULL), 0);
 }
 
 Test(gc_introspect, new_cycles_through_frozen_objects_collect) { /* test_traverse_frozen_objects */

@@ -180,6 +180,13 @@ static long t_heap_new_policy(rcgc_heap *h, void *o) {
   c.policy = (rcgc_policy)2;
   return P(rcgc_heap_new(&c));
 }
+static long t_heap_new_flags(rcgc_heap *h, void *o) {
+  (void)h, (void)o;
+  rcgc_config c;
+  rcgc_config_init(&c);
+  c.flags = 1u << 2; /* no RCGC_CONFIG_* flag */
+  return P(rcgc_heap_new(&c));
+}
 static long t_heap_destroy(rcgc_heap *h, void *o) {
   (void)o;
   return (long)rcgc_heap_destroy(h);
@@ -307,6 +314,13 @@ static long t_get_threshold(rcgc_heap *h, void *o) {
 static long t_set_debug(rcgc_heap *h, void *o) {
   (void)o;
   return rcgc_set_debug(h, 0);
+}
+/* 1 when a bit that is no RCGC_DEBUG_* flag is refused and the flags are
+** left as they were */
+static long t_set_debug_flags(rcgc_heap *h, void *o) {
+  (void)h, (void)o;
+  return rcgc_set_debug(tl.heap, RCGC_DEBUG_STATS | 8u) == RCGC_EINVAL &&
+         rcgc_get_debug(tl.heap) == 0;
 }
 static long t_get_debug(rcgc_heap *h, void *o) {
   (void)o;
@@ -698,7 +712,8 @@ static const call_row rows[] = {
     {"rcgc_heap_new(unknown size)", t_heap_new_size, T_VALUE, 0, 0, NULL, 0, NULL},
     {"rcgc_heap_new(destroy_policy 3)", t_heap_new_destroy_policy, T_VALUE, 0, 0, NULL, 0, NULL},
     {"rcgc_heap_new(policy 2)", t_heap_new_policy, T_VALUE, 0, 0, NULL, 0, NULL},
-    {"rcgc_heap_destroy", t_heap_destroy, T_HEAP, 0, 0, NULL, 0, NULL},
+    {"rcgc_heap_new(unknown flags)", t_heap_new_flags, T_VALUE, 0, 0, NULL, 0, NULL},
+    {"rcgc_heap_destroy", t_heap_destroy, T_HEAP, E, 0, NULL, 0, NULL},
     {"rcgc_heap_object_count", t_object_count, T_HEAP, 0, 0, NULL, 0, NULL},
     {"rcgc_heap_bytes", t_heap_bytes, T_HEAP, 0, 0, NULL, 0, NULL},
     /* 4. objects */
@@ -720,7 +735,7 @@ static const call_row rows[] = {
     {"rcgc_get_policy", t_get_policy, T_HEAP, E, 0, NULL, 0, NULL},
     {"rcgc_enable", t_enable, T_HEAP, E, 0, NULL, 0, NULL},
     {"rcgc_disable", t_disable, T_HEAP, E, 0, NULL, 0, NULL},
-    {"rcgc_isenabled", t_isenabled, T_HEAP, E, 0, NULL, 0, NULL},
+    {"rcgc_isenabled", t_isenabled, T_HEAP, 0, 0, NULL, 0, NULL},
     {"rcgc_collect", t_collect, T_HEAP, E, 0, NULL, 0, NULL},
     {"rcgc_collect(generation 3, -1)", t_collect_generation, T_VALUE, 0, 1, NULL, 0, NULL},
     {"rcgc_get_count", t_get_count, T_HEAP | T_PTR, E, E, NULL, 0, NULL},
@@ -728,6 +743,7 @@ static const call_row rows[] = {
     {"rcgc_set_threshold(negative)", t_set_threshold_value, T_VALUE, 0, 1, NULL, 0, NULL},
     {"rcgc_get_threshold", t_get_threshold, T_HEAP | T_PTR, E, E, NULL, 0, NULL},
     {"rcgc_set_debug", t_set_debug, T_HEAP, E, 0, NULL, 0, NULL},
+    {"rcgc_set_debug(unknown flags)", t_set_debug_flags, T_VALUE, 0, 1, NULL, 0, NULL},
     {"rcgc_get_debug", t_get_debug, T_HEAP, 0, 0, NULL, 0, NULL},
     {"rcgc_callback_add", t_callback_add, T_HEAP | T_PTR, E, E, NULL, 0, NULL},
     {"rcgc_callback_remove", t_callback_remove, T_HEAP | T_PTR, E, E, NULL, 0, NULL},
@@ -745,7 +761,7 @@ static const call_row rows[] = {
     {"rcgc_is_finalized", t_is_finalized, T_OBJ, 0, 0, NULL, ANY, NULL},
     {"rcgc_freeze", t_freeze, T_HEAP, E, 0, NULL, 0, NULL},
     {"rcgc_unfreeze", t_unfreeze, T_HEAP, E, 0, NULL, 0, NULL},
-    {"rcgc_get_freeze_count", t_get_freeze_count, T_HEAP, E, 0, NULL, 0, NULL},
+    {"rcgc_get_freeze_count", t_get_freeze_count, T_HEAP, 0, 0, NULL, 0, NULL},
     {"rcgc_visit_objects", t_visit_objects, T_HEAP | T_PTR, E, E, NULL, 0, NULL},
     /* 6. weak references and the garbage list */
     {"rcgc_weakref_new", t_weakref_new, T_HEAP | T_OBJ, 0, 0, "rcgc_weakref_new", 0, NULL},
@@ -757,7 +773,7 @@ static const call_row rows[] = {
     {"rcgc_garbage_count", t_garbage_count, T_HEAP, 0, 0, NULL, 0, NULL},
     {"rcgc_garbage_get", t_garbage_get, T_HEAP, 0, 0, NULL, 0, NULL},
     {"rcgc_garbage_get(out of range)", t_garbage_get_range, T_VALUE, 0, 0, NULL, 0, NULL},
-    {"rcgc_garbage_clear", t_garbage_clear, T_HEAP, 0, 0, NULL, 0, NULL},
+    {"rcgc_garbage_clear", t_garbage_clear, T_HEAP, E, 0, NULL, 0, NULL},
     {"rcgc_garbage_remove", t_garbage_remove, T_HEAP | T_VALUE, E, NF, NULL, 0, NULL},
     {"rcgc_garbage_release", t_garbage_release, T_HEAP, E, 0, NULL, 0, NULL},
     {"rcgc_garbage_release(unknown flags)", t_garbage_release_flags, T_VALUE, 0, E, NULL, 0, NULL},
