@@ -5,49 +5,63 @@
 */
 #include "internal.h"
 
-int rcgc_enable(rcgc_heap *heap) {
+/* Every exported function that takes a heap starts the same way: a NULL
+** heap is refused, then ENTER claims the heap for this thread (checking
+** builds; a second thread is reported and refused), then the call's own
+** checks run. */
+
+static int set_enabled(rcgc_heap *heap, int on) {
   if (heap == NULL)
     return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
   int was = heap->enabled;
-  heap->enabled = 1;
+  heap->enabled = on;
   rcgc__schedule(heap);
+  LEAVE(heap);
   return was;
 }
 
-int rcgc_disable(rcgc_heap *heap) {
-  if (heap == NULL)
-    return RCGC_EINVAL;
-  int was = heap->enabled;
-  heap->enabled = 0;
-  rcgc__schedule(heap);
-  return was;
-}
+int rcgc_enable(rcgc_heap *heap) { return set_enabled(heap, 1); }
+int rcgc_disable(rcgc_heap *heap) { return set_enabled(heap, 0); }
 
-int rcgc_isenabled(rcgc_heap *heap) { return heap != NULL && heap->enabled; }
+int rcgc_isenabled(rcgc_heap *heap) {
+  if (heap == NULL)
+    return 0;
+  ENTER(heap, 0);
+  int on = heap->enabled != 0;
+  LEAVE(heap);
+  return on;
+}
 
 int rcgc_get_count(rcgc_heap *heap, long count[RCGC_NUM_GENERATIONS]) {
   if (heap == NULL || count == NULL)
     return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
   for (int i = 0; i < RCGC_NUM_GENERATIONS; i++)
     count[i] = heap->gens[i].count;
+  LEAVE(heap);
   return RCGC_OK;
 }
 
 int rcgc_set_threshold(rcgc_heap *heap, long t0, long t1, long t2) {
   if (heap == NULL || t0 < 0 || t1 < 0 || t2 < 0)
     return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
   heap->gens[0].threshold = t0;
   heap->gens[1].threshold = t1;
   heap->gens[2].threshold = t2;
   rcgc__schedule(heap);
+  LEAVE(heap);
   return RCGC_OK;
 }
 
 int rcgc_get_threshold(rcgc_heap *heap, long threshold[RCGC_NUM_GENERATIONS]) {
   if (heap == NULL || threshold == NULL)
     return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
   for (int i = 0; i < RCGC_NUM_GENERATIONS; i++)
     threshold[i] = heap->gens[i].threshold;
+  LEAVE(heap);
   return RCGC_OK;
 }
 
@@ -59,15 +73,22 @@ int rcgc_get_threshold(rcgc_heap *heap, long threshold[RCGC_NUM_GENERATIONS]) {
 int rcgc_set_debug(rcgc_heap *heap, unsigned flags) {
   if (heap == NULL || (flags & ~DEBUG_KNOWN))
     return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
   heap->debug = flags;
+  LEAVE(heap);
   return RCGC_OK;
 }
 
-unsigned rcgc_get_debug(rcgc_heap *heap) { return heap ? heap->debug : 0; }
+unsigned rcgc_get_debug(rcgc_heap *heap) {
+  if (heap == NULL)
+    return 0;
+  ENTER(heap, 0);
+  unsigned flags = heap->debug;
+  LEAVE(heap);
+  return flags;
+}
 
-int rcgc_callback_add(rcgc_heap *heap, rcgc_callback_fn fn, void *ud) {
-  if (heap == NULL || fn == NULL)
-    return RCGC_EINVAL;
+static int callback_add(rcgc_heap *heap, rcgc_callback_fn fn, void *ud) {
   if (heap->ncallbacks == heap->cap_callbacks) {
     size_t ncap = heap->cap_callbacks ? heap->cap_callbacks * 2 : 4;
     callback_t *nc = rcgc__raw_realloc(heap, heap->callbacks,
@@ -83,9 +104,16 @@ int rcgc_callback_add(rcgc_heap *heap, rcgc_callback_fn fn, void *ud) {
   return RCGC_OK;
 }
 
-int rcgc_callback_remove(rcgc_heap *heap, rcgc_callback_fn fn, void *ud) {
+int rcgc_callback_add(rcgc_heap *heap, rcgc_callback_fn fn, void *ud) {
   if (heap == NULL || fn == NULL)
     return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  int r = callback_add(heap, fn, ud);
+  LEAVE(heap);
+  return r;
+}
+
+static int callback_remove(rcgc_heap *heap, rcgc_callback_fn fn, void *ud) {
   for (size_t i = 0; i < heap->ncallbacks; i++) {
     if (heap->callbacks[i].fn == fn && heap->callbacks[i].ud == ud) {
       if (heap->callbacks_running) {
@@ -101,9 +129,20 @@ int rcgc_callback_remove(rcgc_heap *heap, rcgc_callback_fn fn, void *ud) {
   return RCGC_ENOTFOUND;
 }
 
+int rcgc_callback_remove(rcgc_heap *heap, rcgc_callback_fn fn, void *ud) {
+  if (heap == NULL || fn == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  int r = callback_remove(heap, fn, ud);
+  LEAVE(heap);
+  return r;
+}
+
 int rcgc_get_stats(rcgc_heap *heap, rcgc_gen_stats stats[RCGC_NUM_GENERATIONS]) {
   if (heap == NULL || stats == NULL)
     return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
   memcpy(stats, heap->stats, sizeof heap->stats);
+  LEAVE(heap);
   return RCGC_OK;
 }

@@ -87,10 +87,12 @@ void rcgc__report(rcgc_heap *heap, const char *fmt, ...) {
 void rcgc_printf(rcgc_heap *heap, const char *fmt, ...) {
   if (heap == NULL || fmt == NULL)
     return;
+  ENTER(heap, );
   va_list ap;
   va_start(ap, fmt);
   vreport(heap, fmt, ap);
   va_end(ap);
+  LEAVE(heap);
 }
 
 /* ------------------------------------------------------------ live heaps */
@@ -190,7 +192,14 @@ void rcgc__misuse(rcgc_heap *heap, const void *obj, const char *rule, const char
   }
 }
 
-size_t rcgc_misuse_count(rcgc_heap *heap) { return heap ? (size_t)heap->misuse : 0; }
+size_t rcgc_misuse_count(rcgc_heap *heap) {
+  if (heap == NULL)
+    return 0;
+  ENTER(heap, 0);
+  size_t n = (size_t)heap->misuse;
+  LEAVE(heap);
+  return n;
+}
 
 /* 'what' was called with a NULL heap and the object 'obj': refused. Only a
 ** debug build can say so, through the heap the object's prefix names when
@@ -304,9 +313,12 @@ static int visit_count(void *child, const char *edge, void *arg) {
 long rcgc_check_heap(rcgc_heap *heap) {
   if (heap == NULL)
     return RCGC_EINVAL;
-  if (heap->collecting || heap->in_traverse || heap->draining)
-    return RCGC_EBUSY; /* objects are off their lists on purpose */
-  return rcgc__check_heap(heap);
+  ENTER(heap, RCGC_ETHREAD);
+  long r = heap->collecting || heap->in_traverse || heap->draining
+               ? RCGC_EBUSY /* objects are off their lists on purpose */
+               : rcgc__check_heap(heap);
+  LEAVE(heap);
+  return r;
 }
 
 long rcgc__check_heap(rcgc_heap *heap) {

@@ -26,21 +26,30 @@ int rcgc__garbage_append(rcgc_heap *heap, void *obj) {
   return RCGC_OK;
 }
 
-size_t rcgc_garbage_count(rcgc_heap *heap) { return heap ? heap->ngarbage : 0; }
-
-void *rcgc_garbage_get(rcgc_heap *heap, size_t i) {
-  return heap && i < heap->ngarbage ? heap->garbage[i] : NULL;
+size_t rcgc_garbage_count(rcgc_heap *heap) {
+  if (heap == NULL)
+    return 0;
+  ENTER(heap, 0);
+  size_t n = heap->ngarbage;
+  LEAVE(heap);
+  return n;
 }
 
-long rcgc_garbage_clear(rcgc_heap *heap) {
+void *rcgc_garbage_get(rcgc_heap *heap, size_t i) {
   if (heap == NULL)
-    return RCGC_EINVAL;
+    return NULL;
+  ENTER(heap, NULL);
+  void *obj = i < heap->ngarbage ? heap->garbage[i] : NULL;
+  LEAVE(heap);
+  return obj;
+}
+
+static long garbage_clear(rcgc_heap *heap) {
   if (heap->in_traverse) {
     rcgc__misuse(heap, NULL, "graph mutated inside traverse",
                  "rcgc_garbage_clear called from inside a traverse function; refused");
     return RCGC_EBUSY;
   }
-  ENTER(heap, RCGC_ETHREAD);
   /* detach the entries first: decrefs may run finalizers that look at (or
   ** append to) the list */
   size_t n = heap->ngarbage;
@@ -52,43 +61,58 @@ long rcgc_garbage_clear(rcgc_heap *heap) {
   for (size_t i = n; i-- > 0;)
     rcgc_decref_slow_(heap, items[i]);
   rcgc__raw_free(heap, items, cap * sizeof *items);
-  LEAVE(heap);
   return (long)n;
+}
+
+long rcgc_garbage_clear(rcgc_heap *heap) {
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  long r = garbage_clear(heap);
+  LEAVE(heap);
+  return r;
+}
+
+static int garbage_remove(rcgc_heap *heap, size_t i) {
+  if (i >= heap->ngarbage)
+    return RCGC_ENOTFOUND;
+  if (heap->in_traverse)
+    return RCGC_EBUSY;
+  void *obj = heap->garbage[i];
+  memmove(&heap->garbage[i], &heap->garbage[i + 1], (heap->ngarbage - i - 1) * sizeof(void *));
+  heap->ngarbage--;
+  rcgc_decref_slow_(heap, obj);
+  return RCGC_OK;
 }
 
 int rcgc_garbage_remove(rcgc_heap *heap, size_t i) {
   if (heap == NULL)
     return RCGC_EINVAL;
-  if (i >= heap->ngarbage)
-    return RCGC_ENOTFOUND;
-  if (heap->in_traverse)
-    return RCGC_EBUSY;
   ENTER(heap, RCGC_ETHREAD);
-  void *obj = heap->garbage[i];
-  memmove(&heap->garbage[i], &heap->garbage[i + 1], (heap->ngarbage - i - 1) * sizeof(void *));
-  heap->ngarbage--;
-  rcgc_decref_slow_(heap, obj);
+  int r = garbage_remove(heap, i);
   LEAVE(heap);
-  return RCGC_OK;
+  return r;
 }
 
-long rcgc_garbage_release(rcgc_heap *heap, unsigned flags) {
-  if (heap == NULL)
-    return RCGC_EINVAL;
-  if (flags & ~(unsigned)RCGC_RELEASE_LEGACY)
-    return RCGC_EINVAL;
+static long garbage_release(rcgc_heap *heap, unsigned flags) {
   if (heap->in_traverse)
     return RCGC_EBUSY;
   if (heap->collecting)
     return 0;
-  ENTER(heap, RCGC_ETHREAD);
   if (flags & RCGC_RELEASE_LEGACY)
     for (size_t i = 0; i < heap->ngarbage; i++)
       AS_HEAD(heap->garbage[i])->tinfo |= TI_RELEASE;
   size_t before = heap->nobjects;
-  rcgc_garbage_clear(heap);
+  garbage_clear(heap);
   rcgc__collect(heap, RCGC_NUM_GENERATIONS - 1, COLLECT_NO_SAVEALL);
-  long freed = before > heap->nobjects ? (long)(before - heap->nobjects) : 0;
+  return before > heap->nobjects ? (long)(before - heap->nobjects) : 0;
+}
+
+long rcgc_garbage_release(rcgc_heap *heap, unsigned flags) {
+  if (heap == NULL || (flags & ~(unsigned)RCGC_RELEASE_LEGACY))
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  long r = garbage_release(heap, flags);
   LEAVE(heap);
-  return freed;
+  return r;
 }

@@ -92,8 +92,23 @@ rcgc_heap *rcgc_heap_new(const rcgc_config *cfg) {
   return heap;
 }
 
-size_t rcgc_heap_object_count(rcgc_heap *heap) { return heap ? heap->nobjects : 0; }
-size_t rcgc_heap_bytes(rcgc_heap *heap) { return heap ? heap->nbytes : 0; }
+size_t rcgc_heap_object_count(rcgc_heap *heap) {
+  if (heap == NULL)
+    return 0;
+  ENTER(heap, 0);
+  size_t n = heap->nobjects;
+  LEAVE(heap);
+  return n;
+}
+
+size_t rcgc_heap_bytes(rcgc_heap *heap) {
+  if (heap == NULL)
+    return 0;
+  ENTER(heap, 0);
+  size_t n = heap->nbytes;
+  LEAVE(heap);
+  return n;
+}
 
 /* ------------------------------------------------------------ destroy */
 
@@ -273,13 +288,14 @@ static void destroy_all(rcgc_heap *heap, head_t *all) {
 long rcgc_heap_destroy(rcgc_heap *heap) {
   if (heap == NULL)
     return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
   if (heap->in_user || heap->collecting || heap->in_traverse || heap->destroying) {
     rcgc__misuse(heap, NULL, "heap destroyed from inside itself",
                  "rcgc_heap_destroy called from a callback, finalizer or traverse of the "
                  "same heap; ignored");
+    LEAVE(heap);
     return RCGC_EBUSY;
   }
-  ENTER(heap, RCGC_ETHREAD);
   /* 1-2 */
   rcgc_garbage_clear(heap);
   rcgc__collect(heap, RCGC_NUM_GENERATIONS - 1, COLLECT_NO_SAVEALL | COLLECT_NO_CALLBACKS);

@@ -43,9 +43,7 @@ static void list_reset(rcgc_list *out) {
   out->count = 0;
 }
 
-void rcgc_list_release(rcgc_heap *heap, rcgc_list *list) {
-  if (heap == NULL || list == NULL)
-    return;
+static void list_release(rcgc_heap *heap, rcgc_list *list) {
   if (heap->in_traverse) {
     /* its decrefs would be refused one by one: the references would leak */
     rcgc__misuse(heap, NULL, "graph mutated inside traverse",
@@ -63,9 +61,17 @@ void rcgc_list_release(rcgc_heap *heap, rcgc_list *list) {
     rcgc__raw_free(heap, list_block(items), list_block_bytes(cap));
 }
 
+void rcgc_list_release(rcgc_heap *heap, rcgc_list *list) {
+  if (heap == NULL || list == NULL)
+    return;
+  ENTER(heap, );
+  list_release(heap, list);
+  LEAVE(heap);
+}
+
 /* On failure the partial list is released and 'out' left empty. */
 static int fail(rcgc_heap *heap, rcgc_list *out, int err) {
-  rcgc_list_release(heap, out);
+  list_release(heap, out);
   return err;
 }
 
@@ -84,9 +90,11 @@ int rcgc_get_objects(rcgc_heap *heap, int generation, rcgc_list *out) {
     return RCGC_EINVAL;
   if (generation < -1 || generation >= RCGC_NUM_GENERATIONS)
     return RCGC_ERANGE;
-  if (heap->in_traverse)
-    return RCGC_EBUSY; /* its references could not be released there */
   ENTER(heap, RCGC_ETHREAD);
+  if (heap->in_traverse) {
+    LEAVE(heap);
+    return RCGC_EBUSY; /* its references could not be released there */
+  }
   int lo = generation < 0 ? 0 : generation, hi = generation < 0 ? RCGC_NUM_GENERATIONS - 1 : generation;
   int r = RCGC_OK;
   for (int g = lo; g <= hi && r == RCGC_OK; g++) {
@@ -95,8 +103,9 @@ int rcgc_get_objects(rcgc_heap *heap, int generation, rcgc_list *out) {
       for (head_t *h = next_of(lists[i]); h != lists[i] && r == RCGC_OK; h = next_of(h))
         r = list_push(heap, out, FROM_HEAD(h));
   }
+  r = r == RCGC_OK ? r : fail(heap, out, r);
   LEAVE(heap);
-  return r == RCGC_OK ? r : fail(heap, out, r);
+  return r;
 }
 
 typedef struct referrers_ctx {
@@ -114,20 +123,18 @@ static int visit_match(void *child, const char *edge, void *arg) {
 }
 
 /* The checks get_referrers and get_referents share: 'out' emptied, then
-** RCGC_EINVAL for bad arguments, RCGC_EBUSY inside a traverse, else 0. */
+** RCGC_EINVAL for bad arguments, else 0. */
 static int objects_call_check(rcgc_heap *heap, void *const *objs, size_t n, rcgc_list *out) {
   if (out != NULL)
     list_reset(out);
   if (heap == NULL || out == NULL || (objs == NULL && n > 0))
     return RCGC_EINVAL;
-  return heap->in_traverse ? RCGC_EBUSY : RCGC_OK;
+  return RCGC_OK;
 }
 
-int rcgc_get_referrers(rcgc_heap *heap, void *const *objs, size_t n, rcgc_list *out) {
-  int err = objects_call_check(heap, objs, n, out);
-  if (err != RCGC_OK)
-    return err;
-  ENTER(heap, RCGC_ETHREAD);
+static int get_referrers(rcgc_heap *heap, void *const *objs, size_t n, rcgc_list *out) {
+  if (heap->in_traverse)
+    return RCGC_EBUSY; /* its references could not be released there */
   /* each object validated as rcgc_get_referents does: a bad one is
   ** reported and left out of the search (a copy without it) */
   size_t nvalid = 0;
@@ -136,10 +143,8 @@ int rcgc_get_referrers(rcgc_heap *heap, void *const *objs, size_t n, rcgc_list *
   void **kept = NULL;
   if (nvalid < n && nvalid > 0) {
     kept = rcgc__raw_alloc(heap, nvalid * sizeof *kept);
-    if (kept == NULL) {
-      LEAVE(heap);
+    if (kept == NULL)
       return RCGC_ENOMEM;
-    }
     for (size_t i = 0, j = 0; i < n; i++) {
       if (objs[i] != NULL && rcgc__object_ok(heap, objs[i]))
         kept[j++] = objs[i];
@@ -156,8 +161,17 @@ int rcgc_get_referrers(rcgc_heap *heap, void *const *objs, size_t n, rcgc_list *
   }
   if (kept != NULL)
     rcgc__raw_free(heap, kept, nvalid * sizeof *kept);
-  LEAVE(heap);
   return r == RCGC_OK ? r : fail(heap, out, r);
+}
+
+int rcgc_get_referrers(rcgc_heap *heap, void *const *objs, size_t n, rcgc_list *out) {
+  int err = objects_call_check(heap, objs, n, out);
+  if (err != RCGC_OK)
+    return err;
+  ENTER(heap, RCGC_ETHREAD);
+  err = get_referrers(heap, objs, n, out);
+  LEAVE(heap);
+  return err;
 }
 
 typedef struct referents_ctx {
@@ -178,14 +192,19 @@ int rcgc_get_referents(rcgc_heap *heap, void *const *objs, size_t n, rcgc_list *
   if (err != RCGC_OK)
     return err;
   ENTER(heap, RCGC_ETHREAD);
+  if (heap->in_traverse) {
+    LEAVE(heap);
+    return RCGC_EBUSY; /* its references could not be released there */
+  }
   referents_ctx c = {heap, out, RCGC_OK};
   for (size_t i = 0; i < n && c.err == RCGC_OK; i++) {
     if (objs[i] == NULL || !rcgc__valid_object(heap, objs[i], "rcgc_get_referents"))
       continue;
     rcgc__traverse(heap, AS_HEAD(objs[i]), visit_collect, &c);
   }
+  err = c.err == RCGC_OK ? RCGC_OK : fail(heap, out, c.err);
   LEAVE(heap);
-  return c.err == RCGC_OK ? RCGC_OK : fail(heap, out, c.err);
+  return err;
 }
 
 int rcgc_is_tracked(const void *obj) {
@@ -204,14 +223,21 @@ static bool off_lists(const rcgc_heap *heap, const head_t *h) {
   return h->gc_prev == 0 || heap->destroying;
 }
 
-int rcgc_track(rcgc_heap *heap, void *obj) {
-  if (heap == NULL || obj == NULL || !rcgc__valid_object(heap, obj, "rcgc_track"))
-    return RCGC_EINVAL;
-  head_t *h = AS_HEAD(obj);
-  if (type_of(heap, h)->traverse == NULL)
+/* The checks track and untrack share, after the heap is claimed: 0 when
+** 'obj' may change state. */
+static int tracking_check(rcgc_heap *heap, void *obj, const char *what) {
+  if (!rcgc__valid_object(heap, obj, what) || type_of(heap, AS_HEAD(obj))->traverse == NULL)
     return RCGC_EINVAL;
   if (heap->collecting || heap->in_traverse)
     return RCGC_EBUSY;
+  return RCGC_OK;
+}
+
+static int track(rcgc_heap *heap, void *obj) {
+  int r = tracking_check(heap, obj, "rcgc_track");
+  if (r != RCGC_OK)
+    return r;
+  head_t *h = AS_HEAD(obj);
   if (h->tinfo & TI_UNTRACKED) {
     h->tinfo &= ~TI_UNTRACKED;
     if (!off_lists(heap, h)) {
@@ -222,14 +248,20 @@ int rcgc_track(rcgc_heap *heap, void *obj) {
   return RCGC_OK;
 }
 
-int rcgc_untrack(rcgc_heap *heap, void *obj) {
-  if (heap == NULL || obj == NULL || !rcgc__valid_object(heap, obj, "rcgc_untrack"))
+int rcgc_track(rcgc_heap *heap, void *obj) {
+  if (heap == NULL || obj == NULL)
     return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  int r = track(heap, obj);
+  LEAVE(heap);
+  return r;
+}
+
+static int untrack(rcgc_heap *heap, void *obj) {
+  int r = tracking_check(heap, obj, "rcgc_untrack");
+  if (r != RCGC_OK)
+    return r;
   head_t *h = AS_HEAD(obj);
-  if (type_of(heap, h)->traverse == NULL)
-    return RCGC_EINVAL;
-  if (heap->collecting || heap->in_traverse)
-    return RCGC_EBUSY;
   if (!(h->tinfo & TI_UNTRACKED)) {
     h->tinfo = (h->tinfo | TI_UNTRACKED) & ~(uint32_t)(TI_FROZEN | TI_SUSPECT);
     if (!off_lists(heap, h))
@@ -238,11 +270,16 @@ int rcgc_untrack(rcgc_heap *heap, void *obj) {
   return RCGC_OK;
 }
 
-int rcgc_freeze(rcgc_heap *heap) {
-  if (heap == NULL)
+int rcgc_untrack(rcgc_heap *heap, void *obj) {
+  if (heap == NULL || obj == NULL)
     return RCGC_EINVAL;
-  if (heap->collecting || heap->in_traverse)
-    return RCGC_EBUSY;
+  ENTER(heap, RCGC_ETHREAD);
+  int r = untrack(heap, obj);
+  LEAVE(heap);
+  return r;
+}
+
+static void freeze(rcgc_heap *heap) {
   for (int g = 0; g < RCGC_NUM_GENERATIONS; g++) {
     head_t *lists[2];
     for (int i = 0, n = gen_lists(heap, g, lists); i < n; i++) {
@@ -254,27 +291,43 @@ int rcgc_freeze(rcgc_heap *heap) {
     }
     heap->gens[g].count = 0;
   }
-  return RCGC_OK;
 }
 
-int rcgc_unfreeze(rcgc_heap *heap) {
-  if (heap == NULL)
-    return RCGC_EINVAL;
-  if (heap->collecting || heap->in_traverse)
-    return RCGC_EBUSY;
+static void unfreeze(rcgc_heap *heap) {
   for (head_t *h = next_of(&heap->permanent); h != &heap->permanent; h = next_of(h))
     h->tinfo &= ~(uint32_t)TI_FROZEN;
   list_merge(&heap->permanent, &heap->gens[RCGC_NUM_GENERATIONS - 1].head);
-  return RCGC_OK;
 }
+
+/* rcgc_freeze (on) or rcgc_unfreeze (off). */
+static int set_frozen(rcgc_heap *heap, bool on) {
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  int r = RCGC_OK;
+  if (heap->collecting || heap->in_traverse)
+    r = RCGC_EBUSY;
+  else if (on)
+    freeze(heap);
+  else
+    unfreeze(heap);
+  LEAVE(heap);
+  return r;
+}
+
+int rcgc_freeze(rcgc_heap *heap) { return set_frozen(heap, true); }
+int rcgc_unfreeze(rcgc_heap *heap) { return set_frozen(heap, false); }
 
 size_t rcgc_get_freeze_count(rcgc_heap *heap) {
-  return heap == NULL ? 0 : list_size(&heap->permanent);
+  if (heap == NULL)
+    return 0;
+  ENTER(heap, 0);
+  size_t n = list_size(&heap->permanent);
+  LEAVE(heap);
+  return n;
 }
 
-int rcgc_visit_objects(rcgc_heap *heap, rcgc_object_fn fn, void *ud) {
-  if (heap == NULL || fn == NULL)
-    return RCGC_EINVAL;
+static int visit_objects(rcgc_heap *heap, rcgc_object_fn fn, void *ud) {
   head_t *lists[HEAP_NLISTS];
   heap_lists(heap, lists);
   for (size_t i = 0; i < HEAP_NLISTS; i++)
@@ -284,4 +337,13 @@ int rcgc_visit_objects(rcgc_heap *heap, rcgc_object_fn fn, void *ud) {
         return r;
     }
   return 0;
+}
+
+int rcgc_visit_objects(rcgc_heap *heap, rcgc_object_fn fn, void *ud) {
+  if (heap == NULL || fn == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  int r = visit_objects(heap, fn, ud);
+  LEAVE(heap);
+  return r;
 }

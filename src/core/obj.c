@@ -701,26 +701,38 @@ static bool foreign_object(rcgc_heap *heap, const void *obj, const char *what) {
   return false;
 }
 
-const rcgc_type *rcgc_typeof(rcgc_heap *heap, const void *obj) {
-  if (heap == NULL || obj == NULL || foreign_object(heap, obj, "rcgc_typeof"))
+static const rcgc_type *type_or_null(rcgc_heap *heap, const void *obj) {
+  if (foreign_object(heap, obj, "rcgc_typeof"))
     return NULL;
   uint32_t id = type_id_of(AS_HEAD(obj));
   return id == 0 || id >= heap->ntypes ? NULL : heap->types[id];
 }
 
-uint64_t rcgc_serial(rcgc_heap *heap, const void *obj) {
-  if (heap == NULL || obj == NULL || heap->pre == 0)
-    return 0;
-  return prefix_of(AS_HEAD(obj))->serial;
+const rcgc_type *rcgc_typeof(rcgc_heap *heap, const void *obj) {
+  if (heap == NULL || obj == NULL)
+    return NULL;
+  ENTER(heap, NULL);
+  const rcgc_type *t = type_or_null(heap, obj);
+  LEAVE(heap);
+  return t;
 }
 
-int rcgc_repr(rcgc_heap *heap, const void *obj, char *buf, size_t cap) {
-  if (heap == NULL || obj == NULL || foreign_object(heap, obj, "rcgc_repr")) {
+uint64_t rcgc_serial(rcgc_heap *heap, const void *obj) {
+  if (heap == NULL || obj == NULL)
+    return 0;
+  ENTER(heap, 0);
+  uint64_t serial = heap->pre != 0 ? prefix_of(AS_HEAD(obj))->serial : 0;
+  LEAVE(heap);
+  return serial;
+}
+
+static int repr(rcgc_heap *heap, const void *obj, char *buf, size_t cap) {
+  if (foreign_object(heap, obj, "rcgc_repr")) {
     if (cap > 0)
       buf[0] = 0;
     return 0;
   }
-  const rcgc_type *t = rcgc_typeof(heap, obj);
+  const rcgc_type *t = type_or_null(heap, obj);
   if (t == NULL || t->repr == NULL)
     return rcgc__describe(heap, AS_HEAD(obj), buf, cap);
   if (cap > 0)
@@ -730,5 +742,16 @@ int rcgc_repr(rcgc_heap *heap, const void *obj, char *buf, size_t cap) {
   USER_END(heap);
   if (cap > 0)
     buf[cap - 1] = 0;
+  return n;
+}
+
+int rcgc_repr(rcgc_heap *heap, const void *obj, char *buf, size_t cap) {
+  if (cap > 0)
+    buf[0] = 0; /* what every refusal leaves */
+  if (heap == NULL || obj == NULL)
+    return 0;
+  ENTER(heap, 0);
+  int n = repr(heap, obj, buf, cap);
+  LEAVE(heap);
   return n;
 }

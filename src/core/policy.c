@@ -200,7 +200,9 @@ void rcgc__suspect(rcgc_heap *heap, head_t *h) {
 void rcgc_suspect_(rcgc_heap *heap, void *obj) {
   if (heap == NULL || obj == NULL)
     return;
+  ENTER(heap, );
   rcgc__suspect(heap, AS_HEAD(obj));
+  LEAVE(heap);
 }
 
 /* ------------------------------------------------------------ public */
@@ -240,5 +242,10 @@ int rcgc_set_policy(rcgc_heap *heap, int policy) {
 }
 
 int rcgc_get_policy(rcgc_heap *heap) {
-  return heap == NULL ? RCGC_EINVAL : heap->policy;
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  int policy = heap->policy;
+  LEAVE(heap);
+  return policy;
 }

@@ -228,9 +228,8 @@ const rcgc_type rcgc_weakref_type = {
 
 /* ------------------------------------------------------------ public */
 
-rcgc_weakref *rcgc_weakref_new(rcgc_heap *heap, void *obj, rcgc_weakref_fn callback, void *ud) {
-  if (heap == NULL || obj == NULL)
-    return NULL;
+static rcgc_weakref *weakref_new(rcgc_heap *heap, void *obj, rcgc_weakref_fn callback,
+                                 void *ud) {
   if (!rcgc__valid_object(heap, obj, "rcgc_weakref_new"))
     return NULL;
   head_t *h = AS_HEAD(obj);
@@ -245,7 +244,6 @@ rcgc_weakref *rcgc_weakref_new(rcgc_heap *heap, void *obj, rcgc_weakref_fn callb
                  "rcgc_weakref_new called from inside a traverse function; refused");
     return NULL;
   }
-  ENTER(heap, NULL);
   struct rcgc_weakref *wr = NULL;
   /* hold obj: the allocation below may run a collection */
   ref_inc(heap, h);
@@ -269,13 +267,19 @@ rcgc_weakref *rcgc_weakref_new(rcgc_heap *heap, void *obj, rcgc_weakref_fn callb
     }
   }
   rcgc_decref_slow_(heap, obj);
+  return wr;
+}
+
+rcgc_weakref *rcgc_weakref_new(rcgc_heap *heap, void *obj, rcgc_weakref_fn callback, void *ud) {
+  if (heap == NULL || obj == NULL)
+    return NULL;
+  ENTER(heap, NULL);
+  rcgc_weakref *wr = weakref_new(heap, obj, callback, ud);
   LEAVE(heap);
   return wr;
 }
 
-void *rcgc_weakref_get(rcgc_heap *heap, rcgc_weakref *wr) {
-  if (heap == NULL || wr == NULL)
-    return NULL;
+static void *weakref_get(rcgc_heap *heap, rcgc_weakref *wr) {
   /* a freed block, a non-object, another heap's weak reference (debug
   ** builds): its referent field means nothing here */
   if (!rcgc__valid_object(heap, wr, "rcgc_weakref_get"))
@@ -302,15 +306,27 @@ void *rcgc_weakref_get(rcgc_heap *heap, rcgc_weakref *wr) {
   return obj;
 }
 
+void *rcgc_weakref_get(rcgc_heap *heap, rcgc_weakref *wr) {
+  if (heap == NULL || wr == NULL)
+    return NULL;
+  ENTER(heap, NULL);
+  void *obj = weakref_get(heap, wr);
+  LEAVE(heap);
+  return obj;
+}
+
 int rcgc_weakref_alive(const rcgc_weakref *wr) {
   return wr != NULL && wr->referent != NULL && AS_HEAD(wr->referent)->refcnt > 0;
 }
 
 size_t rcgc_weakref_count(rcgc_heap *heap, const void *obj) {
-  if (heap == NULL || obj == NULL || !(AS_HEAD(obj)->tinfo & TI_WEAKREFD))
+  if (heap == NULL || obj == NULL)
     return 0;
+  ENTER(heap, 0);
   size_t n = 0;
-  for (struct rcgc_weakref *wr = rcgc__weakref_list(heap, obj); wr != NULL; wr = wr->next)
-    n++;
+  if (AS_HEAD(obj)->tinfo & TI_WEAKREFD)
+    for (struct rcgc_weakref *wr = rcgc__weakref_list(heap, obj); wr != NULL; wr = wr->next)
+      n++;
+  LEAVE(heap);
   return n;
 }
