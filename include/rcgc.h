@@ -873,8 +873,11 @@ RCGC_API long rcgc_garbage_release(rcgc_heap *heap, unsigned flags);
 ** ====================================================================== */
 
 /* Check every invariant of the heap (list links, flags, generation
-** membership, refcount >= references found inside the heap, weak reference
-** table) and report each violation to the sink. Returns the number of
+** membership, refcount >= references found inside the heap, the weak
+** reference table and its flag, the expect-freed watches and their flag)
+** and report each violation to the sink. When the heap has watches, the
+** check borrows memory for their list from the allocator hook; if none can
+** be had, the watches are not checked. Returns the number of
 ** violations (0 when consistent); RCGC_EINVAL for NULL; RCGC_EBUSY during a
 ** collection, inside a traverse, and while objects are being freed by
 ** refcount (from a finalizer, destroy function or weak reference callback

@@ -321,8 +321,69 @@ long rcgc_check_heap(rcgc_heap *heap) {
   return r;
 }
 
+static int ptr_order(const void *a, const void *b) {
+  uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* The objects watches name (INVARIANT X1), sorted by address for lookup. */
+typedef struct watched_t {
+  void **objs; /* NULL when there is none, or memory was short */
+  const char **labels;
+  size_t n;
+  size_t seen;  /* how many of them the walk of the lists met */
+  bool unknown; /* memory was short: X1 not checked */
+} watched_t;
+
+static void watched_get(rcgc_heap *heap, watched_t *w) {
+  w->seen = 0;
+  w->unknown = rcgc__leak_watched(heap, &w->objs, &w->labels, &w->n) != RCGC_OK;
+  if (w->n > 1)
+    qsort(w->objs, w->n, sizeof *w->objs, ptr_order);
+}
+
+static bool watched_has(const watched_t *w, const void *obj) {
+  return w->n > 0 && bsearch(&obj, w->objs, w->n, sizeof *w->objs, ptr_order) != NULL;
+}
+
+static void watched_free(rcgc_heap *heap, watched_t *w) {
+  rcgc__leak_free(heap, w->objs);
+  rcgc__leak_free(heap, (void *)w->labels);
+}
+
+/* An object's flags against the side tables: W1 from the flag's side, X1
+** from both sides (the table side of W1 is checked with the table). */
+static long check_side_flags(rcgc_heap *heap, head_t *h, watched_t *w) {
+  long bad = 0;
+  char d[300];
+  if ((h->tinfo & TI_WEAKREFD) && rcgc__weakref_list(heap, FROM_HEAD(h)) == NULL) {
+    rcgc__describe(heap, h, d, sizeof d);
+    rcgc__report(heap, "rcgc: check: %s has the weak reference flag but no entry in the weak "
+                       "reference table\n",
+                 d);
+    bad++;
+  }
+  bool named = !w->unknown && watched_has(w, FROM_HEAD(h));
+  w->seen += named;
+  if (!w->unknown && ((h->tinfo & TI_WATCHED) != 0) != named) {
+    rcgc__describe(heap, h, d, sizeof d);
+    if (h->tinfo & TI_WATCHED)
+      rcgc__report(heap, "rcgc: check: %s has the expect-freed watch flag but no watch names "
+                         "it\n",
+                   d);
+    else
+      rcgc__report(heap, "rcgc: check: %s is named by an expect-freed watch but lacks the "
+                         "watch flag\n",
+                   d);
+    bad++;
+  }
+  return bad;
+}
+
 long rcgc__check_heap(rcgc_heap *heap) {
   long bad = 0;
+  watched_t watched;
+  watched_get(heap, &watched);
   head_t *lists[HEAP_NLISTS];
   heap_lists(heap, lists);
   const char *names[HEAP_NLISTS] = {"generation 0", "generation 1", "generation 2",
@@ -377,8 +438,17 @@ long rcgc__check_heap(rcgc_heap *heap) {
                      heap->policy == RCGC_POLICY_CPYTHON ? "CPython" : "suspects");
         bad++;
       }
+      bad += check_side_flags(heap, h, &watched);
     }
   }
+  /* X1 from the watches' side: every watch names an object on a list */
+  if (!watched.unknown && watched.seen != watched.n) {
+    rcgc__report(heap, "rcgc: check: %zu expect-freed watch%s name%s an object on no list\n",
+                 watched.n - watched.seen, watched.n - watched.seen == 1 ? "" : "es",
+                 watched.n - watched.seen == 1 ? "s" : "");
+    bad++;
+  }
+  watched_free(heap, &watched);
   if (total != heap->nobjects) {
     rcgc__report(heap, "rcgc: check: %zu objects on lists, %zu counted alive\n", total,
                  heap->nobjects);
@@ -408,11 +478,13 @@ long rcgc__check_heap(rcgc_heap *heap) {
       prev = h;
     }
   }
-  /* weak reference table (W1, W2) */
+  /* weak reference table (W1 from the table's side, W2, W3) */
+  size_t keys = 0;
   for (size_t i = 0; i < heap->wr_cap; i++) {
     const void *key = heap->wr_slots[i].key;
     if (key == NULL)
       continue;
+    keys++;
     if (!(AS_HEAD(key)->tinfo & TI_WEAKREFD) || heap->wr_slots[i].list == NULL) {
       rcgc__report(heap, "rcgc: check: weak reference table entry for %p is stale\n", key);
       bad++;
@@ -423,6 +495,17 @@ long rcgc__check_heap(rcgc_heap *heap) {
                      (void *)wr, key, wr->referent);
         bad++;
       }
+  }
+  if (keys != heap->wr_used) {
+    rcgc__report(heap, "rcgc: check: the weak reference table holds %zu entries but counts %zu\n",
+                 keys, heap->wr_used);
+    bad++;
+  }
+  if (heap->wr_used * 2 > heap->wr_cap) { /* W3: probing needs empty slots */
+    rcgc__report(heap, "rcgc: check: the weak reference table counts %zu entries in %zu slots, "
+                       "more than half full\n",
+                 heap->wr_used, heap->wr_cap);
+    bad++;
   }
   return bad;
 }

@@ -59,6 +59,13 @@
 ** INVARIANT L4: refcnt >= the number of references to it that traverse
 ** functions of objects on the heap's lists report (checked per collection:
 ** a violation is "refcount is too small").
+** INVARIANTS W1-W3 (the weak reference table, weakref.c): TI_WEAKREFD <=>
+** the table has a non-empty entry for the object; every weak reference on
+** an entry's list points at its key; the table is at most half full.
+** INVARIANT X1 (expect-freed watches, leak.c): TI_WATCHED <=> a watch
+** names the object.
+** rcgc_check_heap (debug.c) checks every invariant above that holds outside
+** a collection.
 **
 ** Unlinking never needs to know which list an object is on, so an object can
 ** die by refcount (and unlink itself) while it sits on any list, including a
@@ -440,6 +447,11 @@ double rcgc__now(void);
 /* leak.c: called when an object is freed (expect-freed watches). */
 void rcgc__leak_on_free(rcgc_heap *heap, head_t *h);
 void rcgc__leak_release(rcgc_heap *heap);
+/* leak.c: the objects expect-freed watches name, in watch order (arrays
+** *objs and *labels of *n entries, each released with rcgc__leak_free);
+** RCGC_OK or RCGC_ENOMEM. The checker uses it for INVARIANT X1. */
+int rcgc__leak_watched(rcgc_heap *heap, void ***objs, const char ***labels, size_t *n);
+void rcgc__leak_free(rcgc_heap *heap, void *p);
 
 /* Every list a live object can be on outside a collection, in the order
 ** enumerations walk them. */
