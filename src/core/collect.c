@@ -546,7 +546,10 @@ static int visit_move(void *child, const char *edge, void *arg) {
   return 0;
 }
 
-static bool has_legacy(rcgc_heap *heap, head_t *h) {
+/* Does 'h' make the cyclic garbage it is part of uncollectable? It has a
+** legacy finalizer, and rcgc_garbage_release(RCGC_RELEASE_LEGACY) has not
+** turned that finalizer into a modern one (TI_RELEASE). */
+static bool makes_uncollectable(rcgc_heap *heap, head_t *h) {
   return type_of(heap, h)->legacy_finalize != NULL && !(h->tinfo & TI_RELEASE);
 }
 
@@ -554,7 +557,7 @@ static void move_legacy_finalizers(rcgc_heap *heap, head_t *unreachable, head_t 
   head_t *h = next_of(unreachable);
   while (h != unreachable) {
     head_t *next = next_of(h);
-    if (has_legacy(heap, h)) {
+    if (makes_uncollectable(heap, h)) {
       h->gc_prev = (h->gc_prev & ~PREV_FLAGS) | PREV_LOCAL;
       list_move(h, finalizers);
     }
@@ -685,7 +688,7 @@ static int visit_release_outside(void *child, const char *edge, void *arg) {
     return 0;
   }
   if (c->refcnt != RC_IMMORTAL && --c->refcnt == 0)
-    rcgc__zero(heap, c); /* draining is set: only pushed */
+    rcgc__on_refcount_zero(heap, c); /* draining is set: only pushed */
   else if (!(c->tinfo & RCGC_TI_QUIET_))
     rcgc__suspect(heap, c);
   return 0;
@@ -811,13 +814,13 @@ static void print_generations(rcgc_heap *heap, int generation) {
     rcgc__write(heap, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
-long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
+long rcgc__collect(rcgc_heap *heap, int generation, unsigned flags) {
   if (heap->collecting)
     return 0;
   heap->collecting = 1;
   heap->auto_pending = 0;
   rcgc_collect_info info = {generation, 0, 0, 0, 0.0};
-  bool callbacks = !(extra & COLLECT_NO_CALLBACKS);
+  bool callbacks = !(flags & COLLECT_NO_CALLBACKS);
   if (callbacks)
     invoke_callbacks(heap, RCGC_PHASE_START, &info);
   double t0 = rcgc__now();
@@ -833,7 +836,7 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
   list_init(&young);
   list_init(&unreachable);
   list_init(&finalizers);
-  bool suspects_only = (extra & COLLECT_SUSPECTS) != 0;
+  bool suspects_only = (flags & COLLECT_SUSPECTS) != 0;
   /* the lists that become candidates (checking the others would make a
   ** young collection cost as much as the whole heap) */
   for (int i = 0; i <= generation && !suspects_only; i++)
@@ -873,9 +876,9 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
   /* step 1 */
   /* no user code can see the garbage, and nothing needs it listed: a
   ** collection that finds only garbage frees it straight away */
-  bool shortcut = !heap->has_finalizers && !heap->has_legacy && heap->wr_used == 0 &&
-                  !(heap->debug & RCGC_DEBUG_COLLECTABLE) &&
-                  (!(heap->debug & RCGC_DEBUG_SAVEALL) || (extra & COLLECT_NO_SAVEALL));
+  bool shortcut = !heap->some_type_has_finalizer && !heap->some_type_has_legacy &&
+                  heap->wr_used == 0 && !(heap->debug & RCGC_DEBUG_COLLECTABLE) &&
+                  (!(heap->debug & RCGC_DEBUG_SAVEALL) || (flags & COLLECT_NO_SAVEALL));
   bool ok = deduce_unreachable(heap, &young, &unreachable, &d, mode, shortcut);
   size_t candidates = d.candidates, nreachable = d.reachable;
   if (!ok) {
@@ -903,7 +906,7 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
   list_merge(&young, old);
 
   /* step 3 */
-  if (heap->has_legacy)
+  if (heap->some_type_has_legacy)
     move_legacy_finalizers(heap, &unreachable, &finalizers);
   bool outside_exact = d.outside_exact && list_empty(&finalizers);
   VALIDATE(heap, &finalizers, false, "uncollectable", "the legacy-finalizer phase");
@@ -917,7 +920,7 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
   long user_calls = 0;
   if (heap->wr_used > 0)
     collected += handle_weakref_callbacks(heap, &unreachable, old, &user_calls);
-  if (heap->has_finalizers)
+  if (heap->some_type_has_finalizer)
     user_calls += finalize_garbage(heap, &unreachable);
   /* step 7 */
   if (user_calls > 0) {
@@ -942,7 +945,7 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra) {
   if (heap->wr_used > 0)
     late_callbacks = rcgc__weakrefs_clear_garbage(heap, &unreachable);
   /* step 9 */
-  if ((heap->debug & RCGC_DEBUG_SAVEALL) && !(extra & COLLECT_NO_SAVEALL)) {
+  if ((heap->debug & RCGC_DEBUG_SAVEALL) && !(flags & COLLECT_NO_SAVEALL)) {
     clear_collecting(&unreachable);
     for (head_t *h = next_of(&unreachable); h != &unreachable; h = next_of(h)) {
       rcgc__garbage_append(heap, FROM_HEAD(h));
@@ -969,10 +972,10 @@ done:;
     if (n > 0)
       rcgc__write(heap, buf, (size_t)n);
   }
-  bool saveall = (heap->debug & RCGC_DEBUG_SAVEALL) && !(extra & COLLECT_NO_SAVEALL);
+  bool saveall = (heap->debug & RCGC_DEBUG_SAVEALL) && !(flags & COLLECT_NO_SAVEALL);
   for (head_t *h = next_of(&finalizers); h != &finalizers; h = next_of(h)) {
     h->gc_prev &= ~PREV_FLAGS; /* PREV_LOCAL */
-    if (saveall || has_legacy(heap, h))
+    if (saveall || makes_uncollectable(heap, h))
       rcgc__garbage_append(heap, FROM_HEAD(h));
   }
   list_merge(&finalizers, old);

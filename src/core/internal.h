@@ -309,8 +309,8 @@ struct rcgc_heap {
   uint32_t *type_hash; /* type -> id behind the cache: open addressing,
                        ** linear probing, ids (0 = empty), used <= cap / 2 */
   uint32_t type_hash_cap;
-  bool has_finalizers; /* some registered type has finalize or legacy_finalize */
-  bool has_legacy;     /* some registered type has legacy_finalize */
+  bool some_type_has_finalizer; /* some registered type has finalize or legacy_finalize */
+  bool some_type_has_legacy; /* some registered type has legacy_finalize */
   bool order_visible;  /* some registered type has a finalizer or destroy:
                           user code can see the order objects die in (obj.c) */
 
@@ -387,7 +387,7 @@ void rcgc__quarantine_flush(rcgc_heap *heap);
 
 /* obj.c */
 uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t);
-void rcgc__zero(rcgc_heap *heap, head_t *h);      /* refcnt reached 0 */
+void rcgc__on_refcount_zero(rcgc_heap *heap, head_t *h);      /* refcnt reached 0 */
 void rcgc__drain(rcgc_heap *heap);                /* free the zero stack */
 void rcgc__drain_to(rcgc_heap *heap, head_t *base); /* free what is above 'base' */
 void rcgc__free_now(rcgc_heap *heap, head_t *h);  /* destroy + return memory */
@@ -395,7 +395,7 @@ void rcgc__destroy_object(rcgc_heap *heap, head_t *h);
 void rcgc__release_block(rcgc_heap *heap, head_t *h);
 
 /* collect.c */
-long rcgc__collect(rcgc_heap *heap, int generation, unsigned extra);
+long rcgc__collect(rcgc_heap *heap, int generation, unsigned flags); /* COLLECT_* */
 #define COLLECT_NO_SAVEALL 1u   /* ignore DEBUG_SAVEALL (destroy, release) */
 #define COLLECT_NO_CALLBACKS 2u /* no start/stop callbacks (heap destroy) */
 #define COLLECT_SUSPECTS 4u     /* only the suspects and what they reach
@@ -528,7 +528,7 @@ void rcgc__leave(rcgc_heap *heap);
 
 /* Objects the library holds a temporary reference to while user code runs
 ** on them (finalizers). If user code drops that reference itself (a
-** misuse), rcgc__zero sees the object here and reports instead of freeing
+** misuse), rcgc__on_refcount_zero sees the object here and reports instead of freeing
 ** it under the caller's feet. */
 #define RCGC_MAX_HELD 16
 
@@ -537,7 +537,7 @@ void rcgc__leave(rcgc_heap *heap);
 ** 1 it stores); a drain loop of obj.c runs (DRAIN_LOOP). */
 #define DRAIN_PASS 1
 #define DRAIN_LOOP 2
-/* Drain loops nested inside user code (obj.c, rcgc__zero) stop nesting at
+/* Drain loops nested inside user code (obj.c, rcgc__on_refcount_zero) stop nesting at
 ** this depth: deeper, an object user code frees waits until that code
 ** returns. */
 #define RCGC_MAX_NESTED_DRAIN 64

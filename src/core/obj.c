@@ -36,7 +36,7 @@
 **
 ** An object whose count user code (a finalizer, a weak reference callback,
 ** destroy) drops to 0 while a drain loop runs is freed at once, before that
-** code continues, as CPython frees it: rcgc__zero starts a nested drain loop
+** code continues, as CPython frees it: rcgc__on_refcount_zero starts a nested drain loop
 ** for it, which frees only what was pushed after it. Nesting stops at
 ** RCGC_MAX_NESTED_DRAIN user calls deep (beyond, the object waits until the
 ** user code returns), so the C stack stays bounded; the release of
@@ -173,9 +173,9 @@ uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t) {
     type_hash_put(heap->type_hash, heap->type_hash_cap, t, id);
     heap->tdesc[id] = describe_type(heap, t);
     if (t->finalize != NULL || t->legacy_finalize != NULL)
-      heap->has_finalizers = true;
+      heap->some_type_has_finalizer = true;
     if (t->legacy_finalize != NULL)
-      heap->has_legacy = true;
+      heap->some_type_has_legacy = true;
     if (!heap->tdesc[id].plain)
       heap->order_visible = true;
   }
@@ -409,7 +409,7 @@ void rcgc_decref_slow_(rcgc_heap *heap, void *obj) {
     rcgc__misuse(heap, obj, "graph mutated inside traverse",
                  "rcgc_decref called from inside a traverse function; ignored");
   } else if (h->refcnt != RC_IMMORTAL && --h->refcnt == 0) {
-    rcgc__zero(heap, h);
+    rcgc__on_refcount_zero(heap, h);
   } else if (!(h->tinfo & RCGC_TI_QUIET_)) {
     rcgc__suspect(heap, h);
   }
@@ -431,7 +431,7 @@ void rcgc_decref_slow_(rcgc_heap *heap, void *obj) {
 
 /* Refcount of 'h' just reached 0: take it off its list and free it from the
 ** drain loop (see the top of this file). */
-void rcgc__zero(rcgc_heap *heap, head_t *h) {
+void rcgc__on_refcount_zero(rcgc_heap *heap, head_t *h) {
   if (RCGC_UNLIKELY(heap->nheld > 0) && is_held(heap, h)) {
     rcgc__misuse(heap, FROM_HEAD(h), "decref below zero",
                  "a finalizer released a reference it did not own");
@@ -507,14 +507,14 @@ static int visit_release(void *child, const char *edge, void *arg) {
   }
   if (c->refcnt != RC_IMMORTAL && --c->refcnt == 0) {
     /* the drain loop runs no user code while it traverses: the child is
-    ** only pushed (rcgc__zero's common case, without the call) */
+    ** only pushed (rcgc__on_refcount_zero's common case, without the call) */
     if (RCGC_LIKELY(heap->nheld == 0 && c->gc_prev != 0 && heap->in_user <= heap->drain_user)) {
       list_remove(c);
       c->gc_prev = 0;
       c->gc_next = (uintptr_t)heap->zero_stack;
       heap->zero_stack = c;
     } else {
-      rcgc__zero(heap, c);
+      rcgc__on_refcount_zero(heap, c);
     }
   } else if (!(c->tinfo & RCGC_TI_QUIET_)) {
     rcgc__suspect(heap, c);
