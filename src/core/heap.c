@@ -77,13 +77,12 @@ rcgc_heap *rcgc_heap_new(const rcgc_config *cfg) {
   heap->pre = (c.flags & RCGC_CONFIG_SERIALS) ? sizeof(prefix_t) : 0;
 #endif
   static const long thresholds[RCGC_NUM_GENERATIONS] = {700, 10, 10};
-  for (int i = 0; i < RCGC_NUM_GENERATIONS; i++) {
-    list_init(&heap->gens[i].head);
+  for (int i = 0; i < RCGC_NUM_GENERATIONS; i++)
     heap->gens[i].threshold = thresholds[i];
-  }
-  list_init(&heap->permanent);
-  list_init(&heap->untracked);
-  list_init(&heap->suspects);
+  head_t *lists[HEAP_NLISTS];
+  heap_lists(heap, lists);
+  for (size_t i = 0; i < HEAP_NLISTS; i++)
+    list_init(lists[i]);
   heap->enabled = 1;
   rcgc__schedule_init(heap);
 #ifdef RCGC_CHECKS
@@ -272,10 +271,7 @@ static void destroy_all(rcgc_heap *heap, head_t *all) {
       list_remove(h);
       h->tinfo &= ~(uint32_t)TI_WATCHED;
       /* destroy already ran: free the memory only */
-      const rcgc_type *t = type_of(heap, h);
-      size_t lead = heap->pre + ((h->tinfo & TI_SIZED) ? sizeof(size_t) : 0);
-      size_t data = (h->tinfo & TI_SIZED) ? *((size_t *)(void *)((char *)h - heap->pre) - 1) : t->size;
-      size_t bsize = lead + sizeof(head_t) + ((data + 7) & ~(size_t)7);
+      size_t lead = object_lead(heap, h), bsize = object_block_size(heap, h);
       heap->nobjects--;
       heap->nbytes -= bsize;
       rcgc__block_free(heap, h, lead, bsize);

@@ -373,6 +373,35 @@ static inline const rcgc_type *type_of(const rcgc_heap *heap, const head_t *h) {
   return heap->types[type_id_of(h)];
 }
 
+/* ------------------------------------------------------------ block sizes */
+/* An object's block, and the one place its size is computed:
+**
+**   [size word, if TI_SIZED][prefix, heap->pre bytes][head][data, rounded to 8]
+**   \______________ lead _______________/
+**
+** The data is type->size bytes, or what the size word says for an object
+** rcgc_new_sized made bigger than its type. */
+static inline size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
+/* Bytes of a block whose lead is 'lead' and whose data is 'data' bytes. */
+static inline size_t block_bytes(size_t lead, size_t data) {
+  return lead + sizeof(head_t) + round8(data);
+}
+/* The size word of a TI_SIZED object. */
+static inline size_t *object_size_word(const rcgc_heap *heap, head_t *h) {
+  return (size_t *)(void *)((char *)h - heap->pre) - 1;
+}
+static inline size_t object_data_size(const rcgc_heap *heap, const head_t *h) {
+  if (h->tinfo & TI_SIZED)
+    return *((const size_t *)(const void *)((const char *)h - heap->pre) - 1);
+  return type_of(heap, h)->size;
+}
+static inline size_t object_lead(const rcgc_heap *heap, const head_t *h) {
+  return heap->pre + ((h->tinfo & TI_SIZED) ? sizeof(size_t) : 0);
+}
+static inline size_t object_block_size(const rcgc_heap *heap, const head_t *h) {
+  return block_bytes(object_lead(heap, h), object_data_size(heap, h));
+}
+
 /* ------------------------------------------------------------ internal API */
 /* alloc.c */
 void *rcgc__raw_alloc(rcgc_heap *heap, size_t size);

@@ -60,8 +60,6 @@
 
 /* ------------------------------------------------------------ type ids */
 
-static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
-
 /* The id of type 't' in 'heap', registering it on first use. Returns 0 when
 ** memory is short. */
 static inline size_t tcache_slot(const rcgc_type *t) { return ((uintptr_t)t >> 4) & 15; }
@@ -115,7 +113,7 @@ static bool type_hash_reserve(rcgc_heap *heap) {
 static type_desc_t describe_type(const rcgc_heap *heap, const rcgc_type *t) {
   type_desc_t d = {0};
   /* 0: no fixed block size fits 32 bits (nor the fast paths) */
-  size_t fixed = t->size <= UINT32_MAX ? heap->pre + sizeof(head_t) + round8(t->size) : 0;
+  size_t fixed = t->size <= UINT32_MAX ? block_bytes(heap->pre, t->size) : 0;
   d.bsize = fixed <= UINT32_MAX ? (uint32_t)fixed : 0;
   if (d.bsize != 0 && d.bsize <= POOL_MAX_BLOCK && heap->pre == 0 &&
       !(heap->cfg.flags & RCGC_CONFIG_NO_POOL))
@@ -183,27 +181,6 @@ uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t) {
   return id;
 }
 
-/* ------------------------------------------------------------ sizes */
-
-
-static size_t *size_word(const rcgc_heap *heap, const head_t *h) {
-  return (size_t *)(void *)((char *)h - heap->pre) - 1;
-}
-
-static size_t data_size(const rcgc_heap *heap, const head_t *h) {
-  if (h->tinfo & TI_SIZED)
-    return *size_word(heap, h);
-  return type_of(heap, h)->size;
-}
-
-static size_t lead_of(const rcgc_heap *heap, const head_t *h) {
-  return heap->pre + ((h->tinfo & TI_SIZED) ? sizeof(size_t) : 0);
-}
-
-static size_t block_size(const rcgc_heap *heap, const head_t *h) {
-  return lead_of(heap, h) + sizeof(head_t) + round8(data_size(heap, h));
-}
-
 /* ------------------------------------------------------------ allocation */
 
 void *rcgc_new_sized(rcgc_heap *heap, const rcgc_type *t, size_t size) {
@@ -253,7 +230,7 @@ void *rcgc_new_sized(rcgc_heap *heap, const rcgc_type *t, size_t size) {
     head_t *h = rcgc__block_alloc(heap, bsize, lead);
     if (h != NULL) {
       if (sized)
-        *size_word(heap, h) = size;
+        *object_size_word(heap, h) = size;
       if (heap->pre) {
         /* serials exist only where the prefix records them */
         prefix_of(h)->serial = ++heap->serial;
@@ -667,7 +644,7 @@ void rcgc__release_block(rcgc_heap *heap, head_t *h) {
     return;
   }
 #endif
-  size_t lead = lead_of(heap, h), bsize = block_size(heap, h);
+  size_t lead = object_lead(heap, h), bsize = object_block_size(heap, h);
   heap->nobjects--;
   heap->nbytes -= bsize;
   rcgc__block_free(heap, h, lead, bsize);

@@ -210,11 +210,14 @@ void rcgc_suspect_(rcgc_heap *heap, void *obj) {
 /* Set TI_SUSPECT on every tracked object (to the CPython policy) or clear
 ** it (to the suspects policy), so that INVARIANT S2 or S1 holds. */
 static void set_policy_bits(rcgc_heap *heap, bool on) {
-  head_t *lists[] = {&heap->gens[0].head, &heap->gens[1].head, &heap->gens[2].head,
-                     &heap->permanent};
-  for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+  head_t *lists[HEAP_NLISTS];
+  heap_lists(heap, lists);
+  for (size_t i = 0; i < HEAP_NLISTS; i++) {
+    if (i == LIST_UNTRACKED)
+      continue; /* untracked objects never carry the flag */
     for (head_t *h = next_of(lists[i]); h != lists[i]; h = next_of(h))
       h->tinfo = on ? (h->tinfo | TI_SUSPECT) : (h->tinfo & ~(uint32_t)TI_SUSPECT);
+  }
 }
 
 int rcgc_set_policy(rcgc_heap *heap, int policy) {
