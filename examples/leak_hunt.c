@@ -63,12 +63,14 @@ static int cache_repr(const void *o, char *buf, size_t cap) {
   return snprintf(buf, cap, "Cache(app)");
 }
 
-static const rcgc_type observer_type = {"Observer", sizeof(Observer), observer_traverse,
-                                        NULL, NULL, NULL, observer_repr};
-static const rcgc_type document_type = {"Document", sizeof(Document), document_traverse,
-                                        NULL, NULL, NULL, document_repr};
-static const rcgc_type cache_type = {"Cache", sizeof(Cache), cache_traverse, NULL, NULL, NULL,
-                                     cache_repr};
+static const rcgc_type observer_type = {
+    .name = "Observer", .size = sizeof(Observer), .traverse = observer_traverse,
+    .repr = observer_repr};
+static const rcgc_type document_type = {
+    .name = "Document", .size = sizeof(Document), .traverse = document_traverse,
+    .repr = document_repr};
+static const rcgc_type cache_type = {
+    .name = "Cache", .size = sizeof(Cache), .traverse = cache_traverse, .repr = cache_repr};
 
 static rcgc_heap *heap;
 static Cache *cache;

@@ -50,13 +50,15 @@ static void connection_del(rcgc_heap *heap, void *o) {
   printf("Connection(%s).__del__: closing\n", ((node *)o)->name);
 }
 
-static const rcgc_type Session = {"Session", sizeof(node), node_traverse, NULL, NULL, NULL,
-                                  node_repr};
-static const rcgc_type Connection = {"Connection", sizeof(node), node_traverse, NULL,
-                                     connection_del, NULL, node_repr};
-static const rcgc_type Buffer = {"Buffer", sizeof(node), node_traverse, NULL, NULL, NULL,
-                                 node_repr};
-static const rcgc_type Cache = {"Cache", sizeof(node), node_traverse, NULL, NULL, NULL, node_repr};
+static const rcgc_type Session = {
+    .name = "Session", .size = sizeof(node), .traverse = node_traverse, .repr = node_repr};
+static const rcgc_type Connection = {
+    .name = "Connection", .size = sizeof(node), .traverse = node_traverse,
+    .legacy_finalize = connection_del, .repr = node_repr};
+static const rcgc_type Buffer = {
+    .name = "Buffer", .size = sizeof(node), .traverse = node_traverse, .repr = node_repr};
+static const rcgc_type Cache = {
+    .name = "Cache", .size = sizeof(node), .traverse = node_traverse, .repr = node_repr};
 
 static node *node_new(const rcgc_type *t, const char *name) {
   node *n = rcgc_new(gc, t);

@@ -41,10 +41,10 @@ static void del(rcgc_heap *heap, void *o) {
 }
 
 /* Python 2's __del__ and Python 3's __del__ */
-static const rcgc_type ClassyClass = {"ClassyClass", sizeof(classy), traverse, NULL, del,
-                                      NULL, NULL};
-static const rcgc_type ModernClassyClass = {"ClassyClass", sizeof(classy), traverse, del, NULL,
-                                            NULL, NULL};
+static const rcgc_type ClassyClass = {
+    .name = "ClassyClass", .size = sizeof(classy), .traverse = traverse, .legacy_finalize = del};
+static const rcgc_type ModernClassyClass = {
+    .name = "ClassyClass", .size = sizeof(classy), .traverse = traverse, .finalize = del};
 
 static rcgc_heap *gc;
 

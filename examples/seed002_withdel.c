@@ -36,10 +36,11 @@ static void with_del_del(rcgc_heap *heap, void *o) {
 /* WithDelAndCleanUp.__del__: self.cycle = None */
 static void cleanup_del(rcgc_heap *heap, void *o) { rcgc_set(heap, &((obj *)o)->cycle, NULL); }
 
-static const rcgc_type WithDel = {"WithDel", sizeof(obj), traverse, NULL, with_del_del, NULL, NULL};
-static const rcgc_type WithDelAndCleanUp = {"WithDelAndCleanUp", sizeof(obj), traverse,
-                                            cleanup_del, NULL, NULL, NULL};
-static const rcgc_type B = {"B", sizeof(obj), traverse, NULL, NULL, NULL, NULL};
+static const rcgc_type WithDel = {
+    .name = "WithDel", .size = sizeof(obj), .traverse = traverse, .legacy_finalize = with_del_del};
+static const rcgc_type WithDelAndCleanUp = {
+    .name = "WithDelAndCleanUp", .size = sizeof(obj), .traverse = traverse, .finalize = cleanup_del};
+static const rcgc_type B = {.name = "B", .size = sizeof(obj), .traverse = traverse};
 
 int main(void) {
   rcgc_heap *gc = rcgc_heap_new(NULL);

@@ -194,6 +194,12 @@ typedef int (*rcgc_traverse_fn)(void *obj, rcgc_visit_fn visit, void *arg);
 
 /* A type descriptor: one per kind of object, usually a static const. The
 ** library never modifies it; it must outlive every heap that used it.
+** Write it with designated initializers, leaving out what a type does not
+** have (those fields are NULL):
+**   static const rcgc_type node_type = {.name = "Node", .size = sizeof(node),
+**                                       .traverse = node_traverse};
+** finalize, legacy_finalize and destroy share one function type, so a
+** positional initializer that swaps two of them compiles silently.
 **
 **  name      shown in debug output (`gc: collectable <name 0x...>`), leak
 **            reports, histograms and snapshots. Required.

@@ -223,8 +223,8 @@ static int wr_repr(const void *obj, char *buf, size_t cap) {
 }
 
 const rcgc_type rcgc_weakref_type = {
-    "weakref", sizeof(struct rcgc_weakref), wr_traverse, NULL, NULL, wr_destroy, wr_repr,
-};
+    .name = "weakref", .size = sizeof(struct rcgc_weakref), .traverse = wr_traverse,
+    .destroy = wr_destroy, .repr = wr_repr};
 
 /* ------------------------------------------------------------ public */
 

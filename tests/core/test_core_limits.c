@@ -12,7 +12,7 @@ TL_DEFINE;
 TestSuite(limits, .init = tl_setup, .fini = tl_teardown);
 
 /* ---------------------------------------------------------- sizes */
-static const rcgc_type huge_type = {"Huge", SIZE_MAX - 3, NULL, NULL, NULL, NULL, NULL};
+static const rcgc_type huge_type = {.name = "Huge", .size = SIZE_MAX - 3};
 
 Test(limits, sizes_that_overflow_the_block_size_return_null) {
   /* block sizes that wrap in every build (a variable-sized block has a

@@ -74,8 +74,9 @@ static void legacy_nop(rcgc_heap *h, void *o) {
   (void)h;
   (void)o;
 }
-static const rcgc_type uncollectable_type = {"Uncollectable", sizeof(tl_node), tl_node_traverse,
-                                             NULL, legacy_nop, tl_count_destroy, NULL};
+static const rcgc_type uncollectable_type = {
+    .name = "Uncollectable", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .legacy_finalize = legacy_nop, .destroy = tl_count_destroy};
 
 /* Seconds rcgc_heap_destroy takes with 'n' uncollectable objects on the
 ** garbage list (the heap is made anew, and destroyed). */

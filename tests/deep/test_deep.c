@@ -68,8 +68,9 @@ static void drop_next(rcgc_heap *h, void *o) {
   n->a = NULL;
   rcgc_decref(h, next);
 }
-static const rcgc_type level_type = {"Level", sizeof(tl_node), NULL, drop_next, NULL,
-                                     tl_count_destroy, tl_node_repr};
+static const rcgc_type level_type = {
+    .name = "Level", .size = sizeof(tl_node), .finalize = drop_next, .destroy = tl_count_destroy,
+    .repr = tl_node_repr};
 /* A tracked node whose finalizer drops its private 'b' (a Level chain). */
 static int cyc_traverse(void *o, rcgc_visit_fn visit, void *arg) {
   tl_node *n = o;
@@ -83,8 +84,9 @@ static void cyc_finalize(rcgc_heap *h, void *o) {
   n->b = NULL;
   rcgc_decref(h, next);
 }
-static const rcgc_type cyc_type = {"Holder", sizeof(tl_node), cyc_traverse, cyc_finalize, NULL,
-                                   tl_count_destroy, tl_node_repr};
+static const rcgc_type cyc_type = {
+    .name = "Holder", .size = sizeof(tl_node), .traverse = cyc_traverse, .finalize = cyc_finalize,
+    .destroy = tl_count_destroy, .repr = tl_node_repr};
 
 static tl_node *levels(long n) {
   tl_node *top = rcgc_new(tl.heap, &level_type), *cur = top;

@@ -70,11 +70,12 @@ static void node_destroy(rcgc_heap *heap, void *obj) {
   mark_freed(((const struct node *)obj)->i);
 }
 
-static const rcgc_type node_type = {"Node", sizeof(node), node_traverse, NULL, NULL,
-                                    node_destroy, NULL};
-static const rcgc_type nodef_type = {"NodeF", sizeof(node), node_traverse, node_fin,
-                                     NULL, node_destroy, NULL};
-static const rcgc_type ballast_type = {"Ballast", 8, ballast_traverse, NULL, NULL, NULL, NULL};
+static const rcgc_type node_type = {
+    .name = "Node", .size = sizeof(node), .traverse = node_traverse, .destroy = node_destroy};
+static const rcgc_type nodef_type = {
+    .name = "NodeF", .size = sizeof(node), .traverse = node_traverse, .finalize = node_fin,
+    .destroy = node_destroy};
+static const rcgc_type ballast_type = {.name = "Ballast", .size = 8, .traverse = ballast_traverse};
 
 static rcgc_heap *H;
 static long nodes, weaks;
@@ -115,8 +116,10 @@ static int pdict_traverse(void *obj, rcgc_visit_fn visit, void *arg) {
   return 0;
 }
 
-static const rcgc_type plist_type = {"list", sizeof(plist), plist_traverse, NULL, NULL, NULL, NULL};
-static const rcgc_type pdict_type = {"dict", sizeof(pdict), pdict_traverse, NULL, NULL, NULL, NULL};
+static const rcgc_type plist_type = {
+    .name = "list", .size = sizeof(plist), .traverse = plist_traverse};
+static const rcgc_type pdict_type = {
+    .name = "dict", .size = sizeof(pdict), .traverse = pdict_traverse};
 static pdict *G;
 #define O (G->o->s)
 #define R_ (G->R->s)

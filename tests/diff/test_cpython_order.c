@@ -42,9 +42,9 @@ static void obj_fin(rcgc_heap *h, void *o) {
   ev("/del", x->name);
 }
 
-static const rcgc_type obj_type = {"Obj", sizeof(obj), obj_traverse, NULL, NULL, NULL, NULL};
-static const rcgc_type finobj_type = {"FinObj", sizeof(obj), obj_traverse, obj_fin, NULL, NULL,
-                                      NULL};
+static const rcgc_type obj_type = {.name = "Obj", .size = sizeof(obj), .traverse = obj_traverse};
+static const rcgc_type finobj_type = {
+    .name = "FinObj", .size = sizeof(obj), .traverse = obj_traverse, .finalize = obj_fin};
 
 static obj *mk(const rcgc_type *t, const char *name, void (*act)(rcgc_heap *, obj *)) {
   obj *x = rcgc_new(tl.heap, t);
@@ -169,8 +169,8 @@ static void log_free(rcgc_heap *h, void *o) {
   (void)h;
   ev("free", ((obj *)o)->name);
 }
-static const rcgc_type desobj_type = {"DesObj", sizeof(obj), obj_traverse, NULL, NULL, log_free,
-                                      NULL};
+static const rcgc_type desobj_type = {
+    .name = "DesObj", .size = sizeof(obj), .traverse = obj_traverse, .destroy = log_free};
 
 Test(cpython_order, garbage_list_cleared_last_entry_first) {
   const char *names[] = {"one", "two", "three"};

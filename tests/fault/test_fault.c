@@ -99,8 +99,9 @@ static void sc_weakrefs_saveall(run *r) {
 }
 
 /* Legacy finalizers in cycles: the garbage list, then release(LEGACY). */
-static const rcgc_type legacy_type = {"Legacy", sizeof(tl_node), tl_node_traverse, NULL,
-                                      tl_count_legacy, tl_count_destroy, tl_node_repr};
+static const rcgc_type legacy_type = {
+    .name = "Legacy", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .legacy_finalize = tl_count_legacy, .destroy = tl_count_destroy, .repr = tl_node_repr};
 static void sc_legacy_garbage(run *r) {
   enum { N = 20 };
   long made = 0;

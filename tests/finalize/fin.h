@@ -147,21 +147,26 @@ static inline void fobj_tp_del(rcgc_heap *h, void *o) {
 }
 
 /* A tracked object with a modern finalizer (a Python class with __del__). */
-static const rcgc_type fin_type = {"Fin", sizeof(fobj), fobj_traverse, fobj_finalize, NULL,
-                                   fobj_destroy, fobj_repr};
+static const rcgc_type fin_type = {
+    .name = "Fin", .size = sizeof(fobj), .traverse = fobj_traverse, .finalize = fobj_finalize,
+    .destroy = fobj_destroy, .repr = fobj_repr};
 /* Both finalizers, as test_finalization's Legacy classes (with_tp_del). */
-static const rcgc_type fin_legacy_type = {"Legacy", sizeof(fobj), fobj_traverse, fobj_legacy_del,
-                                          fobj_tp_del, fobj_destroy, fobj_repr};
+static const rcgc_type fin_legacy_type = {
+    .name = "Legacy", .size = sizeof(fobj), .traverse = fobj_traverse, .finalize = fobj_legacy_del,
+    .legacy_finalize = fobj_tp_del, .destroy = fobj_destroy, .repr = fobj_repr};
 /* Only a legacy finalizer: Python 2's __del__ (test_gc's Uncollectable). */
-static const rcgc_type fin_tpdel_type = {"Uncollectable", sizeof(fobj), fobj_traverse, NULL,
-                                         fobj_tp_del, fobj_destroy, fobj_repr};
+static const rcgc_type fin_tpdel_type = {
+    .name = "Uncollectable", .size = sizeof(fobj), .traverse = fobj_traverse,
+    .legacy_finalize = fobj_tp_del, .destroy = fobj_destroy, .repr = fobj_repr};
 /* No finalizer at all (a plain Python instance). */
-static const rcgc_type fin_plain_type = {"Plain", sizeof(fobj), fobj_traverse, NULL, NULL,
-                                         fobj_destroy, fobj_repr};
+static const rcgc_type fin_plain_type = {
+    .name = "Plain", .size = sizeof(fobj), .traverse = fobj_traverse, .destroy = fobj_destroy,
+    .repr = fobj_repr};
 /* Not tracked (no traverse), with a modern finalizer: test_finalization's
 ** NonGC classes. */
-static const rcgc_type fin_nongc_type = {"NonGC", sizeof(fobj), NULL, fobj_finalize, NULL,
-                                         fobj_destroy, fobj_repr};
+static const rcgc_type fin_nongc_type = {
+    .name = "NonGC", .size = sizeof(fobj), .finalize = fobj_finalize, .destroy = fobj_destroy,
+    .repr = fobj_repr};
 
 static inline fobj *fin_new(const rcgc_type *t, unsigned flags) {
   fobj *f = rcgc_new(tl.heap, t);

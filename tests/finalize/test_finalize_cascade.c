@@ -20,8 +20,9 @@ static void fin_peek(rcgc_heap *h, void *o) {
   tl_finalized++;
   peeked = rcgc_weakref_get(h, peek_wr);
 }
-static const rcgc_type peeker = {"Peeker", sizeof(tl_node), tl_node_traverse, fin_peek, NULL,
-                                 tl_count_destroy, NULL};
+static const rcgc_type peeker = {
+    .name = "Peeker", .size = sizeof(tl_node), .traverse = tl_node_traverse, .finalize = fin_peek,
+    .destroy = tl_count_destroy};
 
 /* P holds X (a) and the peeker Y (b). When P dies both reach 0; Y is popped
 ** first and its finalizer reads a weak reference to X, whose count is 0:
@@ -89,8 +90,9 @@ static void gen_destroy(rcgc_heap *h, void *o) {
   (void)o;
   gen_destroyed++;
 }
-static const rcgc_type gen_type = {"Gen", sizeof(tl_node), tl_node_traverse, gen_finalize, NULL,
-                                   gen_destroy, NULL};
+static const rcgc_type gen_type = {
+    .name = "Gen", .size = sizeof(tl_node), .traverse = tl_node_traverse, .finalize = gen_finalize,
+    .destroy = gen_destroy};
 static void gen_finalize(rcgc_heap *h, void *o) {
   (void)o;
   gen_finalized++;
@@ -120,8 +122,9 @@ Test(cascade, heap_destroy_finalizes_every_generation_finalizers_allocate) {
 
 /* Each destroy function makes a new object of its type. */
 static void spawn_destroy(rcgc_heap *h, void *o);
-static const rcgc_type spawn_type = {"Spawn", sizeof(tl_node), tl_node_traverse, NULL, NULL,
-                                     spawn_destroy, NULL};
+static const rcgc_type spawn_type = {
+    .name = "Spawn", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .destroy = spawn_destroy};
 static void spawn_destroy(rcgc_heap *h, void *o) {
   (void)o;
   gen_destroyed++;
@@ -162,8 +165,9 @@ static void fin_make_wr(rcgc_heap *h, void *o) {
   tl_finalized++;
   fin_wr = rcgc_weakref_new(h, o, fin_cb, NULL);
 }
-static const rcgc_type wr_maker = {"WrMaker", sizeof(tl_node), tl_node_traverse, fin_make_wr, NULL,
-                                   tl_count_destroy, NULL};
+static const rcgc_type wr_maker = {
+    .name = "WrMaker", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .finalize = fin_make_wr, .destroy = tl_count_destroy};
 
 Test(cascade, weakref_made_by_a_finalizer_in_a_collection_calls_back) {
   fin_wr = NULL;

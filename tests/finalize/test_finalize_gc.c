@@ -149,8 +149,9 @@ static void allocating_finalize(rcgc_heap *h, void *o) {
     rcgc_decref(h, x);
   }
 }
-static const rcgc_type alloc_del_type = {"A", sizeof(fobj), fobj_traverse, allocating_finalize,
-                                         NULL, fobj_destroy, fobj_repr};
+static const rcgc_type alloc_del_type = {
+    .name = "A", .size = sizeof(fobj), .traverse = fobj_traverse, .finalize = allocating_finalize,
+    .destroy = fobj_destroy, .repr = fobj_repr};
 
 Test(gc_finalizers, del_threshold_1_allocating_finalizer) {
   tl_use_cpython_policy(); /* threshold 1 on allocations */
@@ -217,8 +218,9 @@ static void ouch_finalize(rcgc_heap *h, void *o) {
     }
   }
 }
-static const rcgc_type ouch_type = {"Ouch", sizeof(fobj), fobj_traverse, ouch_finalize, NULL,
-                                    fobj_destroy, fobj_repr};
+static const rcgc_type ouch_type = {
+    .name = "Ouch", .size = sizeof(fobj), .traverse = fobj_traverse, .finalize = ouch_finalize,
+    .destroy = fobj_destroy, .repr = fobj_repr};
 static int collecting_now; /* set by the start callback */
 static long ouch_inside_collection_calls;
 
@@ -229,8 +231,9 @@ static void ouch_finalize_checking(rcgc_heap *h, void *o) {
   }
   ouch_finalize(h, o);
 }
-static const rcgc_type ouch_cyc_type = {"Ouch", sizeof(fobj), fobj_traverse,
-                                        ouch_finalize_checking, NULL, fobj_destroy, fobj_repr};
+static const rcgc_type ouch_cyc_type = {
+    .name = "Ouch", .size = sizeof(fobj), .traverse = fobj_traverse,
+    .finalize = ouch_finalize_checking, .destroy = fobj_destroy, .repr = fobj_repr};
 
 static void track_phase(rcgc_heap *h, rcgc_phase ph, const rcgc_collect_info *i, void *ud) {
   (void)h;
@@ -375,8 +378,9 @@ static void d_finalize(rcgc_heap *h, void *o) {
   (void)o;
   cd_record(h);
 }
-static const rcgc_type d_type = {"D", sizeof(fobj), fobj_traverse, d_finalize, NULL, fobj_destroy,
-                                 fobj_repr};
+static const rcgc_type d_type = {
+    .name = "D", .size = sizeof(fobj), .traverse = fobj_traverse, .finalize = d_finalize,
+    .destroy = fobj_destroy, .repr = fobj_repr};
 
 /* Allocate junk until a generation-0 collection happens "naturally". */
 static void wait_for_young_collection(void) {
@@ -455,8 +459,9 @@ static void b21435_finalize(rcgc_heap *h, void *o) {
   fl.ndel++;
   rcgc_set(h, &b->right, NULL); /* self.attr = None */
 }
-static const rcgc_type b21435_type = {"B", sizeof(fobj), fobj_traverse, b21435_finalize, NULL,
-                                      fobj_destroy, fobj_repr};
+static const rcgc_type b21435_type = {
+    .name = "B", .size = sizeof(fobj), .traverse = fobj_traverse, .finalize = b21435_finalize,
+    .destroy = fobj_destroy, .repr = fobj_repr};
 
 Test(gc_finalizers, bug21435) {
   rcgc_collect(tl.heap, 2);
@@ -592,8 +597,8 @@ static void ybox_destroy(rcgc_heap *h, void *o) {
   rcgc_decref(h, y->obj);
   y->obj = NULL;
 }
-static const rcgc_type ybox_type = {"ExtensionObject", sizeof(ybox), NULL, NULL, NULL,
-                                    ybox_destroy, NULL};
+static const rcgc_type ybox_type = {
+    .name = "ExtensionObject", .size = sizeof(ybox), .destroy = ybox_destroy};
 static int trash_cb_calls;
 static void trash_callback(rcgc_heap *h, rcgc_weakref *wr, void *ud) {
   (void)h;
@@ -650,8 +655,9 @@ static void get_objects_on_del(rcgc_heap *h, void *o) {
   god_referrers = (int)refs.count;
   rcgc_list_release(h, &refs);
 }
-static const rcgc_type god_type = {"GetObjectsOnDel", sizeof(fobj), fobj_traverse,
-                                   get_objects_on_del, NULL, fobj_destroy, fobj_repr};
+static const rcgc_type god_type = {
+    .name = "GetObjectsOnDel", .size = sizeof(fobj), .traverse = fobj_traverse,
+    .finalize = get_objects_on_del, .destroy = fobj_destroy, .repr = fobj_repr};
 
 Test(gc_finalizers, get_objects_during_gc) {
   god_collected = god_saw_self = 0;

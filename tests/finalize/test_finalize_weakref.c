@@ -77,8 +77,9 @@ static void reading_finalize(rcgc_heap *h, void *o) {
   }
   fin_saw_wrc_dead = !rcgc_weakref_alive(g_wrc_b);
 }
-static const rcgc_type reading_type = {"A", sizeof(fobj), fobj_traverse, reading_finalize, NULL,
-                                       fobj_destroy, fobj_repr};
+static const rcgc_type reading_type = {
+    .name = "A", .size = sizeof(fobj), .traverse = fobj_traverse, .finalize = reading_finalize,
+    .destroy = fobj_destroy, .repr = fobj_repr};
 
 Test(weakref_garbage, weakref_without_callback_readable_during_finalizers) {
   cb_calls = fin_calls = 0;
@@ -420,8 +421,9 @@ static void late_weakref_finalize(rcgc_heap *h, void *o) {
   fl.ndel++;
   late_wr = rcgc_weakref_new(h, a->left, record_callback, NULL);
 }
-static const rcgc_type late_type = {"Late", sizeof(fobj), fobj_traverse, late_weakref_finalize,
-                                    NULL, fobj_destroy, fobj_repr};
+static const rcgc_type late_type = {
+    .name = "Late", .size = sizeof(fobj), .traverse = fobj_traverse,
+    .finalize = late_weakref_finalize, .destroy = fobj_destroy, .repr = fobj_repr};
 
 Test(weakref_garbage, weakref_created_by_finalizer_to_garbage) {
   cb_calls = cb_saw_alive = 0;

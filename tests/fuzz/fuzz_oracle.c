@@ -269,8 +269,11 @@ static void gc_callback(rcgc_heap *h, rcgc_phase phase, const rcgc_collect_info 
   }
 }
 
-#define T(name, tr, fin, leg)                                                 \
-  { name, offsetof(fz_obj, slot), tr, fin, leg, obj_destroy, obj_repr }
+#define T(name_, tr, fin, leg)                                                \
+  {                                                                           \
+    .name = name_, .size = offsetof(fz_obj, slot), .traverse = tr, .finalize = fin, \
+    .legacy_finalize = leg, .destroy = obj_destroy, .repr = obj_repr          \
+  }
 static const rcgc_type node_types[4] = {
     T("Node", node_traverse, NULL, NULL),
     T("NodeFin", node_traverse, obj_finalize, NULL),

@@ -253,8 +253,9 @@ static void introspecting_finalize(rcgc_heap *h, void *o) {
   /* and a collection from here returns 0 */
   cr_assert_eq(rcgc_collect(h, 2), 0);
 }
-static const rcgc_type fin_type = {"Fin", sizeof(tl_node), tl_node_traverse, introspecting_finalize, NULL,
-                                   tl_count_destroy, tl_node_repr};
+static const rcgc_type fin_type = {
+    .name = "Fin", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .finalize = introspecting_finalize, .destroy = tl_count_destroy, .repr = tl_node_repr};
 
 Test(gc_callbacks, introspection_from_a_finalizer_during_collection) { /* test_get_objects_during_gc */
   tl_node *live = tl_new("live");

@@ -394,10 +394,12 @@ static void legacy_noop(rcgc_heap *h, void *o) {
   (void)o;
   tl_legacy_finalized++;
 }
-static const rcgc_type legacy_type = {"Legacy", sizeof(tl_node), tl_node_traverse, NULL, legacy_noop,
-                                      tl_count_destroy, tl_node_repr};
-static const rcgc_type bare_type = {"Bare", sizeof(tl_node), tl_node_traverse, NULL, NULL,
-                                    tl_count_destroy, NULL};
+static const rcgc_type legacy_type = {
+    .name = "Legacy", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .legacy_finalize = legacy_noop, .destroy = tl_count_destroy, .repr = tl_node_repr};
+static const rcgc_type bare_type = {
+    .name = "Bare", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .destroy = tl_count_destroy};
 
 Test(gc_collect, leak_report_at_destroy) {
   tl_node *kept = tl_new("kept");

@@ -195,7 +195,7 @@ Test(gc_control, new_with_null_type_is_reported) {
   cr_assert_null(rcgc_new(tl.heap, NULL));
   cr_assert_eq(rcgc_misuse_count(tl.heap), 1);
   cr_assert_str_eq(tl.sink.buf, "rcgc: misuse: invalid type: rcgc_new: NULL type\n");
-  static const rcgc_type unnamed = {NULL, 8, NULL, NULL, NULL, NULL, NULL};
+  static const rcgc_type unnamed = {.size = 8};
   cr_assert_null(rcgc_new(tl.heap, &unnamed));
   cr_assert_eq(rcgc_misuse_count(tl.heap), 2);
   cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);

@@ -367,7 +367,7 @@ Test(gc_introspect, repr_uses_the_type_repr) {
   cr_expect_str_eq(buf, "Graph(one)", "rcgc_repr must use the type's repr function (rcgc.h)");
   cr_expect_eq(len, 10);
   /* without a repr function: <Type 0x...> */
-  static const rcgc_type plain = {"Plain", 8, NULL, NULL, NULL, NULL, NULL};
+  static const rcgc_type plain = {.name = "Plain", .size = 8};
   void *p = rcgc_new(tl.heap, &plain);
   char expect[64];
   snprintf(expect, sizeof expect, "<Plain %p>", p);

@@ -242,8 +242,8 @@ Test(policy, acyclic_deaths_scan_nothing) {
 }
 
 /* Tracked churn: allocated and dropped at once, counted by nothing. */
-static const rcgc_type churn_type = {"Churn", sizeof(tl_node), tl_node_traverse, NULL, NULL,
-                                     NULL, NULL};
+static const rcgc_type churn_type = {
+    .name = "Churn", .size = sizeof(tl_node), .traverse = tl_node_traverse};
 
 static int gens_started[RCGC_NUM_GENERATIONS];
 static void count_starts(rcgc_heap *h, rcgc_phase phase, const rcgc_collect_info *info,

@@ -40,16 +40,18 @@ static int dup_traverse(void *o, rcgc_visit_fn visit, void *arg) {
   RCGC_VISIT(n->b, "b");
   return 0;
 }
-static const rcgc_type dup_type = {"Dup", sizeof(tl_node), dup_traverse, NULL, NULL,
-                                   tl_count_destroy, tl_node_repr};
+static const rcgc_type dup_type = {
+    .name = "Dup", .size = sizeof(tl_node), .traverse = dup_traverse, .destroy = tl_count_destroy,
+    .repr = tl_node_repr};
 /* Never reports 'b' (a hidden strong reference). */
 static int miss_traverse(void *o, rcgc_visit_fn visit, void *arg) {
   tl_node *n = o;
   RCGC_VISIT(n->a, "a");
   return 0;
 }
-static const rcgc_type miss_type = {"Miss", sizeof(tl_node), miss_traverse, NULL, NULL,
-                                    tl_count_destroy, tl_node_repr};
+static const rcgc_type miss_type = {
+    .name = "Miss", .size = sizeof(tl_node), .traverse = miss_traverse, .destroy = tl_count_destroy,
+    .repr = tl_node_repr};
 
 Test(hostile, traverse_reporting_twice_abandons_the_collection) {
   dup_on = 1;
@@ -146,8 +148,9 @@ static void resurrect_neighbour(rcgc_heap *h, void *o) {
     saved = n->a;
   }
 }
-static const rcgc_type res_type = {"Res", sizeof(tl_node), tl_node_traverse, resurrect_neighbour,
-                                   NULL, tl_count_destroy, tl_node_repr};
+static const rcgc_type res_type = {
+    .name = "Res", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .finalize = resurrect_neighbour, .destroy = tl_count_destroy, .repr = tl_node_repr};
 
 Test(hostile, finalizer_resurrecting_a_neighbour_in_a_cycle) {
   saved = NULL;
@@ -175,8 +178,9 @@ static void incref_neighbour(rcgc_heap *h, void *o) {
   if (n->b != NULL)
     rcgc_incref(h, n->b);
 }
-static const rcgc_type incref_type = {"IncrefNeighbour", sizeof(tl_node), NULL, incref_neighbour,
-                                      NULL, tl_count_destroy, tl_node_repr};
+static const rcgc_type incref_type = {
+    .name = "IncrefNeighbour", .size = sizeof(tl_node), .finalize = incref_neighbour,
+    .destroy = tl_count_destroy, .repr = tl_node_repr};
 
 Test(hostile, finalizer_increfing_a_dead_neighbour_is_refused) {
   tl_node *p = tl_new("parent");
@@ -202,8 +206,9 @@ static void clear_field(rcgc_heap *h, void *o) {
   tl_finalized++;
   rcgc_set(h, &n->a, NULL);
 }
-static const rcgc_type clear_type = {"Clear", sizeof(tl_node), tl_node_traverse, clear_field, NULL,
-                                     tl_count_destroy, tl_node_repr};
+static const rcgc_type clear_type = {
+    .name = "Clear", .size = sizeof(tl_node), .traverse = tl_node_traverse, .finalize = clear_field,
+    .destroy = tl_count_destroy, .repr = tl_node_repr};
 
 Test(hostile, finalizer_breaking_its_cycle_during_the_collection) {
   tl_node *a = rcgc_new(tl.heap, &clear_type), *b = rcgc_new(tl.heap, &clear_type);
@@ -241,8 +246,8 @@ static int owner_traverse(void *o, rcgc_visit_fn visit, void *arg) {
   (void)arg;
   return 0;
 }
-static const rcgc_type owner_type = {"Owner", sizeof(owner), owner_traverse, NULL, NULL,
-                                     owner_destroy, NULL};
+static const rcgc_type owner_type = {
+    .name = "Owner", .size = sizeof(owner), .traverse = owner_traverse, .destroy = owner_destroy};
 
 Test(hostile, destroy_touching_and_releasing_a_managed_object) {
   owner *w = rcgc_new(tl.heap, &owner_type);
@@ -267,8 +272,9 @@ static void owner2_destroy(rcgc_heap *h, void *o) {
   rcgc_decref(h, priv);
   rcgc_decref(h, priv);
 }
-static const rcgc_type owner2_type = {"Owner2", sizeof(tl_node), owner2_traverse, NULL, NULL,
-                                      owner2_destroy, tl_node_repr};
+static const rcgc_type owner2_type = {
+    .name = "Owner2", .size = sizeof(tl_node), .traverse = owner2_traverse,
+    .destroy = owner2_destroy, .repr = tl_node_repr};
 
 Test(hostile, destroy_releasing_private_objects_during_a_collection) {
   tl_node *a = rcgc_new(tl.heap, &owner2_type), *b = rcgc_new(tl.heap, &owner2_type);
@@ -292,9 +298,9 @@ static void collecting_finalizer(rcgc_heap *h, void *o) {
   inner_collect = rcgc_collect(h, 2);
   inner_freeze = rcgc_freeze(h);
 }
-static const rcgc_type collecting_type = {"Collecting", sizeof(tl_node), tl_node_traverse,
-                                          collecting_finalizer, NULL, tl_count_destroy,
-                                          tl_node_repr};
+static const rcgc_type collecting_type = {
+    .name = "Collecting", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .finalize = collecting_finalizer, .destroy = tl_count_destroy, .repr = tl_node_repr};
 
 Test(hostile, finalizer_collecting_and_freezing_during_a_collection) {
   tl_node *a = rcgc_new(tl.heap, &collecting_type);
@@ -397,9 +403,9 @@ static void destroying_finalizer(rcgc_heap *h, void *o) {
   tl_finalized++;
   inner_destroy = rcgc_heap_destroy(h);
 }
-static const rcgc_type destroying_type = {"Destroying", sizeof(tl_node), tl_node_traverse,
-                                          destroying_finalizer, NULL, tl_count_destroy,
-                                          tl_node_repr};
+static const rcgc_type destroying_type = {
+    .name = "Destroying", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .finalize = destroying_finalizer, .destroy = tl_count_destroy, .repr = tl_node_repr};
 
 Test(hostile, finalizer_destroying_the_heap_is_refused) {
   tl_node *a = rcgc_new(tl.heap, &destroying_type);
@@ -428,8 +434,9 @@ static int collecting_traverse(void *o, rcgc_visit_fn visit, void *arg) {
   RCGC_VISIT(n->a, "a");
   return 0;
 }
-static const rcgc_type ctrav_type = {"CollectInTraverse", sizeof(tl_node), collecting_traverse,
-                                     NULL, NULL, tl_count_destroy, tl_node_repr};
+static const rcgc_type ctrav_type = {
+    .name = "CollectInTraverse", .size = sizeof(tl_node), .traverse = collecting_traverse,
+    .destroy = tl_count_destroy, .repr = tl_node_repr};
 
 Test(hostile, traverse_collecting_is_refused) {
   tl_node *a = rcgc_new(tl.heap, &ctrav_type);

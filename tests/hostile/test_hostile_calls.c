@@ -82,8 +82,8 @@ static int other_repr(const void *o, char *buf, size_t cap) {
   (void)o;
   return snprintf(buf, cap, "Other(?)");
 }
-static const rcgc_type other_type = {"Other", sizeof(tl_node), tl_node_traverse, NULL, NULL, NULL,
-                                     other_repr};
+static const rcgc_type other_type = {
+    .name = "Other", .size = sizeof(tl_node), .traverse = tl_node_traverse, .repr = other_repr};
 
 static void calls_setup(void) {
   tl_setup();
@@ -207,7 +207,7 @@ static long t_new_null_type(rcgc_heap *h, void *o) {
   (void)o;
   return P(rcgc_new(h, NULL));
 }
-static const rcgc_type unnamed_type = {NULL, 8, NULL, NULL, NULL, NULL, NULL};
+static const rcgc_type unnamed_type = {.size = 8};
 static long t_new_unnamed_type(rcgc_heap *h, void *o) {
   (void)o;
   return P(rcgc_new(h, &unnamed_type));

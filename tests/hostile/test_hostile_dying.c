@@ -40,16 +40,21 @@ static void destroy_track_self(rcgc_heap *h, void *o) {
   track_result = rcgc_track(h, o);
 }
 
-static const rcgc_type untrack_fin = {"UntrackFin", sizeof(tl_node), tl_node_traverse,
-                                      fin_untrack_self, NULL, tl_count_destroy, NULL};
-static const rcgc_type track_res = {"TrackRes", sizeof(tl_node), tl_node_traverse,
-                                    fin_track_self_and_resurrect, NULL, tl_count_destroy, NULL};
-static const rcgc_type untrack_res = {"UntrackRes", sizeof(tl_node), tl_node_traverse,
-                                      fin_untrack_self_and_resurrect, NULL, tl_count_destroy, NULL};
-static const rcgc_type untrack_des = {"UntrackDes", sizeof(tl_node), tl_node_traverse, NULL, NULL,
-                                      destroy_untrack_self, NULL};
-static const rcgc_type track_des = {"TrackDes", sizeof(tl_node), tl_node_traverse, NULL, NULL,
-                                    destroy_track_self, NULL};
+static const rcgc_type untrack_fin = {
+    .name = "UntrackFin", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .finalize = fin_untrack_self, .destroy = tl_count_destroy};
+static const rcgc_type track_res = {
+    .name = "TrackRes", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .finalize = fin_track_self_and_resurrect, .destroy = tl_count_destroy};
+static const rcgc_type untrack_res = {
+    .name = "UntrackRes", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .finalize = fin_untrack_self_and_resurrect, .destroy = tl_count_destroy};
+static const rcgc_type untrack_des = {
+    .name = "UntrackDes", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .destroy = destroy_untrack_self};
+static const rcgc_type track_des = {
+    .name = "TrackDes", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .destroy = destroy_track_self};
 
 Test(dying, finalizer_untracks_its_dying_object) {
   untrack_result = 99;

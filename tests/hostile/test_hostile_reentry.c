@@ -157,14 +157,17 @@ static void host_destroy(rcgc_heap *h, void *o) {
     fire(h);
   }
 }
-static const rcgc_type host_type = {"Host", sizeof(tl_node), host_traverse, NULL, NULL, NULL,
-                                    tl_node_repr};
-static const rcgc_type fin_type = {"Fin", sizeof(tl_node), tl_node_traverse, host_finalize, NULL,
-                                   NULL, tl_node_repr};
-static const rcgc_type legacy_type = {"Legacy", sizeof(tl_node), tl_node_traverse, NULL,
-                                      host_finalize, NULL, tl_node_repr};
-static const rcgc_type destroy_type = {"Destroy", sizeof(tl_node), tl_node_traverse, NULL, NULL,
-                                       host_destroy, tl_node_repr};
+static const rcgc_type host_type = {
+    .name = "Host", .size = sizeof(tl_node), .traverse = host_traverse, .repr = tl_node_repr};
+static const rcgc_type fin_type = {
+    .name = "Fin", .size = sizeof(tl_node), .traverse = tl_node_traverse, .finalize = host_finalize,
+    .repr = tl_node_repr};
+static const rcgc_type legacy_type = {
+    .name = "Legacy", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .legacy_finalize = host_finalize, .repr = tl_node_repr};
+static const rcgc_type destroy_type = {
+    .name = "Destroy", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .destroy = host_destroy, .repr = tl_node_repr};
 static void host_weakref_cb(rcgc_heap *h, rcgc_weakref *wr, void *ud) {
   (void)ud;
   self_obj = wr;
@@ -962,8 +965,8 @@ static int listing_traverse(void *o, rcgc_visit_fn visit, void *arg) {
   rcgc_list_release(tl.heap, &in_traverse_list);
   return 0;
 }
-static const rcgc_type listing_type = {"Listing", sizeof(tl_node), listing_traverse, NULL, NULL,
-                                       NULL, NULL};
+static const rcgc_type listing_type = {
+    .name = "Listing", .size = sizeof(tl_node), .traverse = listing_traverse};
 
 Test(hostile_reentry, lists_inside_a_traverse, .init = tl_setup) {
   void *n = rcgc_new(tl.heap, &listing_type);

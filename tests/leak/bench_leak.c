@@ -26,7 +26,7 @@ static int traverse4(void *o, rcgc_visit_fn visit, void *arg) {
     RCGC_VISIT(x->r[i], names[i]);
   return 0;
 }
-static const rcgc_type t4 = {"Obj4", sizeof(obj4), traverse4, NULL, NULL, NULL, NULL};
+static const rcgc_type t4 = {.name = "Obj4", .size = sizeof(obj4), .traverse = traverse4};
 
 typedef struct counting {
   long long live, peak;

@@ -26,7 +26,7 @@ static int node_traverse(void *o, rcgc_visit_fn visit, void *arg) {
   RCGC_VISIT(n->b, NULL);
   return 0;
 }
-static const rcgc_type node_type = {"Node", sizeof(node), node_traverse, NULL, NULL, NULL, NULL};
+static const rcgc_type node_type = {.name = "Node", .size = sizeof(node), .traverse = node_traverse};
 
 int main(int argc, char **argv) {
   if (argc != 3) {

@@ -207,8 +207,9 @@ Test(leak, why_errors) {
 
 /* ------------------------------------------------------------ cycles */
 
-static const rcgc_type legacy_type = {"Legacy", sizeof(tl_node), tl_node_traverse, NULL,
-                                      tl_count_legacy, tl_count_destroy, tl_node_repr};
+static const rcgc_type legacy_type = {
+    .name = "Legacy", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .legacy_finalize = tl_count_legacy, .destroy = tl_count_destroy, .repr = tl_node_repr};
 
 Test(leak, cycles_in_garbage_with_source_component) {
   /* A <-> B  --a-->  C <-> D, all dropped; E <-> F held from outside */
@@ -335,7 +336,7 @@ Test(leak, cycles_uncollectable_reason) {
 
 /* ------------------------------------------------------------ growth */
 
-static const rcgc_type blob_type = {"Blob", 100, NULL, NULL, NULL, NULL, NULL};
+static const rcgc_type blob_type = {.name = "Blob", .size = 100};
 
 Test(leak, histogram_counts_and_bytes) {
   tl_node *n1 = tl_new("1"), *n2 = tl_new("2");
@@ -745,8 +746,9 @@ static void resurrect_fin(rcgc_heap *h, void *o) {
   if (resurrect_into != NULL)
     TL_LINK(resurrect_into, a, o);
 }
-static const rcgc_type phoenix_type = {"Phoenix", sizeof(tl_node), tl_node_traverse, resurrect_fin,
-                                       NULL, tl_count_destroy, tl_node_repr};
+static const rcgc_type phoenix_type = {
+    .name = "Phoenix", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .finalize = resurrect_fin, .destroy = tl_count_destroy, .repr = tl_node_repr};
 
 Test(leak, explain_collect_resurrection_and_uncollectable) {
   rcgc_heap_destroy(tl.heap);

@@ -232,11 +232,12 @@ static inline void tl_count_legacy(rcgc_heap *h, void *o) {
   tl_legacy_finalized++;
 }
 
-static const rcgc_type tl_node_type = {"Graph", sizeof(tl_node), tl_node_traverse, NULL, NULL,
-                                       tl_count_destroy, tl_node_repr};
+static const rcgc_type tl_node_type = {
+    .name = "Graph", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .destroy = tl_count_destroy, .repr = tl_node_repr};
 /* The same shape without traverse: acyclic, never tracked. */
-static const rcgc_type tl_leaf_type = {"Leaf", sizeof(tl_node), NULL, NULL, NULL,
-                                       tl_count_destroy, tl_node_repr};
+static const rcgc_type tl_leaf_type = {
+    .name = "Leaf", .size = sizeof(tl_node), .destroy = tl_count_destroy, .repr = tl_node_repr};
 
 static inline tl_node *tl_new(const char *name) {
   tl_node *n = rcgc_new(tl.heap, &tl_node_type);

@@ -63,8 +63,8 @@ static void count_destroy(rcgc_heap *h, void *o) {
   (void)o;
   thread_destroyed++;
 }
-static const rcgc_type pair_type = {"Pair", sizeof(tl_node), tl_node_traverse, NULL, NULL,
-                                    count_destroy, NULL};
+static const rcgc_type pair_type = {
+    .name = "Pair", .size = sizeof(tl_node), .traverse = tl_node_traverse, .destroy = count_destroy};
 
 typedef struct counting {
   long live_blocks;
@@ -191,8 +191,9 @@ static void blocking_finalize(rcgc_heap *h, void *o) {
     pthread_cond_wait(&H.cv, &H.mu);
   pthread_mutex_unlock(&H.mu);
 }
-static const rcgc_type blocking_type = {"Blocking", sizeof(tl_node), tl_node_traverse,
-                                        blocking_finalize, NULL, NULL, NULL};
+static const rcgc_type blocking_type = {
+    .name = "Blocking", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .finalize = blocking_finalize};
 
 static void *thread_a(void *arg) {
   rcgc_decref(H.heap, arg); /* runs blocking_finalize inside the heap */

@@ -30,8 +30,9 @@ static void destroy_drops_self(rcgc_heap *h, void *o) {
   tl_destroyed++;
   rcgc_decref(h, o);
 }
-static const rcgc_type self_dropping = {"Dropper", sizeof(tl_node), tl_node_traverse, NULL, NULL,
-                                        destroy_drops_self, NULL};
+static const rcgc_type self_dropping = {
+    .name = "Dropper", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .destroy = destroy_drops_self};
 
 Test(wrong, decref_below_zero) {
   tl_node *n = rcgc_new(tl.heap, &self_dropping);
@@ -52,8 +53,9 @@ static void finalize_drops_self(rcgc_heap *h, void *o) {
   tl_finalized++;
   rcgc_decref(h, o);
 }
-static const rcgc_type over_releasing = {"OverRelease", sizeof(tl_node), tl_node_traverse,
-                                         finalize_drops_self, NULL, tl_count_destroy, NULL};
+static const rcgc_type over_releasing = {
+    .name = "OverRelease", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .finalize = finalize_drops_self, .destroy = tl_count_destroy};
 
 Test(wrong, finalizer_releases_a_reference_it_does_not_own) {
   tl_node *n = rcgc_new(tl.heap, &over_releasing);
@@ -175,7 +177,8 @@ static int bad_traverse(void *o, rcgc_visit_fn visit, void *arg) {
   RCGC_VISIT(n->b, "b");
   return 0;
 }
-static const rcgc_type bad_type = {"Bad", sizeof(tl_node), bad_traverse, NULL, NULL, tl_count_destroy, NULL};
+static const rcgc_type bad_type = {
+    .name = "Bad", .size = sizeof(tl_node), .traverse = bad_traverse, .destroy = tl_count_destroy};
 
 static tl_node *new_bad(void) {
   tl_node *n = rcgc_new(tl.heap, &bad_type);
@@ -261,7 +264,8 @@ static rcgc_heap *other_heap(void) {
   return h;
 }
 
-static const rcgc_type other_type = {"Other", sizeof(tl_node), tl_node_traverse, NULL, NULL, NULL, NULL};
+static const rcgc_type other_type = {
+    .name = "Other", .size = sizeof(tl_node), .traverse = tl_node_traverse};
 #endif
 
 Test(wrong, decref_through_another_heap) {
@@ -391,8 +395,9 @@ static void destroy_in_finalizer(rcgc_heap *h, void *o) {
   tl_finalized++;
   destroy_result = rcgc_heap_destroy(h);
 }
-static const rcgc_type destroying_type = {"Destroyer", sizeof(tl_node), tl_node_traverse, destroy_in_finalizer,
-                                          NULL, tl_count_destroy, NULL};
+static const rcgc_type destroying_type = {
+    .name = "Destroyer", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .finalize = destroy_in_finalizer, .destroy = tl_count_destroy};
 
 Test(wrong, heap_destroy_from_inside_a_finalizer) {
   void *n = rcgc_new(tl.heap, &destroying_type);

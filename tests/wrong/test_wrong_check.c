@@ -61,8 +61,9 @@ static void checking_finalize(rcgc_heap *h, void *o) {
   (void)o;
   check_in_finalizer = rcgc_check_heap(h);
 }
-static const rcgc_type checking_type = {"Checking", sizeof(tl_node), tl_node_traverse,
-                                        checking_finalize, NULL, NULL, NULL};
+static const rcgc_type checking_type = {
+    .name = "Checking", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .finalize = checking_finalize};
 
 Test(wrong_check, check_refused_while_an_object_is_being_freed) {
   check_in_finalizer = 12345;

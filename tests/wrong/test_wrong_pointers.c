@@ -128,8 +128,8 @@ static int junk_traverse(void *o, rcgc_visit_fn visit, void *arg) {
   (void)o;
   return visit((char *)junk_field + 128, "junk", arg);
 }
-static const rcgc_type junk_type = {"Junk", sizeof(tl_node), junk_traverse, NULL, NULL,
-                                    tl_count_destroy, NULL};
+static const rcgc_type junk_type = {
+    .name = "Junk", .size = sizeof(tl_node), .traverse = junk_traverse, .destroy = tl_count_destroy};
 
 /* A traverse that reports a pointer into memory that holds no object: every
 ** build reports it and abandons the collection before writing into it. */

@@ -49,8 +49,8 @@ static int bad_traverse(void *o, rcgc_visit_fn visit, void *arg) {
   RCGC_VISIT(n->b, "b");
   return 0;
 }
-static const rcgc_type bad_type = {"Bad", sizeof(tl_node), bad_traverse, NULL, NULL,
-                                   tl_count_destroy, NULL};
+static const rcgc_type bad_type = {
+    .name = "Bad", .size = sizeof(tl_node), .traverse = bad_traverse, .destroy = tl_count_destroy};
 
 /* Runs the traverse of a new Bad object once with 'what' to do. */
 static void run_traverse(int what) {
@@ -115,8 +115,9 @@ static void legacy_fin(rcgc_heap *h, void *o) {
   (void)h;
   (void)o;
 }
-static const rcgc_type legacy_type = {"Legacy", sizeof(tl_node), tl_node_traverse, NULL,
-                                      legacy_fin, tl_count_destroy, NULL};
+static const rcgc_type legacy_type = {
+    .name = "Legacy", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .legacy_finalize = legacy_fin, .destroy = tl_count_destroy};
 static tl_node *garbage_entry(void) {
   tl_node *g = rcgc_new(tl.heap, &legacy_type);
   TL_LINK(g, a, g);
