@@ -113,11 +113,6 @@ typedef struct deduce_t {
   bool outside_exact;
 } deduce_t;
 
-static inline uintptr_t gc_refs(const head_t *h) { return h->gc_prev >> PREV_SHIFT; }
-static inline void set_refs(head_t *h, uintptr_t refs) {
-  h->gc_prev = (refs << PREV_SHIFT) | PREV_COLLECTING;
-}
-static inline bool collecting(const head_t *h) { return (h->gc_prev & PREV_COLLECTING) != 0; }
 
 /* ------------------------------------------------------------ list checks */
 
@@ -186,7 +181,7 @@ static void debug_object(rcgc_heap *heap, const char *what, head_t *h) {
 static size_t update_refs(head_t *list) {
   size_t n = 0;
   for (head_t *h = next_of(list); h != list; h = next_of(h)) {
-    set_refs(h, h->refcnt);
+    set_gc_refs(h, h->refcnt);
     n++;
   }
   return n;
@@ -208,7 +203,7 @@ static inline void subtract_one(ctx_t *ctx, head_t *c, bool count) {
       ctx->bad = c;
     return;
   }
-  c->gc_prev -= (uintptr_t)1 << PREV_SHIFT;
+  gc_refs_dec(c);
   if (count)
     ctx->zeroed += gc_refs(c) == 0;
 }
@@ -251,7 +246,7 @@ static int visit_decref(void *child, const char *edge, void *arg) {
   ctx_t *ctx = arg;
   head_t *c = AS_HEAD(child);
   SKIP_JUNK(ctx, child, c);
-  if (collecting(c))
+  if (is_collecting(c))
     subtract_one(ctx, c, true);
   else
     ctx->outside = true;
@@ -288,8 +283,8 @@ static int visit_decref_full(void *child, const char *edge, void *arg) {
     ctx->outside = true;
     return 0;
   }
-  if (!collecting(c))
-    set_refs(c, c->refcnt);
+  if (!is_collecting(c))
+    set_gc_refs(c, c->refcnt);
   subtract_one(ctx, c, false);
   return 0;
 }
@@ -318,7 +313,7 @@ static int visit_decref_closure(void *child, const char *edge, void *arg) {
   ctx_t *ctx = arg;
   head_t *c = AS_HEAD(child);
   SKIP_JUNK(ctx, child, c);
-  if (!collecting(c)) {
+  if (!is_collecting(c)) {
     if (!ctx->expanding || (c->tinfo & (TI_UNTRACKED | TI_FROZEN))) {
       ctx->outside = true;
       return 0;
@@ -330,7 +325,7 @@ static int visit_decref_closure(void *child, const char *edge, void *arg) {
     if (prev_of(ctx->list) == at)
       ctx->list->gc_prev = (uintptr_t)c; /* the new tail */
     ctx->cursor = c;
-    set_refs(c, c->refcnt);
+    set_gc_refs(c, c->refcnt);
     c->tinfo |= TI_SUSPECT;
     ctx->pulled++;
   }
@@ -349,8 +344,8 @@ static void subtract_closure(ctx_t *ctx, head_t *list) {
 static size_t update_subtract_full(ctx_t *ctx, head_t *list) {
   size_t n = 0;
   for (head_t *h = next_of(list); h != list; h = next_of(h)) {
-    if (!collecting(h))
-      set_refs(h, h->refcnt);
+    if (!is_collecting(h))
+      set_gc_refs(h, h->refcnt);
     subtract_object(ctx, h, visit_decref_full);
     n++;
   }
@@ -361,7 +356,7 @@ static int visit_reachable(void *child, const char *edge, void *arg) {
   (void)edge;
   head_t *young = arg;
   head_t *c = AS_HEAD(child);
-  if (!collecting(c))
+  if (!is_collecting(c))
     return 0; /* another generation, or already scanned */
   if (c->gc_next & NEXT_UNREACHABLE) {
     /* tentatively unreachable after all: unlink by hand (the flags make
@@ -373,9 +368,9 @@ static int visit_reachable(void *child, const char *edge, void *arg) {
     last->gc_next = (uintptr_t)c;
     c->gc_next = (uintptr_t)young;
     young->gc_prev = (uintptr_t)c;
-    set_refs(c, 1);
+    set_gc_refs(c, 1);
   } else if (gc_refs(c) == 0) {
-    set_refs(c, 1); /* ahead of the scan: it will be traversed there */
+    set_gc_refs(c, 1); /* ahead of the scan: it will be traversed there */
   }
   return 0;
 }
@@ -530,17 +525,16 @@ static void clear_collecting(head_t *list) {
 
 /* Objects on the collection's own lists that are not candidates --
 ** 'finalizers' (uncollectable) and the weak references whose callbacks are
-** queued -- carry PREV_LOCAL (PREV_OUTSIDE without PREV_COLLECTING) until
-** they return to a generation: rcgc__suspect must not move them to the
-** suspects list while the collection still walks those lists. */
-#define PREV_LOCAL PREV_OUTSIDE
+** queued -- carry PREV_LOCAL (internal.h, P3) until they return to a
+** generation: rcgc__suspect must not move them to the suspects list while
+** the collection still walks those lists. */
 
 static int visit_move(void *child, const char *edge, void *arg) {
   (void)edge;
   head_t *to = arg;
   head_t *c = AS_HEAD(child);
-  if (collecting(c)) {
-    c->gc_prev = (c->gc_prev & ~PREV_FLAGS) | PREV_LOCAL;
+  if (is_collecting(c)) {
+    mark_local(c);
     list_move(c, to);
   }
   return 0;
@@ -558,7 +552,7 @@ static void move_legacy_finalizers(rcgc_heap *heap, head_t *unreachable, head_t 
   while (h != unreachable) {
     head_t *next = next_of(h);
     if (makes_uncollectable(heap, h)) {
-      h->gc_prev = (h->gc_prev & ~PREV_FLAGS) | PREV_LOCAL;
+      mark_local(h);
       list_move(h, finalizers);
     }
     h = next;
@@ -586,11 +580,11 @@ static long handle_weakref_callbacks(rcgc_heap *heap, head_t *unreachable, head_
       if (wr->callback != NULL) {
         head_t *wh = AS_HEAD(wr);
         rcgc__weakref_detach(heap, wr);
-        if (collecting(wh)) {
+        if (is_collecting(wh)) {
           wr->callback = NULL; /* garbage itself: never fires */
         } else {
           ref_inc(heap, wh);
-          wh->gc_prev = (wh->gc_prev & ~PREV_FLAGS) | PREV_LOCAL;
+          mark_local(wh);
           list_move(wh, &wrcb);
         }
       }
@@ -680,7 +674,7 @@ static int visit_release_outside(void *child, const char *edge, void *arg) {
   (void)edge;
   rcgc_heap *heap = arg;
   head_t *c = AS_HEAD(child);
-  if (collecting(c))
+  if (is_collecting(c))
     return 0;
   if (c->refcnt == 0) {
     rcgc__misuse(heap, child, "refcount is too small",

@@ -301,11 +301,11 @@ static int visit_count(void *child, const char *edge, void *arg) {
   head_t *c = AS_HEAD(child);
   if (type_id_of(c) == TYPE_POISON || type_id_of(c) == 0 || type_id_of(c) >= heap->ntypes)
     return 0;
-  if (c->gc_prev & PREV_COLLECTING) {
-    if ((c->gc_prev >> PREV_SHIFT) == 0)
-      c->gc_prev |= (uintptr_t)2; /* mark: too small, reported below */
+  if (is_collecting(c)) { /* P4 (internal.h) */
+    if (gc_refs(c) == 0)
+      c->gc_prev |= CHECK_TOO_SMALL; /* reported below */
     else
-      c->gc_prev -= (uintptr_t)1 << PREV_SHIFT;
+      gc_refs_dec(c);
   }
   return 0;
 }
@@ -459,14 +459,14 @@ long rcgc__check_heap(rcgc_heap *heap) {
   /* refcount >= references found inside the heap (INVARIANT L4) */
   for (size_t i = 0; i < HEAP_NLISTS; i++)
     for (head_t *h = next_of(lists[i]); h != lists[i]; h = (head_t *)h->gc_next)
-      h->gc_prev = ((uintptr_t)h->refcnt << PREV_SHIFT) | PREV_COLLECTING;
+      set_gc_refs(h, h->refcnt);
   for (size_t i = 0; i < HEAP_NLISTS; i++)
     for (head_t *h = next_of(lists[i]); h != lists[i]; h = (head_t *)h->gc_next)
       rcgc__traverse(heap, h, visit_count, heap);
   for (size_t i = 0; i < HEAP_NLISTS; i++) {
     head_t *prev = lists[i];
     for (head_t *h = next_of(lists[i]); h != lists[i]; h = (head_t *)h->gc_next) {
-      if (h->gc_prev & (uintptr_t)2) {
+      if (h->gc_prev & CHECK_TOO_SMALL) {
         char d[300];
         rcgc__describe(heap, h, d, sizeof d);
         rcgc__report(heap, "rcgc: check: refcount is too small: %s refcount %u is below the "

@@ -12,19 +12,12 @@
 ** its size (0 or 16) for every object of the heap.
 **
 ** rcgc_head_ (rcgc.h):
-**   gc_next  uintptr_t  next object on the object's list. During a
-**                       collection bit 0 is NEXT_UNREACHABLE on the
-**                       tentatively-unreachable list.
-**   gc_prev  uintptr_t  previous object on the list, with flag bits:
-**                       bit 0 PREV_COLLECTING: the object is a candidate of
-**                       the running collection. While PREV_COLLECTING is set
-**                       and the object is on the candidate ("young") list,
-**                       bits 2.. hold gc_refs (a copy of the refcount minus
-**                       the references found inside the candidate set)
-**                       instead of a pointer (PREV_SHIFT = 2).
-**                       bit 1 is PREV_OUTSIDE during a collection: the
-**                       candidate references something that is not a
-**                       candidate (set by subtract_refs, see collect.c).
+**   gc_next  uintptr_t  next object on the object's list (N1); every other
+**                       value it takes is listed under "the link words"
+**                       below (N1-N4).
+**   gc_prev  uintptr_t  previous object on the list (P1); the collector, the
+**                       checker and the leak tools keep other values in it
+**                       while they run (P2-P6, "the link words" below).
 **   refcnt   uint32_t   strong references. 0 only for an object being freed
 **                       (on the zero stack) or freed (poisoned).
 **   tinfo    uint32_t   bits 9..31: type id (index into heap->types);
@@ -125,6 +118,59 @@ static inline head_t *prev_of(const head_t *h) {
   return (head_t *)(h->gc_prev & ~PREV_FLAGS);
 }
 static inline uint32_t type_id_of(const head_t *h) { return h->tinfo >> TI_SHIFT; }
+
+/* ------------------------------------------------------------ the link words
+** Every value gc_prev and gc_next take, and who writes it. Each meaning is
+** used only between the points named, so the values never meet.
+**
+** gc_prev
+**   P1 between calls: the previous object on the object's list, a plain
+**      aligned pointer (bits 0..1 clear, INVARIANT L2) -- prev_of(); 0 for
+**      an object on no list (its count reached 0: the zero stack).
+**   P2 a candidate of a running collection (collect.c): gc_refs (its
+**      refcount minus the references found inside the candidate set) << 2
+**      | PREV_COLLECTING, and bit 1 PREV_OUTSIDE once subtract_refs found
+**      it references a non-candidate -- gc_refs(), set_gc_refs(),
+**      gc_refs_dec(), is_collecting(). The candidates' list is then walked through gc_next
+**      only, and P1 is rebuilt (collect.c's restore pass) before the
+**      collection returns.
+**   P3 on one of a running collection's other lists (the uncollectable, the
+**      weak references whose callbacks are queued): prev pointer |
+**      PREV_LOCAL (bit 1 alone) -- mark_local(); cleared when the object
+**      goes back to a generation.
+**   P4 inside rcgc_check_heap (debug.c): the count of P2 with
+**      PREV_COLLECTING, bit 1 CHECK_TOO_SMALL once the count would go below
+**      zero; P1 is rebuilt before it returns.
+**   P5 inside a leak-hunting call (src/leak/leak_graph.c): bits 0..1 "10"
+**      (PREV_MARK, a value no P1 pointer has) and above them the object's
+**      index in a picture, a count of references found, or a search state
+**      (queue position and a candidate bit) -- see leak_graph.c; P1 is
+**      rebuilt before the call returns.
+**   P6 a block in the quarantine of checking builds (alloc.c): the block's
+**      size (gc_next holds its lead), so that it can be released later.
+** gc_next
+**   N1 the next object on the object's list -- next_of(); during a
+**      collection bit 0 NEXT_UNREACHABLE marks the tentatively unreachable
+**      list; 0 once list_remove took the object off its list.
+**   N2 on the zero stack (obj.c): the object below, with bit 0
+**      ZERO_RELEASED (obj.c) on an object that waits beneath the children
+**      its release pushed.
+**   N3 a freed block on its pool's free list (alloc.c, obj.c, collect.c):
+**      a block's first word links the free list, so for a block without
+**      lead gc_next is the next free block.
+**   N4 a block in the quarantine (P6): its lead.
+** A freed block's tinfo is TYPE_POISON << TI_SHIFT and its refcnt 0.
+*/
+static inline uintptr_t gc_refs(const head_t *h) { return h->gc_prev >> PREV_SHIFT; }
+static inline void set_gc_refs(head_t *h, uintptr_t refs) {
+  h->gc_prev = (refs << PREV_SHIFT) | PREV_COLLECTING;
+}
+static inline void gc_refs_dec(head_t *h) { h->gc_prev -= (uintptr_t)1 << PREV_SHIFT; }
+static inline bool is_collecting(const head_t *h) { return (h->gc_prev & PREV_COLLECTING) != 0; }
+#define PREV_LOCAL PREV_OUTSIDE /* P3: bit 1 without PREV_COLLECTING */
+static inline void mark_local(head_t *h) { h->gc_prev = (h->gc_prev & ~PREV_FLAGS) | PREV_LOCAL; }
+#define CHECK_TOO_SMALL PREV_OUTSIDE /* P4 */
+#define PREV_MARK ((uintptr_t)2)     /* P5: bits 0..1 of every leak-tool value */
 
 /* ------------------------------------------------------------ lists */
 static inline void list_init(head_t *l) {
@@ -255,6 +301,12 @@ typedef struct wr_slot_t {
 
 struct leak_state_t; /* leak.c */
 
+/* Objects the library holds a temporary reference to while user code runs
+** on them (finalizers; heap->held). If user code drops that reference
+** itself (a misuse), rcgc__on_refcount_zero sees the object there and
+** reports instead of freeing it under the caller's feet. */
+#define RCGC_MAX_HELD 16
+
 struct rcgc_heap {
   rcgc_config cfg;
   size_t pre; /* prefix bytes before each head: 0 or 16 */
@@ -284,7 +336,7 @@ struct rcgc_heap {
   unsigned long long suspect_every; /* bytes between suspect collections */
 
   /* re-entrancy and safety */
-  head_t *held[16]; /* RCGC_MAX_HELD */
+  head_t *held[RCGC_MAX_HELD];
   int nheld;
   int in_traverse;  /* >0 while the library runs a user traverse */
   int in_user;      /* >0 while any other user callback runs */
@@ -555,11 +607,6 @@ void rcgc__leave(rcgc_heap *heap);
 #define LEAVE(heap) ((void)0)
 #endif
 
-/* Objects the library holds a temporary reference to while user code runs
-** on them (finalizers). If user code drops that reference itself (a
-** misuse), rcgc__on_refcount_zero sees the object here and reports instead of freeing
-** it under the caller's feet. */
-#define RCGC_MAX_HELD 16
 
 /* heap->draining: no loop frees the zero stack (0); collect.c's
 ** delete_garbage pass runs, whose releases only push (DRAIN_PASS, the value
@@ -587,15 +634,5 @@ static inline bool is_held(const rcgc_heap *heap, const head_t *h) {
 ** collection starts while one runs. */
 #define USER_BEGIN(heap) ((heap)->in_user++)
 #define USER_END(heap) ((heap)->in_user--)
-
-/* Debug-build assertion that reports through the heap's sink. */
-#ifdef RCGC_CHECKS
-#define RCGC_ASSERT(heap, cond)                                               \
-  ((cond) ? (void)0                                                           \
-          : rcgc__report((heap), "rcgc: internal assertion failed: %s (%s:%d)\n", \
-                         #cond, __FILE__, __LINE__))
-#else
-#define RCGC_ASSERT(heap, cond) ((void)0)
-#endif
 
 #endif /* RCGC_INTERNAL_H */
