@@ -17,7 +17,8 @@
 **                       below (N1-N4).
 **   gc_prev  uintptr_t  previous object on the list (P1); the collector, the
 **                       checker and the leak tools keep other values in it
-**                       while they run (P2-P6, "the link words" below).
+**                       while they run, and a freed block keeps others
+**                       (P2-P7, "the link words" below).
 **   refcnt   uint32_t   strong references. 0 only for an object being freed
 **                       (on the zero stack) or freed (poisoned).
 **   tinfo    uint32_t   bits 9..31: type id (index into heap->types);
@@ -148,6 +149,9 @@ static inline uint32_t type_id_of(const head_t *h) { return h->tinfo >> TI_SHIFT
 **      rebuilt before the call returns.
 **   P6 a block in the quarantine of checking builds (alloc.c): the block's
 **      size (gc_next holds its lead), so that it can be released later.
+**   P7 a block without lead on its pool's free list (N3): the block's
+**      second word, so its own address inverted (mark_free, INVARIANT F1,
+**      64-bit targets).
 ** gc_next
 **   N1 the next object on the object's list -- next_of(); during a
 **      collection bit 0 NEXT_UNREACHABLE marks the tentatively unreachable
