@@ -125,7 +125,9 @@ head_t *rcgc__block_alloc(rcgc_heap *heap, size_t block_size, size_t lead) {
   return (head_t *)(void *)((char *)mem + lead);
 }
 
-static void block_release(rcgc_heap *heap, void *mem, size_t block_size) {
+/* A block goes onto its class's free list (marked free, F1) or, when it is
+** not pooled, back to the raw layer. */
+static void block_put(rcgc_heap *heap, void *mem, size_t block_size) {
   if (pooled(heap, block_size)) {
     pool_class_t *pc = &heap->classes[class_of(block_size)];
     *(void **)mem = pc->free;
@@ -139,7 +141,7 @@ static void block_release(rcgc_heap *heap, void *mem, size_t block_size) {
 /* Return the block of 'h' (already destroyed) to the pools or the hook. The
 ** head is poisoned first. Debug builds park the block in a quarantine ring
 ** and really release the one it displaces. */
-void rcgc__block_free(rcgc_heap *heap, head_t *h, size_t lead, size_t block_size) {
+void rcgc__block_retire(rcgc_heap *heap, head_t *h, size_t lead, size_t block_size) {
   h->refcnt = 0;
   h->tinfo = TYPE_POISON << TI_SHIFT; /* also read by rcgc__valid_object */
   void *mem = (char *)h - lead;
@@ -153,13 +155,13 @@ void rcgc__block_free(rcgc_heap *heap, head_t *h, size_t lead, size_t block_size
     heap->quarantine_pos = (heap->quarantine_pos + 1) % RCGC_QUARANTINE;
     if (old != NULL) {
       head_t *oh = old;
-      block_release(heap, (char *)oh - oh->gc_next, (size_t)oh->gc_prev);
+      block_put(heap, (char *)oh - oh->gc_next, (size_t)oh->gc_prev);
     }
     return;
   }
 #endif
   h->gc_prev = 0;
-  block_release(heap, mem, block_size);
+  block_put(heap, mem, block_size);
 }
 
 /* Release every quarantined block (heap destroy). */
@@ -170,7 +172,7 @@ void rcgc__quarantine_flush(rcgc_heap *heap) {
   for (size_t i = 0; i < RCGC_QUARANTINE; i++) {
     head_t *oh = heap->quarantine[i];
     if (oh != NULL) {
-      block_release(heap, (char *)oh - oh->gc_next, (size_t)oh->gc_prev);
+      block_put(heap, (char *)oh - oh->gc_next, (size_t)oh->gc_prev);
       heap->quarantine[i] = NULL;
     }
   }

@@ -760,7 +760,7 @@ static long delete_garbage(rcgc_heap *heap, head_t *garbage, bool outside_exact)
     head_t *h = others;
     others = (head_t *)h->gc_next;
     h->gc_prev = 0;
-    rcgc__release_block(heap, h);
+    rcgc__object_memory_free(heap, h);
   }
   if (heap->gens[0].count > freed)
     heap->gens[0].count -= freed;

@@ -274,7 +274,7 @@ static void destroy_all(rcgc_heap *heap, head_t *all) {
       size_t lead = object_lead(heap, h), bsize = object_block_size(heap, h);
       heap->nobjects--;
       heap->nbytes -= bsize;
-      rcgc__block_free(heap, h, lead, bsize);
+      rcgc__block_retire(heap, h, lead, bsize);
     }
     if (last)
       break;

@@ -464,7 +464,7 @@ void *rcgc__raw_alloc(rcgc_heap *heap, size_t size);
 void rcgc__raw_free(rcgc_heap *heap, void *p, size_t size);
 void *rcgc__raw_realloc(rcgc_heap *heap, void *p, size_t old, size_t size);
 head_t *rcgc__block_alloc(rcgc_heap *heap, size_t block_size, size_t lead);
-void rcgc__block_free(rcgc_heap *heap, head_t *h, size_t lead, size_t block_size);
+void rcgc__block_retire(rcgc_heap *heap, head_t *h, size_t lead, size_t block_size);
 void rcgc__pools_release(rcgc_heap *heap);
 size_t rcgc__pools_trim(rcgc_heap *heap);
 void rcgc__pools_maybe_trim(rcgc_heap *heap);
@@ -475,9 +475,18 @@ uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t);
 void rcgc__on_refcount_zero(rcgc_heap *heap, head_t *h);      /* refcnt reached 0 */
 void rcgc__drain(rcgc_heap *heap);                /* free the zero stack */
 void rcgc__drain_to(rcgc_heap *heap, head_t *base); /* free what is above 'base' */
-void rcgc__free_now(rcgc_heap *heap, head_t *h);  /* destroy + return memory */
+/* Freeing a dead object, one layer per call, each calling the next:
+**   rcgc__object_free         destroy (rcgc__destroy_object), then
+**   rcgc__object_memory_free  uncount the object and, for a pooled fixed
+**                             size block in a release build, push it on its
+**                             free list at once; otherwise
+**   rcgc__block_retire        (alloc.c) poison the header, park the block in
+**                             the debug quarantine or hand it to
+**   block_put                 (alloc.c) onto its class's free list, marked
+**                             free, or back to the raw layer (the hook). */
+void rcgc__object_free(rcgc_heap *heap, head_t *h);
 void rcgc__destroy_object(rcgc_heap *heap, head_t *h);
-void rcgc__release_block(rcgc_heap *heap, head_t *h);
+void rcgc__object_memory_free(rcgc_heap *heap, head_t *h);
 
 /* collect.c */
 long rcgc__collect(rcgc_heap *heap, int generation, unsigned flags); /* COLLECT_* */

@@ -186,33 +186,34 @@ uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t) {
 void *rcgc_new_sized(rcgc_heap *heap, const rcgc_type *t, size_t size) {
   if (heap == NULL)
     return NULL;
+  ENTER(heap, NULL);
+  void *obj = NULL;
   if (t == NULL || t->name == NULL || size < t->size) {
     rcgc__misuse(heap, NULL, "invalid type",
                  "rcgc_new: type %s%s%s is not usable (%s)", t && t->name ? "'" : "",
                  t && t->name ? t->name : "(unnamed)", t && t->name ? "'" : "",
                  t == NULL ? "NULL type" : t->name == NULL ? "no name" : "size below type size");
-    return NULL;
+    goto out;
   }
   if (heap->in_traverse) {
     rcgc__misuse(heap, NULL, "allocation inside traverse",
                  "rcgc_new(%s) called from inside a traverse function", t->name);
-    return NULL;
+    goto out;
   }
   if (RCGC_UNLIKELY(heap->destroying == DESTROY_NO_ALLOC)) {
     rcgc__misuse(heap, NULL, "allocation during heap destroy",
                  "rcgc_new(%s) refused: finalizers or destroy functions kept allocating for %d "
                  "rounds of rcgc_heap_destroy",
                  t->name, DESTROY_ROUNDS);
-    return NULL;
+    goto out;
   }
   /* a size whose block (lead, head, rounding) does not fit a size_t is
   ** memory that cannot be had: NULL, as for any allocation failure */
   if (size > SIZE_MAX - (heap->pre + sizeof(size_t) + sizeof(head_t) + 7))
-    return NULL;
-  ENTER(heap, NULL);
+    goto out;
   bool sized = size != t->size;
   size_t lead = heap->pre + (sized ? sizeof(size_t) : 0);
-  size_t bsize = lead + sizeof(head_t) + round8(size);
+  size_t bsize = block_bytes(lead, size);
   heap->budget -= (long long)(bsize < (size_t)LLONG_MAX / 2 ? bsize : (size_t)LLONG_MAX / 2);
   if (t->traverse != NULL) {
     heap->gens[0].count++;
@@ -224,7 +225,6 @@ void *rcgc_new_sized(rcgc_heap *heap, const rcgc_type *t, size_t size) {
   }
   if (heap->budget < 0 || (t->traverse != NULL && heap->gens[0].count > heap->count_limit))
     rcgc__maybe_collect(heap);
-  void *obj = NULL;
   uint32_t id = rcgc__type_id(heap, t);
   if (id != 0) {
     head_t *h = rcgc__block_alloc(heap, bsize, lead);
@@ -249,6 +249,7 @@ void *rcgc_new_sized(rcgc_heap *heap, const rcgc_type *t, size_t size) {
   }
   if (obj == NULL && t->traverse != NULL && heap->gens[0].count > 0)
     heap->gens[0].count--; /* nothing was created */
+out:
   LEAVE(heap);
   return obj;
 }
@@ -526,7 +527,7 @@ static bool run_finalizer(rcgc_heap *heap, head_t *h,
 static void free_released(rcgc_heap *heap, head_t *h) {
   if (!(h->tinfo & TI_UNTRACKED) && heap->gens[0].count > 0)
     heap->gens[0].count--;
-  rcgc__free_now(heap, h);
+  rcgc__object_free(heap, h);
 }
 
 /* Steps 2-6 for one object popped from the zero stack (step 6 only, for one
@@ -556,7 +557,7 @@ static void finish_zero(rcgc_heap *heap, head_t *h) {
 #ifndef RCGC_CHECKS
     free_pooled(heap, h, d);
 #else
-    rcgc__release_block(heap, h);
+    rcgc__object_memory_free(heap, h);
 #endif
     return;
   }
@@ -618,7 +619,7 @@ void rcgc__drain(rcgc_heap *heap) { rcgc__drain_to(heap, NULL); }
 /* Run the destroy function of 'h' (whose references are already released)
 ** and the hooks that must see it before its memory goes: expect-freed
 ** watches and weak references created by destroy itself. The header is left
-** intact for rcgc__release_block. */
+** intact for rcgc__object_memory_free. */
 void rcgc__destroy_object(rcgc_heap *heap, head_t *h) {
   const rcgc_type *t = type_of(heap, h);
   if (t->destroy != NULL) {
@@ -635,7 +636,7 @@ void rcgc__destroy_object(rcgc_heap *heap, head_t *h) {
 }
 
 /* Return the memory of a destroyed object to its pool or the hook. */
-void rcgc__release_block(rcgc_heap *heap, head_t *h) {
+void rcgc__object_memory_free(rcgc_heap *heap, head_t *h) {
 #ifndef RCGC_CHECKS
   /* fast path: a pooled fixed-size block goes straight to its free list */
   const type_desc_t *d = &heap->tdesc[type_id_of(h)];
@@ -647,15 +648,15 @@ void rcgc__release_block(rcgc_heap *heap, head_t *h) {
   size_t lead = object_lead(heap, h), bsize = object_block_size(heap, h);
   heap->nobjects--;
   heap->nbytes -= bsize;
-  rcgc__block_free(heap, h, lead, bsize);
+  rcgc__block_retire(heap, h, lead, bsize);
 }
 
-void rcgc__free_now(rcgc_heap *heap, head_t *h) {
+void rcgc__object_free(rcgc_heap *heap, head_t *h) {
   /* most objects have neither a destroy function nor a watch or weak
   ** reference: skip the call */
   if (!heap->tdesc[type_id_of(h)].plain || (h->tinfo & (TI_WATCHED | TI_WEAKREFD)))
     rcgc__destroy_object(heap, h);
-  rcgc__release_block(heap, h);
+  rcgc__object_memory_free(heap, h);
 }
 
 /* ------------------------------------------------------------ accessors */
