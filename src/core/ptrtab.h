@@ -6,8 +6,9 @@
 **
 ** A slot is any struct whose first member is the key, a const void *
 ** (NULL: the slot is empty); the calls take the slot size, so each user
-** keeps its own slot type and its own arrays (the expect-freed watches of
-** src/leak/leak.c are one). Nothing here allocates: a user that grows its
+** keeps its own slot type and its own arrays (the weak-reference table of
+** src/core/weakref.c and the expect-freed watches of
+** src/leak/leak.c are the two). Nothing here allocates: a user that grows its
 ** table allocates the new zeroed array and moves the entries with
 ** rcgc__ptrtab_rehash.
 */

@@ -20,33 +20,10 @@
 ** all of them cleared). The collector's ordering lives in collect.c.
 */
 #include "internal.h"
-
-static size_t slot_hash(const void *key, size_t cap) {
-  uint64_t x = (uint64_t)(uintptr_t)key;
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  return (size_t)x & (cap - 1);
-}
+#include "ptrtab.h"
 
 static wr_slot_t *find_slot(rcgc_heap *heap, const void *key) {
-  if (heap->wr_cap == 0)
-    return NULL;
-  size_t i = slot_hash(key, heap->wr_cap);
-  while (heap->wr_slots[i].key != NULL) {
-    if (heap->wr_slots[i].key == key)
-      return &heap->wr_slots[i];
-    i = (i + 1) & (heap->wr_cap - 1);
-  }
-  return NULL;
-}
-
-static void insert_slot(wr_slot_t *slots, size_t cap, const void *key, struct rcgc_weakref *list) {
-  size_t i = slot_hash(key, cap);
-  while (slots[i].key != NULL)
-    i = (i + 1) & (cap - 1);
-  slots[i].key = key;
-  slots[i].list = list;
+  return rcgc__ptrtab_find(heap->wr_slots, heap->wr_cap, sizeof(wr_slot_t), key);
 }
 
 /* Make room for one more key. Returns false when memory is short. */
@@ -58,9 +35,7 @@ static bool reserve(rcgc_heap *heap) {
   if (ns == NULL)
     return false;
   memset(ns, 0, ncap * sizeof *ns);
-  for (size_t i = 0; i < heap->wr_cap; i++)
-    if (heap->wr_slots[i].key != NULL)
-      insert_slot(ns, ncap, heap->wr_slots[i].key, heap->wr_slots[i].list);
+  rcgc__ptrtab_rehash(heap->wr_slots, heap->wr_cap, ns, ncap, sizeof *ns);
   rcgc__raw_free(heap, heap->wr_slots, heap->wr_cap * sizeof *heap->wr_slots);
   heap->wr_slots = ns;
   heap->wr_cap = ncap;
@@ -69,24 +44,7 @@ static bool reserve(rcgc_heap *heap) {
 
 /* Remove slot 's' keeping W3 (backward shift). */
 static void delete_slot(rcgc_heap *heap, wr_slot_t *s) {
-  size_t mask = heap->wr_cap - 1;
-  size_t i = (size_t)(s - heap->wr_slots);
-  size_t j = i;
-  for (;;) {
-    j = (j + 1) & mask;
-    if (heap->wr_slots[j].key == NULL)
-      break;
-    size_t home = slot_hash(heap->wr_slots[j].key, heap->wr_cap);
-    /* can the entry at j move to the hole at i? (i lies cyclically in
-    ** [home, j)) */
-    bool movable = (i <= j) ? (home <= i || home > j) : (home <= i && home > j);
-    if (movable) {
-      heap->wr_slots[i] = heap->wr_slots[j];
-      i = j;
-    }
-  }
-  heap->wr_slots[i].key = NULL;
-  heap->wr_slots[i].list = NULL;
+  rcgc__ptrtab_delete(heap->wr_slots, heap->wr_cap, sizeof(wr_slot_t), s);
   heap->wr_used--;
 }
 
@@ -255,9 +213,10 @@ static rcgc_weakref *weakref_new(rcgc_heap *heap, void *obj, rcgc_weakref_fn cal
       wr->ud = ud;
       wr_slot_t *s = find_slot(heap, obj);
       if (s == NULL) {
-        insert_slot(heap->wr_slots, heap->wr_cap, obj, NULL);
+        s = rcgc__ptrtab_place(heap->wr_slots, heap->wr_cap, sizeof(wr_slot_t), obj);
+        s->key = obj;
+        s->list = NULL;
         heap->wr_used++;
-        s = find_slot(heap, obj);
         h->tinfo |= TI_WEAKREFD;
       }
       wr->next = s->list;

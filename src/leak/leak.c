@@ -84,17 +84,6 @@ int rcgc__leak_check_state(rcgc_heap *heap) {
   return RCGC_OK;
 }
 
-size_t rcgc__leak_block_size(const rcgc_heap *heap, const head_t *h) {
-  size_t lead = heap->pre, data;
-  if (h->tinfo & TI_SIZED) {
-    lead += sizeof(size_t);
-    data = *((const size_t *)(const void *)((const char *)h - heap->pre) - 1);
-  } else {
-    data = type_of(heap, h)->size;
-  }
-  return lead + sizeof(head_t) + ((data + 7) & ~(size_t)7);
-}
-
 /* ------------------------------------------------------------ output */
 
 void rcgc__out_init(rcgc__leak_out *o, rcgc_heap *heap, rcgc_write_fn write, void *ud,
@@ -396,7 +385,7 @@ static void count_types(rcgc_heap *heap, size_t *count, size_t *bytes) {
     for (head_t *h = next_of(lists[i]); h != lists[i]; h = next_of(h)) {
       uint32_t id = type_id_of(h);
       count[id]++;
-      bytes[id] += rcgc__leak_block_size(heap, h);
+      bytes[id] += object_block_size(heap, h);
     }
 }
 

@@ -34,8 +34,6 @@
 
 #define NLISTS HEAP_NLISTS
 
-#define MARK_BITS ((uintptr_t)2)
-
 /* The marker a picture leaves in gc_prev while it is being taken:
 **   bits 0..1  "10" (never in a gc_prev outside a picture: plain pointers
 **              end in 00, a collection's gc_refs in x1);
@@ -56,7 +54,7 @@
 /* Node index of 'h' if it carries a marker of this picture, else RCGC_G_NONE. */
 static inline uint32_t marker_node(const rcgc__hg_t *hg, const head_t *h) {
   uintptr_t p = h->gc_prev;
-  if ((p & 3u) != MARK_BITS)
+  if ((p & PREV_FLAGS) != PREV_MARK)
     return RCGC_G_NONE;
   uintptr_t i = (p >> 2) & IDX_MASK;
   /* the bound check suffices: no array access per reference */
@@ -176,7 +174,7 @@ static int visit_build(void *child, const char *edge, void *arg) {
   head_t *ch = AS_HEAD(child);
   uintptr_t p = ch->gc_prev;
   uintptr_t to = (p >> 2) & IDX_MASK;
-  if ((p & 3u) != MARK_BITS || to >= hg->n) {
+  if ((p & PREV_FLAGS) != PREV_MARK || to >= hg->n) {
     hg->foreign++;
     return 0;
   }
@@ -259,7 +257,7 @@ static void number_objects(build_ctx *c) {
     hg->list_start[l] = i;
     for (head_t *h = next_of(c->lists[l]); h != c->lists[l]; h = next_of(h)) {
       hg->objs[i] = h;
-      h->gc_prev = ((uintptr_t)i << 2) | MARK_BITS;
+      h->gc_prev = ((uintptr_t)i << 2) | PREV_MARK;
       uint32_t tid = type_id_of(h);
       if (c->type_name[tid] == RCGC_G_NONE && c->err == RCGC_OK) {
         c->type_name[tid] = rcgc__graph_intern(g, type_of(heap, h)->name);
@@ -268,7 +266,7 @@ static void number_objects(build_ctx *c) {
       }
       g->name[i] = c->type_name[tid];
       g->id[i] = pre ? prefix_of(h)->serial : 0;
-      g->self_size[i] = rcgc__leak_block_size(heap, h);
+      g->self_size[i] = object_block_size(heap, h);
       i++;
     }
   }
@@ -626,7 +624,7 @@ static int visit_count_in(void *child, const char *edge, void *arg) {
   (void)arg;
   head_t *c = AS_HEAD(child);
   uintptr_t p = c->gc_prev;
-  if ((p & 3u) == MARK_BITS && (p >> 2) != CNT_FULL)
+  if ((p & PREV_FLAGS) == PREV_MARK && (p >> 2) != CNT_FULL)
     c->gc_prev = p + 4;
   return 0;
 }
@@ -638,7 +636,7 @@ static size_t count_internal(rcgc_heap *heap) {
   size_t n = 0;
   for (int l = 0; l < NLISTS; l++)
     for (head_t *h = next_of(lists[l]); h != lists[l]; h = next_of(h)) {
-      h->gc_prev = MARK_BITS;
+      h->gc_prev = PREV_MARK;
       n++;
     }
   for (int l = 0; l < NLISTS; l++)
@@ -879,7 +877,7 @@ static bool wq_push(why_ctx *c, head_t *h, uint32_t parent, uint32_t aux, const 
   e->parent = parent;
   e->aux = aux;
   e->name = name;
-  h->gc_prev = ((uintptr_t)c->qlen << WQ_SHIFT) | MARK_BITS;
+  h->gc_prev = ((uintptr_t)c->qlen << WQ_SHIFT) | PREV_MARK;
   return true;
 }
 
@@ -887,7 +885,7 @@ static int visit_why(void *child, const char *edge, void *arg) {
   why_ctx *c = arg;
   head_t *ch = AS_HEAD(child);
   uintptr_t p = ch->gc_prev;
-  if ((p & 3u) != MARK_BITS)
+  if ((p & PREV_FLAGS) != PREV_MARK)
     return 0; /* not on this heap's lists: not an edge of the picture */
   uint32_t s = c->slot++;
   if (ch == c->target) {
@@ -937,7 +935,7 @@ static void why_seed(why_ctx *c) {
     for (head_t *h = next_of(c->lists[l]); h != c->lists[l]; h = next_of(h)) {
       uint64_t in = (uint64_t)(h->gc_prev >> 2), rc = h->refcnt;
       uint64_t ext = rc > in ? rc - in : 0;
-      h->gc_prev = MARK_BITS;
+      h->gc_prev = PREV_MARK;
       if (h == c->target) {
         c->found = true;
         c->target_in = in;

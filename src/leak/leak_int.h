@@ -100,8 +100,6 @@ int rcgc__leak_err(int code); /* RCGC_G_* -> RCGC_* */
 /* RCGC_EINVAL / RCGC_EBUSY when the heap cannot be examined now, else 0. */
 int rcgc__leak_check_state(rcgc_heap *heap);
 
-/* ---------------------------------------------------------------- sizes */
-size_t rcgc__leak_block_size(const rcgc_heap *heap, const head_t *h);
 
 /* ---------------------------------------------------------------- graph */
 enum {
