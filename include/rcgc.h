@@ -255,8 +255,11 @@ typedef struct rcgc_type {
 typedef void *(*rcgc_alloc_fn)(void *ud, void *ptr, size_t old_size,
                                size_t new_size);
 
-/* Debug sink: receives every line the library prints (debug flags, leak
-** report, misuse reports). 'text' is 'len' bytes, usually one or more whole
+/* A writer: the heap's debug sink (cfg.write), and the output argument of
+** every leak-hunting call that prints (rcgc_leak.h). The sink receives every
+** line the library prints on its own (debug flags, the leak report of heap
+** destroy, misuse reports) and the output of leak-hunting calls given no
+** writer of their own. 'text' is 'len' bytes, usually one or more whole
 ** lines ending in '\n'. */
 typedef void (*rcgc_write_fn)(void *ud, const char *text, size_t len);
 
@@ -281,7 +284,7 @@ enum {
   ** and makes every rcgc_new reach the hook (fault injection). */
   RCGC_CONFIG_NO_POOL = 1u << 0,
   /* Record a 64-bit allocation serial per object (8 more bytes each), used
-  ** by rcgc_since_mark and snapshots for stable ids. Debug builds always
+  ** by rcgc_leak_since_mark and snapshots for stable ids. Debug builds always
   ** record serials. */
   RCGC_CONFIG_SERIALS = 1u << 1
 };
