@@ -193,7 +193,8 @@ void rcgc__quarantine_flush(rcgc_heap *heap) {
 ** empty pages worth TRIM_KEEP of the live bytes (at least TRIM_KEEP_MIN),
 ** so that a heap that shrinks and grows again does not pay the system for
 ** every page. Cost: one sequential read of the pool memory, paid only when
-** at least half of it and TRIM_MIN_BYTES are free (rcgc__pools_maybe_trim),
+** at least half of it and TRIM_MIN_BYTES were free before the collection
+** began (rcgc__pools_maybe_trim),
 ** and then not again before the free memory has doubled. Needs 64-bit
 ** pointers (the mark is the block's address inverted, which no word of a
 ** live block can hold there); 32-bit builds keep their pages until heap
@@ -296,12 +297,17 @@ size_t rcgc__pools_trim(rcgc_heap *heap) {
 #endif
 }
 
-/* After a collection: trim when at least half of the pool memory, and
-** TRIM_MIN_BYTES, are free, and the free memory has at least doubled since
-** the last trim left it (heap->trim_at). */
-void rcgc__pools_maybe_trim(rcgc_heap *heap) {
+/* After a collection that began with 'bytes_at_start' bytes of objects:
+** trim when at least half of the pool memory, and TRIM_MIN_BYTES, were free
+** already before it began -- memory the collection itself freed waits for
+** the next one, so a program that frees and rebuilds a structure between
+** collections does not hand its pages back and take them again every time
+** -- and the free memory has at least doubled since the last trim left it
+** (heap->trim_at). */
+void rcgc__pools_maybe_trim(rcgc_heap *heap, size_t bytes_at_start) {
   size_t pools = pool_bytes(heap);
-  size_t used = heap->nbytes < pools ? heap->nbytes : pools;
+  size_t held = heap->nbytes > bytes_at_start ? heap->nbytes : bytes_at_start;
+  size_t used = held < pools ? held : pools;
   size_t free_bytes = pools - used;
   size_t at = heap->trim_at > TRIM_MIN_BYTES ? heap->trim_at : TRIM_MIN_BYTES;
   if (free_bytes < at || free_bytes < used)

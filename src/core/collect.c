@@ -813,6 +813,7 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned flags) {
     return 0;
   heap->collecting = 1;
   heap->auto_pending = 0;
+  size_t bytes_at_start = heap->nbytes; /* what the pools held before it */
   rcgc_collect_info info = {generation, 0, 0, 0, 0.0};
   bool callbacks = !(flags & COLLECT_NO_CALLBACKS);
   if (callbacks)
@@ -1001,7 +1002,7 @@ done:;
                    bad, bad == 1 ? "" : "s", generation);
   }
   if (!heap->destroying)
-    rcgc__pools_maybe_trim(heap); /* the heap may have shrunk */
+    rcgc__pools_maybe_trim(heap, bytes_at_start); /* the heap may have shrunk */
   rcgc__after_collection(heap, full, nreachable);
   return collected + uncollectable;
 }

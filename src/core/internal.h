@@ -467,7 +467,7 @@ head_t *rcgc__block_alloc(rcgc_heap *heap, size_t block_size, size_t lead);
 void rcgc__block_retire(rcgc_heap *heap, head_t *h, size_t lead, size_t block_size);
 void rcgc__pools_release(rcgc_heap *heap);
 size_t rcgc__pools_trim(rcgc_heap *heap);
-void rcgc__pools_maybe_trim(rcgc_heap *heap);
+void rcgc__pools_maybe_trim(rcgc_heap *heap, size_t bytes_at_start);
 void rcgc__quarantine_flush(rcgc_heap *heap);
 
 /* obj.c */
