@@ -47,7 +47,7 @@ static void find_referring_graphs(rcgc_heap *heap, void *obj, found_fn found) {
     else
       find_referring_graphs(heap, ref, found); /* some other container */
   }
-  rcgc_list_release(heap, &referrers); /* remove references so the nodes can be freed */
+  rcgc_list_decref_and_free(heap, &referrers); /* remove references so the nodes can be freed */
 }
 
 static void clear_referrer(rcgc_heap *heap, Graph *ref) {

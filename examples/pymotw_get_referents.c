@@ -28,7 +28,7 @@ int main(void) {
   rcgc_get_referents(heap, (void *[]){three}, 1, &referents);
   for (size_t i = 0; i < referents.count; i++)
     printf("%s\n", repr(heap, referents.items[i]));
-  rcgc_list_release(heap, &referents);
+  rcgc_list_decref_and_free(heap, &referents);
 
   rcgc_decref(heap, one);
   rcgc_decref(heap, two);

@@ -63,7 +63,7 @@ int main(void) {
       printf("Found referrer: %s\n", repr(gc, ref));
       set_next(gc, ref, NULL);
     }
-    rcgc_list_release(gc, &referrers); /* del ref */
+    rcgc_list_decref_and_free(gc, &referrers); /* del ref */
   }
 
   /* Clear references held by the garbage list */

@@ -86,7 +86,7 @@ int main(void) {
         put(heap, it.chain, it.len, r);
       }
     }
-    rcgc_list_release(heap, &referents);
+    rcgc_list_decref_and_free(heap, &referents);
     rcgc_decref(heap, it.next);
   }
 

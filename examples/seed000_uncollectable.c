@@ -1,5 +1,6 @@
 /*
-** seed000_uncollectable.c -- seed 000 ("gc.garbage is your friend"): with
+** seed000_uncollectable.c -- the debugging recipe of a Python 2 article,
+** "gc.garbage is your friend": with
 ** DEBUG_UNCOLLECTABLE | DEBUG_COLLECTABLE, collect, then log the garbage
 ** list and, for each object in it, its referrers -- which shows the object
 ** that holds the one with the destructor.
@@ -11,15 +12,16 @@
 ** uncollectable; only the Connection is listed in the garbage list (Python
 ** 2.2+ lists the objects with __del__ only).
 **
-** Differences from the seed's output, by design:
-**  - the seed warns that gc.garbage itself shows up among the referrers
+** Differences from the article's output, by design:
+**  - the article warns that gc.garbage itself shows up among the referrers
 **    ("It looks like a standard list. Ignore it."); rcgc's garbage list is
 **    not a managed object, so it never appears;
 **  - log lines are printed with printf instead of logger.debug, and the
 **    "gc:" lines go to the heap's debug sink (stderr by default, as in
 **    Python), here pointed at stdout to keep the order readable.
-** At the end rcgc_garbage_release(RCGC_RELEASE_LEGACY) answers seed 004's
-** first question: it empties the garbage list and lets the collector free
+** At the end rcgc_garbage_release(RCGC_RELEASE_LEGACY) answers the question
+** every reader of gc.garbage ends up asking -- how to give it all back to
+** the collector: it empties the garbage list and lets the collector free
 ** the whole uncollectable cycle, running the destructor once, without
 ** clearing any field by hand.
 */
@@ -101,10 +103,10 @@ int main(void) {
       return 1;
     for (size_t k = 0; k < refs.count; k++)
       printf("ref for %s: %s\n", repr(gc, o), repr(gc, refs.items[k]));
-    rcgc_list_release(gc, &refs);
+    rcgc_list_decref_and_free(gc, &refs);
   }
 
-  printf("\nReleasing the garbage list (seed 004):\n");
+  printf("\nReleasing the garbage list:\n");
   rcgc_set_debug(gc, 0);
   long freed = rcgc_garbage_release(gc, RCGC_RELEASE_LEGACY);
   printf("freed %ld objects, gc garbage: %zu entries\n", freed, rcgc_garbage_count(gc));

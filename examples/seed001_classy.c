@@ -1,5 +1,6 @@
 /*
-** seed001_classy.c -- seed 001 ("Debugging a leaky Python"): ClassyClass,
+** seed001_classy.c -- the leak of a blog post, "Debugging a leaky Python":
+** ClassyClass,
 ** which prints when it lives and when it is collected, with and without a
 ** reference to itself.
 **
@@ -9,7 +10,8 @@
 ** DEBUG_STATS, the seed's second listing. Part 2 is the same class with a
 ** modern (Python 3.4+, PEP 442) finalizer: the self-reference is collected
 ** and the destructor runs. Part 3 gets rid of what the garbage list holds
-** with one call (rcgc_garbage_release, seed 004's question).
+** with one call (rcgc_garbage_release: emptying gc.garbage *and* letting the
+** collector reclaim what it held).
 **
 ** Differences from the seed's output, by design:
 **  - Python 2 also listed the instance's __dict__ ("gc: uncollectable
@@ -102,7 +104,7 @@ int main(void) {
   rcgc_collect(gc, 2);
   print_garbage(gc, "Uncollectable garbage ");
 
-  /* Seed 004: empty the garbage list and let the collector reclaim it,
+  /* Empty the garbage list and let the collector reclaim it,
   ** running each legacy finalizer once, without touching any field. */
   printf("\n== Releasing the garbage list ==\n");
   long freed = rcgc_garbage_release(gc, RCGC_RELEASE_LEGACY);

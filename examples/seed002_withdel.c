@@ -1,5 +1,6 @@
 /*
-** seed002_withdel.c -- seed 002 ("Collecting to much Garbage in Python"),
+** seed002_withdel.c -- the classes of a forum question, "Collecting to much
+** Garbage in Python",
 ** step by step: WithDel, WithDelAndCleanUp and B.
 **
 **  1. no cycle: the objects die by refcount, the garbage list stays empty;

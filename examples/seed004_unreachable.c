@@ -1,5 +1,6 @@
 /*
-** seed004_unreachable.c -- the unreachable() helper of seed 004 ("a list of
+** seed004_unreachable.c -- the unreachable() helper a Python programmer wrote
+** for a mailing-list thread ("a list of
 ** unreachable items that were formed since the last call"), done properly.
 **
 ** The original turned on DEBUG_SAVEALL, collected, printed gc.garbage and

@@ -150,7 +150,7 @@ Test(weakref_garbage, callback_frees_its_weakref) {
 
 /* ------------------------------------------------- a __del__ cycle, by hand */
 
-Test(weakref_garbage, seed002_workflow) {
+Test(weakref_garbage, del_cycle_workflow) {
   /* --- Test without Cycle --- */
   fobj *with_del = fin_new(&fin_tpdel_type, 0), *b = fin_new(&fin_plain_type, 0);
   rcgc_decref(tl.heap, with_del);
