@@ -705,8 +705,8 @@ RCGC_API int rcgc_get_stats(rcgc_heap *heap,
 
 /* A list of strong references returned by introspection calls: 'count'
 ** objects in items[0..count-1] (items is NULL when count is 0). Release it
-** with rcgc_list_release, which drops every reference and frees the array.
-** Inside a traverse function rcgc_list_release is refused (reported as a
+** with rcgc_list_decref_and_free, which drops every reference and frees the array.
+** Inside a traverse function rcgc_list_decref_and_free is refused (reported as a
 ** mutation inside traverse) and the list keeps its references. A NULL
 ** list does nothing, and so does a NULL heap: the list keeps its
 ** references, to be released through its heap. */
@@ -715,7 +715,7 @@ typedef struct rcgc_list {
   size_t count;
 } rcgc_list;
 
-RCGC_API void rcgc_list_release(rcgc_heap *heap, rcgc_list *list);
+RCGC_API void rcgc_list_decref_and_free(rcgc_heap *heap, rcgc_list *list);
 
 /* Python's get_objects: every tracked object of 'generation' (0..2), or of
 ** all three when generation is -1; never the frozen ones, never an object a

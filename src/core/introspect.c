@@ -47,7 +47,7 @@ static void list_release(rcgc_heap *heap, rcgc_list *list) {
   if (heap->in_traverse) {
     /* its decrefs would be refused one by one: the references would leak */
     rcgc__misuse(heap, NULL, "graph mutated inside traverse",
-                 "rcgc_list_release called from inside a traverse function; ignored: the list "
+                 "rcgc_list_decref_and_free called from inside a traverse function; ignored: the list "
                  "keeps its %zu reference%s",
                  list->count, list->count == 1 ? "" : "s");
     return;
@@ -61,7 +61,7 @@ static void list_release(rcgc_heap *heap, rcgc_list *list) {
     rcgc__raw_free(heap, list_block(items), list_block_bytes(cap));
 }
 
-void rcgc_list_release(rcgc_heap *heap, rcgc_list *list) {
+void rcgc_list_decref_and_free(rcgc_heap *heap, rcgc_list *list) {
   if (heap == NULL || list == NULL)
     return;
   ENTER(heap, );

@@ -82,7 +82,7 @@ Test(limits, refcount_saturates_and_the_object_becomes_immortal) {
   rcgc_decref(tl.heap, got);
   rcgc_list l;
   cr_assert_eq(rcgc_get_objects(tl.heap, -1, &l), RCGC_OK);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   tl_node *holder = tl_new("holder");
   holder->a = n; /* a reference without its count: the count is saturated */
   rcgc_decref(tl.heap, holder); /* releasing it leaves the count alone */

@@ -253,7 +253,7 @@ static void stamp_members(long gen) {
         }
         member_stamp[id] = gcno;
       }
-    rcgc_list_release(H, &l);
+    rcgc_list_decref_and_free(H, &l);
   }
 }
 

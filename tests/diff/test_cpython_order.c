@@ -156,7 +156,7 @@ Test(cpython_order, frozen_object_resurrected_by_refcount_is_unfrozen) {
   cr_assert_eq(rcgc_get_objects(tl.heap, 0, &l), RCGC_OK);
   cr_assert_eq(l.count, 1);
   cr_assert_eq(l.items[0], r);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   cr_assert(rcgc_is_finalized(r));
   cr_assert_eq(rcgc_check_heap(tl.heap), 0);
 }

@@ -150,7 +150,7 @@ static void sc_introspection(run *r) {
     cr_assert_eq(l.count, 0);
     FAILED(r);
   }
-  rcgc_list_release(r->heap, &l);
+  rcgc_list_decref_and_free(r->heap, &l);
   if (ns[0] != NULL) {
     void *objs[1] = {ns[0]};
     e = rcgc_get_referrers(r->heap, objs, 1, &l);
@@ -160,7 +160,7 @@ static void sc_introspection(run *r) {
       cr_assert_eq(e, RCGC_ENOMEM);
       FAILED(r);
     }
-    rcgc_list_release(r->heap, &l);
+    rcgc_list_decref_and_free(r->heap, &l);
     void *many[N];
     size_t k = 0;
     for (int i = 1; i < N; i++)
@@ -173,7 +173,7 @@ static void sc_introspection(run *r) {
       cr_assert_eq(e, RCGC_ENOMEM);
       FAILED(r);
     }
-    rcgc_list_release(r->heap, &l);
+    rcgc_list_decref_and_free(r->heap, &l);
   }
   for (int i = 0; i < N; i++)
     rcgc_decref(r->heap, ns[i]);

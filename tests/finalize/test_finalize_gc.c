@@ -648,12 +648,12 @@ static void get_objects_on_del(rcgc_heap *h, void *o) {
   for (size_t i = 0; i < objs.count; i++)
     if (objs.items[i] == o)
       god_saw_self = 1;
-  rcgc_list_release(h, &objs);
+  rcgc_list_decref_and_free(h, &objs);
   rcgc_list refs;
   void *self = o;
   cr_assert_eq(rcgc_get_referrers(h, &self, 1, &refs), RCGC_OK);
   god_referrers = (int)refs.count;
-  rcgc_list_release(h, &refs);
+  rcgc_list_decref_and_free(h, &refs);
 }
 static const rcgc_type god_type = {
     .name = "GetObjectsOnDel", .size = sizeof(fobj), .traverse = fobj_traverse,

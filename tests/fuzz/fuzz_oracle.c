@@ -915,7 +915,7 @@ static void op_introspect(input *in) {
       if (F.o[i].alive && F.o[i].gen >= 0 && F.o[i].gen <= 2 && (g < 0 || F.o[i].gen == g))
         want++;
     CHECK(l.count == want, "get_objects(%d) returned %zu, model %zu", g, l.count, want);
-    rcgc_list_release(F.heap, &l);
+    rcgc_list_decref_and_free(F.heap, &l);
     /* the list's references are released: decrements that make suspects */
     for (int i = 0; i < F.n; i++)
       if (F.o[i].alive && F.o[i].gen >= 0 && F.o[i].gen <= 2 && (g < 0 || F.o[i].gen == g))
@@ -939,7 +939,7 @@ static void op_introspect(input *in) {
         }
     }
     CHECK(l.count == want, "get_referrers(%d) returned %zu, model %zu", x, l.count, want);
-    rcgc_list_release(F.heap, &l);
+    rcgc_list_decref_and_free(F.heap, &l);
     for (int i = 0; i < F.n; i++) {
       mobj *m = &F.o[i];
       if (!m->alive || m->kind != K_NODE || m->gen < 0 || m->gen > 2)
@@ -963,7 +963,7 @@ static void op_introspect(input *in) {
       for (int s = 0; s < m->nslots; s++)
         want += m->slot[s] >= 0;
     CHECK(l.count == want, "get_referents(%d) returned %zu, model %zu", x, l.count, want);
-    rcgc_list_release(F.heap, &l);
+    rcgc_list_decref_and_free(F.heap, &l);
     if (m->kind == K_NODE)
       for (int s = 0; s < m->nslots; s++)
         if (m->slot[s] >= 0)

@@ -189,10 +189,10 @@ static void introspect_cb(rcgc_heap *h, rcgc_phase phase, const rcgc_collect_inf
   rcgc_list l;
   cr_assert_eq(rcgc_get_objects(h, -1, &l), RCGC_OK);
   seen_objects[phase] = (long)l.count;
-  rcgc_list_release(h, &l);
+  rcgc_list_decref_and_free(h, &l);
   cr_assert_eq(rcgc_get_referrers(h, (void *const *)watched, 2, &l), RCGC_OK);
   seen_referrers[phase] = (long)l.count;
-  rcgc_list_release(h, &l);
+  rcgc_list_decref_and_free(h, &l);
   seen_garbage[phase] = (long)rcgc_garbage_count(h);
   if (phase == RCGC_PHASE_STOP)
     rcgc_garbage_clear(h); /* a stop callback may empty the garbage list */
@@ -246,10 +246,10 @@ static void introspecting_finalize(rcgc_heap *h, void *o) {
     for (int j = 0; j < 3; j++)
       if (l.items[i] == dying[j])
         fin_dying_seen++;
-  rcgc_list_release(h, &l);
+  rcgc_list_decref_and_free(h, &l);
   cr_assert_eq(rcgc_get_referrers(h, (void *[]){o}, 1, &l), RCGC_OK);
   fin_referrers = (long)l.count;
-  rcgc_list_release(h, &l);
+  rcgc_list_decref_and_free(h, &l);
   /* and a collection from here returns 0 */
   cr_assert_eq(rcgc_collect(h, 2), 0);
 }

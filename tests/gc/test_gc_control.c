@@ -148,8 +148,8 @@ Test(gc_control, null_arguments) {
   cr_assert_eq(rcgc_get_stats(NULL, st), RCGC_EINVAL);
   cr_assert_eq(rcgc_get_stats(h, NULL), RCGC_EINVAL);
   /* introspection */
-  rcgc_list_release(NULL, &l);
-  rcgc_list_release(h, NULL);
+  rcgc_list_decref_and_free(NULL, &l);
+  rcgc_list_decref_and_free(h, NULL);
   cr_assert_eq(rcgc_get_objects(NULL, -1, &l), RCGC_EINVAL);
   cr_assert_eq(rcgc_get_objects(h, -1, NULL), RCGC_EINVAL);
   cr_assert_eq(rcgc_get_referrers(NULL, objs, 1, &l), RCGC_EINVAL);

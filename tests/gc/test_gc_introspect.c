@@ -35,7 +35,7 @@ Test(gc_introspect, get_referents_exact) {
   cr_assert_eq(l.items[0], (void *)b);
   cr_assert_eq(l.items[1], (void *)c);
   cr_assert_eq(rcgc_refcount(b), 3, "the list holds a strong reference");
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   cr_assert_eq(l.count, 0);
   cr_assert_null(l.items);
   cr_assert_eq(rcgc_refcount(b), 2);
@@ -45,7 +45,7 @@ Test(gc_introspect, get_referents_exact) {
   cr_assert_eq(rcgc_get_referents(tl.heap, (void *[]){a}, 1, &l), RCGC_OK);
   cr_assert_eq(l.count, 1);
   cr_assert_eq(l.items[0], (void *)c);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
 
   /* several arguments: concatenated in argument order, duplicates kept */
   TL_LINK(b, a, a);
@@ -55,15 +55,15 @@ Test(gc_introspect, get_referents_exact) {
   void *expect[5] = {a, c, c, a, c};
   for (int i = 0; i < 5; i++)
     cr_assert_eq(l.items[i], expect[i], "item %d", i);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
 
   /* nothing to visit */
   cr_assert_eq(rcgc_get_referents(tl.heap, (void *[]){c}, 1, &l), RCGC_OK);
   cr_assert_eq(l.count, 0);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   cr_assert_eq(rcgc_get_referents(tl.heap, NULL, 0, &l), RCGC_OK);
   cr_assert_eq(l.count, 0);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
 
   TL_LINK(b, a, NULL);
   rcgc_decref(tl.heap, a);
@@ -79,13 +79,13 @@ Test(gc_introspect, get_referents_without_traverse_is_empty) { /* atomics, capsu
   rcgc_list l;
   cr_assert_eq(rcgc_get_referents(tl.heap, (void *[]){leaf}, 1, &l), RCGC_OK);
   cr_assert_eq(l.count, 0);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   /* mixed with a traversable argument: contributes nothing */
   TL_LINK(n, b, n);
   cr_assert_eq(rcgc_get_referents(tl.heap, (void *[]){leaf, n, leaf}, 3, &l), RCGC_OK);
   cr_assert_eq(l.count, 1);
   cr_assert_eq(l.items[0], (void *)n);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   TL_LINK(n, b, NULL);
   leaf->a = NULL;
   rcgc_decref(tl.heap, leaf);
@@ -100,7 +100,7 @@ Test(gc_introspect, get_referents_of_untracked_object_is_traversed) {
   cr_assert_eq(rcgc_get_referents(tl.heap, (void *[]){a}, 1, &l), RCGC_OK);
   cr_assert_eq(l.count, 1);
   cr_assert_eq(l.items[0], (void *)b);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   rcgc_decref(tl.heap, a);
   rcgc_decref(tl.heap, b);
   cr_assert_eq(tl_destroyed, 2);
@@ -118,21 +118,21 @@ Test(gc_introspect, get_referrers) {
   cr_assert_eq(l.count, 2);
   cr_assert_eq(list_has(&l, a), 1);
   cr_assert_eq(list_has(&l, b), 1);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   /* several targets: each referrer once */
   cr_assert_eq(rcgc_get_referrers(tl.heap, (void *[]){c, d}, 2, &l), RCGC_OK);
   cr_assert_eq(l.count, 3);
   cr_assert_eq(list_has(&l, a) + list_has(&l, b) + list_has(&l, c), 3);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   cr_assert_eq(rcgc_get_referrers(tl.heap, (void *[]){a}, 1, &l), RCGC_OK);
   cr_assert_eq(l.count, 0);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   /* an untracked referrer is invisible, as in CPython */
   rcgc_untrack(tl.heap, b);
   cr_assert_eq(rcgc_get_referrers(tl.heap, (void *[]){c}, 1, &l), RCGC_OK);
   cr_assert_eq(l.count, 1);
   cr_assert_eq(l.items[0], (void *)a);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   rcgc_decref(tl.heap, a);
   rcgc_decref(tl.heap, b);
   rcgc_decref(tl.heap, c);
@@ -158,14 +158,14 @@ Test(gc_introspect, is_tracked) {
   rcgc_list l;
   rcgc_get_objects(tl.heap, -1, &l);
   cr_assert_eq(l.count, 0, "an untracked object is not in any generation");
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   cr_assert_eq(rcgc_track(tl.heap, n), RCGC_OK);
   cr_assert_eq(rcgc_is_tracked(n), 1);
   cr_assert_eq(rcgc_track(tl.heap, n), RCGC_OK, "idempotent");
   rcgc_get_objects(tl.heap, 0, &l);
   cr_assert_eq(l.count, 1);
   cr_assert_eq(l.items[0], (void *)n);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   /* types without traverse can never be tracked */
   cr_assert_eq(rcgc_track(tl.heap, leaf), RCGC_EINVAL);
   cr_assert_eq(rcgc_untrack(tl.heap, leaf), RCGC_EINVAL);
@@ -210,10 +210,10 @@ Test(gc_introspect, get_objects_generations) { /* test_get_objects_generations *
   cr_assert_eq(l2.count, 0);
   cr_assert_eq(all.count, 1);
   cr_assert_eq(rcgc_refcount(n), 3);
-  rcgc_list_release(tl.heap, &l0);
-  rcgc_list_release(tl.heap, &l1);
-  rcgc_list_release(tl.heap, &l2);
-  rcgc_list_release(tl.heap, &all);
+  rcgc_list_decref_and_free(tl.heap, &l0);
+  rcgc_list_decref_and_free(tl.heap, &l1);
+  rcgc_list_decref_and_free(tl.heap, &l2);
+  rcgc_list_decref_and_free(tl.heap, &all);
   cr_assert_eq(rcgc_refcount(n), 1);
 
   cr_assert_eq(rcgc_collect(tl.heap, 0), 0);
@@ -224,9 +224,9 @@ Test(gc_introspect, get_objects_generations) { /* test_get_objects_generations *
   cr_assert_eq(l1.count, 1);
   cr_assert_eq(l1.items[0], (void *)n);
   cr_assert_eq(l2.count, 0);
-  rcgc_list_release(tl.heap, &l0);
-  rcgc_list_release(tl.heap, &l1);
-  rcgc_list_release(tl.heap, &l2);
+  rcgc_list_decref_and_free(tl.heap, &l0);
+  rcgc_list_decref_and_free(tl.heap, &l1);
+  rcgc_list_decref_and_free(tl.heap, &l2);
 
   cr_assert_eq(rcgc_collect(tl.heap, 1), 0);
   rcgc_get_objects(tl.heap, 1, &l1);
@@ -234,13 +234,13 @@ Test(gc_introspect, get_objects_generations) { /* test_get_objects_generations *
   cr_assert_eq(l1.count, 0);
   cr_assert_eq(l2.count, 1);
   cr_assert_eq(l2.items[0], (void *)n);
-  rcgc_list_release(tl.heap, &l1);
-  rcgc_list_release(tl.heap, &l2);
+  rcgc_list_decref_and_free(tl.heap, &l1);
+  rcgc_list_decref_and_free(tl.heap, &l2);
 
   cr_assert_eq(rcgc_collect(tl.heap, 2), 0);
   rcgc_get_objects(tl.heap, 2, &l2);
   cr_assert_eq(l2.count, 1, "generation 2 survivors stay in generation 2");
-  rcgc_list_release(tl.heap, &l2);
+  rcgc_list_decref_and_free(tl.heap, &l2);
 
   /* the cyclic object of test_get_objects, and all = 0 + 1 + 2 in order */
   tl_node *cyc = tl_new("cyc");
@@ -249,7 +249,7 @@ Test(gc_introspect, get_objects_generations) { /* test_get_objects_generations *
   cr_assert_eq(all.count, 2);
   cr_assert_eq(all.items[0], (void *)cyc);
   cr_assert_eq(all.items[1], (void *)n);
-  rcgc_list_release(tl.heap, &all);
+  rcgc_list_decref_and_free(tl.heap, &all);
   rcgc_decref(tl.heap, cyc);
   rcgc_decref(tl.heap, n);
 }
@@ -269,7 +269,7 @@ Test(gc_introspect, get_objects_arguments) { /* test_get_objects_arguments */
   cr_assert_eq(rcgc_refcount(n), 1);
   cr_assert_eq(rcgc_get_objects(tl.heap, -1, &l), RCGC_OK);
   cr_assert_eq(l.count, 1);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   rcgc_decref(tl.heap, n);
 }
 
@@ -290,17 +290,17 @@ Test(gc_introspect, freeze_and_unfreeze) { /* test_freeze */
   rcgc_list l;
   cr_assert_eq(rcgc_get_objects(tl.heap, -1, &l), RCGC_OK);
   cr_assert_eq(l.count, 0, "frozen objects are not returned");
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   cr_assert_eq(rcgc_get_referrers(tl.heap, (void *[]){b}, 1, &l), RCGC_OK);
   cr_assert_eq(l.count, 0, "frozen referrers are not returned");
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   /* a referrer that is not frozen is */
   tl_node *e = tl_new("e");
   TL_LINK(e, b, b);
   cr_assert_eq(rcgc_get_referrers(tl.heap, (void *[]){b}, 1, &l), RCGC_OK);
   cr_assert_eq(l.count, 1);
   cr_assert_eq(l.items[0], (void *)e);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   /* frozen objects are never examined: a frozen garbage cycle stays */
   TL_LINK(c, a, c);
   cr_assert_eq(rcgc_collect(tl.heap, 2), 0);
@@ -311,10 +311,10 @@ Test(gc_introspect, freeze_and_unfreeze) { /* test_freeze */
   cr_assert_eq(rcgc_get_objects(tl.heap, 2, &l), RCGC_OK);
   cr_assert_eq(l.count, 5, "unfrozen objects join generation 2 (e moved there by the collect)");
   cr_assert_eq(list_has(&l, a) + list_has(&l, b) + list_has(&l, c) + list_has(&l, d) + list_has(&l, e), 5);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   cr_assert_eq(rcgc_get_referrers(tl.heap, (void *[]){b}, 1, &l), RCGC_OK);
   cr_assert_eq(l.count, 3);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   rcgc_decref(tl.heap, c);
   cr_assert_eq(rcgc_collect(tl.heap, 2), 1, "the cycle is examined again");
   rcgc_decref(tl.heap, a);

@@ -158,7 +158,7 @@ Test(policy, suspects_count_as_generation_zero) {
   cr_assert_eq(rcgc_get_objects(tl.heap, 0, &l), RCGC_OK);
   cr_assert_eq(l.count, 1);
   cr_assert_eq(l.items[0], (void *)x);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   cr_assert_eq(rcgc_check_heap(tl.heap), 0);
   /* frozen: no longer a suspect, not examined */
   cr_assert_eq(rcgc_freeze(tl.heap), RCGC_OK);
@@ -193,7 +193,7 @@ Test(policy, switching_policies_keeps_the_invariants) {
   rcgc_list l;
   cr_assert_eq(rcgc_get_objects(tl.heap, 0, &l), RCGC_OK);
   cr_assert_eq(l.count, 2, "the suspect joined generation 0");
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   drop(x); /* no suspect under the CPython policy */
   cr_assert_eq(rcgc_set_policy(tl.heap, RCGC_POLICY_SUSPECTS), RCGC_OK);
   cr_assert_eq(rcgc_check_heap(tl.heap), 0);

@@ -16,7 +16,7 @@ static const char *const hostile_api[] = {
     "rcgc_serial", "rcgc_repr", "rcgc_set_policy", "rcgc_get_policy", "rcgc_enable",
     "rcgc_disable", "rcgc_isenabled", "rcgc_collect", "rcgc_get_count", "rcgc_set_threshold",
     "rcgc_get_threshold", "rcgc_set_debug", "rcgc_get_debug", "rcgc_callback_add",
-    "rcgc_callback_remove", "rcgc_get_stats", "rcgc_list_release", "rcgc_get_objects",
+    "rcgc_callback_remove", "rcgc_get_stats", "rcgc_list_decref_and_free", "rcgc_get_objects",
     "rcgc_get_referrers", "rcgc_get_referents", "rcgc_is_tracked", "rcgc_track",
     "rcgc_untrack", "rcgc_is_finalized", "rcgc_freeze", "rcgc_unfreeze",
     "rcgc_get_freeze_count", "rcgc_visit_objects", "rcgc_weakref_new", "rcgc_weakref_get",

@@ -350,20 +350,20 @@ static long t_list_release(rcgc_heap *h, void *o) {
     rcgc_list l;
     cr_assert_eq(rcgc_get_objects(tl.heap, -1, &l), RCGC_OK);
     size_t n = l.count;
-    rcgc_list_release(NULL, &l);
+    rcgc_list_decref_and_free(NULL, &l);
     long same = l.count == n;
-    rcgc_list_release(tl.heap, &l);
+    rcgc_list_decref_and_free(tl.heap, &l);
     return same;
   }
   (void)o;
-  rcgc_list_release(h, NULL);
+  rcgc_list_decref_and_free(h, NULL);
   return 0;
 }
 static long t_get_objects(rcgc_heap *h, void *o) {
   rcgc_list l;
   int r = rcgc_get_objects(h, -1, o == NULL && h != NULL ? NULL : &l);
   if (r == RCGC_OK)
-    rcgc_list_release(tl.heap, &l);
+    rcgc_list_decref_and_free(tl.heap, &l);
   return r;
 }
 static long t_get_objects_generation(rcgc_heap *h, void *o) {
@@ -382,7 +382,7 @@ static long t_get_referrers(rcgc_heap *h, void *o) {
   if (r != RCGC_OK)
     return r;
   long n = (long)l.count;
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   return n;
 }
 static long t_get_referents(rcgc_heap *h, void *o) {
@@ -392,7 +392,7 @@ static long t_get_referents(rcgc_heap *h, void *o) {
   if (r != RCGC_OK)
     return r;
   long n = (long)l.count;
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   return n;
 }
 static long t_is_tracked(rcgc_heap *h, void *o) {
@@ -749,7 +749,7 @@ static const call_row rows[] = {
     {"rcgc_callback_remove", t_callback_remove, T_HEAP | T_PTR, E, E, NULL, 0, NULL},
     {"rcgc_callback_remove(not registered)", t_callback_remove_unknown, T_VALUE, 0, NF, NULL, 0, NULL},
     {"rcgc_get_stats", t_get_stats, T_HEAP | T_PTR, E, E, NULL, 0, NULL},
-    {"rcgc_list_release", t_list_release, T_HEAP | T_PTR, 1, 0, NULL, 0, NULL},
+    {"rcgc_list_decref_and_free", t_list_release, T_HEAP | T_PTR, 1, 0, NULL, 0, NULL},
     {"rcgc_get_objects", t_get_objects, T_HEAP | T_PTR, E, E, NULL, 0, NULL},
     {"rcgc_get_objects(generation 3, -2)", t_get_objects_generation, T_VALUE, 0, 1, NULL, 0, NULL},
     {"rcgc_get_referrers", t_get_referrers, T_HEAP | T_OBJ, E, E, "rcgc_get_referrers", 0, NULL},
@@ -1075,7 +1075,7 @@ Test(hostile_calls, referrers_and_referents_leave_bad_objects_out) {
   cr_assert_eq(rcgc_get_referrers(tl.heap, objs, 3, &l), RCGC_OK);
   cr_expect_eq(l.count, 1);
   cr_expect(l.count == 1 && l.items[0] == holder, "the holder is live's one referrer");
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   snprintf(want, sizeof want,
            "rcgc: misuse: not an rcgc object: <not an rcgc object %p> refcount 0: "
            "rcgc_get_referrers on a pointer that was not returned by rcgc_new of this heap\n",
@@ -1085,7 +1085,7 @@ Test(hostile_calls, referrers_and_referents_leave_bad_objects_out) {
   void *objs2[3] = {nonobj, holder, NULL};
   cr_assert_eq(rcgc_get_referents(tl.heap, objs2, 3, &l), RCGC_OK);
   cr_expect(l.count == 1 && l.items[0] == live, "live is the holder's one referent");
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   snprintf(want, sizeof want,
            "rcgc: misuse: not an rcgc object: <not an rcgc object %p> refcount 0: "
            "rcgc_get_referents on a pointer that was not returned by rcgc_new of this heap\n",

@@ -79,7 +79,7 @@ Test(dying, finalizer_untracks_and_resurrects_its_object) {
   rcgc_list l;
   cr_assert_eq(rcgc_get_objects(tl.heap, -1, &l), RCGC_OK);
   cr_assert_eq(l.count, 0);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   rcgc_decref(tl.heap, n);
   cr_assert_eq(tl_destroyed, 1);
 }
@@ -98,7 +98,7 @@ Test(dying, finalizer_tracks_and_resurrects_its_untracked_object) {
   cr_assert_eq(rcgc_get_objects(tl.heap, 0, &l), RCGC_OK);
   cr_assert_eq(l.count, 1);
   cr_assert_eq(l.items[0], n);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   rcgc_decref(tl.heap, n);
   cr_assert_eq(tl_destroyed, 1);
 }

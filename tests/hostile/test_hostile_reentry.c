@@ -19,7 +19,7 @@
 **              rcgc_check_heap, rcgc_expect_freed, rcgc_garbage_release,
 **              rcgc_set_policy, rcgc_track, rcgc_untrack, rcgc_freeze and
 **              rcgc_unfreeze return RCGC_EBUSY; rcgc_weakref_new,
-**              rcgc_weakref_get and rcgc_list_release are refused and
+**              rcgc_weakref_get and rcgc_list_decref_and_free are refused and
 **              reported;
 **   callback   a collection callback: "may collect (returns 0), use
 **              introspection, and clear the garbage list"; rcgc_leak.h and
@@ -99,7 +99,7 @@ static rcgc_weakref *by_wr; /* a weak reference to it */
 static void *spare;         /* a Graph whose reference the decref row consumes */
 static rcgc_weakref *spare_wr;
 static rcgc_leak_mark *mark; /* taken before the context */
-static rcgc_list prepared;   /* holds one reference to 'by' (rcgc_list_release row) */
+static rcgc_list prepared;   /* holds one reference to 'by' (rcgc_list_decref_and_free row) */
 static FILE *devnull;
 
 /* The object whose callback runs: the traversed object, the object being
@@ -213,7 +213,7 @@ static void fixture_up(void) {
 
 static void fixture_down(const char *what) {
   if (prepared.items != NULL || prepared.count != 0)
-    rcgc_list_release(tl.heap, &prepared);
+    rcgc_list_decref_and_free(tl.heap, &prepared);
   rcgc_leak_free(tl.heap, mark);
   if (rcgc_weakref_alive(spare_wr))
     rcgc_decref(tl.heap, spare);
@@ -247,7 +247,7 @@ static void trigger(enum ctx c, const reentry_row *r) {
     self_wr = rcgc_weakref_new(h, host, NULL, NULL);
     rcgc_list l;
     cr_assert_eq(rcgc_get_referents(h, (void *[]){host}, 1, &l), RCGC_OK);
-    rcgc_list_release(h, &l);
+    rcgc_list_decref_and_free(h, &l);
     armed = NULL;
     rcgc_decref(h, host);
     break;
@@ -432,28 +432,28 @@ static long t_get_stats(rcgc_heap *h) {
   return rcgc_get_stats(h, s);
 }
 static long t_list_release(rcgc_heap *h) {
-  rcgc_list_release(h, &prepared);
+  rcgc_list_decref_and_free(h, &prepared);
   return 0;
 }
 static long t_get_objects(rcgc_heap *h) {
   rcgc_list l;
   int r = rcgc_get_objects(h, -1, &l);
   if (r == RCGC_OK)
-    rcgc_list_release(h, &l);
+    rcgc_list_decref_and_free(h, &l);
   return r;
 }
 static long t_get_referrers(rcgc_heap *h) {
   rcgc_list l;
   int r = rcgc_get_referrers(h, (void *[]){by}, 1, &l);
   if (r == RCGC_OK)
-    rcgc_list_release(h, &l);
+    rcgc_list_decref_and_free(h, &l);
   return r;
 }
 static long t_get_referents(rcgc_heap *h) {
   rcgc_list l;
   int r = rcgc_get_referents(h, (void *[]){by}, 1, &l);
   if (r == RCGC_OK)
-    rcgc_list_release(h, &l);
+    rcgc_list_decref_and_free(h, &l);
   return r;
 }
 static long t_is_tracked(rcgc_heap *h) {
@@ -714,7 +714,7 @@ static const reentry_row rows[] = {
     {"rcgc_callback_add", t_callback_add, "AOOOA", NULL, NULL, NULL},
     {"rcgc_callback_remove", t_callback_remove, "AOOOA", NULL, NULL, NULL},
     {"rcgc_get_stats", t_get_stats, READ, NULL, NULL, NULL},
-    {"rcgc_list_release", t_list_release, "ROOOA", "graph mutated inside traverse", NULL, NULL},
+    {"rcgc_list_decref_and_free", t_list_release, "ROOOA", "graph mutated inside traverse", NULL, NULL},
     {"rcgc_get_objects", t_get_objects, "BOOOA", NULL, NULL, NULL},
     {"rcgc_get_referrers", t_get_referrers, "BOOOA", NULL, NULL, NULL},
     {"rcgc_get_referents", t_get_referents, "BOOOA", NULL, NULL, NULL},
@@ -954,7 +954,7 @@ Test(hostile_reentry, the_table_covers_the_header) {
 
 /* The two calls that hand out references, exactly, inside a traverse:
 ** rcgc_get_objects returns RCGC_EBUSY (its references could not be released
-** there) and rcgc_list_release is refused, the list keeping its references
+** there) and rcgc_list_decref_and_free is refused, the list keeping its references
 ** for a release outside. */
 static rcgc_list in_traverse_list;
 static int objects_in_traverse = 99;
@@ -962,7 +962,7 @@ static int listing_traverse(void *o, rcgc_visit_fn visit, void *arg) {
   (void)o, (void)visit, (void)arg;
   rcgc_list l;
   objects_in_traverse = rcgc_get_objects(tl.heap, -1, &l);
-  rcgc_list_release(tl.heap, &in_traverse_list);
+  rcgc_list_decref_and_free(tl.heap, &in_traverse_list);
   return 0;
 }
 static const rcgc_type listing_type = {
@@ -976,15 +976,15 @@ Test(hostile_reentry, lists_inside_a_traverse, .init = tl_setup) {
   tl_sink_reset(&tl.sink);
   rcgc_list l;
   cr_assert_eq(rcgc_get_referents(tl.heap, &n, 1, &l), RCGC_OK);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   cr_assert_eq(objects_in_traverse, RCGC_EBUSY);
-  cr_assert_str_eq(tl.sink.buf, "rcgc: misuse: graph mutated inside traverse: rcgc_list_release called "
+  cr_assert_str_eq(tl.sink.buf, "rcgc: misuse: graph mutated inside traverse: rcgc_list_decref_and_free called "
                                 "from inside a traverse function; ignored: the list keeps its 1 "
                                 "reference\n");
   cr_assert_eq(rcgc_misuse_count(tl.heap), 1);
   cr_assert_eq(in_traverse_list.count, 1, "the list is untouched");
   cr_assert_eq(rcgc_refcount(n), 2);
-  rcgc_list_release(tl.heap, &in_traverse_list);
+  rcgc_list_decref_and_free(tl.heap, &in_traverse_list);
   cr_assert_eq(rcgc_refcount(n), 1);
   rcgc_decref(tl.heap, n);
   cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);

@@ -85,7 +85,7 @@ static long t_get_stats(rcgc_heap *h) {
   return rcgc_get_stats(h, st);
 }
 static long t_list_release(rcgc_heap *h) {
-  rcgc_list_release(h, &prepared);
+  rcgc_list_decref_and_free(h, &prepared);
   return prepared.count == 1 ? 0 : -100;
 }
 static long t_get_objects(rcgc_heap *h) {
@@ -146,7 +146,7 @@ static const row rows[] = {
     {"rcgc_callback_add", t_callback_add, E},
     {"rcgc_callback_remove", t_callback_remove, E},
     {"rcgc_get_stats", t_get_stats, E},
-    {"rcgc_list_release", t_list_release, 0},
+    {"rcgc_list_decref_and_free", t_list_release, 0},
     {"rcgc_get_objects", t_get_objects, E},
     {"rcgc_get_referrers", t_get_referrers, E},
     {"rcgc_get_referents", t_get_referents, E},
@@ -283,7 +283,7 @@ Test(hostile_threads, every_call_from_a_second_thread_is_reported_and_refused) {
   cr_expect_eq(th[0], 700);
   cr_expect_eq(rcgc_callback_remove(tl.heap, noop_cb, NULL), RCGC_ENOTFOUND);
   cr_expect_eq(rcgc_check_heap(tl.heap), 0);
-  rcgc_list_release(tl.heap, &prepared);
+  rcgc_list_decref_and_free(tl.heap, &prepared);
   rcgc_decref(tl.heap, wr);
   rcgc_decref(tl.heap, obj);
   cr_expect_eq(tl_destroyed, 2);

@@ -135,7 +135,7 @@ Test(wrong, refcount_too_small_abandons_the_collection) {
   rcgc_list l;
   cr_assert_eq(rcgc_get_objects(tl.heap, -1, &l), RCGC_OK);
   cr_assert_eq(l.count, 3);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   /* rcgc_check_heap names the same violation */
   tl_sink_reset(&tl.sink);
   cr_assert_eq(rcgc_check_heap(tl.heap), 1);
@@ -211,7 +211,7 @@ Test(wrong, decref_inside_traverse) {
   misbehave = 2;
   rcgc_list l;
   cr_assert_eq(rcgc_get_referents(tl.heap, (void *[]){n}, 1, &l), RCGC_OK);
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   cr_assert_eq(rcgc_misuse_count(tl.heap), 1);
   assert_report("rcgc: misuse: graph mutated inside traverse: <Bad %p> refcount 1: "
                 "rcgc_decref called from inside a traverse function; ignored\n",

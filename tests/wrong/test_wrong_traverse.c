@@ -41,7 +41,7 @@ static int bad_traverse(void *o, rcgc_visit_fn visit, void *arg) {
     got_err = rcgc_garbage_remove(tl.heap, 0);
     break;
   case 6:
-    rcgc_list_release(tl.heap, &held_list);
+    rcgc_list_decref_and_free(tl.heap, &held_list);
     break;
   }
   action = 0;
@@ -60,7 +60,7 @@ static void run_traverse(int what) {
   rcgc_list l;
   cr_assert_eq(rcgc_get_referents(tl.heap, (void *[]){n}, 1, &l), RCGC_OK);
   cr_assert_eq(action, 0, "the traverse ran");
-  rcgc_list_release(tl.heap, &l);
+  rcgc_list_decref_and_free(tl.heap, &l);
   rcgc_decref(tl.heap, n);
 }
 
@@ -167,10 +167,10 @@ Test(in_traverse, list_release_is_refused_and_keeps_the_list) {
   cr_assert_eq(held_list.count, 1, "the list is left as it was");
   cr_assert_eq(rcgc_refcount(t), 2);
   cr_assert_eq(rcgc_misuse_count(tl.heap), 1);
-  cr_assert_str_eq(tl.sink.buf, "rcgc: misuse: graph mutated inside traverse: rcgc_list_release "
+  cr_assert_str_eq(tl.sink.buf, "rcgc: misuse: graph mutated inside traverse: rcgc_list_decref_and_free "
                    "called from inside a traverse function; ignored: the list keeps its 1 "
                    "reference\n");
-  rcgc_list_release(tl.heap, &held_list);
+  rcgc_list_decref_and_free(tl.heap, &held_list);
   cr_assert_eq(rcgc_refcount(t), 1);
   rcgc_decref(tl.heap, t);
 }
