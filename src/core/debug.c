@@ -183,7 +183,7 @@ void rcgc__misuse(rcgc_heap *heap, const void *obj, const char *rule, const char
   va_end(ap);
   if (obj != NULL) {
     char desc[300];
-    const head_t *h = AS_HEAD(obj);
+    const head_t *h = AS_CHEAD(obj);
     rcgc__describe(heap, h, desc, sizeof desc);
     rcgc__report(heap, "rcgc: misuse: %s: %s refcount %u: %s\n", rule, desc,
                  type_id_of(h) == TYPE_POISON ? 0u : (unsigned)h->refcnt, what);
@@ -206,7 +206,7 @@ size_t rcgc_misuse_count(rcgc_heap *heap) {
 ** that is a live heap; a release build has no sink to report to. */
 void rcgc__null_heap(const void *obj, const char *what) {
 #ifdef RCGC_CHECKS
-  const head_t *h = AS_HEAD(obj);
+  const head_t *h = AS_CHEAD(obj);
   rcgc_heap *owner = prefix_of(h)->heap;
   if (type_id_of(h) != TYPE_POISON && rcgc__live_heap(owner))
     rcgc__misuse(owner, obj, "NULL heap", "%s called with a NULL heap; ignored", what);
@@ -218,7 +218,7 @@ void rcgc__null_heap(const void *obj, const char *what) {
 
 /* rcgc__valid_object's test without the report. */
 bool rcgc__object_ok(const rcgc_heap *heap, const void *obj) {
-  const head_t *h = AS_HEAD(obj);
+  const head_t *h = AS_CHEAD(obj);
   uint32_t id = type_id_of(h);
 #ifdef RCGC_CHECKS
   if (prefix_of(h)->heap != heap)
@@ -231,7 +231,7 @@ bool rcgc__object_ok(const rcgc_heap *heap, const void *obj) {
 ** freed (poisoned) block, a pointer that is not an rcgc object, and (debug
 ** builds) an object of another heap. */
 bool rcgc__valid_object(rcgc_heap *heap, const void *obj, const char *what) {
-  const head_t *h = AS_HEAD(obj);
+  const head_t *h = AS_CHEAD(obj);
   uint32_t id = type_id_of(h);
   if (id == TYPE_POISON) {
     rcgc__misuse(heap, obj, "use of a freed object", "%s on an object that was already freed",
@@ -485,7 +485,7 @@ long rcgc__check_heap(rcgc_heap *heap) {
     if (key == NULL)
       continue;
     keys++;
-    if (!(AS_HEAD(key)->tinfo & TI_WEAKREFD) || heap->wr_slots[i].list == NULL) {
+    if (!(AS_CHEAD(key)->tinfo & TI_WEAKREFD) || heap->wr_slots[i].list == NULL) {
       rcgc__report(heap, "rcgc: check: weak reference table entry for %p is stale\n", key);
       bad++;
     }

@@ -110,7 +110,12 @@ _Static_assert(RCGC_TI_QUIET_ == (TI_UNTRACKED | TI_FROZEN | TI_SUSPECT),
                "RCGC_TI_QUIET_ in rcgc.h must match the TI_* flags");
 
 #define FROM_HEAD(h) ((void *)((head_t *)(h) + 1))
-#define AS_HEAD(o) ((head_t *)(void *)(o) - 1)
+/* The header of an object; AS_CHEAD for a const object (no const is cast
+** away: AS_HEAD takes a void *, so a const pointer does not compile). */
+static inline head_t *as_head_(void *o) { return (head_t *)o - 1; }
+static inline const head_t *as_chead_(const void *o) { return (const head_t *)o - 1; }
+#define AS_HEAD(o) as_head_(o)
+#define AS_CHEAD(o) as_chead_(o)
 
 static inline head_t *next_of(const head_t *h) {
   return (head_t *)(h->gc_next & ~NEXT_UNREACHABLE);
@@ -423,7 +428,10 @@ typedef struct prefix_t {
   rcgc_heap *heap;
 } prefix_t;
 
-static inline prefix_t *prefix_of(const head_t *h) { return (prefix_t *)(void *)h - 1; }
+static inline const prefix_t *prefix_of(const head_t *h) {
+  return (const prefix_t *)(const void *)h - 1;
+}
+static inline prefix_t *prefix_of_mut(head_t *h) { return (prefix_t *)(void *)h - 1; }
 
 static inline const rcgc_type *type_of(const rcgc_heap *heap, const head_t *h) {
   return heap->types[type_id_of(h)];

@@ -208,11 +208,11 @@ int rcgc_get_referents(rcgc_heap *heap, void *const *objs, size_t n, rcgc_list *
 }
 
 int rcgc_is_tracked(const void *obj) {
-  return obj != NULL && !(AS_HEAD(obj)->tinfo & TI_UNTRACKED) && AS_HEAD(obj)->refcnt > 0;
+  return obj != NULL && !(AS_CHEAD(obj)->tinfo & TI_UNTRACKED) && AS_CHEAD(obj)->refcnt > 0;
 }
 
 int rcgc_is_finalized(const void *obj) {
-  return obj != NULL && (AS_HEAD(obj)->tinfo & TI_FINALIZED) != 0;
+  return obj != NULL && (AS_CHEAD(obj)->tinfo & TI_FINALIZED) != 0;
 }
 
 /* An object whose count reached 0 (being finalized or destroyed: on no list,

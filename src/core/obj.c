@@ -233,8 +233,8 @@ void *rcgc_new_sized(rcgc_heap *heap, const rcgc_type *t, size_t size) {
         *object_size_word(heap, h) = size;
       if (heap->pre) {
         /* serials exist only where the prefix records them */
-        prefix_of(h)->serial = ++heap->serial;
-        prefix_of(h)->heap = heap;
+        prefix_of_mut(h)->serial = ++heap->serial;
+        prefix_of_mut(h)->heap = heap;
       }
       h->refcnt = 1;
       h->tinfo = (id << TI_SHIFT) | (sized ? TI_SIZED : 0u) |
@@ -667,7 +667,7 @@ void rcgc__object_free(rcgc_heap *heap, head_t *h) {
 ** left to the callers' own checks (a freed block, or not an object). */
 static bool foreign_object(rcgc_heap *heap, const void *obj, const char *what) {
 #ifdef RCGC_CHECKS
-  const head_t *h = AS_HEAD(obj);
+  const head_t *h = AS_CHEAD(obj);
   if (type_id_of(h) != TYPE_POISON && prefix_of(h)->heap != heap &&
       rcgc__live_heap(prefix_of(h)->heap)) {
     rcgc__valid_object(heap, obj, what);
@@ -682,7 +682,7 @@ static bool foreign_object(rcgc_heap *heap, const void *obj, const char *what) {
 static const rcgc_type *type_or_null(rcgc_heap *heap, const void *obj) {
   if (foreign_object(heap, obj, "rcgc_typeof"))
     return NULL;
-  uint32_t id = type_id_of(AS_HEAD(obj));
+  uint32_t id = type_id_of(AS_CHEAD(obj));
   return id == 0 || id >= heap->ntypes ? NULL : heap->types[id];
 }
 
@@ -699,7 +699,7 @@ uint64_t rcgc_serial(rcgc_heap *heap, const void *obj) {
   if (heap == NULL || obj == NULL)
     return 0;
   ENTER(heap, 0);
-  uint64_t serial = heap->pre != 0 ? prefix_of(AS_HEAD(obj))->serial : 0;
+  uint64_t serial = heap->pre != 0 ? prefix_of(AS_CHEAD(obj))->serial : 0;
   LEAVE(heap);
   return serial;
 }
@@ -712,7 +712,7 @@ static int repr(rcgc_heap *heap, const void *obj, char *buf, size_t cap) {
   }
   const rcgc_type *t = type_or_null(heap, obj);
   if (t == NULL || t->repr == NULL)
-    return rcgc__describe(heap, AS_HEAD(obj), buf, cap);
+    return rcgc__describe(heap, AS_CHEAD(obj), buf, cap);
   if (cap > 0)
     buf[0] = 0;
   USER_BEGIN(heap);

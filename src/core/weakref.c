@@ -283,7 +283,7 @@ size_t rcgc_weakref_count(rcgc_heap *heap, const void *obj) {
     return 0;
   ENTER(heap, 0);
   size_t n = 0;
-  if (AS_HEAD(obj)->tinfo & TI_WEAKREFD)
+  if (AS_CHEAD(obj)->tinfo & TI_WEAKREFD)
     for (struct rcgc_weakref *wr = rcgc__weakref_list(heap, obj); wr != NULL; wr = wr->next)
       n++;
   LEAVE(heap);

@@ -413,7 +413,7 @@ int rcgc__hg_build(rcgc_heap *heap, unsigned what, rcgc__hg_t *hg) {
 }
 
 uint32_t rcgc__hg_find(const rcgc__hg_t *hg, const void *obj) {
-  const head_t *h = AS_HEAD(obj);
+  const head_t *h = AS_CHEAD(obj);
   for (uint32_t v = 0; v < hg->n; v++)
     if (hg->objs[v] == h)
       return v;
@@ -803,7 +803,7 @@ long rcgc_leak_print_roots(rcgc_heap *heap, rcgc_write_fn write, void *write_ud)
 static bool good_object(rcgc_heap *heap, const void *obj, const char *what) {
   if (obj == NULL || !rcgc__valid_object(heap, obj, what))
     return false;
-  const head_t *h = AS_HEAD(obj);
+  const head_t *h = AS_CHEAD(obj);
   if (h->refcnt == 0 || h->gc_prev == 0) {
     rcgc__misuse(heap, obj, "object being freed",
                  "%s on an object that is being freed (from its own finalizer or destroy "
