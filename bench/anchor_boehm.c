@@ -1,5 +1,5 @@
 /* Helper for bench/run.sh: the Boehm anchor's own functions
- * (../shared/anchors/boehm_bench.c, included unmodified with its main
+ * (boehm_bench.c of the anchors directory, included unmodified with its main
  * renamed) in two modes the anchor has no switch for.
  *   gcc -O2 -I ANCHORS_DIR anchor_boehm.c -lgc
  *   ./a.out memory N   resident memory and heap-in-use growth per node

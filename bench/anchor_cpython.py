@@ -1,5 +1,5 @@
 """Helper for bench/run.sh: runs the CPython anchor's own functions
-(../shared/anchors/cpython_bench.py, imported unmodified) in two modes the
+(cpython_bench.py of the anchors directory, imported unmodified) in two modes the
 anchor script has no switch for.
 
   python3 anchor_cpython.py ANCHORS_DIR memory N

@@ -1,6 +1,6 @@
 <?php
 // Helper for bench/run.sh: runs the PHP anchor's own functions
-// (../shared/anchors/php_bench.php, unmodified: its function definitions are
+// (php_bench.php of the anchors directory, unmodified: its function definitions are
 // loaded, its top-level run is not) in two modes the anchor has no switch for.
 //
 //   php anchor_php.php ANCHORS_DIR memory N

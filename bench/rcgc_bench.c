@@ -1,5 +1,5 @@
 /*
-** rcgc_bench.c -- the anchor workloads (../shared/anchors) written on rcgc.
+** rcgc_bench.c -- the anchor workloads (bench/README.md) written on rcgc.
 **
 ** A node is a managed object with two reference fields, `a` and `b`; its
 ** traverse visits both with the edge names "a" and "b". The program mirrors
