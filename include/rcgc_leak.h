@@ -72,6 +72,9 @@
 **    finalizer or destroy function: it is on no list, so in no picture;
 **    reported, rule "object being freed"); RCGC_ENOMEM when memory is
 **    short (nothing is then left allocated); RCGC_EIO as above.
+**  - Threads: like every call of rcgc.h they need the heap to themselves
+**    (one thread per heap at a time), but unlike those they do not yet
+**    check it in debug builds: a second thread is not detected here.
 **
 ** Definitions used throughout:
 **  - internal references of X: strong references to X reported by the
