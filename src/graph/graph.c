@@ -1337,6 +1337,43 @@ int rcgc__dot(const rcgc__graph *g, const uint32_t *start, uint32_t nstart,
   return RCGC_G_OK;
 }
 
+/* ------------------------------------------------------------ output */
+
+void rcgc__gout_init(rcgc__gout *o, rcgc__write_fn write, void *ud, char *buf, size_t cap) {
+  o->write = write;
+  o->ud = ud;
+  o->buf = buf;
+  o->len = 0;
+  o->cap = cap;
+}
+
+void rcgc__gout_emit(rcgc__gout *o, size_t n) {
+  if (n == 0)
+    return;
+  o->write(o->ud, o->buf, n);
+  memmove(o->buf, o->buf + n, o->len - n);
+  o->len -= n;
+}
+
+void rcgc__gout_flush_lines(rcgc__gout *o) {
+  size_t n = o->len;
+  while (n > 0 && o->buf[n - 1] != '\n')
+    n--;
+  rcgc__gout_emit(o, n > 0 ? n : o->len);
+}
+
+void rcgc__gout_put(rcgc__gout *o, const char *s, size_t n) {
+  while (n > 0) {
+    if (o->len == o->cap)
+      rcgc__gout_flush_lines(o);
+    size_t k = o->cap - o->len < n ? o->cap - o->len : n;
+    memcpy(o->buf + o->len, s, k);
+    o->len += k;
+    s += k;
+    n -= k;
+  }
+}
+
 /* ------------------------------------------------------------ orders */
 
 typedef struct cycle_key {

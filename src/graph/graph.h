@@ -382,6 +382,28 @@ int rcgc__dot(const rcgc__graph *g, const uint32_t *start, uint32_t nstart,
 ** the length written. */
 size_t rcgc__dot_escape(const char *in, char *buf, size_t cap);
 
+/* ---------------------------------------------------------------- output
+** Text gathered in a caller's buffer (buf, cap bytes, cap >= 1) and handed
+** to 'write' in pieces that end at a line end: when the buffer is full,
+** every whole line in it goes out, or all of it when it holds no line end
+** (a line longer than the buffer). The writer of the library's text
+** reports and heap snapshots (through the leak layer's output, which runs
+** 'write' as a user callback). */
+typedef struct rcgc__gout {
+  rcgc__write_fn write;
+  void *ud;
+  char *buf;
+  size_t len, cap;
+} rcgc__gout;
+
+void rcgc__gout_init(rcgc__gout *o, rcgc__write_fn write, void *ud, char *buf, size_t cap);
+/* Append n bytes, handing whole lines over as the buffer fills. */
+void rcgc__gout_put(rcgc__gout *o, const char *s, size_t n);
+/* Hand over the first n (<= len) bytes of the buffer; the rest stays. */
+void rcgc__gout_emit(rcgc__gout *o, size_t n);
+/* Make room: hand over every whole line, or everything without one. */
+void rcgc__gout_flush_lines(rcgc__gout *o);
+
 /* ---------------------------------------------------------------- histograms
 ** Per-name count and bytes, keyed by the name STRING (so histograms of two
 ** graphs compare). Entries are sorted by bytes descending, then count

@@ -86,6 +86,15 @@ int rcgc__leak_check_state(rcgc_heap *heap) {
 
 /* ------------------------------------------------------------ output */
 
+/* The rcgc__gout writer of a rcgc__leak_out: the call's writer, run as a
+** user callback. */
+static void out_write(void *out, const char *text, size_t len) {
+  rcgc__leak_out *o = out;
+  USER_BEGIN(o->heap);
+  o->write(o->ud, text, len);
+  USER_END(o->heap);
+}
+
 void rcgc__out_init(rcgc__leak_out *o, rcgc_heap *heap, rcgc_write_fn write, void *ud,
                     char *buf, size_t cap) {
   o->heap = heap;
@@ -99,61 +108,30 @@ void rcgc__out_init(rcgc__leak_out *o, rcgc_heap *heap, rcgc_write_fn write, voi
   }
   o->write = write;
   o->ud = ud;
-  o->buf = buf;
-  o->len = 0;
-  o->cap = cap;
+  rcgc__gout_init(&o->g, out_write, o, buf, cap);
 }
 
-/* Hand the first n bytes of the buffer to the writer. */
-static void out_emit(rcgc__leak_out *o, size_t n) {
-  if (n == 0)
-    return;
-  USER_BEGIN(o->heap);
-  o->write(o->ud, o->buf, n);
-  USER_END(o->heap);
-  memmove(o->buf, o->buf + n, o->len - n);
-  o->len -= n;
-}
-
-/* Make room: hand over every whole line, or everything when the buffer
-** holds no line end. */
-static void out_flush_lines(rcgc__leak_out *o) {
-  size_t n = o->len;
-  while (n > 0 && o->buf[n - 1] != '\n')
-    n--;
-  out_emit(o, n > 0 ? n : o->len);
-}
-
-void rcgc__out_put(rcgc__leak_out *o, const char *s, size_t n) {
-  while (n > 0) {
-    if (o->len == o->cap)
-      out_flush_lines(o);
-    size_t k = o->cap - o->len < n ? o->cap - o->len : n;
-    memcpy(o->buf + o->len, s, k);
-    o->len += k;
-    s += k;
-    n -= k;
-  }
-}
+void rcgc__out_put(rcgc__leak_out *o, const char *s, size_t n) { rcgc__gout_put(&o->g, s, n); }
 
 void rcgc__out_puts(rcgc__leak_out *o, const char *s) { rcgc__out_put(o, s, strlen(s)); }
 
 void rcgc__out_printf(rcgc__leak_out *o, const char *fmt, ...) {
+  rcgc__gout *g = &o->g;
   for (int attempt = 0;; attempt++) {
-    size_t room = o->cap - o->len;
+    size_t room = g->cap - g->len;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(o->buf + o->len, room, fmt, ap);
+    int n = vsnprintf(g->buf + g->len, room, fmt, ap);
     va_end(ap);
     if (n < 0)
       return;
-    if ((size_t)n < room || (attempt > 0 && o->len == 0)) {
-      o->len += (size_t)n < room ? (size_t)n : room - 1; /* cut: longer than the buffer */
+    if ((size_t)n < room || (attempt > 0 && g->len == 0)) {
+      g->len += (size_t)n < room ? (size_t)n : room - 1; /* cut: longer than the buffer */
       return;
     }
-    out_flush_lines(o);
+    rcgc__gout_flush_lines(g);
     if (attempt > 0)
-      out_emit(o, o->len);
+      rcgc__gout_emit(g, g->len);
   }
 }
 
@@ -202,7 +180,7 @@ void rcgc__out_repr(rcgc__leak_out *o, const head_t *h) {
 }
 
 int rcgc__out_finish(rcgc__leak_out *o) {
-  out_emit(o, o->len);
+  rcgc__gout_emit(&o->g, o->g.len);
   if (o->write == rcgc_write_file && ferror(o->ud != NULL ? (FILE *)o->ud : stderr))
     return RCGC_EIO;
   return RCGC_OK;

@@ -55,15 +55,15 @@ void *rcgc__leak_realloc(rcgc_heap *heap, void *p, size_t count, size_t size);
 void *rcgc__leak_graph_alloc(void *ud, void *ptr, size_t old_size, size_t new_size);
 
 /* ---------------------------------------------------------------- output */
-/* The writer of one call (rcgc_leak.h, "Output"): text is gathered in 'buf'
-** and handed to the writer, as a user callback, in pieces that end at a
-** line end (a line longer than the buffer excepted). */
+/* The writer of one call (rcgc_leak.h, "Output"): text is gathered in a
+** buffer and handed to the writer, as a user callback, in pieces that end
+** at a line end (a line longer than the buffer excepted). The buffering is
+** graph.h's rcgc__gout 'g'; its writer calls 'write' as a user callback. */
 typedef struct rcgc__leak_out {
+  rcgc__gout g;
   rcgc_heap *heap;
   rcgc_write_fn write; /* resolved: never NULL */
   void *ud;
-  char *buf;
-  size_t len, cap;
 } rcgc__leak_out;
 
 /* Resolve the writer (NULL: the heap's sink, or stderr) over buf[cap]. */

@@ -46,9 +46,10 @@ typedef rcgc__leak_out out_t;
 /* The common case (room in the buffer) inline, as the file's numbers are
 ** written a few bytes at a time; a full buffer goes to rcgc__out_put. */
 static inline void put(out_t *o, const char *s, size_t n) {
-  if (n <= o->cap - o->len) {
-    memcpy(o->buf + o->len, s, n);
-    o->len += n;
+  rcgc__gout *g = &o->g;
+  if (n <= g->cap - g->len) {
+    memcpy(g->buf + g->len, s, n);
+    g->len += n;
   } else {
     rcgc__out_put(o, s, n);
   }

@@ -554,6 +554,50 @@ Test(graph, dot_output) {
   rcgc__graph_free(&g);
 }
 
+/* ---- line-buffered output */
+typedef struct pieces {
+  sbuf text;
+  size_t cap;
+  int n, bad; /* pieces; pieces ending inside a line without filling the buffer */
+} pieces;
+static void piece_write(void *ud, const char *t, size_t n) {
+  pieces *p = ud;
+  p->n++;
+  p->bad += n == 0 || (t[n - 1] != '\n' && n != p->cap);
+  sb_write(&p->text, t, n);
+}
+
+Test(graph, gout_pieces_end_at_line_ends) {
+  char buf[8];
+  pieces p = {.cap = sizeof buf};
+  rcgc__gout o;
+  rcgc__gout_init(&o, piece_write, &p, buf, sizeof buf);
+  rcgc__gout_put(&o, "ab\ncd", 5);
+  cr_assert_eq(p.n, 0); /* room left: nothing handed over */
+  rcgc__gout_put(&o, "e\nfg", 4); /* full at "ab\ncde\nf": "ab\ncde\n" goes */
+  cr_assert_eq(p.n, 1);
+  cr_assert_str_eq(p.text.s, "ab\ncde\n");
+  cr_assert_eq(o.len, 2);
+  rcgc__gout_put(&o, "hijklmnopq\n", 11); /* a line longer than the buffer */
+  cr_assert_eq(p.n, 2);
+  cr_assert_str_eq(p.text.s, "ab\ncde\nfghijklm");
+  rcgc__gout_flush_lines(&o); /* "nopq\n": a whole line */
+  cr_assert_eq(p.n, 3);
+  cr_assert_eq(o.len, 0);
+  rcgc__gout_put(&o, "x\nyz", 4);
+  rcgc__gout_emit(&o, 2); /* the first two bytes go, "yz" stays */
+  cr_assert_str_eq(p.text.s, "ab\ncde\nfghijklmnopq\nx\n");
+  cr_assert_eq(o.len, 2);
+  cr_assert(memcmp(o.buf, "yz", 2) == 0);
+  rcgc__gout_emit(&o, 0); /* nothing: no piece */
+  cr_assert_eq(p.n, 4);
+  rcgc__gout_emit(&o, o.len);
+  cr_assert_str_eq(p.text.s, "ab\ncde\nfghijklmnopq\nx\nyz");
+  cr_assert_eq(p.n, 5);
+  cr_assert_eq(p.bad, 1, "only the last piece (\"yz\", handed over on request) ends inside a line");
+  free(p.text.s);
+}
+
 /* ---- allocation failure: every function returns ENOMEM cleanly */
 static long fail_after;
 static void *failing_alloc(void *ud, void *p, size_t o, size_t n) {
