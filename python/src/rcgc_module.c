@@ -1345,97 +1345,13 @@ static PyObject *py_top(PyObject *self, PyObject *args) {
 }
 
 /* ---------------------------------------------------------------- snapshot
-** Chrome DevTools .heapsnapshot: node 0 is the synthetic root "(rcgc
-** roots)" (id 1) with one element edge per root; then node v of the
-** picture is file node v + 1, typed "object", named by its type, id =
-** snapshot_id (below). Edges grouped by source node in node order; named edges are
-** "property", unnamed ones (list and tuple items) "element" with the
-** position among the node's edges. Strings: the picture's string table,
-** then "(rcgc roots)". */
-
-#define NODE_FIELDS 7
-
-typedef struct sout {
-  FILE *f;
-  char buf[1 << 16];
-  size_t len;
-  int err;
-} sout;
-
-static void s_flush(sout *o) {
-  if (o->len && fwrite(o->buf, 1, o->len, o->f) != o->len) o->err = 1;
-  o->len = 0;
-}
-
-static void s_put(sout *o, const char *s, size_t n) {
-  if (o->len + n > sizeof o->buf) {
-    s_flush(o);
-    if (n > sizeof o->buf) {
-      if (fwrite(s, 1, n, o->f) != n) o->err = 1;
-      return;
-    }
-  }
-  memcpy(o->buf + o->len, s, n);
-  o->len += n;
-}
-
-static void s_puts(sout *o, const char *s) { s_put(o, s, strlen(s)); }
-
-static void s_u64(sout *o, uint64_t v) {
-  char tmp[24];
-  int k = 24;
-  do {
-    tmp[--k] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v);
-  s_put(o, tmp + k, (size_t)(24 - k));
-}
-
-static void s_rec(sout *o, int first, const uint64_t *vals, int n) {
-  if (!first) s_put(o, ",", 1);
-  for (int i = 0; i < n; i++) {
-    if (i) s_put(o, ",", 1);
-    s_u64(o, vals[i]);
-  }
-  s_put(o, "\n", 1);
-}
-
-static void s_jstr(sout *o, const char *s) {
-  s_put(o, "\"", 1);
-  for (; *s; s++) {
-    unsigned char ch = (unsigned char)*s;
-    if (ch == '"' || ch == '\\') {
-      char e[2] = {'\\', (char)ch};
-      s_put(o, e, 2);
-    } else if (ch < 0x20) {
-      char e[8];
-      snprintf(e, sizeof e, "\\u%04x", ch);
-      s_put(o, e, 6);
-    } else {
-      s_put(o, (const char *)&ch, 1);
-    }
-  }
-  s_put(o, "\"", 1);
-}
-
-static const char SNAP_META[] =
-    "{\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\",\"edge_count\",\"trace_node_id\","
-    "\"detachedness\"],"
-    "\"node_types\":[[\"hidden\",\"array\",\"string\",\"object\",\"code\",\"closure\",\"regexp\","
-    "\"number\",\"native\",\"synthetic\",\"concatenated string\",\"sliced string\",\"symbol\","
-    "\"bigint\",\"object shape\"],\"string\",\"number\",\"number\",\"number\",\"number\","
-    "\"number\"],"
-    "\"edge_fields\":[\"type\",\"name_or_index\",\"to_node\"],"
-    "\"edge_types\":[[\"context\",\"element\",\"property\",\"internal\",\"hidden\",\"shortcut\","
-    "\"weak\"],\"string_or_number\",\"node\"],"
-    "\"trace_function_info_fields\":[\"function_id\",\"name\",\"script_name\",\"script_id\","
-    "\"line\",\"column\"],"
-    "\"trace_node_fields\":[\"id\",\"function_info_index\",\"count\",\"size\",\"children\"],"
-    "\"sample_fields\":[\"timestamp_us\",\"last_assigned_id\"],"
-    "\"location_fields\":[\"object_index\",\"script_id\",\"line\",\"column\"]}";
-
-enum { NT_OBJECT = 3, NT_SYNTHETIC = 9 };
-enum { ET_ELEMENT = 1, ET_PROPERTY = 2, ET_WEAK = 6 };
+** Chrome DevTools .heapsnapshot, written by rcgc__heapsnap_write (graph.h,
+** "heap snapshots"): node 0 is the synthetic root "(rcgc roots)" (id 1)
+** with one element edge per root; then node v of the picture is file node
+** v + 1, typed "object", named by its type, id = snapshot_id (below). Named
+** edges are "property", unnamed ones (list and tuple items) "element" with
+** the position among the node's edges. Strings: the picture's string
+** table, then "(rcgc roots)". */
 
 /* Snapshot ids must fit in 32 bits: DevTools and memlab keep node fields
 ** in 32-bit arrays. A node's id is snapshot_id(address) -- odd, like V8's
@@ -1467,66 +1383,40 @@ static uint32_t *snapshot_ids(const rcgc__graph *g) {
   return sid;
 }
 
+/* The writer of a snapshot file: fwrite, remembering a short write. */
+typedef struct sfile {
+  FILE *f;
+  int err;
+} sfile;
+
+static void sfile_write(void *ud, const char *text, size_t len) {
+  sfile *o = ud;
+  if (fwrite(text, 1, len, o->f) != len) o->err = 1;
+}
+
+static uint64_t sid_of(void *ud, const rcgc__graph *g, uint32_t v) {
+  (void)g;
+  return ((const uint32_t *)ud)[v];
+}
+
+#define SNAP_BUF 65536
+
 static int write_snapshot(const rcgc__graph *g, FILE *f) {
   uint32_t *sid = snapshot_ids(g);
-  sout *o = sid ? malloc(sizeof *o) : NULL;
-  if (!o) {
+  char *buf = sid ? malloc(SNAP_BUF) : NULL;
+  if (!buf) {
     free(sid);
     return -1;
   }
-  o->f = f;
-  o->len = 0;
-  o->err = 0;
-  s_puts(o, "{\"snapshot\":{\"meta\":");
-  s_puts(o, SNAP_META);
-  s_puts(o, ",\n\"node_count\":");
-  s_u64(o, (uint64_t)g->n + 1);
-  s_puts(o, ",\"edge_count\":");
-  s_u64(o, (uint64_t)g->m + g->nroots);
-  s_puts(o, ",\"trace_function_count\":0},\n\"nodes\":[");
-  uint64_t r0[NODE_FIELDS] = {NT_SYNTHETIC, g->nstrings, 1, 0, g->nroots, 0, 0};
-  s_rec(o, 1, r0, NODE_FIELDS);
-  for (uint32_t v = 0; v < g->n; v++) {
-    uint64_t r[NODE_FIELDS] = {NT_OBJECT, g->name[v], sid[v], g->self_size[v],
-                               g->edge_start[v + 1] - g->edge_start[v], 0, 0};
-    s_rec(o, 0, r, NODE_FIELDS);
-  }
-  s_puts(o, "],\n\"edges\":[");
-  int first = 1;
-  for (uint32_t i = 0; i < g->nroots; i++) {
-    uint64_t r[3] = {ET_ELEMENT, i, ((uint64_t)g->roots[i] + 1) * NODE_FIELDS};
-    s_rec(o, first, r, 3);
-    first = 0;
-  }
-  for (uint32_t v = 0; v < g->n && !o->err; v++) {
-    for (size_t e = g->edge_start[v]; e < g->edge_start[v + 1]; e++) {
-      uint32_t nm = g->edge_name ? g->edge_name[e] : RCGC_G_NONE;
-      uint64_t r[3];
-      if (nm != RCGC_G_NONE) {
-        r[0] = ET_PROPERTY;
-        r[1] = nm;
-      } else {
-        r[0] = ET_ELEMENT;
-        r[1] = e - g->edge_start[v];
-      }
-      r[2] = ((uint64_t)g->edge_to[e] + 1) * NODE_FIELDS;
-      s_rec(o, first, r, 3);
-      first = 0;
-    }
-  }
-  s_puts(o, "],\n\"trace_function_infos\":[],\"trace_tree\":[],\"samples\":[],\"locations\":[],\n"
-            "\"strings\":[");
-  for (uint32_t s = 0; s < g->nstrings; s++) {
-    s_jstr(o, rcgc__graph_str(g, s));
-    s_put(o, ",\n", 2);
-  }
-  s_jstr(o, "(rcgc roots)");
-  s_puts(o, "]}\n");
-  s_flush(o);
-  int err = o->err;
-  free(o);
+  const rcgc__heapsnap_synth root = {"(rcgc roots)", 1, g->roots, g->nroots, NULL};
+  const rcgc__heapsnap_opts opts = {&root, 1, sid_of, sid};
+  sfile sf = {f, 0};
+  rcgc__gout out;
+  rcgc__gout_init(&out, sfile_write, &sf, buf, SNAP_BUF);
+  int rc = rcgc__heapsnap_write(g, &opts, &out);
+  free(buf);
   free(sid);
-  if (err || fflush(f) != 0 || ferror(f)) return -1;
+  if (rc || sf.err || fflush(f) != 0 || ferror(f)) return -1;
   return 0;
 }
 

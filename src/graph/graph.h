@@ -2,8 +2,10 @@
 ** graph.h -- internal graph algorithms over a flat CSR object graph.
 **
 ** NOT public API. Used by the library's leak-hunting code (which builds a
-** graph from the live heap) and by rcgc-inspect (which builds one from a
-** .heapsnapshot file). graph.c depends on the C library only.
+** graph from the live heap), by the CPython extension (python/, which
+** builds one from the Python heap) and by rcgc-inspect (which builds one
+** from a .heapsnapshot file). graph.c and heapsnap.c depend on the C
+** library only.
 **
 ** The graph
 ** ---------
@@ -388,7 +390,7 @@ size_t rcgc__dot_escape(const char *in, char *buf, size_t cap);
 ** every whole line in it goes out, or all of it when it holds no line end
 ** (a line longer than the buffer). The writer of the library's text
 ** reports and heap snapshots (through the leak layer's output, which runs
-** 'write' as a user callback). */
+** 'write' as a user callback) and of the CPython extension's snapshots. */
 typedef struct rcgc__gout {
   rcgc__write_fn write;
   void *ud;
@@ -403,6 +405,46 @@ void rcgc__gout_put(rcgc__gout *o, const char *s, size_t n);
 void rcgc__gout_emit(rcgc__gout *o, size_t n);
 /* Make room: hand over every whole line, or everything without one. */
 void rcgc__gout_flush_lines(rcgc__gout *o);
+
+/* ---------------------------------------------------------------- heap snapshots
+** The graph as a Chrome DevTools .heapsnapshot (JSON; heapsnap.c): the one
+** writer of the format, for the library's rcgc_leak_snapshot and the
+** CPython extension's rcgc.snapshot:
+**  - nodes: first the synthetic ones of 'opts' (type "synthetic", self
+**    size 0), then node v of the graph as file node v + nsynth (type
+**    "object", name = its name, id = opts->node_id(v), or rcgc__node_id
+**    when node_id is NULL, self_size and its number of out-edges);
+**  - edges, in node order: synthetic node 0's "element" edges (index i to
+**    its to[i]), then its "property" edge to each other synthetic node k,
+**    named by k's edge_name; the other synthetic nodes' "element" edges;
+**    then the graph's edges: a weak edge is a "weak" edge with its name,
+**    a named one a "property" edge, an unnamed one an "element" edge
+**    indexed by its position among its node's edges;
+**  - strings: the graph's string table (so a string index of the graph is
+**    its index in the file), then the synthetic nodes' names, then the
+**    edge names of synthetic nodes 1 .. nsynth-1.
+** The text goes through 'out' (above), all of it handed over on return.
+** Returns 0, or RCGC_G_EINVAL, before writing anything, when nsynth is 0,
+** a synthetic node has no name (or, after the first, no edge_name), an
+** element edge names a node >= n, or a weak edge of the graph is unnamed. */
+typedef struct rcgc__heapsnap_synth {
+  const char *name;        /* the node's name */
+  uint64_t id;             /* its id (V8's root has 1) */
+  const uint32_t *to;      /* [nto] graph nodes its "element" edges reach */
+  uint32_t nto;
+  const char *edge_name;   /* synthetic nodes after the first: the name of
+                           ** synthetic node 0's "property" edge to it */
+} rcgc__heapsnap_synth;
+
+typedef struct rcgc__heapsnap_opts {
+  const rcgc__heapsnap_synth *synth; /* [nsynth], nsynth >= 1 */
+  uint32_t nsynth;
+  /* The id of graph node v (NULL: rcgc__node_id). */
+  uint64_t (*node_id)(void *ud, const rcgc__graph *g, uint32_t v);
+  void *id_ud;
+} rcgc__heapsnap_opts;
+
+int rcgc__heapsnap_write(const rcgc__graph *g, const rcgc__heapsnap_opts *opts, rcgc__gout *out);
 
 /* ---------------------------------------------------------------- histograms
 ** Per-name count and bytes, keyed by the name STRING (so histograms of two

@@ -598,6 +598,95 @@ Test(graph, gout_pieces_end_at_line_ends) {
   free(p.text.s);
 }
 
+/* ---- heap snapshots */
+static uint64_t odd_id(void *ud, const rcgc__graph *g, uint32_t v) {
+  (void)g;
+  return *(const uint64_t *)ud + 2 * v;
+}
+
+Test(graph, heapsnap_output) {
+  rcgc__graph g;
+  rcgc__graph_init(&g, NULL, NULL);
+  uint32_t t = rcgc__graph_intern(&g, "T"), nx = rcgc__graph_intern(&g, "ne\"xt");
+  uint32_t w = rcgc__graph_intern(&g, "w"), c = rcgc__graph_intern(&g, "c\x01\n");
+  rcgc__builder b;
+  rcgc__builder_init(&b, &g);
+  rcgc__builder_node(&b, 100, t, 16);
+  rcgc__builder_node(&b, 101, t, 8);
+  rcgc__builder_node(&b, 102, c, 0);
+  rcgc__builder_edge(&b, 0, 1, nx, 0);
+  rcgc__builder_edge(&b, 0, 2, RCGC_G_NONE, 0);
+  rcgc__builder_edge(&b, 1, 0, w, RCGC_G_EDGE_WEAK);
+  rcgc__builder_edge(&b, 2, 2, RCGC_G_NONE, 0);
+  cr_assert_eq(rcgc__builder_finish(&b), 0);
+  const uint32_t to0[] = {0}, to1[] = {2, 1};
+  rcgc__heapsnap_synth syn[2] = {{"(r)", 1, to0, 1, NULL}, {"(g)", 2, to1, 2, "g"}};
+  char buf[4096];
+  rcgc__heapsnap_opts o = {syn, 2, NULL, NULL};
+  pieces p = {.cap = sizeof buf};
+  rcgc__gout out;
+  rcgc__gout_init(&out, piece_write, &p, buf, sizeof buf);
+  cr_assert_eq(rcgc__heapsnap_write(&g, &o, &out), 0);
+  cr_assert_eq(out.len, 0); /* all handed over */
+  cr_assert_eq(p.n, 1);
+  const char *head = "{\"snapshot\":{\"meta\":{\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\","
+                     "\"edge_count\",\"trace_node_id\",\"detachedness\"],";
+  cr_assert(strncmp(p.text.s, head, strlen(head)) == 0, "%s", p.text.s);
+  const char *want =
+      ",\n\"node_count\":5,\"edge_count\":8,\"trace_function_count\":0},\n\"nodes\":["
+      "9,4,1,0,2,0,0\n,9,5,2,0,2,0,0\n,3,0,100,16,2,0,0\n,3,0,101,8,1,0,0\n,3,3,102,0,1,0,0\n"
+      "],\n\"edges\":[1,0,14\n,2,6,7\n,1,0,28\n,1,1,21\n,2,1,21\n,1,1,28\n,6,2,14\n,1,0,28\n"
+      "],\n\"trace_function_infos\":[],\"trace_tree\":[],\"samples\":[],\"locations\":[],\n"
+      "\"strings\":[\"T\",\n\"ne\\\"xt\",\n\"w\",\n\"c\\u0001\\u000a\",\n\"(r)\",\"(g)\",\"g\"]}\n";
+  const char *tail = strstr(p.text.s, ",\n\"node_count\"");
+  cr_assert_not_null(tail);
+  cr_assert_str_eq(tail, want);
+  /* ids from node_id; one synthetic node, which has no property edge */
+  uint64_t first_id = 3;
+  rcgc__heapsnap_opts o1 = {syn, 1, odd_id, &first_id};
+  pieces p1 = {.cap = sizeof buf};
+  rcgc__gout_init(&out, piece_write, &p1, buf, sizeof buf);
+  cr_assert_eq(rcgc__heapsnap_write(&g, &o1, &out), 0);
+  cr_assert(strstr(p1.text.s, "\"node_count\":4,\"edge_count\":5,"), "%s", p1.text.s);
+  cr_assert(strstr(p1.text.s, "\"nodes\":[9,4,1,0,1,0,0\n,3,0,3,16,2,0,0\n,3,0,5,8,1,0,0\n"
+                              ",3,3,7,0,1,0,0\n],\n\"edges\":[1,0,7\n,2,1,14\n,1,1,21\n,6,2,7\n"
+                              ",1,0,21\n]"), "%s", p1.text.s);
+  cr_assert(strstr(p1.text.s, "\"c\\u0001\\u000a\",\n\"(r)\"]}\n"), "%s", p1.text.s);
+  /* a small buffer: the same text, in pieces that end at a line end unless
+  ** a line fills the whole buffer */
+  char small[40];
+  pieces ps = {.cap = sizeof small};
+  rcgc__gout_init(&out, piece_write, &ps, small, sizeof small);
+  cr_assert_eq(rcgc__heapsnap_write(&g, &o, &out), 0);
+  cr_assert_str_eq(ps.text.s, p.text.s);
+  cr_assert_gt(ps.n, 10);
+  cr_assert_eq(ps.bad, 0, "%d of %d pieces end inside a line", ps.bad, ps.n);
+  /* bad input: RCGC_G_EINVAL, nothing written */
+  pieces pe = {.cap = sizeof buf};
+  rcgc__gout_init(&out, piece_write, &pe, buf, sizeof buf);
+  o.nsynth = 0;
+  cr_assert_eq(rcgc__heapsnap_write(&g, &o, &out), RCGC_G_EINVAL);
+  o.nsynth = 2;
+  syn[0].name = NULL;
+  cr_assert_eq(rcgc__heapsnap_write(&g, &o, &out), RCGC_G_EINVAL);
+  syn[0].name = "(r)";
+  syn[1].edge_name = NULL;
+  cr_assert_eq(rcgc__heapsnap_write(&g, &o, &out), RCGC_G_EINVAL);
+  syn[1].edge_name = "g";
+  const uint32_t out_of_range[] = {3};
+  syn[0].to = out_of_range;
+  cr_assert_eq(rcgc__heapsnap_write(&g, &o, &out), RCGC_G_EINVAL);
+  syn[0].to = to0;
+  g.edge_name[2] = RCGC_G_NONE; /* the weak edge 1 -> 0 loses its name */
+  cr_assert_eq(rcgc__heapsnap_write(&g, &o, &out), RCGC_G_EINVAL);
+  cr_assert_eq(pe.n, 0);
+  cr_assert_eq(out.len, 0);
+  free(p.text.s);
+  free(p1.text.s);
+  free(ps.text.s);
+  rcgc__graph_free(&g);
+}
+
 /* ---- allocation failure: every function returns ENOMEM cleanly */
 static long fail_after;
 static void *failing_alloc(void *ud, void *p, size_t o, size_t n) {
