@@ -296,8 +296,9 @@ enum {
 typedef enum rcgc_policy {
   /* Default. Collect only where garbage can be: the *suspects* (tracked
   ** objects whose count was decremented to a non-zero value) and what they
-  ** reach, paced by bytes allocated, with a full collection as a backstop
-  ** every time the heap has allocated a multiple of its live size. */
+  ** reach, paced by bytes allocated, with a backstop collection every time
+  ** the heap has allocated a multiple of its live size (young three times
+  ** out of four, full the fourth). */
   RCGC_POLICY_SUSPECTS = 0,
   /* CPython 3.11's schedule, exactly: thresholds (700, 10, 10) on tracked
   ** allocations, generations, the 25% long-lived rule. */
@@ -551,23 +552,29 @@ RCGC_API int rcgc_repr(rcgc_heap *heap, const void *obj, char *buf, size_t cap);
 ** there is a suspect. One kind of garbage makes no suspect: a cycle closed
 ** by moving the only outside reference into a field without a decrement
 ** (`last->next = first;` where the local 'first' owned the reference). A
-** full collection finds it; one runs as a backstop whenever the heap has
-** allocated max(64 MiB, 16 x its live bytes after the last full collection).
+** *backstop* finds it: a collection that runs whenever the heap has
+** allocated max(64 MiB, 16 x its live bytes after the last backstop). Three
+** backstops out of four are young -- generations 0 and 1 (the objects
+** allocated since the last backstop that no collection examined yet), the
+** suspects and what they reach --, the fourth is a full collection.
 ** So, while automatic collection is enabled and may run (no finalizer or
 ** callback running at that moment), a cycle becomes garbage and is freed
 ** within 4 x the heap's live bytes (at least 256 KiB) of further
-** allocation when a decrement made it garbage, and within max(64 MiB, 16 x
-** the live bytes after the last full collection) otherwise; every
+** allocation when a decrement made it garbage; otherwise within max(64 MiB,
+** 16 x the live bytes after the last backstop) when all its objects are
+** young, and within the next four backstops when one is not; every
 ** allocation counts at least 32 bytes, so divide by 32 for a bound in
 ** allocations.
 **
 ** The Python calls under RCGC_POLICY_SUSPECTS:
 **   collect(g)     as in CPython (generations 0..g), plus -- for g < 2 --
 **                  the suspects and everything they reach; a full one also
-**                  restarts the backstop's count.
+**                  restarts the backstop's count (the next backstop is
+**                  young).
 **   get_count      as in CPython: count[0] is tracked allocations minus
 **                  deallocations since the last collection; an automatic
-**                  collection counts as a generation-0 one.
+**                  collection counts as one of the generation it reports
+**                  (below).
 **   set_threshold  the values are kept and returned; only threshold[0] = 0
 **                  (no automatic collection) has an effect.
 **   enable/disable as in CPython.
@@ -575,7 +582,8 @@ RCGC_API int rcgc_repr(rcgc_heap *heap, const void *obj, char *buf, size_t cap);
 **                  collections go to generation 2.
 **   callbacks, DEBUG_STATS, get_stats
 **                  an automatic suspect collection reports generation 0, a
-**                  backstop generation 2; 'candidates' is the number of
+**                  young backstop generation 1 and a full one generation
+**                  2; 'candidates' is the number of
 **                  objects it examined.
 */
 

@@ -1003,7 +1003,7 @@ done:;
   }
   if (!heap->destroying)
     rcgc__pools_maybe_trim(heap, bytes_at_start); /* the heap may have shrunk */
-  rcgc__after_collection(heap, full, nreachable);
+  rcgc__after_collection(heap, generation, flags, nreachable);
   return collected + uncollectable;
 }
 

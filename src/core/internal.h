@@ -340,8 +340,9 @@ struct rcgc_heap {
   long long budget;    /* bytes rcgc_new may allocate before the slow path */
   long long budget_set;       /* the budget when it was last set */
   unsigned long long allocated; /* bytes allocated, up to the last budget reset */
-  unsigned long long full_mark; /* 'allocated' at the last full collection */
-  unsigned long long full_every;    /* bytes between backstop full collections */
+  unsigned long long full_mark; /* 'allocated' at the last backstop */
+  unsigned long long full_every;    /* bytes between backstops */
+  int young_backstops; /* backstops since the last full collection */
   unsigned long long suspect_every; /* bytes between suspect collections */
 
   /* re-entrancy and safety */
@@ -502,11 +503,13 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned flags); /* COLLECT_
 #define COLLECT_NO_CALLBACKS 2u /* no start/stop callbacks (heap destroy) */
 #define COLLECT_SUSPECTS 4u     /* only the suspects and what they reach
                                    (reported as generation 0) */
+#define COLLECT_BACKSTOP 8u     /* an automatic backstop (policy.c) */
 
 /* policy.c */
 void rcgc__schedule_init(rcgc_heap *heap);
 void rcgc__schedule(rcgc_heap *heap); /* after a change of policy or knob */
-void rcgc__after_collection(rcgc_heap *heap, bool full, size_t live_examined);
+void rcgc__after_collection(rcgc_heap *heap, int generation, unsigned flags,
+                            size_t live_examined);
 void rcgc__maybe_collect(rcgc_heap *heap);
 void rcgc__collect_young(rcgc_heap *heap);
 void rcgc__suspect(rcgc_heap *heap, head_t *h); /* decremented to non-zero */

@@ -27,8 +27,20 @@
 **   A suspect collection examines every suspect and everything suspects
 **   reach (MODE_CLOSURE in collect.c), so it finds every K of kind a and,
 **   with it, all garbage K references. Kinds b and c are found by the
-**   backstop: a full collection whenever the heap has allocated
-**   full_every bytes since the last one.
+**   backstop, a collection whenever the heap has allocated full_every
+**   bytes since the last backstop:
+**     - three times out of four a *young* backstop: generations 0 and 1
+**       (the tracked objects allocated since the last backstop that no
+**       collection has examined yet) plus the suspects and what they reach,
+**       survivors to generation 2. It finds every K whose members are all
+**       young: every reference to a member comes from K, so no member keeps
+**       an outside reference through the subtraction;
+**     - every FULL_ROUNDS-th a full collection, which finds every K.
+**   A K of kind b or c nearly always closes while it is young (a ring
+**   built by transferring its creation references); one that closes around
+**   an object a collection already proved alive waits for the full
+**   backstop. So a large structure that lives long is examined once per
+**   FULL_ROUNDS backstops instead of at each.
 **
 **   Suspects. rcgc_decref's inline path tests RCGC_TI_QUIET_ (untracked,
 **   frozen, or already a suspect); otherwise rcgc_suspect_ moves the object
@@ -44,9 +56,9 @@
 **
 **   Schedule. rcgc_new subtracts each block's size from heap->budget; when
 **   it goes below 0 the slow path calls rcgc__maybe_collect:
-**     - a full collection if full_every bytes were allocated since the last
-**       full collection (full_every = max(FULL_MIN_BYTES, FULL_FACTOR x live
-**       bytes after it));
+**     - a backstop if full_every bytes were allocated since the last
+**       backstop (full_every = max(FULL_MIN_BYTES, FULL_FACTOR x live bytes
+**       after it)): young, or full every FULL_ROUNDS-th time;
 **     - else a suspect collection if any suspect is recorded;
 **     - then a new budget: min(suspect_every, bytes left until the next
 **       full collection), suspect_every = max(SUSPECT_MIN_BYTES,
@@ -58,16 +70,19 @@
 **   collection enabled and collections allowed (no callback running), a
 **   garbage cycle of kind a is freed before the heap allocates
 **   suspect_every more bytes -- at least 256 KiB and at most 4x the heap's
-**   live bytes -- and one of kind b or c before it allocates full_every
-**   bytes -- at least 64 MiB and at most 16x the live bytes after the last
-**   full collection. The backstop is lax on purpose: only garbage of kinds b
-**   and c waits for it, and its cost per allocated byte is 1/FULL_FACTOR of
-**   a full collection's cost per live byte. In allocations: each block is at least 32 bytes, so
-**   at most those figures / 32.
+**   live bytes -- and one of kind b or c whose members are all young
+**   before it allocates full_every bytes -- at least 64 MiB and at most 16x
+**   the live bytes after the last backstop --, any other within the next
+**   FULL_ROUNDS backstops. The backstop is lax on purpose: only garbage of
+**   kinds b and c waits for it, and its cost per allocated byte on an old,
+**   long-lived structure is 1/(FULL_FACTOR x FULL_ROUNDS) of a full
+**   collection's cost per live byte. In allocations: each block is at least
+**   32 bytes, so at most those figures / 32.
 **
 **   Explicit collections: rcgc_collect(heap, G) examines generations 0..G
 **   as under the CPython policy plus, below G = 2, the suspects with their
-**   closure; a full one resets the backstop.
+**   closure; a full one restarts the backstop's count (the next backstop
+**   is young, after full_every bytes).
 */
 #include "internal.h"
 
@@ -77,6 +92,7 @@
 #define SUSPECT_FACTOR 4u
 #define FULL_MIN_BYTES (64u * 1024u * 1024u)
 #define FULL_FACTOR 16u
+#define FULL_ROUNDS 4 /* every FULL_ROUNDS-th backstop is a full collection */
 /* a budget that never runs out in practice (bytes) */
 #define BUDGET_NEVER (LLONG_MAX / 4)
 
@@ -118,6 +134,7 @@ void rcgc__schedule_init(rcgc_heap *heap) {
   heap->suspect_every = SUSPECT_MIN_BYTES;
   heap->full_every = FULL_MIN_BYTES;
   heap->full_mark = 0;
+  heap->young_backstops = 0;
   rcgc__schedule(heap);
 }
 
@@ -125,10 +142,14 @@ static unsigned long long max_ull(unsigned long long a, unsigned long long b) {
   return a > b ? a : b;
 }
 
-void rcgc__after_collection(rcgc_heap *heap, bool full, size_t live_examined) {
+void rcgc__after_collection(rcgc_heap *heap, int generation, unsigned flags,
+                            size_t live_examined) {
   sync_allocated(heap);
   unsigned long long avg = heap->nobjects ? heap->nbytes / heap->nobjects : 0;
-  if (full) {
+  bool full = generation == RCGC_NUM_GENERATIONS - 1;
+  if (full)
+    heap->young_backstops = 0;
+  if (full || (flags & COLLECT_BACKSTOP)) {
     heap->full_mark = heap->allocated;
     heap->full_every = max_ull(FULL_MIN_BYTES, FULL_FACTOR * (unsigned long long)heap->nbytes);
   } else {
@@ -164,7 +185,12 @@ void rcgc__maybe_collect(rcgc_heap *heap) {
   if (heap->enabled && heap->gens[0].threshold != 0) {
     sync_allocated(heap);
     if (heap->allocated - heap->full_mark >= heap->full_every) {
-      rcgc__collect(heap, RCGC_NUM_GENERATIONS - 1, 0);
+      if (heap->young_backstops < FULL_ROUNDS - 1) {
+        heap->young_backstops++;
+        rcgc__collect(heap, RCGC_NUM_GENERATIONS - 2, COLLECT_BACKSTOP);
+      } else {
+        rcgc__collect(heap, RCGC_NUM_GENERATIONS - 1, COLLECT_BACKSTOP);
+      }
       return; /* rescheduled by the collection */
     }
     if (!list_empty(&heap->suspects)) {

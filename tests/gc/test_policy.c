@@ -3,8 +3,11 @@
 ** what a collection examines, the bounds it promises in rcgc.h (a garbage
 ** cycle made by a decrement is freed within max(256 KiB, 4 x live bytes) of
 ** allocation, one closed without a decrement within max(64 MiB, 16 x live
-** bytes) by the backstop), that acyclic structures freed by refcount cost
-** the collector nothing, and switching policies.
+** bytes) by a young backstop when all its objects are young, within four
+** backstops -- the fourth a full collection -- otherwise), that acyclic
+** structures freed by refcount cost the collector nothing, that a
+** long-lived structure is examined by one backstop in four, and switching
+** policies.
 */
 #include "testlib.h"
 
@@ -300,7 +303,7 @@ Test(policy, hidden_cycle_freed_within_bound_without_rescanning) {
 }
 
 /* A cycle closed by moving the only outside reference into a field makes
-** no suspect: the backstop full collection frees it within max(64 MiB,
+** no suspect: the next backstop, a young one, frees it within max(64 MiB,
 ** 16 x live bytes) of allocation. */
 Test(policy, transfer_closed_cycle_freed_by_the_backstop) {
   TL_SKIP_UNDER_STRESS();
@@ -324,8 +327,61 @@ Test(policy, transfer_closed_cycle_freed_by_the_backstop) {
   }
   rcgc_disable(tl.heap);
   cr_assert_gt(made, 32 * MIB, "no suspect, so only the backstop could find it");
-  cr_assert_eq(gens_started[2], 1, "one full collection");
-  cr_assert_eq(gens_started[0] + gens_started[1], 0, "and nothing else");
+  cr_assert_eq(gens_started[1], 1, "one young backstop");
+  cr_assert_eq(gens_started[0] + gens_started[2], 0, "and nothing else");
+  cr_assert_eq(rcgc_callback_remove(tl.heap, count_starts, NULL), RCGC_OK);
+  drop(keep);
+}
+
+/* Candidates of every collection, by generation. */
+static long gen_candidates[RCGC_NUM_GENERATIONS];
+static void count_candidates(rcgc_heap *h, rcgc_phase phase, const rcgc_collect_info *info,
+                             void *ud) {
+  (void)h;
+  (void)ud;
+  if (phase == RCGC_PHASE_STOP)
+    gen_candidates[info->generation] += info->candidates;
+}
+
+/* A cycle closed by a transfer around an object a full collection already
+** proved alive is not young: the young backstops keep it (its young member
+** is referenced from outside their candidates) and the fourth backstop, a
+** full collection, frees it. Meanwhile the long-lived tree is examined by
+** that full collection only. */
+Test(policy, transfer_closed_cycle_around_an_old_object_freed_by_the_fourth_backstop) {
+  TL_SKIP_UNDER_STRESS();
+  long long node = block_bytes(&churn_type);
+  tl_node *keep = tree(12); /* 8191 nodes */
+  tl_node *old = tl_new("old");
+  cr_assert_eq(rcgc_collect(tl.heap, 2), 0); /* both old now; the count restarts */
+  memset(gens_started, 0, sizeof gens_started);
+  memset(gen_candidates, 0, sizeof gen_candidates);
+  cr_assert_eq(rcgc_callback_add(tl.heap, count_starts, NULL), RCGC_OK);
+  cr_assert_eq(rcgc_callback_add(tl.heap, count_candidates, NULL), RCGC_OK);
+  rcgc_enable(tl.heap);
+  long long live = (long long)rcgc_heap_bytes(tl.heap);
+  long destroyed0 = tl_destroyed;
+  tl_node *young = tl_new("young");
+  old->a = young; /* young's reference moves into old */
+  young->a = old; /* and old's into young: garbage, no decrement */
+  /* each backstop comes after max(64 MiB, 16 x live) bytes -- the live
+  ** bytes stay those of the tree, the pair and a few churn nodes -- and
+  ** the block whose allocation crossed the line */
+  long long bound = 4 * (max_ll(64 * MIB, 16 * (live + 64 * node)) + node);
+  long long made = node;
+  while (tl_destroyed - destroyed0 < 2) {
+    cr_assert_leq(made, bound, "the cycle waited past %lld bytes of allocation", bound);
+    drop(rcgc_new(tl.heap, &churn_type));
+    made += node;
+  }
+  rcgc_disable(tl.heap);
+  cr_assert_gt(made, 3 * 64 * MIB, "three young backstops kept it");
+  cr_assert_eq(gens_started[1], 3, "three young backstops");
+  cr_assert_eq(gens_started[2], 1, "then a full one");
+  cr_assert_eq(gens_started[0], 0, "and nothing else");
+  cr_assert_lt(gen_candidates[1], 8191, "the young backstops never examined the tree");
+  cr_assert_geq(gen_candidates[2], 8191 + 2, "the full one examined everything");
+  cr_assert_eq(rcgc_callback_remove(tl.heap, count_candidates, NULL), RCGC_OK);
   cr_assert_eq(rcgc_callback_remove(tl.heap, count_starts, NULL), RCGC_OK);
   drop(keep);
 }
