@@ -1,8 +1,8 @@
 /*
 ** test_hostile_threads.c -- every call of the core API (rcgc.h sections 1-6
 ** and 8) that takes a heap, made by a second thread while the first is
-** inside that heap (in a collection callback, with a handshake so the
-** overlap is certain). Checking builds claim the heap in every such call:
+** inside that heap (in a collection callback, with the handshake of
+** threads_stage.h so the overlap is certain). Checking builds claim the heap in every such call:
 ** each is reported once ("heap used by two threads") and refused -- it
 ** returns RCGC_ETHREAD where it returns a code, NULL, 0 or nothing
 ** otherwise -- and changes nothing. The leak-hunting calls belong to their
@@ -12,8 +12,7 @@
 */
 #include "hostile_api.h"
 #include "testlib.h"
-
-#include <pthread.h>
+#include "threads_stage.h"
 
 TL_DEFINE;
 
@@ -195,23 +194,8 @@ Test(hostile_threads, the_table_covers_every_core_call_that_takes_a_heap) {
 
 #ifdef RCGC_CHECKS
 /* ---------------------------------------------------------------- handshake */
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static int stage; /* 1: the main thread is inside the callback; 2: intruder done */
+/* threads_stage.h: 1: the main thread is inside the callback; 2: intruder done */
 static long results[NROWS];
-
-static void wait_stage(int s) {
-  pthread_mutex_lock(&mu);
-  while (stage < s)
-    pthread_cond_wait(&cv, &mu);
-  pthread_mutex_unlock(&mu);
-}
-static void set_stage(int s) {
-  pthread_mutex_lock(&mu);
-  stage = s;
-  pthread_cond_broadcast(&cv);
-  pthread_mutex_unlock(&mu);
-}
 
 static void *intruder(void *arg) {
   (void)arg;
@@ -249,7 +233,7 @@ Test(hostile_threads, every_call_from_a_second_thread_is_reported_and_refused) {
   cr_assert_eq(prepared.items[0], obj);
   size_t objects = rcgc_heap_object_count(tl.heap), bytes = rcgc_heap_bytes(tl.heap);
   cr_assert_eq(rcgc_callback_add(tl.heap, inside_callback, NULL), RCGC_OK);
-  stage = 0;
+  stage_reset();
   pthread_t t;
   cr_assert_eq(pthread_create(&t, NULL, intruder, NULL), 0);
   cr_assert_eq(rcgc_collect(tl.heap, 2), 0);

@@ -6,8 +6,7 @@
 ** separate heaps on separate threads, are legal and report nothing.
 */
 #include "testlib.h"
-
-#include <pthread.h>
+#include "threads_stage.h"
 
 TL_DEFINE;
 
@@ -26,23 +25,8 @@ TestSuite(wrong_threads, .init = tl_setup, .fini = wrong_fini, .timeout = 60);
 
 #ifdef RCGC_CHECKS
 /* ------------------------------------------------------------ handshake */
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static int stage; /* 1: main thread is inside the callback; 2: intruder done */
+/* threads_stage.h: 1: main thread is inside the callback; 2: intruder done */
 static tl_node *shared;
-
-static void wait_stage(int s) {
-  pthread_mutex_lock(&mu);
-  while (stage < s)
-    pthread_cond_wait(&cv, &mu);
-  pthread_mutex_unlock(&mu);
-}
-static void set_stage(int s) {
-  pthread_mutex_lock(&mu);
-  stage = s;
-  pthread_cond_broadcast(&cv);
-  pthread_mutex_unlock(&mu);
-}
 
 static long intruder_collect = -99;
 static void *intruder(void *arg) {
@@ -74,6 +58,7 @@ Test(wrong_threads, two_threads_inside_one_heap) {
   shared = tl_new("shared");
   rcgc_callback_add(tl.heap, inside_callback, NULL);
   pthread_t t;
+  stage_reset();
   cr_assert_eq(pthread_create(&t, NULL, intruder, NULL), 0);
   cr_assert_eq(rcgc_collect(tl.heap, 2), 0);
   pthread_join(t, NULL);
@@ -103,6 +88,7 @@ Test(wrong_threads, collect_from_a_second_thread) {
 #else
   rcgc_callback_add(tl.heap, inside_callback, NULL);
   pthread_t t;
+  stage_reset();
   cr_assert_eq(pthread_create(&t, NULL, intruder, (void *)1), 0);
   cr_assert_eq(rcgc_collect(tl.heap, 2), 0);
   pthread_join(t, NULL);
