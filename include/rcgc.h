@@ -39,8 +39,8 @@
 ** Debug builds (RCGC_CHECKS) detect a second thread entering a heap that
 ** another thread is inside -- the call is reported and refused: it returns
 ** RCGC_ETHREAD (NULL, 0 or nothing where the call returns no code) -- and
-** references between heaps. This holds for every call of this header; the
-** leak-hunting calls of rcgc_leak.h do not check the thread yet.
+** references between heaps. This holds for every call of this header that
+** takes a heap, and for every call of rcgc_leak.h.
 **
 ** Builds: the library and the code that includes this header are built with
 ** RCGC_CHECKS defined for the checking ("debug") build -- poisoned headers,

@@ -73,8 +73,14 @@
 **    reported, rule "object being freed"); RCGC_ENOMEM when memory is
 **    short (nothing is then left allocated); RCGC_EIO as above.
 **  - Threads: like every call of rcgc.h they need the heap to themselves
-**    (one thread per heap at a time), but unlike those they do not yet
-**    check it in debug builds: a second thread is not detected here.
+**    (one thread per heap at a time), and checking builds check it as
+**    rcgc.h's calls do: once a NULL heap (and, for some calls, another NULL
+**    argument) is refused, each call claims the heap before it reads any of
+**    its state. A call made while another thread is inside the heap is
+**    reported ("heap used by two threads") and refused, changing nothing
+**    and writing nothing: it returns RCGC_ETHREAD (NULL from
+**    rcgc_leak_mark_new; rcgc_leak_free releases nothing), its out
+**    parameters set to NULL / 0 as for any error.
 **
 ** Definitions used throughout:
 **  - internal references of X: strong references to X reported by the
@@ -96,8 +102,9 @@ extern "C" {
 #endif
 
 /* Release a result block returned by any call of this header (NULL is
-** ignored). A NULL heap does nothing: the block stays the caller's, to be
-** released through its heap. */
+** ignored). A NULL heap does nothing, nor does a call refused because
+** another thread is inside the heap (checking builds, section 0): the block
+** stays the caller's, to be released through its heap. */
 RCGC_API void rcgc_leak_free(rcgc_heap *heap, void *result);
 
 /* ---- 1. roots ---- */
@@ -263,7 +270,8 @@ RCGC_API long rcgc_leak_print_histogram(rcgc_heap *heap, size_t limit, rcgc_writ
 /* A mark: the per-type counts and bytes and the allocation serial at the
 ** moment it is taken. Marks are independent of one another and of the
 ** heap's state (no "peak" is remembered: see rcgc_leak_growth). Returns
-** NULL on NULL heap, EBUSY conditions or memory shortage. A mark is one
+** NULL on NULL heap, EBUSY conditions, a call refused because another
+** thread is inside the heap (section 0) or memory shortage. A mark is one
 ** block holding no object: release it with rcgc_leak_free. */
 typedef struct rcgc_leak_mark rcgc_leak_mark;
 RCGC_API rcgc_leak_mark *rcgc_leak_mark_new(rcgc_heap *heap);

@@ -68,8 +68,11 @@ void *rcgc__leak_graph_alloc(void *ud, void *ptr, size_t old_size, size_t new_si
 }
 
 void rcgc_leak_free(rcgc_heap *heap, void *result) {
-  if (heap != NULL)
-    rcgc__leak_free(heap, result);
+  if (heap == NULL || result == NULL)
+    return;
+  ENTER(heap, ); /* refused: the block stays the caller's */
+  rcgc__leak_free(heap, result);
+  LEAVE(heap);
 }
 
 int rcgc__leak_err(int code) {
@@ -229,9 +232,7 @@ static char *copy_label(rcgc_heap *heap, const char *label) {
   return c;
 }
 
-int rcgc_expect_freed(rcgc_heap *heap, void *obj, const char *label) {
-  if (heap == NULL || obj == NULL)
-    return RCGC_EINVAL;
+static int expect_freed(rcgc_heap *heap, void *obj, const char *label) {
   if (heap->in_traverse)
     return RCGC_EBUSY;
   if (!rcgc__valid_object(heap, obj, "rcgc_expect_freed"))
@@ -273,9 +274,16 @@ int rcgc_expect_freed(rcgc_heap *heap, void *obj, const char *label) {
   return RCGC_OK;
 }
 
-int rcgc_expect_freed_cancel(rcgc_heap *heap, void *obj) {
+int rcgc_expect_freed(rcgc_heap *heap, void *obj, const char *label) {
   if (heap == NULL || obj == NULL)
     return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  int r = expect_freed(heap, obj, label);
+  LEAVE(heap);
+  return r;
+}
+
+static int expect_freed_cancel(rcgc_heap *heap, void *obj) {
   watch_t *w = w_find(heap->leak, obj);
   if (w == NULL)
     return RCGC_ENOTFOUND;
@@ -283,6 +291,15 @@ int rcgc_expect_freed_cancel(rcgc_heap *heap, void *obj) {
   w_delete(heap->leak, w);
   AS_HEAD(obj)->tinfo &= ~(uint32_t)TI_WATCHED;
   return RCGC_OK;
+}
+
+int rcgc_expect_freed_cancel(rcgc_heap *heap, void *obj) {
+  if (heap == NULL || obj == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  int r = expect_freed_cancel(heap, obj);
+  LEAVE(heap);
+  return r;
 }
 
 static int by_seq(const void *a, const void *b) {
@@ -367,7 +384,7 @@ static void count_types(rcgc_heap *heap, size_t *count, size_t *bytes) {
     }
 }
 
-rcgc_leak_mark *rcgc_leak_mark_new(rcgc_heap *heap) {
+static rcgc_leak_mark *mark_new(rcgc_heap *heap) {
   if (rcgc__leak_check_state(heap) != RCGC_OK)
     return NULL;
   size_t nt = (size_t)heap->ntypes + 1;
@@ -379,6 +396,15 @@ rcgc_leak_mark *rcgc_leak_mark_new(rcgc_heap *heap) {
   m->count = (size_t *)(void *)(m + 1);
   m->bytes = m->count + nt;
   count_types(heap, m->count, m->bytes);
+  return m;
+}
+
+rcgc_leak_mark *rcgc_leak_mark_new(rcgc_heap *heap) {
+  if (heap == NULL)
+    return NULL;
+  ENTER(heap, NULL);
+  rcgc_leak_mark *m = mark_new(heap);
+  LEAVE(heap);
   return m;
 }
 
@@ -407,11 +433,10 @@ static int take_type_counts(rcgc_heap *heap, size_t **c, size_t **b) {
   return RCGC_OK;
 }
 
-int rcgc_leak_histogram(rcgc_heap *heap, rcgc_leak_type_stat **out, size_t *count) {
-  if (out != NULL)
-    *out = NULL;
-  if (count != NULL)
-    *count = 0;
+/* The bodies of the public calls below (leak_int.h, "Threads"): their out
+** parameters are meaningful only when they return RCGC_OK; the public
+** calls reset them first. */
+static int histogram(rcgc_heap *heap, rcgc_leak_type_stat **out, size_t *count) {
   int r = rcgc__leak_check_state(heap);
   if (r != RCGC_OK || out == NULL || count == NULL)
     return r != RCGC_OK ? r : RCGC_EINVAL;
@@ -441,11 +466,11 @@ int rcgc_leak_histogram(rcgc_heap *heap, rcgc_leak_type_stat **out, size_t *coun
   return RCGC_OK;
 }
 
-long rcgc_leak_print_histogram(rcgc_heap *heap, size_t limit, rcgc_write_fn write,
-                               void *write_ud) {
+static long print_histogram(rcgc_heap *heap, size_t limit, rcgc_write_fn write,
+                            void *write_ud) {
   rcgc_leak_type_stat *s;
   size_t n;
-  int r = rcgc_leak_histogram(heap, &s, &n);
+  int r = histogram(heap, &s, &n);
   if (r != RCGC_OK)
     return r;
   char buf[RCGC__OUT_BUF];
@@ -469,6 +494,29 @@ long rcgc_leak_print_histogram(rcgc_heap *heap, size_t limit, rcgc_write_fn writ
   return rcgc__out_finish(&f) != RCGC_OK ? RCGC_EIO : (long)n;
 }
 
+int rcgc_leak_histogram(rcgc_heap *heap, rcgc_leak_type_stat **out, size_t *count) {
+  if (out != NULL)
+    *out = NULL;
+  if (count != NULL)
+    *count = 0;
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  int r = histogram(heap, out, count);
+  LEAVE(heap);
+  return r;
+}
+
+long rcgc_leak_print_histogram(rcgc_heap *heap, size_t limit, rcgc_write_fn write,
+                               void *write_ud) {
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  long r = print_histogram(heap, limit, write, write_ud);
+  LEAVE(heap);
+  return r;
+}
+
 /* ------------------------------------------------------------ growth */
 
 static int growth_cmp(const void *a, const void *b) {
@@ -477,12 +525,8 @@ static int growth_cmp(const void *a, const void *b) {
                           y->bytes_delta, y->name);
 }
 
-int rcgc_leak_growth_since(rcgc_heap *heap, const rcgc_leak_mark *mark, rcgc_leak_growth **out,
-                           size_t *count) {
-  if (out != NULL)
-    *out = NULL;
-  if (count != NULL)
-    *count = 0;
+static int growth_since(rcgc_heap *heap, const rcgc_leak_mark *mark, rcgc_leak_growth **out,
+                        size_t *count) {
   int r = rcgc__leak_check_state(heap);
   if (r != RCGC_OK || out == NULL || count == NULL || mark == NULL)
     return r != RCGC_OK ? r : RCGC_EINVAL;
@@ -518,11 +562,11 @@ int rcgc_leak_growth_since(rcgc_heap *heap, const rcgc_leak_mark *mark, rcgc_lea
   return RCGC_OK;
 }
 
-long rcgc_leak_print_growth(rcgc_heap *heap, const rcgc_leak_mark *mark, size_t limit,
-                            rcgc_write_fn write, void *write_ud) {
+static long print_growth(rcgc_heap *heap, const rcgc_leak_mark *mark, size_t limit,
+                         rcgc_write_fn write, void *write_ud) {
   rcgc_leak_growth *g;
   size_t n;
-  int r = rcgc_leak_growth_since(heap, mark, &g, &n);
+  int r = growth_since(heap, mark, &g, &n);
   if (r != RCGC_OK)
     return r;
   char buf[RCGC__OUT_BUF];
@@ -544,6 +588,30 @@ long rcgc_leak_print_growth(rcgc_heap *heap, const rcgc_leak_mark *mark, size_t 
   return rcgc__out_finish(&f) != RCGC_OK ? RCGC_EIO : (long)shown;
 }
 
+int rcgc_leak_growth_since(rcgc_heap *heap, const rcgc_leak_mark *mark, rcgc_leak_growth **out,
+                           size_t *count) {
+  if (out != NULL)
+    *out = NULL;
+  if (count != NULL)
+    *count = 0;
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  int r = growth_since(heap, mark, out, count);
+  LEAVE(heap);
+  return r;
+}
+
+long rcgc_leak_print_growth(rcgc_heap *heap, const rcgc_leak_mark *mark, size_t limit,
+                            rcgc_write_fn write, void *write_ud) {
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  long r = print_growth(heap, mark, limit, write, write_ud);
+  LEAVE(heap);
+  return r;
+}
+
 /* ------------------------------------------------------------ since mark */
 
 static int by_serial(const void *a, const void *b) {
@@ -552,12 +620,8 @@ static int by_serial(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-int rcgc_leak_since_mark(rcgc_heap *heap, const rcgc_leak_mark *mark, void ***objs,
-                         size_t *count) {
-  if (objs != NULL)
-    *objs = NULL;
-  if (count != NULL)
-    *count = 0;
+static int since_mark(rcgc_heap *heap, const rcgc_leak_mark *mark, void ***objs,
+                      size_t *count) {
   int r = rcgc__leak_check_state(heap);
   if (r != RCGC_OK || objs == NULL || count == NULL || mark == NULL)
     return r != RCGC_OK ? r : RCGC_EINVAL;
@@ -587,11 +651,11 @@ int rcgc_leak_since_mark(rcgc_heap *heap, const rcgc_leak_mark *mark, void ***ob
   return RCGC_OK;
 }
 
-long rcgc_leak_print_since_mark(rcgc_heap *heap, const rcgc_leak_mark *mark, size_t limit,
-                                rcgc_write_fn write, void *write_ud) {
+static long print_since_mark(rcgc_heap *heap, const rcgc_leak_mark *mark, size_t limit,
+                             rcgc_write_fn write, void *write_ud) {
   void **o;
   size_t n;
-  int r = rcgc_leak_since_mark(heap, mark, &o, &n);
+  int r = since_mark(heap, mark, &o, &n);
   if (r != RCGC_OK)
     return r;
   if (limit == 0)
@@ -625,4 +689,28 @@ long rcgc_leak_print_since_mark(rcgc_heap *heap, const rcgc_leak_mark *mark, siz
     rcgc__out_printf(&f, "  ... %zu more\n", n - limit);
   rcgc__leak_free(heap, o);
   return rcgc__out_finish(&f) != RCGC_OK ? RCGC_EIO : (long)n;
+}
+
+int rcgc_leak_since_mark(rcgc_heap *heap, const rcgc_leak_mark *mark, void ***objs,
+                         size_t *count) {
+  if (objs != NULL)
+    *objs = NULL;
+  if (count != NULL)
+    *count = 0;
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  int r = since_mark(heap, mark, objs, count);
+  LEAVE(heap);
+  return r;
+}
+
+long rcgc_leak_print_since_mark(rcgc_heap *heap, const rcgc_leak_mark *mark, size_t limit,
+                                rcgc_write_fn write, void *write_ud) {
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  long r = print_since_mark(heap, mark, limit, write, write_ud);
+  LEAVE(heap);
+  return r;
 }

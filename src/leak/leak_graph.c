@@ -759,13 +759,16 @@ int rcgc_leak_roots(rcgc_heap *heap, rcgc_leak_root **out, size_t *count) {
     *out = NULL;
   if (count != NULL)
     *count = 0;
-  if (out == NULL || count == NULL)
+  if (heap == NULL || out == NULL || count == NULL)
     return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
   size_t nobj, inc;
-  return roots_scan(heap, out, count, &nobj, &inc);
+  int r = roots_scan(heap, out, count, &nobj, &inc);
+  LEAVE(heap);
+  return r;
 }
 
-long rcgc_leak_print_roots(rcgc_heap *heap, rcgc_write_fn write, void *write_ud) {
+static long print_roots(rcgc_heap *heap, rcgc_write_fn write, void *write_ud) {
   rcgc_leak_root *rs;
   size_t n, nobj, inc;
   int r = roots_scan(heap, &rs, &n, &nobj, &inc);
@@ -792,6 +795,15 @@ long rcgc_leak_print_roots(rcgc_heap *heap, rcgc_write_fn write, void *write_ud)
                      inc);
   rcgc__leak_free(heap, rs);
   return rcgc__out_finish(&f) != RCGC_OK ? RCGC_EIO : (long)n;
+}
+
+long rcgc_leak_print_roots(rcgc_heap *heap, rcgc_write_fn write, void *write_ud) {
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  long r = print_roots(heap, write, write_ud);
+  LEAVE(heap);
+  return r;
 }
 
 /* ------------------------------------------------------------ 2. why */
@@ -1100,12 +1112,17 @@ int rcgc_leak_why(rcgc_heap *heap, void *obj, size_t k, rcgc_leak_path **paths, 
     *paths = NULL;
   if (npaths != NULL)
     *npaths = 0;
-  int r = rcgc__leak_check_state(heap);
-  if (r != RCGC_OK)
-    return r;
-  if (paths == NULL || npaths == NULL || k == 0 || !good_object(heap, obj, "rcgc_leak_why"))
+  if (heap == NULL)
     return RCGC_EINVAL;
-  return why_paths(heap, obj, k, paths, npaths);
+  ENTER(heap, RCGC_ETHREAD);
+  int r = rcgc__leak_check_state(heap);
+  if (r == RCGC_OK &&
+      (paths == NULL || npaths == NULL || k == 0 || !good_object(heap, obj, "rcgc_leak_why")))
+    r = RCGC_EINVAL;
+  if (r == RCGC_OK)
+    r = why_paths(heap, obj, k, paths, npaths);
+  LEAVE(heap);
+  return r;
 }
 
 /* The explanation for a target no root retains. */
@@ -1161,8 +1178,8 @@ long rcgc__hg_print_why(const rcgc__hg_t *hg, uint32_t target, size_t k, rcgc__l
   return n;
 }
 
-long rcgc_leak_print_why(rcgc_heap *heap, void *obj, size_t k, rcgc_write_fn write,
-                         void *write_ud) {
+static long print_why(rcgc_heap *heap, void *obj, size_t k, rcgc_write_fn write,
+                      void *write_ud) {
   int r = rcgc__leak_check_state(heap);
   if (r != RCGC_OK)
     return r;
@@ -1215,6 +1232,16 @@ long rcgc_leak_print_why(rcgc_heap *heap, void *obj, size_t k, rcgc_write_fn wri
   rcgc__leak_free(heap, gs);
   rcgc__leak_free(heap, ps);
   return rcgc__out_finish(&f) != RCGC_OK ? RCGC_EIO : (long)np;
+}
+
+long rcgc_leak_print_why(rcgc_heap *heap, void *obj, size_t k, rcgc_write_fn write,
+                         void *write_ud) {
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  long r = print_why(heap, obj, k, write, write_ud);
+  LEAVE(heap);
+  return r;
 }
 
 /* ------------------------------------------------------------ 3. cycles */
@@ -1376,11 +1403,18 @@ out:
 
 int rcgc_leak_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs, size_t n,
                      rcgc_leak_cycle_set **out) {
-  return leak_cycles(heap, scope, objs, n, out, "rcgc_leak_cycles");
+  if (out != NULL)
+    *out = NULL;
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  int r = leak_cycles(heap, scope, objs, n, out, "rcgc_leak_cycles");
+  LEAVE(heap);
+  return r;
 }
 
-long rcgc_leak_print_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs, size_t n,
-                            size_t limit, rcgc_write_fn write, void *write_ud) {
+static long print_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs, size_t n,
+                         size_t limit, rcgc_write_fn write, void *write_ud) {
   rcgc_leak_cycle_set *cs;
   int r = leak_cycles(heap, scope, objs, n, &cs, "rcgc_leak_print_cycles");
   if (r != RCGC_OK)
@@ -1449,6 +1483,16 @@ long rcgc_leak_print_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const 
   return rcgc__out_finish(&f) != RCGC_OK ? RCGC_EIO : nc;
 }
 
+long rcgc_leak_print_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs, size_t n,
+                            size_t limit, rcgc_write_fn write, void *write_ud) {
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  long r = print_cycles(heap, scope, objs, n, limit, write, write_ud);
+  LEAVE(heap);
+  return r;
+}
+
 /* ------------------------------------------------------------ 5. dominators */
 
 static int dominators(rcgc_heap *heap, size_t k, int top, rcgc_leak_retained **out,
@@ -1507,18 +1551,36 @@ static int dominators(rcgc_heap *heap, size_t k, int top, rcgc_leak_retained **o
 }
 
 int rcgc_leak_dominators(rcgc_heap *heap, rcgc_leak_retained **out, size_t *count) {
-  return dominators(heap, 0, 0, out, count);
+  if (out != NULL)
+    *out = NULL;
+  if (count != NULL)
+    *count = 0;
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  int r = dominators(heap, 0, 0, out, count);
+  LEAVE(heap);
+  return r;
 }
 
 int rcgc_leak_top_retainers(rcgc_heap *heap, size_t k, rcgc_leak_retained **out, size_t *count) {
-  return dominators(heap, k, 1, out, count);
+  if (out != NULL)
+    *out = NULL;
+  if (count != NULL)
+    *count = 0;
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  int r = dominators(heap, k, 1, out, count);
+  LEAVE(heap);
+  return r;
 }
 
-long rcgc_leak_print_top_retainers(rcgc_heap *heap, size_t k, rcgc_write_fn write,
-                                   void *write_ud) {
+static long print_top_retainers(rcgc_heap *heap, size_t k, rcgc_write_fn write,
+                                void *write_ud) {
   rcgc_leak_retained *t;
   size_t n;
-  int r = rcgc_leak_top_retainers(heap, k, &t, &n);
+  int r = dominators(heap, k, 1, &t, &n);
   if (r != RCGC_OK)
     return r;
   char buf[RCGC__OUT_BUF];
@@ -1532,6 +1594,16 @@ long rcgc_leak_print_top_retainers(rcgc_heap *heap, size_t k, rcgc_write_fn writ
   }
   rcgc__leak_free(heap, t);
   return rcgc__out_finish(&f) != RCGC_OK ? RCGC_EIO : (long)n;
+}
+
+long rcgc_leak_print_top_retainers(rcgc_heap *heap, size_t k, rcgc_write_fn write,
+                                   void *write_ud) {
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  long r = print_top_retainers(heap, k, write, write_ud);
+  LEAVE(heap);
+  return r;
 }
 
 /* ------------------------------------------------------------ 7. DOT */
@@ -1570,8 +1642,8 @@ static void dot_write(void *ud, const char *text, size_t len) {
   rcgc__out_put(c->f, text, len);
 }
 
-int rcgc_leak_dot(rcgc_heap *heap, void *const *objs, size_t n, const rcgc_leak_dot_opts *opts,
-                  rcgc_write_fn write, void *write_ud) {
+static int dot(rcgc_heap *heap, void *const *objs, size_t n, const rcgc_leak_dot_opts *opts,
+               rcgc_write_fn write, void *write_ud) {
   int r = rcgc__leak_check_state(heap);
   if (r != RCGC_OK)
     return r;
@@ -1699,5 +1771,15 @@ out:
   rcgc__leak_free(heap, orig);
   rcgc__leak_free(heap, hl);
   rcgc__hg_free(&hg);
+  return r;
+}
+
+int rcgc_leak_dot(rcgc_heap *heap, void *const *objs, size_t n, const rcgc_leak_dot_opts *opts,
+                  rcgc_write_fn write, void *write_ud) {
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  int r = dot(heap, objs, n, opts, write, write_ud);
+  LEAVE(heap);
   return r;
 }

@@ -34,6 +34,23 @@
 ** and one traverse call per object; the references' targets are recognised
 ** by a marker in their header, which on 64-bit platforms also counts the
 ** references found (no per-reference access to any array but the edges').
+**
+** Threads
+** -------
+** Every public call of this layer starts as the core's do (internal.h,
+** ENTER): its out parameters reset, a NULL heap (and, for some, a NULL
+** required argument) refused, then the heap claimed for the calling thread
+** before any of its state is read -- in checking builds a second thread is
+** reported and refused with RCGC_ETHREAD, NULL or nothing -- and released
+** (LEAVE) before it returns. The work is done between the two by a static
+** function, which the print calls use in place of the public ones (named
+** after the call without its prefix, e.g. histogram, print_roots; shared:
+** roots_scan, leak_cycles, dominators), or, in the shortest calls
+** (rcgc_leak_free, rcgc_leak_why, the two snapshot calls), in the public
+** call itself. The claim counts nesting on its owner thread, so the core
+** calls made while it is held (rcgc_collect from rcgc_leak_explain_collect
+** and rcgc_expect_freed_check, rcgc_leak_snapshot from
+** rcgc_leak_snapshot_file) claim it again without a report.
 */
 #ifndef RCGC_LEAK_INT_H
 #define RCGC_LEAK_INT_H

@@ -28,8 +28,8 @@
 
 /* ------------------------------------------------------------ expect freed */
 
-long rcgc_expect_freed_check(rcgc_heap *heap, unsigned flags, rcgc_write_fn write,
-                             void *write_ud) {
+static long expect_freed_check(rcgc_heap *heap, unsigned flags, rcgc_write_fn write,
+                               void *write_ud) {
   int r = rcgc__leak_check_state(heap);
   if (r != RCGC_OK)
     return r;
@@ -84,6 +84,16 @@ long rcgc_expect_freed_check(rcgc_heap *heap, unsigned flags, rcgc_write_fn writ
   if (r != RCGC_OK)
     return r;
   return w != RCGC_OK ? RCGC_EIO : (long)n;
+}
+
+long rcgc_expect_freed_check(rcgc_heap *heap, unsigned flags, rcgc_write_fn write,
+                             void *write_ud) {
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  long r = expect_freed_check(heap, flags, write, write_ud);
+  LEAVE(heap);
+  return r;
 }
 
 /* ------------------------------------------------------------ explain */
@@ -309,7 +319,7 @@ static int print_report(const explain_t *x, rcgc_write_fn write, void *write_ud)
   return r != RCGC_OK ? r : w;
 }
 
-long rcgc_leak_explain_collect(rcgc_heap *heap, rcgc_write_fn write, void *write_ud) {
+static long explain_collect(rcgc_heap *heap, rcgc_write_fn write, void *write_ud) {
   int r = rcgc__leak_check_state(heap);
   if (r != RCGC_OK)
     return r;
@@ -330,4 +340,13 @@ long rcgc_leak_explain_collect(rcgc_heap *heap, rcgc_write_fn write, void *write
   rcgc__leak_free(heap, x.alive);
   rcgc__leak_free(heap, x.sv);
   return r != RCGC_OK ? r : x.collected;
+}
+
+long rcgc_leak_explain_collect(rcgc_heap *heap, rcgc_write_fn write, void *write_ud) {
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  long r = explain_collect(heap, write, write_ud);
+  LEAVE(heap);
+  return r;
 }

@@ -61,29 +61,39 @@ static int write_snapshot(const rcgc__hg_t *hg, rcgc_write_fn write, void *write
 }
 
 int rcgc_leak_snapshot(rcgc_heap *heap, rcgc_write_fn write, void *write_ud) {
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
   int r = rcgc__leak_check_state(heap);
-  if (r != RCGC_OK)
-    return r;
-  rcgc__hg_t hg;
-  r = rcgc__hg_build(heap, HG_EDGES | HG_NAMES, &hg);
-  if (r != RCGC_OK)
-    return r;
-  r = write_snapshot(&hg, write, write_ud);
-  rcgc__hg_free(&hg);
+  if (r == RCGC_OK) {
+    rcgc__hg_t hg;
+    r = rcgc__hg_build(heap, HG_EDGES | HG_NAMES, &hg);
+    if (r == RCGC_OK) {
+      r = write_snapshot(&hg, write, write_ud);
+      rcgc__hg_free(&hg);
+    }
+  }
+  LEAVE(heap);
   return r;
 }
 
+/* The file is opened only once the heap is claimed: a refused call leaves
+** no file behind. The claim nests: rcgc_leak_snapshot claims it again. */
 int rcgc_leak_snapshot_file(rcgc_heap *heap, const char *path) {
-  int r = rcgc__leak_check_state(heap);
-  if (r != RCGC_OK)
-    return r;
-  if (path == NULL)
+  if (heap == NULL)
     return RCGC_EINVAL;
-  FILE *f = fopen(path, "w");
-  if (f == NULL)
-    return RCGC_EIO;
-  r = rcgc_leak_snapshot(heap, rcgc_write_file, f);
-  if (fclose(f) != 0 && r == RCGC_OK)
+  ENTER(heap, RCGC_ETHREAD);
+  int r = rcgc__leak_check_state(heap);
+  if (r == RCGC_OK && path == NULL)
+    r = RCGC_EINVAL;
+  FILE *f = NULL;
+  if (r == RCGC_OK && (f = fopen(path, "w")) == NULL)
     r = RCGC_EIO;
+  if (r == RCGC_OK) {
+    r = rcgc_leak_snapshot(heap, rcgc_write_file, f);
+    if (fclose(f) != 0 && r == RCGC_OK)
+      r = RCGC_EIO;
+  }
+  LEAVE(heap);
   return r;
 }
