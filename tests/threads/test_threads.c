@@ -5,13 +5,15 @@
 ** heap, counted exactly per thread, with no shared state and no lock (run
 ** under ThreadSanitizer by `make test`'s tsan mode: label "threads"). And,
 ** in debug builds, a second thread entering a heap while the first is inside
-** it is detected and reported as misuse.
+** it is detected and reported as misuse (a core call and a leak-hunting
+** call).
 **
 ** A plain program, not a Criterion one: Criterion cannot start under
 ** ThreadSanitizer ("Could not initialize inheritable arena", Criterion issue
 ** #274), and TSan is what this file is for. Exit status 0 = pass, 77 = skip.
 */
 #include <rcgc.h>
+#include <rcgc_leak.h>
 
 #include <pthread.h>
 #include <stdint.h>
@@ -168,7 +170,8 @@ static void one_heap_per_thread_churning_cycles(void) {
 /* ------------------------------------------------------------ detection */
 #ifdef RCGC_CHECKS
 /* Thread A is inside the heap (running a finalizer from rcgc_decref) and
-** waits there until thread B has called rcgc_incref on the same heap. The
+** waits there until thread B has called rcgc_incref and
+** rcgc_leak_print_histogram on the same heap. The
 ** mutex orders every access, so the test itself has no data race: only the
 ** library's owner check sees two threads in one heap. */
 typedef struct handoff {
@@ -177,9 +180,10 @@ typedef struct handoff {
   int a_inside, b_done;
   tl_node *shared;
   rcgc_heap *heap;
+  long leak_result; /* rcgc_leak_print_histogram's, from thread B */
 } handoff;
 
-static handoff H = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, NULL, NULL};
+static handoff H = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, NULL, NULL, 0};
 
 static void blocking_finalize(rcgc_heap *h, void *o) {
   (void)h;
@@ -206,6 +210,7 @@ static void *thread_b(void *arg) {
   while (!H.a_inside)
     pthread_cond_wait(&H.cv, &H.mu);
   rcgc_incref(H.heap, H.shared); /* detected and refused: A is inside */
+  H.leak_result = rcgc_leak_print_histogram(H.heap, 0, NULL, NULL); /* the same */
   H.b_done = 1;
   pthread_cond_broadcast(&H.cv);
   pthread_mutex_unlock(&H.mu);
@@ -249,9 +254,14 @@ static int debug_build_detects_two_threads_in_one_heap(void) {
   pthread_create(&a, NULL, thread_a, victim);
   pthread_join(a, NULL);
   pthread_join(b, NULL);
-  EXPECT(rcgc_misuse_count(H.heap) == 1, "misuse count %ld", rcgc_misuse_count(H.heap));
+  EXPECT(rcgc_misuse_count(H.heap) == 2, "misuse count %ld", rcgc_misuse_count(H.heap));
   EXPECT(strstr(k.buf, "rcgc: misuse: heap used by two threads: heap ") == k.buf,
          "sink: %s", k.buf);
+  const char *second = strchr(k.buf, '\n');
+  EXPECT(second != NULL &&
+             strstr(second + 1, "rcgc: misuse: heap used by two threads: heap ") == second + 1,
+         "sink: %s", k.buf);
+  EXPECT(H.leak_result == RCGC_ETHREAD, "rcgc_leak_print_histogram returned %ld", H.leak_result);
   /* the heap is still consistent and usable by one thread */
   EXPECT(rcgc_check_heap(H.heap) == 0, "check_heap");
   /* the second thread's incref was refused, not performed */
