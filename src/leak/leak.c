@@ -495,26 +495,13 @@ static long print_histogram(rcgc_heap *heap, size_t limit, rcgc_write_fn write,
 }
 
 int rcgc_leak_histogram(rcgc_heap *heap, rcgc_leak_type_stat **out, size_t *count) {
-  if (out != NULL)
-    *out = NULL;
-  if (count != NULL)
-    *count = 0;
-  if (heap == NULL)
-    return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  int r = histogram(heap, out, count);
-  LEAVE(heap);
-  return r;
+  RESET_RESULT(out, count);
+  CLAIMED(int, heap, histogram(heap, out, count));
 }
 
 long rcgc_leak_print_histogram(rcgc_heap *heap, size_t limit, rcgc_write_fn write,
                                void *write_ud) {
-  if (heap == NULL)
-    return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  long r = print_histogram(heap, limit, write, write_ud);
-  LEAVE(heap);
-  return r;
+  CLAIMED(long, heap, print_histogram(heap, limit, write, write_ud));
 }
 
 /* ------------------------------------------------------------ growth */
@@ -590,26 +577,13 @@ static long print_growth(rcgc_heap *heap, const rcgc_leak_mark *mark, size_t lim
 
 int rcgc_leak_growth_since(rcgc_heap *heap, const rcgc_leak_mark *mark, rcgc_leak_growth **out,
                            size_t *count) {
-  if (out != NULL)
-    *out = NULL;
-  if (count != NULL)
-    *count = 0;
-  if (heap == NULL)
-    return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  int r = growth_since(heap, mark, out, count);
-  LEAVE(heap);
-  return r;
+  RESET_RESULT(out, count);
+  CLAIMED(int, heap, growth_since(heap, mark, out, count));
 }
 
 long rcgc_leak_print_growth(rcgc_heap *heap, const rcgc_leak_mark *mark, size_t limit,
                             rcgc_write_fn write, void *write_ud) {
-  if (heap == NULL)
-    return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  long r = print_growth(heap, mark, limit, write, write_ud);
-  LEAVE(heap);
-  return r;
+  CLAIMED(long, heap, print_growth(heap, mark, limit, write, write_ud));
 }
 
 /* ------------------------------------------------------------ since mark */
@@ -693,24 +667,11 @@ static long print_since_mark(rcgc_heap *heap, const rcgc_leak_mark *mark, size_t
 
 int rcgc_leak_since_mark(rcgc_heap *heap, const rcgc_leak_mark *mark, void ***objs,
                          size_t *count) {
-  if (objs != NULL)
-    *objs = NULL;
-  if (count != NULL)
-    *count = 0;
-  if (heap == NULL)
-    return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  int r = since_mark(heap, mark, objs, count);
-  LEAVE(heap);
-  return r;
+  RESET_RESULT(objs, count);
+  CLAIMED(int, heap, since_mark(heap, mark, objs, count));
 }
 
 long rcgc_leak_print_since_mark(rcgc_heap *heap, const rcgc_leak_mark *mark, size_t limit,
                                 rcgc_write_fn write, void *write_ud) {
-  if (heap == NULL)
-    return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  long r = print_since_mark(heap, mark, limit, write, write_ud);
-  LEAVE(heap);
-  return r;
+  CLAIMED(long, heap, print_since_mark(heap, mark, limit, write, write_ud));
 }

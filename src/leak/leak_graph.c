@@ -798,12 +798,7 @@ static long print_roots(rcgc_heap *heap, rcgc_write_fn write, void *write_ud) {
 }
 
 long rcgc_leak_print_roots(rcgc_heap *heap, rcgc_write_fn write, void *write_ud) {
-  if (heap == NULL)
-    return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  long r = print_roots(heap, write, write_ud);
-  LEAVE(heap);
-  return r;
+  CLAIMED(long, heap, print_roots(heap, write, write_ud));
 }
 
 /* ------------------------------------------------------------ 2. why */
@@ -1236,12 +1231,7 @@ static long print_why(rcgc_heap *heap, void *obj, size_t k, rcgc_write_fn write,
 
 long rcgc_leak_print_why(rcgc_heap *heap, void *obj, size_t k, rcgc_write_fn write,
                          void *write_ud) {
-  if (heap == NULL)
-    return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  long r = print_why(heap, obj, k, write, write_ud);
-  LEAVE(heap);
-  return r;
+  CLAIMED(long, heap, print_why(heap, obj, k, write, write_ud));
 }
 
 /* ------------------------------------------------------------ 3. cycles */
@@ -1405,12 +1395,7 @@ int rcgc_leak_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs, 
                      rcgc_leak_cycle_set **out) {
   if (out != NULL)
     *out = NULL;
-  if (heap == NULL)
-    return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  int r = leak_cycles(heap, scope, objs, n, out, "rcgc_leak_cycles");
-  LEAVE(heap);
-  return r;
+  CLAIMED(int, heap, leak_cycles(heap, scope, objs, n, out, "rcgc_leak_cycles"));
 }
 
 static long print_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs, size_t n,
@@ -1485,12 +1470,7 @@ static long print_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *ob
 
 long rcgc_leak_print_cycles(rcgc_heap *heap, rcgc_leak_scope scope, void *const *objs, size_t n,
                             size_t limit, rcgc_write_fn write, void *write_ud) {
-  if (heap == NULL)
-    return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  long r = print_cycles(heap, scope, objs, n, limit, write, write_ud);
-  LEAVE(heap);
-  return r;
+  CLAIMED(long, heap, print_cycles(heap, scope, objs, n, limit, write, write_ud));
 }
 
 /* ------------------------------------------------------------ 5. dominators */
@@ -1551,29 +1531,13 @@ static int dominators(rcgc_heap *heap, size_t k, int top, rcgc_leak_retained **o
 }
 
 int rcgc_leak_dominators(rcgc_heap *heap, rcgc_leak_retained **out, size_t *count) {
-  if (out != NULL)
-    *out = NULL;
-  if (count != NULL)
-    *count = 0;
-  if (heap == NULL)
-    return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  int r = dominators(heap, 0, 0, out, count);
-  LEAVE(heap);
-  return r;
+  RESET_RESULT(out, count);
+  CLAIMED(int, heap, dominators(heap, 0, 0, out, count));
 }
 
 int rcgc_leak_top_retainers(rcgc_heap *heap, size_t k, rcgc_leak_retained **out, size_t *count) {
-  if (out != NULL)
-    *out = NULL;
-  if (count != NULL)
-    *count = 0;
-  if (heap == NULL)
-    return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  int r = dominators(heap, k, 1, out, count);
-  LEAVE(heap);
-  return r;
+  RESET_RESULT(out, count);
+  CLAIMED(int, heap, dominators(heap, k, 1, out, count));
 }
 
 static long print_top_retainers(rcgc_heap *heap, size_t k, rcgc_write_fn write,
@@ -1598,12 +1562,7 @@ static long print_top_retainers(rcgc_heap *heap, size_t k, rcgc_write_fn write,
 
 long rcgc_leak_print_top_retainers(rcgc_heap *heap, size_t k, rcgc_write_fn write,
                                    void *write_ud) {
-  if (heap == NULL)
-    return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  long r = print_top_retainers(heap, k, write, write_ud);
-  LEAVE(heap);
-  return r;
+  CLAIMED(long, heap, print_top_retainers(heap, k, write, write_ud));
 }
 
 /* ------------------------------------------------------------ 7. DOT */
@@ -1776,10 +1735,5 @@ out:
 
 int rcgc_leak_dot(rcgc_heap *heap, void *const *objs, size_t n, const rcgc_leak_dot_opts *opts,
                   rcgc_write_fn write, void *write_ud) {
-  if (heap == NULL)
-    return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  int r = dot(heap, objs, n, opts, write, write_ud);
-  LEAVE(heap);
-  return r;
+  CLAIMED(int, heap, dot(heap, objs, n, opts, write, write_ud));
 }

@@ -59,6 +59,28 @@
 #include "internal.h"
 #include "rcgc_leak.h"
 
+/* The opening and the claim of a public call (see Threads above): reset
+** the result and its count, and run the static function 'call', an
+** expression of type 'type' (int or long), with the heap claimed --
+** returning RCGC_EINVAL for a NULL heap and RCGC_ETHREAD when another
+** thread is inside. CLAIMED returns from the public call. */
+#define RESET_RESULT(result, count)                                            \
+  do {                                                                         \
+    if ((result) != NULL)                                                      \
+      *(result) = NULL;                                                        \
+    if ((count) != NULL)                                                       \
+      *(count) = 0;                                                            \
+  } while (0)
+#define CLAIMED(type, heap, call)                                              \
+  do {                                                                         \
+    if ((heap) == NULL)                                                        \
+      return RCGC_EINVAL;                                                      \
+    ENTER((heap), RCGC_ETHREAD);                                               \
+    type claimed_result_ = (call);                                             \
+    LEAVE(heap);                                                               \
+    return claimed_result_;                                                    \
+  } while (0)
+
 /* ---------------------------------------------------------------- memory */
 /* Scratch blocks (graph.h, rcgc__scratch_alloc) through the heap's allocator
 ** hook. rcgc__leak_alloc returns NULL on overflow or failure; rcgc__leak_free

@@ -88,12 +88,7 @@ static long expect_freed_check(rcgc_heap *heap, unsigned flags, rcgc_write_fn wr
 
 long rcgc_expect_freed_check(rcgc_heap *heap, unsigned flags, rcgc_write_fn write,
                              void *write_ud) {
-  if (heap == NULL)
-    return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  long r = expect_freed_check(heap, flags, write, write_ud);
-  LEAVE(heap);
-  return r;
+  CLAIMED(long, heap, expect_freed_check(heap, flags, write, write_ud));
 }
 
 /* ------------------------------------------------------------ explain */
@@ -343,10 +338,5 @@ static long explain_collect(rcgc_heap *heap, rcgc_write_fn write, void *write_ud
 }
 
 long rcgc_leak_explain_collect(rcgc_heap *heap, rcgc_write_fn write, void *write_ud) {
-  if (heap == NULL)
-    return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  long r = explain_collect(heap, write, write_ud);
-  LEAVE(heap);
-  return r;
+  CLAIMED(long, heap, explain_collect(heap, write, write_ud));
 }
