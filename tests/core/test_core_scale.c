@@ -102,7 +102,7 @@ static double destroy_with_garbage(int n) {
   tl.heap = NULL;
   cr_assert_eq(alive, (size_t)n);
   cr_assert_eq(tl_destroyed, n);
-  cr_assert_eq(tl_count_lines(&tl.sink, "rcgc: leak: <Uncollectable "), n);
+  cr_assert_eq(tl_count_lines(&tl.sink, "rcgc: leak: <Uncollectable "), (size_t)n);
   /* every line names the reason */
   int reasons = 0;
   for (const char *p = tl.sink.buf;

@@ -261,7 +261,7 @@ static long every_fault_point(const char *name, scenario_fn sc) {
     sc(&r);
     int hit = tl.alloc.calls >= n;
     tl.alloc.fail_at = 0; /* lift the failure: the heap must be usable */
-    long oom_lines = tl_count_lines(&tl.sink, "rcgc: out of memory");
+    size_t oom_lines = tl_count_lines(&tl.sink, "rcgc: out of memory");
     if (hit)
       cr_assert_geq(r.failures + oom_lines, 1,
                     "%s@%ld: the failed allocation was not reported\n%s", name, n,

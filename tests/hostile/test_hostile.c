@@ -14,17 +14,17 @@
 TL_DEFINE;
 
 /* Teardown that expects a given number of misuse reports and survivors. */
-static long want_misuse, want_alive;
+static size_t want_misuse, want_alive;
 static void hostile_setup(void) {
   tl_setup();
   want_misuse = want_alive = 0;
 }
 static void hostile_teardown(void) {
-  long misuse = rcgc_misuse_count(tl.heap);
+  size_t misuse = rcgc_misuse_count(tl.heap);
   size_t alive = rcgc_heap_destroy(tl.heap);
   tl.heap = NULL;
   cr_expect_eq(misuse, want_misuse, "misuse reports:\n%s", tl.sink.buf ? tl.sink.buf : "");
-  cr_expect_eq((long)alive, want_alive, "alive at destroy:\n%s", tl.sink.buf ? tl.sink.buf : "");
+  cr_expect_eq(alive, want_alive, "alive at destroy:\n%s", tl.sink.buf ? tl.sink.buf : "");
   tl_teardown();
 }
 TestSuite(hostile, .init = hostile_setup, .fini = hostile_teardown);

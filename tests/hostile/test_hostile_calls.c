@@ -935,7 +935,7 @@ static int run_case(const call_row *r, enum kind k) {
 #endif
   tl_sink_reset(&tl.sink);
   tl_sink_reset(&other_sink);
-  long misuse0 = rcgc_misuse_count(tl.heap), other0 = rcgc_misuse_count(other);
+  size_t misuse0 = rcgc_misuse_count(tl.heap), other0 = rcgc_misuse_count(other);
   size_t count0 = rcgc_heap_object_count(tl.heap), ocount0 = rcgc_heap_object_count(other);
   size_t live_rc = rcgc_refcount(live);
   long got = r->fn(h, o);
@@ -1071,7 +1071,7 @@ Test(hostile_calls, referrers_and_referents_leave_bad_objects_out) {
   void *objs[3] = {nonobj, live, NULL};
   char want[512];
   rcgc_list l;
-  long misuse0 = rcgc_misuse_count(tl.heap);
+  size_t misuse0 = rcgc_misuse_count(tl.heap);
   cr_assert_eq(rcgc_get_referrers(tl.heap, objs, 3, &l), RCGC_OK);
   cr_expect_eq(l.count, 1);
   cr_expect(l.count == 1 && l.items[0] == holder, "the holder is live's one referrer");

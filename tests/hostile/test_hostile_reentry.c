@@ -829,12 +829,12 @@ static int run_row(enum ctx c, const reentry_row *r) {
   fixture_up();
   size_t by_rc = rcgc_refcount(by);
   tl_sink_reset(&tl.sink);
-  long misuse0 = rcgc_misuse_count(tl.heap);
+  size_t misuse0 = rcgc_misuse_count(tl.heap);
   ran = 0;
   result = LONG_MIN;
   trigger(c, r);
   cr_expect_eq(ran, 1, "%s from %s: ran %d times", r->name, ctx_name[c], ran);
-  long reports = rcgc_misuse_count(tl.heap) - misuse0;
+  size_t reports = rcgc_misuse_count(tl.heap) - misuse0;
   const char *sink = tl.sink.buf ? tl.sink.buf : "";
   if (c == C_SINK) /* the trigger's own line */
     sink += strncmp(sink, "trigger\n", 8) == 0 ? 8 : 0;

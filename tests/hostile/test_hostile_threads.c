@@ -379,7 +379,7 @@ Test(hostile_threads, every_call_from_a_second_thread_is_reported_and_refused) {
            "another is inside it\n",
            (void *)tl.heap);
   cr_expect_eq(rcgc_misuse_count(tl.heap), NROWS, "%s", tl.sink.buf ? tl.sink.buf : "");
-  cr_expect_eq(tl_count_lines(&tl.sink, line), (int)NROWS);
+  cr_expect_eq(tl_count_lines(&tl.sink, line), NROWS);
   cr_expect_eq(tl.sink.len, NROWS * strlen(line), "%s", tl.sink.buf ? tl.sink.buf : "");
   /* and nothing changed */
   cr_expect_eq(rcgc_refcount(obj), 2); /* the caller's and the prepared list's */

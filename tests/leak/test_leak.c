@@ -902,7 +902,7 @@ Test(leak, calls_do_not_disturb_the_heap) {
   rcgc_get_count(tl.heap, c0);
   rcgc_get_stats(tl.heap, s0);
   size_t objs = rcgc_heap_object_count(tl.heap), bytes = rcgc_heap_bytes(tl.heap);
-  long frozen = rcgc_get_freeze_count(tl.heap);
+  size_t frozen = rcgc_get_freeze_count(tl.heap);
   FILE *devnull = fopen("/dev/null", "w");
   rcgc_leak_print_roots(tl.heap, rcgc_write_file, devnull);
   rcgc_leak_print_why(tl.heap, keep, 3, rcgc_write_file, devnull);

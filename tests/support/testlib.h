@@ -40,8 +40,8 @@ static inline void tl_sink_reset(tl_sink *s) {
     s->buf[0] = 0;
 }
 /* Number of lines of the captured output that start with 'prefix'. */
-static inline int tl_count_lines(const tl_sink *s, const char *prefix) {
-  int n = 0;
+static inline size_t tl_count_lines(const tl_sink *s, const char *prefix) {
+  size_t n = 0;
   size_t pl = strlen(prefix);
   for (const char *p = s->buf ? s->buf : ""; *p;) {
     if (strncmp(p, prefix, pl) == 0)
@@ -147,7 +147,7 @@ static inline void tl_setup_cpython(void) {
 ** allocator must have every block back. */
 static inline void tl_teardown(void) {
   if (tl.heap) {
-    long misuse = rcgc_misuse_count(tl.heap);
+    size_t misuse = rcgc_misuse_count(tl.heap);
     size_t alive = rcgc_heap_destroy(tl.heap);
     tl.heap = NULL;
     cr_expect_eq(alive, 0, "heap destroy reported %zu live objects:\n%s", alive,

@@ -141,7 +141,7 @@ Test(pointers, collection_never_writes_into_a_junk_pointer_traverse_reports) {
     TL_LINK(g, a, g); /* garbage beside it: kept, nothing is freed */
     rcgc_decref(tl.heap, g);
     void *j = rcgc_new(tl.heap, &junk_type);
-    long misuse = rcgc_misuse_count(tl.heap);
+    size_t misuse = rcgc_misuse_count(tl.heap);
     for (int gen = 0; gen < 3; gen += 2) {
       cr_assert_eq(rcgc_collect(tl.heap, gen), 0, "abandoned, generation %d", gen);
       for (size_t i = 0; i < sizeof junk_field; i++)
