@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, what a build part needs when it is missing.
 #   scripts/ensure-deps.sh test   -> Criterion (tests), yajl (rcgc-inspect), graphviz, valgrind, node,
-#                                    python3-dev, -setuptools, -pytest, -numpy, -objgraph (python/)
+#                                    clang (the clang and fuzz modes), python3-dev, -setuptools,
+#                                    -pytest, -numpy, -objgraph (python/)
 #   scripts/ensure-deps.sh demo   -> yajl (rcgc-inspect), graphviz (optional pictures),
 #                                    python3-dev, -setuptools, -numpy, -objgraph (python/)
 #   scripts/ensure-deps.sh bench  -> php-cli, libgc-dev (benchmark anchors, classic
@@ -35,6 +36,7 @@ case "$part" in
     command -v node >/dev/null || need+=(nodejs)
     command -v dot >/dev/null || need+=(graphviz)
     command -v valgrind >/dev/null || need+=(valgrind)
+    command -v clang >/dev/null || need+=(clang)
     python_deps test
     ;;
   demo)

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite in every mode `make test` promises:
 #   debug     RCGC_CHECKS build (poisoned headers, misuse and thread checks)
+#   clang     the debug build compiled with clang instead of gcc: library,
+#             tests, examples, rcgc-inspect and the benchmark programs (built,
+#             not run), warnings as errors, then the same tests as debug
 #   asan      RCGC_CHECKS + AddressSanitizer + UndefinedBehaviorSanitizer
 #   release   optimised build (what users link), every heap of the suite
 #             under RCGC_POLICY_CPYTHON (RCGC_TEST_POLICY=cpython); the other
@@ -21,7 +24,7 @@
 # RCGC_TEST_MODES selects a subset ("debug asan"); default: all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-modes=${RCGC_TEST_MODES:-"debug asan release stress valgrind tsan fuzz python"}
+modes=${RCGC_TEST_MODES:-"debug clang asan release stress valgrind tsan fuzz python"}
 jobs=$(nproc 2>/dev/null || echo 2)
 B=build
 failed=()
@@ -39,6 +42,9 @@ run_mode() {
   case "$mode" in
     debug)   configure_build $B/debug -DCMAKE_BUILD_TYPE=Debug -DRCGC_CHECKS=ON -DRCGC_BUILD_EXAMPLES=ON &&
              ctest --test-dir $B/debug --output-on-failure -j "$jobs" ;;
+    clang)   configure_build $B/clang -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DRCGC_CHECKS=ON \
+               -DRCGC_WERROR=ON -DRCGC_BUILD_EXAMPLES=ON -DRCGC_BUILD_TOOLS=ON -DRCGC_BUILD_BENCH=ON &&
+             ctest --test-dir $B/clang --output-on-failure -j "$jobs" ;;
     asan)    configure_build $B/asan -DRCGC_BUILD_EXAMPLES=ON -DCMAKE_BUILD_TYPE=Debug -DRCGC_CHECKS=ON \
                -DRCGC_SANITIZE=address,undefined -DRCGC_BUILD_TOOLS=ON &&
              ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
