@@ -341,11 +341,18 @@ static void subtract_closure(ctx_t *ctx, head_t *list) {
   }
 }
 
+/* Under the suspects policy the pass also clears TI_SUSPECT, the suspects'
+** flag (every candidate is examined; INVARIANT S1 after the collection):
+** the header is being written anyway, where a pass of its own would read
+** and write every suspect again. */
 static size_t update_subtract_full(ctx_t *ctx, head_t *list) {
   size_t n = 0;
+  const uint32_t keep = ctx->heap->policy == RCGC_POLICY_SUSPECTS ? ~(uint32_t)TI_SUSPECT
+                                                                   : ~(uint32_t)0;
   for (head_t *h = next_of(list); h != list; h = next_of(h)) {
     if (!is_collecting(h))
       set_gc_refs(h, h->refcnt);
+    h->tinfo &= keep;
     subtract_object(ctx, h, visit_decref_full);
     n++;
   }
@@ -384,9 +391,9 @@ __attribute__((always_inline))
 static inline size_t move_unreachable_(rcgc_heap *heap, head_t *young, head_t *unreachable,
                                        bool closure) {
   /* after a closure collection every candidate leaves without TI_SUSPECT
-  ** (it has been examined; INVARIANT S1); other modes cleared the suspects'
-  ** flags when they became candidates, and the CPython policy keeps the
-  ** flag everywhere (INVARIANT S2) */
+  ** (it has been examined; INVARIANT S1); a full collection cleared the
+  ** flags in its subtraction, a list collection has no suspects, and the
+  ** CPython policy keeps the flag everywhere (INVARIANT S2) */
   head_t *prev = young;
   head_t *h = next_of(young);
   size_t reachable = 0;
@@ -841,8 +848,10 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned flags) {
   mode_t_ mode = full ? MODE_FULL
                       : heap->policy == RCGC_POLICY_SUSPECTS ? MODE_CLOSURE : MODE_LIST;
   /* the suspects policy: suspects are candidates of every collection
-  ** (INVARIANT S2: the list is empty under the CPython policy); only a
-  ** closure collection needs their flag (it clears it itself). In a closure
+  ** (INVARIANT S2: the list is empty under the CPython policy); a closure
+  ** collection needs their flag and clears it itself, a full one clears it
+  ** in its subtraction (update_subtract_full), and a list collection runs
+  ** only under the CPython policy, without suspects. In a closure
   ** collection they come first: it pulls objects in only while it scans the
   ** suspects and what they pulled (subtract_closure). In the others they
   ** come last: their order is the order of the decrements that made them,
@@ -851,9 +860,6 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned flags) {
   ** and back */
   if (mode == MODE_CLOSURE)
     list_merge(&heap->suspects, &young);
-  else
-    for (head_t *h = next_of(&heap->suspects); h != &heap->suspects; h = next_of(h))
-      h->tinfo &= ~(uint32_t)TI_SUSPECT;
   if (!suspects_only) {
     /* CPython's order: generation G's objects, then generation 0's, 1's...
     ** (it appends the younger lists to the collected one) */
