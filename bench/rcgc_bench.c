@@ -4,20 +4,31 @@
 ** A node is a managed object with two reference fields, `a` and `b`; its
 ** traverse visits both with the edge names "a" and "b". The program mirrors
 ** cpython_bench.py line for line and prints the same line shapes, so that
-** bench/report.py can set the results side by side:
+** bench/report.py can set the results side by side (bigtree and cyclechurn
+** mirror the `pauses` mode of bench/anchor_cpython.py instead):
 **
 **   rcgc 0.1.0 policy=default
 **   <workload> <nodes> <seconds> <ns_per_node>        (best of 3)
 **   churn live=... rings=... total=...s ns_per_ring=... collections=...
 **         full=... max_pause_ms=...
 **   grow live=... total=...s collections=... full=... max_pause_ms=...
+**   bigtree live=... rings=... total=...s ns_per_ring=... collections=...
+**         full=... max_pause_ms=... p50_pause_ms=... p99_pause_ms=...
+**         backlog_max=... backlog_max_bytes=...
+**   cyclechurn live=... cycles=... replacements=... total=...s
+**         ns_per_replacement=... collections=... (then as bigtree)
 **
 ** Usage:
-**   rcgc_bench [N ...]              the five workloads (default N: 100000
+**   rcgc_bench [N ...]              the seven workloads (default N: 100000
 **                                   1000000 4000000)
 **   rcgc_bench --churn LIVE RINGS --grow LIVE [N ...]
 **                                   other churn/grow sizes (quick mode);
 **                                   --no-churn / --no-grow skip them
+**   --bigtree LIVE RINGS, --cyclechurn LIVE REPLACEMENTS
+**                                   other sizes of the pause workloads
+**                                   (default 4000000 2000000 and 1000000
+**                                   2000000); --no-bigtree / --no-cyclechurn
+**                                   skip them
 **   rcgc_bench --once KIND N        build KIND (rings, live-tree, mixed) once
 **                                   and collect once (for callgrind; the
 **                                   build is bench_build(), the collection
@@ -137,9 +148,20 @@ static node *new_node(rcgc_heap *h) {
 
 /* One ring of three nodes, x.a = y, y.a = z, z.a = x, then dropped: as in
 ** Python, each store takes its own reference and the three locals are
-** released, leaving a cycle that only the collector can free. */
-static void make_ring(rcgc_heap *h) {
-  node *x = new_node(h), *y = new_node(h), *z = new_node(h);
+** released, leaving a cycle that only the collector can free. `held`, when
+** not NULL, counts each node when it is made (a collection may start while
+** the ring is being built); the caller takes the three off when it counts
+** the ring dropped. */
+static void make_ring(rcgc_heap *h, long *held) {
+  node *x = new_node(h);
+  if (held != NULL)
+    ++*held;
+  node *y = new_node(h);
+  if (held != NULL)
+    ++*held;
+  node *z = new_node(h);
+  if (held != NULL)
+    ++*held;
   rcgc_set(h, &x->a, y);
   rcgc_set(h, &y->a, z);
   rcgc_set(h, &z->a, x);
@@ -151,7 +173,7 @@ static void make_ring(rcgc_heap *h) {
 /* n/3 rings of three nodes, all dropped. */
 static void rings(rcgc_heap *h, long n) {
   for (long i = 0; i < n / 3; i++)
-    make_ring(h);
+    make_ring(h, NULL);
 }
 
 /* A complete binary tree of n nodes (a = left child, b = right child), built
@@ -281,6 +303,16 @@ static void once(enum kind k, long n, int build_only) {
 /* ------------------------------------------------------- pause measurement
 ** Start/stop callbacks, exactly as cpython_bench.py uses gc.callbacks: the
 ** pause is the time between them; generation 2 counts as a full collection.
+** pauses_watch registers them, pauses_unwatch removes them.
+**
+** With `record` set (bigtree, cyclechurn), every pause is kept for the
+** percentiles (pause_quantile) and each collection start measures the
+** garbage backlog: the nodes the workload dropped (`dropped`, which it
+** counts) minus those the collections reported freed so far (the sum of
+** info->collected). That figure is checked at every start against the
+** heap's own count: rcgc_heap_object_count minus `held`, the nodes the
+** workload holds or is still building (collections start only inside
+** rcgc_new, so the workload's counters are exact there).
 */
 
 typedef struct pauses {
@@ -289,23 +321,79 @@ typedef struct pauses {
   long count;
   long full;
   long collected; /* sum of info->collected at stop */
+  int record;     /* keep every pause, measure the backlog */
+  double *all;    /* record: the pauses in seconds, count of them */
+  long cap;
+  long dropped;     /* record: garbage nodes the workload dropped */
+  long held;        /* record: nodes alive that are not dropped garbage */
+  long backlog_max; /* record: the most dropped-but-unfreed nodes at a start */
+  long backlog_mismatch; /* record: starts where the heap's count differed */
 } pauses;
 
 static void on_collect(rcgc_heap *h, rcgc_phase phase,
                        const rcgc_collect_info *info, void *ud) {
   pauses *p = ud;
-  (void)h;
   if (phase == RCGC_PHASE_START) {
+    if (p->record) {
+      long backlog = p->dropped - p->collected;
+      if (backlog > p->backlog_max)
+        p->backlog_max = backlog;
+      if ((long)rcgc_heap_object_count(h) - p->held != backlog)
+        p->backlog_mismatch++;
+    }
     p->t0 = now();
     return;
   }
   double d = now() - p->t0;
   if (d > p->max)
     p->max = d;
+  if (p->record) {
+    if (p->count == p->cap) {
+      p->cap = p->cap ? 2 * p->cap : 1024;
+      p->all = realloc(p->all, (size_t)p->cap * sizeof *p->all);
+      if (p->all == NULL)
+        die("out of memory for the pauses");
+    }
+    p->all[p->count] = d;
+  }
   p->count++;
   if (info->generation == 2)
     p->full++;
   p->collected += info->collected;
+}
+
+static void pauses_watch(rcgc_heap *h, pauses *p) {
+  if (rcgc_callback_add(h, on_collect, p) != 0)
+    die("rcgc_callback_add failed");
+}
+
+static void pauses_unwatch(rcgc_heap *h, pauses *p, const char *workload) {
+  rcgc_callback_remove(h, on_collect, p);
+  if (p->backlog_mismatch != 0) {
+    fprintf(stderr, "rcgc_bench: BUG: %s: at %ld of %ld collection starts "
+            "rcgc_heap_object_count disagreed with the nodes dropped minus "
+            "those the collections reported freed\n",
+            workload, p->backlog_mismatch, p->count);
+    bugs++;
+  }
+}
+
+static int cmp_double(const void *x, const void *y) {
+  double a = *(const double *)x, b = *(const double *)y;
+  return (a > b) - (a < b);
+}
+
+/* The q-quantile of the recorded pauses in seconds, nearest rank (the
+** smallest pause with at least q of all pauses at or below it), as
+** anchor_cpython.py computes it; 0 without pauses. Sorts p->all. */
+static double pause_quantile(pauses *p, double q) {
+  if (p->count == 0)
+    return 0;
+  qsort(p->all, (size_t)p->count, sizeof *p->all, cmp_double);
+  long rank = (long)(q * (double)p->count + 0.999999999);
+  if (rank < 1)
+    rank = 1;
+  return p->all[rank - 1];
 }
 
 /* ------------------------------------------------------------------ churn
@@ -321,13 +409,12 @@ static void churn(long live, long rn) {
   node *keep = tree(h, live);
   rcgc_collect(h, 2);
   pauses p = {0};
-  if (rcgc_callback_add(h, on_collect, &p) != 0)
-    die("rcgc_callback_add failed");
+  pauses_watch(h, &p);
   double t = now();
   for (long i = 0; i < rn; i++)
-    make_ring(h);
+    make_ring(h, NULL);
   double total = now() - t;
-  rcgc_callback_remove(h, on_collect, &p);
+  pauses_unwatch(h, &p, "churn");
   printf("churn live=%ld rings=%ld total=%.3fs ns_per_ring=%.0f "
          "collections=%ld full=%ld max_pause_ms=%.2f\n",
          live, rn, total, total / (double)rn * 1e9, p.count, p.full,
@@ -357,8 +444,7 @@ static void grow(long live, long every) {
   if (v == NULL)
     die("out of memory for the list");
   pauses p = {0};
-  if (rcgc_callback_add(h, on_collect, &p) != 0)
-    die("rcgc_callback_add failed");
+  pauses_watch(h, &p);
   node *prev = NULL;
   double t = now();
   for (long i = 0; i < live; i++) {
@@ -367,10 +453,10 @@ static void grow(long live, long every) {
     v[i] = n; /* the list owns rcgc_new's reference */
     prev = n;
     if (i % every == 0)
-      make_ring(h);
+      make_ring(h, NULL);
   }
   double total = now() - t;
-  rcgc_callback_remove(h, on_collect, &p);
+  pauses_unwatch(h, &p, "grow");
   printf("grow live=%ld total=%.3fs collections=%ld full=%ld "
          "max_pause_ms=%.2f\n",
          live, total, p.count, p.full, p.max * 1e3);
@@ -388,6 +474,174 @@ static void grow(long live, long every) {
   check("grow: objects alive after dropping the list",
         (long)rcgc_heap_object_count(h), 0);
   heap_destroy(h, "grow");
+}
+
+/* ---------------------------------------------------- bigtree, cyclechurn
+** The two pause workloads (bench/README.md): what a program with a large
+** heap pays per collection while automatic collection runs, today with
+** stop-the-world collections. Both print the total time, the collections
+** (full), the longest, median (p50) and 99th-percentile pause, and the
+** garbage backlog's high-water mark: the most dropped-but-unfreed nodes at
+** any collection start, and their bytes (nodes x bytes per node, which
+** rcgc_heap_bytes / rcgc_heap_object_count gives exactly: every object of
+** the heap has the same type).
+*/
+
+/* Bytes per object of a heap whose objects all have one type. */
+static long bytes_per_object(rcgc_heap *h, const char *workload) {
+  size_t n = rcgc_heap_object_count(h), b = rcgc_heap_bytes(h);
+  if (n == 0 || b % n != 0) {
+    fprintf(stderr, "rcgc_bench: BUG: %s: %zu bytes for %zu objects of one "
+            "type\n", workload, b, n);
+    bugs++;
+    return n ? (long)(b / n) : 0;
+  }
+  return (long)(b / n);
+}
+
+static void print_pauses(pauses *p, long node_bytes) {
+  /* p50 before p99: both sort p->all, the second finds it sorted */
+  double p50 = pause_quantile(p, 0.50), p99 = pause_quantile(p, 0.99);
+  printf("collections=%ld full=%ld max_pause_ms=%.2f p50_pause_ms=%.3f "
+         "p99_pause_ms=%.2f backlog_max=%ld backlog_max_bytes=%ld\n",
+         p->count, p->full, p->max * 1e3, p50 * 1e3, p99 * 1e3,
+         p->backlog_max, p->backlog_max * node_bytes);
+  fflush(stdout);
+}
+
+/* bigtree: one held tree of `live` nodes under one root, `rn` rings made
+** and dropped one at a time, automatic collection on. A collection that
+** examines the tree pauses for all of it. */
+static void bigtree(long live, long rn) {
+  rcgc_heap *h = heap_new();
+  rcgc_collect(h, 2);
+  node *keep = tree(h, live);
+  rcgc_collect(h, 2);
+  long node_bytes = bytes_per_object(h, "bigtree");
+  pauses p = {.record = 1, .held = live};
+  pauses_watch(h, &p);
+  double t = now();
+  for (long i = 0; i < rn; i++) {
+    make_ring(h, &p.held);
+    p.held -= 3;
+    p.dropped += 3;
+  }
+  double total = now() - t;
+  pauses_unwatch(h, &p, "bigtree");
+  printf("bigtree live=%ld rings=%ld total=%.3fs ns_per_ring=%.0f ", live, rn,
+         total, total / (double)rn * 1e9);
+  print_pauses(&p, node_bytes);
+  long rest = rcgc_collect(h, 2);
+  check("bigtree: objects collected by the automatic collections and the "
+        "final one", p.collected + rest, 3 * rn);
+  check("bigtree: objects alive after the final collection",
+        (long)rcgc_heap_object_count(h), live);
+  free(p.all);
+  rcgc_decref(h, keep);
+  heap_destroy(h, "bigtree");
+}
+
+/* A node with a payload: cyclechurn's objects (node first, so that
+** node_traverse reads its links). */
+typedef struct pnode {
+  node n;
+  char payload[64];
+} pnode;
+
+static const rcgc_type pnode_type = {
+    .name = "PNode",
+    .size = sizeof(pnode),
+    .traverse = node_traverse,
+};
+
+/* splitmix64: the workload's random numbers, computed exactly alike by
+** anchor_cpython.py, so that both make the same cycles. */
+static unsigned long long rng_state;
+
+static unsigned long long rng_next(void) {
+  unsigned long long z = (rng_state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+/* A cycle of k >= 2 payload nodes linked by `a`; returns its first node,
+** whose reference the caller owns (the others are held by the links).
+** `held` counts each node when it is made. */
+static node *make_cycle(rcgc_heap *h, long k, long *held) {
+  node *first = rcgc_new(h, &pnode_type);
+  if (first == NULL)
+    die("rcgc_new failed");
+  ++*held;
+  node *prev = first;
+  for (long i = 1; i < k; i++) {
+    node *n = rcgc_new(h, &pnode_type);
+    if (n == NULL)
+      die("rcgc_new failed");
+    ++*held;
+    rcgc_set(h, &prev->a, n);
+    if (prev != first)
+      rcgc_decref(h, prev);
+    prev = n;
+  }
+  rcgc_set(h, &prev->a, first);
+  rcgc_decref(h, prev);
+  return first;
+}
+
+/* cyclechurn: a live set of cycles of 2-20 payload nodes (sizes drawn at
+** random) until it holds at least `live` nodes; then `reps` times, a random
+** cycle is dropped and a new one of random size takes its place, automatic
+** collection on. */
+static void cyclechurn(long live, long reps) {
+  rcgc_heap *h = heap_new();
+  rcgc_collect(h, 2);
+  rng_state = 1;
+  long cap = live / 2 + 1, ncyc = 0, held = 0;
+  node **cyc = malloc((size_t)cap * sizeof *cyc);
+  long *len = malloc((size_t)cap * sizeof *len);
+  if (cyc == NULL || len == NULL)
+    die("out of memory for the cycles");
+  while (held < live) {
+    long k = 2 + (long)(rng_next() % 19);
+    cyc[ncyc] = make_cycle(h, k, &held);
+    len[ncyc++] = k;
+  }
+  long start_live = held;
+  rcgc_collect(h, 2);
+  check("cyclechurn: objects alive after building the live set",
+        (long)rcgc_heap_object_count(h), start_live);
+  long node_bytes = bytes_per_object(h, "cyclechurn");
+  pauses p = {.record = 1, .held = held};
+  pauses_watch(h, &p);
+  double t = now();
+  for (long i = 0; i < reps; i++) {
+    long j = (long)(rng_next() % (unsigned long long)ncyc);
+    long k = 2 + (long)(rng_next() % 19);
+    rcgc_decref(h, cyc[j]);
+    p.held -= len[j];
+    p.dropped += len[j];
+    cyc[j] = make_cycle(h, k, &p.held);
+    len[j] = k;
+  }
+  double total = now() - t;
+  pauses_unwatch(h, &p, "cyclechurn");
+  printf("cyclechurn live=%ld cycles=%ld replacements=%ld total=%.3fs "
+         "ns_per_replacement=%.0f ", start_live, ncyc, reps, total,
+         total / (double)reps * 1e9);
+  print_pauses(&p, node_bytes);
+  long rest = rcgc_collect(h, 2);
+  check("cyclechurn: objects collected by the automatic collections and the "
+        "final one", p.collected + rest, p.dropped);
+  check("cyclechurn: objects alive after the final collection",
+        (long)rcgc_heap_object_count(h), p.held);
+  free(p.all);
+  for (long j = 0; j < ncyc; j++)
+    rcgc_decref(h, cyc[j]);
+  free(cyc);
+  free(len);
+  rcgc_collect(h, 2);
+  heap_destroy(h, "cyclechurn");
 }
 
 /* ----------------------------------------------------------------- memory
@@ -437,7 +691,9 @@ static long parse_size(const char *s) {
 static _Noreturn void usage(void) {
   fprintf(stderr,
           "usage: rcgc_bench [--policy default|cpython] [--churn LIVE RINGS]"
-          " [--grow LIVE] [--no-churn] [--no-grow] [N ...]\n"
+          " [--grow LIVE] [--bigtree LIVE RINGS]\n"
+          "                  [--cyclechurn LIVE REPLACEMENTS] [--no-churn]"
+          " [--no-grow] [--no-bigtree] [--no-cyclechurn] [N ...]\n"
           "       rcgc_bench [--policy default|cpython] --once"
           " rings|live-tree|mixed N [--build-only]\n"
           "       rcgc_bench [--policy default|cpython] --memory N\n");
@@ -471,7 +727,9 @@ int main(int argc, char **argv) {
   long sizes[16];
   int nsizes = 0;
   long churn_live = 1000000, churn_rings = 3000000, grow_live = 4000000;
-  int do_churn = 1, do_grow = 1;
+  long bigtree_live = 4000000, bigtree_rings = 2000000;
+  long cc_live = 1000000, cc_reps = 2000000;
+  int do_churn = 1, do_grow = 1, do_bigtree = 1, do_cyclechurn = 1;
 
   argc = take_policy(argc, argv);
 #ifndef RCGC_HAVE_POLICY
@@ -500,6 +758,16 @@ int main(int argc, char **argv) {
       churn_rings = parse_size(argv[++i]);
     } else if (strcmp(argv[i], "--grow") == 0 && i + 1 < argc) {
       grow_live = parse_size(argv[++i]);
+    } else if (strcmp(argv[i], "--bigtree") == 0 && i + 2 < argc) {
+      bigtree_live = parse_size(argv[++i]);
+      bigtree_rings = parse_size(argv[++i]);
+    } else if (strcmp(argv[i], "--cyclechurn") == 0 && i + 2 < argc) {
+      cc_live = parse_size(argv[++i]);
+      cc_reps = parse_size(argv[++i]);
+    } else if (strcmp(argv[i], "--no-bigtree") == 0) {
+      do_bigtree = 0;
+    } else if (strcmp(argv[i], "--no-cyclechurn") == 0) {
+      do_cyclechurn = 0;
     } else if (strcmp(argv[i], "--no-churn") == 0) {
       do_churn = 0;
     } else if (strcmp(argv[i], "--no-grow") == 0) {
@@ -529,6 +797,10 @@ int main(int argc, char **argv) {
     churn(churn_live, churn_rings);
   if (do_grow)
     grow(grow_live, 10);
+  if (do_bigtree)
+    bigtree(bigtree_live, bigtree_rings);
+  if (do_cyclechurn)
+    cyclechurn(cc_live, cc_reps);
   if (bugs)
     fprintf(stderr, "rcgc_bench: %ld check(s) failed\n", bugs);
   return bugs ? 3 : 0;
