@@ -8,15 +8,167 @@ anchor script has no switch for.
       memory nodes=N rss_bytes_per_node=X native_bytes_per_node=Y native=...
   python3 anchor_cpython.py ANCHORS_DIR quick CHURN_LIVE CHURN_RINGS GROW_LIVE N...
       the anchor's workloads at smaller churn/grow sizes (smoke tests)
+  python3 anchor_cpython.py ANCHORS_DIR pauses BT_LIVE BT_RINGS CC_LIVE CC_REPLACEMENTS
+      the two pause workloads, which the anchor script does not have,
+      written as rcgc_bench.c writes them (bench/README.md): bigtree (a held
+      tree of BT_LIVE nodes, the anchor's tree(), while BT_RINGS rings are
+      made and dropped) and cyclechurn (cycles of 2-20 payload nodes holding
+      at least CC_LIVE nodes, CC_REPLACEMENTS random cycles replaced by new
+      ones); prints
+      bigtree live=... rings=... total=...s ns_per_ring=... collections=...
+          full=... max_pause_ms=... p50_pause_ms=... p99_pause_ms=...
+          backlog_max=... backlog_max_bytes=...
+      cyclechurn live=... cycles=... replacements=... total=...s
+          ns_per_replacement=... (then as bigtree)
 """
 import gc
 import os
 import sys
+import time
 
 
 def rss_bytes():
     with open('/proc/self/statm') as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+class Pauses:
+    """gc.callbacks as the anchor's churn and grow use them (a pause is the
+    time from 'start' to 'stop'; generation 2 counts as full), keeping every
+    pause, and the garbage backlog at each start: the nodes the workload
+    dropped (self.dropped, which it counts) minus the objects the
+    collections reported collected so far. Every object a collection frees
+    here is a dropped node (the payloads are bytes objects, which the
+    collector does not track)."""
+
+    def __init__(self):
+        self.all, self.full, self.collected = [], 0, 0
+        self.dropped, self.backlog_max, self.t0 = 0, 0, 0.0
+
+    def __call__(self, phase, info):
+        if phase == 'start':
+            backlog = self.dropped - self.collected
+            if backlog > self.backlog_max:
+                self.backlog_max = backlog
+            self.t0 = time.perf_counter()
+            return
+        self.all.append(time.perf_counter() - self.t0)
+        if info['generation'] == 2:
+            self.full += 1
+        self.collected += info['collected']
+
+    def quantile(self, q):
+        """Nearest rank, as rcgc_bench.c's pause_quantile computes it."""
+        if not self.all:
+            return 0.0
+        v = sorted(self.all)
+        return v[max(1, int(q * len(v) + 0.999999999)) - 1]
+
+    def line(self, node_bytes):
+        mx = max(self.all) if self.all else 0.0
+        return (f"collections={len(self.all)} full={self.full} max_pause_ms={mx * 1e3:.2f} "
+                f"p50_pause_ms={self.quantile(0.5) * 1e3:.3f} "
+                f"p99_pause_ms={self.quantile(0.99) * 1e3:.2f} "
+                f"backlog_max={self.backlog_max} "
+                f"backlog_max_bytes={self.backlog_max * node_bytes}")
+
+    def check(self, what, rest):
+        """The automatic collections and a final one freed every dropped node."""
+        if self.collected + rest != self.dropped:
+            print(f"anchor_cpython.py: {what}: collected {self.collected} + {rest}, "
+                  f"dropped {self.dropped}", file=sys.stderr, flush=True)
+            return 1
+        return 0
+
+
+def bigtree(b, live, rings_n):
+    """A held tree of `live` nodes (the anchor's tree()), rings_n rings made
+    and dropped one at a time, automatic collection on."""
+    gc.collect()
+    keep = b.tree(live)
+    gc.collect()
+    node_bytes = sys.getsizeof(keep)  # the GC header included
+    p = Pauses()
+    gc.callbacks.append(p)
+    Node = b.Node
+    t = time.perf_counter()
+    for _ in range(rings_n):
+        x, y, z = Node(), Node(), Node()
+        x.a = y; y.a = z; z.a = x
+        x = y = z = None
+        p.dropped += 3
+    total = time.perf_counter() - t
+    gc.callbacks.remove(p)
+    print(f"bigtree live={live} rings={rings_n} total={total:.3f}s "
+          f"ns_per_ring={total / rings_n * 1e9:.0f} {p.line(node_bytes)}", flush=True)
+    bad = p.check('bigtree', gc.collect())
+    del keep
+    gc.collect()
+    return bad
+
+
+class PNode:
+    """cyclechurn's node: two links and a 64-byte payload."""
+    __slots__ = ('a', 'b', 'payload')
+
+    def __init__(self):
+        self.a = None; self.b = None; self.payload = bytes(64)
+
+
+MASK = (1 << 64) - 1
+
+
+class Rng:
+    """splitmix64, exactly as rcgc_bench.c's rng_next."""
+
+    def __init__(self, seed):
+        self.s = seed
+
+    def next(self):
+        self.s = z = (self.s + 0x9E3779B97F4A7C15) & MASK
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+        return z ^ (z >> 31)
+
+
+def make_cycle(k):
+    first = prev = PNode()
+    for _ in range(k - 1):
+        n = PNode(); prev.a = n; prev = n
+    prev.a = first
+    return first
+
+
+def cyclechurn(live, reps):
+    """Cycles of 2-20 payload nodes (random sizes) until at least `live`
+    nodes are held; then `reps` times a random cycle is dropped and a new
+    one of random size takes its place, automatic collection on."""
+    gc.collect()
+    rng = Rng(1)
+    cyc, size, held = [], [], 0
+    while held < live:
+        k = 2 + rng.next() % 19
+        cyc.append(make_cycle(k)); size.append(k); held += k
+    gc.collect()
+    node_bytes = sys.getsizeof(cyc[0]) + sys.getsizeof(cyc[0].payload)
+    n = len(cyc)
+    p = Pauses()
+    gc.callbacks.append(p)
+    t = time.perf_counter()
+    for _ in range(reps):
+        j = rng.next() % n
+        k = 2 + rng.next() % 19
+        cyc[j] = None
+        p.dropped += size[j]
+        cyc[j] = make_cycle(k); size[j] = k
+    total = time.perf_counter() - t
+    gc.callbacks.remove(p)
+    print(f"cyclechurn live={held} cycles={n} replacements={reps} total={total:.3f}s "
+          f"ns_per_replacement={total / reps * 1e9:.0f} {p.line(node_bytes)}", flush=True)
+    bad = p.check('cyclechurn', gc.collect())
+    del cyc
+    gc.collect()
+    return bad
 
 
 def main():
@@ -42,6 +194,12 @@ def main():
                 b.bench(k, n)
         b.churn(live, rn)
         b.grow(grow_live)
+    elif mode == 'pauses':
+        bt_live, bt_rings, cc_live, cc_reps = (int(x) for x in sys.argv[3:7])
+        print(sys.version.split()[0], flush=True)
+        bad = bigtree(b, bt_live, bt_rings)
+        bad += cyclechurn(cc_live, cc_reps)
+        sys.exit(3 if bad else 0)
     else:
         sys.exit(f"anchor_cpython.py: unknown mode {mode}")
 
