@@ -66,9 +66,9 @@ class Pauses:
 
     def line(self, node_bytes):
         mx = max(self.all) if self.all else 0.0
-        return (f"collections={len(self.all)} full={self.full} max_pause_ms={mx * 1e3:.2f} "
+        return (f"collections={len(self.all)} full={self.full} max_pause_ms={mx * 1e3:.3f} "
                 f"p50_pause_ms={self.quantile(0.5) * 1e3:.3f} "
-                f"p99_pause_ms={self.quantile(0.99) * 1e3:.2f} "
+                f"p99_pause_ms={self.quantile(0.99) * 1e3:.3f} "
                 f"backlog_max={self.backlog_max} "
                 f"backlog_max_bytes={self.backlog_max * node_bytes}")
 

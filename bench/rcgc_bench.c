@@ -502,8 +502,8 @@ static long bytes_per_object(rcgc_heap *h, const char *workload) {
 static void print_pauses(pauses *p, long node_bytes) {
   /* p50 before p99: both sort p->all, the second finds it sorted */
   double p50 = pause_quantile(p, 0.50), p99 = pause_quantile(p, 0.99);
-  printf("collections=%ld full=%ld max_pause_ms=%.2f p50_pause_ms=%.3f "
-         "p99_pause_ms=%.2f backlog_max=%ld backlog_max_bytes=%ld\n",
+  printf("collections=%ld full=%ld max_pause_ms=%.3f p50_pause_ms=%.3f "
+         "p99_pause_ms=%.3f backlog_max=%ld backlog_max_bytes=%ld\n",
          p->count, p->full, p->max * 1e3, p50 * 1e3, p99 * 1e3,
          p->backlog_max, p->backlog_max * node_bytes);
   fflush(stdout);
