@@ -29,13 +29,20 @@
 #   BENCH_SIZES="100000 1000000"  sizes of rings/live-tree/mixed
 #                                 (default 100000 1000000 4000000; quick 100000)
 #   BENCH_MEMORY_NODES=N          tree size for bytes per node (default 4000000)
+#   BENCH_BIGTREE="LIVE RINGS"    the pause workload bigtree: held tree, rings
+#                                 dropped (default 4000000 2000000; quick
+#                                 200000 100000)
+#   BENCH_CYCLECHURN="LIVE REPL"  the pause workload cyclechurn: nodes held in
+#                                 cycles, replacements (default 1000000
+#                                 2000000; quick 50000 100000)
 #   BENCH_INSTR_NODES=N           size for --instructions (default 1000000)
 #   BENCH_QUICK=1                 same as --quick
 #   BENCH_SKIP="php boehm"        systems not to run (php, cpython, boehm,
 #                                 rcgc-cpython: rcgc_bench under the CPython
 #                                 policy; classic: malloc, mimalloc), or
 #                                 "classic", or "python" (rcgc for Python
-#                                 beside objgraph, last in a full run)
+#                                 beside objgraph, last in a full run), or
+#                                 "pauses" (bigtree and cyclechurn)
 #   RCGC_ANCHORS=dir              the anchors (default ../shared/anchors
 #                                 beside the repository)
 #   BENCH_BIN=path                use this rcgc_bench instead of building one
@@ -70,7 +77,7 @@ for arg in "$@"; do
     --quick) mode=quick ;;
     --instructions) mode=instructions ;;
     --classic) classic_only=1 ;;
-    -h|--help) sed -n '2,54p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,62p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -128,6 +135,8 @@ wants() { case " ${BENCH_SKIP:-} " in *" $1 "*) return 1 ;; esac; return 0; }
 # Does $BIN take --policy? (An rcgc_bench from before it, through BENCH_BIN,
 # prints its usage without it.)
 has_policy() { "$BIN" --help 2>&1 | grep -q -e '--policy'; }
+# Does $BIN have the pause workloads (--bigtree, --cyclechurn)?
+has_pauses() { "$BIN" --help 2>&1 | grep -q -e '--bigtree'; }
 
 # ---------------------------------------------------------- instructions
 if [ "$mode" = instructions ]; then
@@ -190,10 +199,14 @@ if [ "$mode" = quick ]; then
   MEMN=${BENCH_MEMORY_NODES:-1000000}
   CHURN="100000 300000"
   GROW=400000
+  BIGTREE=${BENCH_BIGTREE:-200000 100000}
+  CYCLECHURN=${BENCH_CYCLECHURN:-50000 100000}
   JSON=$BUILD/results-quick.json
 else
   SIZES=${BENCH_SIZES:-100000 1000000 4000000}
   MEMN=${BENCH_MEMORY_NODES:-4000000}
+  BIGTREE=${BENCH_BIGTREE:-4000000 2000000}
+  CYCLECHURN=${BENCH_CYCLECHURN:-1000000 2000000}
   JSON=$REPO/bench/results.json
 fi
 echo "$mode" >"$OUT/mode"
@@ -212,19 +225,31 @@ anchor_workloads() {
   else
     pcpy=()
   fi
-  if [ "$mode" = quick ]; then
-    run rcgc "$BIN" "${pdef[@]}" --churn $CHURN --grow $GROW "$@"
+  # The pause workloads (bigtree, cyclechurn) run last in the same process,
+  # each in its own heap, as churn and grow do.
+  local pw=()
+  if ! has_pauses; then
+    skipped pauses "$BIN has no --bigtree (an rcgc_bench from before the pause workloads)"
+  elif ! wants pauses; then
+    pw=(--no-bigtree --no-cyclechurn)
+    skipped pauses "BENCH_SKIP"
   else
-    run rcgc "$BIN" "${pdef[@]}" "$@"
+    # shellcheck disable=SC2206
+    pw=(--bigtree $BIGTREE --cyclechurn $CYCLECHURN)
+  fi
+  if [ "$mode" = quick ]; then
+    run rcgc "$BIN" "${pdef[@]}" --churn $CHURN --grow $GROW "${pw[@]}" "$@"
+  else
+    run rcgc "$BIN" "${pdef[@]}" "${pw[@]}" "$@"
   fi
   if [ ${#pcpy[@]} -eq 0 ]; then
     skipped rcgc-cpython "$BIN has no --policy (an rcgc_bench from before it)"
   elif ! wants rcgc-cpython; then
     skipped rcgc-cpython "BENCH_SKIP"
   elif [ "$mode" = quick ]; then
-    run rcgc-cpython "$BIN" "${pcpy[@]}" --churn $CHURN --grow $GROW "$@"
+    run rcgc-cpython "$BIN" "${pcpy[@]}" --churn $CHURN --grow $GROW "${pw[@]}" "$@"
   else
-    run rcgc-cpython "$BIN" "${pcpy[@]}" "$@"
+    run rcgc-cpython "$BIN" "${pcpy[@]}" "${pw[@]}" "$@"
   fi
   # Bytes per node: the default policy only (both policies use the same
   # object header).
@@ -242,6 +267,12 @@ anchor_workloads() {
       run cpython python3 "$ANCHORS/cpython_bench.py" "$@"
     fi
     run cpython-memory python3 "$REPO/bench/anchor_cpython.py" "$ANCHORS" memory "$MEMN"
+    # The pause workloads: the anchor script has none; bench/anchor_cpython.py
+    # writes them as rcgc_bench does, in a process of their own.
+    if wants pauses; then
+      # shellcheck disable=SC2086
+      run cpython-pauses python3 "$REPO/bench/anchor_cpython.py" "$ANCHORS" pauses $BIGTREE $CYCLECHURN
+    fi
   fi
 
   # PHP: if php exists. It crashes at exit freeing the grow chain (expected).
