@@ -6,7 +6,9 @@ ratios, and writes it as JSON.
       DIR holds, per system (rcgc: rcgc_bench under the default policy,
       rcgc-cpython: under the CPython policy, cpython, php, boehm):
       SYSTEM.txt (the workload lines), SYSTEM-memory.txt (the bytes-per-node
-      line), .rc (exit status), .err; skipped.tsv (system TAB reason); mode.
+      line), SYSTEM-pauses.txt (the bigtree and cyclechurn lines, when run in
+      a process of their own), .rc (exit status), .err; skipped.tsv (system
+      TAB reason); mode.
       --previous: an earlier results.json, to set the CPython policy's
       figures against. A "classic" part already in FILE is kept.
   report.py instructions --out DIR --nodes N --json FILE [--baseline FILE]
@@ -38,6 +40,18 @@ SYSTEMS = ('rcgc', 'rcgc-cpython', 'cpython', 'php', 'boehm')
 LABEL = {'rcgc': 'rcgc', 'cpython': 'cpython', 'php': 'php', 'boehm': 'boehm'}
 NAME = {'rcgc': '', 'rcgc-cpython': '', 'cpython': 'CPython ', 'php': 'PHP ', 'boehm': ''}
 KINDS = ('rings', 'live-tree', 'mixed')
+# The pause workloads: per workload, its time per unit (key, label) and the
+# keys of its sizes; then the rows every one of them has (key, label,
+# digits, divisor; collections have no ratio).
+PAUSE_PARTS = (('bigtree', 'ns_per_ring', 'ns/ring', ('live', 'rings')),
+               ('cyclechurn', 'ns_per_replacement', 'ns/replacement',
+                ('live', 'replacements')))
+PAUSE_ROWS = (('collections', 'collections', 0, 1),
+              ('max_pause_ms', 'max pause ms', 3, 1),
+              ('p50_pause_ms', 'p50 pause ms', 3, 1),
+              ('p99_pause_ms', 'p99 pause ms', 3, 1),
+              ('backlog_max', 'backlog max nodes', 0, 1),
+              ('backlog_max_bytes', 'backlog max KiB', 0, 1024))
 
 
 def read(path, default=None):
@@ -75,6 +89,7 @@ def parse_run(text):
     grow lines. Returns a dict; PHP's 'runs' is read as collections."""
     res = {'version': None, 'workloads': {}, 'churn': None, 'grow': None,
            'complete': False}
+    res.update({part: None for part, _, _, _ in PAUSE_PARTS})
     if not text:
         return res
     lines = [l for l in text.splitlines() if l.strip()]
@@ -86,6 +101,10 @@ def parse_run(text):
                     'seconds': float(tok[2]), 'ns_per_node': float(tok[3])}
             except ValueError:
                 pass
+        elif tok[0] in [p[0] for p in PAUSE_PARTS]:
+            kv = parse_kv(line)
+            if 'total' in kv:
+                res[tok[0]] = kv
         elif tok[0] in ('churn', 'grow'):
             kv = parse_kv(line)
             if 'runs' in kv and 'collections' not in kv:
@@ -125,7 +144,15 @@ def fmt_ratio(r):
         return f'({r:.1f}x)'
     if r >= 0.01:
         return f'({r:.2f}x)'
-    return f'({r:.3f}x)'
+    if r >= 0.001:
+        return f'({r:.3f}x)'
+    return f'({r:.1g}x)'
+
+
+def sig(r):
+    """A ratio for the JSON: 4 significant digits (pause ratios span 1e-4
+    to 1e3)."""
+    return float(f'{r:.4g}')
 
 
 def fmt_num(v, digits=1):
@@ -309,6 +336,11 @@ def table(args):
                     extra[part]['in_sequence'] = runs[s][part]
                 runs[s][part] = dict(extra[part], separate_process=True)
                 runs[s]['complete'] = runs[s]['complete'] or part == 'grow'
+        # the pause workloads in a process of their own (CPython: see run.sh)
+        extra = parse_run(read(os.path.join(d, f'{s}-pauses.txt')))
+        for part, _, _, _ in PAUSE_PARTS:
+            if extra[part]:
+                runs[s][part] = dict(extra[part], separate_process=True)
         mem[s] = parse_memory(read(os.path.join(d, s + '-memory.txt')))
         rc = read(os.path.join(d, s + '.rc'), '?').strip()
         status[s] = {'exit_status': int(rc) if rc.lstrip('-').isdigit() else None,
@@ -348,6 +380,13 @@ def table(args):
                 if bugs:
                     note += ' -- ' + '; '.join(bugs[:5])
         notes.append(note)
+    for s in systems:
+        rc = (read(os.path.join(d, s + '-pauses.rc'), '') or '').strip()
+        if rc and rc != '0':
+            err = (read(os.path.join(d, s + '-pauses.err'), '') or '').strip().splitlines()
+            notes.append(f'{s} pause workloads exited with status {rc}'
+                         + (f': {err[-1]}' if err else ''))
+            status[s]['pauses_exit_status'] = int(rc) if rc.lstrip('-').isdigit() else None
     for s, why in skipped.items():
         notes.append(f'{s} skipped: {why}')
 
@@ -373,10 +412,15 @@ def table(args):
                  'rcgc is the default policy, rcgc-cpython the CPython policy '
                  '(RCGC_POLICY_CPYTHON), so rcgc-cpython\'s ratios are the '
                  '"default vs cpython policy" column; the anchors\' '
-                 'speedup_cpython_policy keys are other / rcgc-cpython',
+                 'speedup_cpython_policy keys are other / rcgc-cpython; '
+                 'bigtree and cyclechurn: "ratios" holds other / rcgc per figure '
+                 '(times, pauses, backlog), an anchor\'s "ratios_cpython_policy" '
+                 'other / rcgc-cpython',
         'workloads': [],
         'churn': {},
         'grow': {},
+        'bigtree': {},
+        'cyclechurn': {},
         'memory': {},
         'policies': {},
         'notes': notes,
@@ -489,6 +533,56 @@ def table(args):
                 if rc:
                     e['speedup_cpython_policy'] = round(rc, 3)
             doc[part][s] = e
+
+    # ---- the pause workloads: time per unit, collections (full), pauses
+    # (longest, p50, p99), the garbage backlog's high-water mark
+    for part, unit_key, unit, sizes in PAUSE_PARTS:
+        c0 = ours[part]
+        if not c0:
+            continue
+        c1 = cpy[part] if cpy else None
+        if c1 and any(c1.get(k) != c0.get(k) for k in sizes):
+            notes.append(f'rcgc {part}: the two policies ran different sizes')
+        entry = {'rcgc': dict(c0)}
+        e1 = dict(c1, ratios={}) if c1 else None
+        anchors = {s: runs.get(s, {}).get(part) for s in ANCHORS}
+        anchors = {s: dict(c, ratios={}, ratios_cpython_policy={})
+                   for s, c in anchors.items() if c}
+        for key, label, digits, div in ((unit_key, unit, 0, 1),) + PAUSE_ROWS:
+            def val(c):
+                v = (c or {}).get(key)
+                return v / div if v is not None and div != 1 else v
+            counted = key == 'collections'
+            cells = grid.row(f'{part} {label}')
+            r = policy_cells(cells, f'{part} {label}', val(c0), val(c1), digits,
+                             with_ratio=not counted)
+            if counted:
+                comparison.append({'row': f'{part} full collections',
+                                   'default': c0.get('full'),
+                                   'cpython': (c1 or {}).get('full')})
+                cells['rcgc'] += f' (full {c0.get("full")})'
+                if c1:
+                    cells['rcgc-cpython'] += f' (full {c1.get("full")})'
+            if r and e1 is not None:
+                e1['ratios'][key] = sig(r)
+            for s, e in anchors.items():
+                v = val(e)
+                if counted:
+                    cells[s] = fmt_num(v) + (f' (full {e["full"]})' if 'full' in e else '')
+                    continue
+                ra = ratio(v, val(c0))
+                cells[s] = f'{fmt_num(v, digits)} {fmt_ratio(ra)}'.rstrip()
+                if key == unit_key and any(e.get(k) != c0.get(k) for k in sizes):
+                    cells[s] += ' [' + ' '.join(f'{k}={e.get(k)}' for k in sizes) + ']'
+                if ra:
+                    e['ratios'][key] = sig(ra)
+                rc = ratio(v, val(c1)) if c1 else None
+                if rc:
+                    e['ratios_cpython_policy'][key] = sig(rc)
+        if e1 is not None:
+            entry['rcgc-cpython'] = e1
+        entry.update(anchors)
+        doc[part] = entry
 
     # ---- memory (the default policy's process)
     m0 = mem.get('rcgc')
