@@ -93,6 +93,9 @@ typedef struct ctx_t {
   ** (1 .. ntypes - 1) exactly when t - (1 << TI_SHIFT) is below it, as
   ** unsigned numbers (the flags sit below TI_SHIFT; id 0 wraps around) */
   uint32_t tinfo_limit;
+  bool lazy;       /* closure mode over suspects alone: gc_refs are set at
+                      first contact (subtract_closure) */
+  size_t reached;  /* lazy: candidates of the list whose gc_refs were set */
 } ctx_t;
 
 /* How deduce_unreachable finds the candidates' gc_refs. */
@@ -118,17 +121,20 @@ typedef struct deduce_t {
 
 /* Debug builds check the state of every list a phase hands to the next
 ** (the habit of CPython's validate_list): well-formed circular doubly
-** linked, every member alive with a registered type, no NEXT_UNREACHABLE,
-** and PREV_COLLECTING exactly as 'collecting' says (true: the members are
-** the running collection's candidates; false: plain links). A violation is
+** linked, every member alive with a registered type, no NEXT_UNREACHABLE
+** (but with LIST_FLAGGED), and PREV_COLLECTING exactly as 'collecting'
+** says (LIST_CANDIDATES or LIST_FLAGGED: the members are the running
+** collection's candidates; LIST_PLAIN: plain links). A violation is
 ** a bug of the collector or an undetected misuse: it is reported as misuse,
 ** naming the list and the phase. Costs one pass per list per phase. */
+enum { LIST_PLAIN = 0, LIST_CANDIDATES = 1, LIST_FLAGGED = 2 };
 #ifdef RCGC_CHECKS
-static void validate_list(rcgc_heap *heap, head_t *list, bool collecting_members,
-                          const char *name, const char *phase) {
+static void validate_list(rcgc_heap *heap, head_t *list, int kind, const char *name,
+                          const char *phase) {
+  bool collecting_members = kind != LIST_PLAIN;
   head_t *prev = list;
   for (head_t *h = next_of(list);; prev = h, h = next_of(h)) {
-    if (prev_of(h) != prev || (h->gc_next & NEXT_UNREACHABLE)) {
+    if (prev_of(h) != prev || (h != list && kind != LIST_FLAGGED && (h->gc_next & NEXT_UNREACHABLE))) {
       rcgc__misuse(heap, NULL, "internal invariant",
                    "the %s list is not a well-formed list after %s (at %p)", name, phase,
                    (void *)h);
@@ -314,16 +320,26 @@ static int visit_decref_closure(void *child, const char *edge, void *arg) {
   head_t *c = AS_HEAD(child);
   SKIP_JUNK(ctx, child, c);
   if (!is_collecting(c)) {
+    if (ctx->lazy && (c->tinfo & TI_SUSPECT)) {
+      /* a suspect the scan has not reached: its count starts now */
+      set_gc_refs(c, c->refcnt);
+      ctx->reached++;
+      subtract_one(ctx, c, true);
+      return 0;
+    }
     if (!ctx->expanding || (c->tinfo & (TI_UNTRACKED | TI_FROZEN))) {
       ctx->outside = true;
       return 0;
     }
     list_remove(c);
     head_t *at = ctx->cursor;
-    c->gc_next = at->gc_next;
+    head_t *after = next_of(at);
+    c->gc_next = (uintptr_t)after;
     at->gc_next = (uintptr_t)c;
     if (prev_of(ctx->list) == at)
       ctx->list->gc_prev = (uintptr_t)c; /* the new tail */
+    else if (ctx->lazy && !is_collecting(after))
+      after->gc_prev = (uintptr_t)c; /* a suspect not reached yet keeps its back link */
     ctx->cursor = c;
     set_gc_refs(c, c->refcnt);
     c->tinfo |= TI_SUSPECT;
@@ -333,8 +349,21 @@ static int visit_decref_closure(void *child, const char *edge, void *arg) {
   return 0;
 }
 
+/* Lazy (an automatic suspect collection: the list is the suspects alone,
+** all with TI_SUSPECT): no update_refs pass over the list beforehand -- on a
+** heap that churned, one more read of every candidate in list order, which
+** is not memory order. A candidate's gc_refs are set when the scan reaches
+** it or, before that, when a candidate references it: a suspect without
+** PREV_COLLECTING is one the scan has not reached (a pulled object has its
+** gc_refs from the moment it is pulled). Until the scan reaches them such
+** suspects keep their back links (P1), so pulling an object in front of
+** one updates its back link. */
 static void subtract_closure(ctx_t *ctx, head_t *list) {
   for (head_t *h = next_of(list); h != list; h = next_of(h)) {
+    if (ctx->lazy && !is_collecting(h)) {
+      set_gc_refs(h, h->refcnt);
+      ctx->reached++;
+    }
     ctx->expanding = (h->tinfo & TI_SUSPECT) != 0;
     ctx->cursor = h;
     subtract_object(ctx, h, visit_decref_closure);
@@ -389,9 +418,10 @@ static int visit_reachable(void *child, const char *edge, void *arg) {
 __attribute__((always_inline))
 #endif
 static inline size_t move_unreachable_(rcgc_heap *heap, head_t *young, head_t *unreachable,
-                                       bool closure) {
+                                       bool closure, bool fixup) {
   /* after a closure collection every candidate leaves without TI_SUSPECT
-  ** (it has been examined; INVARIANT S1); a full collection cleared the
+  ** (it has been examined; INVARIANT S1) -- garbage freed at once keeps it,
+  ** see move_unreachable below; a full collection cleared the
   ** flags in its subtraction, a list collection has no suspects, and the
   ** CPython policy keeps the flag everywhere (INVARIANT S2) */
   head_t *prev = young;
@@ -422,6 +452,8 @@ static inline size_t move_unreachable_(rcgc_heap *heap, head_t *young, head_t *u
   }
   young->gc_prev = (uintptr_t)prev;
   unreachable->gc_next &= ~NEXT_UNREACHABLE;
+  if (!fixup)
+    return reachable;
   /* drop the NEXT_UNREACHABLE flags: unreachable becomes an ordinary list
   ** whose members keep PREV_COLLECTING */
   for (head_t *u = next_of(unreachable); u != unreachable; u = next_of(u)) {
@@ -432,10 +464,16 @@ static inline size_t move_unreachable_(rcgc_heap *heap, head_t *young, head_t *u
   return reachable;
 }
 
+/* With 'fixup' false the garbage keeps its NEXT_UNREACHABLE flags, and in
+** closure mode its TI_SUSPECT: only delete_garbage may read the list then
+** (next_of masks the flag), which is what the collection's shortcut
+** guarantees -- no user code, nothing saved, everything freed --, and the
+** pass that drops them, one more read and write of every garbage object in
+** list order, which after churn is not memory order, is saved. */
 static size_t move_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachable,
-                               bool closure) {
-  return closure ? move_unreachable_(heap, young, unreachable, true)
-                 : move_unreachable_(heap, young, unreachable, false);
+                               bool closure, bool fixup) {
+  return closure ? move_unreachable_(heap, young, unreachable, true, fixup)
+                 : move_unreachable_(heap, young, unreachable, false, fixup);
 }
 
 /* True when no candidate has a reference from outside the candidates. */
@@ -479,16 +517,18 @@ static void restore_list(rcgc_heap *heap, head_t *list) {
 ** garbage with out->all_garbage set -- singly linked (its members' gc_prev
 ** hold gc_refs and flags), which is all delete_garbage needs. */
 static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachable,
-                               deduce_t *out, mode_t_ mode, bool shortcut) {
-  ctx_t ctx = {heap, NULL, young, false, false, NULL, 0, false, 0,
-               (heap->ntypes - 1u) << TI_SHIFT};
+                               deduce_t *out, mode_t_ mode, bool shortcut, bool suspects_only) {
+  ctx_t ctx = {.heap = heap,
+               .list = young,
+               .tinfo_limit = (heap->ntypes - 1u) << TI_SHIFT,
+               .lazy = mode == MODE_CLOSURE && suspects_only};
   out->all_garbage = false;
   if (mode == MODE_FULL) {
     out->candidates = update_subtract_full(&ctx, young);
   } else if (mode == MODE_CLOSURE) {
-    out->candidates = update_refs(young);
+    out->candidates = ctx.lazy ? 0 : update_refs(young);
     subtract_closure(&ctx, young);
-    out->candidates += ctx.pulled;
+    out->candidates += ctx.reached + ctx.pulled;
   } else {
     out->candidates = update_refs(young);
     subtract_refs(&ctx, young);
@@ -518,7 +558,7 @@ static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
     out->all_garbage = true;
     return true;
   }
-  out->reachable = move_unreachable(heap, young, unreachable, mode == MODE_CLOSURE);
+  out->reachable = move_unreachable(heap, young, unreachable, mode == MODE_CLOSURE, !shortcut);
   out->outside_exact = out->reachable == 0;
   return true;
 }
@@ -842,8 +882,8 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned flags) {
   /* the lists that become candidates (checking the others would make a
   ** young collection cost as much as the whole heap) */
   for (int i = 0; i <= generation && !suspects_only; i++)
-    VALIDATE(heap, &heap->gens[i].head, false, "generation", "the previous collection");
-  VALIDATE(heap, &heap->suspects, false, "suspects", "the previous collection");
+    VALIDATE(heap, &heap->gens[i].head, LIST_PLAIN, "generation", "the previous collection");
+  VALIDATE(heap, &heap->suspects, LIST_PLAIN, "suspects", "the previous collection");
   bool full = generation == RCGC_NUM_GENERATIONS - 1;
   mode_t_ mode = full ? MODE_FULL
                       : heap->policy == RCGC_POLICY_SUSPECTS ? MODE_CLOSURE : MODE_LIST;
@@ -880,7 +920,7 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned flags) {
   bool shortcut = !heap->some_type_has_finalizer && !heap->some_type_has_legacy &&
                   heap->wr_used == 0 && !(heap->debug & RCGC_DEBUG_COLLECTABLE) &&
                   (!(heap->debug & RCGC_DEBUG_SAVEALL) || (flags & COLLECT_NO_SAVEALL));
-  bool ok = deduce_unreachable(heap, &young, &unreachable, &d, mode, shortcut);
+  bool ok = deduce_unreachable(heap, &young, &unreachable, &d, mode, shortcut, suspects_only);
   size_t candidates = d.candidates, nreachable = d.reachable;
   if (!ok) {
     list_merge(&young, old);
@@ -894,8 +934,11 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned flags) {
     collected = delete_garbage(heap, &young, true);
     goto done;
   }
-  VALIDATE(heap, &young, false, "reachable", "move_unreachable");
-  VALIDATE(heap, &unreachable, true, "unreachable", "move_unreachable");
+  VALIDATE(heap, &young, LIST_PLAIN, "reachable", "move_unreachable");
+  /* with the shortcut the garbage keeps NEXT_UNREACHABLE (move_unreachable) */
+  const int garbage_list = shortcut ? LIST_FLAGGED : LIST_CANDIDATES;
+  (void)garbage_list; /* read by the checking builds' VALIDATE only */
+  VALIDATE(heap, &unreachable, garbage_list, "unreachable", "move_unreachable");
   /* step 2 */
   if (generation < RCGC_NUM_GENERATIONS - 1) {
     if (generation == RCGC_NUM_GENERATIONS - 2)
@@ -910,8 +953,8 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned flags) {
   if (heap->some_type_has_legacy)
     move_legacy_finalizers(heap, &unreachable, &finalizers);
   bool outside_exact = d.outside_exact && list_empty(&finalizers);
-  VALIDATE(heap, &finalizers, false, "uncollectable", "the legacy-finalizer phase");
-  VALIDATE(heap, &unreachable, true, "unreachable", "the legacy-finalizer phase");
+  VALIDATE(heap, &finalizers, LIST_PLAIN, "uncollectable", "the legacy-finalizer phase");
+  VALIDATE(heap, &unreachable, garbage_list, "unreachable", "the legacy-finalizer phase");
   /* step 4 */
   if (heap->debug & RCGC_DEBUG_COLLECTABLE)
     for (head_t *h = next_of(&unreachable); h != &unreachable; h = next_of(h))
@@ -928,7 +971,7 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned flags) {
     head_t still;
     list_init(&still);
     deduce_t r = {0, 0, false, false};
-    if (deduce_unreachable(heap, &unreachable, &still, &r, MODE_LIST, false)) {
+    if (deduce_unreachable(heap, &unreachable, &still, &r, MODE_LIST, false, false)) {
       list_merge(&unreachable, old);
       list_merge(&still, &unreachable);
       outside_exact = r.outside_exact; /* PREV_OUTSIDE was recomputed */
@@ -937,9 +980,9 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned flags) {
       list_merge(&unreachable, old);
     }
   }
-  VALIDATE(heap, &unreachable, true, "unreachable", "finalizers and resurrection");
+  VALIDATE(heap, &unreachable, garbage_list, "unreachable", "finalizers and resurrection");
   if (user_calls > 0)
-    VALIDATE(heap, old, false, "older generation", "finalizers and resurrection");
+    VALIDATE(heap, old, LIST_PLAIN, "older generation", "finalizers and resurrection");
   /* step 8 (weakref.c); callbacks of weak references made by finalizers
   ** are called after step 9 */
   struct rcgc_weakref *late_callbacks = NULL;
