@@ -139,7 +139,9 @@ static inline uint32_t type_id_of(const head_t *h) { return h->tinfo >> TI_SHIFT
 **      it references a non-candidate -- gc_refs(), set_gc_refs(),
 **      gc_refs_dec(), is_collecting(). The candidates' list is then walked through gc_next
 **      only, and P1 is rebuilt (collect.c's restore pass) before the
-**      collection returns.
+**      collection returns. (An automatic suspect collection sets P2 at a
+**      candidate's first contact; until then the suspect keeps P1:
+**      collect.c, subtract_closure.)
 **   P3 on one of a running collection's other lists (the uncollectable, the
 **      weak references whose callbacks are queued): prev pointer |
 **      PREV_LOCAL (bit 1 alone) -- mark_local(); cleared when the object
