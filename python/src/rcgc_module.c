@@ -40,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "graph.h"
 #include "rcgc_py.h"
@@ -63,6 +64,7 @@ typedef struct idslot {
 
 typedef struct idmap {
   idslot *slot;
+  size_t mapped;           /* bytes of 'slot' mapped with mmap (0: calloc) */
   uint32_t *stamp;         /* NULL: plain mode */
   uint32_t cur;
   unsigned shift;          /* 64 - log2(cap) */
@@ -78,6 +80,38 @@ static int idm_live(const idmap *m, size_t i) {
   return m->stamp ? m->stamp[i] == m->cur : m->slot[i].key != 0;
 }
 
+/* Zeroed memory for a table's slots. A large table (the node table of a
+** whole heap: tens of MB, probed at random addresses) is mapped on its own
+** and, where the system has them, backed by huge pages: one TLB entry and
+** one page fault per 2 MiB instead of 512. */
+#define IDM_MAP_MIN ((size_t)4 << 20)
+
+static idslot *idm_slots(idmap *m, size_t c) {
+  size_t bytes = c * sizeof(idslot);
+#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
+  if (bytes >= IDM_MAP_MIN) {
+    void *a = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (a != MAP_FAILED) {
+      madvise(a, bytes, MADV_HUGEPAGE); /* advice only: failure changes nothing */
+      m->mapped = bytes;
+      return a;
+    }
+  }
+#endif
+  m->mapped = 0;
+  return calloc(c, sizeof(idslot));
+}
+
+static void idm_slots_free(idmap *m) {
+#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
+  if (m->mapped) {
+    munmap(m->slot, m->mapped);
+    return;
+  }
+#endif
+  free(m->slot);
+}
+
 static int idm_init(idmap *m, size_t cap, int generations) {
   memset(m, 0, sizeof *m);
   size_t c = 64;
@@ -86,7 +120,7 @@ static int idm_init(idmap *m, size_t cap, int generations) {
     c <<= 1;
     bits++;
   }
-  m->slot = calloc(c, sizeof *m->slot);
+  m->slot = idm_slots(m, c);
   if (generations) {
     m->stamp = calloc(c, sizeof *m->stamp);
     m->cur = 1;
@@ -98,7 +132,7 @@ static int idm_init(idmap *m, size_t cap, int generations) {
 }
 
 static void idm_free(idmap *m) {
-  free(m->slot);
+  if (m->slot) idm_slots_free(m);
   free(m->stamp);
   memset(m, 0, sizeof *m);
 }
@@ -247,8 +281,10 @@ static int is_skipped(const pic *p, PyObject *o) {
   return 0;
 }
 
-static int grow_nodes(pic *p) {
+/* Make room for at least 'want' nodes (0: double the capacity). */
+static int grow_nodes(pic *p, uint32_t want) {
   uint32_t nc = p->cap ? p->cap * 2 : 1024;
+  if (nc < want) nc = want;
   PyObject **o = realloc(p->obj, nc * sizeof *o);
   if (o) p->obj = o;
   uint32_t *a = realloc(p->indeg, nc * sizeof *a);
@@ -266,13 +302,34 @@ static int grow_nodes(pic *p) {
 static uint32_t node_of(pic *p, PyObject *o) {
   uint64_t *v = p->nohash ? NULL : idm_get(&p->nodes, (uintptr_t)o);
   if (v) return (uint32_t)*v;
-  if (p->n == UINT32_MAX - 2 || (p->n == p->cap && grow_nodes(p))) goto oom;
+  if (p->n == UINT32_MAX - 2 || (p->n == p->cap && grow_nodes(p, 0))) goto oom;
   uint32_t idx = rcgc__builder_node(&p->b, (uint64_t)(uintptr_t)o, type_name(p, Py_TYPE(o)), 0);
   if (idx == RCGC_G_NONE || (!p->nohash && idm_put(&p->nodes, (uintptr_t)o, idx))) goto oom;
   p->obj[idx] = o;
   p->indeg[idx] = 0;
   p->held[idx] = 0;
   p->gcaware[idx] = PyObject_IS_GC(o) ? 1 : 0;
+  p->n = idx + 1;
+  return idx;
+oom:
+  p->oom = 1;
+  return RCGC_G_NONE;
+}
+
+/* Add the tracked object o (absent from the table: gc.get_objects() lists
+** each object once) as the next node, without reading the object: its name
+** and gc-awareness are filled in by the walk, which reads the object anyway.
+** 'ahead' (may be NULL) is an object about to be added: its hash slot is
+** fetched ahead, so the inserts do not wait on memory one after another. */
+static uint32_t node_add_tracked(pic *p, PyObject *o, PyObject *ahead) {
+  if (ahead) __builtin_prefetch(&p->nodes.slot[idm_slot(&p->nodes, (uintptr_t)ahead)], 1);
+  if (p->n == UINT32_MAX - 2 || (p->n == p->cap && grow_nodes(p, 0))) goto oom;
+  uint32_t idx = rcgc__builder_node(&p->b, (uint64_t)(uintptr_t)o, RCGC_G_NONE, 0);
+  if (idx == RCGC_G_NONE || idm_put(&p->nodes, (uintptr_t)o, idx)) goto oom;
+  p->obj[idx] = o;
+  p->indeg[idx] = 0;
+  p->held[idx] = 0;
+  p->gcaware[idx] = 1;
   p->n = idx + 1;
   return idx;
 oom:
@@ -729,10 +786,16 @@ static int pic_build(pic *p, unsigned flags, PyObject *extra, PyObject *held, Py
   p->s_key = intern(p, "(key)");
   p->s_class = intern(p, "__class__");
   p->s_dict = intern(p, "__dict__");
+  if (!p->oom && nall > 0 && (uint64_t)nall < UINT32_MAX / 2 && grow_nodes(p, (uint32_t)nall + 1024))
+    p->oom = 1;
+  /* with a walk, the tracked objects' names and gc-awareness are read
+  ** there (the walk reads every object anyway); without one, here */
+  int deferred = (flags & PIC_EDGES) && !p->nohash;
   for (Py_ssize_t i = 0; i < nall && !p->oom; i++) {
     PyObject *o = PyList_GET_ITEM(all, i);
     if (is_skipped(p, o)) continue;
-    uint32_t v = node_of(p, o);
+    uint32_t v = deferred ? node_add_tracked(p, o, i + 16 < nall ? PyList_GET_ITEM(all, i + 16) : NULL)
+                          : node_of(p, o);
     if (v != RCGC_G_NONE) p->held[v] = 1; /* the list's reference */
   }
   p->ntracked = p->n;
@@ -745,6 +808,10 @@ static int pic_build(pic *p, unsigned flags, PyObject *extra, PyObject *held, Py
         if (v >= p->n) break;
       }
       PyObject *o = p->obj[v];
+      if (deferred && v < p->ntracked) {
+        p->g.name[v] = type_name(p, Py_TYPE(o));
+        p->gcaware[v] = PyObject_IS_GC(o) ? 1 : 0;
+      }
       if (!p->gcaware[v]) continue;
       traverseproc tr = Py_TYPE(o)->tp_traverse;
       if (tr == NULL) continue;
