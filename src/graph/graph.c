@@ -596,32 +596,64 @@ int rcgc__retaining_paths(const rcgc__graph *g, uint32_t target, uint32_t k, rcg
       out->nodes[0] = target;
       return RCGC_G_OK;
     }
-  uint8_t *skip = rcgc__gmem_calloc(g, g->n, 1);
-  if (!skip)
-    return RCGC_G_ENOMEM;
-  skip[target] = 1;
+  /* The BFS of rcgc__bfs_run from the roots with target skipped, which
+  ** collects the candidates as it dequeues their sources and stops after
+  ** the first level whose end leaves k or more of them: every later
+  ** candidate is at least one edge longer than all of these, so the sorted
+  ** first k are those of the whole search. Only dist is initialised:
+  ** parent and parent_edge are read for reached nodes alone. */
   rcgc__bfs b;
-  int rc = rcgc__bfs_run(g, NULL, 0, skip, &b);
-  rcgc__gmem_free(g, skip);
-  if (rc)
-    return rc;
+  memset(&b, 0, sizeof b);
+  uint32_t *queue = rcgc__gmem_alloc(g, g->n, sizeof *queue);
+  b.dist = rcgc__gmem_alloc(g, g->n, sizeof *b.dist);
+  b.parent = rcgc__gmem_alloc(g, g->n, sizeof *b.parent);
+  b.parent_edge = rcgc__gmem_alloc(g, g->n, sizeof *b.parent_edge);
+  b.n = g->n;
+  int rc = RCGC_G_OK;
   size_t ncand = 0, cap = 0;
   cand *c = NULL;
-  for (uint32_t u = 0; u < g->n && rc == RCGC_G_OK; u++) {
-    if (b.dist[u] == RCGC_G_NONE)
+  if (!queue || !b.dist || !b.parent || !b.parent_edge) {
+    rc = RCGC_G_ENOMEM;
+    goto done;
+  }
+  memset(b.dist, 0xff, (size_t)g->n * sizeof *b.dist);
+  uint32_t head = 0, tail = 0;
+  for (uint32_t i = 0; i < g->nroots; i++) {
+    uint32_t s = g->roots[i];
+    if (s == target || b.dist[s] != RCGC_G_NONE)
       continue;
+    b.dist[s] = 0;
+    b.parent[s] = RCGC_G_NONE;
+    b.parent_edge[s] = RCGC_G_NO_EDGE;
+    queue[tail++] = s;
+  }
+  while (head < tail && rc == RCGC_G_OK) {
+    uint32_t u = queue[head++];
     for (size_t e = g->edge_start[u]; e < g->edge_start[u + 1]; e++) {
-      if (g->edge_to[e] != target || rcgc__edge_is_weak(g, e))
+      if (rcgc__edge_is_weak(g, e))
         continue;
-      void *arr = c;
-      if ((rc = g_grow(g, &arr, &cap, ncand + 1, sizeof *c)))
-        break;
-      c = arr;
-      c[ncand].len = b.dist[u] + 1;
-      c[ncand].edge = e;
-      c[ncand].from = u;
-      ncand++;
+      uint32_t t = g->edge_to[e];
+      if (t == target) {
+        void *arr = c;
+        if ((rc = g_grow(g, &arr, &cap, ncand + 1, sizeof *c)))
+          break;
+        c = arr;
+        c[ncand].len = b.dist[u] + 1;
+        c[ncand].edge = e;
+        c[ncand].from = u;
+        ncand++;
+        continue;
+      }
+      if (b.dist[t] != RCGC_G_NONE)
+        continue;
+      b.dist[t] = b.dist[u] + 1;
+      b.parent[t] = u;
+      b.parent_edge[t] = e;
+      queue[tail++] = t;
     }
+    /* u ended its level when the next node is one edge farther (or none) */
+    if (ncand >= k && (head == tail || b.dist[queue[head]] != b.dist[u]))
+      break;
   }
   if (rc)
     goto done;
@@ -653,6 +685,7 @@ int rcgc__retaining_paths(const rcgc__graph *g, uint32_t target, uint32_t k, rcg
   out->npaths = np;
 done:
   rcgc__gmem_free(g, c);
+  rcgc__gmem_free(g, queue);
   rcgc__bfs_free(g, &b);
   return rc;
 }

@@ -232,7 +232,10 @@ long rcgc__bfs_path(const rcgc__bfs *b, uint32_t target, uint32_t *nodes,
 ** is a shortest retaining path, and any two differ at least in their last
 ** edge (they are the target's k "closest retainers", as in DevTools'
 ** Retainers view). A root target yields one path of length 0 (and nothing
-** else). Cost: one BFS, O(V+E).
+** else). Cost: one BFS, O(V+E), the BFS of rcgc__bfs_run (sources: the
+** roots, target skipped; the paths are its parent chains), which stops
+** after the first level at whose end k candidates are known: the rest
+** would all be longer.
 **
 ** Output: npaths paths; path i has len[i] edges; its nodes are
 ** nodes[off[i] .. off[i]+len[i]] and its edges edges[eoff[i] ..
