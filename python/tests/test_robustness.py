@@ -127,3 +127,12 @@ def test_objects_whose_repr_and_eq_and_hash_explode():
     assert p == [] or p[0].edges[-1] == "[0]"
     assert "repr raised ValueError" in rcgc.safe_repr(holder[0])
     assert rcgc.referents(holder[0])[-1][0] == "__class__"
+
+
+def test_gc_get_objects_lists_each_object_once():
+    # the picture adds gc.get_objects()'s objects to its table without
+    # looking them up first: a duplicate would become a second node
+    objs = gc.get_objects()
+    ids = set(map(id, objs))
+    assert len(ids) == len(objs)
+    del objs
