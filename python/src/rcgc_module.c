@@ -203,6 +203,10 @@ typedef struct pic {
   unsigned flags;
   PyObject **obj;          /* [n] borrowed */
   uint32_t *indeg;         /* [n] edges into v */
+  uint32_t *outdeg;        /* [n] edges out of v */
+  uint32_t *eto, *ename;   /* [m] the edges in source order (ename: with
+                           ** PIC_NAMES), moved into g when the walk ends */
+  size_t m, ecap;
   uint32_t *held;          /* [n] references held by this query's containers */
   uint64_t *ext;           /* [n] references from outside (after finish) */
   uint8_t *gcaware;        /* [n] type supports gc */
@@ -238,6 +242,9 @@ static void pic_free(pic *p) {
   rcgc__graph_free(&p->g);
   free(p->obj);
   free(p->indeg);
+  free(p->outdeg);
+  rcgc__gmem_free(&p->g, p->eto);
+  rcgc__gmem_free(&p->g, p->ename);
   free(p->held);
   free(p->ext);
   free(p->gcaware);
@@ -289,11 +296,13 @@ static int grow_nodes(pic *p, uint32_t want) {
   if (o) p->obj = o;
   uint32_t *a = realloc(p->indeg, nc * sizeof *a);
   if (a) p->indeg = a;
+  uint32_t *od = realloc(p->outdeg, nc * sizeof *od);
+  if (od) p->outdeg = od;
   uint32_t *h = realloc(p->held, nc * sizeof *h);
   if (h) p->held = h;
   uint8_t *gc = realloc(p->gcaware, nc);
   if (gc) p->gcaware = gc;
-  if (!o || !a || !h || !gc) return -1;
+  if (!o || !a || !od || !h || !gc) return -1;
   p->cap = nc;
   return 0;
 }
@@ -307,6 +316,7 @@ static uint32_t node_of(pic *p, PyObject *o) {
   if (idx == RCGC_G_NONE || (!p->nohash && idm_put(&p->nodes, (uintptr_t)o, idx))) goto oom;
   p->obj[idx] = o;
   p->indeg[idx] = 0;
+  p->outdeg[idx] = 0;
   p->held[idx] = 0;
   p->gcaware[idx] = PyObject_IS_GC(o) ? 1 : 0;
   p->n = idx + 1;
@@ -328,6 +338,7 @@ static uint32_t node_add_tracked(pic *p, PyObject *o, PyObject *ahead) {
   if (idx == RCGC_G_NONE || idm_put(&p->nodes, (uintptr_t)o, idx)) goto oom;
   p->obj[idx] = o;
   p->indeg[idx] = 0;
+  p->outdeg[idx] = 0;
   p->held[idx] = 0;
   p->gcaware[idx] = 1;
   p->n = idx + 1;
@@ -662,6 +673,51 @@ static uint32_t edge_name_now(pic *p, PyObject *r) {
 #define PEND_MAX 4096
 #define PEND_AHEAD 12
 
+/* Append the edge src -> to (src: the node being walked, so edges come in
+** source order and the CSR arrays are filled directly). */
+static int edge_add(pic *p, uint32_t src, uint32_t to, uint32_t name) {
+  if (p->m == p->ecap) {
+    size_t nc = p->ecap ? p->ecap * 2 : (size_t)4 * (p->n + 1024);
+    uint32_t *t = rcgc__gmem_realloc(&p->g, p->eto, nc, sizeof *t);
+    if (t) p->eto = t;
+    if (t && (p->flags & PIC_NAMES)) {
+      uint32_t *nm = rcgc__gmem_realloc(&p->g, p->ename, nc, sizeof *nm);
+      if (nm) p->ename = nm;
+      else t = NULL;
+    }
+    if (!t) return -1;
+    p->ecap = nc;
+  }
+  p->eto[p->m] = to;
+  if (p->ename) p->ename[p->m] = name;
+  p->m++;
+  p->outdeg[src]++;
+  return 0;
+}
+
+/* Move the edges into the graph, after rcgc__builder_finish has made its
+** CSR offsets for no edges (all zero): the offsets from the out-degrees. */
+static int edges_finish(pic *p) {
+  rcgc__graph *g = &p->g;
+  uint32_t *to = p->eto ? p->eto : rcgc__gmem_alloc(g, 1, sizeof *to);
+  if (!to || !g->edge_start) {
+    if (to != p->eto) rcgc__gmem_free(g, to);
+    return -1;
+  }
+  size_t *start = g->edge_start;
+  start[0] = 0;
+  for (uint32_t v = 0; v < g->n; v++) start[v + 1] = start[v] + p->outdeg[v];
+  rcgc__gmem_free(g, g->edge_to);
+  rcgc__gmem_free(g, g->edge_name);
+  rcgc__gmem_free(g, g->edge_flags);
+  g->edge_to = to;
+  g->edge_name = p->ename;
+  g->edge_flags = NULL;
+  g->m = p->m;
+  p->eto = p->ename = NULL;
+  return 0;
+}
+
 static void pend_flush(pic *p) {
   idmap *m = &p->nodes;
   for (uint32_t i = 0; i < p->npend && !p->oom; i++) {
@@ -669,7 +725,7 @@ static void pend_flush(pic *p) {
       __builtin_prefetch(&m->slot[idm_slot(m, (uintptr_t)p->pend_obj[i + PEND_AHEAD])]);
     uint32_t t = node_of(p, p->pend_obj[i]);
     if (t == RCGC_G_NONE) break;
-    if (rcgc__builder_edge(&p->b, p->pend_src[i], t, p->pend_name[i], 0)) {
+    if (edge_add(p, p->pend_src[i], t, p->pend_name[i])) {
       p->oom = 1;
       break;
     }
@@ -836,7 +892,9 @@ static int pic_build(pic *p, unsigned flags, PyObject *extra, PyObject *held, Py
     PyErr_NoMemory();
     return -1;
   }
+  /* the builder has the nodes (no edges): it makes the node arrays final */
   int rc = rcgc__builder_finish(&p->b);
+  if (rc == RCGC_G_OK && edges_finish(p)) rc = RCGC_G_ENOMEM;
   if (rc == RCGC_G_OK) {
     p->ext = malloc((p->n ? p->n : 1) * sizeof *p->ext);
     if (p->ext == NULL) rc = RCGC_G_ENOMEM;
