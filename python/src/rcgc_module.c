@@ -288,7 +288,8 @@ static int is_skipped(const pic *p, PyObject *o) {
   return 0;
 }
 
-/* Make room for at least 'want' nodes (0: double the capacity). */
+/* Make room for at least 'want' nodes (0: double the capacity), in the
+** picture's arrays and the graph's (self_size, name, id). */
 static int grow_nodes(pic *p, uint32_t want) {
   uint32_t nc = p->cap ? p->cap * 2 : 1024;
   if (nc < want) nc = want;
@@ -302,9 +303,30 @@ static int grow_nodes(pic *p, uint32_t want) {
   if (h) p->held = h;
   uint8_t *gc = realloc(p->gcaware, nc);
   if (gc) p->gcaware = gc;
-  if (!o || !a || !od || !h || !gc) return -1;
+  uint64_t *sz = rcgc__gmem_realloc(&p->g, p->g.self_size, nc, sizeof *sz);
+  if (sz) p->g.self_size = sz;
+  uint32_t *nm = rcgc__gmem_realloc(&p->g, p->g.name, nc, sizeof *nm);
+  if (nm) p->g.name = nm;
+  uint64_t *id = rcgc__gmem_realloc(&p->g, p->g.id, nc, sizeof *id);
+  if (id) p->g.id = id;
+  if (!o || !a || !od || !h || !gc || !sz || !nm || !id) return -1;
   p->cap = nc;
   return 0;
+}
+
+/* Append node idx = p->n for o. */
+static uint32_t node_append(pic *p, PyObject *o, uint32_t name, uint8_t gcaware) {
+  uint32_t idx = p->n;
+  p->g.self_size[idx] = 0;
+  p->g.name[idx] = name;
+  p->g.id[idx] = (uint64_t)(uintptr_t)o;
+  p->obj[idx] = o;
+  p->indeg[idx] = 0;
+  p->outdeg[idx] = 0;
+  p->held[idx] = 0;
+  p->gcaware[idx] = gcaware;
+  p->n = p->g.n = idx + 1;
+  return idx;
 }
 
 /* Node of 'o', added when absent. RCGC_G_NONE on out of memory. */
@@ -312,15 +334,8 @@ static uint32_t node_of(pic *p, PyObject *o) {
   uint64_t *v = p->nohash ? NULL : idm_get(&p->nodes, (uintptr_t)o);
   if (v) return (uint32_t)*v;
   if (p->n == UINT32_MAX - 2 || (p->n == p->cap && grow_nodes(p, 0))) goto oom;
-  uint32_t idx = rcgc__builder_node(&p->b, (uint64_t)(uintptr_t)o, type_name(p, Py_TYPE(o)), 0);
-  if (idx == RCGC_G_NONE || (!p->nohash && idm_put(&p->nodes, (uintptr_t)o, idx))) goto oom;
-  p->obj[idx] = o;
-  p->indeg[idx] = 0;
-  p->outdeg[idx] = 0;
-  p->held[idx] = 0;
-  p->gcaware[idx] = PyObject_IS_GC(o) ? 1 : 0;
-  p->n = idx + 1;
-  return idx;
+  if (!p->nohash && idm_put(&p->nodes, (uintptr_t)o, p->n)) goto oom;
+  return node_append(p, o, type_name(p, Py_TYPE(o)), PyObject_IS_GC(o) ? 1 : 0);
 oom:
   p->oom = 1;
   return RCGC_G_NONE;
@@ -334,15 +349,8 @@ oom:
 static uint32_t node_add_tracked(pic *p, PyObject *o, PyObject *ahead) {
   if (ahead) __builtin_prefetch(&p->nodes.slot[idm_slot(&p->nodes, (uintptr_t)ahead)], 1);
   if (p->n == UINT32_MAX - 2 || (p->n == p->cap && grow_nodes(p, 0))) goto oom;
-  uint32_t idx = rcgc__builder_node(&p->b, (uint64_t)(uintptr_t)o, RCGC_G_NONE, 0);
-  if (idx == RCGC_G_NONE || idm_put(&p->nodes, (uintptr_t)o, idx)) goto oom;
-  p->obj[idx] = o;
-  p->indeg[idx] = 0;
-  p->outdeg[idx] = 0;
-  p->held[idx] = 0;
-  p->gcaware[idx] = 1;
-  p->n = idx + 1;
-  return idx;
+  if (idm_put(&p->nodes, (uintptr_t)o, p->n)) goto oom;
+  return node_append(p, o, RCGC_G_NONE, 1);
 oom:
   p->oom = 1;
   return RCGC_G_NONE;
@@ -892,7 +900,8 @@ static int pic_build(pic *p, unsigned flags, PyObject *extra, PyObject *held, Py
     PyErr_NoMemory();
     return -1;
   }
-  /* the builder has the nodes (no edges): it makes the node arrays final */
+  /* the builder has no edges: it makes the CSR offsets (all zero) for the
+  ** nodes, which edges_finish fills in */
   int rc = rcgc__builder_finish(&p->b);
   if (rc == RCGC_G_OK && edges_finish(p)) rc = RCGC_G_ENOMEM;
   if (rc == RCGC_G_OK) {
