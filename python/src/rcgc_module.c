@@ -221,6 +221,9 @@ typedef struct pic {
   uint32_t *nm_name, *nm_next;
   uint32_t nm_n, nm_cap;
   int nm_mode;             /* NM_* for the object being walked */
+  PyObject *nm_only;       /* not NULL: record the names of this referent
+                           ** only (one edge's name, without formatting
+                           ** every key of a large dict) */
   uint32_t nm_const;       /* NM_CONST: the name of every edge */
   uint32_t cur;            /* node being walked */
   uint32_t s_generic, s_member, s_key, s_class, s_dict;
@@ -463,8 +466,11 @@ static void nm_reset(pic *p) {
   p->nm_n = 0;
 }
 
+/* Whether the names of referent r are recorded (nm_only). */
+static int nm_wants(const pic *p, PyObject *r) { return r != NULL && (p->nm_only == NULL || r == p->nm_only); }
+
 static void nm_add(pic *p, PyObject *referent, uint32_t name) {
-  if (referent == NULL || name == RCGC_G_NONE) return;
+  if (!nm_wants(p, referent) || name == RCGC_G_NONE) return;
   if (p->nm_n == p->nm_cap) {
     uint32_t nc = p->nm_cap ? p->nm_cap * 2 : 256;
     uint32_t *a = realloc(p->nm_name, nc * sizeof *a);
@@ -508,12 +514,12 @@ static uint32_t nm_take(pic *p, PyObject *referent) {
 
 static int name_cb(void *ud, PyObject *referent, PyObject *name_obj, const char *name) {
   pic *p = ud;
-  nm_add(p, referent, name_obj ? str_name(p, name_obj, 0) : intern(p, name));
+  if (nm_wants(p, referent)) nm_add(p, referent, name_obj ? str_name(p, name_obj, 0) : intern(p, name));
   return p->oom ? -1 : 0;
 }
 
 static void nm_c(pic *p, PyObject *referent, const char *name) {
-  if (referent) nm_add(p, referent, intern(p, name));
+  if (nm_wants(p, referent)) nm_add(p, referent, intern(p, name));
 }
 
 /* Names of an instance's own slots (__slots__ member descriptors of every
@@ -549,8 +555,8 @@ static void name_dict(pic *p, PyObject *d) {
   Py_ssize_t pos = 0;
   PyObject *k, *v;
   while (PyDict_Next(d, &pos, &k, &v)) {
-    nm_add(p, k, p->s_key);
-    nm_add(p, v, key_name(p, k));
+    if (nm_wants(p, k)) nm_add(p, k, p->s_key);
+    if (nm_wants(p, v)) nm_add(p, v, key_name(p, k));
     if (p->oom) return;
   }
 }
@@ -558,6 +564,7 @@ static void name_dict(pic *p, PyObject *d) {
 static void name_seq(pic *p, PyObject *const *items, Py_ssize_t n) {
   char buf[32];
   for (Py_ssize_t i = 0; i < n && !p->oom; i++) {
+    if (!nm_wants(p, items[i])) continue;
     if (i >= 10000) {
       nm_c(p, items[i], "[...]");
       continue;
@@ -943,40 +950,28 @@ static int pic_index(const pic *p, PyObject *o, uint32_t *v) {
   return 1;
 }
 
-/* The name of the edge 'want' (counted among u's edges) when the picture
-** was built without names: u is walked again with its namer. The walk
-** sees the same references in the same order as the build did: nothing
-** has run in between. */
-typedef struct lazy_t {
-  pic *p;
-  size_t want, seen;
-  uint32_t name;
-} lazy_t;
-
-static int visit_lazy(PyObject *r, void *arg) {
-  lazy_t *l = arg;
-  if (r == NULL || is_skipped(l->p, r)) return 0;
-  uint32_t name = edge_name_now(l->p, r);
-  if (l->seen++ == l->want) {
-    l->name = name;
-    return 1;
-  }
-  return 0;
-}
-
+/* The name of edge e of node u when the picture was built without names.
+** The walk named u's referents in the order tp_traverse visits them, each
+** edge taking the next name recorded for its referent: so edge e, the
+** j-th of u's edges to its referent R, has the j-th name recorded for R
+** by u's namer, which here records R's names only. Nothing has run since
+** the walk: the namer sees what it saw. */
 static uint32_t lazy_edge_name(pic *p, uint32_t u, size_t e) {
   PyObject *o = p->obj[u];
-  traverseproc tr = Py_TYPE(o)->tp_traverse;
-  lazy_t l = {p, e - p->g.edge_start[u], 0, RCGC_G_NONE};
-  if (tr == NULL) return RCGC_G_NONE;
+  uint32_t to = p->g.edge_to[e];
+  size_t j = 0;
+  for (size_t f = p->g.edge_start[u]; f < e; f++) j += p->g.edge_to[f] == to;
   p->nm_mode = NM_NONE;
+  p->nm_only = p->obj[to];
   name_referents(p, o);
+  p->nm_only = NULL;
   if (p->oom) {
     p->oom = 0;
     return RCGC_G_NONE;
   }
-  tr(o, visit_lazy, &l);
-  return l.name;
+  uint32_t name = RCGC_G_NONE;
+  for (size_t i = 0; i <= j; i++) name = edge_name_now(p, p->obj[to]);
+  return name;
 }
 
 /* Label of edge e of node u: its name, or "[i]" for element edges. */

@@ -122,3 +122,28 @@ b = []
     paths = rcgc.why(t, k=5)
     lasts = sorted(p.edges[-1] for p in paths)
     assert lasts == ["'t'", "[0]"]
+
+
+def test_one_referent_twice_in_one_container_each_edge_named(module_factory):
+    # labels are found after the walk, one edge at a time: the j-th edge
+    # from a container to a referent takes the j-th name recorded for it
+    app = module_factory("app_twice", """
+class T:
+    pass
+class Holder:
+    pass
+reg = {}
+""")
+    t = app.T()
+    h = app.Holder()
+    h.first = t
+    h.second = t
+    app.reg["a"] = h
+    app.reg["x"] = t
+    app.reg["y"] = t
+    del h  # else this function's variable makes the Holder a root
+    paths = rcgc.why(t, k=5)
+    lasts = [p.edges[-1] for p in paths]
+    assert lasts == ["'x'", "'y'", "first", "second"]
+    assert [len(p) for p in paths] == [3, 3, 4, 4]
+    assert paths[2].edges == ["__dict__", "'reg'", "'a'", "first"]
