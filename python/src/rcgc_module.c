@@ -738,7 +738,12 @@ static void pend_flush(pic *p) {
   for (uint32_t i = 0; i < p->npend && !p->oom; i++) {
     if (i + PEND_AHEAD < p->npend)
       __builtin_prefetch(&m->slot[idm_slot(m, (uintptr_t)p->pend_obj[i + PEND_AHEAD])]);
-    uint32_t t = node_of(p, p->pend_obj[i]);
+    /* the node table is in plain mode (no stamps): probe the keys inline,
+    ** node_of only for an object seen for the first time */
+    uintptr_t k = (uintptr_t)p->pend_obj[i];
+    size_t j = idm_slot(m, k);
+    while (m->slot[j].key != k && m->slot[j].key != 0) j = (j + 1) & (m->cap - 1);
+    uint32_t t = m->slot[j].key == k ? (uint32_t)m->slot[j].val : node_of(p, p->pend_obj[i]);
     if (t == RCGC_G_NONE) break;
     if (edge_add(p, p->pend_src[i], t, p->pend_name[i])) {
       p->oom = 1;
