@@ -291,10 +291,11 @@ static int is_skipped(const pic *p, PyObject *o) {
   return 0;
 }
 
-/* Make room for at least 'want' nodes (0: double the capacity), in the
+/* Make room for at least 'want' nodes (0: half as many again), in the
 ** picture's arrays and the graph's (self_size, name, id). */
 static int grow_nodes(pic *p, uint32_t want) {
-  uint32_t nc = p->cap ? p->cap * 2 : 1024;
+  uint32_t nc = p->cap ? p->cap + p->cap / 2 : 1024;
+  if (nc <= p->cap) nc = UINT32_MAX - 1; /* wrapped: the most node_of allows */
   if (nc < want) nc = want;
   PyObject **o = realloc(p->obj, nc * sizeof *o);
   if (o) p->obj = o;
@@ -1578,11 +1579,12 @@ static PyObject *py_snapshot(PyObject *self, PyObject *args) {
     idm_free(&p.quoted);
     idm_free(&p.bare);
     free(p.indeg);
+    free(p.outdeg);
     free(p.held);
     free(p.ext);
     free(p.gcaware);
     free(p.obj);
-    p.indeg = p.held = NULL;
+    p.indeg = p.outdeg = p.held = NULL;
     p.ext = NULL;
     p.gcaware = NULL;
     p.obj = NULL;
