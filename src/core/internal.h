@@ -343,6 +343,7 @@ struct rcgc_heap {
   long long budget_set;       /* the budget when it was last set */
   unsigned long long allocated; /* bytes allocated, up to the last budget reset */
   unsigned long long full_mark; /* 'allocated' at the last backstop */
+  unsigned long long collect_mark; /* 'allocated' at the end of the last collection */
   unsigned long long full_every;    /* bytes between backstops */
   int young_backstops; /* backstops since the last full collection */
   unsigned long long suspect_every; /* bytes between suspect collections */

@@ -62,9 +62,18 @@
 **     - else a suspect collection if any suspect is recorded;
 **     - then a new budget: min(suspect_every, bytes left until the next
 **       full collection), suspect_every = max(SUSPECT_MIN_BYTES,
-**       SUSPECT_FACTOR x bytes of the live objects the last suspect
-**       collection examined). A collection that proved a large structure
-**       alive is paid for by that much more allocation before the next.
+**       SUSPECT_FACTOR x the bytes of the live objects the last suspect
+**       collection examined beyond the bytes allocated since the
+**       collection before it). A collection that proved a large old
+**       structure alive is paid for by that much more allocation before the
+**       next, which bounds the work spent examining live objects again per
+**       byte allocated. Objects examined for the first time are not
+**       counted: at most as many bytes as were allocated since the last
+**       collection can be new, and each new object is examined once however
+**       the collections are spaced -- only the pause grows with the
+**       spacing. (Counting them made a program that keeps replacing cycles
+**       space its collections geometrically further apart, up to 4x its
+**       live bytes of garbage at a time.)
 **
 **   Bounds (docs/design.md and rcgc.h repeat them): with automatic
 **   collection enabled and collections allowed (no callback running), a
@@ -134,6 +143,7 @@ void rcgc__schedule_init(rcgc_heap *heap) {
   heap->suspect_every = SUSPECT_MIN_BYTES;
   heap->full_every = FULL_MIN_BYTES;
   heap->full_mark = 0;
+  heap->collect_mark = 0;
   heap->young_backstops = 0;
   rcgc__schedule(heap);
 }
@@ -153,9 +163,12 @@ void rcgc__after_collection(rcgc_heap *heap, int generation, unsigned flags,
     heap->full_mark = heap->allocated;
     heap->full_every = max_ull(FULL_MIN_BYTES, FULL_FACTOR * (unsigned long long)heap->nbytes);
   } else {
-    heap->suspect_every =
-        max_ull(SUSPECT_MIN_BYTES, SUSPECT_FACTOR * (unsigned long long)live_examined * avg);
+    unsigned long long examined = (unsigned long long)live_examined * avg;
+    unsigned long long fresh = heap->allocated - heap->collect_mark;
+    unsigned long long again = examined > fresh ? examined - fresh : 0;
+    heap->suspect_every = max_ull(SUSPECT_MIN_BYTES, SUSPECT_FACTOR * again);
   }
+  heap->collect_mark = heap->allocated;
   rcgc__schedule(heap);
 }
 

@@ -414,6 +414,78 @@ Test(policy, garbage_made_by_rcgc_set_is_reclaimed_automatically) {
   cr_assert_eq(tl_destroyed - destroyed0, 3 * rings);
 }
 
+/* A program that keeps replacing cycles: every new cycle is a suspect (its
+** creation references are dropped after rcgc_set), so each suspect
+** collection examines the new live cycles with the garbage. Objects
+** examined for the first time do not push the next collection back (only
+** those examined again do), so the garbage waiting at any collection stays
+** within about the minimum budget of 256 KiB -- not 4 x the live bytes, as
+** when every examined byte counted. */
+static long backlog_max, live_held;
+static void measure_backlog(rcgc_heap *h, rcgc_phase phase, const rcgc_collect_info *info,
+                            void *ud) {
+  (void)info;
+  (void)ud;
+  long backlog = (long)rcgc_heap_object_count(h) - live_held;
+  if (phase == RCGC_PHASE_START && backlog > backlog_max)
+    backlog_max = backlog;
+}
+
+#define CYCLES 2000
+#define CYCLE_LEN 10
+
+static tl_node *make_cycle(void) {
+  tl_node *first = tl_new("c"), *last = first;
+  for (int i = 1; i < CYCLE_LEN; i++) {
+    tl_node *x = tl_new("c");
+    TL_LINK(last, a, x);
+    drop(x);
+    last = x;
+  }
+  TL_LINK(last, a, first);
+  return first;
+}
+
+Test(policy, replacing_cycles_keeps_the_backlog_near_the_minimum_budget) {
+  TL_SKIP_UNDER_STRESS();
+  long long node = block_bytes(&tl_node_type);
+  static tl_node *cyc[CYCLES];
+  for (int i = 0; i < CYCLES; i++)
+    cyc[i] = make_cycle();
+  live_held = CYCLES * CYCLE_LEN;
+  backlog_max = 0;
+  cr_assert_eq(rcgc_callback_add(tl.heap, measure_backlog, NULL), RCGC_OK);
+  rcgc_enable(tl.heap);
+  long collections0 = 0, cand, coll;
+  totals(&collections0, &cand, &coll);
+  uint64_t r = 88172645463325252ull;
+  for (int k = 0; k < 10 * CYCLES; k++) {
+    r ^= r << 13;
+    r ^= r >> 7;
+    r ^= r << 17;
+    int j = (int)(r % CYCLES);
+    drop(cyc[j]); /* the whole cycle is garbage now */
+    live_held -= CYCLE_LEN;
+    cyc[j] = make_cycle();
+    live_held += CYCLE_LEN;
+  }
+  rcgc_disable(tl.heap);
+  long collections = 0;
+  totals(&collections, &cand, &coll);
+  long long live = (long long)CYCLES * CYCLE_LEN * node;
+  cr_assert_gt(collections - collections0, 10, "%ld collections", collections - collections0);
+  /* one budget of garbage, and the cycles whose drop and remake straddled a
+  ** collection */
+  long bound = (long)(256 * KIB / node) + 2 * CYCLE_LEN;
+  cr_assert_leq(backlog_max, bound, "up to %ld garbage nodes waited (bound %ld; 4 x live is %lld)",
+                backlog_max, bound, 4 * live / node);
+  cr_assert_eq(rcgc_callback_remove(tl.heap, measure_backlog, NULL), RCGC_OK);
+  for (int i = 0; i < CYCLES; i++)
+    drop(cyc[i]);
+  rcgc_collect(tl.heap, 2);
+  cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);
+}
+
 /* A weak-reference callback that takes and drops a reference to its own
 ** weak reference, while the collector holds that weak reference on its own
 ** list: no suspect is made of it there, the collection counts only the
