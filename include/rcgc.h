@@ -548,7 +548,9 @@ RCGC_API int rcgc_repr(rcgc_heap *heap, const void *obj, char *buf, size_t cap);
 ** the collector nothing, and a large live structure is examined again only
 ** when something in it lost a reference. They run when the heap has
 ** allocated enough bytes since the last one (at least 256 KiB, and four
-** times the bytes of the live objects the last one examined), and only if
+** times the bytes of the live objects the last one examined beyond the
+** bytes allocated since the one before: objects examined for the first
+** time do not push the next one back), and only if
 ** there is a suspect. One kind of garbage makes no suspect: a cycle closed
 ** by moving the only outside reference into a field without a decrement
 ** (`last->next = first;` where the local 'first' owned the reference). A
