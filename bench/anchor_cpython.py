@@ -80,6 +80,15 @@ class Pauses:
             return 1
         return 0
 
+    def finish(self, what, head, per, total, node_bytes):
+        """Stop watching, print the workload's line (head, time per 'per'
+        item), check that every dropped node was freed. Returns 1 on a
+        failed check."""
+        gc.callbacks.remove(self)
+        print(f"{what} {head} total={total:.3f}s ns_per_{per[0]}={total / per[1] * 1e9:.0f} "
+              f"{self.line(node_bytes)}", flush=True)
+        return self.check(what, gc.collect())
+
 
 def bigtree(b, live, rings_n):
     """A held tree of `live` nodes (the anchor's tree()), rings_n rings made
@@ -98,10 +107,8 @@ def bigtree(b, live, rings_n):
         x = y = z = None
         p.dropped += 3
     total = time.perf_counter() - t
-    gc.callbacks.remove(p)
-    print(f"bigtree live={live} rings={rings_n} total={total:.3f}s "
-          f"ns_per_ring={total / rings_n * 1e9:.0f} {p.line(node_bytes)}", flush=True)
-    bad = p.check('bigtree', gc.collect())
+    bad = p.finish('bigtree', f"live={live} rings={rings_n}", ('ring', rings_n), total,
+                   node_bytes)
     del keep
     gc.collect()
     return bad
@@ -162,10 +169,8 @@ def cyclechurn(live, reps):
         p.dropped += size[j]
         cyc[j] = make_cycle(k); size[j] = k
     total = time.perf_counter() - t
-    gc.callbacks.remove(p)
-    print(f"cyclechurn live={held} cycles={n} replacements={reps} total={total:.3f}s "
-          f"ns_per_replacement={total / reps * 1e9:.0f} {p.line(node_bytes)}", flush=True)
-    bad = p.check('cyclechurn', gc.collect())
+    bad = p.finish('cyclechurn', f"live={held} cycles={n} replacements={reps}",
+                   ('replacement', reps), total, node_bytes)
     del cyc
     gc.collect()
     return bad
