@@ -26,7 +26,8 @@ echo "==> fuzz: building $out/fuzz_oracle"
 "$CC" -std=c11 -g -O1 -DRCGC_CHECKS -D_POSIX_C_SOURCE=200809L \
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
   -Wall -Wextra -Werror -I"$src/include" -I"$src/src/core" -I"$src/src/leak" -I"$src/src/graph" \
-  "$src"/src/core/*.c "$src"/src/leak/*.c "$src"/src/graph/graph.c tests/fuzz/fuzz_oracle.c -o "$out/fuzz_oracle" -lm -lpthread
+  "$src"/src/core/*.c "$src"/src/leak/*.c "$src"/src/graph/graph.c "$src"/src/graph/heapsnap.c \
+  tests/fuzz/fuzz_oracle.c -o "$out/fuzz_oracle" -lm -lpthread
 extra=()
 [ -n "${RCGC_FUZZ_SEED:-}" ] && extra+=(-seed="$RCGC_FUZZ_SEED")
 [ -n "${RCGC_FUZZ_RUNS:-}" ] && extra+=(-runs="$RCGC_FUZZ_RUNS")
