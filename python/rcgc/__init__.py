@@ -482,6 +482,23 @@ class Unreachable:
 _unreachable_state = {"started": False, "was_enabled": None}
 
 
+def _collect_saving_garbage():
+    """Run a full collection under DEBUG_SAVEALL and return what it found
+    (the cyclic garbage, kept alive by the returned list); gc.garbage and
+    the debug flags are as they were before."""
+    saved = list(_gc.garbage)
+    del _gc.garbage[:]
+    old = _gc.get_debug()
+    _gc.set_debug(old | _gc.DEBUG_SAVEALL)
+    try:
+        _gc.collect()
+    finally:
+        _gc.set_debug(old)
+    found = list(_gc.garbage)
+    _gc.garbage[:] = saved
+    return found
+
+
 def unreachable(limit=200):
     """The cyclic garbage made since the last call, described (reprs and
     the cycles with their edge names), then freed by the collector.
@@ -494,17 +511,7 @@ def unreachable(limit=200):
         st["started"] = True
         st["was_enabled"] = _gc.isenabled()
         _gc.disable()
-    saved = list(_gc.garbage)
-    del _gc.garbage[:]
-    old = _gc.get_debug()
-    _gc.set_debug(old | _gc.DEBUG_SAVEALL)
-    try:
-        _gc.collect()
-    finally:
-        _gc.set_debug(old)
-    found = list(_gc.garbage)
-    _gc.garbage[:] = saved
-    del saved
+    found = _collect_saving_garbage()
     total = len(found)
     try:
         items = [(_type_name(o), id(o), safe_repr(o)) for o in found[:limit]]

@@ -46,17 +46,7 @@ def _report(start, args, out, final):
         print("  " + str(r), file=out)
     if not rows:
         print("  (none)", file=out)
-    saved = list(gc.garbage)
-    del gc.garbage[:]
-    old = gc.get_debug()
-    gc.set_debug(old | gc.DEBUG_SAVEALL)
-    try:
-        gc.collect()
-    finally:
-        gc.set_debug(old)
-    found = list(gc.garbage)
-    gc.garbage[:] = saved
-    del saved
+    found = rcgc._collect_saving_garbage()
     counts = _type_counts(found)
     print("cyclic garbage: %d object%s%s" % (
         len(found), "" if len(found) == 1 else "s",
