@@ -55,6 +55,7 @@
 ** release of a dying object's references all report it.
 */
 #include "internal.h"
+#include "ptrtab.h" /* rcgc__ptr_hash */
 
 #include <limits.h>
 
@@ -67,19 +68,11 @@ static inline size_t tcache_slot(const rcgc_type *t) { return ((uintptr_t)t >> 4
 /* Behind the cache, a hash table of ids keyed by the type (heap->types
 ** holds the key of each id): a lookup costs O(1) whatever the number of
 ** types. */
-static inline size_t type_hash(const rcgc_type *t, uint32_t cap) {
-  uint64_t x = (uint64_t)(uintptr_t)t;
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  return (size_t)x & (cap - 1);
-}
-
 static uint32_t type_lookup(const rcgc_heap *heap, const rcgc_type *t) {
   if (heap->type_hash_cap == 0)
     return 0;
   uint32_t mask = heap->type_hash_cap - 1;
-  for (size_t i = type_hash(t, heap->type_hash_cap);; i = (i + 1) & mask) {
+  for (size_t i = rcgc__ptr_hash(t, heap->type_hash_cap);; i = (i + 1) & mask) {
     uint32_t id = heap->type_hash[i];
     if (id == 0 || heap->types[id] == t)
       return id;
@@ -87,7 +80,7 @@ static uint32_t type_lookup(const rcgc_heap *heap, const rcgc_type *t) {
 }
 
 static void type_hash_put(uint32_t *tab, uint32_t cap, const rcgc_type *t, uint32_t id) {
-  size_t i = type_hash(t, cap);
+  size_t i = rcgc__ptr_hash(t, cap);
   while (tab[i] != 0)
     i = (i + 1) & (cap - 1);
   tab[i] = id;
