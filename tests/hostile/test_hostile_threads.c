@@ -321,14 +321,6 @@ static void *intruder(void *arg) {
   return NULL;
 }
 
-static void inside_callback(rcgc_heap *h, rcgc_phase phase, const rcgc_collect_info *info,
-                            void *ud) {
-  (void)h, (void)info, (void)ud;
-  if (phase == RCGC_PHASE_START) {
-    set_stage(1);
-    wait_stage(2); /* stay inside the heap until the intruder is done */
-  }
-}
 #endif
 
 Test(hostile_threads, every_call_from_a_second_thread_is_reported_and_refused) {
@@ -358,7 +350,7 @@ Test(hostile_threads, every_call_from_a_second_thread_is_reported_and_refused) {
            (long)getpid());
   unlink(snapshot_path);
   size_t objects = rcgc_heap_object_count(tl.heap), bytes = rcgc_heap_bytes(tl.heap);
-  cr_assert_eq(rcgc_callback_add(tl.heap, inside_callback, NULL), RCGC_OK);
+  cr_assert_eq(rcgc_callback_add(tl.heap, stage_hold_inside, NULL), RCGC_OK);
   long blocks = tl.alloc.live_blocks;
   stage_reset();
   pthread_t t;
@@ -367,7 +359,7 @@ Test(hostile_threads, every_call_from_a_second_thread_is_reported_and_refused) {
   pthread_join(t, NULL);
   /* no refused call took or gave back a block (rcgc_leak_free included) */
   cr_expect_eq(tl.alloc.live_blocks, blocks);
-  cr_assert_eq(rcgc_callback_remove(tl.heap, inside_callback, NULL), RCGC_OK);
+  cr_assert_eq(rcgc_callback_remove(tl.heap, stage_hold_inside, NULL), RCGC_OK);
   /* each call refused, with its documented result */
   for (size_t i = 0; i < NROWS; i++)
     cr_expect_eq(results[i], rows[i].refused, "%s from a second thread returned %ld, expected %ld",

@@ -14,6 +14,8 @@
 
 #include <pthread.h>
 
+#include "rcgc.h"
+
 static pthread_mutex_t stage_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t stage_cv = PTHREAD_COND_INITIALIZER;
 static int stage;
@@ -35,5 +37,19 @@ static inline void set_stage(int s) {
 }
 
 static inline void stage_reset(void) { set_stage(0); }
+
+/* The first thread's side: a collection callback that, at the start of a
+** collection, sets stage 1 and stays inside the heap until the second
+** thread has made its calls (stage 2). */
+static inline void stage_hold_inside(rcgc_heap *h, rcgc_phase phase, const rcgc_collect_info *info,
+                                     void *ud) {
+  (void)h;
+  (void)info;
+  (void)ud;
+  if (phase == RCGC_PHASE_START) {
+    set_stage(1);
+    wait_stage(2);
+  }
+}
 
 #endif /* RCGC_THREADS_STAGE_H */

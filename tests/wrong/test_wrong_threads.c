@@ -39,16 +39,6 @@ static void *intruder(void *arg) {
   return NULL;
 }
 
-static void inside_callback(rcgc_heap *h, rcgc_phase phase, const rcgc_collect_info *info, void *ud) {
-  (void)h;
-  (void)info;
-  (void)ud;
-  if (phase == RCGC_PHASE_START) {
-    set_stage(1);
-    wait_stage(2); /* stay inside the heap until the intruder has called */
-  }
-}
-
 #endif
 
 Test(wrong_threads, two_threads_inside_one_heap) {
@@ -56,7 +46,7 @@ Test(wrong_threads, two_threads_inside_one_heap) {
   cr_skip("thread detection is a debug-build check");
 #else
   shared = tl_new("shared");
-  rcgc_callback_add(tl.heap, inside_callback, NULL);
+  rcgc_callback_add(tl.heap, stage_hold_inside, NULL);
   pthread_t t;
   stage_reset();
   cr_assert_eq(pthread_create(&t, NULL, intruder, NULL), 0);
@@ -69,7 +59,7 @@ Test(wrong_threads, two_threads_inside_one_heap) {
            "inside it\n",
            (void *)tl.heap);
   cr_assert_str_eq(tl.sink.buf, expect);
-  rcgc_callback_remove(tl.heap, inside_callback, NULL);
+  rcgc_callback_remove(tl.heap, stage_hold_inside, NULL);
   /* whatever the intruder's incref did, the heap is consistent */
   cr_assert_eq(rcgc_check_heap(tl.heap), 0);
   while (rcgc_refcount(shared) > 1)
@@ -86,13 +76,13 @@ Test(wrong_threads, collect_from_a_second_thread) {
 #ifndef RCGC_CHECKS
   cr_skip("thread detection is a debug-build check");
 #else
-  rcgc_callback_add(tl.heap, inside_callback, NULL);
+  rcgc_callback_add(tl.heap, stage_hold_inside, NULL);
   pthread_t t;
   stage_reset();
   cr_assert_eq(pthread_create(&t, NULL, intruder, (void *)1), 0);
   cr_assert_eq(rcgc_collect(tl.heap, 2), 0);
   pthread_join(t, NULL);
-  rcgc_callback_remove(tl.heap, inside_callback, NULL);
+  rcgc_callback_remove(tl.heap, stage_hold_inside, NULL);
   cr_expect_eq(rcgc_misuse_count(tl.heap), 1, "the second thread's rcgc_collect was not reported");
   char expect[256];
   snprintf(expect, sizeof expect,
