@@ -25,12 +25,7 @@ int rcgc_enable(rcgc_heap *heap) { return set_enabled(heap, 1); }
 int rcgc_disable(rcgc_heap *heap) { return set_enabled(heap, 0); }
 
 int rcgc_isenabled(rcgc_heap *heap) {
-  if (heap == NULL)
-    return 0;
-  ENTER(heap, 0);
-  int on = heap->enabled != 0;
-  LEAVE(heap);
-  return on;
+  RETURN_CLAIMED(int, heap, 0, 0, heap->enabled != 0);
 }
 
 int rcgc_get_count(rcgc_heap *heap, long count[RCGC_NUM_GENERATIONS]) {
@@ -80,12 +75,7 @@ int rcgc_set_debug(rcgc_heap *heap, unsigned flags) {
 }
 
 unsigned rcgc_get_debug(rcgc_heap *heap) {
-  if (heap == NULL)
-    return 0;
-  ENTER(heap, 0);
-  unsigned flags = heap->debug;
-  LEAVE(heap);
-  return flags;
+  RETURN_CLAIMED(unsigned, heap, 0, 0, heap->debug);
 }
 
 static int callback_add(rcgc_heap *heap, rcgc_callback_fn fn, void *ud) {
@@ -105,12 +95,9 @@ static int callback_add(rcgc_heap *heap, rcgc_callback_fn fn, void *ud) {
 }
 
 int rcgc_callback_add(rcgc_heap *heap, rcgc_callback_fn fn, void *ud) {
-  if (heap == NULL || fn == NULL)
+  if (fn == NULL)
     return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  int r = callback_add(heap, fn, ud);
-  LEAVE(heap);
-  return r;
+  RETURN_CLAIMED(int, heap, RCGC_EINVAL, RCGC_ETHREAD, callback_add(heap, fn, ud));
 }
 
 static int callback_remove(rcgc_heap *heap, rcgc_callback_fn fn, void *ud) {
@@ -130,12 +117,9 @@ static int callback_remove(rcgc_heap *heap, rcgc_callback_fn fn, void *ud) {
 }
 
 int rcgc_callback_remove(rcgc_heap *heap, rcgc_callback_fn fn, void *ud) {
-  if (heap == NULL || fn == NULL)
+  if (fn == NULL)
     return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  int r = callback_remove(heap, fn, ud);
-  LEAVE(heap);
-  return r;
+  RETURN_CLAIMED(int, heap, RCGC_EINVAL, RCGC_ETHREAD, callback_remove(heap, fn, ud));
 }
 
 int rcgc_get_stats(rcgc_heap *heap, rcgc_gen_stats stats[RCGC_NUM_GENERATIONS]) {

@@ -193,12 +193,7 @@ void rcgc__misuse(rcgc_heap *heap, const void *obj, const char *rule, const char
 }
 
 size_t rcgc_misuse_count(rcgc_heap *heap) {
-  if (heap == NULL)
-    return 0;
-  ENTER(heap, 0);
-  size_t n = (size_t)heap->misuse;
-  LEAVE(heap);
-  return n;
+  RETURN_CLAIMED(size_t, heap, 0, 0, (size_t)heap->misuse);
 }
 
 /* 'what' was called with a NULL heap and the object 'obj': refused. Only a
@@ -311,14 +306,11 @@ static int visit_count(void *child, const char *edge, void *arg) {
 }
 
 long rcgc_check_heap(rcgc_heap *heap) {
-  if (heap == NULL)
-    return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  long r = heap->collecting || heap->in_traverse || heap->draining
-               ? RCGC_EBUSY /* objects are off their lists on purpose */
-               : rcgc__check_heap(heap);
-  LEAVE(heap);
-  return r;
+  /* while a collection, a traverse or a drain runs, objects are off their
+  ** lists on purpose: RCGC_EBUSY */
+  RETURN_CLAIMED(long, heap, RCGC_EINVAL, RCGC_ETHREAD,
+                 heap->collecting || heap->in_traverse || heap->draining ? RCGC_EBUSY
+                                                                         : rcgc__check_heap(heap));
 }
 
 static int ptr_order(const void *a, const void *b) {

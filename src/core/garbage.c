@@ -27,12 +27,7 @@ int rcgc__garbage_append(rcgc_heap *heap, void *obj) {
 }
 
 size_t rcgc_garbage_count(rcgc_heap *heap) {
-  if (heap == NULL)
-    return 0;
-  ENTER(heap, 0);
-  size_t n = heap->ngarbage;
-  LEAVE(heap);
-  return n;
+  RETURN_CLAIMED(size_t, heap, 0, 0, heap->ngarbage);
 }
 
 void *rcgc_garbage_get(rcgc_heap *heap, size_t i) {
@@ -65,12 +60,7 @@ static long garbage_clear(rcgc_heap *heap) {
 }
 
 long rcgc_garbage_clear(rcgc_heap *heap) {
-  if (heap == NULL)
-    return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  long r = garbage_clear(heap);
-  LEAVE(heap);
-  return r;
+  RETURN_CLAIMED(long, heap, RCGC_EINVAL, RCGC_ETHREAD, garbage_clear(heap));
 }
 
 static int garbage_remove(rcgc_heap *heap, size_t i) {
@@ -86,12 +76,7 @@ static int garbage_remove(rcgc_heap *heap, size_t i) {
 }
 
 int rcgc_garbage_remove(rcgc_heap *heap, size_t i) {
-  if (heap == NULL)
-    return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  int r = garbage_remove(heap, i);
-  LEAVE(heap);
-  return r;
+  RETURN_CLAIMED(int, heap, RCGC_EINVAL, RCGC_ETHREAD, garbage_remove(heap, i));
 }
 
 static long garbage_release(rcgc_heap *heap, unsigned flags) {

@@ -92,21 +92,11 @@ rcgc_heap *rcgc_heap_new(const rcgc_config *cfg) {
 }
 
 size_t rcgc_heap_object_count(rcgc_heap *heap) {
-  if (heap == NULL)
-    return 0;
-  ENTER(heap, 0);
-  size_t n = heap->nobjects;
-  LEAVE(heap);
-  return n;
+  RETURN_CLAIMED(size_t, heap, 0, 0, heap->nobjects);
 }
 
 size_t rcgc_heap_bytes(rcgc_heap *heap) {
-  if (heap == NULL)
-    return 0;
-  ENTER(heap, 0);
-  size_t n = heap->nbytes;
-  LEAVE(heap);
-  return n;
+  RETURN_CLAIMED(size_t, heap, 0, 0, heap->nbytes);
 }
 
 /* ------------------------------------------------------------ destroy */

@@ -634,6 +634,20 @@ void rcgc__leave(rcgc_heap *heap);
 #define LEAVE(heap) ((void)0)
 #endif
 
+/* The whole rest of a public call that evaluates 'expr', of type 'type',
+** with the heap claimed: it returns 'if_null' for a NULL heap, 'refused'
+** when another thread is inside the heap (checking builds, ENTER), and
+** otherwise the value of 'expr'. Returns from the calling function. */
+#define RETURN_CLAIMED(type, heap, if_null, refused, expr)                    \
+  do {                                                                        \
+    if ((heap) == NULL)                                                       \
+      return (if_null);                                                       \
+    ENTER((heap), (refused));                                                 \
+    type claimed_result_ = (expr);                                            \
+    LEAVE(heap);                                                              \
+    return claimed_result_;                                                   \
+  } while (0)
+
 
 /* heap->draining: no loop frees the zero stack (0); collect.c's
 ** delete_garbage pass runs, whose releases only push (DRAIN_PASS, the value

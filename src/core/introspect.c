@@ -249,12 +249,9 @@ static int track(rcgc_heap *heap, void *obj) {
 }
 
 int rcgc_track(rcgc_heap *heap, void *obj) {
-  if (heap == NULL || obj == NULL)
+  if (obj == NULL)
     return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  int r = track(heap, obj);
-  LEAVE(heap);
-  return r;
+  RETURN_CLAIMED(int, heap, RCGC_EINVAL, RCGC_ETHREAD, track(heap, obj));
 }
 
 static int untrack(rcgc_heap *heap, void *obj) {
@@ -271,12 +268,9 @@ static int untrack(rcgc_heap *heap, void *obj) {
 }
 
 int rcgc_untrack(rcgc_heap *heap, void *obj) {
-  if (heap == NULL || obj == NULL)
+  if (obj == NULL)
     return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  int r = untrack(heap, obj);
-  LEAVE(heap);
-  return r;
+  RETURN_CLAIMED(int, heap, RCGC_EINVAL, RCGC_ETHREAD, untrack(heap, obj));
 }
 
 static void freeze(rcgc_heap *heap) {
@@ -319,12 +313,7 @@ int rcgc_freeze(rcgc_heap *heap) { return set_frozen(heap, true); }
 int rcgc_unfreeze(rcgc_heap *heap) { return set_frozen(heap, false); }
 
 size_t rcgc_get_freeze_count(rcgc_heap *heap) {
-  if (heap == NULL)
-    return 0;
-  ENTER(heap, 0);
-  size_t n = list_size(&heap->permanent);
-  LEAVE(heap);
-  return n;
+  RETURN_CLAIMED(size_t, heap, 0, 0, list_size(&heap->permanent));
 }
 
 static int visit_objects(rcgc_heap *heap, rcgc_object_fn fn, void *ud) {
@@ -340,10 +329,7 @@ static int visit_objects(rcgc_heap *heap, rcgc_object_fn fn, void *ud) {
 }
 
 int rcgc_visit_objects(rcgc_heap *heap, rcgc_object_fn fn, void *ud) {
-  if (heap == NULL || fn == NULL)
+  if (fn == NULL)
     return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  int r = visit_objects(heap, fn, ud);
-  LEAVE(heap);
-  return r;
+  RETURN_CLAIMED(int, heap, RCGC_EINVAL, RCGC_ETHREAD, visit_objects(heap, fn, ud));
 }

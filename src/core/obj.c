@@ -689,12 +689,10 @@ const rcgc_type *rcgc_typeof(rcgc_heap *heap, const void *obj) {
 }
 
 uint64_t rcgc_serial(rcgc_heap *heap, const void *obj) {
-  if (heap == NULL || obj == NULL)
+  if (obj == NULL)
     return 0;
-  ENTER(heap, 0);
-  uint64_t serial = heap->pre != 0 ? prefix_of(AS_CHEAD(obj))->serial : 0;
-  LEAVE(heap);
-  return serial;
+  RETURN_CLAIMED(uint64_t, heap, 0, 0,
+                 heap->pre != 0 ? prefix_of(AS_CHEAD(obj))->serial : 0);
 }
 
 static int repr(rcgc_heap *heap, const void *obj, char *buf, size_t cap) {
@@ -719,10 +717,7 @@ static int repr(rcgc_heap *heap, const void *obj, char *buf, size_t cap) {
 int rcgc_repr(rcgc_heap *heap, const void *obj, char *buf, size_t cap) {
   if (cap > 0)
     buf[0] = 0; /* what every refusal leaves */
-  if (heap == NULL || obj == NULL)
+  if (obj == NULL)
     return 0;
-  ENTER(heap, 0);
-  int n = repr(heap, obj, buf, cap);
-  LEAVE(heap);
-  return n;
+  RETURN_CLAIMED(int, heap, 0, 0, repr(heap, obj, buf, cap));
 }

@@ -284,10 +284,5 @@ int rcgc_set_policy(rcgc_heap *heap, int policy) {
 }
 
 int rcgc_get_policy(rcgc_heap *heap) {
-  if (heap == NULL)
-    return RCGC_EINVAL;
-  ENTER(heap, RCGC_ETHREAD);
-  int policy = heap->policy;
-  LEAVE(heap);
-  return policy;
+  RETURN_CLAIMED(int, heap, RCGC_EINVAL, RCGC_ETHREAD, heap->policy);
 }

@@ -63,7 +63,8 @@
 ** the result and its count, and run the static function 'call', an
 ** expression of type 'type' (int or long), with the heap claimed --
 ** returning RCGC_EINVAL for a NULL heap and RCGC_ETHREAD when another
-** thread is inside. CLAIMED returns from the public call. */
+** thread is inside (internal.h, RETURN_CLAIMED). CLAIMED returns from the
+** public call. */
 #define RESET_RESULT(result, count)                                            \
   do {                                                                         \
     if ((result) != NULL)                                                      \
@@ -71,15 +72,7 @@
     if ((count) != NULL)                                                       \
       *(count) = 0;                                                            \
   } while (0)
-#define CLAIMED(type, heap, call)                                              \
-  do {                                                                         \
-    if ((heap) == NULL)                                                        \
-      return RCGC_EINVAL;                                                      \
-    ENTER((heap), RCGC_ETHREAD);                                               \
-    type claimed_result_ = (call);                                             \
-    LEAVE(heap);                                                               \
-    return claimed_result_;                                                    \
-  } while (0)
+#define CLAIMED(type, heap, call) RETURN_CLAIMED(type, (heap), RCGC_EINVAL, RCGC_ETHREAD, (call))
 
 /* ---------------------------------------------------------------- memory */
 /* Scratch blocks (graph.h, rcgc__scratch_alloc) through the heap's allocator
