@@ -314,6 +314,11 @@ typedef struct rcgc_config {
   unsigned flags;         /* RCGC_CONFIG_* */
   rcgc_destroy_policy destroy_policy;
   rcgc_policy policy;     /* RCGC_POLICY_SUSPECTS unless set */
+  /* Pause budget in microseconds for automatic collections under
+  ** RCGC_POLICY_SUSPECTS: 0 (the default) runs each as one stop-the-world
+  ** pass; otherwise each becomes incremental (section 5,
+  ** rcgc_set_pause_budget). At most RCGC_PAUSE_BUDGET_MAX. */
+  unsigned pause_budget_us;
 } rcgc_config;
 
 /* Fill 'cfg' with the defaults (all zero/NULL, size set). NULL is
@@ -322,10 +327,10 @@ RCGC_API void rcgc_config_init(rcgc_config *cfg);
 
 /* Create a heap. 'cfg' may be NULL for the defaults; it is copied. Returns
 ** NULL if cfg->size is not a size this library knows, a field holds a value
-** outside its enumeration, cfg->flags has a bit that is not an
+** outside its enumeration or range, cfg->flags has a bit that is not an
 ** RCGC_CONFIG_* flag, or memory is short. A configuration from before
 ** the 'policy' field existed (its size ends before 'policy') is accepted and
-** gets RCGC_POLICY_SUSPECTS. Thresholds start at (700, 10, 10), automatic
+** gets RCGC_POLICY_SUSPECTS; one from before 'pause_budget_us' gets 0. Thresholds start at (700, 10, 10), automatic
 ** collection enabled, no debug flags. */
 RCGC_API rcgc_heap *rcgc_heap_new(const rcgc_config *cfg);
 
@@ -630,7 +635,9 @@ RCGC_API int rcgc_isenabled(rcgc_heap *heap);
 ** of unreachable objects found (collected + uncollectable, resurrected ones
 ** excluded); 0 without collecting when a collection of this heap is already
 ** running (from a finalizer or callback); RCGC_ERANGE for another
-** generation; RCGC_EINVAL for NULL; RCGC_EBUSY from inside a traverse.
+** generation; RCGC_EINVAL for NULL; RCGC_EBUSY from inside a traverse. A
+** running incremental collection (rcgc_set_pause_budget) is finished
+** first, and what it found is counted in the result too.
 ** Objects outside the garbage that only the garbage kept alive die after
 ** the whole garbage is freed (before rcgc_collect returns, also when it is
 ** called from a finalizer or callback), the last released first, each with
@@ -682,7 +689,18 @@ typedef struct rcgc_collect_info {
   double duration;       /* seconds, 0 at start */
 } rcgc_collect_info;
 
-typedef enum rcgc_phase { RCGC_PHASE_START = 0, RCGC_PHASE_STOP = 1 } rcgc_phase;
+/* START and STOP bracket every collection. An incremental collection
+** (rcgc_set_pause_budget) also reports each of its slices, START's and
+** STOP's included, with RCGC_PHASE_SLICE: 'duration' is that slice's,
+** 'candidates' the objects examined so far, 'collected' 0; its STOP's
+** 'duration' is the last slice's (rcgc_get_stats sums them). One abandoned
+** for want of memory ends with a STOP that found nothing. Other
+** collections report no slice. */
+typedef enum rcgc_phase {
+  RCGC_PHASE_START = 0,
+  RCGC_PHASE_STOP = 1,
+  RCGC_PHASE_SLICE = 2
+} rcgc_phase;
 
 typedef void (*rcgc_callback_fn)(rcgc_heap *heap, rcgc_phase phase,
                                  const rcgc_collect_info *info, void *ud);
@@ -710,9 +728,84 @@ typedef struct rcgc_gen_stats {
   double max_duration;    /* seconds, the longest single collection */
 } rcgc_gen_stats;
 
-/* RCGC_OK, or RCGC_EINVAL for a NULL heap or 'stats'. */
+/* RCGC_OK, or RCGC_EINVAL for a NULL heap or 'stats'. The durations of an
+** incremental collection are the sums and the longest of its slices. */
 RCGC_API int rcgc_get_stats(rcgc_heap *heap,
                             rcgc_gen_stats stats[RCGC_NUM_GENERATIONS]);
+
+/* ----------------------------------------------------------------------
+** Incremental collection: bounded pauses.
+**
+** With a pause budget B > 0 (rcgc_config.pause_budget_us or
+** rcgc_set_pause_budget) under RCGC_POLICY_SUSPECTS, each automatic
+** collection -- suspect collection and backstop alike, the same schedule --
+** is split into slices of at most about B microseconds, run at the safe
+** points where a stop-the-world collection would run (rcgc_new), one slice
+** per 64 x B bytes allocated. The program runs between slices and may do
+** anything legal: objects die by refcount, references are set, moved and
+** dropped, objects are untracked. The slices compute which candidates look
+** garbage; the last step then runs the exact trial deletion of a
+** stop-the-world collection on those alone -- with their counts and
+** references as they are at that moment -- and frees what it proves
+** garbage, with every finalizer, weak reference callback, legacy finalizer
+** and resurrection rule of section 6 and 7. So nothing reachable is ever
+** freed, whatever the program did between slices; a cycle that was
+** garbage when the collection started is freed when it ends; one made
+** garbage during it, by the next collection. Steps that are not divided:
+** one object's traverse (a wide object costs its width), the last step
+** (proportional to the garbage found, like freeing as much by refcount),
+** and growing the collection's object table (a pass over it).
+** The CPython policy never runs incremental collections.
+** rcgc_collect, rcgc_freeze, rcgc_unfreeze, rcgc_set_policy and
+** rcgc_get_objects first finish a running incremental collection
+** (unbudgeted), then do what they do; heap destroy gives it up (its
+** candidates are examined by destroy's own collection). Inside its
+** callbacks, where it cannot be finished, rcgc_get_objects and
+** rcgc_get_referrers count its candidates as generation 2, where its
+** survivors go. Setting the budget back to 0 finishes a running one at the
+** next point where an automatic collection could run; while automatic
+** collection is disabled no slice runs on its own. */
+#define RCGC_PAUSE_BUDGET_MAX 1000000u /* one second */
+
+/* Set the heap's pause budget in microseconds (0: stop-the-world automatic
+** collections). Takes effect at the next collection; a running
+** incremental collection keeps going with the new budget. RCGC_OK;
+** RCGC_EINVAL for a NULL heap; RCGC_ERANGE above RCGC_PAUSE_BUDGET_MAX. */
+RCGC_API int rcgc_set_pause_budget(rcgc_heap *heap, unsigned budget_us);
+/* The heap's pause budget in microseconds; 0 for NULL. */
+RCGC_API unsigned rcgc_get_pause_budget(rcgc_heap *heap);
+
+/* Spend up to about 'budget_us' microseconds of idle time (the end of a
+** frame, an idle event loop) on the collector: continue the running
+** incremental collection, or -- when none runs and the schedule has work
+** waiting (recorded suspects, or a backstop due) -- start the next one
+** early. Works whatever the heap's own pause budget, also with automatic
+** collection disabled. Returns 1 when an incremental collection is still
+** running afterwards, 0 when none is (it finished, it was abandoned for
+** want of memory, or there was nothing to do; always 0 under
+** RCGC_POLICY_CPYTHON, which does nothing here); RCGC_EINVAL for a NULL
+** heap or a budget of 0; RCGC_ERANGE above RCGC_PAUSE_BUDGET_MAX;
+** RCGC_EBUSY from inside any user code the library calls (a traverse,
+** finalizer, destroy function, weak reference or collection callback, the
+** sink, the allocator hook, a repr) and during a collection. */
+RCGC_API int rcgc_collect_step(rcgc_heap *heap, unsigned budget_us);
+
+/* What incremental collection has done in this heap. */
+typedef struct rcgc_incremental_stats {
+  long collections;       /* incremental collections completed */
+  long slices;            /* slices run, the last steps included */
+  double longest_slice;   /* seconds */
+  double total;           /* seconds, all slices */
+  long table_grows;       /* object-table growths (each a pass over it) */
+  size_t extra_bytes;     /* memory held for it now: the object table is
+                             kept from one collection to the next */
+  size_t peak_extra_bytes; /* the most it ever held */
+  long abandoned;         /* given up for want of memory (nothing freed) */
+  int running;            /* 1 while one runs */
+} rcgc_incremental_stats;
+
+/* RCGC_OK, or RCGC_EINVAL for a NULL heap or 'out'. */
+RCGC_API int rcgc_get_incremental_stats(rcgc_heap *heap, rcgc_incremental_stats *out);
 
 /* A list of strong references returned by introspection calls: 'count'
 ** objects in items[0..count-1] (items is NULL when count is 0). Release it

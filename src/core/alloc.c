@@ -54,6 +54,17 @@ void *rcgc__raw_alloc(rcgc_heap *heap, size_t size) {
   return rcgc__raw_realloc(heap, NULL, 0, size);
 }
 
+/* 'size' zeroed bytes. Without a hook calloc, whose large blocks are fresh
+** zero pages (no pass over them); through the hook, a pass. */
+void *rcgc__raw_calloc(rcgc_heap *heap, size_t size) {
+  if (heap->cfg.alloc == NULL)
+    return calloc(1, size);
+  void *p = rcgc__raw_alloc(heap, size);
+  if (p != NULL)
+    memset(p, 0, size);
+  return p;
+}
+
 void rcgc__raw_free(rcgc_heap *heap, void *p, size_t size) {
   if (p != NULL)
     (void)rcgc__raw_realloc(heap, p, size, 0);

@@ -820,7 +820,7 @@ static long delete_garbage(rcgc_heap *heap, head_t *garbage, bool outside_exact)
 
 /* ------------------------------------------------------------ driver */
 
-static void invoke_callbacks(rcgc_heap *heap, rcgc_phase phase, const rcgc_collect_info *info) {
+void rcgc__invoke_callbacks(rcgc_heap *heap, rcgc_phase phase, const rcgc_collect_info *info) {
   if (heap->ncallbacks == 0)
     return;
   heap->callbacks_running++;
@@ -858,22 +858,36 @@ static void print_generations(rcgc_heap *heap, int generation) {
 long rcgc__collect(rcgc_heap *heap, int generation, unsigned flags) {
   if (heap->collecting)
     return 0;
+  long settled = inc_settle(heap); /* an incremental one runs: finish it first */
+  return settled + rcgc__collect_list(heap, generation, flags, NULL, NULL);
+}
+
+/* The collection itself. With COLLECT_INC_FINISH, the last step of an
+** incremental collection (incremental.c): 'candidates' is its garbage
+** estimate, collected as a list collection; START callbacks and step 0's
+** counts came at its start, and 'fin' says what its slices examined. */
+long rcgc__collect_list(rcgc_heap *heap, int generation, unsigned flags, head_t *candidates,
+                        const inc_finish_t *fin) {
+  if (heap->collecting)
+    return 0;
   heap->collecting = 1;
   heap->auto_pending = 0;
   size_t bytes_at_start = heap->nbytes; /* what the pools held before it */
   rcgc_collect_info info = {generation, 0, 0, 0, 0.0};
   bool callbacks = !(flags & COLLECT_NO_CALLBACKS);
-  if (callbacks)
-    invoke_callbacks(heap, RCGC_PHASE_START, &info);
-  double t0 = rcgc__now();
+  if (callbacks && fin == NULL)
+    rcgc__invoke_callbacks(heap, RCGC_PHASE_START, &info);
+  double t0 = fin != NULL ? fin->t_start : rcgc__now();
   if (heap->debug & RCGC_DEBUG_STATS)
     print_generations(heap, generation);
 
   /* step 0: counts and candidates */
-  if (generation + 1 < RCGC_NUM_GENERATIONS)
-    heap->gens[generation + 1].count += 1;
-  for (int i = 0; i <= generation; i++)
-    heap->gens[i].count = 0;
+  if (fin == NULL) {
+    if (generation + 1 < RCGC_NUM_GENERATIONS)
+      heap->gens[generation + 1].count += 1;
+    for (int i = 0; i <= generation; i++)
+      heap->gens[i].count = 0;
+  }
   head_t young, unreachable, finalizers;
   list_init(&young);
   list_init(&unreachable);
@@ -885,8 +899,9 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned flags) {
     VALIDATE(heap, &heap->gens[i].head, LIST_PLAIN, "generation", "the previous collection");
   VALIDATE(heap, &heap->suspects, LIST_PLAIN, "suspects", "the previous collection");
   bool full = generation == RCGC_NUM_GENERATIONS - 1;
-  mode_t_ mode = full ? MODE_FULL
-                      : heap->policy == RCGC_POLICY_SUSPECTS ? MODE_CLOSURE : MODE_LIST;
+  mode_t_ mode = fin != NULL ? MODE_LIST
+                 : full      ? MODE_FULL
+                 : heap->policy == RCGC_POLICY_SUSPECTS ? MODE_CLOSURE : MODE_LIST;
   /* the suspects policy: suspects are candidates of every collection
   ** (INVARIANT S2: the list is empty under the CPython policy); a closure
   ** collection needs their flag and clears it itself, a full one clears it
@@ -898,17 +913,22 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned flags) {
   ** which for a structure built with rcgc_set puts children before their
   ** parents, and move_unreachable would move each child to 'unreachable'
   ** and back */
-  if (mode == MODE_CLOSURE)
-    list_merge(&heap->suspects, &young);
-  if (!suspects_only) {
-    /* CPython's order: generation G's objects, then generation 0's, 1's...
-    ** (it appends the younger lists to the collected one) */
-    list_merge(&heap->gens[generation].head, &young);
-    for (int i = 0; i < generation; i++)
-      list_merge(&heap->gens[i].head, &young);
+  if (fin != NULL) {
+    list_merge(candidates, &young);
+  } else {
+    if (mode == MODE_CLOSURE)
+      list_merge(&heap->suspects, &young);
+    if (!suspects_only) {
+      /* CPython's order: generation G's objects, then generation 0's, 1's...
+      ** (it appends the younger lists to the collected one) */
+      list_merge(&heap->gens[generation].head, &young);
+      for (int i = 0; i < generation; i++)
+        list_merge(&heap->gens[i].head, &young);
+    }
+    list_merge(&heap->suspects, &young); /* (emptied above in closure mode) */
   }
-  list_merge(&heap->suspects, &young); /* (emptied above in closure mode) */
-  int older = suspects_only ? RCGC_NUM_GENERATIONS - 1 : generation + 1;
+  /* survivors: an incremental collection's all went to generation 2 */
+  int older = suspects_only || fin != NULL ? RCGC_NUM_GENERATIONS - 1 : generation + 1;
   head_t *old = &heap->gens[older < RCGC_NUM_GENERATIONS ? older : generation].head;
 
   long collected = 0, uncollectable = 0;
@@ -921,7 +941,11 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned flags) {
                   heap->wr_used == 0 && !(heap->debug & RCGC_DEBUG_COLLECTABLE) &&
                   (!(heap->debug & RCGC_DEBUG_SAVEALL) || (flags & COLLECT_NO_SAVEALL));
   bool ok = deduce_unreachable(heap, &young, &unreachable, &d, mode, shortcut, suspects_only);
-  size_t candidates = d.candidates, nreachable = d.reachable;
+  size_t ncandidates = d.candidates, nreachable = d.reachable;
+  if (fin != NULL) {
+    ncandidates = fin->examined;
+    nreachable += fin->live;
+  }
   if (!ok) {
     list_merge(&young, old);
     goto done;
@@ -929,7 +953,7 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned flags) {
   if (d.all_garbage) {
     if (full) {
       heap->long_lived_pending = 0;
-      heap->long_lived_total = 0;
+      heap->long_lived_total = fin != NULL ? (long)fin->live : 0;
     }
     collected = delete_garbage(heap, &young, true);
     goto done;
@@ -1029,16 +1053,18 @@ done:;
   st->collections++;
   st->collected += collected;
   st->uncollectable += uncollectable;
-  st->candidates += (long)candidates;
+  st->candidates += (long)ncandidates;
   st->total_duration += elapsed;
   if (elapsed > st->max_duration)
     st->max_duration = elapsed;
   info.collected = collected;
   info.uncollectable = uncollectable;
-  info.candidates = (long)candidates;
+  info.candidates = (long)ncandidates;
   info.duration = elapsed;
+  if (fin != NULL)
+    rcgc__inc_last_slice(heap, generation, fin, &info, callbacks);
   if (callbacks)
-    invoke_callbacks(heap, RCGC_PHASE_STOP, &info);
+    rcgc__invoke_callbacks(heap, RCGC_PHASE_STOP, &info);
   heap->collecting = 0;
   /* not while objects are being freed by refcount: the one being finalized
   ** is on no list then */

@@ -41,15 +41,18 @@ rcgc_heap *rcgc_heap_new(const rcgc_config *cfg) {
   rcgc_config c;
   rcgc_config_init(&c);
   if (cfg != NULL) {
-    /* a configuration from before 'policy' existed ends where it starts */
-    if (cfg->size != sizeof c && cfg->size != offsetof(rcgc_config, policy))
+    /* a configuration from before 'policy' (or 'pause_budget_us') existed
+    ** ends where that field starts */
+    if (cfg->size != sizeof c && cfg->size != offsetof(rcgc_config, policy) &&
+        cfg->size != offsetof(rcgc_config, pause_budget_us))
       return NULL;
     memcpy(&c, cfg, cfg->size);
     c.size = sizeof c;
   }
   if ((unsigned)c.destroy_policy > RCGC_DESTROY_NO_FINALIZE ||
       (c.flags & ~(unsigned)(RCGC_CONFIG_NO_POOL | RCGC_CONFIG_SERIALS)) ||
-      (c.policy != RCGC_POLICY_SUSPECTS && c.policy != RCGC_POLICY_CPYTHON))
+      (c.policy != RCGC_POLICY_SUSPECTS && c.policy != RCGC_POLICY_CPYTHON) ||
+      c.pause_budget_us > RCGC_PAUSE_BUDGET_MAX)
     return NULL;
   rcgc_heap *heap;
   if (c.alloc != NULL)
@@ -84,6 +87,7 @@ rcgc_heap *rcgc_heap_new(const rcgc_config *cfg) {
   for (size_t i = 0; i < HEAP_NLISTS; i++)
     list_init(lists[i]);
   heap->enabled = 1;
+  heap->pause_budget_us = c.pause_budget_us;
   rcgc__schedule_init(heap);
 #ifdef RCGC_CHECKS
   rcgc__registry_add(heap);
@@ -282,7 +286,9 @@ long rcgc_heap_destroy(rcgc_heap *heap) {
     LEAVE(heap);
     return RCGC_EBUSY;
   }
-  /* 1-2 */
+  /* 1-2 (a running incremental collection is given up first: its
+  ** candidates become suspects, which the full collection examines) */
+  rcgc__inc_abandon(heap);
   rcgc_garbage_clear(heap);
   rcgc__collect(heap, RCGC_NUM_GENERATIONS - 1, COLLECT_NO_SAVEALL | COLLECT_NO_CALLBACKS);
   heap->destroying = 1;
@@ -314,6 +320,7 @@ long rcgc_heap_destroy(rcgc_heap *heap) {
   /* 6 */
   rcgc__leak_release(heap);
   rcgc__weakrefs_release(heap);
+  rcgc__inc_release(heap);
   rcgc__raw_free(heap, heap->garbage, heap->cap_garbage * sizeof(void *));
   rcgc__raw_free(heap, heap->callbacks, heap->cap_callbacks * sizeof(callback_t));
   rcgc__raw_free(heap, (void *)heap->types, heap->cap_types * sizeof(rcgc_type *));

@@ -327,6 +327,25 @@ struct rcgc_heap {
   head_t permanent;
   head_t untracked;
   head_t suspects;
+  /* an incremental collection (incremental.c): its four lists, in phase
+  ** order (INC_INIT, INC_SUB, INC_MARK, INC_GARBAGE there), all empty when
+  ** none runs; its state, NULL when none runs */
+  head_t inc_lists[4];
+  struct inc_t *inc;
+  /* the object tables of incremental collections (incremental.c), kept
+  ** from one collection to the next: [0] suspect collections', [1]
+  ** backstops' (sized for the whole heap); inc_table is the running one's */
+  struct inc_table_t {
+    struct inc_slot_t *slots;
+    size_t cap;      /* slots, a power of two */
+    uint32_t epoch;  /* the running (or last) collection's */
+  } inc_tables[2], *inc_table;
+  long inc_result; /* what the last step of the last one found */
+  unsigned pause_budget_us; /* 0: stop-the-world automatic collections */
+  size_t inc_examined[RCGC_NUM_GENERATIONS]; /* candidates of the last one
+                                             ** of each generation: the next
+                                             ** one's table starts that big */
+  rcgc_incremental_stats inc_stats;
   int enabled;
   int collecting;
   unsigned debug;
@@ -474,6 +493,7 @@ static inline size_t object_block_size(const rcgc_heap *heap, const head_t *h) {
 /* alloc.c */
 void *rcgc__raw_alloc(rcgc_heap *heap, size_t size);
 void rcgc__raw_free(rcgc_heap *heap, void *p, size_t size);
+void *rcgc__raw_calloc(rcgc_heap *heap, size_t size);
 void *rcgc__raw_realloc(rcgc_heap *heap, void *p, size_t old, size_t size);
 head_t *rcgc__block_alloc(rcgc_heap *heap, size_t block_size, size_t lead);
 void rcgc__block_retire(rcgc_heap *heap, head_t *h, size_t lead, size_t block_size);
@@ -507,6 +527,40 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned flags); /* COLLECT_
 #define COLLECT_SUSPECTS 4u     /* only the suspects and what they reach
                                    (reported as generation 0) */
 #define COLLECT_BACKSTOP 8u     /* an automatic backstop (policy.c) */
+#define COLLECT_INC_FINISH 16u  /* the last step of an incremental collection:
+                                   the candidates are its garbage list
+                                   (incremental.c) */
+/* What an incremental collection hands its last step (incremental.c). */
+typedef struct inc_finish_t {
+  size_t examined;  /* candidates of the whole collection */
+  size_t live;      /* of them, sent to the old generation by the slices */
+  double t_start;   /* when the last slice began */
+} inc_finish_t;
+long rcgc__collect_list(rcgc_heap *heap, int generation, unsigned flags, head_t *candidates,
+                        const inc_finish_t *fin);
+void rcgc__invoke_callbacks(rcgc_heap *heap, rcgc_phase phase, const rcgc_collect_info *info);
+
+/* incremental.c */
+bool rcgc__inc_start(rcgc_heap *heap, int generation, unsigned flags);
+bool rcgc__inc_slice(rcgc_heap *heap, double budget_s); /* true: still running */
+/* Run what is left now, unbudgeted; returns what its last step found
+** (collected + uncollectable), 0 when it was abandoned. */
+long rcgc__inc_finish(rcgc_heap *heap);
+void rcgc__inc_forget(rcgc_heap *heap, head_t *h); /* 'h' dies or is untracked */
+void rcgc__inc_barrier(rcgc_heap *heap, head_t *h); /* 'h' was decremented */
+long rcgc__inc_check(rcgc_heap *heap); /* debug.c: the state's invariants */
+void rcgc__inc_abandon(rcgc_heap *heap); /* give a running one up, quietly */
+void rcgc__inc_release(rcgc_heap *heap); /* free the kept tables */
+void rcgc__inc_last_slice(rcgc_heap *heap, int generation, const inc_finish_t *fin,
+                          rcgc_collect_info *info, bool callbacks);
+/* policy.c: start, as an incremental collection, the automatic collection
+** the schedule has due or waiting (a backstop; else suspects). */
+bool rcgc__start_due(rcgc_heap *heap);
+/* Finish a running incremental collection before a call that needs every
+** object on its generation's lists (a collection, freeze, get_objects). */
+static inline long inc_settle(rcgc_heap *heap) {
+  return RCGC_UNLIKELY(heap->inc != NULL) ? rcgc__inc_finish(heap) : 0;
+}
 
 /* policy.c */
 void rcgc__schedule_init(rcgc_heap *heap);
@@ -562,15 +616,25 @@ int rcgc__leak_watched(rcgc_heap *heap, void ***objs, const char ***labels, size
 void rcgc__leak_free(rcgc_heap *heap, void *p);
 
 /* Every list a live object can be on outside a collection, in the order
-** enumerations walk them. */
-#define HEAP_NLISTS 6
-#define LIST_SUSPECTS 3  /* indices into heap_lists() */
-#define LIST_PERMANENT 4
-#define LIST_UNTRACKED 5
+** enumerations walk them: the tracked, unfrozen objects first (the three
+** generations, then the lists of an incremental collection, incremental.c,
+** empty when none runs), then the suspects, the frozen and the untracked. */
+#define HEAP_NLISTS 10
+#define LIST_INC_INIT 3  /* indices into heap_lists() */
+#define LIST_INC_SUB 4
+#define LIST_INC_MARK 5
+#define LIST_INC_GARBAGE 6
+#define LIST_SUSPECTS 7
+#define LIST_PERMANENT 8
+#define LIST_UNTRACKED 9
 static inline void heap_lists(rcgc_heap *heap, head_t *lists[HEAP_NLISTS]) {
   lists[0] = &heap->gens[0].head;
   lists[1] = &heap->gens[1].head;
   lists[2] = &heap->gens[2].head;
+  lists[LIST_INC_INIT] = &heap->inc_lists[0];
+  lists[LIST_INC_SUB] = &heap->inc_lists[1];
+  lists[LIST_INC_MARK] = &heap->inc_lists[2];
+  lists[LIST_INC_GARBAGE] = &heap->inc_lists[3];
   lists[LIST_SUSPECTS] = &heap->suspects;
   lists[LIST_PERMANENT] = &heap->permanent;
   lists[LIST_UNTRACKED] = &heap->untracked;

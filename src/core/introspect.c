@@ -76,11 +76,22 @@ static int fail(rcgc_heap *heap, rcgc_list *out, int err) {
 }
 
 /* The lists of generation 'g': the suspects count as generation 0 (they
-** are what the next young collection examines). Returns how many. */
-static int gen_lists(rcgc_heap *heap, int g, head_t *lists[2]) {
+** are what the next young collection examines); the candidates of a
+** running incremental collection -- seen only from its own callbacks, the
+** other calls finish it first -- as generation 2, where its survivors go.
+** Returns how many. */
+#define GEN_LISTS 5
+static int gen_lists(rcgc_heap *heap, int g, head_t *lists[GEN_LISTS]) {
   lists[0] = &heap->gens[g].head;
-  lists[1] = &heap->suspects;
-  return g == 0 ? 2 : 1;
+  if (g == 0) {
+    lists[1] = &heap->suspects;
+    return 2;
+  }
+  if (g < RCGC_NUM_GENERATIONS - 1)
+    return 1;
+  for (int i = 0; i < 4; i++)
+    lists[1 + i] = &heap->inc_lists[i];
+  return 5;
 }
 
 int rcgc_get_objects(rcgc_heap *heap, int generation, rcgc_list *out) {
@@ -95,10 +106,11 @@ int rcgc_get_objects(rcgc_heap *heap, int generation, rcgc_list *out) {
     LEAVE(heap);
     return RCGC_EBUSY; /* its references could not be released there */
   }
+  (void)inc_settle(heap); /* its candidates belong to no generation until it ends */
   int lo = generation < 0 ? 0 : generation, hi = generation < 0 ? RCGC_NUM_GENERATIONS - 1 : generation;
   int r = RCGC_OK;
   for (int g = lo; g <= hi && r == RCGC_OK; g++) {
-    head_t *lists[2];
+    head_t *lists[GEN_LISTS];
     for (int i = 0, n = gen_lists(heap, g, lists); i < n; i++)
       for (head_t *h = next_of(lists[i]); h != lists[i] && r == RCGC_OK; h = next_of(h))
         r = list_push(heap, out, FROM_HEAD(h));
@@ -153,7 +165,7 @@ static int get_referrers(rcgc_heap *heap, void *const *objs, size_t n, rcgc_list
   referrers_ctx c = {nvalid == n ? objs : kept, nvalid};
   int r = RCGC_OK;
   for (int g = 0; g < RCGC_NUM_GENERATIONS && r == RCGC_OK; g++) {
-    head_t *lists[2];
+    head_t *lists[GEN_LISTS];
     for (int i = 0, nl = gen_lists(heap, g, lists); i < nl; i++)
       for (head_t *h = next_of(lists[i]); h != lists[i] && r == RCGC_OK; h = next_of(h))
         if (rcgc__traverse(heap, h, visit_match, &c))
@@ -263,6 +275,8 @@ static int untrack(rcgc_heap *heap, void *obj) {
     h->tinfo = (h->tinfo | TI_UNTRACKED) & ~(uint32_t)(TI_FROZEN | TI_SUSPECT);
     if (!off_lists(heap, h))
       list_move(h, &heap->untracked);
+    if (heap->inc != NULL)
+      rcgc__inc_forget(heap, h); /* no longer a candidate (incremental.c) */
   }
   return RCGC_OK;
 }
@@ -275,7 +289,7 @@ int rcgc_untrack(rcgc_heap *heap, void *obj) {
 
 static void freeze(rcgc_heap *heap) {
   for (int g = 0; g < RCGC_NUM_GENERATIONS; g++) {
-    head_t *lists[2];
+    head_t *lists[GEN_LISTS];
     for (int i = 0, n = gen_lists(heap, g, lists); i < n; i++) {
       for (head_t *h = next_of(lists[i]); h != lists[i]; h = next_of(h)) {
         h->tinfo |= TI_FROZEN;
@@ -299,12 +313,15 @@ static int set_frozen(rcgc_heap *heap, bool on) {
     return RCGC_EINVAL;
   ENTER(heap, RCGC_ETHREAD);
   int r = RCGC_OK;
-  if (heap->collecting || heap->in_traverse)
+  if (heap->collecting || heap->in_traverse) {
     r = RCGC_EBUSY;
-  else if (on)
-    freeze(heap);
-  else
-    unfreeze(heap);
+  } else {
+    (void)inc_settle(heap);
+    if (on)
+      freeze(heap);
+    else
+      unfreeze(heap);
+  }
   LEAVE(heap);
   return r;
 }

@@ -118,6 +118,15 @@ static void set_budget(rcgc_heap *heap, long long budget) {
   heap->budget_set = budget;
 }
 
+/* Bytes allocated between two slices of an incremental collection: 64 per
+** microsecond of the budget (so a collection never takes a larger share of
+** the time than slices of B microseconds every 64 x B bytes allocated),
+** at least one block. */
+static long long slice_every(const rcgc_heap *heap) {
+  unsigned long long b = 64ull * heap->pause_budget_us;
+  return b < 32 ? 32 : (long long)b;
+}
+
 void rcgc__schedule(rcgc_heap *heap) {
   bool automatic = heap->enabled && heap->gens[0].threshold != 0;
   if (heap->policy == RCGC_POLICY_CPYTHON) {
@@ -128,6 +137,10 @@ void rcgc__schedule(rcgc_heap *heap) {
   heap->count_limit = LONG_MAX;
   if (!automatic) {
     set_budget(heap, BUDGET_NEVER);
+    return;
+  }
+  if (heap->inc != NULL) { /* an incremental collection runs: its slices */
+    set_budget(heap, slice_every(heap));
     return;
   }
   sync_allocated(heap);
@@ -172,6 +185,8 @@ void rcgc__after_collection(rcgc_heap *heap, int generation, unsigned flags,
   rcgc__schedule(heap);
 }
 
+static bool run_due(rcgc_heap *heap);
+
 /* Automatic collection, checked by rcgc_new before it allocates. */
 void rcgc__maybe_collect(rcgc_heap *heap) {
   if (heap->collecting || heap->in_user || heap->in_traverse || heap->destroying)
@@ -195,23 +210,75 @@ void rcgc__maybe_collect(rcgc_heap *heap) {
   }
   if (heap->budget >= 0)
     return;
+  if (heap->inc != NULL) {
+    /* a slice -- or, with the budget set back to 0, the rest at once; the
+    ** last step reschedules (rcgc__after_collection) */
+    if (!heap->enabled || heap->gens[0].threshold == 0)
+      rcgc__schedule(heap); /* the program finishes it (collect_step, collect) */
+    else if (heap->pause_budget_us == 0)
+      (void)rcgc__inc_finish(heap);
+    else if (rcgc__inc_slice(heap, heap->pause_budget_us * 1e-6))
+      set_budget(heap, slice_every(heap));
+    return;
+  }
   if (heap->enabled && heap->gens[0].threshold != 0) {
-    sync_allocated(heap);
-    if (heap->allocated - heap->full_mark >= heap->full_every) {
-      if (heap->young_backstops < FULL_ROUNDS - 1) {
-        heap->young_backstops++;
-        rcgc__collect(heap, RCGC_NUM_GENERATIONS - 2, COLLECT_BACKSTOP);
-      } else {
-        rcgc__collect(heap, RCGC_NUM_GENERATIONS - 1, COLLECT_BACKSTOP);
+    if (heap->pause_budget_us > 0) {
+      if (rcgc__start_due(heap)) {
+        if (rcgc__inc_slice(heap, heap->pause_budget_us * 1e-6))
+          set_budget(heap, slice_every(heap));
+        return;
       }
+    } else if (run_due(heap)) {
       return; /* rescheduled by the collection */
-    }
-    if (!list_empty(&heap->suspects)) {
-      rcgc__collect(heap, 0, COLLECT_SUSPECTS);
-      return;
     }
   }
   rcgc__schedule(heap);
+}
+
+/* The automatic collection waiting, if any: a backstop when one is due,
+** else a suspect collection when a suspect is recorded. Returns its
+** generation and COLLECT_* flags in *gen and *flags; false if none. */
+static bool due(rcgc_heap *heap, int *gen, unsigned *flags) {
+  sync_allocated(heap);
+  if (heap->allocated - heap->full_mark >= heap->full_every) {
+    *gen = heap->young_backstops < FULL_ROUNDS - 1 ? RCGC_NUM_GENERATIONS - 2
+                                                   : RCGC_NUM_GENERATIONS - 1;
+    *flags = COLLECT_BACKSTOP;
+    return true;
+  }
+  if (!list_empty(&heap->suspects)) {
+    *gen = 0;
+    *flags = COLLECT_SUSPECTS;
+    return true;
+  }
+  return false;
+}
+
+/* A backstop counts as young or full when it starts. */
+static void count_backstop(rcgc_heap *heap, int gen, unsigned flags) {
+  if ((flags & COLLECT_BACKSTOP) && gen < RCGC_NUM_GENERATIONS - 1)
+    heap->young_backstops++;
+}
+
+static bool run_due(rcgc_heap *heap) {
+  int gen;
+  unsigned flags;
+  if (!due(heap, &gen, &flags))
+    return false;
+  count_backstop(heap, gen, flags);
+  rcgc__collect(heap, gen, flags);
+  return true;
+}
+
+bool rcgc__start_due(rcgc_heap *heap) {
+  int gen;
+  unsigned flags;
+  if (heap->inc != NULL || !due(heap, &gen, &flags))
+    return false;
+  if (!rcgc__inc_start(heap, gen, flags))
+    return false; /* memory is short: no collection now */
+  count_backstop(heap, gen, flags);
+  return true;
 }
 
 /* The collection RCGC_STRESS runs at every tracked allocation. */
@@ -224,6 +291,8 @@ void rcgc__collect_young(rcgc_heap *heap) {
 void rcgc__suspect(rcgc_heap *heap, head_t *h) {
   if (heap->policy != RCGC_POLICY_SUSPECTS || (h->tinfo & RCGC_TI_QUIET_) || heap->destroying)
     return;
+  if (RCGC_UNLIKELY(heap->inc != NULL))
+    rcgc__inc_barrier(heap, h); /* incremental.c: kept by the running collection */
   /* not: a candidate of the running collection (PREV_COLLECTING: it is
   ** being examined), an object on one of its other lists (PREV_LOCAL in
   ** collect.c: uncollectable, or a weak reference whose callback is queued
@@ -266,7 +335,7 @@ int rcgc_set_policy(rcgc_heap *heap, int policy) {
   int r = RCGC_OK;
   if (heap->collecting || heap->in_traverse) {
     r = RCGC_EBUSY;
-  } else if (policy != heap->policy) {
+  } else if ((void)inc_settle(heap), policy != heap->policy) {
     if (policy == RCGC_POLICY_CPYTHON) {
       /* the suspects become young objects; every tracked object quiet */
       list_merge(&heap->suspects, &heap->gens[0].head);

@@ -187,6 +187,25 @@ static long t_heap_new_flags(rcgc_heap *h, void *o) {
   c.flags = 1u << 2; /* no RCGC_CONFIG_* flag */
   return P(rcgc_heap_new(&c));
 }
+/* 0 when a pause budget above RCGC_PAUSE_BUDGET_MAX makes it fail, and
+** RCGC_PAUSE_BUDGET_MAX itself is accepted */
+static long t_heap_new_pause_budget(rcgc_heap *h, void *o) {
+  (void)h, (void)o;
+  rcgc_config c;
+  rcgc_config_init(&c);
+  c.pause_budget_us = RCGC_PAUSE_BUDGET_MAX;
+  rcgc_heap *at_max = rcgc_heap_new(&c);
+  cr_expect_not_null(at_max, "rcgc_heap_new refused pause_budget_us = RCGC_PAUSE_BUDGET_MAX");
+  if (at_max != NULL) {
+    cr_expect_eq(rcgc_get_pause_budget(at_max), RCGC_PAUSE_BUDGET_MAX);
+    cr_expect_eq(rcgc_heap_destroy(at_max), 0);
+  }
+  c.pause_budget_us = RCGC_PAUSE_BUDGET_MAX + 1;
+  rcgc_heap *above = rcgc_heap_new(&c);
+  if (above != NULL)
+    rcgc_heap_destroy(above);
+  return P(above);
+}
 static long t_heap_destroy(rcgc_heap *h, void *o) {
   (void)o;
   return (long)rcgc_heap_destroy(h);
@@ -342,6 +361,61 @@ static long t_callback_remove_unknown(rcgc_heap *h, void *o) {
 static long t_get_stats(rcgc_heap *h, void *o) {
   rcgc_gen_stats s[3];
   return rcgc_get_stats(h, o == NULL && h != NULL ? NULL : s);
+}
+static long t_set_pause_budget(rcgc_heap *h, void *o) {
+  (void)o;
+  return rcgc_set_pause_budget(h, 1000);
+}
+/* 1 when a budget above RCGC_PAUSE_BUDGET_MAX is refused and the budget is
+** left as it was, and RCGC_PAUSE_BUDGET_MAX itself is accepted */
+static long t_set_pause_budget_range(rcgc_heap *h, void *o) {
+  (void)h, (void)o;
+  long ok = rcgc_set_pause_budget(tl.heap, 500) == RCGC_OK &&
+            rcgc_set_pause_budget(tl.heap, RCGC_PAUSE_BUDGET_MAX + 1) == RCGC_ERANGE &&
+            rcgc_set_pause_budget(tl.heap, UINT_MAX) == RCGC_ERANGE &&
+            rcgc_get_pause_budget(tl.heap) == 500 &&
+            rcgc_set_pause_budget(tl.heap, RCGC_PAUSE_BUDGET_MAX) == RCGC_OK &&
+            rcgc_get_pause_budget(tl.heap) == RCGC_PAUSE_BUDGET_MAX;
+  cr_assert_eq(rcgc_set_pause_budget(tl.heap, 0), RCGC_OK);
+  return ok;
+}
+static long t_get_pause_budget(rcgc_heap *h, void *o) {
+  (void)o;
+  return (long)rcgc_get_pause_budget(h);
+}
+static long t_collect_step(rcgc_heap *h, void *o) {
+  (void)o;
+  return rcgc_collect_step(h, 1000);
+}
+/* The refused budgets of rcgc_collect_step: 0, and above
+** RCGC_PAUSE_BUDGET_MAX; a refused step runs no slice. */
+static long no_slice_since(long slices0, long r) {
+  rcgc_incremental_stats s;
+  cr_assert_eq(rcgc_get_incremental_stats(tl.heap, &s), RCGC_OK);
+  cr_expect_eq(s.slices, slices0, "a refused rcgc_collect_step ran a slice");
+  cr_expect_eq(s.running, 0, "a refused rcgc_collect_step started a collection");
+  return r;
+}
+static long slices_now(void) {
+  rcgc_incremental_stats s;
+  cr_assert_eq(rcgc_get_incremental_stats(tl.heap, &s), RCGC_OK);
+  return s.slices;
+}
+static long t_collect_step_zero(rcgc_heap *h, void *o) {
+  (void)h, (void)o;
+  long slices0 = slices_now();
+  return no_slice_since(slices0, rcgc_collect_step(tl.heap, 0));
+}
+static long t_collect_step_range(rcgc_heap *h, void *o) {
+  (void)h, (void)o;
+  long slices0 = slices_now();
+  int a = rcgc_collect_step(tl.heap, UINT_MAX);
+  cr_expect_eq(a, RCGC_ERANGE, "rcgc_collect_step(UINT_MAX) returned %d", a);
+  return no_slice_since(slices0, rcgc_collect_step(tl.heap, RCGC_PAUSE_BUDGET_MAX + 1));
+}
+static long t_get_incremental_stats(rcgc_heap *h, void *o) {
+  rcgc_incremental_stats s;
+  return rcgc_get_incremental_stats(h, o == NULL && h != NULL ? NULL : &s);
 }
 static long t_list_release(rcgc_heap *h, void *o) {
   if (h == NULL) {
@@ -713,6 +787,8 @@ static const call_row rows[] = {
     {"rcgc_heap_new(destroy_policy 3)", t_heap_new_destroy_policy, T_VALUE, 0, 0, NULL, 0, NULL},
     {"rcgc_heap_new(policy 2)", t_heap_new_policy, T_VALUE, 0, 0, NULL, 0, NULL},
     {"rcgc_heap_new(unknown flags)", t_heap_new_flags, T_VALUE, 0, 0, NULL, 0, NULL},
+    {"rcgc_heap_new(pause budget above RCGC_PAUSE_BUDGET_MAX)", t_heap_new_pause_budget, T_VALUE, 0,
+     0, NULL, 0, NULL},
     {"rcgc_heap_destroy", t_heap_destroy, T_HEAP, E, 0, NULL, 0, NULL},
     {"rcgc_heap_object_count", t_object_count, T_HEAP, 0, 0, NULL, 0, NULL},
     {"rcgc_heap_bytes", t_heap_bytes, T_HEAP, 0, 0, NULL, 0, NULL},
@@ -749,6 +825,15 @@ static const call_row rows[] = {
     {"rcgc_callback_remove", t_callback_remove, T_HEAP | T_PTR, E, E, NULL, 0, NULL},
     {"rcgc_callback_remove(not registered)", t_callback_remove_unknown, T_VALUE, 0, NF, NULL, 0, NULL},
     {"rcgc_get_stats", t_get_stats, T_HEAP | T_PTR, E, E, NULL, 0, NULL},
+    {"rcgc_set_pause_budget", t_set_pause_budget, T_HEAP, E, 0, NULL, 0, NULL},
+    {"rcgc_set_pause_budget(above RCGC_PAUSE_BUDGET_MAX)", t_set_pause_budget_range, T_VALUE, 0, 1,
+     NULL, 0, NULL},
+    {"rcgc_get_pause_budget", t_get_pause_budget, T_HEAP, 0, 0, NULL, 0, NULL},
+    {"rcgc_collect_step", t_collect_step, T_HEAP, E, 0, NULL, 0, NULL},
+    {"rcgc_collect_step(budget 0)", t_collect_step_zero, T_VALUE, 0, E, NULL, 0, NULL},
+    {"rcgc_collect_step(budget above RCGC_PAUSE_BUDGET_MAX)", t_collect_step_range, T_VALUE, 0,
+     RCGC_ERANGE, NULL, 0, NULL},
+    {"rcgc_get_incremental_stats", t_get_incremental_stats, T_HEAP | T_PTR, E, E, NULL, 0, NULL},
     {"rcgc_list_decref_and_free", t_list_release, T_HEAP | T_PTR, 1, 0, NULL, 0, NULL},
     {"rcgc_get_objects", t_get_objects, T_HEAP | T_PTR, E, E, NULL, 0, NULL},
     {"rcgc_get_objects(generation 3, -2)", t_get_objects_generation, T_VALUE, 0, 1, NULL, 0, NULL},

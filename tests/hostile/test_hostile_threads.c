@@ -91,6 +91,13 @@ static long t_get_stats(rcgc_heap *h) {
   rcgc_gen_stats st[RCGC_NUM_GENERATIONS];
   return rcgc_get_stats(h, st);
 }
+static long t_set_pause_budget(rcgc_heap *h) { return rcgc_set_pause_budget(h, 1000); }
+static long t_get_pause_budget(rcgc_heap *h) { return (long)rcgc_get_pause_budget(h); }
+static long t_collect_step(rcgc_heap *h) { return rcgc_collect_step(h, 1000); }
+static long t_get_incremental_stats(rcgc_heap *h) {
+  rcgc_incremental_stats s;
+  return rcgc_get_incremental_stats(h, &s);
+}
 static long t_list_release(rcgc_heap *h) {
   rcgc_list_decref_and_free(h, &prepared);
   return prepared.count == 1 ? 0 : -100;
@@ -240,6 +247,10 @@ static const row rows[] = {
     {"rcgc_callback_add", t_callback_add, E},
     {"rcgc_callback_remove", t_callback_remove, E},
     {"rcgc_get_stats", t_get_stats, E},
+    {"rcgc_set_pause_budget", t_set_pause_budget, E},
+    {"rcgc_get_pause_budget", t_get_pause_budget, 0},
+    {"rcgc_collect_step", t_collect_step, E},
+    {"rcgc_get_incremental_stats", t_get_incremental_stats, E},
     {"rcgc_list_decref_and_free", t_list_release, 0},
     {"rcgc_get_objects", t_get_objects, E},
     {"rcgc_get_referrers", t_get_referrers, E},
@@ -346,6 +357,10 @@ Test(hostile_threads, every_call_from_a_second_thread_is_reported_and_refused) {
   mark = rcgc_leak_mark_new(tl.heap);
   cr_assert_not_null(mark);
   cr_assert_eq(rcgc_expect_freed(tl.heap, obj, "obj"), RCGC_OK);
+  /* a pause budget that is not 0, so that the refused rcgc_get_pause_budget's
+  ** 0 is not the budget (automatic collection is off: no collection runs
+  ** incrementally) */
+  cr_assert_eq(rcgc_set_pause_budget(tl.heap, 500), RCGC_OK);
   snprintf(snapshot_path, sizeof snapshot_path, "/tmp/rcgc_hostile_threads_%ld.heapsnapshot",
            (long)getpid());
   unlink(snapshot_path);
@@ -381,6 +396,11 @@ Test(hostile_threads, every_call_from_a_second_thread_is_reported_and_refused) {
   cr_expect_eq(rcgc_isenabled(tl.heap), 0);
   cr_expect_eq(rcgc_get_debug(tl.heap), 0);
   cr_expect_eq(rcgc_get_freeze_count(tl.heap), 0);
+  cr_expect_eq(rcgc_get_pause_budget(tl.heap), 500);
+  rcgc_incremental_stats inc;
+  cr_expect_eq(rcgc_get_incremental_stats(tl.heap, &inc), RCGC_OK);
+  cr_expect_eq(inc.slices, 0, "a refused rcgc_collect_step ran a slice");
+  cr_expect_eq(inc.running, 0);
   cr_expect_eq(rcgc_is_tracked(obj), 1);
   cr_expect_eq(rcgc_weakref_count(tl.heap, obj), 1);
   long th[RCGC_NUM_GENERATIONS];

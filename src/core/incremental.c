@@ -1,0 +1,749 @@
+/*
+** incremental.c -- automatic collections in slices under a pause budget
+** (rcgc_set_pause_budget, rcgc_collect_step; rcgc.h section 5).
+**
+** An incremental collection has the candidates of the stop-the-world
+** collection it replaces (policy.c decides which: the suspects and what
+** they reach, a young backstop's generations 0 and 1 with them, or a full
+** backstop's every tracked, unfrozen object). Slices *estimate* which of
+** them are garbage while the program runs in between; the last step proves
+** it, exactly, on the estimate alone.
+**
+** ---------------------------------------------------------------- state
+** Every candidate stays a plain object on a plain list (INVARIANTS L1, L2
+** hold between slices, and rcgc_check_heap, the leak tools and every
+** enumeration see it there): the collection's four lists, in phase order,
+**   INIT     candidates not yet entered in the table (closure collections:
+**            the suspects first, then generations 0 and 1)
+**   SUB      candidates whose references are still to be subtracted
+**   MARK     subtracted, not yet sorted into live and garbage
+**   GARBAGE  the estimate: candidates no slice found a reason to keep
+** Survivors go straight to generation 2. The per-candidate state lives in
+** a table keyed by the header's address (ptrtab.h), a 32-bit word each:
+**   V_COUNT   refcount when entered, minus the references from candidates
+**             found since, floored at 0
+**   V_LIVE    reached from a candidate with an outside reference, or
+**             decremented by the program (the barrier): kept
+**   V_GARB    on the GARBAGE list
+**   V_EXPAND  closure collections: a suspect or an object pulled in, whose
+**             children not yet candidates are pulled in
+** An object leaves the table when it dies or is untracked (obj.c,
+** introspect.c call rcgc__inc_forget), so a block reused by a new object
+** never inherits a state. The gray stack holds objects marked V_LIVE whose
+** children are still to be marked; one that died meanwhile is no longer in
+** the table and is skipped.
+**
+** ---------------------------------------------------------------- phases
+**   INIT      closure collections: enter each candidate with its refcount;
+**             a suspect gets V_EXPAND and loses TI_SUSPECT
+**   SUB       traverse each candidate: each reference to a candidate
+**             decrements its count; a full collection enters a tracked,
+**             unfrozen child it does not know yet (every such object was a
+**             candidate at the start, or is new and harmless: it is on no
+**             list of the collection, so it is never garbage); a closure
+**             collection pulls the children of V_EXPAND candidates in
+**   MARK      the gray stack first; then each candidate: V_LIVE or a count
+**             above 0 goes to generation 2 and marks what it reaches
+**             V_LIVE (moving it back from GARBAGE); the rest to GARBAGE
+**   FINISH    the stop-the-world collector runs on GARBAGE as a list
+**             collection (collect.c, steps 1-11): references from outside
+**             GARBAGE are outside references. It is the step that is not
+**             divided; it costs what freeing the same objects by refcount
+**             would, plus the estimate's errors.
+**
+** ---------------------------------------------------------------- why it is sound
+** Trial deletion on any set of objects, with counts and references read in
+** one atomic step, frees only objects no reference outside the set reaches
+** (the argument of collect.c); FINISH is that step. Nothing the estimate
+** gets wrong can free a reachable object: the worst it can do is put a
+** live object in GARBAGE (FINISH keeps it, at the cost of examining it) or
+** keep a garbage one (the next collection frees it). C code may move a
+** reference without touching a count (`b->f = a->g; a->g = NULL;`), which
+** can make a slice's estimate of a live object look like garbage; that is
+** why the exact step exists at all.
+**
+** ---------------------------------------------------------------- why it is complete
+** A garbage cycle present when the collection starts, all of whose members
+** are candidates, is freed by FINISH: no program code can reach a garbage
+** object (the only way, a weak reference's get, makes it live), so its
+** counts and references do not change; every reference to a member comes
+** from a member, so each count ends at 0; V_LIVE spreads only along
+** references of objects the program could reach, which never lead to it;
+** so every member reaches GARBAGE, and FINISH proves it garbage. Garbage
+** made while the collection runs waits for the next one.
+**
+** ---------------------------------------------------------------- the barrier
+** A candidate whose count is decremented between slices (rcgc__suspect,
+** which every decrement of a tracked object without TI_SUSPECT reaches) is
+** marked V_LIVE and pushed on the gray stack: the snapshot-at-the-start
+** rule. It keeps the estimate close to the truth when a program moves
+** references with rcgc_set, at the price of keeping for one collection an
+** object that dies then. The object also becomes a suspect as usual, so a
+** cycle that decrement made garbage is found by the next collection.
+** Increments need no barrier (the inline rcgc_incref is unchanged).
+**
+** ---------------------------------------------------------------- memory
+** The table (16 bytes a slot, at most half full) and the gray stack. The
+** tables are kept from one collection to the next, one for suspect
+** collections and one for backstops (sized for the whole heap): a slot
+** belongs to the running collection when its epoch is the table's, so a
+** new one starts without clearing it (allocating, clearing or freeing a
+** table of millions of slots takes milliseconds). A table is replaced when
+** too small for the next collection or eight times larger than it needs,
+** and freed by heap destroy. When the table or the gray stack cannot grow the collection is
+** abandoned: every candidate becomes a suspect again (the next collection
+** examines it) and nothing is freed.
+*/
+#include "internal.h"
+#include "ptrtab.h" /* rcgc__ptr_hash */
+
+#define V_LIVE 0x80000000u
+#define V_GARB 0x40000000u
+#define V_EXPAND 0x20000000u
+#define V_COUNT 0x1fffffffu
+
+enum { PH_INIT, PH_SUB, PH_MARK };
+
+/* A slot of a table: in use by the running collection when its epoch is
+** the table's, empty otherwise -- so the table, kept from one
+** collection to the next, never needs clearing (but when the epoch wraps). */
+typedef struct inc_slot_t {
+  const void *key; /* the header */
+  uint32_t val;
+  uint32_t epoch;
+} slot_t;
+
+typedef struct inc_table_t table_t;
+
+typedef struct inc_t {
+  int phase;
+  int generation;   /* what it reports as */
+  unsigned flags;   /* COLLECT_* of the collection it replaces */
+  bool full;        /* every tracked, unfrozen object is a candidate */
+  bool failed;      /* memory ran out: abandon at the end of this slice */
+  bool started;     /* the START callbacks ran */
+  size_t used;      /* slots in use */
+  head_t **gray;
+  size_t ngray, capgray;
+  size_t candidates; /* objects entered */
+  size_t live;       /* candidates sent to generation 2 */
+  double t_start;    /* of the current slice */
+} inc_t;
+
+#define INIT_LIST(heap) (&(heap)->inc_lists[0])
+#define SUB_LIST(heap) (&(heap)->inc_lists[1])
+#define MARK_LIST(heap) (&(heap)->inc_lists[2])
+#define GARBAGE_LIST(heap) (&(heap)->inc_lists[3])
+#define OLD_LIST(heap) (&(heap)->gens[RCGC_NUM_GENERATIONS - 1].head)
+
+/* ------------------------------------------------------------ the table */
+
+static size_t extra_bytes(const rcgc_heap *heap) {
+  size_t b = (heap->inc_tables[0].cap + heap->inc_tables[1].cap) * sizeof(slot_t);
+  if (heap->inc != NULL)
+    b += sizeof *heap->inc + heap->inc->capgray * sizeof(head_t *);
+  return b;
+}
+
+static void note_bytes(rcgc_heap *heap) {
+  size_t b = extra_bytes(heap);
+  heap->inc_stats.extra_bytes = b;
+  if (b > heap->inc_stats.peak_extra_bytes)
+    heap->inc_stats.peak_extra_bytes = b;
+}
+
+static inline slot_t *find(rcgc_heap *heap, const head_t *h) {
+  const table_t *tab = heap->inc_table;
+  slot_t *t = tab->slots;
+  size_t mask = tab->cap - 1;
+  uint32_t e = tab->epoch;
+  for (size_t i = rcgc__ptr_hash(h, tab->cap);; i = (i + 1) & mask) {
+    if (t[i].epoch != e)
+      return NULL;
+    if (t[i].key == h)
+      return &t[i];
+  }
+}
+
+/* The empty slot where 'key' (not in the table) goes. */
+static slot_t *place(slot_t *t, size_t cap, uint32_t e, const void *key) {
+  size_t i = rcgc__ptr_hash(key, cap);
+  while (t[i].epoch == e)
+    i = (i + 1) & (cap - 1);
+  return &t[i];
+}
+
+/* Empty 'slot', shifting later entries of its probe chain back (linear
+** probing without tombstones). */
+static void delete_slot(rcgc_heap *heap, slot_t *slot) {
+  const table_t *tab = heap->inc_table;
+  slot_t *t = tab->slots;
+  size_t mask = tab->cap - 1, i = (size_t)(slot - t), j = i;
+  uint32_t e = tab->epoch;
+  for (;;) {
+    j = (j + 1) & mask;
+    if (t[j].epoch != e)
+      break;
+    size_t home = rcgc__ptr_hash(t[j].key, tab->cap);
+    /* can the entry at j move to the hole at i? (i lies cyclically in
+    ** [home, j)) */
+    bool movable = (i <= j) ? (home <= i || home > j) : (home <= i && home > j);
+    if (movable) {
+      t[i] = t[j];
+      i = j;
+    }
+  }
+  t[i].epoch = 0;
+}
+
+/* Double the table (a pass over it: one of the steps not divided). */
+static bool grow(rcgc_heap *heap) {
+  table_t *tab = heap->inc_table;
+  size_t ncap = tab->cap * 2;
+  slot_t *ns = rcgc__raw_calloc(heap, ncap * sizeof(slot_t));
+  if (ns == NULL)
+    return false;
+  uint32_t e = tab->epoch;
+  for (size_t i = 0; i < tab->cap; i++)
+    if (tab->slots[i].epoch == e)
+      *place(ns, ncap, e, tab->slots[i].key) = tab->slots[i];
+  rcgc__raw_free(heap, tab->slots, tab->cap * sizeof(slot_t));
+  tab->slots = ns;
+  tab->cap = ncap;
+  heap->inc_stats.table_grows++;
+  note_bytes(heap);
+  return true;
+}
+
+/* Make table 'tab' ready for a collection of about 'want' candidates: a
+** new epoch in it, or a new table when it is too small or more than eight
+** times too large (a table larger than needed spreads few entries over
+** much memory: a cache miss at every probe). False when memory is short. */
+static bool table_ready(rcgc_heap *heap, table_t *tab, size_t want) {
+  size_t cap = 1024;
+  while (cap < 2 * want)
+    cap *= 2;
+  heap->inc_table = tab;
+  if (tab->slots != NULL && tab->cap >= cap && tab->cap <= 8 * cap) {
+    if (++tab->epoch == 0) { /* wrapped: every slot of an old epoch */
+      memset(tab->slots, 0, tab->cap * sizeof(slot_t));
+      tab->epoch = 1;
+    }
+    return true;
+  }
+  rcgc__raw_free(heap, tab->slots, tab->cap * sizeof(slot_t));
+  tab->slots = rcgc__raw_calloc(heap, cap * sizeof(slot_t));
+  tab->cap = tab->slots != NULL ? cap : 0;
+  tab->epoch = 1;
+  return tab->slots != NULL;
+}
+
+/* Enter 'h' (not in the table) with 'val'. NULL when memory is short
+** (in->failed is set). */
+static slot_t *enter(rcgc_heap *heap, inc_t *in, head_t *h, uint32_t val) {
+  if ((in->used + 1) * 2 > heap->inc_table->cap && !grow(heap)) {
+    in->failed = true;
+    return NULL;
+  }
+  table_t *tab = heap->inc_table;
+  slot_t *s = place(tab->slots, tab->cap, tab->epoch, h);
+  s->key = h;
+  s->val = val;
+  s->epoch = tab->epoch;
+  in->used++;
+  in->candidates++;
+  return s;
+}
+
+/* The count an object starts with: its refcount, or V_LIVE for one too
+** large to count down in V_COUNT's bits (it has outside references). */
+static inline uint32_t start_value(const head_t *h) {
+  return h->refcnt > V_COUNT ? V_LIVE : (uint32_t)h->refcnt;
+}
+
+static inline void count_down(slot_t *s) {
+  if (s->val & V_COUNT)
+    s->val--;
+}
+
+static void gray_push(rcgc_heap *heap, inc_t *in, head_t *h) {
+  if (in->ngray == in->capgray) {
+    size_t ncap = in->capgray ? in->capgray * 2 : 256;
+    head_t **ng = rcgc__raw_realloc(heap, in->gray, in->capgray * sizeof *ng, ncap * sizeof *ng);
+    if (ng == NULL) {
+      in->failed = true;
+      return;
+    }
+    in->gray = ng;
+    in->capgray = ncap;
+    note_bytes(heap);
+  }
+  in->gray[in->ngray++] = h;
+}
+
+/* ------------------------------------------------------------ hooks */
+
+void rcgc__inc_forget(rcgc_heap *heap, head_t *h) {
+  inc_t *in = heap->inc;
+  if (in == NULL)
+    return;
+  slot_t *s = find(heap, h);
+  if (s != NULL) {
+    delete_slot(heap, s);
+    in->used--;
+  }
+}
+
+void rcgc__inc_barrier(rcgc_heap *heap, head_t *h) {
+  inc_t *in = heap->inc;
+  if (in == NULL)
+    return;
+  slot_t *s = find(heap, h);
+  if (s == NULL || (s->val & V_LIVE))
+    return;
+  /* rcgc__suspect moves it to the suspects list next: off GARBAGE */
+  s->val = (s->val & ~V_GARB) | V_LIVE;
+  gray_push(heap, in, h);
+}
+
+/* ------------------------------------------------------------ slices */
+
+typedef struct step_t {
+  rcgc_heap *heap;
+  inc_t *in;
+  bool expanding; /* the object being traversed pulls its children in */
+  uint32_t tinfo_limit; /* as collect.c's ctx_t */
+} step_t;
+
+/* Is 'c' (reported by a traverse) no live object of this heap? Release
+** builds check the type id range, debug builds everything (reported). The
+** child is then ignored: FINISH's own pass reports and refuses it. */
+static inline bool junk(step_t *st, void *child, const head_t *c) {
+#ifdef RCGC_CHECKS
+  (void)c;
+  return !rcgc__object_ok(st->heap, child);
+#else
+  (void)child;
+  return c->tinfo - (1u << TI_SHIFT) >= st->tinfo_limit;
+#endif
+}
+
+static int visit_sub(void *child, const char *edge, void *arg) {
+  (void)edge;
+  step_t *st = arg;
+  head_t *c = AS_HEAD(child);
+  if (junk(st, child, c) || c->refcnt == 0 || (c->tinfo & (TI_UNTRACKED | TI_FROZEN)))
+    return 0;
+  inc_t *in = st->in;
+  slot_t *s = find(st->heap, c);
+  if (s != NULL) {
+    count_down(s);
+    return 0;
+  }
+  if (in->full) {
+    s = enter(st->heap, in, c, start_value(c));
+    if (s != NULL)
+      count_down(s);
+    return 0;
+  }
+  if (!st->expanding)
+    return 0; /* not a candidate: an outside reference of the parent */
+  /* pulled in: examined right after its parent (depth first) */
+  s = enter(st->heap, in, c, start_value(c) | V_EXPAND);
+  if (s == NULL)
+    return 0;
+  count_down(s);
+  c->tinfo &= ~(uint32_t)TI_SUSPECT;
+  list_remove(c);
+  head_t *sub = SUB_LIST(st->heap), *first = next_of(sub);
+  c->gc_next = (uintptr_t)first;
+  c->gc_prev = (uintptr_t)sub;
+  first->gc_prev = (uintptr_t)c;
+  sub->gc_next = (uintptr_t)c;
+  return 0;
+}
+
+static int visit_mark(void *child, const char *edge, void *arg) {
+  (void)edge;
+  step_t *st = arg;
+  head_t *c = AS_HEAD(child);
+  if (junk(st, child, c) || c->refcnt == 0 || (c->tinfo & (TI_UNTRACKED | TI_FROZEN)))
+    return 0;
+  slot_t *s = find(st->heap, c);
+  if (s == NULL || (s->val & V_LIVE))
+    return 0;
+  if (s->val & V_GARB)
+    list_move(c, OLD_LIST(st->heap));
+  s->val = (s->val & ~V_GARB) | V_LIVE;
+  gray_push(st->heap, st->in, c);
+  return 0;
+}
+
+/* One unit of each phase; false when the phase has nothing left. */
+static bool step_init(rcgc_heap *heap, inc_t *in) {
+  head_t *l = INIT_LIST(heap);
+  if (list_empty(l))
+    return false;
+  head_t *h = next_of(l);
+  uint32_t v = start_value(h) | ((h->tinfo & TI_SUSPECT) ? V_EXPAND : 0);
+  if (enter(heap, in, h, v) == NULL)
+    return false;
+  h->tinfo &= ~(uint32_t)TI_SUSPECT;
+  list_move(h, SUB_LIST(heap));
+  return true;
+}
+
+static bool step_sub(step_t *st) {
+  rcgc_heap *heap = st->heap;
+  inc_t *in = st->in;
+  head_t *l = SUB_LIST(heap);
+  if (list_empty(l))
+    return false;
+  head_t *h = next_of(l);
+  slot_t *s = find(heap, h);
+  if (s == NULL) { /* a full collection's candidate met first here */
+    s = enter(heap, in, h, start_value(h));
+    if (s == NULL)
+      return false;
+  }
+  h->tinfo &= ~(uint32_t)TI_SUSPECT;
+  list_move(h, MARK_LIST(heap)); /* first: pulled children go in front of the rest */
+  st->expanding = (s->val & V_EXPAND) != 0;
+  rcgc__traverse(heap, h, visit_sub, st);
+  return true;
+}
+
+static bool step_mark(step_t *st) {
+  rcgc_heap *heap = st->heap;
+  inc_t *in = st->in;
+  if (in->ngray > 0) {
+    head_t *g = in->gray[--in->ngray];
+    if (find(heap, g) != NULL) /* else it died since it was pushed */
+      rcgc__traverse(heap, g, visit_mark, st);
+    return true;
+  }
+  head_t *l = MARK_LIST(heap);
+  if (list_empty(l))
+    return false;
+  head_t *h = next_of(l);
+  slot_t *s = find(heap, h);
+  if (s->val & V_LIVE) {
+    list_move(h, OLD_LIST(heap));
+    in->live++;
+  } else if (s->val & V_COUNT) {
+    s->val |= V_LIVE;
+    list_move(h, OLD_LIST(heap));
+    in->live++;
+    rcgc__traverse(heap, h, visit_mark, st);
+  } else {
+    s->val |= V_GARB;
+    list_move(h, GARBAGE_LIST(heap));
+  }
+  return true;
+}
+
+/* ------------------------------------------------------------ start, end */
+
+/* The table stays for the next collection (table_ready). */
+static void drop_state(rcgc_heap *heap, inc_t *in) {
+  rcgc__raw_free(heap, in->gray, in->capgray * sizeof(head_t *));
+  rcgc__raw_free(heap, in, sizeof *in);
+  heap->inc = NULL;
+  heap->inc_stats.running = 0;
+  note_bytes(heap);
+}
+
+/* Give the collection up: every candidate becomes a suspect (the next
+** collection examines it; under the suspects policy that keeps every bound
+** of policy.c), nothing is freed. */
+static void give_up(rcgc_heap *heap, inc_t *in) {
+  if (in->started && !(in->flags & COLLECT_NO_CALLBACKS)) {
+    /* START was called: STOP too, having found nothing */
+    rcgc_collect_info info = {in->generation, 0, 0, (long)in->candidates, 0.0};
+    heap->collecting = 1;
+    rcgc__invoke_callbacks(heap, RCGC_PHASE_STOP, &info);
+    heap->collecting = 0;
+  }
+  for (int i = 0; i < 4; i++) {
+    head_t *l = &heap->inc_lists[i];
+    for (head_t *h = next_of(l); h != l; h = next_of(h))
+      h->tinfo |= TI_SUSPECT;
+    list_merge(l, &heap->suspects);
+  }
+  drop_state(heap, in);
+}
+
+void rcgc__inc_abandon(rcgc_heap *heap) {
+  if (heap->inc != NULL)
+    give_up(heap, heap->inc);
+}
+
+/* Memory ran out: given up, and said. */
+static void abandon(rcgc_heap *heap, inc_t *in) {
+  heap->inc_stats.abandoned++;
+  give_up(heap, in);
+  rcgc__report(heap, "rcgc: out of memory in an incremental collection (its object table "
+                     "or gray stack); it was abandoned, its candidates are suspects again "
+                     "and nothing was freed\n");
+}
+
+static void slice_event(rcgc_heap *heap, inc_t *in, double elapsed) {
+  rcgc_incremental_stats *s = &heap->inc_stats;
+  s->slices++;
+  s->total += elapsed;
+  if (elapsed > s->longest_slice)
+    s->longest_slice = elapsed;
+  rcgc_gen_stats *g = &heap->stats[in->generation];
+  g->total_duration += elapsed;
+  if (elapsed > g->max_duration)
+    g->max_duration = elapsed;
+}
+
+bool rcgc__inc_start(rcgc_heap *heap, int generation, unsigned flags) {
+  if (heap->inc != NULL || heap->collecting)
+    return false;
+  bool full = generation == RCGC_NUM_GENERATIONS - 1;
+  /* a backstop's candidates are at most the heap's objects; a suspect
+  ** collection's are guessed from the last one's (growing the table is a
+  ** step not divided) */
+  size_t guess = heap->inc_examined[generation] + heap->inc_examined[generation] / 2;
+  bool backstop = full || (flags & COLLECT_BACKSTOP);
+  if (!table_ready(heap, &heap->inc_tables[backstop], backstop ? heap->nobjects : guess))
+    return false;
+  inc_t *in = rcgc__raw_alloc(heap, sizeof *in);
+  if (in == NULL)
+    return false;
+  memset(in, 0, sizeof *in);
+  in->generation = generation;
+  in->flags = flags;
+  in->full = full;
+  in->phase = full ? PH_SUB : PH_INIT;
+  heap->inc = in;
+  heap->inc_stats.running = 1;
+  note_bytes(heap);
+  /* the candidates, in the order collect.c takes them */
+  if (full) {
+    for (int i = RCGC_NUM_GENERATIONS - 1; i >= 0; i--)
+      list_merge(&heap->gens[i].head, SUB_LIST(heap));
+    list_merge(&heap->suspects, SUB_LIST(heap));
+  } else {
+    list_merge(&heap->suspects, INIT_LIST(heap));
+    if (!(flags & COLLECT_SUSPECTS))
+      for (int i = 0; i <= generation; i++)
+        list_merge(&heap->gens[i].head, INIT_LIST(heap));
+  }
+  /* counts as collect.c's step 0 */
+  if (generation + 1 < RCGC_NUM_GENERATIONS)
+    heap->gens[generation + 1].count += 1;
+  for (int i = 0; i <= generation; i++)
+    heap->gens[i].count = 0;
+  return true;
+}
+
+/* The work of one slice: units until the deadline ('budget_s' < 0: until
+** the estimate is complete). Returns true when the estimate is complete. */
+static bool work(rcgc_heap *heap, inc_t *in, double budget_s) {
+  step_t st = {.heap = heap, .in = in, .tinfo_limit = (heap->ntypes - 1u) << TI_SHIFT};
+  double deadline = in->t_start + budget_s;
+  for (unsigned n = 1;; n++) {
+    bool more;
+    switch (in->phase) {
+    case PH_INIT:
+      more = step_init(heap, in);
+      if (!more && !in->failed)
+        in->phase = PH_SUB;
+      break;
+    case PH_SUB:
+      more = step_sub(&st);
+      if (!more && !in->failed)
+        in->phase = PH_MARK;
+      break;
+    default:
+      more = step_mark(&st);
+      if (!more && !in->failed)
+        return true;
+      break;
+    }
+    if (in->failed)
+      return false;
+    (void)more;
+    if (budget_s >= 0 && (n & 15) == 0 && rcgc__now() >= deadline)
+      return false;
+  }
+}
+
+bool rcgc__inc_slice(rcgc_heap *heap, double budget_s) {
+  inc_t *in = heap->inc;
+  if (in == NULL || heap->collecting)
+    return in != NULL;
+  heap->collecting = 1;
+  in->t_start = rcgc__now();
+  rcgc_collect_info info = {in->generation, 0, 0, 0, 0.0};
+  if (in->candidates == 0 && !in->started) {
+    in->started = true;
+    if (!(in->flags & COLLECT_NO_CALLBACKS))
+      rcgc__invoke_callbacks(heap, RCGC_PHASE_START, &info);
+    in->t_start = rcgc__now(); /* the callbacks are not the collector's pause */
+  }
+  bool done = work(heap, in, budget_s);
+  if (in->failed) {
+    heap->collecting = 0;
+    abandon(heap, in);
+    rcgc__schedule(heap);
+    return false;
+  }
+  double elapsed = rcgc__now() - in->t_start;
+  if (!done) {
+    slice_event(heap, in, elapsed);
+    info.candidates = (long)in->candidates;
+    info.duration = elapsed;
+    if (!(in->flags & COLLECT_NO_CALLBACKS))
+      rcgc__invoke_callbacks(heap, RCGC_PHASE_SLICE, &info);
+    heap->collecting = 0;
+    if ((heap->debug & RCGC_DEBUG_CHECK) && !heap->draining) {
+      long bad = rcgc__check_heap(heap);
+      if (bad > 0)
+        rcgc__misuse(heap, NULL, "heap check",
+                     "rcgc_check_heap found %ld violation%s after a slice of an incremental "
+                     "collection of generation %d", bad, bad == 1 ? "" : "s", in->generation);
+    }
+    return true;
+  }
+  /* FINISH: the exact step on the estimate, in this slice */
+  inc_finish_t fin = {in->candidates, in->live, in->t_start};
+  heap->inc_examined[in->generation] = in->candidates;
+  int generation = in->generation;
+  unsigned flags = in->flags;
+  drop_state(heap, in);
+  heap->collecting = 0;
+  heap->inc_stats.collections++;
+  heap->inc_result = rcgc__collect_list(heap, generation, flags | COLLECT_INC_FINISH,
+                                        GARBAGE_LIST(heap), &fin);
+  return false;
+}
+
+/* collect.c, at the end of FINISH: the last slice's event. */
+void rcgc__inc_last_slice(rcgc_heap *heap, int generation, const inc_finish_t *fin,
+                          rcgc_collect_info *info, bool callbacks) {
+  double elapsed = rcgc__now() - fin->t_start;
+  rcgc_incremental_stats *s = &heap->inc_stats;
+  s->slices++;
+  s->total += elapsed;
+  if (elapsed > s->longest_slice)
+    s->longest_slice = elapsed;
+  rcgc_gen_stats *g = &heap->stats[generation];
+  if (elapsed > g->max_duration)
+    g->max_duration = elapsed;
+  if (callbacks) {
+    rcgc_collect_info si = *info;
+    si.duration = elapsed;
+    si.collected = 0;
+    si.uncollectable = 0;
+    rcgc__invoke_callbacks(heap, RCGC_PHASE_SLICE, &si);
+  }
+}
+
+long rcgc__inc_finish(rcgc_heap *heap) {
+  heap->inc_result = 0;
+  while (heap->inc != NULL && !heap->collecting)
+    if (!rcgc__inc_slice(heap, -1.0))
+      break;
+  return heap->inc_result;
+}
+
+/* Heap destroy, at its end: the tables kept for the next collection (none
+** runs: destroy gave it up first, rcgc__inc_abandon). */
+void rcgc__inc_release(rcgc_heap *heap) {
+  for (int i = 0; i < 2; i++) {
+    table_t *tab = &heap->inc_tables[i];
+    rcgc__raw_free(heap, tab->slots, tab->cap * sizeof(slot_t));
+    tab->slots = NULL;
+    tab->cap = 0;
+  }
+  heap->inc_table = NULL;
+}
+
+/* ------------------------------------------------------------ checks */
+
+/* Debug builds, rcgc_check_heap between slices: every object on SUB (full
+** collections: those entered), MARK and GARBAGE has its state in the
+** table, GARBAGE's with V_GARB and without V_LIVE, and no object on INIT is
+** in it; the lists are empty when no collection runs. */
+long rcgc__inc_check(rcgc_heap *heap) {
+  inc_t *in = heap->inc;
+  long bad = 0;
+  static const char *const names[4] = {"INIT", "SUB", "MARK", "GARBAGE"};
+  for (int i = 0; i < 4; i++) {
+    head_t *l = &heap->inc_lists[i];
+    for (head_t *h = next_of(l); h != l; h = next_of(h)) {
+      const char *why = NULL;
+      if (in == NULL) {
+        why = "no incremental collection runs";
+      } else {
+        slot_t *s = find(heap, h);
+        if (i == 0 && s != NULL)
+          why = "it is in the table already";
+        else if ((i == 2 || i == 3 || (i == 1 && !in->full)) && s == NULL)
+          why = "it has no state in the table";
+        else if (i == 3 && (s->val & (V_GARB | V_LIVE)) != V_GARB)
+          why = "its state is not garbage";
+        else if (i != 3 && s != NULL && (s->val & V_GARB))
+          why = "its state says garbage";
+      }
+      if (why != NULL) {
+        char d[300];
+        rcgc__describe(heap, h, d, sizeof d);
+        rcgc__report(heap, "rcgc: check: %s is on the incremental collection's %s list, but %s\n",
+                     d, names[i], why);
+        bad++;
+      }
+    }
+  }
+  return bad;
+}
+
+/* ------------------------------------------------------------ public */
+
+int rcgc_set_pause_budget(rcgc_heap *heap, unsigned budget_us) {
+  if (heap == NULL)
+    return RCGC_EINVAL;
+  if (budget_us > RCGC_PAUSE_BUDGET_MAX)
+    return RCGC_ERANGE;
+  ENTER(heap, RCGC_ETHREAD);
+  heap->pause_budget_us = budget_us;
+  LEAVE(heap);
+  return RCGC_OK;
+}
+
+unsigned rcgc_get_pause_budget(rcgc_heap *heap) {
+  RETURN_CLAIMED(unsigned, heap, 0, 0, heap->pause_budget_us);
+}
+
+int rcgc_collect_step(rcgc_heap *heap, unsigned budget_us) {
+  if (heap == NULL || budget_us == 0)
+    return RCGC_EINVAL;
+  if (budget_us > RCGC_PAUSE_BUDGET_MAX)
+    return RCGC_ERANGE;
+  ENTER(heap, RCGC_ETHREAD);
+  int r;
+  if (heap->collecting || heap->in_traverse || heap->in_user || heap->destroying) {
+    r = RCGC_EBUSY;
+  } else if (heap->policy != RCGC_POLICY_SUSPECTS) {
+    r = 0;
+  } else {
+    if (heap->inc == NULL)
+      rcgc__start_due(heap);
+    r = heap->inc != NULL && rcgc__inc_slice(heap, budget_us * 1e-6) ? 1 : 0;
+  }
+  LEAVE(heap);
+  return r;
+}
+
+int rcgc_get_incremental_stats(rcgc_heap *heap, rcgc_incremental_stats *out) {
+  if (heap == NULL || out == NULL)
+    return RCGC_EINVAL;
+  ENTER(heap, RCGC_ETHREAD);
+  *out = heap->inc_stats;
+  LEAVE(heap);
+  return RCGC_OK;
+}

@@ -1,0 +1,564 @@
+/*
+** test_incremental.c -- incremental collection (rcgc.h section 5,
+** "Incremental collection: bounded pauses"): slices under a pause budget,
+** rcgc_collect_step, the program mutating the heap between slices --
+** references set, moved without counts, dropped, objects dying, untracked,
+** new ones made -- with nothing reachable ever freed, every cycle that was
+** garbage at the start freed by the end, finalizers, weak reference
+** callbacks and resurrection in the last step, the callbacks' slice
+** events, the statistics, rcgc_collect finishing a running one, and a
+** collection abandoned for want of memory. rcgc_check_heap runs after
+** every slice.
+*/
+#include "testlib.h"
+#include "internal.h" /* rcgc__inc_start: a full incremental collection on demand */
+
+#include <stdlib.h>
+
+TL_DEFINE;
+
+static void setup(void) {
+  tl_setup();
+  cr_assert_eq(rcgc_set_policy(tl.heap, RCGC_POLICY_SUSPECTS), RCGC_OK);
+}
+
+TestSuite(incremental, .init = setup, .fini = tl_teardown);
+
+/* Continue the running collection in slices of 1 us, calling 'between'
+** (may be NULL) after each and checking the heap; returns the slices. */
+static long run_slices(void (*between)(long step, void *ud), void *ud) {
+  long steps = 0;
+  for (;;) {
+    int r = rcgc_collect_step(tl.heap, 1);
+    cr_assert(r == 0 || r == 1, "rcgc_collect_step returned %d", r);
+    steps++;
+    cr_assert_eq(rcgc_check_heap(tl.heap), 0, "after slice %ld:\n%.4000s", steps,
+                 tl.sink.buf ? tl.sink.buf : "");
+    if (r == 0)
+      return steps;
+    if (between != NULL)
+      between(steps, ud);
+    cr_assert_lt(steps, 10000000, "the collection never ends");
+  }
+}
+
+/* A ring of 'n' nodes closed by transfer: no decrement, no suspect. */
+static tl_node *ring(int n) {
+  tl_node *first = tl_new("ring"), *last = first;
+  for (int i = 1; i < n; i++) {
+    tl_node *x = tl_new("ring");
+    last->a = x; /* the creation reference moves into the field */
+    last = x;
+  }
+  last->a = first;
+  return first;
+}
+
+/* A garbage ring whose first node is a suspect (made garbage by a
+** decrement). */
+static tl_node *suspect_ring(int n) {
+  tl_node *r = ring(n);
+  rcgc_incref(tl.heap, r);
+  rcgc_decref(tl.heap, r);
+  return r;
+}
+
+static rcgc_incremental_stats inc_stats(void) {
+  rcgc_incremental_stats s;
+  cr_assert_eq(rcgc_get_incremental_stats(tl.heap, &s), RCGC_OK);
+  return s;
+}
+
+/* ------------------------------------------------------------ the API */
+
+Test(incremental, budget_setter_getter_and_config) {
+  cr_assert_eq(rcgc_get_pause_budget(tl.heap), 0);
+  cr_assert_eq(rcgc_set_pause_budget(tl.heap, 1000), RCGC_OK);
+  cr_assert_eq(rcgc_get_pause_budget(tl.heap), 1000);
+  cr_assert_eq(rcgc_set_pause_budget(tl.heap, RCGC_PAUSE_BUDGET_MAX + 1), RCGC_ERANGE);
+  cr_assert_eq(rcgc_get_pause_budget(tl.heap), 1000);
+  cr_assert_eq(rcgc_set_pause_budget(NULL, 1), RCGC_EINVAL);
+  cr_assert_eq(rcgc_get_pause_budget(NULL), 0);
+
+  rcgc_config cfg;
+  rcgc_config_init(&cfg);
+  cr_assert_eq(cfg.pause_budget_us, 0);
+  cfg.pause_budget_us = 250;
+  rcgc_heap *h = rcgc_heap_new(&cfg);
+  cr_assert_not_null(h);
+  cr_assert_eq(rcgc_get_pause_budget(h), 250);
+  cr_assert_eq(rcgc_heap_destroy(h), 0);
+  cfg.pause_budget_us = RCGC_PAUSE_BUDGET_MAX + 1;
+  cr_assert_null(rcgc_heap_new(&cfg));
+  /* a configuration from before the field existed gets 0 */
+  rcgc_config_init(&cfg);
+  cfg.size = offsetof(rcgc_config, pause_budget_us);
+  h = rcgc_heap_new(&cfg);
+  cr_assert_not_null(h);
+  cr_assert_eq(rcgc_get_pause_budget(h), 0);
+  cr_assert_eq(rcgc_heap_destroy(h), 0);
+}
+
+Test(incremental, collect_step_with_nothing_waiting_and_its_errors) {
+  cr_assert_eq(rcgc_collect_step(tl.heap, 1000), 0);
+  cr_assert_eq(rcgc_collect_step(tl.heap, 0), RCGC_EINVAL);
+  cr_assert_eq(rcgc_collect_step(tl.heap, RCGC_PAUSE_BUDGET_MAX + 1), RCGC_ERANGE);
+  cr_assert_eq(rcgc_collect_step(NULL, 1), RCGC_EINVAL);
+  rcgc_incremental_stats s = inc_stats();
+  cr_assert_eq(s.slices, 0);
+  cr_assert_eq(s.collections, 0);
+  cr_assert_eq(s.running, 0);
+  cr_assert_eq(rcgc_get_incremental_stats(tl.heap, NULL), RCGC_EINVAL);
+  cr_assert_eq(rcgc_get_incremental_stats(NULL, &s), RCGC_EINVAL);
+  /* the CPython policy does nothing here, whatever is recorded */
+  cr_assert_eq(rcgc_set_policy(tl.heap, RCGC_POLICY_CPYTHON), RCGC_OK);
+  tl_node *a = tl_new("a"), *b = tl_new("b");
+  TL_LINK(a, a, b);
+  TL_LINK(b, a, a);
+  rcgc_decref(tl.heap, b);
+  rcgc_decref(tl.heap, a);
+  cr_assert_eq(rcgc_collect_step(tl.heap, 1000), 0);
+  cr_assert_eq(tl_destroyed, 0);
+  cr_assert_eq(rcgc_collect(tl.heap, 2), 2);
+}
+
+/* ------------------------------------------------------------ suspects */
+
+/* 200 rings of 5 made garbage by a decrement (suspects), 200 live ones
+** that lost a reference too: one step at a time, the garbage goes and the
+** live stay, in more than one slice. */
+Test(incremental, suspect_collection_in_slices) {
+  enum { RINGS = 200, LEN = 5 };
+  tl_node *keep[RINGS];
+  for (int i = 0; i < RINGS; i++) {
+    (void)suspect_ring(LEN);
+    keep[i] = ring(LEN);
+    rcgc_incref(tl.heap, keep[i]); /* the test's reference */
+    rcgc_incref(tl.heap, keep[i]->a);
+    rcgc_decref(tl.heap, keep[i]->a); /* a suspect, alive */
+  }
+  long before = (long)rcgc_heap_object_count(tl.heap);
+  cr_assert_eq(before, 2 * RINGS * LEN);
+  long slices = run_slices(NULL, NULL);
+  cr_assert_gt(slices, 1, "one slice of 1 us did everything");
+  cr_assert_eq(tl_destroyed, RINGS * LEN);
+  cr_assert_eq((long)rcgc_heap_object_count(tl.heap), RINGS * LEN);
+  rcgc_incremental_stats s = inc_stats();
+  cr_assert_eq(s.collections, 1);
+  cr_assert_eq(s.slices, slices);
+  cr_assert_eq(s.running, 0);
+  cr_assert_gt(s.longest_slice, 0.0);
+  cr_assert_geq(s.total, s.longest_slice);
+  cr_assert_gt(s.peak_extra_bytes, 0);
+  rcgc_gen_stats st[RCGC_NUM_GENERATIONS];
+  cr_assert_eq(rcgc_get_stats(tl.heap, st), RCGC_OK);
+  cr_assert_eq(st[0].collections, 1);
+  cr_assert_eq(st[0].collected, RINGS * LEN);
+  cr_assert_eq(st[0].candidates, 2 * RINGS * LEN);
+  for (int i = 0; i < RINGS; i++)
+    rcgc_decref(tl.heap, keep[i]);
+  cr_assert_eq(run_slices(NULL, NULL) > 0, 1);
+  cr_assert_eq(tl_destroyed, 2 * RINGS * LEN);
+  cr_assert_eq(inc_stats().collections, 2);
+}
+
+/* ------------------------------------------------------------ full, mutated */
+
+/* The model of the mutating program: 'live' nodes held by the roots
+** array (each root owns one reference), rings that were garbage at the
+** start, and what the program did between slices. */
+typedef struct world {
+  tl_node **roots;
+  int nroots;
+  unsigned seed;
+  long died;   /* nodes the program itself let die */
+  long made;   /* nodes made between slices */
+} world;
+
+static unsigned rnd(world *w) {
+  w->seed = w->seed * 1103515245u + 12345u;
+  return (w->seed >> 16) & 0x7fff;
+}
+
+/* Everything a program may do between slices, at random. */
+static void mutate(long step, void *ud) {
+  (void)step;
+  world *w = ud;
+  for (int k = 0; k < 4; k++) {
+    tl_node *p = w->roots[rnd(w) % (unsigned)w->nroots];
+    tl_node *q = w->roots[rnd(w) % (unsigned)w->nroots];
+    switch (rnd(w) % 6) {
+    case 0: /* a reference set with counts */
+      TL_LINK(p, b, q->a);
+      break;
+    case 1: /* a reference moved without counts: q->a into p->b */
+      if (p != q && p->b == NULL) {
+        p->b = q->a;
+        q->a = NULL;
+      }
+      break;
+    case 2: { /* a new node under p */
+      tl_node *n = tl_new("new");
+      w->made++;
+      TL_LINK(n, a, p->a);
+      rcgc_set(tl.heap, &p->a, n);
+      rcgc_decref(tl.heap, n);
+      break;
+    }
+    case 3: /* a subtree dropped: dies by refcount unless shared */
+      TL_LINK(p, b, NULL);
+      break;
+    case 4: /* a self-reference cycle made garbage by a decrement: the next
+            ** collection's business, and it must not disturb this one */
+      if (p->a != NULL) {
+        tl_node *x = p->a;
+        rcgc_incref(tl.heap, x);
+        TL_LINK(p, a, NULL);
+        TL_LINK(x, b, x);
+        rcgc_decref(tl.heap, x);
+      }
+      break;
+    default: /* untrack and track again */
+      if (p->a != NULL) {
+        cr_assert_eq(rcgc_untrack(tl.heap, p->a), RCGC_OK);
+        cr_assert_eq(rcgc_track(tl.heap, p->a), RCGC_OK);
+      }
+      break;
+    }
+  }
+}
+
+/* Is every node reachable from the roots alive (a valid Graph)? Walks with
+** an explicit stack; the visited marks are the 'id' field. */
+static long check_reachable(world *w, int mark) {
+  long n = 0;
+  size_t cap = 1024, top = 0;
+  tl_node **stack = malloc(cap * sizeof *stack);
+  cr_assert_not_null(stack);
+  for (int i = 0; i < w->nroots; i++)
+    stack[top++] = w->roots[i];
+  while (top > 0) {
+    tl_node *x = stack[--top];
+    if (x == NULL || x->id == mark)
+      continue;
+    cr_assert_eq(rcgc_typeof(tl.heap, x), &tl_node_type, "a reachable node was freed");
+    cr_assert_gt(rcgc_refcount(x), 0);
+    x->id = mark;
+    n++;
+    if (top + 2 > cap) {
+      cap *= 2;
+      stack = realloc(stack, cap * sizeof *stack);
+      cr_assert_not_null(stack);
+    }
+    stack[top++] = x->a;
+    stack[top++] = x->b;
+  }
+  free(stack);
+  return n;
+}
+
+static void full_mutated(unsigned seed) {
+  enum { ROOTS = 64, CHAIN = 40, GARBAGE_RINGS = 100, LEN = 3 };
+  world w = {.nroots = ROOTS, .seed = seed};
+  w.roots = calloc(ROOTS, sizeof *w.roots);
+  cr_assert_not_null(w.roots);
+  for (int i = 0; i < ROOTS; i++) {
+    w.roots[i] = tl_new("root");
+    tl_node *last = w.roots[i];
+    for (int j = 0; j < CHAIN; j++) {
+      tl_node *x = tl_new("chain");
+      last->a = x;
+      last = x;
+    }
+  }
+  /* garbage made by transfer: only a full collection finds these */
+  for (int i = 0; i < GARBAGE_RINGS; i++)
+    (void)ring(LEN);
+  long collections_before = inc_stats().collections;
+  rcgc_gen_stats st[RCGC_NUM_GENERATIONS];
+  cr_assert_eq(rcgc_get_stats(tl.heap, st), RCGC_OK);
+  long collected_before = st[2].collected;
+  cr_assert(rcgc__inc_start(tl.heap, RCGC_NUM_GENERATIONS - 1, COLLECT_BACKSTOP));
+  long slices = run_slices(mutate, &w);
+  cr_assert_gt(slices, 10);
+  check_reachable(&w, 1);
+  /* every ring that was garbage at the start is gone: what the program let
+  ** die and the rings are all that was destroyed, so count what is left */
+  cr_assert_eq(inc_stats().collections, collections_before + 1);
+  cr_assert_eq(rcgc_get_stats(tl.heap, st), RCGC_OK);
+  cr_assert_geq(st[2].collected - collected_before, GARBAGE_RINGS * LEN);
+  /* what is still alive is exactly what the roots reach plus garbage made
+  ** during the collection, which the next collection frees */
+  rcgc_collect(tl.heap, 2);
+  long reachable = check_reachable(&w, 2);
+  cr_assert_eq((long)rcgc_heap_object_count(tl.heap), reachable);
+  for (int i = 0; i < ROOTS; i++)
+    rcgc_decref(tl.heap, w.roots[i]);
+  rcgc_collect(tl.heap, 2);
+  cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);
+  free(w.roots);
+}
+
+Test(incremental, full_collection_with_the_program_mutating_between_slices) {
+  for (unsigned seed = 1; seed <= 8; seed++)
+    full_mutated(seed);
+}
+
+/* The case the exact last step exists for: A <-> B, the test holding A;
+** between slices the program moves A's reference to B into B itself
+** without touching a count (b->b = b; a->a = NULL). B is garbage then --
+** it references itself and A, nothing references it --, but A is not,
+** though no count changed: a slice may have counted A's reference to B
+** before the move and B's to itself after it, so that {A, B} looks closed. */
+static tl_node *pairs[64];
+
+static void raw_moves(long step, void *ud) {
+  (void)ud;
+  tl_node *a = pairs[step % 64];
+  tl_node *b = a->a;
+  if (b != NULL) {
+    b->b = b;
+    a->a = NULL;
+  }
+  for (int i = 0; i < 64; i++)
+    cr_assert_eq(rcgc_typeof(tl.heap, pairs[i]), &tl_node_type, "A was freed");
+}
+
+Test(incremental, a_reference_moved_without_counts_never_frees_a_reachable_object) {
+  for (int i = 0; i < 64; i++) {
+    tl_node *a = tl_new("A"), *b = tl_new("B");
+    a->a = b; /* transfer */
+    TL_LINK(b, a, a);
+    pairs[i] = a; /* the test's own reference is the outside one */
+  }
+  cr_assert(rcgc__inc_start(tl.heap, RCGC_NUM_GENERATIONS - 1, COLLECT_BACKSTOP));
+  run_slices(raw_moves, NULL);
+  for (int i = 0; i < 64; i++) {
+    cr_assert_eq(rcgc_typeof(tl.heap, pairs[i]), &tl_node_type, "A was freed");
+    cr_assert_geq(rcgc_refcount(pairs[i]), 1);
+  }
+  /* the moved Bs are garbage: this collection or the next frees them */
+  rcgc_collect(tl.heap, 2);
+  long moved = 0;
+  for (int i = 0; i < 64; i++)
+    moved += pairs[i]->a == NULL;
+  cr_assert_eq(tl_destroyed, moved);
+  for (int i = 0; i < 64; i++)
+    rcgc_decref(tl.heap, pairs[i]);
+  rcgc_collect(tl.heap, 2);
+  cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);
+  cr_assert_eq(tl_destroyed, 128);
+}
+
+/* ------------------------------------------------------------ user code */
+
+static long slice_events, start_events, stop_events;
+static long stop_collected;
+static void count_phases(rcgc_heap *h, rcgc_phase phase, const rcgc_collect_info *info,
+                         void *ud) {
+  (void)h, (void)ud;
+  if (phase == RCGC_PHASE_START)
+    start_events++;
+  else if (phase == RCGC_PHASE_STOP) {
+    stop_events++;
+    stop_collected = info->collected;
+  } else {
+    cr_assert_eq(phase, RCGC_PHASE_SLICE);
+    cr_assert_geq(info->duration, 0.0);
+    cr_assert_eq(info->collected, 0);
+    slice_events++;
+  }
+}
+
+static void *resurrected;
+static void resurrect(rcgc_heap *h, void *o) {
+  tl_finalized++;
+  rcgc_incref(h, o); /* resurrected: the test releases it */
+  resurrected = o;
+}
+
+static int weak_calls;
+static void weak_cb(rcgc_heap *h, rcgc_weakref *wr, void *ud) {
+  (void)h, (void)wr, (void)ud;
+  weak_calls++;
+}
+
+Test(incremental, finalizers_weak_callbacks_resurrection_and_events_in_the_last_step) {
+  static const rcgc_type fin_type = {.name = "Fin", .size = sizeof(tl_node),
+                                     .traverse = tl_node_traverse, .destroy = tl_count_destroy,
+                                     .finalize = resurrect};
+  slice_events = start_events = stop_events = 0;
+  cr_assert_eq(rcgc_callback_add(tl.heap, count_phases, NULL), RCGC_OK);
+  cr_assert_eq(rcgc_set_debug(tl.heap, RCGC_DEBUG_STATS), RCGC_OK);
+  /* a garbage pair whose member has a resurrecting finalizer, and a
+  ** garbage ring watched by a weak reference with a callback */
+  resurrected = NULL;
+  tl_node *f = rcgc_new(tl.heap, &fin_type);
+  cr_assert_not_null(f);
+  tl_node *g = tl_new("g");
+  TL_LINK(f, a, g);
+  TL_LINK(g, a, f);
+  rcgc_decref(tl.heap, g);
+  tl_node *r = suspect_ring(4);
+  rcgc_weakref *wr = rcgc_weakref_new(tl.heap, r, weak_cb, NULL);
+  cr_assert_not_null(wr);
+  rcgc_decref(tl.heap, f); /* the pair is garbage, f a suspect */
+  long slices = run_slices(NULL, NULL);
+  cr_assert_eq(start_events, 1);
+  cr_assert_eq(stop_events, 1);
+  cr_assert_eq(slice_events, slices);
+  cr_assert_eq(tl_finalized, 1);
+  cr_assert_eq(resurrected, f, "the finalizer did not run on the resurrected object");
+  cr_assert_eq(weak_calls, 1);
+  cr_assert_eq(rcgc_weakref_alive(wr), 0);
+  cr_assert_eq(tl_destroyed, 4, "the ring is freed, the resurrected pair is not");
+  cr_assert_eq(tl_count_lines(&tl.sink, "gc: collecting generation 0..."), 1);
+  cr_assert_eq(tl_count_lines(&tl.sink, "gc: done,"), 1);
+  cr_assert_eq(rcgc_set_debug(tl.heap, 0), RCGC_OK);
+  rcgc_decref(tl.heap, wr);
+  rcgc_decref(tl.heap, f);
+  cr_assert_eq(rcgc_collect(tl.heap, 2), 2);
+  cr_assert_eq(tl_destroyed, 6);
+}
+
+/* ------------------------------------------------------------ rcgc_collect */
+
+Test(incremental, rcgc_collect_finishes_a_running_collection_first) {
+  for (int i = 0; i < 300; i++)
+    (void)ring(3);
+  tl_node *live = ring(3);
+  rcgc_incref(tl.heap, live); /* the test's reference */
+  cr_assert(rcgc__inc_start(tl.heap, RCGC_NUM_GENERATIONS - 1, COLLECT_BACKSTOP));
+  cr_assert_eq(rcgc_collect_step(tl.heap, 1), 1);
+  cr_assert_eq(inc_stats().running, 1);
+  /* the finished incremental one freed the rings, and they are counted;
+  ** the explicit one finds nothing more */
+  cr_assert_eq(rcgc_collect(tl.heap, 2), 900);
+  cr_assert_eq(inc_stats().running, 0);
+  cr_assert_eq(inc_stats().collections, 1);
+  cr_assert_eq(tl_destroyed, 900);
+  rcgc_decref(tl.heap, live);
+  cr_assert_eq(rcgc_collect(tl.heap, 2), 3);
+  cr_assert_eq(tl_destroyed, 903);
+}
+
+Test(incremental, get_objects_and_freeze_finish_a_running_collection) {
+  for (int i = 0; i < 50; i++)
+    (void)ring(2);
+  cr_assert(rcgc__inc_start(tl.heap, RCGC_NUM_GENERATIONS - 1, COLLECT_BACKSTOP));
+  cr_assert_eq(rcgc_collect_step(tl.heap, 1), 1);
+  rcgc_list l;
+  cr_assert_eq(rcgc_get_objects(tl.heap, -1, &l), RCGC_OK);
+  cr_assert_eq(l.count, 0);
+  rcgc_list_decref_and_free(tl.heap, &l);
+  cr_assert_eq(inc_stats().running, 0);
+  cr_assert_eq(tl_destroyed, 100);
+  /* rcgc_set_policy, even to the policy in force */
+  for (int i = 0; i < 50; i++)
+    (void)suspect_ring(2);
+  cr_assert(rcgc__inc_start(tl.heap, 0, COLLECT_SUSPECTS));
+  cr_assert_eq(rcgc_collect_step(tl.heap, 1), 1);
+  cr_assert_eq(rcgc_set_policy(tl.heap, RCGC_POLICY_SUSPECTS), RCGC_OK);
+  cr_assert_eq(inc_stats().running, 0);
+  cr_assert_eq(tl_destroyed, 200);
+}
+
+/* ------------------------------------------------------------ automatic */
+
+/* A budget and automatic collection: cycles made garbage by decrements
+** while the program allocates are freed by slices, never more than the
+** stop-the-world schedule would leave. */
+Test(incremental, automatic_slices_free_what_the_program_drops) {
+  TL_SKIP_UNDER_STRESS();
+  cr_assert_eq(rcgc_set_pause_budget(tl.heap, 1), RCGC_OK);
+  rcgc_enable(tl.heap);
+  enum { N = 20000 };
+  for (int i = 0; i < N; i++) {
+    tl_node *a = tl_new("a"), *b = tl_new("b");
+    TL_LINK(a, a, b);
+    TL_LINK(b, a, a);
+    rcgc_decref(tl.heap, b);
+    rcgc_decref(tl.heap, a);
+  }
+  rcgc_incremental_stats s = inc_stats();
+  cr_assert_gt(s.collections, 0);
+  cr_assert_gt(s.slices, s.collections);
+  cr_assert_eq(s.abandoned, 0);
+  rcgc_disable(tl.heap);
+  rcgc_collect(tl.heap, 2);
+  cr_assert_eq(tl_destroyed, 2 * N);
+}
+
+/* ------------------------------------------------------------ memory */
+
+Test(incremental, a_collection_without_memory_is_abandoned_cleanly) {
+  enum { RINGS = 1000 };
+  for (int i = 0; i < RINGS; i++)
+    (void)suspect_ring(2); /* more suspects than the table starts with */
+  start_events = stop_events = slice_events = 0;
+  cr_assert_eq(rcgc_callback_add(tl.heap, count_phases, NULL), RCGC_OK);
+  cr_assert(rcgc__inc_start(tl.heap, 0, COLLECT_SUSPECTS));
+  tl.alloc.fail_all = 1;
+  int r;
+  long steps = 0;
+  while ((r = rcgc_collect_step(tl.heap, 1)) == 1)
+    steps++;
+  tl.alloc.fail_all = 0;
+  cr_assert_eq(r, 0);
+  rcgc_incremental_stats s = inc_stats();
+  cr_assert_eq(s.abandoned, 1);
+  cr_assert_eq(s.collections, 0);
+  cr_assert_eq(s.running, 0);
+  cr_assert_eq(tl_destroyed, 0, "an abandoned collection frees nothing");
+  cr_assert_eq(start_events, 1);
+  cr_assert_eq(stop_events, 1, "START without STOP");
+  cr_assert_eq(stop_collected, 0);
+  cr_assert_eq(tl_count_lines(&tl.sink, "rcgc: out of memory in an incremental collection"), 1);
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0, "%.4000s", tl.sink.buf ? tl.sink.buf : "");
+  /* every candidate is a suspect again: the next collection frees them */
+  cr_assert_eq(rcgc_collect_step(tl.heap, RCGC_PAUSE_BUDGET_MAX), 0);
+  cr_assert_eq(tl_destroyed, 2 * RINGS);
+  cr_assert_eq(inc_stats().collections, 1);
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+Test(incremental, heap_destroy_gives_a_running_collection_up_quietly) {
+  for (int i = 0; i < 100; i++)
+    (void)suspect_ring(3);
+  cr_assert(rcgc__inc_start(tl.heap, 0, COLLECT_SUSPECTS));
+  cr_assert_eq(rcgc_collect_step(tl.heap, 1), 1);
+  cr_assert_eq(rcgc_heap_destroy(tl.heap), 0);
+  tl.heap = NULL;
+  cr_assert_eq(tl_destroyed, 300);
+  cr_assert_eq(tl_count_lines(&tl.sink, "rcgc: out of memory"), 0);
+}
+
+/* Automatic slices follow the heap's settings: none while automatic
+** collection is disabled (the program finishes it), the rest at once when
+** the budget goes back to 0. */
+Test(incremental, automatic_slices_follow_enable_and_the_budget) {
+  TL_SKIP_UNDER_STRESS();
+  for (int i = 0; i < 2000; i++)
+    (void)suspect_ring(3);
+  cr_assert_eq(rcgc_set_pause_budget(tl.heap, 1), RCGC_OK);
+  cr_assert(rcgc__inc_start(tl.heap, 0, COLLECT_SUSPECTS));
+  cr_assert_eq(rcgc_collect_step(tl.heap, 1), 1);
+  long slices = inc_stats().slices;
+  /* disabled (the setup's state): allocation runs no slice */
+  for (int i = 0; i < 20000; i++)
+    rcgc_decref(tl.heap, tl_new("x"));
+  cr_assert_eq(inc_stats().slices, slices);
+  cr_assert_eq(inc_stats().running, 1);
+  /* enabled with budget 0: the next automatic point finishes it */
+  cr_assert_eq(rcgc_set_pause_budget(tl.heap, 0), RCGC_OK);
+  rcgc_enable(tl.heap);
+  long made = 0;
+  for (; made < 20000 && inc_stats().running; made++)
+    rcgc_decref(tl.heap, tl_new("x"));
+  cr_assert_eq(inc_stats().running, 0);
+  cr_assert_eq(inc_stats().collections, 1);
+  cr_assert_eq(inc_stats().slices, slices + 1, "finished in one more step");
+  cr_assert_eq(tl_destroyed, 20000 + made + 6000);
+  rcgc_disable(tl.heap);
+}
