@@ -111,11 +111,17 @@ static double now(void) {
 /* --policy: 0 = the library's default, 1 = RCGC_POLICY_CPYTHON. */
 static int cpython_policy;
 
-/* Every heap of the program comes from here, with the --policy applied. */
+/* --budget US: the heaps' pause budget (0: stop-the-world collections). */
+static unsigned pause_budget;
+
+/* Every heap of the program comes from here, with --policy and --budget
+** applied. */
 static rcgc_heap *heap_new(void) {
   rcgc_heap *h = rcgc_heap_new(NULL);
   if (h == NULL)
     die("rcgc_heap_new failed");
+  if (pause_budget != 0 && rcgc_set_pause_budget(h, pause_budget) != 0)
+    die("rcgc_set_pause_budget failed");
 #ifdef RCGC_HAVE_POLICY
   if (cpython_policy && rcgc_set_policy(h, RCGC_POLICY_CPYTHON) != 0)
     die("rcgc_set_policy(RCGC_POLICY_CPYTHON) failed");
@@ -303,6 +309,9 @@ static void once(enum kind k, long n, int build_only) {
 /* ------------------------------------------------------- pause measurement
 ** Start/stop callbacks, exactly as cpython_bench.py uses gc.callbacks: the
 ** pause is the time between them; generation 2 counts as a full collection.
+** With --budget, collections are incremental and the program runs between
+** start and stop: each slice event is a pause (its duration), 'count'
+** counts pauses and 'collections' the stops.
 ** pauses_watch registers them, pauses_unwatch removes them.
 **
 ** With `record` set (bigtree, cyclechurn), every pause is kept for the
@@ -319,6 +328,7 @@ typedef struct pauses {
   double t0;
   double max;
   long count;
+  long collections;
   long full;
   long collected; /* sum of info->collected at stop */
   int record;     /* keep every pause, measure the backlog */
@@ -344,7 +354,17 @@ static void on_collect(rcgc_heap *h, rcgc_phase phase,
     p->t0 = now();
     return;
   }
-  double d = now() - p->t0;
+  if (phase == RCGC_PHASE_STOP) {
+    p->collections++;
+    if (info->generation == 2)
+      p->full++;
+    p->collected += info->collected;
+    if (pause_budget != 0)
+      return; /* its slices were the pauses */
+  } else if (pause_budget == 0) {
+    return;
+  }
+  double d = phase == RCGC_PHASE_STOP ? now() - p->t0 : info->duration;
   if (d > p->max)
     p->max = d;
   if (p->record) {
@@ -357,9 +377,6 @@ static void on_collect(rcgc_heap *h, rcgc_phase phase,
     p->all[p->count] = d;
   }
   p->count++;
-  if (info->generation == 2)
-    p->full++;
-  p->collected += info->collected;
 }
 
 static void pauses_watch(rcgc_heap *h, pauses *p) {
@@ -369,6 +386,12 @@ static void pauses_watch(rcgc_heap *h, pauses *p) {
 
 static void pauses_unwatch(rcgc_heap *h, pauses *p, const char *workload) {
   rcgc_callback_remove(h, on_collect, p);
+  rcgc_incremental_stats is;
+  if (pause_budget != 0 && rcgc_get_incremental_stats(h, &is) == 0)
+    fprintf(stderr, "%s incremental: collections=%ld slices=%ld longest_slice_ms=%.3f "
+            "total_ms=%.1f table_grows=%ld peak_extra_bytes=%zu abandoned=%ld\n",
+            workload, is.collections, is.slices, is.longest_slice * 1e3, is.total * 1e3,
+            is.table_grows, is.peak_extra_bytes, is.abandoned);
   if (p->backlog_mismatch != 0) {
     fprintf(stderr, "rcgc_bench: BUG: %s: at %ld of %ld collection starts "
             "rcgc_heap_object_count disagreed with the nodes dropped minus "
@@ -417,7 +440,7 @@ static void churn(long live, long rn) {
   pauses_unwatch(h, &p, "churn");
   printf("churn live=%ld rings=%ld total=%.3fs ns_per_ring=%.0f "
          "collections=%ld full=%ld max_pause_ms=%.2f\n",
-         live, rn, total, total / (double)rn * 1e9, p.count, p.full,
+         live, rn, total, total / (double)rn * 1e9, p.collections, p.full,
          p.max * 1e3);
   fflush(stdout);
   long rest = rcgc_collect(h, 2);
@@ -459,7 +482,7 @@ static void grow(long live, long every) {
   pauses_unwatch(h, &p, "grow");
   printf("grow live=%ld total=%.3fs collections=%ld full=%ld "
          "max_pause_ms=%.2f\n",
-         live, total, p.count, p.full, p.max * 1e3);
+         live, total, p.collections, p.full, p.max * 1e3);
   fflush(stdout);
   long rest = rcgc_collect(h, 2);
   check("grow: objects collected by the automatic collections and the final "
@@ -504,7 +527,7 @@ static void print_pauses(pauses *p, long node_bytes) {
   double p50 = pause_quantile(p, 0.50), p99 = pause_quantile(p, 0.99);
   printf("collections=%ld full=%ld max_pause_ms=%.3f p50_pause_ms=%.3f "
          "p99_pause_ms=%.3f backlog_max=%ld backlog_max_bytes=%ld\n",
-         p->count, p->full, p->max * 1e3, p50 * 1e3, p99 * 1e3,
+         p->collections, p->full, p->max * 1e3, p50 * 1e3, p99 * 1e3,
          p->backlog_max, p->backlog_max * node_bytes);
   fflush(stdout);
 }
@@ -705,6 +728,10 @@ static _Noreturn void usage(void) {
 static int take_policy(int argc, char **argv) {
   int out = 1;
   for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--budget") == 0 && i + 1 < argc) {
+      pause_budget = (unsigned)strtoul(argv[++i], NULL, 10);
+      continue;
+    }
     if (strcmp(argv[i], "--policy") != 0) {
       argv[out++] = argv[i];
       continue;
