@@ -17,8 +17,8 @@
 ** variant, where reference counting frees every tree).
 **
 ** Usage:
-**   classic_rcgc [--policy default|cpython] gcbench [--cyclic] [DEPTH]
-**   classic_rcgc [--policy default|cpython] binary-trees [--cyclic] [DEPTH]
+**   classic_rcgc [--policy default|cpython] [--budget US] gcbench [--cyclic] [DEPTH]
+**   classic_rcgc [--policy default|cpython] [--budget US] binary-trees [--cyclic] [DEPTH]
 **
 ** --policy cpython selects CPython 3.11's exact collection schedule
 ** (rcgc_set_policy) when the library has the policy interface; "default"
@@ -79,6 +79,17 @@ static struct {
   long count, full, collected;
 } gc;
 
+/* --budget US: the heap's pause budget; collections are then incremental,
+** the program runs between START and STOP, and each RCGC_PHASE_SLICE
+** (its duration) is a pause. */
+static unsigned budget;
+
+static void pause_of(double d) {
+  gc.sum += d;
+  if (d > gc.max)
+    gc.max = d;
+}
+
 static void on_collect(rcgc_heap *h, rcgc_phase phase,
                        const rcgc_collect_info *info, void *ud) {
   (void)h;
@@ -87,10 +98,13 @@ static void on_collect(rcgc_heap *h, rcgc_phase phase,
     gc.t0 = now();
     return;
   }
-  double d = now() - gc.t0;
-  gc.sum += d;
-  if (d > gc.max)
-    gc.max = d;
+  if (phase != RCGC_PHASE_STOP) { /* a slice */
+    if (budget != 0)
+      pause_of(info->duration);
+    return;
+  }
+  if (budget == 0)
+    pause_of(now() - gc.t0);
   gc.count++;
   if (info->generation == 2)
     gc.full++;
@@ -317,7 +331,7 @@ static void gcbench(int depth) {
 /* ------------------------------------------------------------------ main */
 
 static _Noreturn void usage(void) {
-  fprintf(stderr, "usage: classic_rcgc [--policy default|cpython] "
+  fprintf(stderr, "usage: classic_rcgc [--policy default|cpython] [--budget US] "
                   "gcbench|binary-trees [--cyclic] [DEPTH]\n");
   exit(2);
 }
@@ -328,6 +342,8 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc)
       policy = argv[++i];
+    else if (strcmp(argv[i], "--budget") == 0 && i + 1 < argc)
+      budget = (unsigned)strtoul(argv[++i], NULL, 10);
     else if (strcmp(argv[i], "--cyclic") == 0)
       cyclic = 1;
     else if (workload == NULL && (strcmp(argv[i], "gcbench") == 0 ||
@@ -359,7 +375,13 @@ int main(int argc, char **argv) {
   if (strcmp(policy, "cpython") == 0)
     applied = "library default: this rcgc has no rcgc_set_policy";
 #endif
-  printf("version rcgc %s policy=%s (%s)\n", rcgc_version(), policy, applied);
+  if (budget != 0 && rcgc_set_pause_budget(heap, budget) != 0)
+    die("rcgc_set_pause_budget failed");
+  if (budget != 0)
+    printf("version rcgc %s policy=%s (%s) budget_us=%u\n", rcgc_version(), policy, applied,
+           budget);
+  else
+    printf("version rcgc %s policy=%s (%s)\n", rcgc_version(), policy, applied);
   if (rcgc_callback_add(heap, on_collect, NULL) != 0)
     die("rcgc_callback_add failed");
 
