@@ -396,6 +396,12 @@ int main(int argc, char **argv) {
   /* Everything is dropped: one last full collection (not counted among the
   ** collections) reclaims what the automatic ones had not reached yet. */
   rcgc_callback_remove(heap, on_collect, NULL);
+  rcgc_incremental_stats is;
+  if (budget != 0 && rcgc_get_incremental_stats(heap, &is) == 0)
+    fprintf(stderr, "incremental: collections=%ld slices=%ld longest_slice_ms=%.3f "
+            "total_ms=%.1f table_grows=%ld peak_extra_bytes=%zu abandoned=%ld running=%d\n",
+            is.collections, is.slices, is.longest_slice * 1e3, is.total * 1e3,
+            is.table_grows, is.peak_extra_bytes, is.abandoned, is.running);
   long final = rcgc_collect(heap, 2);
   long collected = gc.collected + final;
   long alive = (long)rcgc_heap_object_count(heap);

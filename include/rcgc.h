@@ -379,7 +379,7 @@ typedef struct rcgc_head_ {
   uintptr_t gc_next;  /* collector list link; 0 when untracked */
   uintptr_t gc_prev;  /* collector list link | flags; gc_refs in a run */
   uint32_t refcnt;    /* reference count */
-  uint32_t tinfo;     /* type id (23 bits) | object flags (9 bits) */
+  uint32_t tinfo;     /* type id (22 bits) | object flags (10 bits) */
 } rcgc_head_;
 
 #define RCGC_HEAD_(obj) ((rcgc_head_ *)(void *)(obj) - 1)
@@ -741,7 +741,10 @@ RCGC_API int rcgc_get_stats(rcgc_heap *heap,
 ** collection -- suspect collection and backstop alike, the same schedule --
 ** is split into slices of at most about B microseconds, run at the safe
 ** points where a stop-the-world collection would run (rcgc_new), one slice
-** per 64 x B bytes allocated. The program runs between slices and may do
+** per 64 x B bytes allocated -- a backstop's paced to at most a quarter of
+** the time while it runs, until the program has made 4096 suspects since
+** it started (then at full speed, so that new garbage cycles do not pile
+** up: no other collection runs meanwhile). The program runs between slices and may do
 ** anything legal: objects die by refcount, references are set, moved and
 ** dropped, objects are untracked. The slices compute which candidates look
 ** garbage; the last step then runs the exact trial deletion of a

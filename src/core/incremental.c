@@ -29,7 +29,11 @@
 **             children not yet candidates are pulled in
 ** An object leaves the table when it dies or is untracked (obj.c,
 ** introspect.c call rcgc__inc_forget), so a block reused by a new object
-** never inherits a state. The gray stack holds objects marked V_LIVE whose
+** never inherits a state. TI_INC on an object says it may be in the table:
+** set when it is entered, cleared when it leaves, left behind (stale, a
+** wasted lookup at most) when the collection ends; an object without it is
+** certainly not in the table, which spares the lookup for every object
+** that dies young during a collection. The gray stack holds objects marked V_LIVE whose
 ** children are still to be marked; one that died meanwhile is no longer in
 ** the table and is skipped.
 **
@@ -250,6 +254,7 @@ static slot_t *enter(rcgc_heap *heap, inc_t *in, head_t *h, uint32_t val) {
   s->key = h;
   s->val = val;
   s->epoch = tab->epoch;
+  h->tinfo |= TI_INC;
   in->used++;
   in->candidates++;
   return s;
@@ -287,6 +292,7 @@ void rcgc__inc_forget(rcgc_heap *heap, head_t *h) {
   inc_t *in = heap->inc;
   if (in == NULL)
     return;
+  h->tinfo &= ~(uint32_t)TI_INC;
   slot_t *s = find(heap, h);
   if (s != NULL) {
     delete_slot(heap, s);
@@ -335,7 +341,7 @@ static int visit_sub(void *child, const char *edge, void *arg) {
   if (junk(st, child, c) || c->refcnt == 0 || (c->tinfo & (TI_UNTRACKED | TI_FROZEN)))
     return 0;
   inc_t *in = st->in;
-  slot_t *s = find(st->heap, c);
+  slot_t *s = (c->tinfo & TI_INC) ? find(st->heap, c) : NULL;
   if (s != NULL) {
     count_down(s);
     return 0;
@@ -367,7 +373,8 @@ static int visit_mark(void *child, const char *edge, void *arg) {
   (void)edge;
   step_t *st = arg;
   head_t *c = AS_HEAD(child);
-  if (junk(st, child, c) || c->refcnt == 0 || (c->tinfo & (TI_UNTRACKED | TI_FROZEN)))
+  if (junk(st, child, c) || c->refcnt == 0 || (c->tinfo & (TI_UNTRACKED | TI_FROZEN)) ||
+      !(c->tinfo & TI_INC))
     return 0;
   slot_t *s = find(st->heap, c);
   if (s == NULL || (s->val & V_LIVE))
@@ -400,7 +407,7 @@ static bool step_sub(step_t *st) {
   if (list_empty(l))
     return false;
   head_t *h = next_of(l);
-  slot_t *s = find(heap, h);
+  slot_t *s = (h->tinfo & TI_INC) ? find(heap, h) : NULL;
   if (s == NULL) { /* a full collection's candidate met first here */
     s = enter(heap, in, h, start_value(h));
     if (s == NULL)
@@ -473,6 +480,10 @@ static void give_up(rcgc_heap *heap, inc_t *in) {
   drop_state(heap, in);
 }
 
+bool rcgc__inc_paced(const rcgc_heap *heap) {
+  return heap->inc != NULL && (heap->inc->flags & COLLECT_BACKSTOP) != 0;
+}
+
 void rcgc__inc_abandon(rcgc_heap *heap) {
   if (heap->inc != NULL)
     give_up(heap, heap->inc);
@@ -537,6 +548,7 @@ bool rcgc__inc_start(rcgc_heap *heap, int generation, unsigned flags) {
     heap->gens[generation + 1].count += 1;
   for (int i = 0; i <= generation; i++)
     heap->gens[i].count = 0;
+  rcgc__schedule(heap); /* automatic points now run its slices (policy.c) */
   return true;
 }
 
@@ -689,6 +701,8 @@ long rcgc__inc_check(rcgc_heap *heap) {
           why = "its state is not garbage";
         else if (i != 3 && s != NULL && (s->val & V_GARB))
           why = "its state says garbage";
+        else if (s != NULL && !(h->tinfo & TI_INC))
+          why = "it has a state in the table but not TI_INC";
       }
       if (why != NULL) {
         char d[300];

@@ -21,8 +21,8 @@
 **                       (P2-P7, "the link words" below).
 **   refcnt   uint32_t   strong references. 0 only for an object being freed
 **                       (on the zero stack) or freed (poisoned).
-**   tinfo    uint32_t   bits 9..31: type id (index into heap->types);
-**                       TYPE_POISON for a freed block. bits 0..8: TI_* flags.
+**   tinfo    uint32_t   bits 10..31: type id (index into heap->types);
+**                       TYPE_POISON for a freed block. bits 0..9: TI_* flags.
 **
 ** ---------------------------------------------------------------- lists
 ** INVARIANT L1: every live object with refcnt > 0 is on exactly one circular
@@ -101,9 +101,12 @@ typedef rcgc_head_ head_t;
 #define TI_SIZED 0x40u     /* variable-sized: a size word precedes the prefix */
 #define TI_FROZEN 0x80u    /* on the permanent list (rcgc_freeze) */
 #define TI_SUSPECT 0x100u  /* on the suspects list (INVARIANTS S1, S2) */
-#define TI_FLAGS 0x1ffu
-#define TI_SHIFT 9
-#define TYPE_POISON 0x7fffffu /* type id of a freed block */
+#define TI_INC 0x200u      /* may have a state in the running incremental
+                              collection's table (incremental.c): set when
+                              it is entered; an object without it has none */
+#define TI_FLAGS 0x3ffu
+#define TI_SHIFT 10
+#define TYPE_POISON 0x3fffffu /* type id of a freed block */
 
 /* rcgc_decref's inline path skips rcgc_suspect_ for these flags. */
 _Static_assert(RCGC_TI_QUIET_ == (TI_UNTRACKED | TI_FROZEN | TI_SUSPECT),
@@ -341,6 +344,8 @@ struct rcgc_heap {
     uint32_t epoch;  /* the running (or last) collection's */
   } inc_tables[2], *inc_table;
   long inc_result; /* what the last step of the last one found */
+  double inc_slice_end, inc_slice_len; /* the last automatic slice (policy.c) */
+  unsigned long inc_new_suspects; /* suspects made since it started (policy.c) */
   unsigned pause_budget_us; /* 0: stop-the-world automatic collections */
   size_t inc_examined[RCGC_NUM_GENERATIONS]; /* candidates of the last one
                                              ** of each generation: the next
@@ -550,6 +555,7 @@ void rcgc__inc_forget(rcgc_heap *heap, head_t *h); /* 'h' dies or is untracked *
 void rcgc__inc_barrier(rcgc_heap *heap, head_t *h); /* 'h' was decremented */
 long rcgc__inc_check(rcgc_heap *heap); /* debug.c: the state's invariants */
 void rcgc__inc_abandon(rcgc_heap *heap); /* give a running one up, quietly */
+bool rcgc__inc_paced(const rcgc_heap *heap); /* a backstop runs (policy.c) */
 void rcgc__inc_release(rcgc_heap *heap); /* free the kept tables */
 void rcgc__inc_last_slice(rcgc_heap *heap, int generation, const inc_finish_t *fin,
                           rcgc_collect_info *info, bool callbacks);
@@ -558,6 +564,12 @@ void rcgc__inc_last_slice(rcgc_heap *heap, int generation, const inc_finish_t *f
 bool rcgc__start_due(rcgc_heap *heap);
 /* Finish a running incremental collection before a call that needs every
 ** object on its generation's lists (a collection, freeze, get_objects). */
+/* An object dies or is untracked: it leaves the running incremental
+** collection's table, if it may be in it. */
+static inline void inc_forget(rcgc_heap *heap, head_t *h) {
+  if (RCGC_UNLIKELY(h->tinfo & TI_INC) && heap->inc != NULL)
+    rcgc__inc_forget(heap, h);
+}
 static inline long inc_settle(rcgc_heap *heap) {
   return RCGC_UNLIKELY(heap->inc != NULL) ? rcgc__inc_finish(heap) : 0;
 }

@@ -275,8 +275,7 @@ static int untrack(rcgc_heap *heap, void *obj) {
     h->tinfo = (h->tinfo | TI_UNTRACKED) & ~(uint32_t)(TI_FROZEN | TI_SUSPECT);
     if (!off_lists(heap, h))
       list_move(h, &heap->untracked);
-    if (heap->inc != NULL)
-      rcgc__inc_forget(heap, h); /* no longer a candidate (incremental.c) */
+    inc_forget(heap, h); /* no longer a candidate (incremental.c) */
   }
   return RCGC_OK;
 }

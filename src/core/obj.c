@@ -416,8 +416,7 @@ void rcgc__on_refcount_zero(rcgc_heap *heap, head_t *h) {
   }
   list_remove(h);
   h->gc_prev = 0;
-  if (RCGC_UNLIKELY(heap->inc != NULL))
-    rcgc__inc_forget(heap, h); /* no longer a candidate (incremental.c) */
+  inc_forget(heap, h); /* no longer a candidate (incremental.c) */
   head_t *below = heap->zero_stack;
   h->gc_next = (uintptr_t)below;
   heap->zero_stack = h;
@@ -484,8 +483,7 @@ static int visit_release(void *child, const char *edge, void *arg) {
     if (RCGC_LIKELY(heap->nheld == 0 && c->gc_prev != 0 && heap->in_user <= heap->drain_user)) {
       list_remove(c);
       c->gc_prev = 0;
-      if (RCGC_UNLIKELY(heap->inc != NULL))
-        rcgc__inc_forget(heap, c);
+      inc_forget(heap, c);
       c->gc_next = (uintptr_t)heap->zero_stack;
       heap->zero_stack = c;
     } else {

@@ -102,6 +102,17 @@
 #define FULL_MIN_BYTES (64u * 1024u * 1024u)
 #define FULL_FACTOR 16u
 #define FULL_ROUNDS 4 /* every FULL_ROUNDS-th backstop is a full collection */
+/* A backstop's automatic slices take at most 1/(1 + SLICE_PACE) of the
+** time while it runs, as long as the program has made fewer than
+** PACE_SUSPECTS suspects since it started: after a slice of d seconds the
+** program runs at least SLICE_PACE x d before the next. Its candidates are
+** mostly alive, and those that die meanwhile need not be examined. But no
+** suspect collection runs while it does, so once suspects -- where new
+** garbage cycles are -- pile up, it runs at full speed to make way for
+** one. A suspect collection's candidates are mostly garbage: its slices
+** are never paced. */
+#define PACE_SUSPECTS 4096
+#define SLICE_PACE 3.0
 /* a budget that never runs out in practice (bytes) */
 #define BUDGET_NEVER (LLONG_MAX / 4)
 
@@ -187,6 +198,16 @@ void rcgc__after_collection(rcgc_heap *heap, int generation, unsigned flags,
 
 static bool run_due(rcgc_heap *heap);
 
+/* An automatic slice, timed for the pacing below. */
+static void auto_slice(rcgc_heap *heap) {
+  double t0 = rcgc__now();
+  bool more = rcgc__inc_slice(heap, heap->pause_budget_us * 1e-6);
+  heap->inc_slice_end = rcgc__now();
+  heap->inc_slice_len = heap->inc_slice_end - t0;
+  if (more)
+    set_budget(heap, slice_every(heap));
+}
+
 /* Automatic collection, checked by rcgc_new before it allocates. */
 void rcgc__maybe_collect(rcgc_heap *heap) {
   if (heap->collecting || heap->in_user || heap->in_traverse || heap->destroying)
@@ -217,15 +238,17 @@ void rcgc__maybe_collect(rcgc_heap *heap) {
       rcgc__schedule(heap); /* the program finishes it (collect_step, collect) */
     else if (heap->pause_budget_us == 0)
       (void)rcgc__inc_finish(heap);
-    else if (rcgc__inc_slice(heap, heap->pause_budget_us * 1e-6))
-      set_budget(heap, slice_every(heap));
+    else if (rcgc__inc_paced(heap) && heap->inc_new_suspects < PACE_SUSPECTS &&
+             rcgc__now() - heap->inc_slice_end < SLICE_PACE * heap->inc_slice_len)
+      set_budget(heap, slice_every(heap)); /* the program's turn still */
+    else
+      auto_slice(heap);
     return;
   }
   if (heap->enabled && heap->gens[0].threshold != 0) {
     if (heap->pause_budget_us > 0) {
       if (rcgc__start_due(heap)) {
-        if (rcgc__inc_slice(heap, heap->pause_budget_us * 1e-6))
-          set_budget(heap, slice_every(heap));
+        auto_slice(heap);
         return;
       }
     } else if (run_due(heap)) {
@@ -275,6 +298,7 @@ bool rcgc__start_due(rcgc_heap *heap) {
   unsigned flags;
   if (heap->inc != NULL || !due(heap, &gen, &flags))
     return false;
+  heap->inc_new_suspects = 0;
   if (!rcgc__inc_start(heap, gen, flags))
     return false; /* memory is short: no collection now */
   count_backstop(heap, gen, flags);
@@ -291,8 +315,11 @@ void rcgc__collect_young(rcgc_heap *heap) {
 void rcgc__suspect(rcgc_heap *heap, head_t *h) {
   if (heap->policy != RCGC_POLICY_SUSPECTS || (h->tinfo & RCGC_TI_QUIET_) || heap->destroying)
     return;
-  if (RCGC_UNLIKELY(heap->inc != NULL))
-    rcgc__inc_barrier(heap, h); /* incremental.c: kept by the running collection */
+  if (RCGC_UNLIKELY(heap->inc != NULL)) {
+    heap->inc_new_suspects++; /* the pacing below */
+    if (h->tinfo & TI_INC)
+      rcgc__inc_barrier(heap, h); /* incremental.c: kept by the running collection */
+  }
   /* not: a candidate of the running collection (PREV_COLLECTING: it is
   ** being examined), an object on one of its other lists (PREV_LOCAL in
   ** collect.c: uncollectable, or a weak reference whose callback is queued

@@ -562,3 +562,45 @@ Test(incremental, automatic_slices_follow_enable_and_the_budget) {
   cr_assert_eq(tl_destroyed, 20000 + made + 6000);
   rcgc_disable(tl.heap);
 }
+
+/* A backstop's automatic slices leave the program three times their own
+** length, until the program has made 4096 suspects since it started; a
+** suspect collection's are never paced. The last slice is made to look
+** very long, so that the pacing alone decides. */
+Test(incremental, a_backstop_is_paced_until_suspects_pile_up) {
+  TL_SKIP_UNDER_STRESS();
+  enum { LIVE = 5000 };
+  tl_node **keep = calloc(LIVE, sizeof *keep);
+  cr_assert_not_null(keep);
+  for (int i = 0; i < LIVE; i++) {
+    keep[i] = tl_new("live");
+    TL_LINK(keep[i], a, keep[i]); /* a self-loop: a decrement makes a suspect */
+  }
+  cr_assert_eq(rcgc_set_pause_budget(tl.heap, 1), RCGC_OK);
+  rcgc_enable(tl.heap);
+  cr_assert(rcgc__inc_start(tl.heap, RCGC_NUM_GENERATIONS - 1, COLLECT_BACKSTOP));
+  tl.heap->inc_new_suspects = 0;
+  tl.heap->inc_slice_end = rcgc__now();
+  tl.heap->inc_slice_len = 1e6; /* the program's turn for three million seconds */
+  long slices = inc_stats().slices;
+  for (int i = 0; i < 2000; i++)
+    rcgc_decref(tl.heap, tl_new("x"));
+  cr_assert_eq(inc_stats().slices, slices, "a paced backstop sliced");
+  /* 4096 suspects (the barrier makes each decremented candidate one) */
+  for (int i = 0; i < 4096; i++) {
+    rcgc_incref(tl.heap, keep[i]);
+    rcgc_decref(tl.heap, keep[i]);
+  }
+  cr_assert_geq(tl.heap->inc_new_suspects, 4096);
+  for (int i = 0; i < 2000 && inc_stats().slices == slices; i++)
+    rcgc_decref(tl.heap, tl_new("x"));
+  cr_assert_gt(inc_stats().slices, slices, "suspects piled up and still no slice");
+  rcgc_disable(tl.heap);
+  cr_assert_eq(rcgc_collect(tl.heap, 2) >= 0, 1);
+  for (int i = 0; i < LIVE; i++) {
+    TL_LINK(keep[i], a, NULL);
+    rcgc_decref(tl.heap, keep[i]);
+  }
+  free(keep);
+  cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);
+}
