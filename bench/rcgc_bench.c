@@ -713,13 +713,14 @@ static long parse_size(const char *s) {
 
 static _Noreturn void usage(void) {
   fprintf(stderr,
-          "usage: rcgc_bench [--policy default|cpython] [--churn LIVE RINGS]"
-          " [--grow LIVE] [--bigtree LIVE RINGS]\n"
-          "                  [--cyclechurn LIVE REPLACEMENTS] [--no-churn]"
-          " [--no-grow] [--no-bigtree] [--no-cyclechurn] [N ...]\n"
-          "       rcgc_bench [--policy default|cpython] --once"
+          "usage: rcgc_bench [--policy default|cpython] [--budget US]"
+          " [--churn LIVE RINGS] [--grow LIVE]\n"
+          "                  [--bigtree LIVE RINGS] [--cyclechurn LIVE REPLACEMENTS]"
+          " [--no-churn] [--no-grow]\n"
+          "                  [--no-bigtree] [--no-cyclechurn] [N ...]\n"
+          "       rcgc_bench [--policy default|cpython] [--budget US] --once"
           " rings|live-tree|mixed N [--build-only]\n"
-          "       rcgc_bench [--policy default|cpython] --memory N\n");
+          "       rcgc_bench [--policy default|cpython] [--budget US] --memory N\n");
   exit(2);
 }
 
@@ -812,8 +813,12 @@ int main(int argc, char **argv) {
     nsizes = 3;
   }
 
-  printf("rcgc %s policy=%s\n", rcgc_version(),
-         cpython_policy ? "cpython" : "default");
+  if (pause_budget != 0)
+    printf("rcgc %s policy=%s budget_us=%u\n", rcgc_version(),
+           cpython_policy ? "cpython" : "default", pause_budget);
+  else
+    printf("rcgc %s policy=%s\n", rcgc_version(),
+           cpython_policy ? "cpython" : "default");
   fflush(stdout);
   for (int i = 0; i < nsizes; i++) {
     bench(K_RINGS, sizes[i]);
