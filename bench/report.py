@@ -4,10 +4,12 @@ ratios, and writes it as JSON.
 
   report.py table --out DIR --json FILE [--previous FILE]
       DIR holds, per system (rcgc: rcgc_bench under the default policy,
-      rcgc-cpython: under the CPython policy, cpython, php, boehm):
+      rcgc-cpython: under the CPython policy, rcgc-budget: under the default
+      policy with a pause budget, cpython, php, boehm):
       SYSTEM.txt (the workload lines), SYSTEM-memory.txt (the bytes-per-node
       line), SYSTEM-pauses.txt (the bigtree and cyclechurn lines, when run in
-      a process of their own), .rc (exit status), .err; skipped.tsv (system
+      a process of their own), .rc (exit status), .err (rcgc-budget's holds
+      a "WORKLOAD incremental: ..." line per workload); skipped.tsv (system
       TAB reason); mode.
       --previous: an earlier results.json, to set the CPython policy's
       figures against. A "classic" part already in FILE is kept.
@@ -18,14 +20,19 @@ ratios, and writes it as JSON.
       the commit it comes from).
   report.py classic --out DIR --json FILE
       DIR holds SYSTEM.WORKLOAD.DEPTH.VARIANT.{txt,err,rc,time} of the
-      classic benchmarks (GCBench, binary-trees), skipped.tsv, not-run.tsv
-      and mode; the table is printed and the "classic" part of FILE is
-      replaced (the rest of FILE is kept). Exits 1 when an rcgc run failed
+      classic benchmarks (GCBench, binary-trees; rcgc-budget's .err holds an
+      "incremental: ..." line), skipped.tsv, not-run.tsv and mode; the table
+      is printed and the "classic" part of FILE is replaced (the rest of FILE
+      is kept). Exits 1 when an rcgc run failed
       or the systems' check lines differ.
 
 Ratios are always other / rcgc: for times, how many times faster rcgc is
 (> 1: rcgc faster); for bytes, how many times smaller rcgc is. rcgc is the
 default policy; "default vs cpython policy" is rcgc-cpython / rcgc.
+rcgc-budget (the default policy with a pause budget, each slice of an
+incremental collection a pause) is a column of its own with the ratio
+rcgc-budget / rcgc: below 1 its time is shorter (or its pause, its backlog
+smaller) than stop-the-world's.
 """
 import argparse
 import datetime
@@ -36,9 +43,14 @@ import re
 import subprocess
 import sys
 
-SYSTEMS = ('rcgc', 'rcgc-cpython', 'cpython', 'php', 'boehm')
-LABEL = {'rcgc': 'rcgc', 'cpython': 'cpython', 'php': 'php', 'boehm': 'boehm'}
-NAME = {'rcgc': '', 'rcgc-cpython': '', 'cpython': 'CPython ', 'php': 'PHP ', 'boehm': ''}
+SYSTEMS = ('rcgc', 'rcgc-cpython', 'cpython', 'php', 'boehm', 'rcgc-budget')
+LABEL = {'rcgc': 'rcgc', 'cpython': 'cpython', 'php': 'php', 'boehm': 'boehm',
+         'rcgc-budget': 'rcgc-budget'}
+NAME = {'rcgc': '', 'rcgc-cpython': '', 'cpython': 'CPython ', 'php': 'PHP ', 'boehm': '',
+        'rcgc-budget': ''}
+# The system that runs the default policy with a pause budget (run.sh:
+# --budget, BENCH_BUDGET_US): its own column, ratios rcgc-budget / rcgc.
+BUDGET = 'rcgc-budget'
 KINDS = ('rings', 'live-tree', 'mixed')
 # The pause workloads: per workload, its time per unit (key, label) and the
 # keys of its sizes; then the rows every one of them has (key, label,
@@ -118,6 +130,34 @@ def parse_run(text):
         elif i == 0:
             res['version'] = line.strip()
     return res
+
+
+def parse_incremental(text):
+    """The incremental statistics a run with a pause budget writes on stderr:
+    'WORKLOAD incremental: collections=... slices=... longest_slice_ms=...
+    total_ms=... table_grows=... peak_extra_bytes=... abandoned=...' per
+    workload (rcgc_bench) or one 'incremental: ...' line (classic_rcgc, which
+    adds running=). Returns {workload: {key: value}}; classic_rcgc's line is
+    under the workload None."""
+    out = {}
+    for line in (text or '').splitlines():
+        tok = line.split()
+        if tok and tok[0] == 'incremental:':
+            out[None] = parse_kv(line)
+        elif len(tok) >= 2 and tok[1] == 'incremental:':
+            out[tok[0]] = parse_kv(line)
+    return out
+
+
+def budget_us(version):
+    """The pause budget a version line names (' budget_us=N'), or None."""
+    m = re.search(r'\bbudget_us=(\d+)', version or '')
+    return int(m.group(1)) if m else None
+
+
+def slices_text(inc):
+    """', N slices' for a collections cell, from the incremental statistics."""
+    return f', {inc["slices"]} slices' if inc and 'slices' in inc else ''
 
 
 def parse_memory(text):
@@ -219,10 +259,11 @@ def render(rows):
 # The main table's columns: rcgc under each policy, the policy ratio, the
 # anchors. Ratios of the anchors are against rcgc's default policy.
 POLICY_RATIO = 'policy'
-COLUMNS = ('rcgc', 'rcgc-cpython', POLICY_RATIO, 'cpython', 'php', 'boehm')
+# rcgc-budget comes last, so that the columns before it stay where they were.
+COLUMNS = ('rcgc', 'rcgc-cpython', POLICY_RATIO, 'cpython', 'php', 'boehm', BUDGET)
 TITLE = {'rcgc': 'rcgc (default policy)', 'rcgc-cpython': 'rcgc (CPython policy)',
          POLICY_RATIO: 'default vs cpython policy', 'cpython': 'CPython',
-         'php': 'PHP', 'boehm': 'Boehm'}
+         'php': 'PHP', 'boehm': 'Boehm', BUDGET: 'rcgc (default policy, pause budget)'}
 ANCHORS = ('cpython', 'php', 'boehm')
 
 
@@ -346,6 +387,8 @@ def table(args):
         status[s] = {'exit_status': int(rc) if rc.lstrip('-').isdigit() else None,
                      'seconds': number((read(os.path.join(d, s + '.time'), '') or '').strip() or '0'),
                      'version': runs[s]['version']}
+        if s == BUDGET:
+            runs[s]['incremental'] = parse_incremental(read(os.path.join(d, s + '.err')))
     systems = [s for s in SYSTEMS if s in runs]
     ours = runs.get('rcgc')
     if ours is None:
@@ -356,6 +399,11 @@ def table(args):
         status['rcgc']['policy'] = 'default'
     if 'rcgc-cpython' in status:
         status['rcgc-cpython']['policy'] = 'cpython (RCGC_POLICY_CPYTHON)'
+    bud = runs.get(BUDGET)
+    bud_us = budget_us(bud['version']) if bud else None
+    if bud:
+        status[BUDGET]['policy'] = 'default'
+        status[BUDGET]['pause_budget_us'] = bud_us
 
     notes = []
     for s in systems:
@@ -459,6 +507,11 @@ def table(args):
             entry['rcgc-cpython'] = dict(c, **({'speedup': round(r, 3)} if r else {}))
             if r:
                 entry['default_vs_cpython_policy'] = round(r, 3)
+        bw = bud['workloads'].get(key) if bud else None
+        if bw:
+            rb = ratio(bw['ns_per_node'], base)
+            cells[BUDGET] = f'{fmt_num(bw["ns_per_node"])} {fmt_ratio(rb)}'.rstrip()
+            entry[BUDGET] = dict(bw, **({'speedup': round(rb, 3)} if rb else {}))
         for s in ANCHORS:
             w = runs.get(s, {'workloads': {}})['workloads'].get(key)
             if w is None:
@@ -496,6 +549,26 @@ def table(args):
         r_col['rcgc'] += f' (full {c0["full"]})'
         if c1:
             r_col['rcgc-cpython'] += f' (full {c1["full"]})'
+        cb = bud[part] if bud else None
+        if cb:
+            sizes = ('live', 'rings') if part == 'churn' else ('live',)
+            if any(cb.get(k) != c0.get(k) for k in sizes):
+                notes.append(f'rcgc {part}: rcgc-budget ran other sizes than rcgc')
+            inc = bud['incremental'].get(part)
+            e = dict(cb)
+            rn = ratio(cb[unit_key], c0[unit_key])
+            rp = ratio(cb.get('max_pause_ms'), c0.get('max_pause_ms'))
+            r_ns[BUDGET] = f'{fmt_num(cb[unit_key], digits)} {fmt_ratio(rn)}'.rstrip()
+            r_col[BUDGET] = (fmt_num(cb.get('collections'))
+                             + f' (full {cb.get("full")}{slices_text(inc)})')
+            r_pause[BUDGET] = f'{fmt_num(cb.get("max_pause_ms"), 2)} {fmt_ratio(rp)}'.rstrip()
+            if rn:
+                e[f'speedup_{unit_key}'] = round(rn, 3)
+            if rp:
+                e['speedup_max_pause'] = round(rp, 3)
+            if inc:
+                e['incremental'] = inc
+            doc[part][BUDGET] = e
         doc[part]['rcgc'] = dict(c0)
         if c1:
             e = dict(c1)
@@ -545,6 +618,11 @@ def table(args):
             notes.append(f'rcgc {part}: the two policies ran different sizes')
         entry = {'rcgc': dict(c0)}
         e1 = dict(c1, ratios={}) if c1 else None
+        cb = bud[part] if bud else None
+        eb = dict(cb, ratios={}) if cb else None
+        if cb and any(cb.get(k) != c0.get(k) for k in sizes):
+            notes.append(f'rcgc {part}: rcgc-budget ran other sizes than rcgc')
+        inc = bud['incremental'].get(part) if bud else None
         anchors = {s: runs.get(s, {}).get(part) for s in ANCHORS}
         anchors = {s: dict(c, ratios={}, ratios_cpython_policy={})
                    for s, c in anchors.items() if c}
@@ -565,6 +643,15 @@ def table(args):
                     cells['rcgc-cpython'] += f' (full {c1.get("full")})'
             if r and e1 is not None:
                 e1['ratios'][key] = sig(r)
+            if eb is not None:
+                v = val(eb)
+                if counted:
+                    cells[BUDGET] = fmt_num(v) + f' (full {eb.get("full")}{slices_text(inc)})'
+                else:
+                    rb = ratio(v, val(c0))
+                    cells[BUDGET] = f'{fmt_num(v, digits)} {fmt_ratio(rb)}'.rstrip()
+                    if rb:
+                        eb['ratios'][key] = sig(rb)
             for s, e in anchors.items():
                 v = val(e)
                 if counted:
@@ -582,6 +669,10 @@ def table(args):
         if e1 is not None:
             entry['rcgc-cpython'] = e1
         entry.update(anchors)
+        if eb is not None:
+            if inc:
+                eb['incremental'] = inc
+            entry[BUDGET] = eb
         doc[part] = entry
 
     # ---- memory (the default policy's process)
@@ -614,6 +705,25 @@ def table(args):
                  '(times) or pauses shorter; counts have none',
         'rows': comparison,
     }
+    if bud:
+        doc['budget'] = {
+            'system': BUDGET,
+            'pause_budget_us': bud_us,
+            'what': f'{BUDGET}: the default policy with a pause budget '
+                    f'(rcgc_bench --policy default --budget {bud_us}, '
+                    'rcgc_set_pause_budget): automatic collections run incrementally, '
+                    'each slice (RCGC_PHASE_SLICE) is a pause; "incremental" holds '
+                    'rcgc_get_incremental_stats at the end of each workload',
+            'ratio': f'{BUDGET} / rcgc (default policy, stop-the-world): < 1 means '
+                     'the budget\'s time is shorter, its pauses shorter or its backlog '
+                     'smaller; its keys are named as the other systems\' '
+                     '(speedup, speedup_max_pause, ratios)',
+        }
+        notes.append(f'{BUDGET}: rcgc_bench --policy default --budget {bud_us} (a pause '
+                     f'budget of {bud_us} us): collections run incrementally, each slice '
+                     'is a pause (collections: "(full N, S slices)"); its (Nx) = '
+                     f'{BUDGET} / rcgc (default policy): below 1 its figure is smaller '
+                     '(faster, shorter pause, smaller backlog) than stop-the-world\'s')
     prev = previous_doc(getattr(args, 'previous', None))
     prev_rows = []
     # Only a run of the same mode: quick runs other programs in another order.
@@ -664,6 +774,8 @@ def table(args):
           'is faster')
     print()
     titles = dict(TITLE)
+    if bud_us:
+        titles[BUDGET] = f'rcgc (default policy, {bud_us} us budget)'
     if 'policy=' not in (ours['version'] or ''):
         titles['rcgc'] = 'rcgc (library default)'  # an rcgc_bench from before --policy
     print(grid.render(titles))
@@ -807,10 +919,12 @@ def instructions(args):
 
 # ------------------------------------------------------ classic benchmarks
 
+# rcgc-budget comes last, so that the cells before it stay where they were.
 CLASSIC_SYSTEMS = ('rcgc-default', 'rcgc-cpython', 'boehm', 'malloc',
-                   'mimalloc', 'cpython')
+                   'mimalloc', 'cpython', BUDGET)
+CLASSIC_RCGC = ('rcgc-default', 'rcgc-cpython', BUDGET)
 LABEL.update({'rcgc-default': 'rcgc', 'rcgc-cpython': 'rcgc-cpy',
-              'malloc': 'malloc', 'mimalloc': 'mimalloc'})
+              'malloc': 'malloc', 'mimalloc': 'mimalloc', BUDGET: 'rcgc-budget'})
 CLASSIC_WORKLOADS = ('gcbench', 'binary-trees')
 
 
@@ -855,6 +969,8 @@ def classic(args):
         r['wall_seconds'] = number((read(base + '.time', '') or '').strip() or '0')
         r['stderr'] = (read(base + '.err', '') or '').strip().splitlines()
         r['ok'] = r['exit_status'] == 0 and r['result'] is not None
+        if s == BUDGET:
+            r['incremental'] = parse_incremental('\n'.join(r['stderr'])).get(None)
         runs[(s, w, depth, v)] = r
         keys.add((w, depth, v))
         if r['version'] and s not in versions:
@@ -862,7 +978,10 @@ def classic(args):
     if not keys:
         print('bench: no classic benchmark results', file=sys.stderr)
         return 1
-    systems = [s for s in CLASSIC_SYSTEMS if s not in skipped]
+    # rcgc-budget only when it ran (an output directory from before it has
+    # none, and its tables stay as they were).
+    systems = [s for s in CLASSIC_SYSTEMS if s not in skipped
+               and (s != BUDGET or any(k[0] == BUDGET for k in runs))]
     keys = sorted(keys, key=lambda k: (CLASSIC_WORKLOADS.index(k[0]), k[1],
                                        k[2] != 'acyclic'))
 
@@ -877,7 +996,7 @@ def classic(args):
                      + (': ' + '; '.join(bugs[:5]) if bugs else (f': {tail}' if tail else '')))
         if s.startswith('rcgc'):
             failed = True
-    for s in ('rcgc-default', 'rcgc-cpython'):
+    for s in CLASSIC_RCGC:
         for (rs, w, depth, v), r in runs.items():
             if rs == s and r['ok'] and r['result'].get('alive', 0) != 0:
                 notes.append(f'{s} {w} {depth} {v}: {r["result"]["alive"]} objects alive '
@@ -941,9 +1060,10 @@ def classic(args):
             rm = None if own else ratio(x['maxrss_kb'], base['maxrss_kb'])
             r_t.add(s, fmt_num(x['seconds'], 3), fmt_ratio(rt))
             r_m.add(s, fmt_num(x['maxrss_kb'] / 1024), fmt_ratio(rm))
+            inc = runs[(s,) + k].get('incremental')
             if 'collections' in x:
                 r_c.add(s, str(x['collections']),
-                        extra=f'(full {x["full"]})' if 'full' in x else '')
+                        extra=f'(full {x["full"]}{slices_text(inc)})' if 'full' in x else '')
                 rp = None if own else ratio(x['max_pause_ms'], base.get('max_pause_ms'))
                 r_p.add(s, fmt_num(x['max_pause_ms'], 2), fmt_ratio(rp))
                 if x['seconds'] > 0:
@@ -957,6 +1077,8 @@ def classic(args):
                 e['speedup'] = round(rt, 3)
             if rm:
                 e['ratio_maxrss'] = round(rm, 3)
+            if inc:
+                e['incremental'] = inc
             entry['systems'][s] = e
         rows += [r_t, r_m, r_c, r_p]
         entries.append(entry)
@@ -965,10 +1087,13 @@ def classic(args):
     gc_rows = []
     for k in keys:
         w, depth, v = k
-        for s in ('rcgc-default', 'rcgc-cpython'):
+        for s in CLASSIC_RCGC:
+            if s == BUDGET and s not in systems:
+                continue
             x = res(s, k)
             label = f'{w}{"-cyclic" if v == "cyclic" else ""} {depth}'
-            row = Row(f'{label} {"default" if s == "rcgc-default" else "cpython"}')
+            row = Row(f'{label} ' + {'rcgc-default': 'default', 'rcgc-cpython': 'cpython',
+                                     BUDGET: 'budget'}[s])
             if x is None:
                 row.cells.append('n/a')
                 gc_rows.append(row)
@@ -984,6 +1109,11 @@ def classic(args):
             else:
                 row.cells.append(f'no cycles: {x["collected"]} freed by collection, '
                                  f'{x["alive"]} alive')
+            inc = runs[(s,) + k].get('incremental')
+            if inc:
+                row.cells.append(f'{inc.get("slices")} slices ({inc.get("total_ms")} ms in all, '
+                                 f'{inc.get("table_grows")} table grows, '
+                                 f'{inc.get("peak_extra_bytes")} extra bytes at the peak)')
             gc_rows.append(row)
 
     for s in skipped:
@@ -1002,6 +1132,13 @@ def classic(args):
                  'dropped (the cyclic variant does not follow the parent pointer): '
                  'no collector, no collections')
     notes.append('peak RSS: the process\'s ru_maxrss (CPython\'s includes the interpreter)')
+    if BUDGET in systems:
+        us = budget_us(versions.get(BUDGET))
+        notes.append(f'{BUDGET}: classic_rcgc --policy default --budget {us} (a pause budget '
+                     f'of {us} us): collections run incrementally, each slice is a pause '
+                     '(collections: "(full N, S slices)"; the time in collection is the sum '
+                     f'of the slices); its (Nx) = {BUDGET} / rcgc (default policy): below 1 '
+                     'it is faster or its longest pause shorter')
 
     load_end = ' '.join((read('/proc/loadavg', '') or '').split()[:3])
     load_start = (read(os.path.join(d, 'loadavg.start'), '') or '').strip()
@@ -1056,6 +1193,17 @@ def classic(args):
         'checks_equal': all(checks_equal.values()),
         'notes': notes,
     }
+    if BUDGET in systems:
+        doc['classic']['budget'] = {
+            'system': BUDGET,
+            'pause_budget_us': budget_us(versions.get(BUDGET)),
+            'what': f'{BUDGET}: classic_rcgc --policy default --budget US '
+                    '(rcgc_set_pause_budget): collections run incrementally, each slice '
+                    '(RCGC_PHASE_SLICE) is a pause; "incremental" holds '
+                    'rcgc_get_incremental_stats at the end of the benchmark',
+            'ratio': f'its speedup and ratio_max_pause are {BUDGET} / rcgc-default: '
+                     '< 1 means the budget is faster, its longest pause shorter',
+        }
     with open(args.json, 'w') as f:
         json.dump(doc, f, indent=2)
         f.write('\n')

@@ -3,11 +3,12 @@
 # in one sitting, then one table of ratios (see bench/README.md).
 #
 #   bench/run.sh                 build an optimised rcgc, run rcgc_bench under
-#                                the default policy and under the CPython
-#                                policy (two processes, one after the other)
-#                                and every anchor this machine has, measure
-#                                bytes per node, print the table, write
-#                                bench/results.json
+#                                the default policy, under the default policy
+#                                with a pause budget (rcgc-budget) and under
+#                                the CPython policy (three processes, one
+#                                after the other) and every anchor this
+#                                machine has, measure bytes per node, print
+#                                the table, write bench/results.json
 #   bench/run.sh --quick         smoke test: small sizes, small churn/grow
 #                                (anchors run through bench/anchor_* helpers);
 #                                writes build/bench/results-quick.json
@@ -18,7 +19,8 @@
 #                                (git HEAD's); writes bench/instructions.json
 #   bench/run.sh --classic       only the classic benchmarks (GCBench,
 #                                binary-trees, each acyclic and cyclic) on
-#                                rcgc (both policies), Boehm, malloc,
+#                                rcgc (both policies, and the default one
+#                                with a pause budget), Boehm, malloc,
 #                                mimalloc and CPython; updates the "classic"
 #                                part of bench/results.json (with --quick:
 #                                small depths, build/bench/results-quick.json)
@@ -35,11 +37,17 @@
 #   BENCH_CYCLECHURN="LIVE REPL"  the pause workload cyclechurn: nodes held in
 #                                 cycles, replacements (default 1000000
 #                                 2000000; quick 50000 100000)
+#   BENCH_BUDGET_US=N             the pause budget in microseconds of the
+#                                 system rcgc-budget: rcgc_bench and
+#                                 classic_rcgc under the default policy with
+#                                 --budget N (rcgc_set_pause_budget), each
+#                                 slice a pause (default 1000: 1 ms)
 #   BENCH_INSTR_NODES=N           size for --instructions (default 1000000)
 #   BENCH_QUICK=1                 same as --quick
 #   BENCH_SKIP="php boehm"        systems not to run (php, cpython, boehm,
 #                                 rcgc-cpython: rcgc_bench under the CPython
-#                                 policy; classic: malloc, mimalloc), or
+#                                 policy; rcgc-budget: with a pause budget;
+#                                 classic: malloc, mimalloc), or
 #                                 "classic", or "python" (rcgc for Python
 #                                 beside objgraph, last in a full run), or
 #                                 "pauses" (bigtree and cyclechurn)
@@ -50,7 +58,8 @@
 #                                 classic_* programs are taken from the same
 #                                 directory. One without --policy runs only
 #                                 as the library's default (rcgc-cpython is
-#                                 skipped)
+#                                 skipped); one without --budget skips
+#                                 rcgc-budget
 #   BENCH_TREE_DEPTHS="16 20"     binary-trees depths (default 16 20; quick 10)
 #   BENCH_GCBENCH_DEPTH=N         GCBench's long-lived tree depth (default 16,
 #                                 as published; quick 10)
@@ -77,12 +86,19 @@ for arg in "$@"; do
     --quick) mode=quick ;;
     --instructions) mode=instructions ;;
     --classic) classic_only=1 ;;
-    -h|--help) sed -n '2,62p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,71p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
 
 say() { echo "bench: $*" >&2; }
+
+# The pause budget of rcgc-budget, in microseconds: a positive integer (0
+# would be stop-the-world collections, the system rcgc).
+BUDGET=${BENCH_BUDGET_US:-1000}
+case "$BUDGET" in
+  ''|*[!0-9]*|0*) say "BENCH_BUDGET_US must be a positive number of microseconds, not '$BUDGET'"; exit 2 ;;
+esac
 
 # ------------------------------------------------------------------ build
 build() {
@@ -137,6 +153,9 @@ wants() { case " ${BENCH_SKIP:-} " in *" $1 "*) return 1 ;; esac; return 0; }
 has_policy() { "$BIN" --help 2>&1 | grep -q -e '--policy'; }
 # Does $BIN have the pause workloads (--bigtree, --cyclechurn)?
 has_pauses() { "$BIN" --help 2>&1 | grep -q -e '--bigtree'; }
+# Does $BIN take --budget? Asked by running it on a one-node tree: one from
+# before --budget prints its usage and exits with status 2.
+has_budget() { "$BIN" --budget 1 --memory 1 >/dev/null 2>&1; }
 
 # ---------------------------------------------------------- instructions
 if [ "$mode" = instructions ]; then
@@ -216,9 +235,10 @@ anchor_workloads() {
   # shellcheck disable=SC2086
   set -- $SIZES
 
-  # rcgc: the default policy, then the CPython policy, each in its own
-  # process, one after the other (never side by side: they would compete
-  # for the cpus and caches).
+  # rcgc: the default policy, the default policy with the pause budget
+  # (rcgc-budget), then the CPython policy, each in its own process, one
+  # after the other (never side by side: they would compete for the cpus
+  # and caches).
   local pdef=() pcpy=(--policy cpython)
   if has_policy; then
     pdef=(--policy default)
@@ -241,6 +261,17 @@ anchor_workloads() {
     run rcgc "$BIN" "${pdef[@]}" --churn $CHURN --grow $GROW "${pw[@]}" "$@"
   else
     run rcgc "$BIN" "${pdef[@]}" "${pw[@]}" "$@"
+  fi
+  # With a budget, each slice of an incremental collection is a pause; the
+  # per-workload "WORKLOAD incremental: ..." lines stay in rcgc-budget.err.
+  if ! wants rcgc-budget; then
+    skipped rcgc-budget "BENCH_SKIP"
+  elif [ ${#pdef[@]} -eq 0 ] || ! has_budget; then
+    skipped rcgc-budget "$BIN has no --budget (an rcgc_bench from before it)"
+  elif [ "$mode" = quick ]; then
+    run rcgc-budget "$BIN" "${pdef[@]}" --budget "$BUDGET" --churn $CHURN --grow $GROW "${pw[@]}" "$@"
+  else
+    run rcgc-budget "$BIN" "${pdef[@]}" --budget "$BUDGET" "${pw[@]}" "$@"
   fi
   if [ ${#pcpy[@]} -eq 0 ]; then
     skipped rcgc-cpython "$BIN has no --policy (an rcgc_bench from before it)"
@@ -333,6 +364,13 @@ classic_workloads() {
   [ "${BENCH_CPYTHON_DEEP:-0}" = 1 ] && cpy_max=99
   local systems=(rcgc-default rcgc-cpython)
   cskip() { printf '%s\t%s\n' "$1" "$2" >>"$OUT/classic/skipped.tsv"; say "classic: skipping $1: $2"; }
+  if ! wants rcgc-budget; then
+    cskip rcgc-budget "BENCH_SKIP"
+  elif ! "$dir/classic_rcgc" 2>&1 | grep -q -e '--budget'; then
+    cskip rcgc-budget "$dir/classic_rcgc has no --budget (a classic_rcgc from before it)"
+  else
+    systems+=(rcgc-budget)
+  fi
   for s in boehm malloc mimalloc; do
     if ! wants "$s"; then cskip "$s" "BENCH_SKIP"
     elif [ ! -x "$dir/classic_$s" ]; then
@@ -358,6 +396,7 @@ classic_workloads() {
         case $s in
           rcgc-default) run "$name" "$dir/classic_rcgc" --policy default "$1" "${flag[@]}" "$2" ;;
           rcgc-cpython) run "$name" "$dir/classic_rcgc" --policy cpython "$1" "${flag[@]}" "$2" ;;
+          rcgc-budget) run "$name" "$dir/classic_rcgc" --policy default --budget "$BUDGET" "$1" "${flag[@]}" "$2" ;;
           cpython)
             if [ "$1" = binary-trees ] && [ "$2" -gt "$cpy_max" ]; then
               printf '%s\t%s\t%s\n' "$1 $2" "$v" \
@@ -385,11 +424,13 @@ if [ "$classic_only" = 0 ]; then
   report_rc=$?
   rcgc_rc=$(cat "$OUT/rcgc.rc")
   cpy_rc=$(cat "$OUT/rcgc-cpython.rc" 2>/dev/null || echo 0)
+  bud_rc=$(cat "$OUT/rcgc-budget.rc" 2>/dev/null || echo 0)
   mem_rc=$(cat "$OUT/rcgc-memory.rc")
-  if [ "$rcgc_rc" -ne 0 ] || [ "$cpy_rc" -ne 0 ] || [ "$mem_rc" -ne 0 ] ||
-     [ "$report_rc" -ne 0 ]; then
+  if [ "$rcgc_rc" -ne 0 ] || [ "$cpy_rc" -ne 0 ] || [ "$bud_rc" -ne 0 ] ||
+     [ "$mem_rc" -ne 0 ] || [ "$report_rc" -ne 0 ]; then
     say "FAILED: rcgc_bench exited with $rcgc_rc (CPython policy: $cpy_rc," \
-        "memory: $mem_rc); see $OUT/rcgc.err, $OUT/rcgc-cpython.err"
+        "budget: $bud_rc, memory: $mem_rc); see $OUT/rcgc.err," \
+        "$OUT/rcgc-cpython.err, $OUT/rcgc-budget.err"
     status=1
   fi
   echo

@@ -1,0 +1,220 @@
+"""bench/report.py on output directories written here, as bench/run.sh
+would leave them: the system rcgc-budget (the default policy with a pause
+budget) gets its column, rows and JSON entries, and a run without it keeps
+the tables and JSON as they were."""
+import argparse
+import importlib.util
+import json
+import os
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPORT = os.environ.get('RCGC_REPORT_PY',
+                        os.path.join(HERE, '..', '..', 'bench', 'report.py'))
+
+
+@pytest.fixture(scope='module')
+def report():
+    spec = importlib.util.spec_from_file_location('report', REPORT)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def write(d, name, text):
+    path = os.path.join(d, name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'w') as f:
+        f.write(text)
+
+
+def anchor_run(d, system, version, churn_ns, churn_pause, bt_max, bt_p50, cc_backlog):
+    write(d, f'{system}.txt', '\n'.join([
+        version,
+        'rings 100000 0.001000 10.0',
+        'live-tree 100000 0.001000 10.0',
+        'mixed 200000 0.002000 10.0',
+        f'churn live=100000 rings=300000 total=0.016s ns_per_ring={churn_ns} '
+        f'collections=100 full=0 max_pause_ms={churn_pause}',
+        'grow live=400000 total=0.012s collections=80 full=0 max_pause_ms=0.20',
+        f'bigtree live=200000 rings=100000 total=0.005s ns_per_ring=50 collections=40 '
+        f'full=0 max_pause_ms={bt_max} p50_pause_ms={bt_p50} p99_pause_ms=0.500 '
+        'backlog_max=6000 backlog_max_bytes=240000',
+        'cyclechurn live=50001 cycles=4546 replacements=100000 total=0.100s '
+        'ns_per_replacement=1000 collections=400 full=0 max_pause_ms=0.400 '
+        f'p50_pause_ms=0.200 p99_pause_ms=0.300 backlog_max={cc_backlog} '
+        f'backlog_max_bytes={cc_backlog * 100}', '']))
+    write(d, f'{system}.rc', '0\n')
+    write(d, f'{system}.time', '0.4\n')
+    write(d, f'{system}.err', '')
+
+
+def anchor_dir(d, budget):
+    write(d, 'mode', 'quick\n')
+    write(d, 'skipped.tsv', '' if budget else 'rcgc-budget\tBENCH_SKIP\n')
+    anchor_run(d, 'rcgc', 'rcgc 0.1.0 policy=default', 50, 0.10, 0.200, 0.050, 3000)
+    anchor_run(d, 'rcgc-cpython', 'rcgc 0.1.0 policy=cpython', 100, 0.05, 0.100, 0.010, 90000)
+    if budget:
+        anchor_run(d, 'rcgc-budget', 'rcgc 0.1.0 policy=default budget_us=1000',
+                   150, 0.60, 0.400, 0.250, 6000)
+        write(d, 'rcgc-budget.err', ''.join(
+            f'{w} incremental: collections={n} slices={n + 2} longest_slice_ms=0.600 '
+            f'total_ms=37.5 table_grows=4 peak_extra_bytes=524360 abandoned=0\n'
+            for w, n in (('churn', 100), ('grow', 80), ('bigtree', 40), ('cyclechurn', 420))))
+    write(d, 'rcgc-memory.txt', 'memory nodes=1000000 rss_bytes_per_node=40.2 '
+          'native_bytes_per_node=40.0 native=rcgc_heap_bytes policy=default\n')
+
+
+def run_table(report, tmp_path, budget, capsys):
+    d = str(tmp_path / 'out')
+    anchor_dir(d, budget)
+    js = str(tmp_path / 'results.json')
+    assert report.table(argparse.Namespace(out=d, json=js, previous=None)) == 0
+    with open(js) as f:
+        return capsys.readouterr().out, json.load(f)
+
+
+def test_parse_incremental(report):
+    got = report.parse_incremental(
+        'rcgc_bench: something else\n'
+        'churn incremental: collections=3 slices=7 longest_slice_ms=0.580 total_ms=37.7 '
+        'table_grows=4 peak_extra_bytes=524360 abandoned=0\n'
+        'incremental: collections=1 slices=2 longest_slice_ms=0.5 total_ms=1.0 '
+        'table_grows=0 peak_extra_bytes=0 abandoned=0 running=0\n')
+    assert got == {
+        'churn': {'collections': 3, 'slices': 7, 'longest_slice_ms': 0.58, 'total_ms': 37.7,
+                  'table_grows': 4, 'peak_extra_bytes': 524360, 'abandoned': 0},
+        None: {'collections': 1, 'slices': 2, 'longest_slice_ms': 0.5, 'total_ms': 1.0,
+               'table_grows': 0, 'peak_extra_bytes': 0, 'abandoned': 0, 'running': 0}}
+    assert report.budget_us('rcgc 0.1.0 policy=default budget_us=1000') == 1000
+    assert report.budget_us('rcgc 0.1.0 policy=default') is None
+
+
+def test_table_budget(report, tmp_path, capsys):
+    out, doc = run_table(report, tmp_path, True, capsys)
+    lines = out.splitlines()
+    title = next(l for l in lines if l.startswith('  ') and 'rcgc (default policy)' in l)
+    assert title.rstrip().endswith('rcgc (default policy, 1000 us budget)')
+
+    def row(label):
+        return next(l for l in lines if l.startswith(label + '  '))
+    assert row('churn ns/ring').endswith('150 (3.00x)')
+    assert row('churn collections').endswith('100 (full 0, 102 slices)')
+    assert row('churn max pause ms').endswith('0.60 (6.00x)')
+    assert row('bigtree p50 pause ms').endswith('0.250 (5.00x)')
+    assert row('cyclechurn backlog max nodes').endswith('6000 (2.00x)')
+    assert row('cyclechurn collections').endswith('400 (full 0, 422 slices)')
+    assert row('rings 100000').endswith('10.0 (1.00x)')
+    assert any(l.startswith('note: rcgc-budget: rcgc_bench --policy default --budget 1000 ')
+               for l in lines)
+
+    assert doc['systems']['rcgc-budget']['pause_budget_us'] == 1000
+    assert doc['systems']['rcgc-budget']['policy'] == 'default'
+    assert doc['budget']['pause_budget_us'] == 1000
+    churn = doc['churn']['rcgc-budget']
+    assert churn['speedup_ns_per_ring'] == 3.0
+    assert churn['speedup_max_pause'] == 6.0
+    assert churn['incremental'] == {
+        'collections': 100, 'slices': 102, 'longest_slice_ms': 0.6, 'total_ms': 37.5,
+        'table_grows': 4, 'peak_extra_bytes': 524360, 'abandoned': 0}
+    assert doc['grow']['rcgc-budget']['incremental']['slices'] == 82
+    bt = doc['bigtree']['rcgc-budget']
+    assert bt['ratios'] == {'ns_per_ring': 1.0, 'max_pause_ms': 2.0, 'p50_pause_ms': 5.0,
+                            'p99_pause_ms': 1.0, 'backlog_max': 1.0,
+                            'backlog_max_bytes': 1.0}
+    assert doc['cyclechurn']['rcgc-budget']['ratios']['backlog_max'] == 2.0
+    assert bt['incremental']['slices'] == 42
+    assert doc['cyclechurn']['rcgc-budget']['incremental']['slices'] == 422
+    assert doc['workloads'][0]['rcgc-budget'] == {'seconds': 0.001, 'ns_per_node': 10.0,
+                                                  'speedup': 1.0}
+    # The other systems' entries are those of a run without it.
+    assert doc['churn']['rcgc-cpython']['speedup_ns_per_ring'] == 2.0
+    assert 'rcgc-budget' not in doc['policies']['default']
+
+
+def test_table_without_budget(report, tmp_path, capsys):
+    with_b, doc_b = run_table(report, tmp_path / 'a', True, capsys)
+    without, doc = run_table(report, tmp_path / 'b', False, capsys)
+    assert 'budget' not in doc and 'rcgc-budget' not in doc['systems']
+    for part in ('churn', 'grow', 'bigtree', 'cyclechurn'):
+        assert 'rcgc-budget' not in doc[part]
+    assert doc['skipped'] == {'rcgc-budget': 'BENCH_SKIP'}
+    # Every row is the row of the run with rcgc-budget without its column.
+    table = [l for l in without.splitlines() if l and not l.startswith(('note:', 'rcgc bench'))]
+    table_b = [l for l in with_b.splitlines()
+               if l and not l.startswith(('note:', 'rcgc bench'))]
+    assert len(table) == len(table_b)
+    title_b = next(l for l in table_b if l.startswith('  ') and 'rcgc (default policy)' in l)
+    width = title_b.index('rcgc (default policy, 1000 us budget)')  # its column
+    for a, b in zip(table, table_b):
+        if a.startswith('systems:'):
+            assert b == a + ', rcgc 0.1.0 policy=default budget_us=1000'
+        elif a.startswith(('rings', 'live-tree', 'mixed', 'churn', 'grow', 'bigtree',
+                           'cyclechurn', '  ')):
+            assert b[:width].rstrip() == a
+    assert not any('budget' in l for l in table[1:])
+    # The same keys as the run with it, less its own.
+    drop = lambda d: {k: v for k, v in d.items() if k != 'rcgc-budget'}
+    assert drop(doc_b['churn']) == doc['churn']
+    assert drop(doc_b['bigtree']) == doc['bigtree']
+    assert [drop(w) for w in doc_b['workloads']] == doc['workloads']
+
+
+def classic_run(d, system, version, seconds, pause, extra_err=''):
+    for variant, collected in (('acyclic', 0), ('cyclic', 1000)):
+        base = f'{system}.gcbench.10.{variant}'
+        write(d, base + '.txt', '\n'.join([
+            f'version {version}',
+            'stretch tree of depth 12: 8191 nodes',
+            f'result workload=gcbench variant={variant} depth=10 seconds={seconds} '
+            f'nodes=1000 collections=20 full=0 max_pause_ms={pause} gc_seconds=0.001 '
+            f'collected={collected} alive=0 maxrss_kb=4096', '']))
+        write(d, base + '.rc', '0\n')
+        write(d, base + '.time', '0.1\n')
+        write(d, base + '.err', extra_err)
+
+
+def test_classic_budget(report, tmp_path, capsys):
+    d = str(tmp_path / 'classic')
+    write(d, 'mode', 'quick\n')
+    write(d, 'skipped.tsv', '')
+    classic_run(d, 'rcgc-default', 'rcgc 0.1.0 policy=default (library default)', 0.010, 0.100)
+    classic_run(d, 'rcgc-budget', 'rcgc 0.1.0 policy=default (library default) budget_us=500',
+                0.020, 0.400,
+                'incremental: collections=20 slices=25 longest_slice_ms=0.400 total_ms=3.0 '
+                'table_grows=2 peak_extra_bytes=4096 abandoned=0 running=0\n')
+    js = str(tmp_path / 'r.json')
+    assert report.classic(argparse.Namespace(out=d, json=js)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    with open(js) as f:
+        doc = json.load(f)['classic']
+
+    def row(label):
+        return next(l for l in lines if l.startswith(label + '  '))
+    assert row('gcbench-cyclic 10 s').endswith('rcgc-budget 0.020 (2.00x)')
+    assert row('gcbench-cyclic 10 max pause ms').endswith('rcgc-budget 0.40 (4.00x)')
+    assert row('gcbench-cyclic 10 collections').endswith('rcgc-budget 20 (full 0, 25 slices)')
+    assert row('gcbench-cyclic 10 budget').endswith(
+        '25 slices (3.0 ms in all, 2 table grows, 4096 extra bytes at the peak)')
+    assert any(l.startswith('note: rcgc-budget: classic_rcgc --policy default --budget 500 ')
+               for l in lines)
+    e = doc['workloads'][1]['systems']['rcgc-budget']
+    assert (e['speedup'], e['ratio_max_pause']) == (2.0, 4.0)
+    assert e['incremental']['slices'] == 25
+    assert doc['budget']['pause_budget_us'] == 500
+    assert doc['systems']['rcgc-budget'].endswith('budget_us=500')
+
+
+def test_classic_without_budget(report, tmp_path, capsys):
+    d = str(tmp_path / 'classic')
+    write(d, 'mode', 'quick\n')
+    write(d, 'skipped.tsv', '')
+    classic_run(d, 'rcgc-default', 'rcgc 0.1.0 policy=default (library default)', 0.010, 0.100)
+    js = str(tmp_path / 'r.json')
+    assert report.classic(argparse.Namespace(out=d, json=js)) == 0
+    out = capsys.readouterr().out
+    assert 'budget' not in out
+    with open(js) as f:
+        doc = json.load(f)['classic']
+    assert 'budget' not in doc and 'rcgc-budget' not in doc['systems']
