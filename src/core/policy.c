@@ -312,14 +312,21 @@ void rcgc__collect_young(rcgc_heap *heap) {
 
 /* ------------------------------------------------------------ suspects */
 
+/* A suspect made while an incremental collection runs: counted for the
+** pacing above, and the barrier (incremental.c) if it is a candidate. Out
+** of rcgc__suspect's line, which runs at every first decrement. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline, cold))
+#endif
+static void suspect_during_inc(rcgc_heap *heap, head_t *h) {
+  heap->inc_new_suspects++;
+  if (h->tinfo & TI_INC)
+    rcgc__inc_barrier(heap, h);
+}
+
 void rcgc__suspect(rcgc_heap *heap, head_t *h) {
   if (heap->policy != RCGC_POLICY_SUSPECTS || (h->tinfo & RCGC_TI_QUIET_) || heap->destroying)
     return;
-  if (RCGC_UNLIKELY(heap->inc != NULL)) {
-    heap->inc_new_suspects++; /* the pacing below */
-    if (h->tinfo & TI_INC)
-      rcgc__inc_barrier(heap, h); /* incremental.c: kept by the running collection */
-  }
   /* not: a candidate of the running collection (PREV_COLLECTING: it is
   ** being examined), an object on one of its other lists (PREV_LOCAL in
   ** collect.c: uncollectable, or a weak reference whose callback is queued
@@ -330,6 +337,8 @@ void rcgc__suspect(rcgc_heap *heap, head_t *h) {
     return;
   h->tinfo |= TI_SUSPECT;
   list_move(h, &heap->suspects);
+  if (RCGC_UNLIKELY(heap->inc != NULL))
+    suspect_during_inc(heap, h); /* last: a tail call, no stack frame here */
 }
 
 void rcgc_suspect_(rcgc_heap *heap, void *obj) {
