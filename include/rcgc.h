@@ -739,7 +739,9 @@ RCGC_API int rcgc_get_stats(rcgc_heap *heap,
 ** With a pause budget B > 0 (rcgc_config.pause_budget_us or
 ** rcgc_set_pause_budget) under RCGC_POLICY_SUSPECTS, each automatic
 ** collection -- suspect collection and backstop alike, the same schedule --
-** is split into slices of at most about B microseconds, run at the safe
+** that is not predicted to fit in B/4 stop-the-world (from the size and
+** the time per object of the last ones: an incremental collection costs
+** several times more work) is split into slices of at most about B microseconds, run at the safe
 ** points where a stop-the-world collection would run (rcgc_new), one slice
 ** per 64 x B bytes allocated -- a backstop's paced to at most a quarter of
 ** the time while it runs, until the program has made 4096 suspects since

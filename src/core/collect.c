@@ -1063,6 +1063,10 @@ done:;
   info.duration = elapsed;
   if (fin != NULL)
     rcgc__inc_last_slice(heap, generation, fin, &info, callbacks);
+  else if ((flags & (COLLECT_SUSPECTS | COLLECT_BACKSTOP)) && ncandidates > 0)
+    heap->stw_per_candidate = elapsed / (double)ncandidates; /* policy.c's prediction */
+  heap->inc_examined[generation] = ncandidates;
+  heap->suspects_made = 0;
   if (callbacks)
     rcgc__invoke_callbacks(heap, RCGC_PHASE_STOP, &info);
   heap->collecting = 0;

@@ -623,7 +623,6 @@ bool rcgc__inc_slice(rcgc_heap *heap, double budget_s) {
   }
   /* FINISH: the exact step on the estimate, in this slice */
   inc_finish_t fin = {in->candidates, in->live, in->t_start};
-  heap->inc_examined[in->generation] = in->candidates;
   int generation = in->generation;
   unsigned flags = in->flags;
   drop_state(heap, in);

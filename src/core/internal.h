@@ -346,10 +346,15 @@ struct rcgc_heap {
   long inc_result; /* what the last step of the last one found */
   double inc_slice_end, inc_slice_len; /* the last automatic slice (policy.c) */
   unsigned long inc_new_suspects; /* suspects made since it started (policy.c) */
+  size_t suspects_made;      /* since the last collection (policy.c) */
+  double stw_per_candidate;  /* seconds, the last stop-the-world automatic
+                             ** collection's (policy.c, short_enough) */
   unsigned pause_budget_us; /* 0: stop-the-world automatic collections */
-  size_t inc_examined[RCGC_NUM_GENERATIONS]; /* candidates of the last one
-                                             ** of each generation: the next
-                                             ** one's table starts that big */
+  size_t inc_examined[RCGC_NUM_GENERATIONS]; /* candidates of the last
+                                             ** collection of each generation
+                                             ** (collect.c): the next
+                                             ** incremental one's table
+                                             ** starts that big */
   rcgc_incremental_stats inc_stats;
   int enabled;
   int collecting;

@@ -198,6 +198,51 @@ void rcgc__after_collection(rcgc_heap *heap, int generation, unsigned flags,
 
 static bool run_due(rcgc_heap *heap);
 
+/* The automatic collection waiting, if any: a backstop when one is due,
+** else a suspect collection when a suspect is recorded. Returns its
+** generation and COLLECT_* flags in *gen and *flags; false if none. */
+static bool due(rcgc_heap *heap, int *gen, unsigned *flags) {
+  sync_allocated(heap);
+  if (heap->allocated - heap->full_mark >= heap->full_every) {
+    *gen = heap->young_backstops < FULL_ROUNDS - 1 ? RCGC_NUM_GENERATIONS - 2
+                                                   : RCGC_NUM_GENERATIONS - 1;
+    *flags = COLLECT_BACKSTOP;
+    return true;
+  }
+  if (!list_empty(&heap->suspects)) {
+    *gen = 0;
+    *flags = COLLECT_SUSPECTS;
+    return true;
+  }
+  return false;
+}
+
+/* With a pause budget, will the collection due fit in a quarter of it,
+** stop-the-world? An incremental collection costs several times the work
+** of a stop-the-world one per candidate (a table lookup per object and
+** reference, and its last step examines the garbage again), so a
+** collection predicted short runs stop-the-world. The prediction: the
+** candidates of the last collection of the same kind (at least the
+** suspects made since the last collection, for a suspect collection; the
+** whole heap, for a full backstop) times the time per candidate the last
+** stop-the-world automatic collection took (100 ns before there was one). */
+static bool short_enough(rcgc_heap *heap) {
+  int gen;
+  unsigned flags;
+  if (!due(heap, &gen, &flags))
+    return true; /* nothing to run: run_due does nothing */
+  double per = heap->stw_per_candidate > 0 ? heap->stw_per_candidate : 100e-9;
+  double n;
+  if (gen == RCGC_NUM_GENERATIONS - 1)
+    n = (double)heap->nobjects;
+  else if (flags & COLLECT_SUSPECTS)
+    n = (double)(heap->inc_examined[gen] > heap->suspects_made ? heap->inc_examined[gen]
+                                                              : heap->suspects_made);
+  else
+    n = (double)heap->inc_examined[gen] + (double)heap->gens[0].count;
+  return n * per < 0.25e-6 * heap->pause_budget_us;
+}
+
 /* An automatic slice, timed for the pacing below. */
 static void auto_slice(rcgc_heap *heap) {
   double t0 = rcgc__now();
@@ -246,7 +291,7 @@ void rcgc__maybe_collect(rcgc_heap *heap) {
     return;
   }
   if (heap->enabled && heap->gens[0].threshold != 0) {
-    if (heap->pause_budget_us > 0) {
+    if (heap->pause_budget_us > 0 && !short_enough(heap)) {
       if (rcgc__start_due(heap)) {
         auto_slice(heap);
         return;
@@ -256,25 +301,6 @@ void rcgc__maybe_collect(rcgc_heap *heap) {
     }
   }
   rcgc__schedule(heap);
-}
-
-/* The automatic collection waiting, if any: a backstop when one is due,
-** else a suspect collection when a suspect is recorded. Returns its
-** generation and COLLECT_* flags in *gen and *flags; false if none. */
-static bool due(rcgc_heap *heap, int *gen, unsigned *flags) {
-  sync_allocated(heap);
-  if (heap->allocated - heap->full_mark >= heap->full_every) {
-    *gen = heap->young_backstops < FULL_ROUNDS - 1 ? RCGC_NUM_GENERATIONS - 2
-                                                   : RCGC_NUM_GENERATIONS - 1;
-    *flags = COLLECT_BACKSTOP;
-    return true;
-  }
-  if (!list_empty(&heap->suspects)) {
-    *gen = 0;
-    *flags = COLLECT_SUSPECTS;
-    return true;
-  }
-  return false;
 }
 
 /* A backstop counts as young or full when it starts. */
@@ -337,6 +363,7 @@ void rcgc__suspect(rcgc_heap *heap, head_t *h) {
     return;
   h->tinfo |= TI_SUSPECT;
   list_move(h, &heap->suspects);
+  heap->suspects_made++;
   if (RCGC_UNLIKELY(heap->inc != NULL))
     suspect_during_inc(heap, h); /* last: a tail call, no stack frame here */
 }

@@ -604,3 +604,28 @@ Test(incremental, a_backstop_is_paced_until_suspects_pile_up) {
   free(keep);
   cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);
 }
+
+/* A collection predicted to fit in a quarter of the budget runs
+** stop-the-world: with a budget of a second, small suspect collections
+** never become incremental. */
+Test(incremental, a_collection_predicted_short_runs_stop_the_world) {
+  TL_SKIP_UNDER_STRESS();
+  cr_assert_eq(rcgc_set_pause_budget(tl.heap, RCGC_PAUSE_BUDGET_MAX), RCGC_OK);
+  rcgc_enable(tl.heap);
+  enum { N = 20000 };
+  for (int i = 0; i < N; i++) {
+    tl_node *a = tl_new("a"), *b = tl_new("b");
+    TL_LINK(a, a, b);
+    TL_LINK(b, a, a);
+    rcgc_decref(tl.heap, b);
+    rcgc_decref(tl.heap, a);
+  }
+  rcgc_gen_stats st[RCGC_NUM_GENERATIONS];
+  cr_assert_eq(rcgc_get_stats(tl.heap, st), RCGC_OK);
+  cr_assert_gt(st[0].collections, 0);
+  cr_assert_eq(inc_stats().collections, 0);
+  cr_assert_eq(inc_stats().slices, 0);
+  rcgc_disable(tl.heap);
+  rcgc_collect(tl.heap, 2);
+  cr_assert_eq(tl_destroyed, 2 * N);
+}
