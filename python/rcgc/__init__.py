@@ -13,6 +13,12 @@ picture: its reference count exceeds the references found inside the heap
 (the C stack, the interpreter's state, a C extension's static variable, the
 variables of running functions). Paths start at roots.
 
+A weak reference (weakref.ref, WeakMethod, the weak containers' entries,
+weakref.proxy) has a *weak edge* "(weak)" to its referent: shown by
+referents(), why() (apart from the paths), snapshot() (edge type "weak")
+and dot() (dashed), never counted as a reference -- not in the roots'
+accounting, the paths, cycles or retained sizes.
+
 Functions, in the style of the gc module:
 
     referents(obj)          obj's references with their edge names
@@ -236,7 +242,9 @@ class Root(Node):
 
 def referents(obj):
     """obj's references as its type reports them to the collector, each
-    with the name rcgc gives the edge: [(label, referent), ...]."""
+    with the name rcgc gives the edge: [(label, referent), ...]. For a
+    weak reference, its referent follows (while it lives), labelled
+    "(weak)"."""
     return _rcgc.referents(obj)
 
 
@@ -251,15 +259,24 @@ def roots(leaves=False):
 class Why(list):
     """The answer of why(): a list of Path; `unexplained` is the target's
     own references from outside the heap picture (this includes the
-    caller's variables and the call's arguments)."""
+    caller's variables and the call's arguments); `weak`, one Path per weak
+    reference to the target: a shortest path from the roots to the weak
+    reference, then its "(weak)" edge to the target. Weak references keep
+    nothing alive: they are a note, never a reason."""
 
     unexplained = 0
+    weak = ()
 
     def __str__(self):
         if not self:
-            return "(no path from a root: held only from outside the heap picture, %d reference%s)" % (
+            text = "(no path from a root: held only from outside the heap picture, %d reference%s)" % (
                 self.unexplained, "" if self.unexplained == 1 else "s")
-        return "\n".join(str(p) for p in self)
+        else:
+            text = "\n".join(str(p) for p in self)
+        if self.weak:
+            text += "\nweakly referenced (does not keep it alive) by:\n" + "\n".join(
+                "  " + str(p) for p in self.weak)
+        return text
 
 
 def why(obj, k=1):
@@ -267,10 +284,12 @@ def why(obj, k=1):
     the paths differ at least in their last edge. obj's own outside
     references (among them the caller's) are not counted as a reason: a
     result with no path means obj is held only from outside the heap
-    (a C extension, a running function's variable)."""
-    paths, ext = _rcgc.why(obj, k)
+    (a C extension, a running function's variable). Weak references to
+    obj are listed apart, in `.weak` (see Why): they never make a path."""
+    paths, ext, weak = _rcgc.why(obj, k)
     out = Why(Path(_nodes(ns), es) for ns, es in paths)
     out.unexplained = ext
+    out.weak = [Path(_nodes(ns), es) for ns, es in weak]
     return out
 
 
@@ -426,7 +445,8 @@ def top_retainers(k=10):
 
 def snapshot(path):
     """Write the heap to `path` in Chrome DevTools .heapsnapshot format
-    (DevTools, memlab, rcgc-inspect). A node's id is snapshot_id(obj).
+    (DevTools, memlab, rcgc-inspect). A node's id is snapshot_id(obj); a
+    weak reference's edge to its referent has type "weak" (name "(weak)").
     Returns (node_count, edge_count)."""
     return _rcgc.snapshot(path)
 
@@ -443,8 +463,8 @@ def snapshot_id(obj):
 
 def dot(objs, path, depth=3, back=True, too_many=10):
     """Write a Graphviz DOT picture of what refers to `objs` (back=True) or
-    what they refer to, up to `depth` edges away. Returns how many of objs
-    were found in the heap."""
+    what they refer to, up to `depth` edges away; weak references' edges
+    are drawn dashed. Returns how many of objs were found in the heap."""
     return _rcgc.dot(list(objs), path, depth, back, too_many)
 
 

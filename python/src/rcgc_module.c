@@ -17,7 +17,16 @@
 ** the edge namers (below) only label the edges. Node id = id(obj); node
 ** name = the short name of the object's type.
 **
-** Roots by accounting: refcount(obj) - (edges into obj) - (references held
+** Weak edges: a weak reference the collector tracks (weakref.ref and its
+** subclasses, weakref.proxy) has, after its tp_traverse edges, one more
+** edge, "(weak)", to its referent while that lives (the referent becomes a
+** node if it was not one). It is flagged RCGC_G_EDGE_WEAK: the graph
+** algorithms never follow it for paths, reachability or dominators, SCC
+** leaves it out, and the accounting below does not count it (a weak
+** reference owns no reference). Snapshots write it as a "weak" edge, DOT
+** draws it dashed, why() lists the weak references to its target apart.
+**
+** Roots by accounting: refcount(obj) - (strong edges into obj) - (references held
 ** by this module during the query: the gc.get_objects() list and any
 ** container of objects the caller passed in) = references from outside
 ** the picture (C stack, interpreter state, C extensions' statics, running
@@ -206,6 +215,8 @@ typedef struct pic {
   uint32_t *outdeg;        /* [n] edges out of v */
   uint32_t *eto, *ename;   /* [m] the edges in source order (ename: with
                            ** PIC_NAMES), moved into g when the walk ends */
+  uint8_t *eflags;         /* [m] RCGC_G_EDGE_WEAK bits, allocated with the
+                           ** first weak edge (NULL: all strong) */
   size_t m, ecap;
   uint32_t *held;          /* [n] references held by this query's containers */
   uint64_t *ext;           /* [n] references from outside (after finish) */
@@ -226,7 +237,7 @@ typedef struct pic {
                            ** every key of a large dict) */
   uint32_t nm_const;       /* NM_CONST: the name of every edge */
   uint32_t cur;            /* node being walked */
-  uint32_t s_generic, s_member, s_key, s_class, s_dict;
+  uint32_t s_generic, s_member, s_key, s_class, s_dict, s_weak;
   PyObject *all;           /* gc.get_objects(), owned until pic_free */
   PyObject *skip[4];       /* containers held by this query (never nodes) */
   int nskip;
@@ -237,6 +248,7 @@ typedef struct pic {
   uint32_t npend;          /* edges found, not yet resolved (visit_edge) */
   PyObject *pend_obj[4096];
   uint32_t pend_src[4096], pend_name[4096];
+  uint8_t pend_weak[4096];
 } pic;
 
 enum { NM_NONE = 0, NM_ELEMENT, NM_CONST, NM_MAP };
@@ -248,6 +260,7 @@ static void pic_free(pic *p) {
   free(p->outdeg);
   rcgc__gmem_free(&p->g, p->eto);
   rcgc__gmem_free(&p->g, p->ename);
+  rcgc__gmem_free(&p->g, p->eflags);
   free(p->held);
   free(p->ext);
   free(p->gcaware);
@@ -690,8 +703,9 @@ static uint32_t edge_name_now(pic *p, PyObject *r) {
 #define PEND_AHEAD 12
 
 /* Append the edge src -> to (src: the node being walked, so edges come in
-** source order and the CSR arrays are filled directly). */
-static int edge_add(pic *p, uint32_t src, uint32_t to, uint32_t name) {
+** source order and the CSR arrays are filled directly); 'weak': a weak
+** reference's edge to its referent (RCGC_G_EDGE_WEAK). */
+static int edge_add(pic *p, uint32_t src, uint32_t to, uint32_t name, int weak) {
   if (p->m == p->ecap) {
     size_t nc = p->ecap ? p->ecap * 2 : (size_t)4 * (p->n + 1024);
     uint32_t *t = rcgc__gmem_realloc(&p->g, p->eto, nc, sizeof *t);
@@ -701,11 +715,22 @@ static int edge_add(pic *p, uint32_t src, uint32_t to, uint32_t name) {
       if (nm) p->ename = nm;
       else t = NULL;
     }
+    if (t && p->eflags) {
+      uint8_t *fl = rcgc__gmem_realloc(&p->g, p->eflags, nc, sizeof *fl);
+      if (fl) p->eflags = fl;
+      else t = NULL;
+    }
     if (!t) return -1;
     p->ecap = nc;
   }
+  if (weak && !p->eflags) {
+    /* the first weak edge: every edge before it is strong */
+    p->eflags = rcgc__gmem_calloc(&p->g, p->ecap, sizeof *p->eflags);
+    if (!p->eflags) return -1;
+  }
   p->eto[p->m] = to;
   if (p->ename) p->ename[p->m] = name;
+  if (p->eflags) p->eflags[p->m] = weak ? RCGC_G_EDGE_WEAK : 0;
   p->m++;
   p->outdeg[src]++;
   return 0;
@@ -728,9 +753,10 @@ static int edges_finish(pic *p) {
   rcgc__gmem_free(g, g->edge_flags);
   g->edge_to = to;
   g->edge_name = p->ename;
-  g->edge_flags = NULL;
+  g->edge_flags = p->eflags;
   g->m = p->m;
   p->eto = p->ename = NULL;
+  p->eflags = NULL;
   return 0;
 }
 
@@ -746,11 +772,13 @@ static void pend_flush(pic *p) {
     while (m->slot[j].key != k && m->slot[j].key != 0) j = (j + 1) & (m->cap - 1);
     uint32_t t = m->slot[j].key == k ? (uint32_t)m->slot[j].val : node_of(p, p->pend_obj[i]);
     if (t == RCGC_G_NONE) break;
-    if (edge_add(p, p->pend_src[i], t, p->pend_name[i])) {
+    if (edge_add(p, p->pend_src[i], t, p->pend_name[i], p->pend_weak[i])) {
       p->oom = 1;
       break;
     }
-    p->indeg[t]++;
+    /* a weak reference does not count in the accounting: it does not own
+    ** a reference (the referent's refcount does not include it) */
+    if (!p->pend_weak[i]) p->indeg[t]++;
   }
   p->npend = 0;
 }
@@ -762,6 +790,35 @@ static int visit_edge(PyObject *r, void *arg) {
   p->pend_obj[i] = r;
   p->pend_src[i] = p->cur;
   p->pend_name[i] = (p->flags & PIC_NAMES) ? edge_name_now(p, r) : RCGC_G_NONE;
+  p->pend_weak[i] = 0;
+  if (p->npend == PEND_MAX) {
+    pend_flush(p);
+    if (p->oom) return -1;
+  }
+  return 0;
+}
+
+/* The referent of weak reference w (weakref.ref and its subclasses --
+** WeakMethod, the weak containers' KeyedRef --, weakref.proxy), or NULL
+** when it has died or w is one of rcgc's own weak references: those are
+** never tracked by the collector (expect_freed's), every other one is
+** from its creation until it is freed. */
+static PyObject *weak_referent(PyObject *w) {
+  if (!PyWeakref_Check(w) || !PyObject_GC_IsTracked(w)) return NULL;
+  PyObject *r = ((PyWeakReference *)w)->wr_object;
+  if (r == NULL || r == Py_None || Py_REFCNT(r) <= 0) return NULL;
+  return r;
+}
+
+/* Queue the weak edge from the node being walked (a weak reference) to its
+** referent, after the edges its tp_traverse reported. Named "(weak)". */
+static int visit_weak(pic *p, PyObject *r) {
+  if (is_skipped(p, r)) return 0;
+  uint32_t i = p->npend++;
+  p->pend_obj[i] = r;
+  p->pend_src[i] = p->cur;
+  p->pend_name[i] = (p->flags & PIC_NAMES) ? p->s_weak : RCGC_G_NONE;
+  p->pend_weak[i] = 1;
   if (p->npend == PEND_MAX) {
     pend_flush(p);
     if (p->oom) return -1;
@@ -863,6 +920,7 @@ static int pic_build(pic *p, unsigned flags, PyObject *extra, PyObject *held, Py
   p->s_key = intern(p, "(key)");
   p->s_class = intern(p, "__class__");
   p->s_dict = intern(p, "__dict__");
+  p->s_weak = intern(p, "(weak)");
   if (!p->oom && nall > 0 && (uint64_t)nall < UINT32_MAX / 2 && grow_nodes(p, (uint32_t)nall + 1024))
     p->oom = 1;
   /* with a walk, the tracked objects' names and gc-awareness are read
@@ -899,6 +957,8 @@ static int pic_build(pic *p, unsigned flags, PyObject *extra, PyObject *held, Py
       if (tr(o, visit_edge, p) != 0 && !p->oom) {
         /* a traverse function failed on its own: keep what we have */
       }
+      PyObject *wr = p->oom ? NULL : weak_referent(o);
+      if (wr) visit_weak(p, wr);
     }
     if (!p->oom) pend_flush(p);
     for (int i = 1; i < p->nskip && !p->oom; i++) {
@@ -983,7 +1043,8 @@ static uint32_t lazy_edge_name(pic *p, uint32_t u, size_t e) {
 /* Label of edge e of node u: its name, or "[i]" for element edges. */
 static PyObject *edge_label(pic *p, uint32_t u, size_t e) {
   uint32_t nm = RCGC_G_NONE;
-  if (p->flags & PIC_NAMES) nm = p->g.edge_name ? p->g.edge_name[e] : RCGC_G_NONE;
+  if (rcgc__edge_is_weak(&p->g, e)) nm = p->s_weak;
+  else if (p->flags & PIC_NAMES) nm = p->g.edge_name ? p->g.edge_name[e] : RCGC_G_NONE;
   else nm = lazy_edge_name(p, u, e);
   if (nm == RCGC_G_NONE) return PyUnicode_FromFormat("[%zu]", e - p->g.edge_start[u]);
   return PyUnicode_DecodeUTF8(rcgc__graph_str(&p->g, nm), (Py_ssize_t)strlen(rcgc__graph_str(&p->g, nm)),
@@ -1058,9 +1119,58 @@ static PyObject *py_roots(PyObject *self, PyObject *args) {
   return res;
 }
 
-PyDoc_STRVAR(why_doc, "why(obj, k=1) -> (paths, unexplained)\n\n"
+PyDoc_STRVAR(why_doc, "why(obj, k=1) -> (paths, unexplained, weak)\n\n"
                       "Up to k shortest paths from the roots (obj itself excepted) to obj,\n"
-                      "with distinct last edges, and obj's own outside references.");
+                      "with distinct last edges, and obj's own outside references. Weak\n"
+                      "references retain nothing: the paths never use them; 'weak' lists,\n"
+                      "for each weak reference to obj, a shortest path from the roots to it\n"
+                      "(without going through obj; the weak reference alone when there is\n"
+                      "none) followed by its \"(weak)\" edge to obj.");
+
+/* The weak references to node t, each as a path (nodes, labels): a
+** shortest path from the roots to the weak reference that avoids t (BFS
+** over strong edges; the reference alone when none exists), then its weak
+** edge to t. A list, or NULL with an exception set. */
+static PyObject *weak_paths(pic *p, uint32_t t) {
+  PyObject *list = PyList_New(0);
+  if (!list || !p->g.edge_flags) return list;
+  rcgc__bfs bfs;
+  memset(&bfs, 0, sizeof bfs);
+  uint8_t *skip = calloc(p->n, 1);
+  uint32_t *pn = malloc(((size_t)p->n + 2) * sizeof *pn);
+  size_t *pe = malloc(((size_t)p->n + 2) * sizeof *pe);
+  int rc = (skip && pn && pe) ? RCGC_G_OK : RCGC_G_ENOMEM;
+  int ran = 0;
+  for (size_t e = 0; rc == RCGC_G_OK && list && e < p->g.m; e++) {
+    if (p->g.edge_to[e] != t || !rcgc__edge_is_weak(&p->g, e)) continue;
+    if (!ran) {
+      skip[t] = 1;
+      rc = rcgc__bfs_run(&p->g, NULL, 0, skip, &bfs);
+      ran = 1;
+      if (rc != RCGC_G_OK) break;
+    }
+    uint32_t w = rcgc__edge_from(&p->g, e);
+    long len = rcgc__bfs_path(&bfs, w, pn, pe);
+    if (len < 0) {
+      pn[0] = w;
+      len = 0;
+    }
+    pn[len + 1] = t;
+    pe[len] = e;
+    PyObject *pt = path_tuple(p, pn, pe, (uint32_t)len + 1);
+    if (!pt || PyList_Append(list, pt)) Py_CLEAR(list);
+    Py_XDECREF(pt);
+  }
+  if (rc != RCGC_G_OK) {
+    Py_CLEAR(list);
+    graph_error(rc);
+  }
+  rcgc__bfs_free(&p->g, &bfs);
+  free(skip);
+  free(pn);
+  free(pe);
+  return list;
+}
 
 static PyObject *py_why(PyObject *self, PyObject *args) {
   (void)self;
@@ -1100,7 +1210,9 @@ static PyObject *py_why(PyObject *self, PyObject *args) {
         if (!pt || PyList_Append(list, pt)) Py_CLEAR(list);
         Py_XDECREF(pt);
       }
-      if (list) res = Py_BuildValue("(NK)", list, (unsigned long long)p.ext[t]);
+      PyObject *weak = list ? weak_paths(&p, t) : NULL;
+      if (list && weak) res = Py_BuildValue("(NKN)", list, (unsigned long long)p.ext[t], weak);
+      else Py_XDECREF(list);
       rcgc__paths_free(&p.g, &paths);
     }
     pic_free(&p);
@@ -1556,7 +1668,8 @@ static int write_snapshot(const rcgc__graph *g, FILE *f) {
 }
 
 PyDoc_STRVAR(snapshot_doc, "snapshot(path) -> (nodes, edges)\n\n"
-                           "Write the heap as a Chrome DevTools .heapsnapshot file.");
+                           "Write the heap as a Chrome DevTools .heapsnapshot file (a weak\n"
+                           "reference's edge to its referent: type \"weak\", name \"(weak)\").");
 
 static PyObject *py_snapshot(PyObject *self, PyObject *args) {
   (void)self;
@@ -1613,7 +1726,8 @@ static void dot_write(void *ud, const char *text, size_t len) {
 
 PyDoc_STRVAR(dot_doc, "dot(objs, path, depth=3, back=True, too_many=10)\n\n"
                       "Write a Graphviz picture of the objects' neighbourhood: their\n"
-                      "referrers (back=True) or referents, up to depth edges away.");
+                      "referrers (back=True) or referents, up to depth edges away; weak\n"
+                      "references' edges are followed too, drawn dashed.");
 
 static PyObject *py_dot(PyObject *self, PyObject *args) {
   (void)self;
@@ -1712,7 +1826,8 @@ static PyObject *py_untrack(PyObject *self, PyObject *o) {
 }
 
 PyDoc_STRVAR(referents_doc, "referents(obj) -> list of (label, referent)\n\n"
-                            "obj's references as tp_traverse reports them, with their names.");
+                            "obj's references as tp_traverse reports them, with their names; for a\n"
+                            "weak reference, then its referent (while it lives) labelled \"(weak)\".");
 
 static PyObject *py_referents(PyObject *self, PyObject *obj) {
   (void)self;

@@ -140,10 +140,14 @@ def memlab_modules():
 
 def test_memlab_reads_the_snapshot_with_the_same_counts_and_root_path(module_factory, tmp_path):
     mods = memlab_modules()
+    # a weak reference to the target from the module, one edge shorter
+    # than the path that holds it: memlab must not take it for a retainer
     app = module_factory("app_memlab", """
+import weakref
 class Session:
     pass
 registry = {'sessions': [Session()]}
+w = weakref.ref(registry['sessions'][0])
 """)
     target = app.registry["sessions"][0]
     ours = rcgc.why(target)[0]
@@ -169,7 +173,8 @@ registry = {'sessions': [Session()]}
             want_path[0]["edge"] = str(root_edges[k + 1])
             break
     del data
-    want = {"nodes": nodes, "edges": edges, "target": tid, "path": want_path}
+    want = {"nodes": nodes, "edges": edges, "target": tid, "path": want_path,
+            "weak": {"from": rcgc.snapshot_id(app.w), "to": tid}}
     (tmp_path / "expect.json").write_text(json.dumps(want))
     r = subprocess.run(["node", os.path.join(HERE, "memlab_check.js"), str(path),
                         str(tmp_path / "expect.json")], capture_output=True, text=True,
