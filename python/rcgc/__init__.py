@@ -401,8 +401,11 @@ class Growth(tuple):
 
 
 def mark():
-    """Record the gc-tracked objects now (ids, type names, sizes; no
-    references, so a mark keeps nothing alive)."""
+    """Record the gc-tracked objects now: ids, type names, sizes, and a
+    weak reference to each object whose type supports them (so since()
+    tells a recorded object from a new one given its memory). A mark holds
+    no strong reference: it keeps nothing alive. While it lives,
+    weakref.getweakrefcount(obj) counts its reference (one per mark)."""
     return _rcgc.mark()
 
 
@@ -415,9 +418,12 @@ def growth(m, limit=None):
 
 
 def since(m, type_name=None):
-    """The gc-tracked objects whose id mark `m` does not hold (created
-    since, or reusing the address of an object freed since), optionally
-    only those of one type name."""
+    """The gc-tracked objects mark `m` did not record, optionally only
+    those of one type name. An object at the address of a recorded one
+    that died since counts as new when its type differs or supports weak
+    references; one of the same type without weak references (dict, list,
+    tuple, classes whose __slots__ lack __weakref__) is taken for the dead
+    one -- CPython gives no other sign of identity."""
     objs = _rcgc.since(m)
     if type_name is not None:
         objs = [o for o in objs if _type_name(o) == type_name]

@@ -4,7 +4,8 @@
 **
 ** Every query builds a fresh picture of the heap, answers from it and
 ** frees it before returning; nothing is kept between calls except marks
-** (which hold ids, type names and sizes, never objects).
+** (which hold ids, type names, sizes and weak references, never a strong
+** reference to an object of the program).
 **
 ** The picture (struct pic)
 ** ------------------------
@@ -801,8 +802,8 @@ static int visit_edge(PyObject *r, void *arg) {
 /* The referent of weak reference w (weakref.ref and its subclasses --
 ** WeakMethod, the weak containers' KeyedRef --, weakref.proxy), or NULL
 ** when it has died or w is one of rcgc's own weak references: those are
-** never tracked by the collector (expect_freed's), every other one is
-** from its creation until it is freed. */
+** never tracked by the collector (expect_freed's and marks'), every other
+** one is from its creation until it is freed. */
 static PyObject *weak_referent(PyObject *w) {
   if (!PyWeakref_Check(w) || !PyObject_GC_IsTracked(w)) return NULL;
   PyObject *r = ((PyWeakReference *)w)->wr_object;
@@ -1399,13 +1400,45 @@ out_nopic:
 
 /* ---------------------------------------------------------------- marks */
 
+/* A mark tells an object it recorded from a new one at the same address
+** (its memory freed and reused since) by two means:
+**  - the id it records mixes the address with the type's, so a new
+**    object of another type there is new;
+**  - for an object whose type supports weak references, the mark holds a
+**    weak reference to it (a MarkRef, below): when the object dies the
+**    reference is cleared, so a new object of the same type there is not
+**    the one the reference names. Weak references leave the object's
+**    lifetime alone (a mark keeps nothing alive).
+** An object of a type without weak references (dict, list, tuple,
+** classes whose __slots__ lack __weakref__) that takes the address of a
+** recorded one of its type is taken for it: CPython gives no other sign
+** of an object's identity (and its free lists hand the very same memory
+** of a dict, list or tuple back to the next one made). */
 typedef struct {
   PyObject_HEAD
   rcgc__graph g;           /* nodes only: ids, type names, sizes */
+  PyObject **ref;          /* [g.n] a MarkRef to node v, or NULL (no weak
+                           ** reference support); NULL when none */
 } MarkObject;
+
+/* The weak references marks hold: a subclass of weakref.ref of its own, so
+** that CPython never hands one out as the shared plain reference of
+** weakref.ref(obj) (it does that with exact weakref.ref objects without a
+** callback only), and none is ever handed one. Not tracked by the
+** collector: outside gc.get_objects() and every heap picture. */
+static PyTypeObject MarkRefType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "rcgc._rcgc.MarkRef",
+    .tp_basicsize = sizeof(PyWeakReference),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "A mark's weak reference to an object it recorded.",
+};
 
 static void mark_dealloc(PyObject *o) {
   MarkObject *m = (MarkObject *)o;
+  if (m->ref) {
+    for (uint32_t v = 0; v < m->g.n; v++) Py_XDECREF(m->ref[v]);
+    free(m->ref);
+  }
   rcgc__graph_free(&m->g);
   PyTypeObject *tp = Py_TYPE(o);
   tp->tp_free(o);
@@ -1431,13 +1464,15 @@ static PyTypeObject MarkType = {
     .tp_dealloc = mark_dealloc,
     .tp_repr = mark_repr,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "The gc-tracked objects at one moment: ids, type names and sizes (no references).",
+    .tp_doc = "The gc-tracked objects at one moment: ids, type names, sizes and weak references\n"
+              "to those whose type supports them (no strong reference: a mark keeps nothing alive).",
     .tp_methods = mark_methods,
 };
 
 /* The id a mark records: the address mixed with the type's, so an object
 ** of another type at a reused address counts as new. (One of the same type
-** at a reused address does not: documented limitation.) */
+** there is told apart by the mark's weak reference, when the type has
+** them: see MarkObject.) */
 static uint64_t mark_id(PyObject *o) {
   uint64_t a = (uint64_t)(uintptr_t)o, t = (uint64_t)(uintptr_t)Py_TYPE(o);
   t *= 0x9E3779B97F4A7C15ull;
@@ -1448,9 +1483,48 @@ static void use_mark_ids(pic *p) {
   for (uint32_t v = 0; v < p->ntracked; v++) p->g.id[v] = mark_id(p->obj[v]);
 }
 
+/* Whether objects of type tp support weak references. */
+static int weakrefable(PyTypeObject *tp) {
+#if PY_VERSION_HEX >= 0x030C0000
+  return tp->tp_weaklistoffset != 0; /* negative: a managed weak list */
+#else
+  return tp->tp_weaklistoffset > 0;
+#endif
+}
+
+/* Weak references (MarkRef) to the first n objects of p whose type
+** supports them, in a new array (NULL entries for the others). Returns
+** NULL with an exception set on failure. */
+static PyObject **mark_refs(pic *p, uint32_t n) {
+  PyObject **ref = calloc(n ? n : 1, sizeof *ref);
+  if (!ref) {
+    PyErr_NoMemory();
+    return NULL;
+  }
+  for (uint32_t v = 0; v < n; v++) {
+    PyObject *o = p->obj[v];
+    if (!weakrefable(Py_TYPE(o))) continue;
+    PyObject *r = PyObject_CallOneArg((PyObject *)&MarkRefType, o);
+    if (r == NULL) {
+      /* a type that refuses after all: followed by its id alone */
+      if (!PyErr_ExceptionMatches(PyExc_TypeError)) {
+        for (uint32_t i = 0; i < v; i++) Py_XDECREF(ref[i]);
+        free(ref);
+        return NULL;
+      }
+      PyErr_Clear();
+      continue;
+    }
+    if (PyObject_GC_IsTracked(r)) PyObject_GC_UnTrack(r);
+    ref[v] = r;
+  }
+  return ref;
+}
+
 /* Take the picture of tracked objects only (no walk), with sizes, and
-** move its graph into 'out' (initialised). */
-static int take_mark(rcgc__graph *out) {
+** move its graph into 'out' (initialised); with 'refs', the weak
+** references of mark_refs into *refs. */
+static int take_mark(rcgc__graph *out, PyObject ***refs) {
   int was = gc_hold();
   pic p;
   int rc = pic_build(&p, PIC_SIZES, NULL, NULL, NULL);
@@ -1458,6 +1532,7 @@ static int take_mark(rcgc__graph *out) {
     /* keep only the tracked objects */
     use_mark_ids(&p);
     p.g.n = p.ntracked;
+    if (refs && (*refs = mark_refs(&p, p.g.n)) == NULL) rc = -1;
     *out = p.g;
     rcgc__graph_init(&p.g, NULL, NULL);
     pic_free(&p);
@@ -1466,7 +1541,8 @@ static int take_mark(rcgc__graph *out) {
   return rc;
 }
 
-PyDoc_STRVAR(mark_doc, "mark() -> Mark: record the gc-tracked objects (ids, types, sizes).");
+PyDoc_STRVAR(mark_doc, "mark() -> Mark: record the gc-tracked objects (ids, types, sizes), and\n"
+                       "hold a weak reference to each one whose type supports them.");
 
 static PyObject *py_mark(PyObject *self, PyObject *noargs) {
   (void)self;
@@ -1474,7 +1550,8 @@ static PyObject *py_mark(PyObject *self, PyObject *noargs) {
   MarkObject *m = PyObject_New(MarkObject, &MarkType);
   if (!m) return NULL;
   rcgc__graph_init(&m->g, NULL, NULL);
-  if (take_mark(&m->g)) {
+  m->ref = NULL;
+  if (take_mark(&m->g, &m->ref)) {
     Py_DECREF(m);
     return NULL;
   }
@@ -1491,7 +1568,7 @@ static PyObject *py_growth(PyObject *self, PyObject *args) {
   if (!PyArg_ParseTuple(args, "O!", &MarkType, &m)) return NULL;
   rcgc__graph now;
   rcgc__graph_init(&now, NULL, NULL);
-  if (take_mark(&now)) return NULL;
+  if (take_mark(&now, NULL)) return NULL;
   rcgc__hist hb, ha;
   rcgc__hist_diff d;
   memset(&hb, 0, sizeof hb);
@@ -1521,7 +1598,10 @@ static PyObject *py_growth(PyObject *self, PyObject *args) {
   return res;
 }
 
-PyDoc_STRVAR(since_doc, "since(mark) -> list of the gc-tracked objects whose id the mark does not hold.");
+PyDoc_STRVAR(since_doc, "since(mark) -> list of the gc-tracked objects the mark did not record:\n"
+                        "an object is new when the mark holds no object of its type at its\n"
+                        "address, or holds a weak reference that no longer names it (the\n"
+                        "recorded object died and its memory was reused).");
 
 static PyObject *py_since(PyObject *self, PyObject *args) {
   (void)self;
@@ -1530,19 +1610,26 @@ static PyObject *py_since(PyObject *self, PyObject *args) {
   int was = gc_hold();
   pic p;
   PyObject *res = NULL;
+  idmap old;
+  memset(&old, 0, sizeof old);
   if (pic_build(&p, 0, NULL, NULL, args) == 0) {
-    use_mark_ids(&p);
-    p.g.n = p.ntracked;
-    uint8_t *is_new = malloc(p.g.n ? p.g.n : 1);
-    long nn = is_new ? rcgc__new_nodes(&m->g, &p.g, is_new) : -1;
-    if (nn < 0) {
+    /* the mark's ids -> their index (the first, should two collide) */
+    int oom = idm_init(&old, (size_t)m->g.n + 1, 0);
+    for (uint32_t i = 0; !oom && i < m->g.n; i++)
+      if (!idm_get(&old, m->g.id[i]) && idm_put(&old, m->g.id[i], i)) oom = 1;
+    if (oom) {
       PyErr_NoMemory();
     } else {
       res = PyList_New(0);
-      for (uint32_t v = 0; res && v < p.g.n; v++)
-        if (is_new[v] && PyList_Append(res, p.obj[v])) Py_CLEAR(res);
+      for (uint32_t v = 0; res && v < p.ntracked; v++) {
+        PyObject *o = p.obj[v];
+        uint64_t *i = idm_get(&old, mark_id(o));
+        int is_new = i == NULL;
+        if (!is_new && m->ref && m->ref[*i]) is_new = ((PyWeakReference *)m->ref[*i])->wr_object != o;
+        if (is_new && PyList_Append(res, o)) Py_CLEAR(res);
+      }
     }
-    free(is_new);
+    idm_free(&old);
     pic_free(&p);
   }
   gc_restore(was);
@@ -1871,6 +1958,8 @@ static struct PyModuleDef moddef = {PyModuleDef_HEAD_INIT, "_rcgc",
 
 PyMODINIT_FUNC PyInit__rcgc(void) {
   if (PyType_Ready(&MarkType) < 0) return NULL;
+  MarkRefType.tp_base = &_PyWeakref_RefType;
+  if (PyType_Ready(&MarkRefType) < 0) return NULL;
   if (gc_get_objects == NULL) {
     PyObject *gc = PyImport_ImportModule("gc");
     if (gc == NULL) return NULL;

@@ -185,8 +185,11 @@ def test_dot_draws_weak_edges_dashed(tmp_path):
 def test_rcgc_own_weak_references_have_no_edge():
     t = type("OwnWeakTarget", (), {})()
     rcgc.expect_freed(t, "t")
-    assert weakref.getweakrefcount(t) == 1
+    m = rcgc.mark()
+    assert weakref.getweakrefcount(t) == 2
     assert rcgc.why(t).weak == []
+    del m
+    assert weakref.getweakrefcount(t) == 1
     assert [label for label, _ in rcgc.check_expected(raise_error=False)] == ["t"]
 
 
