@@ -260,12 +260,14 @@ class Why(list):
     """The answer of why(): a list of Path; `unexplained` is the target's
     own references from outside the heap picture (this includes the
     caller's variables and the call's arguments); `weak`, one Path per weak
-    reference to the target: a shortest path from the roots to the weak
-    reference, then its "(weak)" edge to the target. Weak references keep
-    nothing alive: they are a note, never a reason."""
+    reference to the target, shortest first: a shortest path from the roots
+    to the weak reference, then its "(weak)" edge to the target. Weak
+    references keep nothing alive: they are a note, never a reason; str()
+    prints the first WEAK_SHOWN of them and how many more there are."""
 
     unexplained = 0
     weak = ()
+    WEAK_SHOWN = 10
 
     def __str__(self):
         if not self:
@@ -275,7 +277,10 @@ class Why(list):
             text = "\n".join(str(p) for p in self)
         if self.weak:
             text += "\nweakly referenced (does not keep it alive) by:\n" + "\n".join(
-                "  " + str(p) for p in self.weak)
+                "  " + str(p) for p in self.weak[:self.WEAK_SHOWN])
+            more = len(self.weak) - self.WEAK_SHOWN
+            if more > 0:
+                text += "\n  ... and %d more weak reference%s (Why.weak)" % (more, "" if more == 1 else "s")
         return text
 
 
@@ -289,7 +294,7 @@ def why(obj, k=1):
     paths, ext, weak = _rcgc.why(obj, k)
     out = Why(Path(_nodes(ns), es) for ns, es in paths)
     out.unexplained = ext
-    out.weak = [Path(_nodes(ns), es) for ns, es in weak]
+    out.weak = sorted((Path(_nodes(ns), es) for ns, es in weak), key=len)
     return out
 
 

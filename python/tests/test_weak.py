@@ -208,3 +208,22 @@ def test_a_referent_only_weakly_referenced_is_a_node(tmp_path):
         assert snapshot_edges_from(data, rcgc.snapshot_id(w)) == [("weak", "(weak)", rcgc.snapshot_id(t))]
     finally:
         gc.unfreeze()
+
+
+def test_why_prints_the_ten_shortest_weak_references(module_factory):
+    app = module_factory("app_weak_many", APP)
+    t = app.holder.target
+    app.near = [weakref.ref(t, lambda r: None) for _ in range(3)]
+    app.far = {"a": {"b": [weakref.ref(t, lambda r: None) for _ in range(12)]}}
+    del t
+    why = rcgc.why(app.holder.target)
+    assert [len(p) for p in why.weak] == [4] * 3 + [6] * 12  # the module's __dict__ counts
+    lines = str(why).splitlines()
+    assert lines[1] == "weakly referenced (does not keep it alive) by:"
+    assert len(lines) == 2 + 10 + 1
+    near = "  module app_weak_many --near--> list --[%d]--> ReferenceType --(weak)--> Target"
+    far = "  module app_weak_many --far--> dict --'a'--> dict --'b'--> list --[%d]--> ReferenceType --(weak)--> Target"
+    root = "   [root: 1 unexplained reference]"
+    assert sorted(lines[2:5]) == [near % i + root for i in range(3)]
+    assert set(lines[5:12]) < {far % i + root for i in range(12)}
+    assert lines[-1] == "  ... and 5 more weak references (Why.weak)"
