@@ -4,6 +4,10 @@
 #   clang     the debug build compiled with clang instead of gcc: library,
 #             tests, examples, rcgc-inspect and the benchmark programs (built,
 #             not run), warnings as errors, then the same tests as debug
+#   budget    the debug build's tests again (the slow ones excepted) with a
+#             1 us pause budget on every test heap (RCGC_TEST_BUDGET=1):
+#             automatic collections are incremental, with a slice at nearly
+#             every allocation while one runs
 #   asan      RCGC_CHECKS + AddressSanitizer + UndefinedBehaviorSanitizer
 #   release   optimised build (what users link), every heap of the suite
 #             under RCGC_POLICY_CPYTHON (RCGC_TEST_POLICY=cpython); the other
@@ -24,7 +28,7 @@
 # RCGC_TEST_MODES selects a subset ("debug asan"); default: all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-modes=${RCGC_TEST_MODES:-"debug clang asan release stress valgrind tsan fuzz python"}
+modes=${RCGC_TEST_MODES:-"debug budget clang asan release stress valgrind tsan fuzz python"}
 jobs=$(nproc 2>/dev/null || echo 2)
 B=build
 failed=()
@@ -42,6 +46,8 @@ run_mode() {
   case "$mode" in
     debug)   configure_build $B/debug -DCMAKE_BUILD_TYPE=Debug -DRCGC_CHECKS=ON -DRCGC_BUILD_EXAMPLES=ON &&
              ctest --test-dir $B/debug --output-on-failure -j "$jobs" ;;
+    budget)  configure_build $B/debug -DCMAKE_BUILD_TYPE=Debug -DRCGC_CHECKS=ON -DRCGC_BUILD_EXAMPLES=ON &&
+             RCGC_TEST_BUDGET=1 ctest --test-dir $B/debug --output-on-failure -j "$jobs" -LE slow ;;
     clang)   configure_build $B/clang -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DRCGC_CHECKS=ON \
                -DRCGC_WERROR=ON -DRCGC_BUILD_EXAMPLES=ON -DRCGC_BUILD_TOOLS=ON -DRCGC_BUILD_BENCH=ON &&
              ctest --test-dir $B/clang --output-on-failure -j "$jobs" ;;

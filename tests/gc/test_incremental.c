@@ -72,6 +72,7 @@ static rcgc_incremental_stats inc_stats(void) {
 /* ------------------------------------------------------------ the API */
 
 Test(incremental, budget_setter_getter_and_config) {
+  TL_SKIP_UNDER_BUDGET();
   cr_assert_eq(rcgc_get_pause_budget(tl.heap), 0);
   cr_assert_eq(rcgc_set_pause_budget(tl.heap, 1000), RCGC_OK);
   cr_assert_eq(rcgc_get_pause_budget(tl.heap), 1000);

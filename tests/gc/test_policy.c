@@ -349,6 +349,7 @@ static void count_candidates(rcgc_heap *h, rcgc_phase phase, const rcgc_collect_
 ** full collection, frees it. Meanwhile the long-lived tree is examined by
 ** that full collection only. */
 Test(policy, transfer_closed_cycle_around_an_old_object_freed_by_the_fourth_backstop) {
+  TL_SKIP_UNDER_BUDGET();
   TL_SKIP_UNDER_STRESS();
   long long node = block_bytes(&churn_type);
   tl_node *keep = tree(12); /* 8191 nodes */
@@ -447,6 +448,7 @@ static tl_node *make_cycle(void) {
 }
 
 Test(policy, replacing_cycles_keeps_the_backlog_near_the_minimum_budget) {
+  TL_SKIP_UNDER_BUDGET();
   TL_SKIP_UNDER_STRESS();
   long long node = block_bytes(&tl_node_type);
   static tl_node *cyc[CYCLES];

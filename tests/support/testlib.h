@@ -109,10 +109,19 @@ static inline rcgc_policy tl_policy(void) {
   return p != NULL && strcmp(p, "cpython") == 0 ? RCGC_POLICY_CPYTHON : RCGC_POLICY_SUSPECTS;
 }
 
+/* The pause budget of every test heap: 0, or RCGC_TEST_BUDGET's value in
+** microseconds (make test's budget mode runs suites with 1: a slice of an
+** incremental collection at nearly every allocation while one runs). */
+static inline unsigned tl_budget(void) {
+  const char *b = getenv("RCGC_TEST_BUDGET");
+  return b != NULL ? (unsigned)strtoul(b, NULL, 10) : 0u;
+}
+
 static inline rcgc_heap *tl_heap_new(unsigned flags) {
   rcgc_config cfg;
   rcgc_config_init(&cfg);
   cfg.policy = tl_policy();
+  cfg.pause_budget_us = tl_budget();
   cfg.alloc = tl_alloc_fn;
   cfg.alloc_ud = &tl.alloc;
   cfg.write = tl_sink_write;
@@ -199,6 +208,16 @@ static inline void tl_teardown_after_misuse(void) {
 #else
 #define TL_SKIP_UNDER_STRESS() ((void)0)
 #endif
+
+/* Tests that count the automatic schedule exactly, or the budget itself,
+** skip themselves when RCGC_TEST_BUDGET gives every heap a pause budget
+** (make test's budget mode): automatic collections are incremental then. */
+#define TL_SKIP_UNDER_BUDGET()                                                \
+  do {                                                                        \
+    if (tl_budget() != 0)                                                     \
+      cr_skip_test("RCGC_TEST_BUDGET makes automatic collections incremental: " \
+                   "this test counts the schedule or the budget");           \
+  } while (0)
 
 /* ---------------------------------------------------------- node types */
 /* A node with two named references and a name, like the seeds' Graph. */
