@@ -1,7 +1,7 @@
 # Thin wrapper over CMake. Each target configures, builds and installs what it
 # needs (from Debian's packages) on a fresh machine.
 #   make demo    build (release) and run every example
-#   make test    the whole suite: debug build (gcc, then clang), ASan+UBSan build, valgrind, TSan
+#   make test    the whole suite: debug build (plain, then with a pause budget, then clang), ASan+UBSan build, valgrind, TSan
 #   make bench   benchmark workloads beside CPython, PHP and the Boehm collector,
 #                then GCBench and binary-trees beside Boehm, malloc, mimalloc, CPython,
 #                then rcgc for Python beside objgraph
