@@ -29,13 +29,13 @@
 **             children not yet candidates are pulled in
 ** An object leaves the table when it dies or is untracked (obj.c,
 ** introspect.c call rcgc__inc_forget), so a block reused by a new object
-** never inherits a state. TI_INC on an object says it may be in the table:
-** set when it is entered, cleared when it leaves, left behind (stale, a
-** wasted lookup at most) when the collection ends; an object without it is
-** certainly not in the table, which spares the lookup for every object
-** that dies young during a collection. The gray stack holds objects marked V_LIVE whose
-** children are still to be marked; one that died meanwhile is no longer in
-** the table and is skipped.
+** never inherits a state. TI_INC on an object says it may be in the
+** table: set when it is entered, cleared when it leaves, left behind
+** (stale, a wasted lookup at most) when the collection ends; an object
+** without it is certainly not in the table, which spares the lookup for
+** every object that dies young during a collection. The gray stack holds
+** objects marked V_LIVE whose children are still to be marked; one that
+** died meanwhile is no longer in the table and is skipped.
 **
 ** ---------------------------------------------------------------- phases
 **   INIT      closure collections: enter each candidate with its refcount;
@@ -94,9 +94,9 @@
 ** new one starts without clearing it (allocating, clearing or freeing a
 ** table of millions of slots takes milliseconds). A table is replaced when
 ** too small for the next collection or eight times larger than it needs,
-** and freed by heap destroy. When the table or the gray stack cannot grow the collection is
-** abandoned: every candidate becomes a suspect again (the next collection
-** examines it) and nothing is freed.
+** and freed by heap destroy. When the table or the gray stack cannot grow,
+** the collection is abandoned: every candidate becomes a suspect again
+** (the next collection examines it) and nothing is freed.
 */
 #include "internal.h"
 #include "ptrtab.h" /* rcgc__ptr_hash */
@@ -307,7 +307,7 @@ void rcgc__inc_barrier(rcgc_heap *heap, head_t *h) {
   slot_t *s = find(heap, h);
   if (s == NULL || (s->val & V_LIVE))
     return;
-  /* rcgc__suspect moves it to the suspects list next: off GARBAGE */
+  /* rcgc__suspect has just moved it to the suspects list: off GARBAGE */
   s->val = (s->val & ~V_GARB) | V_LIVE;
   gray_push(heap, in, h);
 }
