@@ -630,3 +630,175 @@ Test(incremental, a_collection_predicted_short_runs_stop_the_world) {
   rcgc_collect(tl.heap, 2);
   cr_assert_eq(tl_destroyed, 2 * N);
 }
+
+/* ------------------------------------------------------------ differential */
+
+/* The same random program on two heaps: one without a budget and without
+** automatic collection, one with a 1 us budget, automatic collection on and
+** rcgc_collect_step calls sprinkled in. After every operation the second
+** heap is checked (rcgc_check_heap) and every node the program can reach is
+** alive in both; at the end both collect fully and must have freed exactly
+** the same nodes, each destroyed and finalized exactly once. */
+enum { DIFF_NODES = 600, DIFF_ROOTS = 24, DIFF_OPS = 3000 };
+
+typedef struct dnode {
+  void *f[3];
+  int id;
+  int side; /* 0 or 1: which heap */
+} dnode;
+
+static unsigned char diff_destroyed[2][DIFF_NODES];
+static long diff_incremental; /* incremental collections the budget heaps ran */
+static unsigned char diff_finalized[2][DIFF_NODES];
+
+static int dnode_traverse(void *o, rcgc_visit_fn visit, void *arg) {
+  dnode *n = o;
+  RCGC_VISIT(n->f[0], "f0");
+  RCGC_VISIT(n->f[1], "f1");
+  RCGC_VISIT(n->f[2], "f2");
+  return 0;
+}
+static void dnode_destroy(rcgc_heap *h, void *o) {
+  (void)h;
+  dnode *n = o;
+  diff_destroyed[n->side][n->id]++;
+}
+static void dnode_finalize(rcgc_heap *h, void *o) {
+  (void)h;
+  dnode *n = o;
+  diff_finalized[n->side][n->id]++;
+}
+static const rcgc_type dnode_type = {.name = "DNode", .size = sizeof(dnode),
+                                     .traverse = dnode_traverse, .destroy = dnode_destroy,
+                                     .finalize = dnode_finalize};
+
+typedef struct side {
+  rcgc_heap *heap;
+  dnode *node[DIFF_NODES]; /* by id; valid while not destroyed */
+  dnode *root[DIFF_ROOTS]; /* the program's own references */
+} side_t;
+
+static void diff_reachable(side_t *s, unsigned char *seen) {
+  dnode *stack[DIFF_NODES * 3 + DIFF_ROOTS];
+  size_t top = 0;
+  memset(seen, 0, DIFF_NODES);
+  for (int i = 0; i < DIFF_ROOTS; i++)
+    if (s->root[i] != NULL)
+      stack[top++] = s->root[i];
+  while (top > 0) {
+    dnode *x = stack[--top];
+    if (seen[x->id])
+      continue;
+    seen[x->id] = 1;
+    for (int k = 0; k < 3; k++)
+      if (x->f[k] != NULL)
+        stack[top++] = x->f[k];
+  }
+}
+
+static void diff_run(unsigned seed) {
+  side_t sd[2];
+  memset(sd, 0, sizeof sd);
+  memset(diff_destroyed, 0, sizeof diff_destroyed);
+  memset(diff_finalized, 0, sizeof diff_finalized);
+  for (int k = 0; k < 2; k++) {
+    rcgc_config cfg;
+    rcgc_config_init(&cfg);
+    cfg.alloc = tl_alloc_fn;
+    cfg.alloc_ud = &tl.alloc;
+    cfg.write = tl_sink_write;
+    cfg.write_ud = &tl.sink;
+    cfg.pause_budget_us = k == 0 ? 0 : 1;
+    sd[k].heap = rcgc_heap_new(&cfg);
+    cr_assert_not_null(sd[k].heap);
+    if (k == 0)
+      rcgc_disable(sd[k].heap);
+  }
+  int made = 0;
+  unsigned r = seed;
+  unsigned char seen[DIFF_NODES];
+  for (int op = 0; op < DIFF_OPS; op++) {
+    r = r * 1103515245u + 12345u;
+    unsigned x = (r >> 8) & 0xffffff;
+    int kind = (int)(x % 8), a = (int)((x >> 3) % DIFF_ROOTS), b = (int)((x >> 8) % DIFF_ROOTS);
+    int f = (int)((x >> 13) % 3);
+    for (int k = 0; k < 2; k++) {
+      side_t *s = &sd[k];
+      rcgc_heap *h = s->heap;
+      switch (kind) {
+      case 0: case 1: /* a new node in root a (the old one dropped) */
+        if (made < DIFF_NODES) {
+          dnode *n = rcgc_new(h, &dnode_type);
+          cr_assert_not_null(n);
+          n->id = made;
+          n->side = k;
+          s->node[made] = n;
+          rcgc_decref(h, s->root[a]);
+          s->root[a] = n;
+        }
+        break;
+      case 2: case 3: /* root a's field f = root b, with counts */
+        if (s->root[a] != NULL)
+          rcgc_set(h, &s->root[a]->f[f], s->root[b]);
+        break;
+      case 4: /* root a = root a's field f (the old root dropped) */
+        if (s->root[a] != NULL) {
+          dnode *c = s->root[a]->f[f];
+          rcgc_incref(h, c);
+          rcgc_decref(h, s->root[a]);
+          s->root[a] = c;
+        }
+        break;
+      case 5: /* a reference moved without counts: root a's field f into
+              ** root b's empty field f */
+        if (s->root[a] != NULL && s->root[b] != NULL && s->root[a] != s->root[b] &&
+            s->root[b]->f[f] == NULL) {
+          s->root[b]->f[f] = s->root[a]->f[f];
+          s->root[a]->f[f] = NULL;
+        }
+        break;
+      case 6: /* root a dropped */
+        rcgc_decref(h, s->root[a]);
+        s->root[a] = NULL;
+        break;
+      default: /* a slice */
+        if (k == 1)
+          cr_assert_geq(rcgc_collect_step(h, 1), 0);
+        break;
+      }
+    }
+    if (kind == 0 || kind == 1)
+      made += made < DIFF_NODES;
+    cr_assert_eq(rcgc_check_heap(sd[1].heap), 0, "op %d:\n%.4000s", op,
+                 tl.sink.buf ? tl.sink.buf : "");
+    for (int k = 0; k < 2; k++) {
+      diff_reachable(&sd[k], seen);
+      for (int i = 0; i < made; i++)
+        cr_assert(!seen[i] || !diff_destroyed[k][i], "seed %u op %d: node %d reachable on "
+                  "heap %d but destroyed", seed, op, i, k);
+    }
+  }
+  for (int k = 0; k < 2; k++) {
+    for (int i = 0; i < DIFF_ROOTS; i++)
+      rcgc_decref(sd[k].heap, sd[k].root[i]);
+    rcgc_collect(sd[k].heap, 2);
+    cr_assert_eq(rcgc_heap_object_count(sd[k].heap), 0, "seed %u heap %d", seed, k);
+  }
+  for (int i = 0; i < made; i++) {
+    cr_assert_eq(diff_destroyed[0][i], 1, "seed %u node %d", seed, i);
+    cr_assert_eq(diff_destroyed[1][i], 1, "seed %u node %d", seed, i);
+    cr_assert_eq(diff_finalized[0][i], diff_finalized[1][i], "seed %u node %d", seed, i);
+  }
+  rcgc_incremental_stats is;
+  cr_assert_eq(rcgc_get_incremental_stats(sd[1].heap, &is), RCGC_OK);
+  diff_incremental += is.collections;
+  for (int k = 0; k < 2; k++)
+    cr_assert_eq(rcgc_heap_destroy(sd[k].heap), 0);
+}
+
+Test(incremental, the_same_programs_with_and_without_a_budget_free_the_same_objects) {
+  diff_incremental = 0;
+  for (unsigned seed = 1; seed <= 20; seed++)
+    diff_run(seed);
+  cr_assert_gt(diff_incremental, 100, "only %ld incremental collections ran", diff_incremental);
+}
