@@ -807,6 +807,12 @@ typedef struct rcgc_incremental_stats {
   size_t peak_extra_bytes; /* the most it ever held */
   long abandoned;         /* given up for want of memory (nothing freed) */
   int running;            /* 1 while one runs */
+  /* The most garbage one incremental collection found (collected, as its
+  ** STOP reports it), and the bytes its last step returned -- that garbage
+  ** and what only it kept alive: the high-water mark of the garbage that
+  ** waited for a collection, as far as the collector can see it. */
+  long most_garbage;
+  size_t most_garbage_bytes;
 } rcgc_incremental_stats;
 
 /* RCGC_OK, or RCGC_EINVAL for a NULL heap or 'out'. */

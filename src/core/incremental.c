@@ -622,7 +622,7 @@ bool rcgc__inc_slice(rcgc_heap *heap, double budget_s) {
     return true;
   }
   /* FINISH: the exact step on the estimate, in this slice */
-  inc_finish_t fin = {in->candidates, in->live, in->t_start};
+  inc_finish_t fin = {in->candidates, in->live, in->t_start, heap->nbytes};
   int generation = in->generation;
   unsigned flags = in->flags;
   drop_state(heap, in);
@@ -645,6 +645,10 @@ void rcgc__inc_last_slice(rcgc_heap *heap, int generation, const inc_finish_t *f
   rcgc_gen_stats *g = &heap->stats[generation];
   if (elapsed > g->max_duration)
     g->max_duration = elapsed;
+  if (info->collected > s->most_garbage) {
+    s->most_garbage = info->collected;
+    s->most_garbage_bytes = fin->bytes_at_finish > heap->nbytes ? fin->bytes_at_finish - heap->nbytes : 0;
+  }
   if (callbacks) {
     rcgc_collect_info si = *info;
     si.duration = elapsed;

@@ -545,6 +545,7 @@ typedef struct inc_finish_t {
   size_t examined;  /* candidates of the whole collection */
   size_t live;      /* of them, sent to the old generation by the slices */
   double t_start;   /* when the last slice began */
+  size_t bytes_at_finish; /* heap->nbytes when the last step began */
 } inc_finish_t;
 long rcgc__collect_list(rcgc_heap *heap, int generation, unsigned flags, head_t *candidates,
                         const inc_finish_t *fin);

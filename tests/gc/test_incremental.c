@@ -140,6 +140,7 @@ Test(incremental, suspect_collection_in_slices) {
   }
   long before = (long)rcgc_heap_object_count(tl.heap);
   cr_assert_eq(before, 2 * RINGS * LEN);
+  long block_size = (long)rcgc_heap_bytes(tl.heap) / before; /* every node's block */
   long slices = run_slices(NULL, NULL);
   cr_assert_gt(slices, 1, "one slice of 1 us did everything");
   cr_assert_eq(tl_destroyed, RINGS * LEN);
@@ -148,6 +149,8 @@ Test(incremental, suspect_collection_in_slices) {
   cr_assert_eq(s.collections, 1);
   cr_assert_eq(s.slices, slices);
   cr_assert_eq(s.running, 0);
+  cr_assert_eq(s.most_garbage, RINGS * LEN);
+  cr_assert_eq(s.most_garbage_bytes, (size_t)(RINGS * LEN) * (size_t)block_size);
   cr_assert_gt(s.longest_slice, 0.0);
   cr_assert_geq(s.total, s.longest_slice);
   cr_assert_gt(s.peak_extra_bytes, 0);
