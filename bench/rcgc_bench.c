@@ -309,9 +309,12 @@ static void once(enum kind k, long n, int build_only) {
 /* ------------------------------------------------------- pause measurement
 ** Start/stop callbacks, exactly as cpython_bench.py uses gc.callbacks: the
 ** pause is the time between them; generation 2 counts as a full collection.
-** With --budget, collections are incremental and the program runs between
-** start and stop: each slice event is a pause (its duration), 'count'
-** counts pauses and 'collections' the stops.
+** With --budget, collections may be incremental, and then the program runs
+** between start and stop: each slice event is a pause (its duration); a
+** collection that reports no slice ran stop-the-world and is one pause
+** from start to stop. 'count' counts pauses and 'collections' the stops.
+** Suspect collections (generation 0) may run between a backstop's slices:
+** the state is kept per generation.
 ** pauses_watch registers them, pauses_unwatch removes them.
 **
 ** With `record` set (bigtree, cyclechurn), every pause is kept for the
@@ -325,10 +328,11 @@ static void once(enum kind k, long n, int build_only) {
 */
 
 typedef struct pauses {
-  double t0;
+  double t0[3]; /* per generation: suspect collections run beside a backstop */
   double max;
   long count;
   long collections;
+  int sliced[3];  /* per generation: the running collection reported slices */
   long full;
   long collected; /* sum of info->collected at stop */
   int record;     /* keep every pause, measure the backlog */
@@ -351,7 +355,7 @@ static void on_collect(rcgc_heap *h, rcgc_phase phase,
       if ((long)rcgc_heap_object_count(h) - p->held != backlog)
         p->backlog_mismatch++;
     }
-    p->t0 = now();
+    p->t0[info->generation] = now();
     return;
   }
   if (phase == RCGC_PHASE_STOP) {
@@ -359,12 +363,14 @@ static void on_collect(rcgc_heap *h, rcgc_phase phase,
     if (info->generation == 2)
       p->full++;
     p->collected += info->collected;
-    if (pause_budget != 0)
-      return; /* its slices were the pauses */
-  } else if (pause_budget == 0) {
-    return;
+    if (p->sliced[info->generation]) {
+      p->sliced[info->generation] = 0;
+      return; /* an incremental collection: its slices were the pauses */
+    }
+  } else {
+    p->sliced[info->generation] = 1; /* a slice: the pause is its duration */
   }
-  double d = phase == RCGC_PHASE_STOP ? now() - p->t0 : info->duration;
+  double d = phase == RCGC_PHASE_STOP ? now() - p->t0[info->generation] : info->duration;
   if (d > p->max)
     p->max = d;
   if (p->record) {

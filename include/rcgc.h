@@ -738,15 +738,15 @@ RCGC_API int rcgc_get_stats(rcgc_heap *heap,
 **
 ** With a pause budget B > 0 (rcgc_config.pause_budget_us or
 ** rcgc_set_pause_budget) under RCGC_POLICY_SUSPECTS, each automatic
-** collection -- suspect collection and backstop alike, the same schedule --
-** that is not predicted to fit in B/4 stop-the-world (from the size and
-** the time per object of the last ones: an incremental collection costs
-** several times more work) is split into slices of at most about B microseconds, run at the safe
-** points where a stop-the-world collection would run (rcgc_new), one slice
-** per 64 x B bytes allocated -- a backstop's paced to at most a quarter of
-** the time while it runs, until the program has made 4096 suspects since
-** it started (then at full speed, so that new garbage cycles do not pile
-** up: no other collection runs meanwhile). The program runs between slices and may do
+** backstop that is not predicted to fit in B/4 stop-the-world (from the
+** size and the time per object of the last ones: an incremental collection
+** costs several times more work) is split into slices of at most about B
+** microseconds, run at the safe points where a stop-the-world collection
+** would run (rcgc_new), one per 64 x B bytes allocated and at most a
+** quarter of the time. Suspect collections stay stop-the-world -- also
+** between a backstop's slices, each with its own START and STOP, so cycles
+** dropped meanwhile do not wait for the backstop: their candidates are
+** mostly garbage, whose freeing no slicing shortens. The program runs between slices and may do
 ** anything legal: objects die by refcount, references are set, moved and
 ** dropped, objects are untracked. The slices compute which candidates look
 ** garbage; the last step then runs the exact trial deletion of a

@@ -769,6 +769,7 @@ static long delete_garbage(rcgc_heap *heap, head_t *garbage, bool outside_exact)
   long freed = 0;
   for (head_t *h = next_of(garbage), *next; h != garbage; h = next) {
     next = next_of(h);
+    inc_forget(heap, h); /* a running incremental collection's candidate */
     if (!outside_exact || (h->gc_prev & PREV_OUTSIDE))
       rcgc__traverse(heap, h, visit_release_outside, heap);
     /* most garbage has neither a destroy function nor a watch or weak
@@ -1066,7 +1067,7 @@ done:;
   else if ((flags & (COLLECT_SUSPECTS | COLLECT_BACKSTOP)) && ncandidates > 0)
     heap->stw_per_candidate = elapsed / (double)ncandidates; /* policy.c's prediction */
   heap->inc_examined[generation] = ncandidates;
-  heap->suspects_made = 0;
+
   if (callbacks)
     rcgc__invoke_callbacks(heap, RCGC_PHASE_STOP, &info);
   heap->collecting = 0;

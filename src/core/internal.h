@@ -345,10 +345,8 @@ struct rcgc_heap {
   } inc_tables[2], *inc_table;
   long inc_result; /* what the last step of the last one found */
   double inc_slice_end, inc_slice_len; /* the last automatic slice (policy.c) */
-  unsigned long inc_new_suspects; /* suspects made since it started (policy.c) */
-  size_t suspects_made;      /* since the last collection (policy.c) */
   double stw_per_candidate;  /* seconds, the last stop-the-world automatic
-                             ** collection's (policy.c, short_enough) */
+                             ** collection's (policy.c, stop_the_world) */
   unsigned pause_budget_us; /* 0: stop-the-world automatic collections */
   size_t inc_examined[RCGC_NUM_GENERATIONS]; /* candidates of the last
                                              ** collection of each generation

@@ -103,15 +103,12 @@
 #define FULL_FACTOR 16u
 #define FULL_ROUNDS 4 /* every FULL_ROUNDS-th backstop is a full collection */
 /* A backstop's automatic slices take at most 1/(1 + SLICE_PACE) of the
-** time while it runs, as long as the program has made fewer than
-** PACE_SUSPECTS suspects since it started: after a slice of d seconds the
-** program runs at least SLICE_PACE x d before the next. Its candidates are
-** mostly alive, and those that die meanwhile need not be examined. But no
-** suspect collection runs while it does, so once suspects -- where new
-** garbage cycles are -- pile up, it runs at full speed to make way for
-** one. A suspect collection's candidates are mostly garbage: its slices
-** are never paced. */
-#define PACE_SUSPECTS 4096
+** time while it runs: after a slice of d seconds the program runs at least
+** SLICE_PACE x d before the next. Its candidates are mostly alive, and
+** those that die meanwhile need not be examined; the suspect collections
+** of the schedule run beside it (suspects_beside), so garbage cycles do
+** not pile up meanwhile. (A suspect collection started by
+** rcgc_collect_step is not paced.) */
 #define SLICE_PACE 3.0
 /* a budget that never runs out in practice (bytes) */
 #define BUDGET_NEVER (LLONG_MAX / 4)
@@ -217,30 +214,38 @@ static bool due(rcgc_heap *heap, int *gen, unsigned *flags) {
   return false;
 }
 
-/* With a pause budget, will the collection due fit in a quarter of it,
-** stop-the-world? An incremental collection costs several times the work
-** of a stop-the-world one per candidate (a table lookup per object and
-** reference, and its last step examines the garbage again), so a
-** collection predicted short runs stop-the-world. The prediction: the
-** candidates of the last collection of the same kind (at least the
-** suspects made since the last collection, for a suspect collection; the
-** whole heap, for a full backstop) times the time per candidate the last
-** stop-the-world automatic collection took (100 ns before there was one). */
-static bool short_enough(rcgc_heap *heap) {
+/* With a pause budget, does the collection due run stop-the-world? A
+** suspect collection always does: its candidates are mostly garbage or
+** few, and its last step, which an incremental collection cannot divide,
+** costs what the garbage costs -- slicing it would add several times the
+** work per candidate (a table lookup per object and reference) and hardly
+** shorten its pause. A backstop does when it is predicted to fit in a
+** quarter of the budget: the candidates of the last one of its kind (the
+** whole heap, for a full one) times the time per candidate of the last
+** stop-the-world automatic collection (100 ns before one ran). */
+static bool stop_the_world(rcgc_heap *heap) {
   int gen;
   unsigned flags;
-  if (!due(heap, &gen, &flags))
-    return true; /* nothing to run: run_due does nothing */
+  if (!due(heap, &gen, &flags) || (flags & COLLECT_SUSPECTS))
+    return true;
   double per = heap->stw_per_candidate > 0 ? heap->stw_per_candidate : 100e-9;
-  double n;
-  if (gen == RCGC_NUM_GENERATIONS - 1)
-    n = (double)heap->nobjects;
-  else if (flags & COLLECT_SUSPECTS)
-    n = (double)(heap->inc_examined[gen] > heap->suspects_made ? heap->inc_examined[gen]
-                                                              : heap->suspects_made);
-  else
-    n = (double)heap->inc_examined[gen] + (double)heap->gens[0].count;
+  double n = gen == RCGC_NUM_GENERATIONS - 1
+                 ? (double)heap->nobjects
+                 : (double)heap->inc_examined[gen] + (double)heap->gens[0].count;
   return n * per < 0.25e-6 * heap->pause_budget_us;
+}
+
+/* While a backstop runs incrementally, the suspect collections of the
+** schedule still run, stop-the-world, between its slices: garbage that a
+** decrement made does not wait for the backstop, however long it takes.
+** Their closure may take the backstop's candidates off its lists (plain
+** lists: rcgc__inc_forget forgets those they free); the backstop's last
+** step, exact on whatever is left of its estimate, stays sound. */
+static void suspects_beside(rcgc_heap *heap) {
+  sync_allocated(heap);
+  if (!list_empty(&heap->suspects) &&
+      heap->allocated - heap->collect_mark >= heap->suspect_every)
+    (void)rcgc__collect_list(heap, 0, COLLECT_SUSPECTS, NULL, NULL);
 }
 
 /* An automatic slice, timed for the pacing below. */
@@ -279,19 +284,23 @@ void rcgc__maybe_collect(rcgc_heap *heap) {
   if (heap->inc != NULL) {
     /* a slice -- or, with the budget set back to 0, the rest at once; the
     ** last step reschedules (rcgc__after_collection) */
-    if (!heap->enabled || heap->gens[0].threshold == 0)
+    if (!heap->enabled || heap->gens[0].threshold == 0) {
       rcgc__schedule(heap); /* the program finishes it (collect_step, collect) */
-    else if (heap->pause_budget_us == 0)
+    } else if (heap->pause_budget_us == 0) {
       (void)rcgc__inc_finish(heap);
-    else if (rcgc__inc_paced(heap) && heap->inc_new_suspects < PACE_SUSPECTS &&
-             rcgc__now() - heap->inc_slice_end < SLICE_PACE * heap->inc_slice_len)
-      set_budget(heap, slice_every(heap)); /* the program's turn still */
-    else
-      auto_slice(heap);
+    } else {
+      if (rcgc__inc_paced(heap))
+        suspects_beside(heap);
+      if (rcgc__inc_paced(heap) &&
+          rcgc__now() - heap->inc_slice_end < SLICE_PACE * heap->inc_slice_len)
+        set_budget(heap, slice_every(heap)); /* the program's turn still */
+      else
+        auto_slice(heap);
+    }
     return;
   }
   if (heap->enabled && heap->gens[0].threshold != 0) {
-    if (heap->pause_budget_us > 0 && !short_enough(heap)) {
+    if (heap->pause_budget_us > 0 && !stop_the_world(heap)) {
       if (rcgc__start_due(heap)) {
         auto_slice(heap);
         return;
@@ -324,7 +333,6 @@ bool rcgc__start_due(rcgc_heap *heap) {
   unsigned flags;
   if (heap->inc != NULL || !due(heap, &gen, &flags))
     return false;
-  heap->inc_new_suspects = 0;
   if (!rcgc__inc_start(heap, gen, flags))
     return false; /* memory is short: no collection now */
   count_backstop(heap, gen, flags);
@@ -338,14 +346,13 @@ void rcgc__collect_young(rcgc_heap *heap) {
 
 /* ------------------------------------------------------------ suspects */
 
-/* A suspect made while an incremental collection runs: counted for the
-** pacing above, and the barrier (incremental.c) if it is a candidate. Out
-** of rcgc__suspect's line, which runs at every first decrement. */
+/* A suspect made while an incremental collection runs: the barrier
+** (incremental.c) if it is a candidate. Out of rcgc__suspect's line,
+** which runs at every first decrement. */
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((noinline, cold))
 #endif
 static void suspect_during_inc(rcgc_heap *heap, head_t *h) {
-  heap->inc_new_suspects++;
   if (h->tinfo & TI_INC)
     rcgc__inc_barrier(heap, h);
 }
@@ -363,7 +370,6 @@ void rcgc__suspect(rcgc_heap *heap, head_t *h) {
     return;
   h->tinfo |= TI_SUSPECT;
   list_move(h, &heap->suspects);
-  heap->suspects_made++;
   if (RCGC_UNLIKELY(heap->inc != NULL))
     suspect_during_inc(heap, h); /* last: a tail call, no stack frame here */
 }

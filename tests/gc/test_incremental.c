@@ -469,13 +469,16 @@ Test(incremental, get_objects_and_freeze_finish_a_running_collection) {
 
 /* ------------------------------------------------------------ automatic */
 
-/* A budget and automatic collection: cycles made garbage by decrements
-** while the program allocates are freed by slices, never more than the
-** stop-the-world schedule would leave. */
-Test(incremental, automatic_slices_free_what_the_program_drops) {
+/* A budget and automatic collection: the suspect collections of the
+** schedule run stop-the-world, and a backstop -- made due here after
+** 256 KiB instead of 64 MiB -- runs in slices; cycles the program drops
+** meanwhile, by a decrement or by a transfer, are all freed. */
+Test(incremental, automatic_backstops_run_in_slices) {
   TL_SKIP_UNDER_STRESS();
   cr_assert_eq(rcgc_set_pause_budget(tl.heap, 1), RCGC_OK);
   rcgc_enable(tl.heap);
+  tl.heap->full_every = 256 * 1024;
+  rcgc__schedule(tl.heap);
   enum { N = 20000 };
   for (int i = 0; i < N; i++) {
     tl_node *a = tl_new("a"), *b = tl_new("b");
@@ -483,14 +486,18 @@ Test(incremental, automatic_slices_free_what_the_program_drops) {
     TL_LINK(b, a, a);
     rcgc_decref(tl.heap, b);
     rcgc_decref(tl.heap, a);
+    (void)ring(2); /* garbage only a backstop finds */
   }
   rcgc_incremental_stats s = inc_stats();
-  cr_assert_gt(s.collections, 0);
+  cr_assert_geq(s.collections + s.running, 1, "no backstop ran");
   cr_assert_gt(s.slices, s.collections);
   cr_assert_eq(s.abandoned, 0);
+  rcgc_gen_stats st[RCGC_NUM_GENERATIONS];
+  cr_assert_eq(rcgc_get_stats(tl.heap, st), RCGC_OK);
+  cr_assert_gt(st[0].collections, 0, "no suspect collection ran");
   rcgc_disable(tl.heap);
   rcgc_collect(tl.heap, 2);
-  cr_assert_eq(tl_destroyed, 2 * N);
+  cr_assert_eq(tl_destroyed, 4 * N);
 }
 
 /* ------------------------------------------------------------ memory */
@@ -568,43 +575,45 @@ Test(incremental, automatic_slices_follow_enable_and_the_budget) {
 }
 
 /* A backstop's automatic slices leave the program three times their own
-** length, until the program has made 4096 suspects since it started; a
-** suspect collection's are never paced. The last slice is made to look
-** very long, so that the pacing alone decides. */
-Test(incremental, a_backstop_is_paced_until_suspects_pile_up) {
+** length; the suspect collections of the schedule run beside it,
+** stop-the-world, so the cycles a program drops meanwhile do not wait for
+** the backstop. The last slice is made to look very long, so that the
+** pacing alone decides. */
+Test(incremental, a_backstop_is_paced_and_suspect_collections_run_beside_it) {
   TL_SKIP_UNDER_STRESS();
-  enum { LIVE = 5000 };
+  enum { LIVE = 5000, PAIRS = 20000 };
   tl_node **keep = calloc(LIVE, sizeof *keep);
   cr_assert_not_null(keep);
-  for (int i = 0; i < LIVE; i++) {
+  for (int i = 0; i < LIVE; i++)
     keep[i] = tl_new("live");
-    TL_LINK(keep[i], a, keep[i]); /* a self-loop: a decrement makes a suspect */
-  }
   cr_assert_eq(rcgc_set_pause_budget(tl.heap, 1), RCGC_OK);
   rcgc_enable(tl.heap);
   cr_assert(rcgc__inc_start(tl.heap, RCGC_NUM_GENERATIONS - 1, COLLECT_BACKSTOP));
-  tl.heap->inc_new_suspects = 0;
   tl.heap->inc_slice_end = rcgc__now();
   tl.heap->inc_slice_len = 1e6; /* the program's turn for three million seconds */
   long slices = inc_stats().slices;
-  for (int i = 0; i < 2000; i++)
-    rcgc_decref(tl.heap, tl_new("x"));
+  rcgc_gen_stats st[RCGC_NUM_GENERATIONS];
+  cr_assert_eq(rcgc_get_stats(tl.heap, st), RCGC_OK);
+  long suspect_collections = st[0].collections;
+  /* pairs made garbage by a decrement, while the backstop waits */
+  for (int i = 0; i < PAIRS; i++) {
+    tl_node *a = tl_new("a"), *b = tl_new("b");
+    TL_LINK(a, a, b);
+    TL_LINK(b, a, a);
+    rcgc_decref(tl.heap, b);
+    rcgc_decref(tl.heap, a);
+  }
   cr_assert_eq(inc_stats().slices, slices, "a paced backstop sliced");
-  /* 4096 suspects (the barrier makes each decremented candidate one) */
-  for (int i = 0; i < 4096; i++) {
-    rcgc_incref(tl.heap, keep[i]);
-    rcgc_decref(tl.heap, keep[i]);
-  }
-  cr_assert_geq(tl.heap->inc_new_suspects, 4096);
-  for (int i = 0; i < 2000 && inc_stats().slices == slices; i++)
-    rcgc_decref(tl.heap, tl_new("x"));
-  cr_assert_gt(inc_stats().slices, slices, "suspects piled up and still no slice");
+  cr_assert_eq(inc_stats().running, 1);
+  cr_assert_eq(rcgc_get_stats(tl.heap, st), RCGC_OK);
+  cr_assert_gt(st[0].collections, suspect_collections, "no suspect collection ran beside it");
+  cr_assert_gt(tl_destroyed, 0, "the dropped pairs waited for the backstop");
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0, "%.4000s", tl.sink.buf ? tl.sink.buf : "");
   rcgc_disable(tl.heap);
-  cr_assert_eq(rcgc_collect(tl.heap, 2) >= 0, 1);
-  for (int i = 0; i < LIVE; i++) {
-    TL_LINK(keep[i], a, NULL);
+  long destroyed = tl_destroyed;
+  cr_assert_eq(rcgc_collect(tl.heap, 2), 2 * PAIRS - destroyed);
+  for (int i = 0; i < LIVE; i++)
     rcgc_decref(tl.heap, keep[i]);
-  }
   free(keep);
   cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);
 }
