@@ -746,7 +746,9 @@ RCGC_API int rcgc_get_stats(rcgc_heap *heap,
 ** quarter of the time. Suspect collections stay stop-the-world -- also
 ** between a backstop's slices, each with its own START and STOP, so cycles
 ** dropped meanwhile do not wait for the backstop: their candidates are
-** mostly garbage, whose freeing no slicing shortens. The program runs between slices and may do
+** mostly garbage, whose freeing no slicing shortens. While a backstop runs
+** in slices the next one waits for it: the bounds above on a cycle closed
+** without a decrement stretch by the length of one backstop. The program runs between slices and may do
 ** anything legal: objects die by refcount, references are set, moved and
 ** dropped, objects are untracked. The slices compute which candidates look
 ** garbage; the last step then runs the exact trial deletion of a
