@@ -21,7 +21,13 @@
 ** the hold of a weak reference being made or calling back -- makes one) and
 ** whose explicit collections below generation 2 also examine the suspects
 ** and what they reach. Automatic collection is disabled: only explicit
-** collections run. Opcode byte 250 switches the policy.
+** collections run. Opcode byte 250 switches the policy. Bit 7 of the first
+** byte (set by no input of the corpus before it meant this) turns opcode
+** bytes 142 and 196 from DEBUG_SAVEALL toggles into the incremental
+** operations: slices of an incremental collection (suspect collection,
+** young backstop or full one), with the program's other operations -- and
+** raw swaps of two references without counts -- running between them; see
+** "incremental collections" below for what is checked then.
 **
 ** After every operation: every object's refcount equals the model's, every
 ** live object is intact (magic, id, slots), every destroy / finalizer / legacy
@@ -47,6 +53,9 @@
 #endif
 #include <rcgc.h>
 #include <rcgc_leak.h>
+/* the incremental operations: rcgc__inc_start (a full or young backstop on
+** demand) and the heap's lists (which list each object is on) */
+#include "internal.h"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -94,6 +103,12 @@ typedef struct mobj {
   /* scratch for the collection model */
   int mark, set;
   int expand;      /* a closure collection: pulls its children in */
+  /* incremental collections (config bit 7) */
+  int obs;          /* the list it was last seen on (see observe()), -1: none */
+  int cand;         /* may be on the running collection's lists */
+  int e0;           /* a candidate that was garbage when it started */
+  int touched;      /* its count, slots or tracking changed since then */
+  int s_slot[MAX_SLOTS]; /* its slots when it started */
   /* leak tools */
   int tix;          /* type: node_types[0..3], leaf_types[4..6], 7 weakref */
   uint64_t serial;  /* rcgc_serial() at allocation (0 without serials) */
@@ -124,11 +139,26 @@ typedef struct fz_state {
   int mark_n;              /* objects allocated before it (model ids below) */
   size_t mark_cnt[8], mark_extra[8]; /* per type: live count, data bytes */
   long watch_seq;
+  /* incremental collections */
+  int incmode;             /* config bit 7: bytes 142 and 196 are op_slice, op_swap */
+  int inc_run;             /* the model: one runs */
+  int inc_kind;            /* 0 suspects, 1 young backstop, 2 full */
+  int inc_fresh;           /* started since the last observation */
+  int stw;                 /* a stop-the-world collection is between START and STOP */
+  int fin_cap;             /* its last step's candidates were captured in fin_S */
+  int fin_stop;            /* its STOP came (fin_obs, inc_stop), not yet modelled */
+  unsigned char fin_S[MAX_OBJS];
+  signed char fin_obs[MAX_OBJS];
+  rcgc_collect_info inc_stop;
+  long inc_done;           /* incremental collections modelled */
 } fz_state;
 
 static fz_state F;
 static long total_ops; /* across inputs, for the summary line */
 static long total_leak_ops; /* of them, leak tool operations */
+static long total_inc_done; /* incremental collections modelled */
+static long total_inc_between; /* operations run between two slices of one */
+static long total_inc_garbage; /* objects garbage at a start, found by the last step */
 
 /* ORACLE: the oracle's own counting, searching and checking code is left
 ** out of the coverage clang's fuzzer build collects (the model steps of the
@@ -203,8 +233,15 @@ static mobj *of(const void *p) {
   return &F.o[o->id];
 }
 
+ORACLE static void capture_last_step(void *p);
 static int node_traverse(void *p, rcgc_visit_fn visit, void *arg) {
   fz_obj *o = p;
+  /* the last step of an incremental collection: a collection without
+  ** START callback (so not stop-the-world) after the collection's state
+  ** was dropped; its first traverse sees its candidates on one list */
+  if (F.inc_run && !F.fin_cap && !F.stw && F.heap != NULL && F.heap->collecting &&
+      F.heap->inc == NULL)
+    capture_last_step(p);
   for (int i = 0; i < o->nslots; i++)
     RCGC_VISIT(o->slot[i], "slot");
   return 0;
@@ -258,14 +295,25 @@ static void wr_callback(rcgc_heap *h, rcgc_weakref *wr, void *ud) {
   F.o[id].cb++;
   probe_leak_tools(h, "a weakref callback");
 }
+static void observe(signed char *out);
 static void gc_callback(rcgc_heap *h, rcgc_phase phase, const rcgc_collect_info *info, void *ud) {
   (void)ud;
   F.in_collect = 1; /* from the start callback to the stop callback */
   probe_leak_tools(h, "a collection callback");
   F.in_collect = phase == RCGC_PHASE_START;
+  if (phase == RCGC_PHASE_START && h->inc == NULL)
+    F.stw = 1; /* an incremental collection's START comes with heap->inc made */
   if (phase == RCGC_PHASE_STOP) {
     F.last_stop = *info;
     F.stops++;
+    if (F.stw) {
+      F.stw = 0;
+    } else { /* an incremental collection's last step ended */
+      CHECK(F.inc_run && !F.fin_stop, "an incremental collection's STOP the model did not expect");
+      F.inc_stop = *info;
+      F.fin_stop = 1;
+      observe(F.fin_obs); /* the lists as it left them */
+    }
   }
 }
 
@@ -324,8 +372,14 @@ static long cascade; /* numbers each drain() */
 ** suspect (the suspects list counts as generation 0) when x is tracked,
 ** not frozen, and on none of a running collection's lists (set == 0:
 ** neither a candidate nor uncollectable; rcgc__suspect). */
+static void touch(int x) {
+  if (F.inc_run && x >= 0)
+    F.o[x].touched = 1;
+}
+
 static void make_suspect(int x) {
   mobj *m = &F.o[x];
+  touch(x); /* a decrement: the running incremental collection keeps it */
   if (F.policy == RCGC_POLICY_SUSPECTS && m->alive && !m->dying && m->gen >= 0 && m->gen <= 2 &&
       m->set == 0 && !F.destroying) {
     m->suspect = 1;
@@ -478,13 +532,19 @@ typedef struct mresult {
 
 static void garbage_add(int x) { F.o[x].garb++; }
 
-/* The collector (collect.c steps 0-11) in terms of the model. */
-static mresult model_collect(int gen, int no_saveall) {
+/* The collector (collect.c steps 0-11) in terms of the model. With
+** 'given', a list collection of exactly those objects (the last step of an
+** incremental collection: survivors to generation 2); 'unreach' (may be
+** NULL) receives what its trial deletion found unreachable. */
+static mresult model_collect_set(int gen, int no_saveall, const unsigned char *given,
+                                 unsigned char *unreach) {
   mresult r = {0, 0, 0, 0};
-  int old = gen < 2 ? gen + 1 : 2;
+  int old = gen < 2 && given == NULL ? gen + 1 : 2;
   for (int i = 0; i < F.n; i++) {
     mobj *m = &F.o[i];
     m->set = m->alive && m->gen >= 0 && m->gen <= gen; /* the suspects are in generation 0 */
+    if (given != NULL)
+      m->set = m->alive && given[i];
     m->mark = 0;
     m->expand = 0;
   }
@@ -492,7 +552,7 @@ static mresult model_collect(int gen, int no_saveall) {
   ** objects they pull in, pull in their tracked, unfrozen children that are
   ** not candidates yet (children of the other candidates are not pulled);
   ** then every reference between candidates counts as inside */
-  if (F.policy == RCGC_POLICY_SUSPECTS && gen < 2) {
+  if (F.policy == RCGC_POLICY_SUSPECTS && gen < 2 && given == NULL) {
     for (int i = 0; i < F.n; i++)
       F.o[i].expand = F.o[i].alive && F.o[i].suspect;
     int changed = 1;
@@ -525,6 +585,8 @@ static mresult model_collect(int gen, int no_saveall) {
       m->set = 0;
       m->gen = old;
     }
+    if (unreach != NULL)
+      unreach[i] = m->set != 0;
   }
   /* legacy finalizers: closure inside U -> L (set = 2) */
   for (int i = 0; i < F.n; i++) {
@@ -632,6 +694,10 @@ static mresult model_collect(int gen, int no_saveall) {
   return r;
 }
 
+static mresult model_collect(int gen, int no_saveall) {
+  return model_collect_set(gen, no_saveall, NULL, NULL);
+}
+
 /* ------------------------------------------------------------ checks */
 ORACLE static long model_alive(void) {
   long n = 0;
@@ -702,6 +768,8 @@ static void check_collect(const char *where, long got, mresult want) {
 }
 
 /* ------------------------------------------------------------ the program */
+static long model_settle(void); /* incremental collections, below */
+
 typedef struct input {
   const uint8_t *p;
   size_t n;
@@ -735,8 +803,9 @@ static int new_obj(int kind, void *ptr) {
   m->alive = 1;
   m->ext = 1;
   m->referent = -1;
+  m->obs = -1;
   for (int s = 0; s < MAX_SLOTS; s++)
-    m->slot[s] = -1;
+    m->slot[s] = m->s_slot[s] = -1;
   return id;
 }
 
@@ -790,6 +859,8 @@ static void op_link(input *in, int clear) {
   trace("%d.slot[%d] = %d\n", a, s, b);
   int oldt = m->slot[s];
   m->slot[s] = b;
+  touch(a);
+  touch(b);
   rcgc_set(F.heap, &o->slot[s], b < 0 ? NULL : F.o[b].ptr);
   if (oldt >= 0) {
     maybe_dying(oldt);
@@ -804,6 +875,7 @@ static void op_incref(input *in) {
   trace("incref %d\n", x);
   rcgc_incref(F.heap, F.o[x].ptr);
   F.o[x].ext++;
+  touch(x);
 }
 
 static void op_decref(input *in) {
@@ -852,6 +924,7 @@ static void op_weakref_get(input *in) {
   CHECK((r < 0 && p == NULL) || (r >= 0 && p == F.o[r].ptr), "weakref_get %d disagrees", w);
   if (r >= 0)
     F.o[r].ext++;
+  touch(r);
 }
 
 static void op_collect(input *in) {
@@ -861,6 +934,7 @@ static void op_collect(input *in) {
   g %= 3;
   trace("collect(%d)\n", g);
   long got = rcgc_collect(F.heap, g);
+  got -= model_settle(); /* the count includes a running incremental one's */
   mresult want = model_collect(g, 0);
   check_collect("collect", got, want);
 }
@@ -873,6 +947,7 @@ static void op_track(input *in, int track) {
   trace("%s %d\n", track ? "track" : "untrack", x);
   int r = track ? rcgc_track(F.heap, m->ptr) : rcgc_untrack(F.heap, m->ptr);
   CHECK(r == RCGC_OK, "track/untrack returned %d", r);
+  touch(x);
   if (track && m->gen == GEN_UNTRACKED)
     m->gen = 0;
   if (!track) {
@@ -884,6 +959,7 @@ static void op_track(input *in, int track) {
 static void op_freeze(int freeze) {
   trace("%s\n", freeze ? "freeze" : "unfreeze");
   CHECK((freeze ? rcgc_freeze(F.heap) : rcgc_unfreeze(F.heap)) == RCGC_OK, "freeze failed");
+  model_settle();
   long frozen = 0;
   for (int i = 0; i < F.n; i++) {
     mobj *m = &F.o[i];
@@ -910,6 +986,7 @@ static void op_introspect(input *in) {
     int g = (b >> 2) % 4 - 1;
     trace("get_objects(%d)\n", g);
     CHECK(rcgc_get_objects(F.heap, g, &l) == RCGC_OK, "get_objects failed");
+    model_settle();
     size_t want = 0;
     for (int i = 0; i < F.n; i++)
       if (F.o[i].alive && F.o[i].gen >= 0 && F.o[i].gen <= 2 && (g < 0 || F.o[i].gen == g))
@@ -982,6 +1059,7 @@ static void op_policy(void) {
   trace("set_policy(%s)\n", to == RCGC_POLICY_SUSPECTS ? "SUSPECTS" : "CPYTHON");
   CHECK(rcgc_set_policy(F.heap, to) == RCGC_OK && rcgc_get_policy(F.heap) == to,
         "rcgc_set_policy(%d) failed", to);
+  model_settle();
   F.policy = to;
   for (int i = 0; i < F.n; i++)
     F.o[i].suspect = 0;
@@ -1041,6 +1119,7 @@ static void op_garbage(input *in) {
           F.o[i].release = 1;
     long got = rcgc_garbage_release(F.heap, flags);
     model_garbage_clear();
+    model_settle(); /* after the list's release, before its collection */
     mresult want = model_collect(2, 1);
     CHECK(got == before - model_alive(), "garbage_release returned %ld, model %ld", got,
           before - model_alive());
@@ -1080,10 +1159,13 @@ ORACLE static int id_of(const void *p) {
 ORACLE static long ext_of(int i) { return F.o[i].ext + F.o[i].garb; }
 
 /* Position of an object's list in heap-list order: generations 0, 1, 2,
-** suspects, permanent, untracked. */
+** a running incremental collection's four lists, suspects, permanent,
+** untracked. */
 ORACLE static int list_of(int i) {
   int g = F.o[i].gen;
-  return g == GEN_UNTRACKED ? 5 : g == GEN_PERMANENT ? 4 : F.o[i].suspect ? 3 : g;
+  if (F.inc_run && F.o[i].obs >= 3 && F.o[i].obs <= 6)
+    return F.o[i].obs; /* a running incremental collection's lists: after generation 2 */
+  return g == GEN_UNTRACKED ? 9 : g == GEN_PERMANENT ? 8 : F.o[i].suspect ? 7 : g;
 }
 
 /* Targets of object i's strong references, in traverse order. */
@@ -1136,11 +1218,11 @@ ORACLE static int model_roots(int *src) {
 ** for objects allocated larger than their type, and the data rounded up to
 ** 8 bytes. The overhead is learnt from the first answer that shows it and
 ** must then be the same for every object of the heap. */
-ORACLE static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
+ORACLE static size_t fz_round8(size_t n) { return (n + 7) & ~(size_t)7; }
 ORACLE static size_t obj_extra(int i) {
   const mobj *m = &F.o[i];
   size_t data = offsetof(fz_obj, slot) + (size_t)m->nslots * sizeof(void *);
-  return round8(data) + (data != type_of_tix(m->tix)->size ? sizeof(size_t) : 0);
+  return fz_round8(data) + (data != type_of_tix(m->tix)->size ? sizeof(size_t) : 0);
 }
 ORACLE static size_t model_self(int i) {
   if (F.o[i].kind == K_WREF) {
@@ -1815,6 +1897,7 @@ ORACLE static void leak_expect_check(int collect, int text) {
   if (text)
     mem_close(&m);
   if (collect) {
+    model_settle();
     mresult want = model_collect(2, 0);
     check_collect("expect_freed_check(COLLECT)", want.ret, want);
   } else {
@@ -2015,6 +2098,7 @@ ORACLE static void leak_explain(void) {
   if (!F.serials) {
     CHECK(got == RCGC_ENOTSUP, "leak_explain_collect without serials returned %ld", got);
   } else {
+    got -= model_settle();
     mresult want = model_collect(2, 0);
     check_collect("leak_explain_collect", got, want);
   }
@@ -2081,6 +2165,425 @@ static void op_leak(input *in) {
   check_heap("leak tools"); /* check_all follows every operation */
 }
 
+/* ------------------------------------------------------------ incremental collections */
+/* With config bit 7 the program may run an incremental collection
+** (op_slice) and keep mutating the heap between its slices, raw moves of
+** references without counts included (op_swap). The model does not
+** predict how far each slice gets, nor which candidates the slices put in
+** the estimate; it observes them (the lists, through internal.h) and
+** checks what the documentation promises:
+**   - after every operation and every slice, each live object is on
+**     exactly one of the heap's lists; an object that cannot be a candidate
+**     is on the list the model says (the model's generations and suspects
+**     are checked so after every operation of such a program, collection
+**     or not), and only candidates are on the collection's lists (INIT
+**     never gains one); rcgc_check_heap() == 0, the refcounts, the live
+**     objects and every callback count as after any operation;
+**     rcgc_get_incremental_stats says running exactly when the model does;
+**   - the last step is a list collection of the estimate: its first
+**     traverse sees the estimate on one list (capture_last_step), and the
+**     model collects exactly that set (model_collect_set: finalizers, weak
+**     reference callbacks, legacy finalizers, resurrection, DEBUG_SAVEALL as
+**     in any collection); its STOP info and every destroy, finalizer and
+**     callback must agree with that, and so must the lists it leaves
+**     (but for an object a closure collection pulled in, and a candidate
+**     decremented in the operation that finished it, which may be in
+**     generation 2 or, for the latter, among the suspects);
+**   - (a) everything that step finds unreachable is unreachable in the
+**     model from the harness's references, the garbage list, and untracked
+**     and frozen objects (the set it frees is closed: only referenced from
+**     inside it, which the model's trial deletion makes true);
+**   - (b) every candidate that was garbage when the collection started
+**     (full: every tracked, unfrozen object; a suspect collection: the
+**     suspects and what they reach; a young backstop: those and the
+**     generations 0 and 1) is found unreachable by the last step, unless
+**     it died meanwhile or the program touched it or an object that reaches
+**     it by a reference it had at the start or has at the end (touched: a
+**     count changed, a slot set or swapped, tracked or untracked):
+**     garbage made or touched during the collection may be kept for the
+**     next one;
+**   - every call that finishes a running collection first (rcgc_collect,
+**     freeze, unfreeze, set_policy, get_objects, garbage_release, the
+**     leak tools that collect) is modelled as that last step, then the
+**     call; rcgc_collect and rcgc_leak_explain_collect return the sum of
+**     the two collections' counts. */
+
+/* The model id of a live object at 'p' (-1: none). */
+ORACLE static int id_of_obj(void *p) {
+  const fz_obj *o = p; /* every block holds at least the first two words */
+  if (o->id >= 0 && o->id < F.n && F.o[o->id].ptr == p && F.o[o->id].alive)
+    return o->id;
+  for (int i = 0; i < F.n; i++)
+    if (F.o[i].alive && F.o[i].ptr == p && F.o[i].kind == K_WREF)
+      return i;
+  return -1;
+}
+
+/* The list each object is on, in heap-list order: 0-2 the generations, 3-6
+** a running incremental collection's INIT, SUB, MARK and GARBAGE, 7 the
+** suspects, 8 the permanent generation, 9 the untracked; -1 none. */
+enum { L_INIT = 3, L_GARBAGE = 6, L_SUSPECTS = 7, L_PERMANENT = 8, L_UNTRACKED = 9 };
+ORACLE static void observe(signed char *out) {
+  for (int i = 0; i < MAX_OBJS; i++)
+    out[i] = -1;
+  head_t *lists[HEAP_NLISTS];
+  heap_lists(F.heap, lists);
+  for (int l = 0; l < HEAP_NLISTS; l++) {
+    int k = 0;
+    for (head_t *h = next_of(lists[l]); h != lists[l]; h = next_of(h)) {
+      int x = id_of_obj(FROM_HEAD(h));
+      CHECK(x >= 0 && out[x] < 0 && ++k <= MAX_OBJS,
+            "list %d holds an object the model does not know alive (%p), or one twice", l,
+            FROM_HEAD(h));
+      out[x] = (signed char)l;
+    }
+  }
+}
+
+/* The list the model puts a live object on outside a collection. */
+ORACLE static int model_list(int i) {
+  const mobj *m = &F.o[i];
+  return m->gen == GEN_UNTRACKED   ? L_UNTRACKED
+         : m->gen == GEN_PERMANENT ? L_PERMANENT
+         : m->suspect              ? L_SUSPECTS
+                                   : m->gen;
+}
+
+/* Take an observed list as the model's state of object i. */
+static void adopt(int i, int l) {
+  mobj *m = &F.o[i];
+  m->obs = l;
+  if (l <= 2) {
+    m->gen = l;
+    m->suspect = 0;
+  } else if (l <= L_GARBAGE) {
+    m->gen = 2; /* a candidate: tracked, unfrozen; survivors go to 2 */
+    m->suspect = 0;
+  } else if (l == L_SUSPECTS) {
+    m->gen = 0;
+    m->suspect = 1;
+  }
+}
+
+/* A closure collection pulls in tracked, unfrozen children of its
+** candidates as it goes: every object a candidate references may become one
+** (the model over-approximates: children of every candidate). */
+ORACLE static void inc_expand(void) {
+  if (!F.inc_run || F.inc_kind == 2)
+    return;
+  int changed = 1;
+  while (changed) {
+    changed = 0;
+    for (int i = 0; i < F.n; i++) {
+      mobj *m = &F.o[i];
+      if (!m->alive || !m->cand || m->kind != K_NODE)
+        continue;
+      for (int s = 0; s < m->nslots; s++) {
+        mobj *c = m->slot[s] >= 0 ? &F.o[m->slot[s]] : NULL;
+        if (c != NULL && !c->cand && c->gen >= 0 && c->gen <= 2) {
+          c->cand = 1;
+          changed = 1;
+        }
+      }
+    }
+  }
+}
+
+/* Before the library starts one of 'kind': its candidates, and which of
+** them are garbage (trial deletion on them, as a stop-the-world collection
+** would find it now). */
+static void model_inc_start(int kind) {
+  for (int i = 0; i < F.n; i++) {
+    mobj *m = &F.o[i];
+    m->set = m->alive && m->gen >= 0 && m->gen <= 2 &&
+             (kind == 2 || (kind == 1 ? m->gen <= 1 : m->suspect));
+    m->mark = 0;
+    m->expand = kind < 2 && m->alive && m->suspect;
+    m->touched = 0;
+    memcpy(m->s_slot, m->slot, sizeof m->s_slot);
+  }
+  int changed = kind < 2;
+  while (changed) { /* as model_collect's closure */
+    changed = 0;
+    for (int i = 0; i < F.n; i++) {
+      mobj *m = &F.o[i];
+      if (!m->expand || m->kind != K_NODE)
+        continue;
+      for (int s = 0; s < m->nslots; s++) {
+        mobj *c = m->slot[s] >= 0 ? &F.o[m->slot[s]] : NULL;
+        if (c != NULL && !c->set && c->gen >= 0 && c->gen <= 2) {
+          c->set = c->expand = 1;
+          changed = 1;
+        }
+      }
+    }
+  }
+  mark_from_outside();
+  for (int i = 0; i < F.n; i++) {
+    mobj *m = &F.o[i];
+    int listed = m->alive && m->gen >= 0 && m->gen <= 2 &&
+                 (kind == 2 || (kind == 1 ? m->gen <= 1 : m->suspect));
+    m->cand = m->set;
+    m->e0 = m->set && !m->mark;
+    m->set = m->mark = m->expand = 0;
+    if (listed) /* its lists: a full one's on SUB, the others' on INIT */
+      adopt(i, kind == 2 ? L_INIT + 1 : L_INIT);
+  }
+  F.inc_run = 1;
+  F.inc_kind = kind;
+  F.inc_fresh = 1;
+  F.fin_cap = 0;
+  F.fin_stop = 0;
+  memset(F.fin_S, 0, sizeof F.fin_S);
+}
+
+/* The first traverse of the last step: its candidates are the objects on
+** the list of 'p' (a local list of the collector; its head is the one
+** element that is no object of the model, and is never dereferenced as
+** one). */
+ORACLE static void capture_last_step(void *p) {
+  head_t *me = AS_HEAD(p);
+  int x = id_of_obj(p), unknown = 0, k = 0;
+  CHECK(x >= 0, "the last step traverses an object the model does not know alive");
+  F.fin_S[x] = 1;
+  for (head_t *h = next_of(me); h != me && k <= MAX_OBJS + 1; h = next_of(h), k++) {
+    int y = -1;
+    for (int i = 0; i < F.n && y < 0; i++)
+      if (F.o[i].alive && F.o[i].ptr == FROM_HEAD(h))
+        y = i;
+    if (y < 0)
+      unknown++;
+    else
+      F.fin_S[y] = 1;
+  }
+  CHECK(unknown == 1 && k <= MAX_OBJS + 1,
+        "the last step's candidates are not one list of model objects (%d unknown)", unknown);
+  F.fin_cap = 1;
+  F.in_collect = 1; /* the collection runs: the leak tools refuse */
+}
+
+/* Reachable from the harness's references, the garbage list, and
+** untracked or frozen objects (whose references a collection counts as
+** outside ones). */
+ORACLE static void model_reach(unsigned char *held) {
+  int src[MAX_OBJS] = {0}, ns = 0, dist[MAX_OBJS];
+  for (int i = 0; i < F.n; i++)
+    if (F.o[i].alive && (ext_of(i) > 0 || F.o[i].gen == GEN_UNTRACKED ||
+                         F.o[i].gen == GEN_PERMANENT))
+      src[ns++] = i;
+  model_bfs(src, ns, -1, NULL, dist);
+  for (int i = 0; i < F.n; i++)
+    held[i] = F.o[i].alive && dist[i] >= 0;
+}
+
+/* The library finished the running collection (its STOP came): model its
+** last step on the captured set, check it, take the lists it left. */
+static mresult model_finish(void) {
+  CHECK(F.inc_run && F.fin_stop, "the incremental collection did not finish");
+  /* the slices left: every candidate still on the collection's lists went
+  ** to generation 2 or into the estimate; a closure collection may have
+  ** pulled in more. One decremented since it was seen there (in this
+  ** operation) was moved to the suspects -- or stayed, if it still had
+  ** the suspect flag it had when the collection started (INIT, a full
+  ** one's SUB): either */
+  unsigned char either[MAX_OBJS] = {0};
+  for (int i = 0; i < F.n; i++) {
+    mobj *m = &F.o[i];
+    if (!m->alive || m->obs < L_INIT || m->obs > L_GARBAGE)
+      continue;
+    if (m->gen == 2 && !m->suspect) /* as adopt() left it */
+      adopt(i, 2);
+    else if (m->suspect)
+      either[i] = 1;
+  }
+  inc_expand();
+  int ns = 0;
+  for (int i = 0; i < F.n; i++) {
+    if (!F.fin_S[i])
+      continue;
+    mobj *m = &F.o[i];
+    CHECK(m->alive && m->gen >= 0 && m->gen <= 2 && m->cand,
+          "the last step examined %d, which is no candidate (gen %d)", i, m->gen);
+    ns++;
+  }
+  unsigned char held[MAX_OBJS], unreach[MAX_OBJS], was_alive[MAX_OBJS], exc[MAX_OBJS];
+  model_reach(held);
+  for (int i = 0; i < F.n; i++)
+    was_alive[i] = (unsigned char)F.o[i].alive;
+  mresult r = model_collect_set(2, 0, F.fin_S, unreach);
+  for (int i = 0; i < F.n; i++)
+    CHECK(!unreach[i] || !held[i], "the last step finds %d unreachable, the model reaches it", i);
+  /* (b): excused: touched, and what they reach by references they had at
+  ** the start or have now */
+  for (int i = 0; i < F.n; i++)
+    exc[i] = (unsigned char)F.o[i].touched;
+  int changed = 1;
+  while (changed) {
+    changed = 0;
+    for (int i = 0; i < F.n; i++) {
+      if (!exc[i] || F.o[i].kind != K_NODE)
+        continue;
+      for (int s = 0; s < F.o[i].nslots; s++) {
+        int a = F.o[i].s_slot[s], b = F.o[i].alive ? F.o[i].slot[s] : -1;
+        if (a >= 0 && !exc[a])
+          exc[a] = changed = 1;
+        if (b >= 0 && !exc[b])
+          exc[b] = changed = 1;
+      }
+    }
+  }
+  for (int i = 0; i < F.n; i++) {
+    CHECK(!F.o[i].e0 || !was_alive[i] || exc[i] || unreach[i],
+          "object %d was garbage when the incremental collection started, untouched since, "
+          "and its last step did not find it (%d examined)", i, ns);
+    total_inc_garbage += F.o[i].e0 && was_alive[i] && !exc[i];
+  }
+  CHECK(F.inc_stop.collected == r.collected && F.inc_stop.uncollectable == r.uncollectable &&
+            F.inc_stop.candidates >= ns,
+        "incremental collection: callback info %ld/%ld/%ld, model %ld/%ld/>=%d",
+        F.inc_stop.collected, F.inc_stop.uncollectable, F.inc_stop.candidates, r.collected,
+        r.uncollectable, ns);
+  /* the lists it left: as the model says, but for objects a closure
+  ** collection pulled in (then in generation 2) */
+  for (int i = 0; i < F.n; i++) {
+    mobj *m = &F.o[i];
+    if (!m->alive)
+      continue;
+    int o = F.fin_obs[i], want = model_list(i);
+    CHECK(o == want || (F.inc_kind != 2 && m->cand && o == 2) || (either[i] && o == 2),
+          "after the incremental collection object %d is on list %d, model %d", i, o, want);
+    adopt(i, o);
+  }
+  for (int i = 0; i < F.n; i++)
+    F.o[i].cand = F.o[i].e0 = F.o[i].touched = 0;
+  F.inc_run = 0;
+  F.fin_stop = 0;
+  F.fin_cap = 0;
+  F.inc_done++;
+  total_inc_done++;
+  return r;
+}
+
+/* A call that finishes a running incremental collection first returned:
+** the count of its last step (0 when none ran). */
+static long model_settle(void) {
+  if (!F.inc_run)
+    return 0;
+  return model_finish().ret;
+}
+
+/* After an operation (or a slice) of a program with incremental
+** operations: the lists, checked and taken. */
+ORACLE static void inc_observe(const char *where) {
+  signed char ob[MAX_OBJS];
+  observe(ob);
+  rcgc_incremental_stats st;
+  CHECK(rcgc_get_incremental_stats(F.heap, &st) == RCGC_OK && st.running == F.inc_run &&
+            st.abandoned == 0,
+        "%s: incremental collection running %d (abandoned %ld), model %d", where, st.running,
+        st.abandoned, F.inc_run);
+  CHECK(!F.fin_stop, "%s: an incremental collection finished unmodelled", where);
+  inc_expand();
+  for (int i = 0; i < F.n; i++) {
+    mobj *m = &F.o[i];
+    if (!m->alive)
+      continue;
+    int o = ob[i], want = model_list(i);
+    CHECK(o >= 0, "%s: live object %d is on no list", where, i);
+    CHECK((o == L_UNTRACKED) == (m->gen == GEN_UNTRACKED) &&
+              (o == L_PERMANENT) == (m->gen == GEN_PERMANENT),
+          "%s: object %d is on list %d, model %d", where, i, o, want);
+    if (o >= L_INIT && o <= L_GARBAGE)
+      CHECK(F.inc_run && m->cand && (o != L_INIT || F.inc_fresh || m->obs == L_INIT),
+            "%s: object %d is on the incremental collection's list %d, no candidate", where, i,
+            o);
+    else if (!F.inc_run || !m->cand)
+      CHECK(o == want, "%s: object %d is on list %d, model %d", where, i, o, want);
+    adopt(i, o);
+  }
+  F.inc_fresh = 0;
+  if (F.inc_run)
+    check_heap(where);
+}
+
+/* Raw move: swap two slots without touching a count (C code's
+** `t = a->f; a->f = b->g; b->g = t;`), legal at any time. */
+static void op_swap(input *in) {
+  int a = pick(in, K_NODE), s = byte(in), b = pick(in, K_NODE), t = byte(in);
+  if (a < 0 || s < 0 || b < 0 || t < 0)
+    return;
+  s %= F.o[a].nslots;
+  t %= F.o[b].nslots;
+  trace("swap %d.slot[%d] <-> %d.slot[%d]\n", a, s, b, t);
+  fz_obj *oa = F.o[a].ptr, *ob = F.o[b].ptr;
+  void *tmp = oa->slot[s];
+  oa->slot[s] = ob->slot[t];
+  ob->slot[t] = tmp;
+  int tid = F.o[a].slot[s];
+  F.o[a].slot[s] = F.o[b].slot[t];
+  F.o[b].slot[t] = tid;
+  touch(a);
+  touch(b);
+}
+
+/* Slices: argument bits 0-1: when none runs, 0-1 start what rcgc_collect_step
+** would start (a suspect collection when there are suspects), 2 a full
+** collection, 3 a young backstop (rcgc__inc_start); bits 2-3: 1, 2, 4 or 8
+** steps; bit 4: steps until it ends; bit 5: each step is
+** rcgc_collect_step(heap, 1), which starts the collection itself (a
+** microsecond usually finishes the small collections of these programs),
+** else a slice with a budget of 0 (rcgc__inc_slice), which stops at its
+** first look at the clock -- incremental.c's work() looks every 16 units
+** of work -- so that the program's operations fall between slices, at the
+** same points in every run. */
+static void op_slice(input *in) {
+  int b = byte(in);
+  if (b < 0)
+    return;
+  int kind = b & 3, pub = (b & 0x20) != 0, n = (b & 0x10) ? 1 << 20 : 1 << ((b >> 2) & 3);
+  trace("slice(%s, %s, %s)\n", kind < 2 ? "due" : kind == 2 ? "full" : "young",
+        (b & 0x10) ? "to the end" : n == 1 ? "1" : n == 2 ? "2" : n == 4 ? "4" : "8",
+        pub ? "rcgc_collect_step" : "16 units");
+  if (!F.inc_run && F.policy == RCGC_POLICY_SUSPECTS) {
+    if (kind >= 2) {
+      model_inc_start(kind == 2 ? 2 : 1);
+      CHECK(rcgc__inc_start(F.heap, kind == 2 ? 2 : 1, COLLECT_BACKSTOP),
+            "rcgc__inc_start failed");
+    } else {
+      int any = 0;
+      for (int i = 0; i < F.n; i++)
+        any |= F.o[i].alive && F.o[i].suspect;
+      if (any) {
+        model_inc_start(0);
+        if (!pub) /* what rcgc_collect_step starts when suspects wait */
+          CHECK(rcgc__inc_start(F.heap, 0, COLLECT_SUSPECTS), "rcgc__inc_start failed");
+      }
+    }
+  }
+  for (int k = 0; k < n; k++) {
+    rcgc_incremental_stats s0, s1;
+    CHECK(rcgc_get_incremental_stats(F.heap, &s0) == RCGC_OK, "get_incremental_stats failed");
+    int r = pub ? rcgc_collect_step(F.heap, 1) : rcgc__inc_slice(F.heap, 0.0) ? 1 : 0;
+    CHECK(rcgc_get_incremental_stats(F.heap, &s1) == RCGC_OK, "get_incremental_stats failed");
+    CHECK(r == 0 || r == 1, "rcgc_collect_step returned %d", r);
+    CHECK(s1.collections - s0.collections == (F.fin_stop ? 1 : 0) && s1.running == r &&
+              (F.fin_stop ? r == 0 : r == F.inc_run),
+          "rcgc_collect_step returned %d (collections +%ld, running %d), model running %d, "
+          "finished %d",
+          r, s1.collections - s0.collections, s1.running, F.inc_run, F.fin_stop);
+    if (F.fin_stop) {
+      model_finish();
+      check_all("last slice");
+    } else {
+      check_all("slice");
+    }
+    inc_observe("slice");
+    check_heap("slice");
+    if (r == 0)
+      break;
+  }
+}
+
 /* Run one program. */
 static void run(const uint8_t *data, size_t size) {
   memset(&F, 0, sizeof F);
@@ -2097,12 +2600,16 @@ static void run(const uint8_t *data, size_t size) {
   ** inputs of the corpus had set before it meant this); else the CPython
   ** policy, whose collections examine exactly generations 0..G */
   cfg.policy = first >= 0 && (first & 0x40) ? RCGC_POLICY_SUSPECTS : RCGC_POLICY_CPYTHON;
+  /* bit 7 (set by no input of the corpus before it meant this): bytes 142
+  ** and 196 are the incremental operations instead of DEBUG_SAVEALL */
+  F.incmode = first >= 0 && (first & 0x80);
   F.heap = rcgc_heap_new(&cfg);
   CHECK(F.heap != NULL, "rcgc_heap_new failed");
   F.obj_over = -1;
   F.policy = (int)cfg.policy;
   CHECK(rcgc_get_policy(F.heap) == F.policy, "rcgc_get_policy disagrees with the configuration");
-  trace("policy %s\n", F.policy == RCGC_POLICY_SUSPECTS ? "SUSPECTS" : "CPYTHON");
+  trace("policy %s%s\n", F.policy == RCGC_POLICY_SUSPECTS ? "SUSPECTS" : "CPYTHON",
+        F.incmode ? ", incremental operations" : "");
   F.serials = (cfg.flags & RCGC_CONFIG_SERIALS) != 0;
 #ifdef RCGC_CHECKS
   F.serials = 1; /* debug builds always record them */
@@ -2130,15 +2637,23 @@ static void run(const uint8_t *data, size_t size) {
       else
         op_introspect(in);
       break;
-    case 16: /* byte 250: the policy */
+    case 16: /* byte 250: the policy; 142, 196 with config bit 7: incremental */
       if (op / 18 == 13)
         op_policy();
+      else if (F.incmode && op == 142)
+        op_slice(in);
+      else if (F.incmode && op == 196)
+        op_swap(in);
       else
         op_debug();
       break;
     case 17: op_garbage(in); break;
     }
     check_all("operation");
+    if (F.incmode) {
+      total_inc_between += F.inc_run && op != 142;
+      inc_observe("operation");
+    }
   }
   /* the lists and flags (generations, suspects): here, and after every
   ** collection, introspection, garbage and leak tool call (after every
@@ -2153,6 +2668,7 @@ static void run(const uint8_t *data, size_t size) {
     }
   check_all("drop all");
   long got = rcgc_collect(F.heap, 2);
+  got -= model_settle();
   mresult want = model_collect(2, 0);
   check_collect("final collect", got, want);
   if (F.mark != NULL)
@@ -2184,8 +2700,10 @@ static long total_inputs;
 /* libFuzzer exits through exit(): report the operations run. */
 static void report_ops(void) {
   fprintf(stderr,
-          "fuzz_oracle: %ld inputs, %ld operations checked against the model (%ld leak tools)\n",
-          total_inputs, total_ops, total_leak_ops);
+          "fuzz_oracle: %ld inputs, %ld operations checked against the model (%ld leak tools, "
+          "%ld incremental collections, %ld operations between slices, %ld garbage objects found)\n",
+          total_inputs, total_ops, total_leak_ops, total_inc_done, total_inc_between,
+          total_inc_garbage);
 }
 #endif
 
@@ -2241,8 +2759,9 @@ int main(int argc, char **argv) {
     int r = replay_dir(argv[i]);
     n += r >= 0 ? r : replay_file(argv[i]);
   }
-  printf("fuzz_oracle: replayed %d inputs, %ld operations (%ld leak tools), no finding\n", n,
-         total_ops, total_leak_ops);
+  printf("fuzz_oracle: replayed %d inputs, %ld operations (%ld leak tools, %ld incremental "
+         "collections, %ld operations between slices, %ld garbage objects found), no finding\n",
+         n, total_ops, total_leak_ops, total_inc_done, total_inc_between, total_inc_garbage);
   return 0;
 }
 #endif
@@ -2253,7 +2772,8 @@ int main(int argc, char **argv) {
 Test(fuzz, replay_corpus) {
   int n = replay_dir(FUZZ_CORPUS_DIR);
   cr_assert_gt(n, 0, "no corpus in %s", FUZZ_CORPUS_DIR);
-  cr_log_info("replayed %d inputs, %ld operations (%ld leak tools)", n, total_ops,
-              total_leak_ops);
+  cr_log_info("replayed %d inputs, %ld operations (%ld leak tools, %ld incremental collections, "
+              "%ld operations between slices, %ld garbage objects found)",
+              n, total_ops, total_leak_ops, total_inc_done, total_inc_between, total_inc_garbage);
 }
 #endif

@@ -8,7 +8,10 @@ times 18) are the leak tools: their argument byte's low 4 bits select the
 call, the high 4 bits are a parameter. Bits 1 and 2 of the first byte both
 set ask for allocation serials (RCGC_CONFIG_SERIALS); bit 6 selects the
 default policy, RCGC_POLICY_SUSPECTS (else RCGC_POLICY_CPYTHON); opcode
-byte 250 switches the policy (rcgc_set_policy). Hand-written
+byte 250 switches the policy (rcgc_set_policy); with bit 7 of the first
+byte set, opcode bytes 142 and 196 are the incremental operations (slices
+of an incremental collection, a raw swap of two references without
+counts) instead of DEBUG_SAVEALL. Hand-written
 scenarios cover each feature once; seeded random programs mix them.
 Deterministic: rerunning rewrites the same files."""
 import os, random
@@ -40,6 +43,16 @@ def saveall(): return [16]
 def policy(): return [250]  # rcgc_set_policy: the other policy
 def gclear(): return [17, 0]
 def release(legacy): return [17, 1 if legacy else 2]
+
+# incremental collections (first byte bit 7; see op_slice, op_swap)
+INC = 0x80
+def _slice(kind, n): return [142, kind | ({1: 0, 2: 4, 4: 8, 8: 12}[n] if n else 0x10)]
+def step(n=1): return _slice(0, n)        # starts a suspect collection if none runs
+def inc_full(n=1): return _slice(2, n)    # starts a full one if none runs
+def inc_young(n=1): return _slice(3, n)   # starts a young backstop if none runs
+def to_end(kind=0): return _slice(kind, 0)
+def step_pub(n=1): return [142, _slice(0, n)[1] | 0x20]  # rcgc_collect_step(heap, 1)
+def swap(a, s, b, t): return [196, a, s, b, t]
 
 # leak tools (see op_leak)
 LEAK = 141
@@ -190,6 +203,70 @@ S["suspects_resurrect"] = prog(SUS | SERIALS, *old_cycle(), alloc(FIN_RES), link
                                decref(0), decref(0), collect(0), objects(0), collect(0),
                                all_leak_tools(1), collect(2))
 
+# incremental collections: slices with the program mutating in between.
+# A slice of these programs is 16 units of work (an object entered,
+# traversed or sorted), so each starts with a chain of 24 nodes held by
+# node 0 (ids 0-23) for the collections to last a few slices; the
+# scenario's objects are 24 and up (B).
+B = 24
+def chain24():
+    return [alloc(NODE2) for _ in range(B)] + [link(i, 0, i + 1) for i in range(B - 1)] + \
+        [decref(1) for _ in range(B - 1)]
+def inc_prog(cfg, *ops): return prog(SUS | INC | cfg, *chain24(), *ops)
+# the raw move of docs/design.md: X -> A <-> B', a slice counts A's
+# reference to B', the program moves it into B' without counts (B' -> B');
+# A stays reachable, B' alone is garbage
+S["inc_raw_move"] = inc_prog(0, alloc(NODE1), alloc(NODE2), alloc(NODE2), link(B, 0, B + 1),
+                             link(B + 1, 0, B + 2), link(B + 2, 0, B + 1), decref(2), decref(2),
+                             inc_full(1), swap(B + 1, 0, B + 2, 1), step(1), step(8), to_end(),
+                             collect(2))
+# a reference counted twice: T is held by the harness and by A of eight
+# garbage pairs A <-> B'; between two slices each A's reference to T moves
+# into its B' without counts. The pair the slice boundary splits has its
+# reference subtracted twice, so the estimate holds T, held from outside:
+# the last step must keep it
+def double_count():
+    ops, pairs = [alloc(NODE1)], []
+    for i in range(8):
+        a, b = B + 1 + 2 * i, B + 2 + 2 * i
+        ops += [alloc(NODE2), alloc(NODE2), link(a, 0, b), link(b, 0, a), link(a, 1, B)]
+        pairs.append((a, b))
+    ops += [decref(2) for _ in range(16)] + [inc_full(1), step(1)]
+    ops += [swap(a, 1, b, 1) for a, b in pairs]
+    return ops + [step(1), step(1), to_end(), collect(2)]
+S["inc_raw_move_counted_twice"] = inc_prog(0, *double_count())
+S["inc_full_mutate"] = inc_prog(0, *[alloc(NODE2) for _ in range(4)], link(B, 0, B + 1),
+                                link(B + 1, 0, B), link(B + 2, 0, B + 3), link(B + 3, 0, B + 2),
+                                decref(1), decref(1), decref(2), alloc(NODE4), link(B + 4, 0, 0),
+                                link(B + 4, 1, B + 4), inc_full(1), link(B + 4, 2, B + 1), step(1),
+                                unlink(B + 4, 0), swap(B + 4, 1, 5, 1), step(1), decref(0),
+                                alloc(NODE2), link(B + 5, 0, B + 4), step(1), untrack(B + 4), step(1),
+                                track(B + 4), decref(1), step(2), to_end(), collect(2))
+S["inc_suspects_mutate"] = inc_prog(0, unlink(11, 0), link(23, 1, 12), decref(0), step(1),
+                                    alloc(NODE1), link(B + 1, 0, 2), unlink(3, 0), step(1),
+                                    link(7, 1, 4), swap(8, 0, 9, 1), step(1), to_end(), inc_young(1),
+                                    *cycle(NODE1, NODE1), step(1), objects(0), inc_young(1),
+                                    unlink(1, 0), step(2), to_end(), step(1), to_end(), collect(2))
+S["inc_finalizers_weakrefs"] = inc_prog(0, alloc(FIN_RES), alloc(NODE2), link(B, 0, B + 1),
+                                        link(B + 1, 0, B), alloc(LEG), alloc(NODE1),
+                                        link(B + 2, 0, B + 3), link(B + 3, 0, B + 2), alloc(NODE2),
+                                        alloc(BOTH), link(B + 4, 0, B + 5), link(B + 5, 0, B + 4),
+                                        weakref(B + 4, True), weakref(B + 5, False), alloc(LEAF_FIN),
+                                        link(B + 4, 1, B + 8), decref(1), decref(1), decref(1),
+                                        decref(1), decref(1), decref(1), decref(1), inc_full(1),
+                                        wget(1), step(1), saveall(), step(1), to_end(), gclear(),
+                                        inc_full(1), step(1), to_end(), release(True), inc_full(1),
+                                        release(False), collect(2))
+S["inc_finishing_calls"] = inc_prog(SERIALS, alloc(NODE2), alloc(NODE2), link(B, 0, B + 1),
+                                    link(B + 1, 0, B), alloc(FIN), link(B + 2, 0, B + 1), decref(1),
+                                    decref(1), inc_full(1), collect(0), decref(1), inc_full(1),
+                                    freeze(), unfreeze(), inc_young(1), objects(1), unlink(2, 0),
+                                    inc_full(1), policy(), policy(), inc_full(1), referrers(3),
+                                    referents(3), roots(), cycles_garbage(), snapshot(),
+                                    dominators(4), release(True), inc_full(1), expect_collect(),
+                                    inc_full(1), explain(), inc_full(1), step(1), decref(0),
+                                    step_pub(1), collect(2), policy(), step_pub(2), step(1))
+
 # found by the fuzzer (minimized), kept as regression seeds
 S["found_legacy_freed_by_garbage"] = prog(0, alloc(0x68), alloc(0x30), link(0, 2, 1), link(0, 0, 0))
 S["found_weakref_order_in_cascade"] = bytes.fromhex(
@@ -223,6 +300,32 @@ def random_prog(rng, n, leak=False, first=None):
     out += collect(2)
     return bytes(out)
 
+def random_inc_prog(rng, n):
+    out = [SUS | INC | rng.randrange(8)] + [b for op in chain24() for b in op]
+    for _ in range(n):
+        r = rng.random()
+        if r < 0.2:
+            out += alloc(rng.choice([NODE1, NODE2, NODE4, FIN, FIN_RES, LEG, BOTH, LEAF, LEAF_FIN,
+                                     LEAF_LEG, rng.randrange(256)]))
+        elif r < 0.4:
+            out += link(rng.randrange(256), rng.randrange(4), rng.randrange(256))
+        elif r < 0.45:
+            out += unlink(rng.randrange(256), rng.randrange(4))
+        elif r < 0.57:
+            out += decref(rng.randrange(256))
+        elif r < 0.6:
+            out += weakref(rng.randrange(256), rng.randrange(2))
+        elif r < 0.75:
+            out += [142, rng.randrange(256)]
+        elif r < 0.83:
+            out += swap(rng.randrange(256), rng.randrange(4), rng.randrange(256), rng.randrange(4))
+        elif r < 0.86:
+            out += collect(rng.randrange(3))
+        else:
+            out += [rng.randrange(256), rng.randrange(256), rng.randrange(256), rng.randrange(256)]
+    out += collect(2)
+    return bytes(out)
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = random.Random(20250101)
@@ -235,6 +338,9 @@ def main():
     for i in range(16):
         S["random_suspects_%02d" % i] = random_prog(rng, 30 + 10 * i, leak=i % 2 == 1,
                                                     first=SUS | rng.randrange(8))
+    rng = random.Random(20261130 + 13)
+    for i in range(10):
+        S["random_inc_%02d" % i] = random_inc_prog(rng, 30 + 12 * i)
     for name, data in sorted(S.items()):
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)
