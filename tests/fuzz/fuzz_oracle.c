@@ -2191,8 +2191,8 @@ static void op_leak(input *in) {
 **     generation 2 or, for the latter, among the suspects);
 **   - (a) everything that step finds unreachable is unreachable in the
 **     model from the harness's references, the garbage list, and untracked
-**     and frozen objects (the set it frees is closed: only referenced from
-**     inside it, which the model's trial deletion makes true);
+**     and frozen objects, and (c) that set is closed: every reference to a
+**     member (its refcount then) comes from a member;
 **   - (b) every candidate that was garbage when the collection started
 **     (full: every tracked, unfrozen object; a suspect collection: the
 **     suspects and what they reach; a young backstop: those and the
@@ -2408,11 +2408,26 @@ static mresult model_finish(void) {
   }
   unsigned char held[MAX_OBJS], unreach[MAX_OBJS], was_alive[MAX_OBJS], exc[MAX_OBJS];
   model_reach(held);
-  for (int i = 0; i < F.n; i++)
+  static int slot0[MAX_OBJS][MAX_SLOTS];
+  long rc0[MAX_OBJS], inside[MAX_OBJS] = {0};
+  model_rcs(rc0, 0);
+  for (int i = 0; i < F.n; i++) {
     was_alive[i] = (unsigned char)F.o[i].alive;
+    memcpy(slot0[i], F.o[i].slot, sizeof slot0[i]);
+  }
   mresult r = model_collect_set(2, 0, F.fin_S, unreach);
+  /* (c) what it found unreachable is closed: every reference to a member
+  ** (its count before the step) comes from a member */
   for (int i = 0; i < F.n; i++)
+    for (int s = 0; unreach[i] && F.o[i].kind == K_NODE && s < F.o[i].nslots; s++)
+      if (slot0[i][s] >= 0)
+        inside[slot0[i][s]]++;
+  for (int i = 0; i < F.n; i++) {
     CHECK(!unreach[i] || !held[i], "the last step finds %d unreachable, the model reaches it", i);
+    CHECK(!unreach[i] || inside[i] == rc0[i],
+          "the last step finds %d unreachable, with %ld of its %ld references from outside", i,
+          rc0[i] - inside[i], rc0[i]);
+  }
   /* (b): excused: touched, and what they reach by references they had at
   ** the start or have now */
   for (int i = 0; i < F.n; i++)
