@@ -532,6 +532,28 @@ typedef struct mresult {
 
 static void garbage_add(int x) { F.o[x].garb++; }
 
+/* The closure of a suspect collection: every tracked, unfrozen object an
+** 'expand' member references joins the set and expands in turn (what the
+** library pulls in while it subtracts). */
+static void model_closure(void) {
+  int changed = 1;
+  while (changed) {
+    changed = 0;
+    for (int i = 0; i < F.n; i++) {
+      mobj *m = &F.o[i];
+      if (!m->expand || m->kind != K_NODE)
+        continue;
+      for (int s = 0; s < m->nslots; s++) {
+        mobj *c = m->slot[s] >= 0 ? &F.o[m->slot[s]] : NULL;
+        if (c != NULL && !c->set && c->gen >= 0 && c->gen <= 2) {
+          c->set = c->expand = 1;
+          changed = 1;
+        }
+      }
+    }
+  }
+}
+
 /* The collector (collect.c steps 0-11) in terms of the model. With
 ** 'given', a list collection of exactly those objects (the last step of an
 ** incremental collection: survivors to generation 2); 'unreach' (may be
@@ -555,22 +577,7 @@ static mresult model_collect_set(int gen, int no_saveall, const unsigned char *g
   if (F.policy == RCGC_POLICY_SUSPECTS && gen < 2 && given == NULL) {
     for (int i = 0; i < F.n; i++)
       F.o[i].expand = F.o[i].alive && F.o[i].suspect;
-    int changed = 1;
-    while (changed) {
-      changed = 0;
-      for (int i = 0; i < F.n; i++) {
-        mobj *m = &F.o[i];
-        if (!m->expand || m->kind != K_NODE)
-          continue;
-        for (int s = 0; s < m->nslots; s++) {
-          mobj *c = m->slot[s] >= 0 ? &F.o[m->slot[s]] : NULL;
-          if (c != NULL && !c->set && c->gen >= 0 && c->gen <= 2) {
-            c->set = c->expand = 1;
-            changed = 1;
-          }
-        }
-      }
-    }
+    model_closure();
   }
   for (int i = 0; i < F.n; i++) {
     r.candidates += F.o[i].set;
@@ -2302,22 +2309,8 @@ static void model_inc_start(int kind) {
     m->touched = 0;
     memcpy(m->s_slot, m->slot, sizeof m->s_slot);
   }
-  int changed = kind < 2;
-  while (changed) { /* as model_collect's closure */
-    changed = 0;
-    for (int i = 0; i < F.n; i++) {
-      mobj *m = &F.o[i];
-      if (!m->expand || m->kind != K_NODE)
-        continue;
-      for (int s = 0; s < m->nslots; s++) {
-        mobj *c = m->slot[s] >= 0 ? &F.o[m->slot[s]] : NULL;
-        if (c != NULL && !c->set && c->gen >= 0 && c->gen <= 2) {
-          c->set = c->expand = 1;
-          changed = 1;
-        }
-      }
-    }
-  }
+  if (kind < 2)
+    model_closure();
   mark_from_outside();
   for (int i = 0; i < F.n; i++) {
     mobj *m = &F.o[i];
