@@ -748,9 +748,9 @@ RCGC_API int rcgc_get_stats(rcgc_heap *heap,
 ** dropped meanwhile do not wait for the backstop: their candidates are
 ** mostly garbage, whose freeing no slicing shortens. While a backstop runs
 ** in slices the next one waits for it: the bounds above on a cycle closed
-** without a decrement stretch by the length of one backstop. The program runs between slices and may do
-** anything legal: objects die by refcount, references are set, moved and
-** dropped, objects are untracked. The slices compute which candidates look
+** without a decrement stretch by the length of one backstop. The program
+** runs between slices and may do anything legal: objects die by refcount,
+** references are set, moved and dropped, objects are untracked. The slices compute which candidates look
 ** garbage; the last step then runs the exact trial deletion of a
 ** stop-the-world collection on those alone -- with their counts and
 ** references as they are at that moment -- and frees what it proves
@@ -812,7 +812,8 @@ typedef struct rcgc_incremental_stats {
   /* The most garbage one incremental collection found (collected, as its
   ** STOP reports it), and the bytes its last step returned -- that garbage
   ** and what only it kept alive: the high-water mark of the garbage that
-  ** waited for a collection, as far as the collector can see it. */
+  ** waited for a backstop, as far as the collector can see it (suspect
+  ** collections, stop-the-world, report theirs in rcgc_get_stats). */
   long most_garbage;
   size_t most_garbage_bytes;
 } rcgc_incremental_stats;
