@@ -714,15 +714,10 @@ static void diff_run(unsigned seed) {
   memset(diff_destroyed, 0, sizeof diff_destroyed);
   memset(diff_finalized, 0, sizeof diff_finalized);
   for (int k = 0; k < 2; k++) {
-    rcgc_config cfg;
-    rcgc_config_init(&cfg);
-    cfg.alloc = tl_alloc_fn;
-    cfg.alloc_ud = &tl.alloc;
-    cfg.write = tl_sink_write;
-    cfg.write_ud = &tl.sink;
-    cfg.pause_budget_us = k == 0 ? 0 : 1;
-    sd[k].heap = rcgc_heap_new(&cfg);
+    sd[k].heap = tl_heap_new(0);
     cr_assert_not_null(sd[k].heap);
+    cr_assert_eq(rcgc_set_policy(sd[k].heap, RCGC_POLICY_SUSPECTS), RCGC_OK);
+    cr_assert_eq(rcgc_set_pause_budget(sd[k].heap, k == 0 ? 0 : 1), RCGC_OK);
     if (k == 0)
       rcgc_disable(sd[k].heap);
   }
