@@ -13,7 +13,11 @@
 #             under RCGC_POLICY_CPYTHON (RCGC_TEST_POLICY=cpython); the other
 #             modes run it under the default policy, so the suite passes
 #             under both (tests of CPython-exact behaviour pin that policy)
-#   stress    RCGC_STRESS: a collection at every tracked allocation
+#   stress    RCGC_STRESS: a collection at every tracked allocation; then
+#             again with a 1 us pause budget on every test heap, where the
+#             stress build runs a slice of an incremental collection (16
+#             units of work) instead, at every tracked allocation and every
+#             64th decrement
 #   valgrind  memcheck over the release build's tests (tests/valgrind.sh)
 #   tsan      ThreadSanitizer over the thread tests (label: threads)
 #   fuzz      a bounded libFuzzer run of the oracle fuzzer (clang): a pinned
@@ -59,7 +63,8 @@ run_mode() {
              RCGC_TEST_POLICY=cpython ctest --test-dir $B/release-tests --output-on-failure -j "$jobs" ;;
     stress)  configure_build $B/stress -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRCGC_STRESS=ON -DRCGC_CHECKS=ON \
                -DRCGC_BUILD_TOOLS=OFF -DRCGC_BUILD_EXAMPLES=OFF &&
-             ctest --test-dir $B/stress --output-on-failure -j "$jobs" -LE "slow|tool" ;;
+             ctest --test-dir $B/stress --output-on-failure -j "$jobs" -LE "slow|tool" &&
+             RCGC_TEST_BUDGET=1 ctest --test-dir $B/stress --output-on-failure -j "$jobs" -LE "slow|tool" ;;
     valgrind) if [ -x tests/valgrind.sh ]; then tests/valgrind.sh $B/release-tests; else echo "(no valgrind runner yet)"; fi ;;
     tsan)    if [ -d tests/threads ]; then
                configure_build $B/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRCGC_SANITIZE=thread -DRCGC_BUILD_TOOLS=OFF -DRCGC_BUILD_EXAMPLES=OFF &&

@@ -584,6 +584,8 @@ void rcgc__schedule(rcgc_heap *heap); /* after a change of policy or knob */
 void rcgc__after_collection(rcgc_heap *heap, int generation, unsigned flags,
                             size_t live_examined);
 void rcgc__maybe_collect(rcgc_heap *heap);
+/* RCGC_STRESS's collection at every tracked allocation (and every 64th
+** decrement): a young collection, or with a pause budget a slice. */
 void rcgc__collect_young(rcgc_heap *heap);
 void rcgc__suspect(rcgc_heap *heap, head_t *h); /* decremented to non-zero */
 

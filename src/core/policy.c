@@ -341,6 +341,19 @@ bool rcgc__start_due(rcgc_heap *heap) {
 
 /* The collection RCGC_STRESS runs at every tracked allocation. */
 void rcgc__collect_young(rcgc_heap *heap) {
+  if (heap->policy == RCGC_POLICY_SUSPECTS && heap->pause_budget_us > 0) {
+    /* with a pause budget: a slice of 16 units instead, of the running
+    ** incremental collection or of a new one (of the suspects if there are
+    ** any, else a full one) -- so the program runs between slices at every
+    ** point where it may */
+    bool suspects = !list_empty(&heap->suspects);
+    if (heap->inc == NULL &&
+        !rcgc__inc_start(heap, suspects ? 0 : RCGC_NUM_GENERATIONS - 1,
+                         suspects ? COLLECT_SUSPECTS : COLLECT_BACKSTOP))
+      return;
+    (void)rcgc__inc_slice(heap, 0.0);
+    return;
+  }
   rcgc__collect(heap, 0, heap->policy == RCGC_POLICY_SUSPECTS ? COLLECT_SUSPECTS : 0);
 }
 
