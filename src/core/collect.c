@@ -856,6 +856,38 @@ static void print_generations(rcgc_heap *heap, int generation) {
     rcgc__write(heap, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
+/* Step 0 of a collection of 'generation' (with COLLECT_SUSPECTS, of the
+** suspects and their closure alone), for collect.c's and incremental.c's
+** alike: the counts (count[G+1]++, count[0..G] = 0), then the candidates,
+** appended to 'into'. The suspects policy: suspects are candidates of
+** every collection (INVARIANT S2: the list is empty under the CPython
+** policy); a closure collection needs their flag and clears it itself, a
+** full one clears it in its subtraction (update_subtract_full), and a list
+** collection runs only under the CPython policy, without suspects. In a
+** closure collection ('closure') they come first: it pulls objects in only
+** while it scans the suspects and what they pulled (subtract_closure). In
+** the others they come last: their order is the order of the decrements
+** that made them, which for a structure built with rcgc_set puts children
+** before their parents, and move_unreachable would move each child to
+** 'unreachable' and back. */
+void rcgc__take_candidates(rcgc_heap *heap, int generation, unsigned flags, bool closure,
+                           head_t *into) {
+  if (generation + 1 < RCGC_NUM_GENERATIONS)
+    heap->gens[generation + 1].count += 1;
+  for (int i = 0; i <= generation; i++)
+    heap->gens[i].count = 0;
+  if (closure)
+    list_merge(&heap->suspects, into);
+  if (!(flags & COLLECT_SUSPECTS)) {
+    /* CPython's order: generation G's objects, then generation 0's, 1's...
+    ** (it appends the younger lists to the collected one) */
+    list_merge(&heap->gens[generation].head, into);
+    for (int i = 0; i < generation; i++)
+      list_merge(&heap->gens[i].head, into);
+  }
+  list_merge(&heap->suspects, into); /* (emptied above in closure mode) */
+}
+
 long rcgc__collect(rcgc_heap *heap, int generation, unsigned flags) {
   if (heap->collecting)
     return 0;
@@ -882,13 +914,8 @@ long rcgc__collect_list(rcgc_heap *heap, int generation, unsigned flags, head_t 
   if (heap->debug & RCGC_DEBUG_STATS)
     print_generations(heap, generation);
 
-  /* step 0: counts and candidates */
-  if (fin == NULL) {
-    if (generation + 1 < RCGC_NUM_GENERATIONS)
-      heap->gens[generation + 1].count += 1;
-    for (int i = 0; i <= generation; i++)
-      heap->gens[i].count = 0;
-  }
+  /* step 0: counts and candidates (rcgc__take_candidates, below the
+  ** checks of the lists it takes) */
   head_t young, unreachable, finalizers;
   list_init(&young);
   list_init(&unreachable);
@@ -903,31 +930,10 @@ long rcgc__collect_list(rcgc_heap *heap, int generation, unsigned flags, head_t 
   mode_t_ mode = fin != NULL ? MODE_LIST
                  : full      ? MODE_FULL
                  : heap->policy == RCGC_POLICY_SUSPECTS ? MODE_CLOSURE : MODE_LIST;
-  /* the suspects policy: suspects are candidates of every collection
-  ** (INVARIANT S2: the list is empty under the CPython policy); a closure
-  ** collection needs their flag and clears it itself, a full one clears it
-  ** in its subtraction (update_subtract_full), and a list collection runs
-  ** only under the CPython policy, without suspects. In a closure
-  ** collection they come first: it pulls objects in only while it scans the
-  ** suspects and what they pulled (subtract_closure). In the others they
-  ** come last: their order is the order of the decrements that made them,
-  ** which for a structure built with rcgc_set puts children before their
-  ** parents, and move_unreachable would move each child to 'unreachable'
-  ** and back */
-  if (fin != NULL) {
+  if (fin != NULL)
     list_merge(candidates, &young);
-  } else {
-    if (mode == MODE_CLOSURE)
-      list_merge(&heap->suspects, &young);
-    if (!suspects_only) {
-      /* CPython's order: generation G's objects, then generation 0's, 1's...
-      ** (it appends the younger lists to the collected one) */
-      list_merge(&heap->gens[generation].head, &young);
-      for (int i = 0; i < generation; i++)
-        list_merge(&heap->gens[i].head, &young);
-    }
-    list_merge(&heap->suspects, &young); /* (emptied above in closure mode) */
-  }
+  else
+    rcgc__take_candidates(heap, generation, flags, mode == MODE_CLOSURE, &young);
   /* survivors: an incremental collection's all went to generation 2 */
   int older = suspects_only || fin != NULL ? RCGC_NUM_GENERATIONS - 1 : generation + 1;
   head_t *old = &heap->gens[older < RCGC_NUM_GENERATIONS ? older : generation].head;

@@ -532,22 +532,9 @@ bool rcgc__inc_start(rcgc_heap *heap, int generation, unsigned flags) {
   heap->inc = in;
   heap->inc_stats.running = 1;
   note_bytes(heap);
-  /* the candidates, in the order collect.c takes them */
-  if (full) {
-    for (int i = RCGC_NUM_GENERATIONS - 1; i >= 0; i--)
-      list_merge(&heap->gens[i].head, SUB_LIST(heap));
-    list_merge(&heap->suspects, SUB_LIST(heap));
-  } else {
-    list_merge(&heap->suspects, INIT_LIST(heap));
-    if (!(flags & COLLECT_SUSPECTS))
-      for (int i = 0; i <= generation; i++)
-        list_merge(&heap->gens[i].head, INIT_LIST(heap));
-  }
-  /* counts as collect.c's step 0 */
-  if (generation + 1 < RCGC_NUM_GENERATIONS)
-    heap->gens[generation + 1].count += 1;
-  for (int i = 0; i <= generation; i++)
-    heap->gens[i].count = 0;
+  /* the counts and candidates of collect.c's step 0: a full collection's
+  ** need no INIT phase (they are entered at first contact) */
+  rcgc__take_candidates(heap, generation, flags, !full, full ? SUB_LIST(heap) : INIT_LIST(heap));
   rcgc__schedule(heap); /* automatic points now run its slices (policy.c) */
   return true;
 }

@@ -548,6 +548,8 @@ typedef struct inc_finish_t {
 long rcgc__collect_list(rcgc_heap *heap, int generation, unsigned flags, head_t *candidates,
                         const inc_finish_t *fin);
 void rcgc__invoke_callbacks(rcgc_heap *heap, rcgc_phase phase, const rcgc_collect_info *info);
+void rcgc__take_candidates(rcgc_heap *heap, int generation, unsigned flags, bool closure,
+                           head_t *into); /* step 0 */
 
 /* incremental.c */
 bool rcgc__inc_start(rcgc_heap *heap, int generation, unsigned flags);
