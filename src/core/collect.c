@@ -856,6 +856,21 @@ static void print_generations(rcgc_heap *heap, int generation) {
     rcgc__write(heap, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
+/* RCGC_DEBUG_CHECK: rcgc_check_heap after a collection or a slice of one
+** ('what'), each violation reported -- not while objects are being freed by
+** refcount (the one being finalized is on no list then), nor during heap
+** destroy or a traverse. */
+void rcgc__debug_check(rcgc_heap *heap, const char *what, int generation) {
+  if (!(heap->debug & RCGC_DEBUG_CHECK) || heap->destroying || heap->in_traverse ||
+      heap->draining)
+    return;
+  long bad = rcgc__check_heap(heap);
+  if (bad > 0)
+    rcgc__misuse(heap, NULL, "heap check",
+                 "rcgc_check_heap found %ld violation%s after %s of generation %d", bad,
+                 bad == 1 ? "" : "s", what, generation);
+}
+
 /* Step 0 of a collection of 'generation' (with COLLECT_SUSPECTS, of the
 ** suspects and their closure alone), for collect.c's and incremental.c's
 ** alike: the counts (count[G+1]++, count[0..G] = 0), then the candidates,
@@ -1069,7 +1084,7 @@ done:;
   info.candidates = (long)ncandidates;
   info.duration = elapsed;
   if (fin != NULL)
-    rcgc__inc_last_slice(heap, generation, fin, &info, callbacks);
+    rcgc__inc_last_slice(heap, fin, &info, callbacks);
   else if ((flags & (COLLECT_SUSPECTS | COLLECT_BACKSTOP)) && ncandidates > 0)
     heap->stw_per_candidate = elapsed / (double)ncandidates; /* policy.c's prediction */
   heap->inc_examined[generation] = ncandidates;
@@ -1077,16 +1092,7 @@ done:;
   if (callbacks)
     rcgc__invoke_callbacks(heap, RCGC_PHASE_STOP, &info);
   heap->collecting = 0;
-  /* not while objects are being freed by refcount: the one being finalized
-  ** is on no list then */
-  if ((heap->debug & RCGC_DEBUG_CHECK) && !heap->destroying && !heap->in_traverse &&
-      !heap->draining) {
-    long bad = rcgc__check_heap(heap);
-    if (bad > 0)
-      rcgc__misuse(heap, NULL, "heap check",
-                   "rcgc_check_heap found %ld violation%s after a collection of generation %d",
-                   bad, bad == 1 ? "" : "s", generation);
-  }
+  rcgc__debug_check(heap, "a collection", generation);
   if (!heap->destroying)
     rcgc__pools_maybe_trim(heap, bytes_at_start); /* the heap may have shrunk */
   rcgc__after_collection(heap, generation, flags, nreachable);

@@ -498,12 +498,19 @@ static void abandon(rcgc_heap *heap, inc_t *in) {
                      "and nothing was freed\n");
 }
 
-static void slice_event(rcgc_heap *heap, inc_t *in, double elapsed) {
+/* A slice of 'elapsed' seconds in the incremental statistics. */
+static void count_slice(rcgc_heap *heap, double elapsed) {
   rcgc_incremental_stats *s = &heap->inc_stats;
   s->slices++;
   s->total += elapsed;
   if (elapsed > s->longest_slice)
     s->longest_slice = elapsed;
+}
+
+/* A slice before the last: also in its generation's statistics (the last
+** slice is counted there by collect.c, as a collection's duration). */
+static void slice_event(rcgc_heap *heap, inc_t *in, double elapsed) {
+  count_slice(heap, elapsed);
   rcgc_gen_stats *g = &heap->stats[in->generation];
   g->total_duration += elapsed;
   if (elapsed > g->max_duration)
@@ -599,13 +606,7 @@ bool rcgc__inc_slice(rcgc_heap *heap, double budget_s) {
     if (!(in->flags & COLLECT_NO_CALLBACKS))
       rcgc__invoke_callbacks(heap, RCGC_PHASE_SLICE, &info);
     heap->collecting = 0;
-    if ((heap->debug & RCGC_DEBUG_CHECK) && !heap->draining) {
-      long bad = rcgc__check_heap(heap);
-      if (bad > 0)
-        rcgc__misuse(heap, NULL, "heap check",
-                     "rcgc_check_heap found %ld violation%s after a slice of an incremental "
-                     "collection of generation %d", bad, bad == 1 ? "" : "s", in->generation);
-    }
+    rcgc__debug_check(heap, "a slice of an incremental collection", in->generation);
     return true;
   }
   /* FINISH: the exact step on the estimate, in this slice */
@@ -620,25 +621,20 @@ bool rcgc__inc_slice(rcgc_heap *heap, double budget_s) {
   return false;
 }
 
-/* collect.c, at the end of FINISH: the last slice's event. */
-void rcgc__inc_last_slice(rcgc_heap *heap, int generation, const inc_finish_t *fin,
-                          rcgc_collect_info *info, bool callbacks) {
-  double elapsed = rcgc__now() - fin->t_start;
+/* collect.c, at the end of FINISH, with the collection's statistics (its
+** generation's already counted, 'info' as STOP will report it, its
+** duration the last slice's): the last slice's event. */
+void rcgc__inc_last_slice(rcgc_heap *heap, const inc_finish_t *fin, const rcgc_collect_info *info,
+                          bool callbacks) {
+  count_slice(heap, info->duration);
   rcgc_incremental_stats *s = &heap->inc_stats;
-  s->slices++;
-  s->total += elapsed;
-  if (elapsed > s->longest_slice)
-    s->longest_slice = elapsed;
-  rcgc_gen_stats *g = &heap->stats[generation];
-  if (elapsed > g->max_duration)
-    g->max_duration = elapsed;
   if (info->collected > s->most_garbage) {
     s->most_garbage = info->collected;
-    s->most_garbage_bytes = fin->bytes_at_finish > heap->nbytes ? fin->bytes_at_finish - heap->nbytes : 0;
+    s->most_garbage_bytes =
+        fin->bytes_at_finish > heap->nbytes ? fin->bytes_at_finish - heap->nbytes : 0;
   }
   if (callbacks) {
     rcgc_collect_info si = *info;
-    si.duration = elapsed;
     si.collected = 0;
     si.uncollectable = 0;
     rcgc__invoke_callbacks(heap, RCGC_PHASE_SLICE, &si);

@@ -548,6 +548,7 @@ typedef struct inc_finish_t {
 long rcgc__collect_list(rcgc_heap *heap, int generation, unsigned flags, head_t *candidates,
                         const inc_finish_t *fin);
 void rcgc__invoke_callbacks(rcgc_heap *heap, rcgc_phase phase, const rcgc_collect_info *info);
+void rcgc__debug_check(rcgc_heap *heap, const char *what, int generation); /* DEBUG_CHECK */
 void rcgc__take_candidates(rcgc_heap *heap, int generation, unsigned flags, bool closure,
                            head_t *into); /* step 0 */
 
@@ -563,8 +564,8 @@ long rcgc__inc_check(rcgc_heap *heap); /* debug.c: the state's invariants */
 void rcgc__inc_abandon(rcgc_heap *heap); /* give a running one up, quietly */
 bool rcgc__inc_paced(const rcgc_heap *heap); /* a backstop runs (policy.c) */
 void rcgc__inc_release(rcgc_heap *heap); /* free the kept tables */
-void rcgc__inc_last_slice(rcgc_heap *heap, int generation, const inc_finish_t *fin,
-                          rcgc_collect_info *info, bool callbacks);
+void rcgc__inc_last_slice(rcgc_heap *heap, const inc_finish_t *fin, const rcgc_collect_info *info,
+                          bool callbacks);
 /* policy.c: start, as an incremental collection, the automatic collection
 ** the schedule has due or waiting (a backstop; else suspects). */
 bool rcgc__start_due(rcgc_heap *heap);
