@@ -193,8 +193,6 @@ void rcgc__after_collection(rcgc_heap *heap, int generation, unsigned flags,
   rcgc__schedule(heap);
 }
 
-static bool run_due(rcgc_heap *heap);
-
 /* The automatic collection waiting, if any: a backstop when one is due,
 ** else a suspect collection when a suspect is recorded. Returns its
 ** generation and COLLECT_* flags in *gen and *flags; false if none. */
@@ -223,10 +221,8 @@ static bool due(rcgc_heap *heap, int *gen, unsigned *flags) {
 ** quarter of the budget: the candidates of the last one of its kind (the
 ** whole heap, for a full one) times the time per candidate of the last
 ** stop-the-world automatic collection (100 ns before one ran). */
-static bool stop_the_world(rcgc_heap *heap) {
-  int gen;
-  unsigned flags;
-  if (!due(heap, &gen, &flags) || (flags & COLLECT_SUSPECTS))
+static bool stop_the_world(const rcgc_heap *heap, int gen, unsigned flags) {
+  if (flags & COLLECT_SUSPECTS)
     return true;
   double per = heap->stw_per_candidate > 0 ? heap->stw_per_candidate : 100e-9;
   double n = gen == RCGC_NUM_GENERATIONS - 1
@@ -246,6 +242,21 @@ static void suspects_beside(rcgc_heap *heap) {
   if (!list_empty(&heap->suspects) &&
       heap->allocated - heap->collect_mark >= heap->suspect_every)
     (void)rcgc__collect_list(heap, 0, COLLECT_SUSPECTS, NULL, NULL);
+}
+
+/* A backstop counts as young or full when it starts. */
+static void count_backstop(rcgc_heap *heap, int gen, unsigned flags) {
+  if ((flags & COLLECT_BACKSTOP) && gen < RCGC_NUM_GENERATIONS - 1)
+    heap->young_backstops++;
+}
+
+/* Start the collection due as an incremental one; false when memory is
+** short (then no collection runs now). */
+static bool start_incremental(rcgc_heap *heap, int gen, unsigned flags) {
+  if (!rcgc__inc_start(heap, gen, flags))
+    return false;
+  count_backstop(heap, gen, flags);
+  return true;
 }
 
 /* An automatic slice, timed for the pacing below. */
@@ -299,44 +310,26 @@ void rcgc__maybe_collect(rcgc_heap *heap) {
     }
     return;
   }
-  if (heap->enabled && heap->gens[0].threshold != 0) {
-    if (heap->pause_budget_us > 0 && !stop_the_world(heap)) {
-      if (rcgc__start_due(heap)) {
-        auto_slice(heap);
-        return;
-      }
-    } else if (run_due(heap)) {
+  int gen;
+  unsigned flags;
+  if (heap->enabled && heap->gens[0].threshold != 0 && due(heap, &gen, &flags)) {
+    if (heap->pause_budget_us == 0 || stop_the_world(heap, gen, flags)) {
+      count_backstop(heap, gen, flags);
+      rcgc__collect(heap, gen, flags);
       return; /* rescheduled by the collection */
+    }
+    if (start_incremental(heap, gen, flags)) {
+      auto_slice(heap);
+      return;
     }
   }
   rcgc__schedule(heap);
 }
 
-/* A backstop counts as young or full when it starts. */
-static void count_backstop(rcgc_heap *heap, int gen, unsigned flags) {
-  if ((flags & COLLECT_BACKSTOP) && gen < RCGC_NUM_GENERATIONS - 1)
-    heap->young_backstops++;
-}
-
-static bool run_due(rcgc_heap *heap) {
-  int gen;
-  unsigned flags;
-  if (!due(heap, &gen, &flags))
-    return false;
-  count_backstop(heap, gen, flags);
-  rcgc__collect(heap, gen, flags);
-  return true;
-}
-
 bool rcgc__start_due(rcgc_heap *heap) {
   int gen;
   unsigned flags;
-  if (heap->inc != NULL || !due(heap, &gen, &flags))
-    return false;
-  if (!rcgc__inc_start(heap, gen, flags))
-    return false; /* memory is short: no collection now */
-  count_backstop(heap, gen, flags);
-  return true;
+  return heap->inc == NULL && due(heap, &gen, &flags) && start_incremental(heap, gen, flags);
 }
 
 /* The collection RCGC_STRESS runs at every tracked allocation. */
