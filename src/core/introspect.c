@@ -77,8 +77,9 @@ static int fail(rcgc_heap *heap, rcgc_list *out, int err) {
 
 /* The lists of generation 'g': the suspects count as generation 0 (they
 ** are what the next young collection examines); the candidates of a
-** running incremental collection -- seen only from its own callbacks, the
-** other calls finish it first -- as generation 2, where its survivors go.
+** running incremental collection as generation 2, where its survivors go
+** (rcgc_get_objects and rcgc_freeze finish it first, so only from its own
+** callbacks; rcgc_get_referrers sees them between slices too).
 ** Returns how many. */
 #define GEN_LISTS 5
 static int gen_lists(rcgc_heap *heap, int g, head_t *lists[GEN_LISTS]) {
