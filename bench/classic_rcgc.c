@@ -17,12 +17,16 @@
 ** variant, where reference counting frees every tree).
 **
 ** Usage:
-**   classic_rcgc [--policy default|cpython] [--budget US] gcbench [--cyclic] [DEPTH]
-**   classic_rcgc [--policy default|cpython] [--budget US] binary-trees [--cyclic] [DEPTH]
+**   classic_rcgc [--policy default|cpython|off] [--budget US] gcbench [--cyclic] [DEPTH]
+**   classic_rcgc [--policy default|cpython|off] [--budget US] binary-trees [--cyclic] [DEPTH]
 **
 ** --policy cpython selects CPython 3.11's exact collection schedule
 ** (rcgc_set_policy) when the library has the policy interface; "default"
-** keeps the library's default. DEPTH: GCBench's long-lived (and largest)
+** keeps the library's default; "off" turns automatic collection off
+** (rcgc_disable): reference counting alone frees the trees, which only the
+** acyclic variant allows (with --cyclic it is a usage error: the cyclic
+** variant's trees are reclaimed by the collector or never), and the program
+** checks that no collection ran. DEPTH: GCBench's long-lived (and largest)
 ** tree depth, 16 by default (stretch tree DEPTH + 2); binary-trees' maximum
 ** depth, 10 by default (stretch tree DEPTH + 1).
 **
@@ -336,8 +340,9 @@ static void gcbench(int depth) {
 /* ------------------------------------------------------------------ main */
 
 static _Noreturn void usage(void) {
-  fprintf(stderr, "usage: classic_rcgc [--policy default|cpython] [--budget US] "
-                  "gcbench|binary-trees [--cyclic] [DEPTH]\n");
+  fprintf(stderr, "usage: classic_rcgc [--policy default|cpython|off] [--budget US] "
+                  "gcbench|binary-trees [--cyclic] [DEPTH]\n"
+                  "       (--policy off: automatic collection off, the acyclic variant only)\n");
   exit(2);
 }
 
@@ -359,9 +364,16 @@ int main(int argc, char **argv) {
     else
       usage();
   }
+  int off = strcmp(policy, "off") == 0;
   if (workload == NULL || depth > 30 ||
-      (strcmp(policy, "default") != 0 && strcmp(policy, "cpython") != 0))
+      (strcmp(policy, "default") != 0 && strcmp(policy, "cpython") != 0 && !off))
     usage();
+  if (off && cyclic) {
+    fprintf(stderr, "classic_rcgc: --policy off (automatic collection off) runs the acyclic "
+                    "variant only: the cyclic variant's trees are reclaimed by the collector "
+                    "or never\n");
+    usage();
+  }
   int is_gcbench = strcmp(workload, "gcbench") == 0;
   if (depth < 0)
     depth = is_gcbench ? 16 : 10;
@@ -380,6 +392,10 @@ int main(int argc, char **argv) {
   if (strcmp(policy, "cpython") == 0)
     applied = "library default: this rcgc has no rcgc_set_policy";
 #endif
+  if (off) {
+    rcgc_disable(heap);
+    applied = "automatic collection off: rcgc_disable";
+  }
   if (budget != 0 && rcgc_set_pause_budget(heap, budget) != 0)
     die("rcgc_set_pause_budget failed");
   if (budget != 0)
@@ -411,6 +427,8 @@ int main(int argc, char **argv) {
   long collected = gc.collected + final;
   long alive = (long)rcgc_heap_object_count(heap);
   check("objects alive after the final collection", alive, 0);
+  if (off)
+    check("collections with automatic collection off", gc.count, 0);
   check("objects freed by the collections (automatic and final)", collected,
         cyclic ? made : 0);
   size_t leaked = rcgc_heap_destroy(heap);

@@ -21,7 +21,10 @@ ratios, and writes it as JSON.
   report.py classic --out DIR --json FILE
       DIR holds SYSTEM.WORKLOAD.DEPTH.VARIANT.{txt,err,rc,time} of the
       classic benchmarks (GCBench, binary-trees; rcgc-budget's .err holds an
-      "incremental: ..." line), skipped.tsv, not-run.tsv and mode; the table
+      "incremental: ..." line; rcgc-off, automatic collection off, runs the
+      acyclic variant only), skipped.tsv, not-run.tsv (workload and depth
+      TAB variant TAB reason, then TAB system when it is not CPython) and
+      mode; the table
       is printed and the "classic" part of FILE is replaced (the rest of FILE
       is kept). Exits 1 when an rcgc run failed
       or the systems' check lines differ.
@@ -919,12 +922,18 @@ def instructions(args):
 
 # ------------------------------------------------------ classic benchmarks
 
-# rcgc-budget comes last, so that the cells before it stay where they were.
+# classic_rcgc --policy off: automatic collection off (rcgc_disable), the
+# acyclic variant only; set beside malloc, mimalloc and boehm.
+OFF = 'rcgc-off'
+OFF_AGAINST = ('malloc', 'mimalloc', 'boehm')
+# rcgc-budget, then rcgc-off, come last, so that the cells before them stay
+# where they were.
 CLASSIC_SYSTEMS = ('rcgc-default', 'rcgc-cpython', 'boehm', 'malloc',
-                   'mimalloc', 'cpython', BUDGET)
+                   'mimalloc', 'cpython', BUDGET, OFF)
 CLASSIC_RCGC = ('rcgc-default', 'rcgc-cpython', BUDGET)
 LABEL.update({'rcgc-default': 'rcgc', 'rcgc-cpython': 'rcgc-cpy',
-              'malloc': 'malloc', 'mimalloc': 'mimalloc', BUDGET: 'rcgc-budget'})
+              'malloc': 'malloc', 'mimalloc': 'mimalloc', BUDGET: 'rcgc-budget',
+              OFF: 'rcgc-off'})
 CLASSIC_WORKLOADS = ('gcbench', 'binary-trees')
 
 
@@ -945,15 +954,19 @@ def parse_classic(text):
 def classic(args):
     d = args.out
     mode = (read(os.path.join(d, 'mode'), 'full') or 'full').strip()
-    skipped, not_run = {}, {}
+    # not_run: CPython's runs left out (workload and depth, variant); off_not_run:
+    # rcgc-off's (a fourth field names the system; CPython's lines have none).
+    skipped, not_run, off_not_run = {}, {}, {}
     for line in (read(os.path.join(d, 'skipped.tsv'), '') or '').splitlines():
         if '\t' in line:
             k, v = line.split('\t', 1)
             skipped[k] = v
     for line in (read(os.path.join(d, 'not-run.tsv'), '') or '').splitlines():
         parts = line.split('\t')
-        if len(parts) == 3:
+        if len(parts) == 3 or (len(parts) == 4 and parts[3] == 'cpython'):
             not_run[(parts[0], parts[1])] = parts[2]
+        elif len(parts) == 4 and parts[3] == OFF:
+            off_not_run[(parts[0], parts[1])] = parts[2]
 
     # SYSTEM.WORKLOAD.DEPTH.VARIANT.txt
     runs, versions, keys = {}, {}, set()
@@ -980,8 +993,10 @@ def classic(args):
         return 1
     # rcgc-budget only when it ran (an output directory from before it has
     # none, and its tables stay as they were).
+    # rcgc-off likewise, when it ran or was recorded as not run.
     systems = [s for s in CLASSIC_SYSTEMS if s not in skipped
-               and (s != BUDGET or any(k[0] == BUDGET for k in runs))]
+               and (s != BUDGET or any(k[0] == BUDGET for k in runs))
+               and (s != OFF or off_not_run or any(k[0] == OFF for k in runs))]
     keys = sorted(keys, key=lambda k: (CLASSIC_WORKLOADS.index(k[0]), k[1],
                                        k[2] != 'acyclic'))
 
@@ -996,7 +1011,7 @@ def classic(args):
                      + (': ' + '; '.join(bugs[:5]) if bugs else (f': {tail}' if tail else '')))
         if s.startswith('rcgc'):
             failed = True
-    for s in CLASSIC_RCGC:
+    for s in CLASSIC_RCGC + (OFF,):
         for (rs, w, depth, v), r in runs.items():
             if rs == s and r['ok'] and r['result'].get('alive', 0) != 0:
                 notes.append(f'{s} {w} {depth} {v}: {r["result"]["alive"]} objects alive '
@@ -1034,6 +1049,8 @@ def classic(args):
     def missing(s, k):
         if (f'{k[0]} {k[1]}', k[2]) in not_run and s == 'cpython':
             return 'n/a*'
+        if (f'{k[0]} {k[1]}', k[2]) in off_not_run and s == OFF:
+            return 'n/a**'
         return 'n/a'
 
     rows, entries = [], []
@@ -1079,6 +1096,12 @@ def classic(args):
                 e['ratio_maxrss'] = round(rm, 3)
             if inc:
                 e['incremental'] = inc
+            if s == OFF:  # other / rcgc-off: > 1 means rcgc-off is faster
+                for o in OFF_AGAINST:
+                    xo = res(o, k)
+                    ro = ratio(xo['seconds'], x['seconds']) if xo else None
+                    if ro:
+                        e[f'speedup_{o}'] = round(ro, 3)
             entry['systems'][s] = e
         rows += [r_t, r_m, r_c, r_p]
         entries.append(entry)
@@ -1116,10 +1139,41 @@ def classic(args):
                                  f'{inc.get("peak_extra_bytes")} extra bytes at the peak)')
             gc_rows.append(row)
 
+    # rcgc-off, per acyclic workload: its seconds beside malloc, mimalloc and
+    # boehm, each with the ratio other / rcgc-off.
+    off_rows = []
+    for k in keys:
+        w, depth, v = k
+        if OFF not in systems or v != 'acyclic':
+            continue
+        x = res(OFF, k)
+        row = Row(f'{w} {depth} off')
+        off_rows.append(row)
+        if x is None:
+            row.cells.append(f'{LABEL[OFF]} n/a')
+            continue
+        row.add(OFF, f'{fmt_num(x["seconds"], 3)} s')
+        for o in OFF_AGAINST:
+            if o not in systems:
+                continue
+            xo = res(o, k)
+            if xo is None:
+                row.add(o, 'n/a')
+            else:
+                row.add(o, fmt_num(xo['seconds'], 3),
+                        fmt_ratio(ratio(xo['seconds'], x['seconds'])))
+
     for s in skipped:
         notes.append(f'{s} skipped: {skipped[s]}')
     if not_run:
         notes.append('n/a*: ' + sorted(set(not_run.values()))[0])
+    if OFF in systems:
+        notes.append(f'{OFF}: classic_rcgc --policy off: automatic collection off '
+                     '(rcgc_disable), every tree freed by reference counting alone; its (Nx) '
+                     f'in the rows above = {OFF} / rcgc (default policy), in its own lines '
+                     f'other / {OFF}')
+    if off_not_run:
+        notes.append(f'n/a**: {OFF}: ' + sorted(set(off_not_run.values()))[0])
     pol = versions.get('rcgc-cpython', '')
     if 'no rcgc_set_policy' in pol:
         notes.append('this rcgc has no policy interface (rcgc_set_policy): both rcgc '
@@ -1166,6 +1220,12 @@ def classic(args):
     print('rcgc per workload: share of the time spent in collections (sum of the '
           'pauses / total), collections, longest pause, what the collections reclaimed')
     print(render(gc_rows))
+    if off_rows:
+        print()
+        print(f'{OFF} (automatic collection off: reference counting alone) beside malloc, '
+              f'mimalloc and boehm: seconds; (Nx) = other / {OFF}: how many times faster '
+              f'{OFF} is')
+        print(render(off_rows))
     if notes:
         print()
         for n in notes:
@@ -1203,6 +1263,17 @@ def classic(args):
                     'rcgc_get_incremental_stats at the end of the benchmark',
             'ratio': f'its speedup and ratio_max_pause are {BUDGET} / rcgc-default: '
                      '< 1 means the budget is faster, its longest pause shorter',
+        }
+    if OFF in systems:
+        doc['classic']['off'] = {
+            'system': OFF,
+            'what': f'{OFF}: classic_rcgc --policy off: automatic collection off '
+                    '(rcgc_disable), every tree freed by reference counting alone; '
+                    'the acyclic variant only',
+            'ratio': f'its speedup is {OFF} / rcgc-default (< 1 means {OFF} is faster); '
+                     f'its speedup_malloc, speedup_mimalloc and speedup_boehm are that '
+                     f'system / {OFF} (> 1 means {OFF} is faster)',
+            'not_run': {f'{a} {b}': why for (a, b), why in off_not_run.items()},
         }
     with open(args.json, 'w') as f:
         json.dump(doc, f, indent=2)

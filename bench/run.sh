@@ -19,8 +19,9 @@
 #                                (git HEAD's); writes bench/instructions.json
 #   bench/run.sh --classic       only the classic benchmarks (GCBench,
 #                                binary-trees, each acyclic and cyclic) on
-#                                rcgc (both policies, and the default one
-#                                with a pause budget), Boehm, malloc,
+#                                rcgc (both policies, the default one
+#                                with a pause budget, and automatic
+#                                collection off: acyclic only), Boehm, malloc,
 #                                mimalloc and CPython; updates the "classic"
 #                                part of bench/results.json (with --quick:
 #                                small depths, build/bench/results-quick.json)
@@ -47,7 +48,9 @@
 #   BENCH_SKIP="php boehm"        systems not to run (php, cpython, boehm,
 #                                 rcgc-cpython: rcgc_bench under the CPython
 #                                 policy; rcgc-budget: with a pause budget;
-#                                 classic: malloc, mimalloc), or
+#                                 classic: malloc, mimalloc, rcgc-off:
+#                                 classic_rcgc with automatic collection
+#                                 off), or
 #                                 "classic", or "python" (rcgc for Python
 #                                 beside objgraph, last in a full run), or
 #                                 "pauses" (bigtree and cyclechurn)
@@ -86,7 +89,7 @@ for arg in "$@"; do
     --quick) mode=quick ;;
     --instructions) mode=instructions ;;
     --classic) classic_only=1 ;;
-    -h|--help) sed -n '2,71p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^set -u/ { exit } NR > 1' "$0"; exit 0 ;;
     *) echo "bench: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -371,6 +374,16 @@ classic_workloads() {
   else
     systems+=(rcgc-budget)
   fi
+  # rcgc-off: automatic collection off (classic_rcgc --policy off), reference
+  # counting alone; the acyclic variant only (the cyclic one needs the
+  # collector: recorded as not run).
+  if ! wants rcgc-off; then
+    cskip rcgc-off "BENCH_SKIP"
+  elif ! "$dir/classic_rcgc" 2>&1 | grep -q -F 'cpython|off'; then
+    cskip rcgc-off "$dir/classic_rcgc has no --policy off (a classic_rcgc from before it)"
+  else
+    systems+=(rcgc-off)
+  fi
   for s in boehm malloc mimalloc; do
     if ! wants "$s"; then cskip "$s" "BENCH_SKIP"
     elif [ ! -x "$dir/classic_$s" ]; then
@@ -397,6 +410,16 @@ classic_workloads() {
           rcgc-default) run "$name" "$dir/classic_rcgc" --policy default "$1" "${flag[@]}" "$2" ;;
           rcgc-cpython) run "$name" "$dir/classic_rcgc" --policy cpython "$1" "${flag[@]}" "$2" ;;
           rcgc-budget) run "$name" "$dir/classic_rcgc" --policy default --budget "$BUDGET" "$1" "${flag[@]}" "$2" ;;
+          rcgc-off)
+            # not-run.tsv: workload, variant, reason, system (CPython's
+            # lines have no fourth field).
+            if [ "$v" = cyclic ]; then
+              printf '%s\t%s\t%s\t%s\n' "$1 $2" "$v" \
+                "automatic collection off runs the acyclic variant only: the cyclic variant's trees are reclaimed by the collector or never" \
+                rcgc-off >>"$OUT/classic/not-run.tsv"
+            else
+              run "$name" "$dir/classic_rcgc" --policy off "$1" "$2"
+            fi ;;
           cpython)
             if [ "$1" = binary-trees ] && [ "$2" -gt "$cpy_max" ]; then
               printf '%s\t%s\t%s\n' "$1 $2" "$v" \

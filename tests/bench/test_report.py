@@ -218,3 +218,98 @@ def test_classic_without_budget(report, tmp_path, capsys):
     with open(js) as f:
         doc = json.load(f)['classic']
     assert 'budget' not in doc and 'rcgc-budget' not in doc['systems']
+
+
+def classic_one(d, system, variant, version, seconds, collectors=True):
+    """One classic run of gcbench 10: malloc and mimalloc have no collections."""
+    base = f'{system}.gcbench.10.{variant}'
+    gc = (' collections=0 full=0 max_pause_ms=0.000 gc_seconds=0.000 collected=0 alive=0'
+          if collectors else '')
+    write(d, base + '.txt', '\n'.join([
+        f'version {version}',
+        'stretch tree of depth 12: 8191 nodes',
+        f'result workload=gcbench variant={variant} depth=10 seconds={seconds} '
+        f'nodes=1000{gc} maxrss_kb=4096', '']))
+    write(d, base + '.rc', '0\n')
+    write(d, base + '.time', '0.1\n')
+    write(d, base + '.err', '')
+
+
+OFF_WHY = ('automatic collection off runs the acyclic variant only: the cyclic '
+           "variant's trees are reclaimed by the collector or never")
+
+
+def classic_off_dir(d, off):
+    write(d, 'mode', 'quick\n')
+    write(d, 'skipped.tsv', '' if off else 'rcgc-off\tBENCH_SKIP\n')
+    # CPython's line (three fields) and rcgc-off's (a fourth: the system)
+    # name the same workload and variant.
+    write(d, 'not-run.tsv', 'gcbench 10\tcyclic\tCPython was not run\n'
+          + (f'gcbench 10\tcyclic\t{OFF_WHY}\trcgc-off\n' if off else ''))
+    classic_run(d, 'rcgc-default', 'rcgc 0.1.0 policy=default (library default)', 0.010, 0.100)
+    for s, seconds in (('malloc', 0.006), ('mimalloc', 0.004), ('boehm', 0.015)):
+        for v in ('acyclic', 'cyclic'):
+            classic_one(d, s, v, f'{s} 1', seconds, collectors=s == 'boehm')
+    if off:
+        classic_one(d, 'rcgc-off', 'acyclic',
+                    'rcgc 0.1.0 policy=off (automatic collection off: rcgc_disable)', 0.005)
+
+
+def run_classic(report, d, js, capsys):
+    assert report.classic(argparse.Namespace(out=d, json=js)) == 0
+    with open(js) as f:
+        return capsys.readouterr().out, json.load(f)['classic']
+
+
+def test_classic_off(report, tmp_path, capsys):
+    d = str(tmp_path / 'classic')
+    classic_off_dir(d, True)
+    out, doc = run_classic(report, d, str(tmp_path / 'r.json'), capsys)
+    lines = out.splitlines()
+
+    def row(label):
+        return next(l for l in lines if l.startswith(label + '  '))
+    assert row('gcbench 10 s').endswith('rcgc-off 0.005 (0.50x)')
+    assert row('gcbench 10 collections').endswith('rcgc-off 0 (full 0)')
+    assert row('gcbench-cyclic 10 s').endswith('cpython n/a*  rcgc-off n/a**')
+    assert row('gcbench-cyclic 10 max pause ms').endswith('rcgc-off n/a**')
+    assert row('gcbench 10 off') == ('gcbench 10 off  rcgc-off 0.005 s  malloc 0.006 (1.20x)  '
+                                     'mimalloc 0.004 (0.80x)  boehm 0.015 (3.00x)')
+    assert not any(l.startswith('gcbench-cyclic 10 off') for l in lines)
+    assert 'note: n/a*: CPython was not run' in lines
+    assert f'note: n/a**: rcgc-off: {OFF_WHY}' in lines
+    assert any(l.startswith('note: rcgc-off: classic_rcgc --policy off: ') for l in lines)
+
+    e = doc['workloads'][0]['systems']['rcgc-off']
+    assert (doc['workloads'][0]['variant'], e['seconds'], e['speedup'], e['speedup_malloc'],
+            e['speedup_mimalloc'], e['speedup_boehm']) == ('acyclic', 0.005, 0.5, 1.2, 0.8, 3.0)
+    assert 'rcgc-off' not in doc['workloads'][1]['systems']
+    assert doc['not_run'] == {'gcbench 10 cyclic': 'CPython was not run'}
+    assert doc['off']['not_run'] == {'gcbench 10 cyclic': OFF_WHY}
+    assert doc['systems']['rcgc-off'] == 'rcgc 0.1.0 policy=off (automatic collection off: rcgc_disable)'
+
+
+def test_classic_without_off(report, tmp_path, capsys):
+    classic_off_dir(str(tmp_path / 'a'), True)
+    classic_off_dir(str(tmp_path / 'b'), False)
+    with_off, doc_off = run_classic(report, str(tmp_path / 'a'), str(tmp_path / 'a.json'), capsys)
+    without, doc = run_classic(report, str(tmp_path / 'b'), str(tmp_path / 'b.json'), capsys)
+    assert 'rcgc-off' not in doc['systems'] and 'off' not in doc
+    assert doc['skipped'] == {'rcgc-off': 'BENCH_SKIP'}
+
+    # Every row of the table is the row of the run with rcgc-off without its cell.
+    def table(out):
+        return [l for l in out.splitlines() if not l.startswith('note:')
+                and l.split('  ')[0].endswith((' s', ' peak RSS MB', ' collections',
+                                               ' max pause ms'))]
+    rows, rows_off = table(without), table(with_off)
+    assert len(rows) == len(rows_off) == 8
+    for a, b in zip(rows, rows_off):
+        assert b[:b.index('  rcgc-off ')].rstrip() == a
+    notes = [l for l in without.splitlines() if l.startswith('note:')]
+    assert [l for l in notes if 'rcgc-off' in l] == ['note: rcgc-off skipped: BENCH_SKIP']
+    assert not any('rcgc-off' in l or l.startswith('gcbench 10 off')
+                   for l in without.splitlines() if l not in notes)
+    # The same keys as the run with it, less its own.
+    for w, w_off in zip(doc['workloads'], doc_off['workloads']):
+        assert {k: v for k, v in w_off['systems'].items() if k != 'rcgc-off'} == w['systems']
