@@ -29,10 +29,12 @@
 **                                   (default 4000000 2000000 and 1000000
 **                                   2000000); --no-bigtree / --no-cyclechurn
 **                                   skip them
-**   rcgc_bench --once KIND N        build KIND (rings, live-tree, mixed) once
-**                                   and collect once (for callgrind; the
-**                                   build is bench_build(), the collection
-**                                   bench_collect(): toggle on either)
+**   rcgc_bench --once KIND N        build KIND (rings, live-tree, mixed) once,
+**                                   collect once, drop the held tree (for
+**                                   callgrind; the build is bench_build(),
+**                                   the collection bench_collect(), the drop,
+**                                   which frees the tree by reference
+**                                   counting, bench_free(): toggle on any)
 **   rcgc_bench --memory N           resident memory growth per node for a
 **                                   held tree of N nodes
 **   --policy default|cpython        (anywhere, with any of the above) the
@@ -255,6 +257,12 @@ static BENCH_NOINLINE long bench_collect(rcgc_heap *h) {
   return rcgc_collect(h, 2);
 }
 
+/* Drop the held root (NULL for rings): the tree is freed by reference
+** counting, iteratively (--toggle-collect=bench_free). */
+static BENCH_NOINLINE void bench_free(rcgc_heap *h, node *keep) {
+  rcgc_decref(h, keep);
+}
+
 /* What one timed collection must report for workload k of size n. */
 static void check_collection(enum kind k, long n, long found, rcgc_heap *h) {
   long garbage = k == K_TREE ? 0 : (n / 3) * 3;
@@ -299,7 +307,13 @@ static void once(enum kind k, long n, int build_only) {
   node *keep = bench_build(h, k, n);
   if (!build_only)
     check_collection(k, n, bench_collect(h), h);
-  rcgc_decref(h, keep);
+  bench_free(h, keep);
+  /* The tree is gone; only rings not collected (build only) are left. */
+  char what[96];
+  snprintf(what, sizeof what, "%s %ld: objects alive after dropping the tree",
+           kind_name(k), n);
+  check(what, (long)rcgc_heap_object_count(h),
+        build_only && k != K_TREE ? (n / 3) * 3 : 0);
   rcgc_collect(h, 2);
   heap_destroy(h, kind_name(k));
   printf("once %s %ld%s policy=%s\n", kind_name(k), k == K_MIXED ? 2 * n : n,

@@ -14,8 +14,9 @@ ratios, and writes it as JSON.
       --previous: an earlier results.json, to set the CPython policy's
       figures against. A "classic" part already in FILE is kept.
   report.py instructions --out DIR --nodes N --json FILE [--baseline FILE]
-      DIR holds instr.POLICY.KIND.{collect,build}.err: callgrind's stderr,
-      POLICY default and (when measured) cpython. --baseline: an earlier
+      DIR holds instr.POLICY.KIND.{collect,build,free}.err: callgrind's
+      stderr, POLICY default and (when measured) cpython; free (dropping
+      the held tree) for live-tree and mixed, when measured. --baseline: an earlier
       instructions.json to compute the % change against (--baseline-commit:
       the commit it comes from).
   report.py classic --out DIR --json FILE
@@ -864,8 +865,23 @@ def instructions(args):
             'change_pct': '100 * (now / baseline - 1) of the instructions per node'}
     print(f'instructions per node (callgrind Ir), {n}-node workloads, '
           f'policies: {", ".join(policies)}')
+    # free: dropping the held tree after the collection (bench_free), measured
+    # for live-tree and mixed (rings hold nothing) by an rcgc_bench that has it.
+    has_free = any(os.path.exists(os.path.join(d, f'instr.{p}.{k}.free.err'))
+                   for p in policies for k in KINDS)
     print('collect = the timed rcgc_collect(heap, 2) alone; build = making the '
-          'objects (allocation, rcgc_set, decref)')
+          'objects (allocation, rcgc_set, decref)'
+          + ('; free = dropping the held tree, freed by reference counting (per node '
+             f'of the tree: {n})' if has_free else ''))
+    if has_free:
+        doc['free'] = {
+            'what': 'free_ir: instructions inside bench_free (valgrind --tool=callgrind '
+                    '--toggle-collect=bench_free*): the rcgc_decref of the held root after '
+                    'the collection, which frees the tree by reference counting; '
+                    'live-tree and mixed only (rings hold nothing: their garbage is '
+                    'freed by the collection, in collect_ir)',
+            'per_node': f'free_ir_per_node = free_ir / {n}, the nodes of the tree '
+                        '(mixed too: its rings are gone by then)'}
     if base:
         rev = (f'revision {base["rcgc_revision"]}' if base.get('rcgc_revision') else
                f'committed in {doc["baseline"]["committed_in"] or "?"}')
@@ -884,20 +900,25 @@ def instructions(args):
             b = base_figures(kind, policy)
             same_size = b is not None and b.get('nodes', nodes) == nodes
             change, was = {}, {}
-            for part in ('collect', 'build'):
-                text = read(os.path.join(d, f'instr.{policy}.{kind}.{part}.err'), '')
+            for part in ('collect', 'build', 'free'):
+                path = os.path.join(d, f'instr.{policy}.{kind}.{part}.err')
+                if part == 'free' and not os.path.exists(path):
+                    continue
+                # free: per node of the tree (n), the only nodes it frees
+                per = n if part == 'free' else nodes
+                text = read(path, '')
                 m = re.search(r'Collected\s*:\s*(\d+)', text)
                 ir = int(m.group(1)) if m else None
                 fig[f'{part}_ir'] = ir
-                fig[f'{part}_ir_per_node'] = round(ir / nodes, 1) if ir else None
-                cell = (f'{part} {fmt_num(ir / nodes if ir else None)} Ir/node '
+                fig[f'{part}_ir_per_node'] = round(ir / per, 1) if ir else None
+                cell = (f'{part} {fmt_num(ir / per if ir else None)} Ir/node '
                         f'({ir if ir is not None else "?"} Ir)')
                 old = (b or {}).get(f'{part}_ir')
                 if ir and old and same_size:
                     ch = 100 * (ir / old - 1)
                     change[part] = round(ch, 2)
-                    was[part] = round(old / nodes, 1)
-                    cell += f' {ch:+.1f}% (was {old / nodes:.1f})'
+                    was[part] = round(old / per, 1)
+                    cell += f' {ch:+.1f}% (was {old / per:.1f})'
                 row.cells.append(cell)
             if change:
                 fig['baseline_ir_per_node'] = was

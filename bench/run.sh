@@ -13,7 +13,9 @@
 #                                (anchors run through bench/anchor_* helpers);
 #                                writes build/bench/results-quick.json
 #   bench/run.sh --instructions  instructions per node of the 1,000,000-node
-#                                rings / live-tree / mixed collections under
+#                                rings / live-tree / mixed collections,
+#                                builds and (live-tree, mixed) frees of the
+#                                held tree by reference counting under
 #                                callgrind, under both policies, compared
 #                                with the committed bench/instructions.json
 #                                (git HEAD's); writes bench/instructions.json
@@ -178,6 +180,14 @@ if [ "$mode" = instructions ]; then
     cp "$REPO/bench/instructions.json" "$OUT/instr.baseline.json" 2>/dev/null ||
       rm -f "$OUT/instr.baseline.json"
   fi
+  # bench_free (dropping the held tree, freed by reference counting): an
+  # rcgc_bench from before it has no such function (its symbol is what
+  # callgrind toggles on).
+  free_part=free
+  if ! grep -qa bench_free "$BIN"; then
+    say "$BIN has no bench_free: free instructions not measured"
+    free_part=
+  fi
   policies="default cpython"
   if ! has_policy; then
     say "$BIN has no --policy: measuring the library's default only"
@@ -188,7 +198,10 @@ if [ "$mode" = instructions ]; then
     flag=()
     [ "$policies" != default ] && flag=(--policy "$policy")
     for kind in rings live-tree mixed; do
-      for part in collect build; do
+      # rings hold nothing to drop: their garbage is freed by the collection.
+      parts="collect build"
+      [ "$kind" != rings ] && parts="$parts $free_part"
+      for part in $parts; do
         say "callgrind: $kind $N, $policy policy, counting bench_$part"
         # --toggle-collect counts only inside the named function (callees
         # included); a pattern, since the compiler may clone it.

@@ -313,3 +313,79 @@ def test_classic_without_off(report, tmp_path, capsys):
     # The same keys as the run with it, less its own.
     for w, w_off in zip(doc['workloads'], doc_off['workloads']):
         assert {k: v for k, v in w_off['systems'].items() if k != 'rcgc-off'} == w['systems']
+
+
+def instr_dir(d, free, n=1000):
+    """callgrind's stderr for each run bench/run.sh --instructions makes: Ir
+    = 100 per node for collect, 200 for build, 150 for free (per tree node)."""
+    for policy in ('default', 'cpython'):
+        for kind in ('rings', 'live-tree', 'mixed'):
+            nodes = 2 * n if kind == 'mixed' else n
+            parts = {'collect': 100 * nodes, 'build': 200 * nodes}
+            if free and kind != 'rings':
+                parts['free'] = 150 * n
+            for part, ir in parts.items():
+                write(d, f'instr.{policy}.{kind}.{part}.err',
+                      f'==1== Events    : Ir\n==1== Collected : {ir}\n==1==\n')
+
+
+def run_instructions(report, tmp_path, free, capsys, baseline=None):
+    d = str(tmp_path / 'out')
+    instr_dir(d, free)
+    js = str(tmp_path / 'instructions.json')
+    base = None
+    if baseline is not None:
+        base = str(tmp_path / 'base.json')
+        with open(base, 'w') as f:
+            json.dump(baseline, f)
+    assert report.instructions(argparse.Namespace(
+        out=d, nodes=1000, json=js, baseline=base, baseline_commit='abc1234')) == 0
+    with open(js) as f:
+        return capsys.readouterr().out, json.load(f)
+
+
+def test_instructions_free(report, tmp_path, capsys):
+    baseline = {'date': 'then', 'rcgc_revision': 'abc1234', 'policies': {'default': '-'},
+                'workloads': [
+        {'workload': 'live-tree', 'nodes': 1000, 'collect_ir': 100000, 'build_ir': 200000,
+         'free_ir': 120000, 'cpython_policy': {'collect_ir': 100000, 'build_ir': 200000}}]}
+    out, doc = run_instructions(report, tmp_path, True, capsys, baseline)
+    lines = out.splitlines()
+
+    def row(label):
+        return next(l for l in lines if l.startswith(label + '  '))
+    assert row('rings 1000 default').split() == [
+        'rings', '1000', 'default', 'collect', '100.0', 'Ir/node', '(100000', 'Ir)',
+        'build', '200.0', 'Ir/node', '(200000', 'Ir)']
+    assert row('live-tree 1000 default').endswith(
+        'free 150.0 Ir/node (150000 Ir) +25.0% (was 120.0)')
+    assert row('live-tree 1000 cpython').endswith('free 150.0 Ir/node (150000 Ir)')
+    # mixed: free per node of the tree (1000), not of the 2000 nodes
+    assert row('mixed 2000 default').endswith('free 150.0 Ir/node (150000 Ir)')
+    assert any(l.endswith('; free = dropping the held tree, freed by reference counting '
+                          '(per node of the tree: 1000)') for l in lines)
+    w = {x['workload']: x for x in doc['workloads']}
+    assert 'free_ir' not in w['rings'] and 'free_ir' not in w['rings']['cpython_policy']
+    assert (w['live-tree']['free_ir'], w['live-tree']['free_ir_per_node']) == (150000, 150.0)
+    assert w['live-tree']['change_pct'] == {'collect': 0.0, 'build': 0.0, 'free': 25.0}
+    assert w['live-tree']['baseline_ir_per_node']['free'] == 120.0
+    assert (w['mixed']['free_ir'], w['mixed']['free_ir_per_node']) == (150000, 150.0)
+    assert w['mixed']['cpython_policy']['free_ir_per_node'] == 150.0
+    assert doc['free']['per_node'].startswith('free_ir_per_node = free_ir / 1000')
+
+
+def test_instructions_without_free(report, tmp_path, capsys):
+    with_free, doc_f = run_instructions(report, tmp_path / 'a', True, capsys)
+    out, doc = run_instructions(report, tmp_path / 'b', False, capsys)
+    assert 'free' not in out and 'free' not in doc
+    # Every row is the row with free less its free cell; the same keys less free's.
+    rows = [l for l in out.splitlines() if ' Ir/node ' in l]
+    rows_f = [l for l in with_free.splitlines() if ' Ir/node ' in l]
+    assert len(rows) == len(rows_f) == 6
+    for a, b in zip(rows, rows_f):
+        assert (b[:b.index('  free ')] if '  free ' in b else b).rstrip() == a
+
+    def drop(fig):
+        return {k: v for k, v in fig.items() if not k.startswith('free_')}
+    for w, wf in zip(doc['workloads'], doc_f['workloads']):
+        assert dict(drop(wf), cpython_policy=drop(wf['cpython_policy'])) == w
