@@ -898,7 +898,8 @@ def instructions(args):
             fig = {}
             row = Row(f'{kind} {nodes} {policy}')
             b = base_figures(kind, policy)
-            same_size = b is not None and b.get('nodes', nodes) == nodes
+            # the workload's size (its cpython_policy figures have none of their own)
+            same_size = b is not None and base_by_kind[kind].get('nodes', nodes) == nodes
             change, was = {}, {}
             for part in ('collect', 'build', 'free'):
                 path = os.path.join(d, f'instr.{policy}.{kind}.{part}.err')

@@ -389,3 +389,16 @@ def test_instructions_without_free(report, tmp_path, capsys):
         return {k: v for k, v in fig.items() if not k.startswith('free_')}
     for w, wf in zip(doc['workloads'], doc_f['workloads']):
         assert dict(drop(wf), cpython_policy=drop(wf['cpython_policy'])) == w
+
+
+def test_instructions_baseline_of_another_size(report, tmp_path, capsys):
+    # A baseline measured on 20,000 nodes gives no change to either policy's
+    # figures of a 1,000-node run.
+    baseline = {'date': 'then', 'rcgc_revision': 'abc1234', 'policies': {'default': '-'},
+                'workloads': [{'workload': 'live-tree', 'nodes': 20000, 'collect_ir': 100000,
+                               'build_ir': 200000, 'cpython_policy': {
+                                   'collect_ir': 100000, 'build_ir': 200000}}]}
+    out, doc = run_instructions(report, tmp_path, False, capsys, baseline)
+    assert not any('%' in l for l in out.splitlines() if l.startswith('live-tree'))
+    w = next(x for x in doc['workloads'] if x['workload'] == 'live-tree')
+    assert 'change_pct' not in w and 'change_pct' not in w['cpython_policy']
