@@ -11,7 +11,15 @@
  *   ./a.out grow LIVE  the anchor's own grow()
  *   ./a.out quick CHURN_LIVE CHURN_RINGS GROW_LIVE N...
  *                      the anchor's workloads at smaller churn/grow sizes
- *                      (with fixed_churn) */
+ *                      (with fixed_churn)
+ *   ./a.out shuffled N...
+ *                      live-tree-shuffled and mixed-shuffled, which the
+ *                      anchor does not have (see shuffled below), timed as
+ *                      the anchor's bench() times live-tree and mixed:
+ *     live-tree-shuffled N seconds ns_per_node, mixed-shuffled 2N ...
+ *                      after each collection the tree must still have its
+ *                      N nodes (walked from the root); otherwise a message
+ *                      on stderr and exit status 3 */
 #define main boehm_anchor_main
 #include "boehm_bench.c"
 #undef main
@@ -49,8 +57,87 @@ static void fixed_churn(long live, long rn) {
     fflush(stdout);
 }
 
+/* splitmix64, as rcgc_bench.c and anchor_cpython.py compute it. */
+static unsigned long long splitmix64(unsigned long long *state) {
+    unsigned long long z = (*state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* The graph of the anchor's tree(n) (and, with rings, of its rings(n)),
+ * the nodes allocated in a random order with respect to it, exactly as
+ * rcgc_bench.c's shuffled() builds it: all nodes made first into an array,
+ * shuffled (Fisher-Yates, splitmix64 seed 1), then v[i] linked as tree()
+ * links its i-th node and the rest as rings of three. The array is atomic
+ * (not scanned) and collection is off while building, as in the anchor's
+ * bench(). Returns the root. */
+static node *shuffled(long n, int with_rings) {
+    long total = n + (with_rings ? (n / 3) * 3 : 0);
+    node **v = GC_MALLOC_ATOMIC(total * sizeof *v);
+    if (!v) { fprintf(stderr, "anchor_boehm: out of memory\n"); exit(2); }
+    for (long i = 0; i < total; i++) v[i] = mk();
+    unsigned long long st = 1;
+    for (long i = total - 1; i > 0; i--) {
+        long j = (long)(splitmix64(&st) % (unsigned long long)(i + 1));
+        node *t = v[i]; v[i] = v[j]; v[j] = t;
+    }
+    for (long i = 0; i < n; i++) { if (2*i+1 < n) v[i]->a = v[2*i+1]; if (2*i+2 < n) v[i]->b = v[2*i+2]; }
+    for (long i = n; i < total; i += 3) { v[i]->a = v[i+1]; v[i+1]->a = v[i+2]; v[i+2]->a = v[i]; }
+    node *r = v[0]; GC_FREE(v); return r;
+}
+
+/* Nodes reachable from the root through a and b (a complete binary tree:
+ * every node is reached once), without recursion. */
+static long count_tree(node *root, long n) {
+    node **stack = malloc((size_t)(n + 1) * sizeof *stack);
+    long sp = 0, count = 0;
+    if (!stack) { fprintf(stderr, "anchor_boehm: out of memory\n"); exit(2); }
+    if (root) stack[sp++] = root;
+    while (sp > 0 && count <= n) {
+        node *x = stack[--sp];
+        count++;
+        if (x->a) stack[sp++] = x->a;
+        if (x->b) stack[sp++] = x->b;
+    }
+    free(stack);
+    return count;
+}
+
+static int bench_shuffled(const char *kind, long n) {
+    int mixed = kind[0] == 'm', bad = 0;
+    double best = 1e9;
+    for (int rep = 0; rep < 3; rep++) {
+        GC_gcollect(); GC_disable(); keep = NULL;
+        keep = shuffled(n, mixed);
+        GC_enable();
+        double t = now(); GC_gcollect(); double dt = now() - t;
+        if (dt < best) best = dt;
+        long c = count_tree(keep, n);
+        if (c != n) {
+            fprintf(stderr, "anchor_boehm: %s %ld: %ld nodes reachable after the collection\n",
+                    kind, n, c);
+            bad = 1;
+        }
+        keep = NULL;
+    }
+    long total = mixed ? 2 * n : n;
+    printf("%s %ld %.6f %.1f\n", kind, total, best, best / total * 1e9); fflush(stdout);
+    return bad;
+}
+
 int main(int argc, char **argv) {
     GC_INIT();
+    if (argc >= 2 && strcmp(argv[1], "shuffled") == 0) {
+        int bad = 0;
+        printf("bdwgc %u.%u.%u\n", GC_VERSION_MAJOR, GC_VERSION_MINOR, GC_VERSION_MICRO);
+        for (int i = 2; i < argc; i++) {
+            long n = atol(argv[i]);
+            bad |= bench_shuffled("live-tree-shuffled", n);
+            bad |= bench_shuffled("mixed-shuffled", n);
+        }
+        return bad ? 3 : 0;
+    }
     if (argc >= 4 && strcmp(argv[1], "churn") == 0) {
         fixed_churn(atol(argv[2]), atol(argv[3]));
         return 0;
@@ -89,6 +176,6 @@ int main(int argc, char **argv) {
         grow(atol(argv[4]), 10);
         return 0;
     }
-    fprintf(stderr, "usage: %s memory N | churn LIVE RINGS | grow LIVE | quick CHURN_LIVE CHURN_RINGS GROW_LIVE N...\n", argv[0]);
+    fprintf(stderr, "usage: %s memory N | churn LIVE RINGS | grow LIVE | quick CHURN_LIVE CHURN_RINGS GROW_LIVE N... | shuffled N...\n", argv[0]);
     return 2;
 }

@@ -20,6 +20,16 @@ anchor script has no switch for.
           backlog_max=... backlog_max_bytes=...
       cyclechurn live=... cycles=... replacements=... total=...s
           ns_per_replacement=... (then as bigtree)
+  python3 anchor_cpython.py ANCHORS_DIR shuffled N...
+      live-tree-shuffled and mixed-shuffled, which the anchor script does
+      not have, per N: the graphs of live-tree and mixed (the anchor's Node,
+      its tree() and rings() links) with the nodes allocated in a random
+      order with respect to them, exactly as rcgc_bench.c's shuffled()
+      builds them (the same splitmix64 shuffle, seed 1), timed as the
+      anchor's bench() times live-tree and mixed; prints the anchor's lines
+      (live-tree-shuffled N seconds ns_per_node, mixed-shuffled 2N ...).
+      Each collection must find exactly the rings' nodes (0 for the tree);
+      otherwise a message on stderr and exit status 3.
 """
 import gc
 import os
@@ -176,6 +186,62 @@ def cyclechurn(live, reps):
     return bad
 
 
+def shuffle_order(total, seed=1):
+    """The permutation rcgc_bench.c's shuffled() makes: a Fisher-Yates
+    shuffle of 0..total-1 (for i from the last index down to 1, swap p[i]
+    with p[splitmix64() % (i + 1)]), splitmix64 inline for speed."""
+    p = list(range(total))
+    s = seed
+    for i in range(total - 1, 0, -1):
+        s = (s + 0x9E3779B97F4A7C15) & MASK
+        z = ((s ^ (s >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+        j = (z ^ (z >> 31)) % (i + 1)
+        p[i], p[j] = p[j], p[i]
+    return p
+
+
+def build_shuffled(Node, n, order):
+    """All len(order) nodes made first, put in the shuffled order; v[i]
+    linked as the anchor's tree() links its i-th node, then the rest as
+    rings of three (x.a = y, y.a = z, z.a = x) and dropped. Returns the root."""
+    made = [Node() for _ in range(len(order))]
+    v = [made[k] for k in order]
+    del made
+    for i in range(n):
+        l, r = 2 * i + 1, 2 * i + 2
+        if l < n: v[i].a = v[l]
+        if r < n: v[i].b = v[r]
+    for i in range(n, len(v), 3):
+        x, y, z = v[i], v[i + 1], v[i + 2]
+        x.a = y; y.a = z; z.a = x
+    x = y = z = None
+    root = v[0]
+    del v
+    return root
+
+
+def shuffled_bench(b, kind, n, reps=3):
+    """As the anchor's bench(): best of 3 full collections, automatic
+    collection off while building; the permutation is made once."""
+    rings_n = 3 * (n // 3) if kind == 'mixed-shuffled' else 0
+    order = shuffle_order(n + rings_n)
+    best, bad = None, 0
+    for _ in range(reps):
+        gc.collect(); gc.disable()
+        keep = build_shuffled(b.Node, n, order)
+        t = time.perf_counter(); found = gc.collect(); dt = time.perf_counter() - t
+        best = dt if best is None else min(best, dt)
+        if found != rings_n:
+            print(f"anchor_cpython.py: {kind} {n}: gc.collect() found {found}, "
+                  f"expected {rings_n}", file=sys.stderr, flush=True)
+            bad = 1
+        keep = None; gc.enable(); gc.collect()
+    total = 2 * n if kind == 'mixed-shuffled' else n  # as the anchor counts mixed
+    print(f"{kind} {total} {best:.6f} {best / total * 1e9:.1f}", flush=True)
+    return bad
+
+
 def main():
     sys.dont_write_bytecode = True  # never write into the anchors directory
     sys.path.insert(0, sys.argv[1])
@@ -204,6 +270,13 @@ def main():
         print(sys.version.split()[0], flush=True)
         bad = bigtree(b, bt_live, bt_rings)
         bad += cyclechurn(cc_live, cc_reps)
+        sys.exit(3 if bad else 0)
+    elif mode == 'shuffled':
+        print(sys.version.split()[0], flush=True)
+        bad = 0
+        for n in (int(x) for x in sys.argv[3:]):
+            for k in ('live-tree-shuffled', 'mixed-shuffled'):
+                bad += shuffled_bench(b, k, n)
         sys.exit(3 if bad else 0)
     else:
         sys.exit(f"anchor_cpython.py: unknown mode {mode}")

@@ -19,8 +19,12 @@
 **         ns_per_replacement=... collections=... (then as bigtree)
 **
 ** Usage:
-**   rcgc_bench [N ...]              the seven workloads (default N: 100000
-**                                   1000000 4000000)
+**   rcgc_bench [N ...]              the nine workloads (default N: 100000
+**                                   1000000 4000000): per N rings,
+**                                   live-tree, mixed, live-tree-shuffled and
+**                                   mixed-shuffled (--no-shuffled: not the
+**                                   last two), then churn, grow, bigtree,
+**                                   cyclechurn
 **   rcgc_bench --churn LIVE RINGS --grow LIVE [N ...]
 **                                   other churn/grow sizes (quick mode);
 **                                   --no-churn / --no-grow skip them
@@ -29,7 +33,8 @@
 **                                   (default 4000000 2000000 and 1000000
 **                                   2000000); --no-bigtree / --no-cyclechurn
 **                                   skip them
-**   rcgc_bench --once KIND N        build KIND (rings, live-tree, mixed) once,
+**   rcgc_bench --once KIND N        build KIND (rings, live-tree, mixed, or a
+**                                   shuffled one) once,
 **                                   collect once, drop the held tree (for
 **                                   callgrind; the build is bench_build(),
 **                                   the collection bench_collect(), the drop,
@@ -178,6 +183,16 @@ static void make_ring(rcgc_heap *h, long *held) {
   rcgc_decref(h, z);
 }
 
+/* splitmix64: the random numbers of cyclechurn and of the shuffled
+** workloads, computed exactly alike by anchor_cpython.py and
+** anchor_boehm.c. */
+static unsigned long long splitmix64(unsigned long long *state) {
+  unsigned long long z = (*state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
 /* n/3 rings of three nodes, all dropped. */
 static void rings(rcgc_heap *h, long n) {
   for (long i = 0; i < n / 3; i++)
@@ -210,6 +225,51 @@ static node *tree(rcgc_heap *h, long n) {
   return root;
 }
 
+/* The graph of tree(n) (and, with rings, of tree(n) then rings(n)), its
+** nodes allocated in a random order with respect to it: all of them are
+** made first, into an array that a Fisher-Yates shuffle (splitmix64, seed
+** 1: for i from the last index down to 1, swap v[i] with v[next % (i + 1)])
+** puts in random order; then v[i] is linked as tree() links its i-th node,
+** and v[n + 3j], v[n + 3j + 1], v[n + 3j + 2] as make_ring links the j-th
+** ring (x, y, z). The references, the objects and what a collection finds
+** are those of the ordered workload; only the order of the nodes in memory
+** and in the heap's lists differs. Returns the root, v[0]. */
+static node *shuffled(rcgc_heap *h, long n, int with_rings) {
+  long total = n + (with_rings ? (n / 3) * 3 : 0);
+  node **v = malloc((size_t)total * sizeof *v);
+  if (v == NULL)
+    die("out of memory for the shuffled array");
+  for (long i = 0; i < total; i++)
+    v[i] = new_node(h);
+  unsigned long long st = 1;
+  for (long i = total - 1; i > 0; i--) {
+    long j = (long)(splitmix64(&st) % (unsigned long long)(i + 1));
+    node *t = v[i];
+    v[i] = v[j];
+    v[j] = t;
+  }
+  for (long i = 0; i < n; i++) {
+    long l = 2 * i + 1, r = 2 * i + 2;
+    if (l < n)
+      rcgc_set(h, &v[i]->a, v[l]);
+    if (r < n)
+      rcgc_set(h, &v[i]->b, v[r]);
+  }
+  for (long i = 1; i < n; i++)
+    rcgc_decref(h, v[i]); /* the parent's field keeps each one alive */
+  for (long i = n; i < total; i += 3) {
+    rcgc_set(h, &v[i]->a, v[i + 1]);
+    rcgc_set(h, &v[i + 1]->a, v[i + 2]);
+    rcgc_set(h, &v[i + 2]->a, v[i]);
+    rcgc_decref(h, v[i]);
+    rcgc_decref(h, v[i + 1]);
+    rcgc_decref(h, v[i + 2]);
+  }
+  node *root = v[0];
+  free(v);
+  return root;
+}
+
 /* ------------------------------------------------- rings / live-tree / mixed
 **
 ** rings      the collector's cost per garbage object: every candidate is
@@ -220,30 +280,40 @@ static node *tree(rcgc_heap *h, long n) {
 **            refs + move-reachable over N objects.
 ** mixed      both at once (N live + N garbage), the realistic case where most
 **            of what a full collection examines survives.
+** live-tree-shuffled, mixed-shuffled
+**            the same graphs with the nodes allocated in a random order
+**            with respect to them (shuffled()): what the order of the
+**            objects in memory and in the lists costs a full collection.
 */
 
-enum kind { K_RINGS, K_TREE, K_MIXED };
+enum kind { K_RINGS, K_TREE, K_MIXED, K_TREE_SHUFFLED, K_MIXED_SHUFFLED };
 
-static const char *kind_name(enum kind k) {
-  return k == K_RINGS ? "rings" : k == K_TREE ? "live-tree" : "mixed";
+static const char *const kind_names[] = {"rings", "live-tree", "mixed",
+                                         "live-tree-shuffled", "mixed-shuffled"};
+
+static const char *kind_name(enum kind k) { return kind_names[k]; }
+
+/* Does workload k hold a tree of n nodes, drop n/3 rings? */
+static int has_tree(enum kind k) { return k != K_RINGS; }
+static int has_rings(enum kind k) {
+  return k == K_RINGS || k == K_MIXED || k == K_MIXED_SHUFFLED;
 }
 
 static int parse_kind(const char *s, enum kind *k) {
-  if (strcmp(s, "rings") == 0)
-    *k = K_RINGS;
-  else if (strcmp(s, "live-tree") == 0)
-    *k = K_TREE;
-  else if (strcmp(s, "mixed") == 0)
-    *k = K_MIXED;
-  else
-    return -1;
-  return 0;
+  for (size_t i = 0; i < sizeof kind_names / sizeof kind_names[0]; i++)
+    if (strcmp(s, kind_names[i]) == 0) {
+      *k = (enum kind)i;
+      return 0;
+    }
+  return -1;
 }
 
 /* Build the workload's objects (automatic collection is off); returns the
 ** held root, or NULL when nothing is held. Out of line so that callgrind can
 ** count it separately (--toggle-collect=bench_build). */
 static BENCH_NOINLINE node *bench_build(rcgc_heap *h, enum kind k, long n) {
+  if (k == K_TREE_SHUFFLED || k == K_MIXED_SHUFFLED)
+    return shuffled(h, n, k == K_MIXED_SHUFFLED);
   node *keep = NULL;
   if (k != K_RINGS)
     keep = tree(h, n);
@@ -265,8 +335,8 @@ static BENCH_NOINLINE void bench_free(rcgc_heap *h, node *keep) {
 
 /* What one timed collection must report for workload k of size n. */
 static void check_collection(enum kind k, long n, long found, rcgc_heap *h) {
-  long garbage = k == K_TREE ? 0 : (n / 3) * 3;
-  long live = k == K_RINGS ? 0 : n;
+  long garbage = has_rings(k) ? (n / 3) * 3 : 0;
+  long live = has_tree(k) ? n : 0;
   char what[96];
   snprintf(what, sizeof what, "%s %ld: rcgc_collect(2) result", kind_name(k),
            n);
@@ -294,7 +364,8 @@ static void bench(enum kind k, long n) {
     rcgc_collect(h, 2);
   }
   heap_destroy(h, kind_name(k));
-  long total = k == K_MIXED ? 2 * n : n; /* mixed: n live + n garbage */
+  /* mixed: n live + n garbage */
+  long total = has_tree(k) && has_rings(k) ? 2 * n : n;
   printf("%s %ld %.6f %.1f\n", kind_name(k), total, best,
          best / (double)total * 1e9);
   fflush(stdout);
@@ -313,10 +384,11 @@ static void once(enum kind k, long n, int build_only) {
   snprintf(what, sizeof what, "%s %ld: objects alive after dropping the tree",
            kind_name(k), n);
   check(what, (long)rcgc_heap_object_count(h),
-        build_only && k != K_TREE ? (n / 3) * 3 : 0);
+        build_only && has_rings(k) ? (n / 3) * 3 : 0);
   rcgc_collect(h, 2);
   heap_destroy(h, kind_name(k));
-  printf("once %s %ld%s policy=%s\n", kind_name(k), k == K_MIXED ? 2 * n : n,
+  printf("once %s %ld%s policy=%s\n", kind_name(k),
+         has_tree(k) && has_rings(k) ? 2 * n : n,
          build_only ? " build-only" : "", cpython_policy ? "cpython" : "default");
 }
 
@@ -597,16 +669,11 @@ static const rcgc_type pnode_type = {
     .traverse = node_traverse,
 };
 
-/* splitmix64: the workload's random numbers, computed exactly alike by
-** anchor_cpython.py, so that both make the same cycles. */
+/* cyclechurn's random numbers (splitmix64, seed 1), computed exactly alike
+** by anchor_cpython.py, so that both make the same cycles. */
 static unsigned long long rng_state;
 
-static unsigned long long rng_next(void) {
-  unsigned long long z = (rng_state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
+static unsigned long long rng_next(void) { return splitmix64(&rng_state); }
 
 /* A cycle of k >= 2 payload nodes linked by `a`; returns its first node,
 ** whose reference the caller owns (the others are held by the links).
@@ -737,9 +804,9 @@ static _Noreturn void usage(void) {
           " [--churn LIVE RINGS] [--grow LIVE]\n"
           "                  [--bigtree LIVE RINGS] [--cyclechurn LIVE REPLACEMENTS]"
           " [--no-churn] [--no-grow]\n"
-          "                  [--no-bigtree] [--no-cyclechurn] [N ...]\n"
+          "                  [--no-bigtree] [--no-cyclechurn] [--no-shuffled] [N ...]\n"
           "       rcgc_bench [--policy default|cpython] [--budget US] --once"
-          " rings|live-tree|mixed N [--build-only]\n"
+          " rings|live-tree|mixed|live-tree-shuffled|mixed-shuffled N [--build-only]\n"
           "       rcgc_bench [--policy default|cpython] [--budget US] --memory N\n");
   exit(2);
 }
@@ -778,6 +845,7 @@ int main(int argc, char **argv) {
   long bigtree_live = 4000000, bigtree_rings = 2000000;
   long cc_live = 1000000, cc_reps = 2000000;
   int do_churn = 1, do_grow = 1, do_bigtree = 1, do_cyclechurn = 1;
+  int do_shuffled = 1;
 
   argc = take_policy(argc, argv);
 #ifndef RCGC_HAVE_POLICY
@@ -816,6 +884,8 @@ int main(int argc, char **argv) {
       do_bigtree = 0;
     } else if (strcmp(argv[i], "--no-cyclechurn") == 0) {
       do_cyclechurn = 0;
+    } else if (strcmp(argv[i], "--no-shuffled") == 0) {
+      do_shuffled = 0;
     } else if (strcmp(argv[i], "--no-churn") == 0) {
       do_churn = 0;
     } else if (strcmp(argv[i], "--no-grow") == 0) {
@@ -844,6 +914,10 @@ int main(int argc, char **argv) {
     bench(K_RINGS, sizes[i]);
     bench(K_TREE, sizes[i]);
     bench(K_MIXED, sizes[i]);
+    if (do_shuffled) {
+      bench(K_TREE_SHUFFLED, sizes[i]);
+      bench(K_MIXED_SHUFFLED, sizes[i]);
+    }
   }
   if (do_churn)
     churn(churn_live, churn_rings);

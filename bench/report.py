@@ -8,7 +8,9 @@ ratios, and writes it as JSON.
       policy with a pause budget, cpython, php, boehm):
       SYSTEM.txt (the workload lines), SYSTEM-memory.txt (the bytes-per-node
       line), SYSTEM-pauses.txt (the bigtree and cyclechurn lines, when run in
-      a process of their own), .rc (exit status), .err (rcgc-budget's holds
+      a process of their own), SYSTEM-shuffled.txt (the anchors'
+      live-tree-shuffled and mixed-shuffled lines; rcgc_bench prints them
+      after mixed), .rc (exit status), .err (rcgc-budget's holds
       a "WORKLOAD incremental: ..." line per workload); skipped.tsv (system
       TAB reason); mode.
       --previous: an earlier results.json, to set the CPython policy's
@@ -56,6 +58,10 @@ NAME = {'rcgc': '', 'rcgc-cpython': '', 'cpython': 'CPython ', 'php': 'PHP ', 'b
 # --budget, BENCH_BUDGET_US): its own column, ratios rcgc-budget / rcgc.
 BUDGET = 'rcgc-budget'
 KINDS = ('rings', 'live-tree', 'mixed')
+# The shuffled workloads: the graph of the ordered one, the nodes allocated
+# in a random order (bench/README.md). rcgc_bench prints them after mixed;
+# the anchors in a process of their own (SYSTEM-shuffled.txt).
+SHUFFLED = {'live-tree-shuffled': 'live-tree', 'mixed-shuffled': 'mixed'}
 # The pause workloads: per workload, its time per unit (key, label) and the
 # keys of its sizes; then the rows every one of them has (key, label,
 # digits, divisor; collections have no ratio).
@@ -111,7 +117,7 @@ def parse_run(text):
     lines = [l for l in text.splitlines() if l.strip()]
     for i, line in enumerate(lines):
         tok = line.split()
-        if tok[0] in KINDS and len(tok) >= 4:
+        if (tok[0] in KINDS or tok[0] in SHUFFLED) and len(tok) >= 4:
             try:
                 res['workloads'][(tok[0], int(tok[1]))] = {
                     'seconds': float(tok[2]), 'ns_per_node': float(tok[3])}
@@ -381,6 +387,10 @@ def table(args):
                     extra[part]['in_sequence'] = runs[s][part]
                 runs[s][part] = dict(extra[part], separate_process=True)
                 runs[s]['complete'] = runs[s]['complete'] or part == 'grow'
+        # the shuffled workloads in a process of their own (the anchors)
+        extra = parse_run(read(os.path.join(d, f'{s}-shuffled.txt')))
+        runs[s]['workloads'].update({k: v for k, v in extra['workloads'].items()
+                                     if k[0] in SHUFFLED})
         # the pause workloads in a process of their own (CPython: see run.sh)
         extra = parse_run(read(os.path.join(d, f'{s}-pauses.txt')))
         for part, _, _, _ in PAUSE_PARTS:
@@ -439,6 +449,12 @@ def table(args):
             notes.append(f'{s} pause workloads exited with status {rc}'
                          + (f': {err[-1]}' if err else ''))
             status[s]['pauses_exit_status'] = int(rc) if rc.lstrip('-').isdigit() else None
+        rc = (read(os.path.join(d, s + '-shuffled.rc'), '') or '').strip()
+        if rc and rc != '0':
+            err = (read(os.path.join(d, s + '-shuffled.err'), '') or '').strip().splitlines()
+            notes.append(f'{s} shuffled workloads exited with status {rc}'
+                         + (f': {err[-1]}' if err else ''))
+            status[s]['shuffled_exit_status'] = int(rc) if rc.lstrip('-').isdigit() else None
     for s, why in skipped.items():
         notes.append(f'{s} skipped: {why}')
 
@@ -495,10 +511,9 @@ def table(args):
         comparison.append(e)
         return r
 
-    # ---- rings / live-tree / mixed
-    keys = sorted(ours['workloads'], key=lambda k: (k[1] if k[0] != 'mixed' else k[1] // 2,
-                                                     KINDS.index(k[0])))
-    for key in keys:
+    # ---- rings / live-tree / mixed, each shuffled one after its ordered one
+    def workload_row(key):
+        """The row of one workload and size: its cells, and its JSON entry."""
         kind, nodes = key
         label = f'{kind} {nodes}'
         cells = grid.row(label)
@@ -527,7 +542,47 @@ def table(args):
             if rc:
                 e['speedup_cpython_policy'] = round(rc, 3)
             entry[s] = e
-        doc['workloads'].append(entry)
+        return entry
+
+    keys = sorted((k for k in ours['workloads'] if k[0] in KINDS),
+                  key=lambda k: (k[1] if k[0] != 'mixed' else k[1] // 2, KINDS.index(k[0])))
+    shuffled_entries = []
+    for key in keys:
+        doc['workloads'].append(workload_row(key))
+        for skind in (k for k, o in SHUFFLED.items() if o == key[0]):
+            skey = (skind, key[1])
+            if skey not in ours['workloads']:
+                continue
+            entry = workload_row(skey)
+            entry['ordered'] = key[0]
+            # shuffled / ordered, per system: above 1 the shuffled heap is slower
+            cells = grid.row(f'{skind} {key[1]} / ordered')
+            for s in (x for x in COLUMNS if x != POLICY_RATIO):
+                sw = runs.get(s, {'workloads': {}})['workloads'].get(skey)
+                ow = runs.get(s, {'workloads': {}})['workloads'].get(key)
+                rs = ratio(sw['ns_per_node'], ow['ns_per_node']) if sw and ow else None
+                if rs:
+                    cells[s] = fmt_policy_ratio(rs)
+                    entry[s]['shuffled_vs_ordered'] = round(rs, 3)
+            shuffled_entries.append(entry)
+    if shuffled_entries:
+        doc['shuffled'] = {
+            'what': 'live-tree-shuffled and mixed-shuffled: the graphs of live-tree and mixed '
+                    'with the nodes allocated in a random order with respect to them (a '
+                    'Fisher-Yates shuffle, splitmix64 seed 1, the same in every program), '
+                    'one full collection timed as for the ordered ones; rcgc-budget does '
+                    'not run them, PHP has none',
+            'ratio': 'each system\'s speedup (and speedup_cpython_policy, '
+                     'default_vs_cpython_policy) as in "workloads", on the shuffled heap; '
+                     'shuffled_vs_ordered = that system\'s ns per node shuffled / ordered '
+                     '(> 1: the shuffled heap is slower to collect)',
+            'workloads': shuffled_entries,
+        }
+        notes.append('live-tree-shuffled, mixed-shuffled: the graphs of live-tree and mixed, '
+                     'their nodes allocated in a random order; each "/ ordered" row is '
+                     'shuffled / ordered per system (above 1: slower on the shuffled heap); '
+                     'the shuffled rows\' (Nx) are against rcgc (default policy) on the '
+                     'shuffled heap; rcgc-budget does not run them, PHP has none')
 
     # ---- churn and grow: time per unit, collections (full), longest pause
     for part, unit_key, unit, digits in (('churn', 'ns_per_ring', 'ns/ring', 0),

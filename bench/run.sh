@@ -31,7 +31,8 @@
 #   anchor workloads, and print their table second)
 #
 # Environment:
-#   BENCH_SIZES="100000 1000000"  sizes of rings/live-tree/mixed
+#   BENCH_SIZES="100000 1000000"  sizes of rings/live-tree/mixed and of
+#                                 live-tree-shuffled/mixed-shuffled
 #                                 (default 100000 1000000 4000000; quick 100000)
 #   BENCH_MEMORY_NODES=N          tree size for bytes per node (default 4000000)
 #   BENCH_BIGTREE="LIVE RINGS"    the pause workload bigtree: held tree, rings
@@ -55,7 +56,9 @@
 #                                 off), or
 #                                 "classic", or "python" (rcgc for Python
 #                                 beside objgraph, last in a full run), or
-#                                 "pauses" (bigtree and cyclechurn)
+#                                 "pauses" (bigtree and cyclechurn), or
+#                                 "shuffled" (live-tree-shuffled and
+#                                 mixed-shuffled)
 #   RCGC_ANCHORS=dir              the anchors (default ../shared/anchors
 #                                 beside the repository)
 #   BENCH_BIN=path                use this rcgc_bench instead of building one
@@ -156,6 +159,8 @@ wants() { case " ${BENCH_SKIP:-} " in *" $1 "*) return 1 ;; esac; return 0; }
 # Does $BIN take --policy? (An rcgc_bench from before it, through BENCH_BIN,
 # prints its usage without it.)
 has_policy() { "$BIN" --help 2>&1 | grep -q -e '--policy'; }
+# Does $BIN have the shuffled workloads (live-tree-shuffled, mixed-shuffled)?
+has_shuffled() { "$BIN" --help 2>&1 | grep -q -e '--no-shuffled'; }
 # Does $BIN have the pause workloads (--bigtree, --cyclechurn)?
 has_pauses() { "$BIN" --help 2>&1 | grep -q -e '--bigtree'; }
 # Does $BIN take --budget? Asked by running it on a one-node tree: one from
@@ -263,6 +268,22 @@ anchor_workloads() {
   fi
   # The pause workloads (bigtree, cyclechurn) run last in the same process,
   # each in its own heap, as churn and grow do.
+  # The shuffled workloads (live-tree-shuffled, mixed-shuffled) run in the
+  # same process after mixed, at every size, except under rcgc-budget
+  # (its explicit full collections are rcgc's: sh_budget); the anchors run
+  # them in a process of their own (SYSTEM-shuffled).
+  local sh=() sh_budget=() shuffled=1
+  if ! has_shuffled; then
+    skipped shuffled "$BIN has no live-tree-shuffled (an rcgc_bench from before the shuffled workloads)"
+    shuffled=0
+  else
+    sh_budget=(--no-shuffled)
+    if ! wants shuffled; then
+      sh=(--no-shuffled)
+      skipped shuffled "BENCH_SKIP"
+      shuffled=0
+    fi
+  fi
   local pw=()
   if ! has_pauses; then
     skipped pauses "$BIN has no --bigtree (an rcgc_bench from before the pause workloads)"
@@ -274,9 +295,9 @@ anchor_workloads() {
     pw=(--bigtree $BIGTREE --cyclechurn $CYCLECHURN)
   fi
   if [ "$mode" = quick ]; then
-    run rcgc "$BIN" "${pdef[@]}" --churn $CHURN --grow $GROW "${pw[@]}" "$@"
+    run rcgc "$BIN" "${pdef[@]}" --churn $CHURN --grow $GROW "${pw[@]}" "${sh[@]}" "$@"
   else
-    run rcgc "$BIN" "${pdef[@]}" "${pw[@]}" "$@"
+    run rcgc "$BIN" "${pdef[@]}" "${pw[@]}" "${sh[@]}" "$@"
   fi
   # With a budget, each slice of an incremental collection is a pause; the
   # per-workload "WORKLOAD incremental: ..." lines stay in rcgc-budget.err.
@@ -285,18 +306,18 @@ anchor_workloads() {
   elif [ ${#pdef[@]} -eq 0 ] || ! has_budget; then
     skipped rcgc-budget "$BIN has no --budget (an rcgc_bench from before it)"
   elif [ "$mode" = quick ]; then
-    run rcgc-budget "$BIN" "${pdef[@]}" --budget "$BUDGET" --churn $CHURN --grow $GROW "${pw[@]}" "$@"
+    run rcgc-budget "$BIN" "${pdef[@]}" --budget "$BUDGET" --churn $CHURN --grow $GROW "${pw[@]}" "${sh_budget[@]}" "$@"
   else
-    run rcgc-budget "$BIN" "${pdef[@]}" --budget "$BUDGET" "${pw[@]}" "$@"
+    run rcgc-budget "$BIN" "${pdef[@]}" --budget "$BUDGET" "${pw[@]}" "${sh_budget[@]}" "$@"
   fi
   if [ ${#pcpy[@]} -eq 0 ]; then
     skipped rcgc-cpython "$BIN has no --policy (an rcgc_bench from before it)"
   elif ! wants rcgc-cpython; then
     skipped rcgc-cpython "BENCH_SKIP"
   elif [ "$mode" = quick ]; then
-    run rcgc-cpython "$BIN" "${pcpy[@]}" --churn $CHURN --grow $GROW "${pw[@]}" "$@"
+    run rcgc-cpython "$BIN" "${pcpy[@]}" --churn $CHURN --grow $GROW "${pw[@]}" "${sh[@]}" "$@"
   else
-    run rcgc-cpython "$BIN" "${pcpy[@]}" "${pw[@]}" "$@"
+    run rcgc-cpython "$BIN" "${pcpy[@]}" "${pw[@]}" "${sh[@]}" "$@"
   fi
   # Bytes per node: the default policy only (both policies use the same
   # object header).
@@ -319,6 +340,10 @@ anchor_workloads() {
     if wants pauses; then
       # shellcheck disable=SC2086
       run cpython-pauses python3 "$REPO/bench/anchor_cpython.py" "$ANCHORS" pauses $BIGTREE $CYCLECHURN
+    fi
+    # The shuffled workloads: the anchor script has none either.
+    if [ "$shuffled" = 1 ]; then
+      run cpython-shuffled python3 "$REPO/bench/anchor_cpython.py" "$ANCHORS" shuffled "$@"
     fi
   fi
 
@@ -359,6 +384,9 @@ anchor_workloads() {
       run boehm-grow "$BUILD/anchor_boehm" grow 4000000
     fi
     run boehm-memory "$BUILD/anchor_boehm" memory "$MEMN"
+    if [ "$shuffled" = 1 ]; then
+      run boehm-shuffled "$BUILD/anchor_boehm" shuffled "$@"
+    fi
   fi
 }
 

@@ -1,7 +1,8 @@
 """bench/report.py on output directories written here, as bench/run.sh
-would leave them: the system rcgc-budget (the default policy with a pause
-budget) gets its column, rows and JSON entries, and a run without it keeps
-the tables and JSON as they were."""
+would leave them: the systems rcgc-budget (the default policy with a pause
+budget) and rcgc-off (classic_rcgc with automatic collection off), the
+shuffled workloads and the free instructions get their cells, rows and JSON
+entries, and a run without them keeps the tables and JSON as they were."""
 import argparse
 import importlib.util
 import json
@@ -50,6 +51,26 @@ def anchor_run(d, system, version, churn_ns, churn_pause, bt_max, bt_p50, cc_bac
     write(d, f'{system}.err', '')
 
 
+def shuffled_runs(d):
+    """The shuffled workloads: rcgc's in its own output (after mixed), the
+    anchors' in SYSTEM-shuffled.txt; CPython's and Boehm's ordered ones too."""
+    for system, tree, mixed in (('rcgc', 40.0, 30.0), ('rcgc-cpython', 50.0, 15.0)):
+        with open(os.path.join(d, f'{system}.txt')) as f:
+            lines = f.read().splitlines()
+        i = lines.index('mixed 200000 0.002000 10.0') + 1
+        lines[i:i] = [f'live-tree-shuffled 100000 0.004000 {tree}',
+                      f'mixed-shuffled 200000 0.006000 {mixed}']
+        write(d, f'{system}.txt', '\n'.join(lines) + '\n')
+    for system, ordered, tree, mixed in (('cpython', 50.0, 200.0, 120.0),
+                                         ('boehm', 5.0, 10.0, 4.0)):
+        write(d, f'{system}.txt', f'{system} 1\nlive-tree 100000 0.005000 {ordered}\n'
+              f'mixed 200000 0.010000 {ordered}\n')
+        write(d, f'{system}.rc', '0\n')
+        write(d, f'{system}-shuffled.txt', f'{system} 1\nlive-tree-shuffled 100000 0.01 {tree}\n'
+              f'mixed-shuffled 200000 0.02 {mixed}\n')
+        write(d, f'{system}-shuffled.rc', '0\n')
+
+
 def anchor_dir(d, budget):
     write(d, 'mode', 'quick\n')
     write(d, 'skipped.tsv', '' if budget else 'rcgc-budget\tBENCH_SKIP\n')
@@ -66,9 +87,11 @@ def anchor_dir(d, budget):
           'native_bytes_per_node=40.0 native=rcgc_heap_bytes policy=default\n')
 
 
-def run_table(report, tmp_path, budget, capsys):
+def run_table(report, tmp_path, budget, capsys, shuffled=False):
     d = str(tmp_path / 'out')
     anchor_dir(d, budget)
+    if shuffled:
+        shuffled_runs(d)
     js = str(tmp_path / 'results.json')
     assert report.table(argparse.Namespace(out=d, json=js, previous=None)) == 0
     with open(js) as f:
@@ -402,3 +425,65 @@ def test_instructions_baseline_of_another_size(report, tmp_path, capsys):
     assert not any('%' in l for l in out.splitlines() if l.startswith('live-tree'))
     w = next(x for x in doc['workloads'] if x['workload'] == 'live-tree')
     assert 'change_pct' not in w and 'change_pct' not in w['cpython_policy']
+
+
+def test_table_shuffled(report, tmp_path, capsys):
+    out, doc = run_table(report, tmp_path, True, capsys, shuffled=True)
+    lines = out.splitlines()
+
+    def row(label):
+        return next(l for l in lines if l.startswith(label + '  ')).split()
+    # beside the ordered rows: live-tree, its shuffled rows, mixed, its shuffled rows
+    labels = [l.split('  ')[0] for l in lines
+              if l.startswith(('rings', 'live-tree', 'mixed'))]
+    assert labels == ['rings 100000', 'live-tree 100000', 'live-tree-shuffled 100000',
+                      'live-tree-shuffled 100000 / ordered', 'mixed 200000',
+                      'mixed-shuffled 200000', 'mixed-shuffled 200000 / ordered']
+    assert row('live-tree-shuffled 100000') == [
+        'live-tree-shuffled', '100000', '40.0', '50.0', '1.25x', '200.0', '(5.00x)',
+        '10.0', '(0.25x)']
+    assert row('live-tree-shuffled 100000 / ordered') == [
+        'live-tree-shuffled', '100000', '/', 'ordered', '4.00x', '5.00x', '4.00x', '2.00x']
+    assert row('mixed-shuffled 200000 / ordered') == [
+        'mixed-shuffled', '200000', '/', 'ordered', '3.00x', '1.50x', '2.40x', '0.80x']
+    assert any(l.startswith('note: live-tree-shuffled, mixed-shuffled: ') for l in lines)
+
+    sh = doc['shuffled']['workloads']
+    assert [(w['workload'], w['nodes'], w['ordered']) for w in sh] == [
+        ('live-tree-shuffled', 100000, 'live-tree'), ('mixed-shuffled', 200000, 'mixed')]
+    assert sh[0]['rcgc'] == {'seconds': 0.004, 'ns_per_node': 40.0, 'shuffled_vs_ordered': 4.0}
+    assert sh[0]['rcgc-cpython'] == {'seconds': 0.004, 'ns_per_node': 50.0, 'speedup': 1.25,
+                                     'shuffled_vs_ordered': 5.0}
+    assert sh[0]['default_vs_cpython_policy'] == 1.25
+    assert sh[0]['cpython'] == {'seconds': 0.01, 'ns_per_node': 200.0, 'speedup': 5.0,
+                                'speedup_cpython_policy': 4.0, 'shuffled_vs_ordered': 4.0}
+    assert sh[1]['boehm'] == {'seconds': 0.02, 'ns_per_node': 4.0, 'speedup': 0.133,
+                              'speedup_cpython_policy': 0.267, 'shuffled_vs_ordered': 0.8}
+    assert 'rcgc-budget' not in sh[0] and 'php' not in sh[0]
+    assert [(w['workload'], w['nodes']) for w in doc['workloads']] == [
+        ('rings', 100000), ('live-tree', 100000), ('mixed', 200000)]
+
+
+def test_table_without_shuffled(report, tmp_path, capsys):
+    with_s, doc_s = run_table(report, tmp_path / 'a', True, capsys, shuffled=True)
+    d = str(tmp_path / 'b' / 'out')
+    anchor_dir(d, True)
+    shuffled_runs(d)
+    for system in ('rcgc', 'rcgc-cpython'):  # no shuffled lines: as before them
+        with open(os.path.join(d, f'{system}.txt')) as f:
+            text = f.read()
+        write(d, f'{system}.txt', '\n'.join(l for l in text.splitlines()
+                                            if 'shuffled' not in l) + '\n')
+    js = str(tmp_path / 'b' / 'results.json')
+    assert report.table(argparse.Namespace(out=d, json=js, previous=None)) == 0
+    without = capsys.readouterr().out
+    with open(js) as f:
+        doc = json.load(f)
+    assert 'shuffled' not in doc and 'shuffled' not in without
+    assert doc['workloads'] == doc_s['workloads']
+    # Every other row is the same, cell for cell.
+    table = [l.split() for l in without.splitlines()
+             if l and not l.startswith(('note:', 'rcgc bench', '  '))]
+    table_s = [l.split() for l in with_s.splitlines()
+               if l and not l.startswith(('note:', 'rcgc bench', '  ')) and 'shuffled' not in l]
+    assert table == table_s
