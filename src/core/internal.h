@@ -272,27 +272,31 @@ typedef struct pool_page_t {
 ** fixed-size object's block when that block is pooled and the heap records
 ** no prefix -- the only blocks the fast paths handle -- and 0 otherwise;
 ** 'plain' is set when the type has no finalize, legacy_finalize or destroy
-** function, so a dying object of it runs no user code. */
+** function, so a dying object of it runs no user code; 'fast' when both
+** hold (plain, and pool != 0); 'traverse' is the type's. */
 typedef struct type_desc_t {
   uint32_t bsize; /* block size of a fixed-size object; 0: none fits 32 bits */
   uint16_t pool;
-  uint16_t plain;
+  uint8_t plain;
+  uint8_t fast;
+  rcgc_traverse_fn traverse;
 } type_desc_t;
 
 /* One entry of the direct-mapped type cache in front of the type table
-** (obj.c): the type, its id, and a copy of what rcgc_new's fast path needs.
-** 'tinfo' is the new object's tinfo word without the policy's fresh bits,
-** 'fresh' the mask of heap->fresh_bits it takes (all for a tracked type,
-** none for an untracked one), so a policy change needs no flush. */
+** (obj.c): the type and a copy of what rcgc_new's fast path needs, in 32
+** bytes. 'tinfo' is the new object's tinfo word without the policy's fresh
+** bits: its id (tinfo >> TI_SHIFT), and TI_UNTRACKED for an untracked
+** type, which takes none of heap->fresh_bits (so a policy change needs no
+** flush); 'pc' is NULL when the fast paths do not handle its blocks
+** (type_desc_t's pool is 0). */
 typedef struct tcache_t {
   const rcgc_type *type;
-  uint32_t id;
+  struct pool_class_t *pc;
+  struct rcgc_head_ *list; /* the list a new object joins: gens[0] or untracked */
   uint32_t bsize;
   uint32_t tinfo;
-  uint32_t fresh;
-  uint16_t pool;
-  uint8_t tracked;
 } tcache_t;
+_Static_assert(sizeof(void *) != 8 || sizeof(tcache_t) == 32, "a tcache entry is 32 bytes");
 
 typedef struct pool_class_t {
   void *free;          /* free blocks, linked through their first word */

@@ -112,24 +112,24 @@ static type_desc_t describe_type(const rcgc_heap *heap, const rcgc_type *t) {
       !(heap->cfg.flags & RCGC_CONFIG_NO_POOL))
     d.pool = (uint16_t)(d.bsize / POOL_GRANULE); /* 1 + the class */
   d.plain = t->finalize == NULL && t->legacy_finalize == NULL && t->destroy == NULL;
+  d.fast = d.plain && d.pool != 0;
+  d.traverse = t->traverse;
   return d;
 }
 
 static void tcache_fill(rcgc_heap *heap, size_t slot, const rcgc_type *t, uint32_t id) {
   tcache_t *e = &heap->tcache[slot];
   e->type = t;
-  e->id = id;
   e->bsize = heap->tdesc[id].bsize;
-  e->pool = heap->tdesc[id].pool;
-  e->tracked = t->traverse != NULL;
-  e->tinfo = (id << TI_SHIFT) | (e->tracked ? 0u : TI_UNTRACKED);
-  e->fresh = e->tracked ? ~0u : 0u;
+  e->pc = heap->tdesc[id].pool != 0 ? &heap->classes[heap->tdesc[id].pool - 1] : NULL;
+  e->list = t->traverse != NULL ? &heap->gens[0].head : &heap->untracked;
+  e->tinfo = (id << TI_SHIFT) | (t->traverse != NULL ? 0u : TI_UNTRACKED);
 }
 
 uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t) {
   size_t slot = tcache_slot(t);
   if (heap->tcache[slot].type == t)
-    return heap->tcache[slot].id;
+    return heap->tcache[slot].tinfo >> TI_SHIFT;
   uint32_t id = type_lookup(heap, t);
   if (id == 0) {
     if (heap->ntypes >= TYPE_POISON || !type_hash_reserve(heap))
@@ -260,16 +260,16 @@ static void *new_slow(rcgc_heap *heap, const rcgc_type *t) {
 /* Zero 'n' words. Small objects are the common case: a few plain stores
 ** beat a call to memset (a loop would be turned back into one). */
 static inline void zero_words(uint64_t *p, size_t n) {
-  if (n > 6) {
-    memset(p, 0, n * 8);
-    return;
+  switch (n) {
+  case 6: p[5] = 0; /* fall through */
+  case 5: p[4] = 0; /* fall through */
+  case 4: p[3] = 0; /* fall through */
+  case 3: p[2] = 0; /* fall through */
+  case 2: p[1] = 0; /* fall through */
+  case 1: p[0] = 0; /* fall through */
+  case 0: break;
+  default: memset(p, 0, n * 8);
   }
-  if (n > 0) p[0] = 0;
-  if (n > 1) p[1] = 0;
-  if (n > 2) p[2] = 0;
-  if (n > 3) p[3] = 0;
-  if (n > 4) p[4] = 0;
-  if (n > 5) p[5] = 0;
 }
 #endif
 
@@ -285,14 +285,16 @@ void *rcgc_new(rcgc_heap *heap, const rcgc_type *t) {
 #if !defined(RCGC_CHECKS) && !defined(RCGC_STRESS)
   if (RCGC_LIKELY(heap != NULL && t != NULL)) {
     const tcache_t *e = &heap->tcache[tcache_slot(t)];
-    if (RCGC_LIKELY(e->type == t && e->pool != 0 && !heap->in_traverse)) {
-      uint32_t bsize = e->bsize;
+    pool_class_t *pc = e->pc;
+    if (RCGC_LIKELY(e->type == t && pc != NULL && !heap->in_traverse)) {
+      uint32_t bsize = e->bsize, tinfo = e->tinfo;
+      /* 1 for a tracked type, 0 for an untracked one */
+      uint32_t tracked = ((tinfo / TI_UNTRACKED) & 1u) ^ 1u;
       /* the policy's limits reached: the slow path decides (policy.c; with
       ** automatic collection off neither limit is ever reached) */
-      if (RCGC_UNLIKELY(heap->gens[0].count + e->tracked > heap->count_limit ||
+      if (RCGC_UNLIKELY(heap->gens[0].count + tracked > heap->count_limit ||
                         heap->budget < (long long)bsize))
         return new_slow(heap, t);
-      pool_class_t *pc = &heap->classes[e->pool - 1];
       void *mem = pc->free;
       if (RCGC_LIKELY(mem != NULL)) {
         pc->free = *(void **)mem;
@@ -302,15 +304,15 @@ void *rcgc_new(rcgc_heap *heap, const rcgc_type *t) {
       } else {
         return new_slow(heap, t);
       }
-      heap->gens[0].count += e->tracked;
+      heap->gens[0].count += tracked;
       heap->budget -= bsize;
       heap->nobjects++;
       heap->nbytes += bsize;
       head_t *h = mem;
       h->refcnt = 1;
-      h->tinfo = e->tinfo | (heap->fresh_bits & e->fresh);
+      h->tinfo = tinfo | (heap->fresh_bits & (0u - tracked));
       h->gc_prev = 0;
-      list_append(h, e->tracked ? &heap->gens[0].head : &heap->untracked);
+      list_append(h, e->list);
       uint64_t *data = FROM_HEAD(h);
       zero_words(data, (bsize - sizeof(head_t)) / 8);
       return data;
@@ -457,20 +459,19 @@ static inline void free_pooled(rcgc_heap *heap, head_t *h, const type_desc_t *d)
 }
 #endif
 
-static int visit_release(void *child, const char *edge, void *arg) {
-  (void)edge;
-  rcgc_heap *heap = arg;
+/* Release one reference a dying object holds (step 5, the visit function
+** of its traverse). Split in two so that the common cases -- a child that
+** stays alive, and one that dies with nothing else to do than going on the
+** zero stack -- run in a function that saves no register and makes no call
+** but a tail call: visit_release handles them and leaves everything else to
+** release_slow, which checks and reports in full. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static int release_slow(rcgc_heap *heap, void *child) {
   head_t *c = AS_HEAD(child);
-#ifdef RCGC_CHECKS
   if (!rcgc__valid_object(heap, child, "traverse (releasing references)"))
     return 0;
-#else
-  /* release builds: the same verdict, the common case in one compare (id 0,
-  ** ids past the table and freed blocks all fail it) */
-  if (RCGC_UNLIKELY(type_id_of(c) - 1u >= heap->ntypes - 1u) &&
-      !rcgc__valid_object(heap, child, "traverse (releasing references)"))
-    return 0;
-#endif
   if (c->refcnt == 0) {
     rcgc__misuse(heap, child, "refcount is too small",
                  "a traverse function reported a reference to an object that is already "
@@ -493,6 +494,36 @@ static int visit_release(void *child, const char *edge, void *arg) {
     rcgc__suspect(heap, c);
   }
   return 0;
+}
+
+static int visit_release(void *child, const char *edge, void *arg) {
+  (void)edge;
+  rcgc_heap *heap = arg;
+#ifndef RCGC_CHECKS
+  head_t *c = AS_HEAD(child);
+  uint32_t tinfo = c->tinfo, rc = c->refcnt;
+  /* a valid object of the heap in one compare (id 0, ids past the table and
+  ** freed blocks all fail it); debug builds check everything slowly */
+  if (RCGC_LIKELY((tinfo >> TI_SHIFT) - 1u < heap->ntypes - 1u)) {
+    if (RCGC_LIKELY(rc - 2u < RC_IMMORTAL - 2u)) { /* 2 .. RC_IMMORTAL - 1 */
+      c->refcnt = rc - 1;
+      if (!(tinfo & RCGC_TI_QUIET_))
+        rcgc__suspect(heap, c);
+      return 0;
+    }
+    /* reaches 0, on a list, no holder, no incremental state: push it */
+    if (rc == 1 && RCGC_LIKELY(c->gc_prev != 0 && !(tinfo & TI_INC) && heap->nheld == 0 &&
+                               heap->in_user <= heap->drain_user)) {
+      c->refcnt = 0;
+      list_remove(c);
+      c->gc_prev = 0;
+      c->gc_next = (uintptr_t)heap->zero_stack;
+      heap->zero_stack = c;
+      return 0;
+    }
+  }
+#endif
+  return release_slow(heap, child);
 }
 
 /* Call a finalizer with a temporary reference. Returns true when the object
@@ -529,16 +560,14 @@ static void free_released(rcgc_heap *heap, head_t *h) {
 ** that waited beneath its children: ZERO_RELEASED). */
 static void finish_zero(rcgc_heap *heap, head_t *h) {
   uint32_t id = type_id_of(h);
-  const rcgc_type *t = heap->types[id];
   const type_desc_t *d = &heap->tdesc[id];
   /* most objects have no finalizer, destroy function, weak reference or
   ** watch, and a pooled block: their whole death inline */
-  if (RCGC_LIKELY(d->plain && d->pool != 0 &&
-                  !(h->tinfo & (TI_WEAKREFD | TI_WATCHED | TI_SIZED)))) {
-    if (t->traverse != NULL) {
+  if (RCGC_LIKELY(d->fast && !(h->tinfo & (TI_WEAKREFD | TI_WATCHED | TI_SIZED)))) {
+    if (d->traverse != NULL) {
       head_t *top = heap->zero_stack;
       heap->in_traverse++;
-      t->traverse(FROM_HEAD(h), visit_release, heap);
+      d->traverse(FROM_HEAD(h), visit_release, heap);
       heap->in_traverse--;
       if (heap->zero_stack != top && (heap->order_visible || heap->leak != NULL)) {
         head_t *lowest = reverse_above(heap, top); /* as below */
@@ -556,6 +585,7 @@ static void finish_zero(rcgc_heap *heap, head_t *h) {
 #endif
     return;
   }
+  const rcgc_type *t = heap->types[id];
   if (RCGC_UNLIKELY(!d->plain || (h->tinfo & TI_WEAKREFD))) {
     if (t->finalize != NULL && !(h->tinfo & TI_FINALIZED)) {
       h->tinfo |= TI_FINALIZED;
