@@ -739,7 +739,8 @@ RCGC_API int rcgc_get_stats(rcgc_heap *heap,
 ** With a pause budget B > 0 (rcgc_config.pause_budget_us or
 ** rcgc_set_pause_budget) under RCGC_POLICY_SUSPECTS, each automatic
 ** backstop that is not predicted to fit in B/4 stop-the-world (from the
-** size and the time per object of the last ones: an incremental collection
+** bytes allocated since the last backstop, the size of the last ones and
+** the time per object of the last collections: an incremental collection
 ** costs several times more work) is split into slices of at most about B
 ** microseconds, run at the safe points where a stop-the-world collection
 ** would run (rcgc_new), one per 64 x B bytes allocated and at most a

@@ -218,16 +218,28 @@ static bool due(rcgc_heap *heap, int *gen, unsigned *flags) {
 ** costs what the garbage costs -- slicing it would add several times the
 ** work per candidate (a table lookup per object and reference) and hardly
 ** shorten its pause. A backstop does when it is predicted to fit in a
-** quarter of the budget: the candidates of the last one of its kind (the
-** whole heap, for a full one) times the time per candidate of the last
-** stop-the-world automatic collection (100 ns before one ran). */
+** quarter of the budget: its candidates times the time per candidate of
+** the last stop-the-world automatic collection (100 ns before one ran).
+** A full one's candidates are the heap's objects. A young one's are
+** predicted as the larger of the last young backstop's candidates plus
+** generation 0's count, and the objects allocated since the last backstop
+** that can still be alive: the bytes allocated since then over the mean
+** block size, at most the heap's objects -- the first young backstop of a
+** heap that keeps what it builds has no history to go by. */
 static bool stop_the_world(const rcgc_heap *heap, int gen, unsigned flags) {
   if (flags & COLLECT_SUSPECTS)
     return true;
   double per = heap->stw_per_candidate > 0 ? heap->stw_per_candidate : 100e-9;
-  double n = gen == RCGC_NUM_GENERATIONS - 1
-                 ? (double)heap->nobjects
-                 : (double)heap->inc_examined[gen] + (double)heap->gens[0].count;
+  double n = (double)heap->nobjects;
+  if (gen < RCGC_NUM_GENERATIONS - 1) {
+    double last = (double)heap->inc_examined[gen] + (double)heap->gens[0].count;
+    double young = heap->nbytes > 0 ? (double)(heap->allocated - heap->full_mark) *
+                                          (double)heap->nobjects / (double)heap->nbytes
+                                    : 0.0;
+    if (young > n)
+      young = n;
+    n = last > young ? last : young;
+  }
   return n * per < 0.25e-6 * heap->pause_budget_us;
 }
 

@@ -500,6 +500,40 @@ Test(incremental, automatic_backstops_run_in_slices) {
   cr_assert_eq(tl_destroyed, 4 * N);
 }
 
+/* The first young backstop of a heap that keeps what it builds has no
+** history: the last young backstop examined nothing, and generation 0's
+** count is small because collections of generation 0 keep taking it. Its
+** candidates are predicted from the bytes allocated since the last
+** backstop (policy.c, stop_the_world), so it runs in slices. Manual
+** collections of generation 0 stand in for the suspect collections of a
+** real program here: they take generation 0 without changing the time per
+** candidate the prediction uses (100 ns, as no automatic collection ran). */
+Test(incremental, the_first_young_backstop_of_a_growing_heap_runs_in_slices) {
+  TL_SKIP_UNDER_STRESS();
+  cr_assert_eq(rcgc_set_pause_budget(tl.heap, 1000), RCGC_OK); /* slices past 2,500 candidates */
+  rcgc_enable(tl.heap);
+  tl.heap->full_every = 1024 * 1024;
+  rcgc__schedule(tl.heap);
+  enum { N = 60000 };
+  tl_node **held = calloc(N, sizeof *held);
+  cr_assert_not_null(held);
+  for (int i = 0; i < N && tl.heap->young_backstops == 0; i++) {
+    held[i] = tl_new("held");
+    if (i % 500 == 499)
+      rcgc_collect(tl.heap, 0);
+  }
+  cr_assert_eq(tl.heap->young_backstops, 1, "no backstop ran");
+  cr_assert_eq(tl.heap->stw_per_candidate, 0.0, "an automatic collection ran stop-the-world");
+  /* it may have finished in its first slice (a fast build) or still run */
+  rcgc_incremental_stats s = inc_stats();
+  cr_assert_eq(s.collections + s.running, 1, "the young backstop did not run in slices");
+  cr_assert_geq(s.slices, 1);
+  rcgc_collect(tl.heap, 2);
+  for (int i = 0; i < N && held[i] != NULL; i++)
+    rcgc_decref(tl.heap, held[i]);
+  free(held);
+}
+
 /* ------------------------------------------------------------ memory */
 
 Test(incremental, a_collection_without_memory_is_abandoned_cleanly) {
