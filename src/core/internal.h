@@ -211,6 +211,19 @@ static inline void list_move(head_t *h, head_t *to) {
   list_remove(h);
   list_append(h, to);
 }
+/* list_move for an object on a plain list (no flag in its links or its
+** neighbours' -- a generation's, the suspects', the untracked list, L2) to
+** a plain list: no flag to keep, no mask. */
+static inline void list_move_plain(head_t *h, head_t *to) {
+  head_t *prev = (head_t *)h->gc_prev, *next = (head_t *)h->gc_next;
+  prev->gc_next = (uintptr_t)next;
+  next->gc_prev = (uintptr_t)prev;
+  head_t *last = (head_t *)to->gc_prev;
+  last->gc_next = (uintptr_t)h;
+  h->gc_prev = (uintptr_t)last;
+  h->gc_next = (uintptr_t)to;
+  to->gc_prev = (uintptr_t)h;
+}
 /* Move all of 'from' to the tail of 'to'; 'from' becomes empty. */
 static inline void list_merge(head_t *from, head_t *to) {
   if (!list_empty(from)) {

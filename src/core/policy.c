@@ -386,8 +386,18 @@ void rcgc__suspect(rcgc_heap *heap, head_t *h) {
   ** (being freed), or anything while heap destroy frees everything */
   if ((h->gc_prev & PREV_FLAGS) || h->gc_prev == 0)
     return;
+  /* so it is on a plain list, and so are its neighbours (L2; a list with
+  ** flags has them on every member: a collection's own lists) */
+#ifdef RCGC_CHECKS
+  if ((prev_of(h)->gc_next & NEXT_UNREACHABLE) || (next_of(h)->gc_prev & PREV_FLAGS) ||
+      (h->gc_next & NEXT_UNREACHABLE)) {
+    rcgc__misuse(heap, FROM_HEAD(h), "internal invariant",
+                 "an object without flags has a neighbour with flags on its list");
+    return;
+  }
+#endif
   h->tinfo |= TI_SUSPECT;
-  list_move(h, &heap->suspects);
+  list_move_plain(h, &heap->suspects);
   if (RCGC_UNLIKELY(heap->inc != NULL))
     suspect_during_inc(heap, h); /* last: a tail call, no stack frame here */
 }
