@@ -8,10 +8,14 @@ from it and drops it. No code of the objects under study runs while the
 picture is built (no __repr__, __eq__, __hash__); reprs are made afterwards,
 bounded in length, with their exceptions caught.
 
-A *root* is an object some of whose references come from outside the
-picture: its reference count exceeds the references found inside the heap
-(the C stack, the interpreter's state, a C extension's static variable, the
-variables of running functions). Paths start at roots.
+A *running frame* (a function or module body still executing, in any
+thread) is a node of its own (a Frame) whose edges are its variables by
+name: it explains the references they hold. A *root* is a running frame,
+or an object some of whose references come from outside the picture: its
+reference count exceeds the references found inside the heap and in the
+running frames (the C stack, the interpreter's state, a C extension's
+static variable). Paths start at roots. rcgc's own frames are never
+nodes: their references are the query's own and count nowhere.
 
 A weak reference (weakref.ref, WeakMethod, the weak containers' entries,
 weakref.proxy) has a *weak edge* "(weak)" to its referent: shown by
@@ -45,11 +49,14 @@ from . import _rcgc
 __all__ = [
     "referents", "roots", "why", "cycles", "mark", "growth", "since", "top_retainers",
     "snapshot", "snapshot_id", "dot", "unreachable", "expect_freed", "check_expected",
-    "safe_repr", "Node", "Path", "Cycle", "Root", "Growth", "Retainer",
+    "safe_repr", "Node", "Frame", "Path", "Cycle", "Root", "Growth", "Retainer",
     "Unreachable", "Mark",
 ]
 
 Mark = _rcgc.Mark
+
+# frames running this module's code are the query's own: never in a result
+_rcgc._own_globals(globals())
 
 # ---------------------------------------------------------------- reprs
 
@@ -116,8 +123,12 @@ def _node_label(obj, tname):
     functions, their name (read from the object's own C fields); a
     module's globals dict is "module NAME globals"."""
     try:
+        if type(obj) is Frame:
+            return obj.label
         if obj is _gc.garbage:
             return "list gc.garbage"
+        if obj is _sys.modules:
+            return "dict sys.modules"
         if type(obj) is dict:
             name = _module_of_globals(obj)
             if name is not None:
@@ -136,6 +147,55 @@ def _node_label(obj, tname):
 
 
 # ---------------------------------------------------------------- results
+
+
+class Frame:
+    """A running frame: a function (or module body) still executing in
+    some thread, whose variables are not in any object of the heap. It is
+    a node of its own in the heap picture, whose edges are its variables
+    by name (and "(stack)" for its value stack, f_func, f_code, f_locals
+    and "(frame object)"). rcgc's own frames are never one."""
+
+    __slots__ = ("address", "thread_id", "main_thread", "function", "filename", "lineno", "code")
+
+    def __init__(self, address, thread_id, main_thread, function, filename, lineno, code):
+        #: the interpreter's frame address (its node's id in snapshots)
+        self.address = address
+        #: threading.get_ident() of the thread running it
+        self.thread_id = thread_id
+        self.main_thread = main_thread
+        #: the code's qualified name ("<module>" for a module body)
+        self.function = function
+        self.filename = filename
+        #: the line it is executing
+        self.lineno = lineno
+        self.code = code
+
+    @property
+    def thread_name(self):
+        """The name of its thread (threading.Thread.name) if the threading
+        module, when imported, knows it; else None."""
+        try:
+            threading = _sys.modules.get("threading")
+            if threading is None:
+                return None
+            t = dict.get(threading._active, self.thread_id)
+            name = vars(t).get("_name") if t is not None else None
+            return name if type(name) is str else None
+        except BaseException:
+            return None
+
+    @property
+    def label(self):
+        """frame FUNCTION (FILE:LINE), with ", thread NAME" for a thread
+        other than the main one; FILE is the file name's last part."""
+        where = "%s:%d" % (str(self.filename).rsplit("/", 1)[-1], self.lineno)
+        if not self.main_thread:
+            where += ", thread %s" % (self.thread_name or self.thread_id)
+        return "frame %s (%s)" % (self.function, where)
+
+    def __repr__(self):
+        return "<Frame %s>" % self.label[6:]
 
 
 class Node:
@@ -163,7 +223,13 @@ class Path:
 
         module app --_cache--> dict --'user:42'--> Session --handler--> ...
 
-    where an owner's __dict__ is folded into its attribute names;
+    where an owner's __dict__ is folded into its attribute names and a
+    path from sys.modules' entry for a module starts at the module (the
+    entry is in `edges`); a path from a running function's variable
+    starts at its frame (a Frame node):
+
+        frame handle (app.py:12) --s--> Session
+
     `raw()` gives every node and edge as a snapshot has them (type name,
     snapshot_id), as rcgc-inspect prints them."""
 
@@ -182,13 +248,22 @@ class Path:
     def __len__(self):
         return len(self.edges)
 
+    def _from_sys_modules(self):
+        """Whether the path starts with sys.modules' entry for a module
+        and goes on from the module."""
+        return (len(self.edges) >= 2 and self.nodes[0].obj is _sys.modules
+                and self.nodes[1].type_name == "module")
+
     def steps(self):
         """[(label, edge), ...] with __dict__ hops folded: an edge named
-        __dict__ to a dict followed by a str key becomes the bare key."""
+        __dict__ to a dict followed by a str key becomes the bare key; a
+        path from sys.modules' entry for a module starts at the module."""
         out = []
         i = 0
         nodes, edges = self.nodes, self.edges
-        label = nodes[0].label
+        if self._from_sys_modules():
+            i = 1
+        label = nodes[i].label
         while i < len(edges):
             e = edges[i]
             if (label.endswith(" globals") and nodes[i].type_name == "dict"
@@ -213,7 +288,7 @@ class Path:
             if edge is not None:
                 parts.append("--%s-->" % edge)
         text = " ".join(parts)
-        if self.nodes[0].unexplained:
+        if self.nodes[0].unexplained and not self._from_sys_modules():
             text += "   [root: %d unexplained reference%s]" % (
                 self.nodes[0].unexplained, "" if self.nodes[0].unexplained == 1 else "s")
         return text
@@ -227,17 +302,34 @@ class Path:
     __repr__ = __str__
 
 
+def _node(t):
+    """A Node from the C part's (obj, type name, unexplained) or, for a
+    running frame, (frame fields, name, 0, None)."""
+    if len(t) == 4:
+        return Node(Frame(*t[0]), t[1], 0)
+    return Node(*t)
+
+
 def _nodes(tuples):
-    return [Node(*t) for t in tuples]
+    return [_node(t) for t in tuples]
 
 
 class Root(Node):
-    """An object referenced from outside the heap picture."""
+    """An object referenced from outside the heap picture: by running
+    frames (`frames`: [(Frame, variable name)], the name "(stack)" for a
+    frame's value stack) and/or by `unexplained` references, which rcgc
+    cannot attribute (the C stack, the interpreter's state, a C
+    extension's static variables)."""
 
-    __slots__ = ()
+    __slots__ = ("frames",)
+
+    def __init__(self, obj, type_name, unexplained, frames=()):
+        Node.__init__(self, obj, type_name, unexplained)
+        self.frames = [(Frame(*f), name) for f, name in frames]
 
     def __repr__(self):
-        return "<Root %s @%#x: %d unexplained>" % (self.label, id(self.obj), self.unexplained)
+        held = "".join(", %s in %s" % (name, f.label) for f, name in self.frames)
+        return "<Root %s @%#x: %d unexplained%s>" % (self.label, id(self.obj), self.unexplained, held)
 
 
 def referents(obj):
@@ -249,17 +341,19 @@ def referents(obj):
 
 
 def roots(leaves=False):
-    """Objects referenced from outside the heap picture, as Root objects
-    (obj, type_name, unexplained = refcount minus the references found in
-    the heap). With leaves=True, objects of types the collector does not
-    manage (str, int, ...) are included too."""
+    """Objects referenced from outside the heap picture, as Root objects:
+    `frames`, the variables of running frames that refer to obj, and
+    `unexplained`, refcount minus the references found in the heap and in
+    running frames. With leaves=True, objects of types the collector does
+    not manage (str, int, ...) are included too. (Paths start at the
+    running frames themselves, see Frame.)"""
     return [Root(*t) for t in _rcgc.roots(bool(leaves))]
 
 
 class Why(list):
     """The answer of why(): a list of Path; `unexplained` is the target's
-    own references from outside the heap picture (this includes the
-    caller's variables and the call's arguments); `weak`, one Path per weak
+    own references from outside the heap picture that no running frame
+    explains (why()'s own references do not count); `weak`, one Path per weak
     reference to the target, shortest first: a shortest path from the roots
     to the weak reference, then its "(weak)" edge to the target. Weak
     references keep nothing alive: they are a note, never a reason; str()
@@ -270,9 +364,11 @@ class Why(list):
     WEAK_SHOWN = 10
 
     def __str__(self):
-        if not self:
+        if not self and self.unexplained:
             text = "(no path from a root: held only from outside the heap picture, %d reference%s)" % (
                 self.unexplained, "" if self.unexplained == 1 else "s")
+        elif not self:
+            text = "(no path from a root and no reference from outside: held only by this query)"
         else:
             text = "\n".join(str(p) for p in self)
         if self.weak:
@@ -286,12 +382,15 @@ class Why(list):
 
 def why(obj, k=1):
     """Up to k shortest paths from the roots to obj, with the edge names;
-    the paths differ at least in their last edge. obj's own outside
-    references (among them the caller's) are not counted as a reason: a
-    result with no path means obj is held only from outside the heap
-    (a C extension, a running function's variable). Weak references to
-    obj are listed apart, in `.weak` (see Why): they never make a path."""
-    paths, ext, weak = _rcgc.why(obj, k)
+    the paths differ at least in their last edge. A running frame's
+    variable that refers to obj itself (the caller's, typically) is the
+    shortest reason and the least telling: such paths, "frame f
+    (app.py:12) --s--> Session", come after the others, in the places they
+    leave. obj's own unexplained references are not a reason: a result
+    with no path means obj is held only from outside the heap (a C
+    extension, the interpreter). Weak references to obj are listed apart,
+    in `.weak` (see Why): they never make a path."""
+    paths, ext, weak = _rcgc.why([obj], k)
     out = Why(Path(_nodes(ns), es) for ns, es in paths)
     out.unexplained = ext
     out.weak = sorted((Path(_nodes(ns), es) for ns, es in weak), key=len)
@@ -444,6 +543,8 @@ class Retainer(tuple):
     self_size = property(lambda s: s[2])
 
     def __str__(self):
+        if type(self[0].obj) is Frame:
+            return "%12d %10d  %s" % (self[1], self[2], self[0].label)
         return "%12d %10d  %s @%#x" % (self[1], self[2], self[0].label, id(self[0].obj))
 
 
@@ -451,7 +552,7 @@ def top_retainers(k=10):
     """The k objects whose disappearance would free the most memory
     (retained size in the dominator tree from the roots; sizes as
     sys.getsizeof gives them where that runs no user code)."""
-    return [Retainer((Node(*n), r, s)) for n, r, s in _rcgc.top(k)]
+    return [Retainer((_node(n), r, s)) for n, r, s in _rcgc.top(k)]
 
 
 def snapshot(path):
@@ -468,8 +569,10 @@ def snapshot_id(obj):
     every snapshot while obj lives. Two objects 32 GiB apart in memory
     would share it: the writer then gives the later node of the file the
     next free odd number (rare; rcgc-inspect `why FILE TYPE` still finds
-    it)."""
-    return ((id(obj) >> 4) << 1 | 1) & 0xFFFFFFFF
+    it). A running frame's node (a Frame) has the id its interpreter
+    frame's address gives."""
+    addr = obj.address if type(obj) is Frame else id(obj)
+    return ((addr >> 4) << 1 | 1) & 0xFFFFFFFF
 
 
 def dot(objs, path, depth=3, back=True, too_many=10):

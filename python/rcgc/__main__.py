@@ -22,6 +22,10 @@ import sys
 import types
 
 import rcgc
+from rcgc import _rcgc
+
+# frames running this module's code are rcgc's own: never in a result
+_rcgc._own_globals(globals())
 
 
 def _type_counts(objs):

@@ -10,7 +10,10 @@
 **     the very heap being measured);
 **   - the local variables of a finished frame or of a suspended generator
 **     or coroutine (reading f_locals copies them into a new dict that then
-**     stays attached to the frame).
+**     stays attached to the frame);
+**   - the running frames of every thread and their variables (the public
+**     accessors, sys._current_frames() and PyThreadState_GetFrame, create
+**     a frame object for each frame, which then lives as long as it).
 ** On 3.11 this file reads CPython's own structures (Py_BUILD_CORE headers)
 ** to pair each such referent with its name. On other versions it reports
 ** "not available" and those edges keep the generic label; everything else
@@ -34,6 +37,7 @@
 #include "internal/pycore_dict.h"
 #include "internal/pycore_frame.h"
 #include "internal/pycore_object.h"
+#include "internal/pycore_pystate.h"
 #endif
 
 int rcgcpy_internals_available(void) {
@@ -127,6 +131,103 @@ int rcgcpy_inline_attr_names(PyObject *obj, rcgcpy_name_cb cb, void *ud) {
   return 0;
 #else
   (void)obj; (void)cb; (void)ud;
+  return 0;
+#endif
+}
+
+/* ---------------------------------------------------------------- running frames
+** A thread's frames are chained from tstate->cframe->current_frame through
+** 'previous'. A frame the thread owns holds references to its frame object
+** (when one was made), f_locals, f_func, f_code and its slots: locals,
+** cells and free variables, then the value stack. While a frame executes,
+** 3.11 keeps its stack height in a C variable and stores -1 in 'stacktop'
+** (it stores the height before it calls a Python function in the same
+** evaluation loop): the variables are valid then, the value stack is not
+** known. A running generator's or coroutine's frame is owned by the
+** generator, whose tp_traverse reports its special fields always and its
+** slots below 'stacktop' only, so none while it executes. */
+int rcgcpy_running_frames(rcgcpy_frame_cb cb, void *ud) {
+#ifdef RCGCPY_INTERNALS
+  PyInterpreterState *interp = PyInterpreterState_Get();
+  unsigned long main_id = _PyRuntime.main_thread;
+  int rc = 0;
+  /* the lock sys._current_frames() takes: a thread that has not the GIL
+  ** (a C thread calling PyGILState_Ensure) may add itself to the list */
+  PyThread_acquire_lock(_PyRuntime.interpreters.mutex, WAIT_LOCK);
+  for (PyThreadState *ts = PyInterpreterState_ThreadHead(interp); ts; ts = PyThreadState_Next(ts)) {
+    if (ts->cframe == NULL)
+      continue;
+    for (_PyInterpreterFrame *f = ts->cframe->current_frame; f; f = f->previous) {
+      if (f->owner == FRAME_OWNED_BY_FRAME_OBJECT || f->f_code == NULL)
+        continue;
+      /* a generator's frame whose slots its generator reports: nothing left */
+      if (f->owner == FRAME_OWNED_BY_GENERATOR && f->stacktop >= f->f_code->co_nlocalsplus)
+        continue;
+      rcgcpy_frame r;
+      r.iframe = f;
+      r.thread_id = ts->thread_id;
+      r.main_thread = ts->thread_id == main_id;
+      r.gen = f->owner == FRAME_OWNED_BY_GENERATOR;
+      r.code = f->f_code;
+      r.line = PyCode_Addr2Line(f->f_code, _PyInterpreterFrame_LASTI(f) * (int)sizeof(_Py_CODEUNIT));
+      r.globals = f->f_globals;
+      if (cb(ud, &r) < 0) {
+        rc = -1;
+        goto out;
+      }
+    }
+  }
+out:
+  PyThread_release_lock(_PyRuntime.interpreters.mutex);
+  return rc;
+#else
+  (void)cb; (void)ud;
+  return 0;
+#endif
+}
+
+int rcgcpy_running_frame_refs(const rcgcpy_frame *r, rcgcpy_name_cb cb, void *ud) {
+#ifdef RCGCPY_INTERNALS
+  _PyInterpreterFrame *f = (_PyInterpreterFrame *)r->iframe;
+  PyCodeObject *co = f->f_code;
+  PyObject *names = co->co_localsplusnames;
+  int nlp = co->co_nlocalsplus;
+  int top = f->stacktop;
+  int lo = 0, hi = nlp;
+  if (r->gen) {
+    lo = top > 0 ? top : 0; /* the generator reports the slots below top */
+  } else {
+    if (f->frame_obj && cb(ud, (PyObject *)f->frame_obj, NULL, "(frame object)") < 0)
+      return -1;
+    if (f->f_locals && cb(ud, f->f_locals, NULL, "f_locals") < 0)
+      return -1;
+    if (f->f_func && cb(ud, (PyObject *)f->f_func, NULL, "f_func") < 0)
+      return -1;
+    if (cb(ud, (PyObject *)co, NULL, "f_code") < 0)
+      return -1;
+    if (top >= 0 && top < nlp)
+      hi = top; /* only the slots the collector would see */
+  }
+  for (int i = lo; i < hi; i++) {
+    PyObject *v = f->localsplus[i];
+    if (v == NULL)
+      continue;
+    if (names && PyTuple_Check(names) && i < PyTuple_GET_SIZE(names)) {
+      if (cb(ud, v, PyTuple_GET_ITEM(names, i), NULL) < 0)
+        return -1;
+    } else if (cb(ud, v, NULL, "(ref)") < 0) {
+      return -1;
+    }
+  }
+  if (!r->gen)
+    for (int i = nlp; i < top; i++) {
+      PyObject *v = f->localsplus[i];
+      if (v != NULL && cb(ud, v, NULL, "(stack)") < 0)
+        return -1;
+    }
+  return 0;
+#else
+  (void)r; (void)cb; (void)ud;
   return 0;
 #endif
 }

@@ -27,12 +27,24 @@
 ** reference owns no reference). Snapshots write it as a "weak" edge, DOT
 ** draws it dashed, why() lists the weak references to its target apart.
 **
-** Roots by accounting: refcount(obj) - (strong edges into obj) - (references held
-** by this module during the query: the gc.get_objects() list and any
-** container of objects the caller passed in) = references from outside
-** the picture (C stack, interpreter state, C extensions' statics, running
-** frames' variables, untracked containers). Objects of gc-aware types with
-** such references are the roots, in node order. A count below zero (a
+** Running frames: after the objects, one node per running frame of every
+** thread (a function or module body still executing: its variables live
+** in the thread's frame stack, in no object), named "frame QUALNAME
+** (FILE:LINE)", with p->obj NULL and an edge per reference the frame
+** owns, named by variable (names_internal.c reads them, on 3.11 only);
+** then the objects only they refer to. A running frame is a root (its
+** unexplained count is 0). rcgc's own frames -- those running with the
+** globals of one of its Python modules (_own_globals) -- are no nodes:
+** their references are the query's, like the containers below.
+**
+** Roots by accounting: refcount(obj) - (strong edges into obj, running
+** frames' included) - (references held by this module during the query:
+** the gc.get_objects() list, any container of objects the caller passed
+** in, rcgc's own frames, the registered globals) = references from outside
+** the picture (C stack, interpreter state, C extensions' statics, a
+** running frame's value stack while it calls C code, untracked
+** containers). Objects of gc-aware types with such references are the
+** roots, with the running frames, in node order. A count below zero (a
 ** type visiting a reference it does not own) is clamped to 0.
 **
 ** No user code runs while a picture exists: the walk uses tp_traverse with
@@ -223,6 +235,12 @@ typedef struct pic {
   uint64_t *ext;           /* [n] references from outside (after finish) */
   uint8_t *gcaware;        /* [n] type supports gc */
   uint32_t n, cap, ntracked;
+  /* running frames (walked after the objects): frame[i] is node
+  ** frame0 + i; p->obj of a frame node is NULL. 'own' are rcgc's own
+  ** frames, which are no nodes: their references are the query's. */
+  uint32_t frame0, nframes, nown;
+  rcgcpy_frame *frame, *own;
+  uint32_t frame_cap, own_cap;
   idmap nodes;             /* obj -> node */
   idmap types;             /* type -> name string */
   idmap sizers;            /* type -> __sizeof__ descriptor or 0 */
@@ -265,6 +283,8 @@ static void pic_free(pic *p) {
   free(p->held);
   free(p->ext);
   free(p->gcaware);
+  free(p->frame);
+  free(p->own);
   idm_free(&p->nodes);
   idm_free(&p->types);
   idm_free(&p->sizers);
@@ -400,9 +420,10 @@ static void put_utf8(char *buf, size_t *len, Py_UCS4 c) {
   *len = n;
 }
 
-/* Write a str's text (quoted: as a Python literal in single quotes) into
-** buf, at most NAME_MAX_CHARS characters then "...". No allocation. */
-static void str_text(PyObject *s, int quoted, char *buf, size_t cap) {
+/* Write a str's text from character 'from' on (quoted: as a Python
+** literal in single quotes) into buf, at most 'max' characters then "...";
+** cap >= max * 4 + 16 holds them all. No allocation. */
+static void str_text(PyObject *s, Py_ssize_t from, int quoted, Py_ssize_t max, char *buf, size_t cap) {
   size_t len = 0;
   if (!PyUnicode_Check(s)
 #if PY_VERSION_HEX < 0x030C0000
@@ -416,8 +437,8 @@ static void str_text(PyObject *s, int quoted, char *buf, size_t cap) {
   const void *data = PyUnicode_DATA(s);
   Py_ssize_t n = PyUnicode_GET_LENGTH(s);
   if (quoted) buf[len++] = '\'';
-  for (Py_ssize_t i = 0; i < n; i++) {
-    if (i == NAME_MAX_CHARS) {
+  for (Py_ssize_t i = from; i < n; i++) {
+    if (i - from == max) {
       memcpy(buf + len, "...", 3);
       len += 3;
       break;
@@ -446,7 +467,7 @@ static uint32_t str_name(pic *p, PyObject *s, int quoted) {
   uint64_t *v = idm_get(m, (uintptr_t)s);
   if (v) return (uint32_t)*v;
   char buf[NAME_MAX_CHARS * 4 + 16];
-  str_text(s, quoted, buf, sizeof buf);
+  str_text(s, 0, quoted, NAME_MAX_CHARS, buf, sizeof buf);
   uint32_t i = intern(p, buf);
   if (idm_put(m, (uintptr_t)s, i)) p->oom = 1;
   return i;
@@ -682,6 +703,99 @@ static void name_referents(pic *p, PyObject *o) {
   }
 }
 
+/* ---------------------------------------------------------------- running frames */
+
+static int is_frame(const pic *p, uint32_t v) { return v - p->frame0 < p->nframes; }
+
+#define FRAME_NAME_MAX_CHARS 160
+
+/* Name of a running frame's node: "frame QUALNAME (FILE:LINE)", FILE the
+** last part of the code's file name (each at most FRAME_NAME_MAX_CHARS
+** characters), then " thread ID" for a frame of a thread other than the
+** main one. */
+static uint32_t frame_node_name(pic *p, const rcgcpy_frame *f) {
+  char qual[FRAME_NAME_MAX_CHARS * 4 + 16], file[FRAME_NAME_MAX_CHARS * 4 + 16];
+  char buf[sizeof qual + sizeof file + 64];
+  str_text(f->code->co_qualname, 0, 0, FRAME_NAME_MAX_CHARS, qual, sizeof qual);
+  PyObject *fn = f->code->co_filename;
+  Py_ssize_t from = 0;
+  if (PyUnicode_Check(fn)) {
+    Py_ssize_t slash = PyUnicode_FindChar(fn, '/', 0, PyUnicode_GET_LENGTH(fn), -1);
+    if (slash >= 0) from = slash + 1;
+    else PyErr_Clear(); /* -1: not found; -2: an error, not for a str */
+  }
+  str_text(fn, from, 0, FRAME_NAME_MAX_CHARS, file, sizeof file);
+  if (f->main_thread) snprintf(buf, sizeof buf, "frame %s (%s:%d)", qual, file, f->line);
+  else snprintf(buf, sizeof buf, "frame %s (%s:%d) thread %lu", qual, file, f->line, f->thread_id);
+  return intern(p, buf);
+}
+
+/* Own globals: the module dicts of rcgc's Python package, registered by it
+** (_own_globals); a frame running with one of them is rcgc's own. Held
+** here (one reference each, counted as the query's). */
+#define OWN_MAX 4
+static PyObject *own_globals[OWN_MAX];
+static int nown_globals;
+
+static int is_own(const rcgcpy_frame *f) {
+  for (int i = 0; i < nown_globals; i++)
+    if (own_globals[i] == f->globals) return 1;
+  return 0;
+}
+
+static int frame_push(rcgcpy_frame **a, uint32_t *n, uint32_t *cap, const rcgcpy_frame *f) {
+  if (*n == *cap) {
+    uint32_t nc = *cap ? *cap * 2 : 64;
+    rcgcpy_frame *x = realloc(*a, nc * sizeof *x);
+    if (!x) return -1;
+    *a = x;
+    *cap = nc;
+  }
+  (*a)[(*n)++] = *f;
+  return 0;
+}
+
+static int collect_frame(void *ud, const rcgcpy_frame *f) {
+  pic *p = ud;
+  if (is_own(f)) return frame_push(&p->own, &p->nown, &p->own_cap, f);
+  return frame_push(&p->frame, &p->nframes, &p->frame_cap, f);
+}
+
+/* Append a node for every running frame of every thread except rcgc's own
+** (nodes frame0 ..), to be walked next. */
+static void add_frames(pic *p) {
+  p->frame0 = p->n;
+  if (rcgcpy_running_frames(collect_frame, p) < 0) {
+    p->oom = 1;
+    return;
+  }
+  for (uint32_t i = 0; i < p->nframes && !p->oom; i++) {
+    if (p->n == UINT32_MAX - 2 || (p->n == p->cap && grow_nodes(p, 0))) {
+      p->oom = 1;
+      break;
+    }
+    uint32_t v = node_append(p, NULL, frame_node_name(p, &p->frame[i]), 0);
+    p->g.id[v] = (uint64_t)(uintptr_t)p->frame[i].iframe;
+  }
+}
+
+/* Record the names of running frame node v's references. */
+static void name_frame(pic *p, uint32_t v) {
+  nm_reset(p);
+  p->nm_mode = NM_MAP;
+  if (rcgcpy_running_frame_refs(&p->frame[v - p->frame0], name_cb, p) < 0) p->oom = 1;
+  if (p->nm_n == 0) {
+    p->nm_mode = NM_CONST;
+    p->nm_const = p->s_generic;
+  }
+}
+
+/* Set p->nm_mode and record the names of node v's referents. */
+static void name_node(pic *p, uint32_t v) {
+  if (is_frame(p, v)) name_frame(p, v);
+  else name_referents(p, p->obj[v]);
+}
+
 /* ---------------------------------------------------------------- walk */
 
 static uint32_t edge_name_now(pic *p, PyObject *r) {
@@ -835,6 +949,20 @@ static int visit_held(PyObject *r, void *arg) {
   return 0;
 }
 
+/* rcgcpy_name_cb adapters: a running frame's reference as an edge of the
+** node being walked, or (rcgc's own frames) as held by the query. */
+static int frame_edge_cb(void *ud, PyObject *r, PyObject *name_obj, const char *name) {
+  (void)name_obj;
+  (void)name;
+  return visit_edge(r, ud);
+}
+
+static int frame_held_cb(void *ud, PyObject *r, PyObject *name_obj, const char *name) {
+  (void)name_obj;
+  (void)name;
+  return visit_held(r, ud);
+}
+
 /* Self size: sys.getsizeof's answer when the type's __sizeof__ is C code,
 ** else the instance size from the type; plus the gc pre-header. */
 static uint64_t self_size(pic *p, PyObject *o) {
@@ -888,6 +1016,90 @@ static PyObject *get_objects(void) {
   return l;
 }
 
+/* Walk nodes from..limit-1 (and those found meanwhile, up to limit):
+** their edges, in node order. */
+static void walk(pic *p, uint32_t from, uint32_t limit, int deferred) {
+  for (uint32_t v = from; v < limit && !p->oom; v++) {
+    if (v >= p->n) {
+      pend_flush(p); /* may add nodes to walk */
+      if (v >= p->n) break;
+    }
+    if (is_frame(p, v)) {
+      p->cur = v;
+      p->nm_mode = NM_NONE;
+      if (p->flags & PIC_NAMES) name_frame(p, v);
+      if (p->oom) break;
+      if (rcgcpy_running_frame_refs(&p->frame[v - p->frame0], frame_edge_cb, p) < 0) break;
+      continue;
+    }
+    PyObject *o = p->obj[v];
+    if (deferred && v < p->ntracked) {
+      p->g.name[v] = type_name(p, Py_TYPE(o));
+      p->gcaware[v] = PyObject_IS_GC(o) ? 1 : 0;
+    }
+    if (!p->gcaware[v]) continue;
+    traverseproc tr = Py_TYPE(o)->tp_traverse;
+    if (tr == NULL) continue;
+    p->cur = v;
+    p->nm_mode = NM_NONE;
+    if (p->flags & PIC_NAMES) name_referents(p, o);
+    if (p->oom) break;
+    if (tr(o, visit_edge, p) != 0 && !p->oom) {
+      /* a traverse function failed on its own: keep what we have */
+    }
+    PyObject *wr = p->oom ? NULL : weak_referent(o);
+    if (wr) visit_weak(p, wr);
+  }
+}
+
+/* The graph's CSR arrays, the accounting and the roots, once the walk is
+** done. Returns 0, or -1 with an exception set (the picture freed). */
+static int finish(pic *p, unsigned flags) {
+  /* the builder has no edges: it makes the CSR offsets (all zero) for the
+  ** nodes, which edges_finish fills in */
+  int rc = rcgc__builder_finish(&p->b);
+  if (rc == RCGC_G_OK && edges_finish(p)) rc = RCGC_G_ENOMEM;
+  if (rc == RCGC_G_OK) {
+    p->ext = malloc((p->n ? p->n : 1) * sizeof *p->ext);
+    if (p->ext == NULL) rc = RCGC_G_ENOMEM;
+  }
+  if (rc != RCGC_G_OK) {
+    pic_free(p);
+    PyErr_NoMemory();
+    return -1;
+  }
+  uint32_t *roots = malloc((p->n ? p->n : 1) * sizeof *roots);
+  uint64_t *rext = malloc((p->n ? p->n : 1) * sizeof *rext);
+  uint32_t nroots = 0;
+  for (uint32_t v = 0; v < p->n; v++) {
+    if (is_frame(p, v)) {
+      /* a running frame: a root, all its references named */
+      p->ext[v] = 0;
+      if (roots && rext) {
+        roots[nroots] = v;
+        rext[nroots++] = 0;
+      }
+      continue;
+    }
+    int64_t e = (int64_t)Py_REFCNT(p->obj[v]) - (int64_t)p->indeg[v] - (int64_t)p->held[v];
+    p->ext[v] = e > 0 ? (uint64_t)e : 0;
+    if (p->ext[v] && p->gcaware[v] && roots && rext) {
+      roots[nroots] = v;
+      rext[nroots++] = p->ext[v];
+    }
+    if (flags & PIC_SIZES) p->g.self_size[v] = self_size(p, p->obj[v]);
+  }
+  rc = (roots && rext) ? rcgc__graph_set_roots(&p->g, roots, rext, nroots) : RCGC_G_ENOMEM;
+  free(roots);
+  free(rext);
+  if (rc != RCGC_G_OK || p->oom) {
+    pic_free(p);
+    PyErr_NoMemory();
+    return -1;
+  }
+  return 0;
+}
+
 /* Build the picture. 'extra' (may be NULL) is an object to add as a node
 ** even when nothing tracked refers to it; 'held' (may be NULL) a container
 ** the caller passed in and 'args' (may be NULL) the call's argument tuple:
@@ -937,29 +1149,12 @@ static int pic_build(pic *p, unsigned flags, PyObject *extra, PyObject *held, Py
   p->ntracked = p->n;
   if (extra && !p->oom && !is_skipped(p, extra)) node_of(p, extra);
   if (flags & PIC_EDGES) {
-    uint32_t walk = (flags & PIC_ONE) ? p->n : UINT32_MAX;
-    for (uint32_t v = 0; v < walk && !p->oom; v++) {
-      if (v >= p->n) {
-        pend_flush(p); /* may add nodes to walk */
-        if (v >= p->n) break;
-      }
-      PyObject *o = p->obj[v];
-      if (deferred && v < p->ntracked) {
-        p->g.name[v] = type_name(p, Py_TYPE(o));
-        p->gcaware[v] = PyObject_IS_GC(o) ? 1 : 0;
-      }
-      if (!p->gcaware[v]) continue;
-      traverseproc tr = Py_TYPE(o)->tp_traverse;
-      if (tr == NULL) continue;
-      p->cur = v;
-      p->nm_mode = NM_NONE;
-      if (flags & PIC_NAMES) name_referents(p, o);
-      if (p->oom) break;
-      if (tr(o, visit_edge, p) != 0 && !p->oom) {
-        /* a traverse function failed on its own: keep what we have */
-      }
-      PyObject *wr = p->oom ? NULL : weak_referent(o);
-      if (wr) visit_weak(p, wr);
+    walk(p, 0, (flags & PIC_ONE) ? p->n : UINT32_MAX, deferred);
+    if (!(flags & PIC_ONE) && !p->oom) {
+      /* the running frames, after every object: then what they alone
+      ** refer to */
+      add_frames(p);
+      walk(p, p->frame0, UINT32_MAX, deferred);
     }
     if (!p->oom) pend_flush(p);
     for (int i = 1; i < p->nskip && !p->oom; i++) {
@@ -967,6 +1162,8 @@ static int pic_build(pic *p, unsigned flags, PyObject *extra, PyObject *held, Py
       traverseproc tr = Py_TYPE(h)->tp_traverse;
       if (tr && PyObject_IS_GC(h)) tr(h, visit_held, p);
     }
+    for (uint32_t i = 0; i < p->nown && !p->oom; i++) rcgcpy_running_frame_refs(&p->own[i], frame_held_cb, p);
+    for (int i = 0; i < nown_globals && !p->oom; i++) visit_held(own_globals[i], p);
   }
   if (p->oom) {
     rcgc__builder_abort(&p->b);
@@ -974,40 +1171,7 @@ static int pic_build(pic *p, unsigned flags, PyObject *extra, PyObject *held, Py
     PyErr_NoMemory();
     return -1;
   }
-  /* the builder has no edges: it makes the CSR offsets (all zero) for the
-  ** nodes, which edges_finish fills in */
-  int rc = rcgc__builder_finish(&p->b);
-  if (rc == RCGC_G_OK && edges_finish(p)) rc = RCGC_G_ENOMEM;
-  if (rc == RCGC_G_OK) {
-    p->ext = malloc((p->n ? p->n : 1) * sizeof *p->ext);
-    if (p->ext == NULL) rc = RCGC_G_ENOMEM;
-  }
-  if (rc != RCGC_G_OK) {
-    pic_free(p);
-    PyErr_NoMemory();
-    return -1;
-  }
-  uint32_t *roots = malloc((p->n ? p->n : 1) * sizeof *roots);
-  uint64_t *rext = malloc((p->n ? p->n : 1) * sizeof *rext);
-  uint32_t nroots = 0;
-  for (uint32_t v = 0; v < p->n; v++) {
-    int64_t e = (int64_t)Py_REFCNT(p->obj[v]) - (int64_t)p->indeg[v] - (int64_t)p->held[v];
-    p->ext[v] = e > 0 ? (uint64_t)e : 0;
-    if (p->ext[v] && p->gcaware[v] && roots && rext) {
-      roots[nroots] = v;
-      rext[nroots++] = p->ext[v];
-    }
-    if (flags & PIC_SIZES) p->g.self_size[v] = self_size(p, p->obj[v]);
-  }
-  rc = (roots && rext) ? rcgc__graph_set_roots(&p->g, roots, rext, nroots) : RCGC_G_ENOMEM;
-  free(roots);
-  free(rext);
-  if (rc != RCGC_G_OK || p->oom) {
-    pic_free(p);
-    PyErr_NoMemory();
-    return -1;
-  }
-  return 0;
+  return finish(p, flags);
 }
 
 static int pic_index(const pic *p, PyObject *o, uint32_t *v) {
@@ -1024,13 +1188,12 @@ static int pic_index(const pic *p, PyObject *o, uint32_t *v) {
 ** by u's namer, which here records R's names only. Nothing has run since
 ** the walk: the namer sees what it saw. */
 static uint32_t lazy_edge_name(pic *p, uint32_t u, size_t e) {
-  PyObject *o = p->obj[u];
   uint32_t to = p->g.edge_to[e];
   size_t j = 0;
   for (size_t f = p->g.edge_start[u]; f < e; f++) j += p->g.edge_to[f] == to;
   p->nm_mode = NM_NONE;
   p->nm_only = p->obj[to];
-  name_referents(p, o);
+  name_node(p, u);
   p->nm_only = NULL;
   if (p->oom) {
     p->oom = 0;
@@ -1064,8 +1227,19 @@ static PyObject *graph_error(int rc) {
   return NULL;
 }
 
-/* (obj, type name, unexplained) for node v. */
+/* (address, thread id, main thread, qualname, file name, line, code) of
+** running frame node v. */
+static PyObject *frame_info(pic *p, uint32_t v) {
+  const rcgcpy_frame *f = &p->frame[v - p->frame0];
+  return Py_BuildValue("(KkOOOiO)", (unsigned long long)(uintptr_t)f->iframe, f->thread_id,
+                       f->main_thread ? Py_True : Py_False, f->code->co_qualname, f->code->co_filename, f->line,
+                       (PyObject *)f->code);
+}
+
+/* (obj, type name, unexplained) for node v; for a running frame
+** (frame_info, name, 0, None). */
 static PyObject *node_tuple(pic *p, uint32_t v) {
+  if (is_frame(p, v)) return Py_BuildValue("(NsiO)", frame_info(p, v), rcgc__node_name(&p->g, v), 0, Py_None);
   return Py_BuildValue("(OsK)", p->obj[v], rcgc__node_name(&p->g, v), (unsigned long long)p->ext[v]);
 }
 
@@ -1096,8 +1270,10 @@ fail:
 
 /* ================================================================ queries */
 
-PyDoc_STRVAR(roots_doc, "roots(leaves=False) -> list of (obj, type name, unexplained)\n\n"
-                        "Objects referenced from outside the heap picture, in node order.");
+PyDoc_STRVAR(roots_doc, "roots(leaves=False) -> list of (obj, type name, unexplained, frames)\n\n"
+                        "Objects referenced from outside the heap picture, in node order:\n"
+                        "by a running frame (frames: [(frame_info, variable name)], each\n"
+                        "frame's references in order) or unexplained.");
 
 static PyObject *py_roots(PyObject *self, PyObject *args) {
   (void)self;
@@ -1107,20 +1283,41 @@ static PyObject *py_roots(PyObject *self, PyObject *args) {
   pic p;
   PyObject *res = NULL;
   if (pic_build(&p, PIC_EDGES, NULL, NULL, args) == 0) {
-    res = PyList_New(0);
+    /* pos[v]: v's entry in res, or UINT32_MAX; first, 1 for the objects a
+    ** running frame refers to */
+    uint32_t *pos = calloc(p.n ? p.n : 1, sizeof *pos);
+    res = pos ? PyList_New(0) : PyErr_NoMemory();
+    size_t fe0 = p.nframes ? p.g.edge_start[p.frame0] : 0;
+    size_t fe1 = p.nframes ? p.g.edge_start[p.frame0 + p.nframes] : 0;
+    for (size_t e = fe0; res && e < fe1; e++) pos[p.g.edge_to[e]] = 1;
     for (uint32_t v = 0; res && v < p.n; v++) {
-      if (!p.ext[v] || (!leaves && !p.gcaware[v])) continue;
-      PyObject *t = node_tuple(&p, v);
+      int framed = pos[v] != 0;
+      pos[v] = UINT32_MAX;
+      if (is_frame(&p, v) || (!p.ext[v] && !framed) || (!leaves && !p.gcaware[v])) continue;
+      PyObject *t = Py_BuildValue("(OsKN)", p.obj[v], rcgc__node_name(&p.g, v), (unsigned long long)p.ext[v],
+                                  PyList_New(0));
+      pos[v] = (uint32_t)PyList_GET_SIZE(res);
       if (!t || PyList_Append(res, t)) Py_CLEAR(res);
       Py_XDECREF(t);
     }
+    for (size_t e = fe0; res && e < fe1; e++) {
+      uint32_t w = p.g.edge_to[e];
+      if (pos[w] == UINT32_MAX) continue;
+      uint32_t u = rcgc__edge_from(&p.g, e);
+      PyObject *lab = edge_label(&p, u, e);
+      PyObject *ref = lab ? Py_BuildValue("(NN)", frame_info(&p, u), lab) : NULL;
+      PyObject *list = PyTuple_GET_ITEM(PyList_GET_ITEM(res, pos[w]), 3);
+      if (!ref || PyList_Append(list, ref)) Py_CLEAR(res);
+      Py_XDECREF(ref);
+    }
+    free(pos);
     pic_free(&p);
   }
   gc_restore(was);
   return res;
 }
 
-PyDoc_STRVAR(why_doc, "why(obj, k=1) -> (paths, unexplained, weak)\n\n"
+PyDoc_STRVAR(why_doc, "why([obj], k=1) -> (paths, unexplained, weak)\n\n"
                       "Up to k shortest paths from the roots (obj itself excepted) to obj,\n"
                       "with distinct last edges, and obj's own outside references. Weak\n"
                       "references retain nothing: the paths never use them; 'weak' lists,\n"
@@ -1175,14 +1372,22 @@ static PyObject *weak_paths(pic *p, uint32_t t) {
 
 static PyObject *py_why(PyObject *self, PyObject *args) {
   (void)self;
-  PyObject *target;
+  PyObject *box;
   unsigned int k = 1;
-  if (!PyArg_ParseTuple(args, "O|I", &target, &k)) return NULL;
+  if (!PyArg_ParseTuple(args, "O!|I", &PyList_Type, &box, &k)) return NULL;
+  if (PyList_GET_SIZE(box) != 1) {
+    PyErr_SetString(PyExc_TypeError, "why: expects a list of one object");
+    return NULL;
+  }
+  /* the target comes in a list, the query's own: the frame that calls
+  ** holds the list, not the target, on its value stack (whose height
+  ** cannot be known while it calls) */
+  PyObject *target = PyList_GET_ITEM(box, 0);
   if (k == 0) k = 1;
   int was = gc_hold();
   pic p;
   PyObject *res = NULL;
-  if (pic_build(&p, PIC_EDGES, target, NULL, args) == 0) {
+  if (pic_build(&p, PIC_EDGES, target, box, args) == 0) {
     uint32_t t = 0;
     if (!pic_index(&p, target, &t)) {
       pic_free(&p);
@@ -1199,8 +1404,35 @@ static PyObject *py_why(PyObject *self, PyObject *args) {
         p.g.root_extrefs[nr++] = p.g.root_extrefs[i];
       }
     p.g.nroots = nr;
+    /* a running frame's variable that refers to the target is the shortest
+    ** reason there is and the least telling (the caller's own variable
+    ** holds what it asks about): the search sets these edges aside, made
+    ** weak for its duration (a frame's edges are all strong otherwise);
+    ** they fill the places its paths leave */
+    size_t fe0 = p.nframes ? p.g.edge_start[p.frame0] : 0;
+    size_t fe1 = p.nframes ? p.g.edge_start[p.frame0 + p.nframes] : 0;
+    uint8_t *own_flags = NULL;
+    int rc = RCGC_G_OK;
+    for (size_t e = fe0; e < fe1 && rc == RCGC_G_OK; e++) {
+      if (p.g.edge_to[e] != t) continue;
+      if (!p.g.edge_flags) {
+        p.g.edge_flags = own_flags = rcgc__gmem_calloc(&p.g, p.g.m, 1);
+        if (!own_flags) {
+          rc = RCGC_G_ENOMEM;
+          break;
+        }
+      }
+      p.g.edge_flags[e] = RCGC_G_EDGE_WEAK;
+    }
     rcgc__paths paths;
-    int rc = rcgc__retaining_paths(&p.g, t, k, &paths);
+    memset(&paths, 0, sizeof paths);
+    if (rc == RCGC_G_OK) rc = rcgc__retaining_paths(&p.g, t, k, &paths);
+    if (own_flags) {
+      p.g.edge_flags = NULL;
+      rcgc__gmem_free(&p.g, own_flags);
+    } else if (p.g.edge_flags) {
+      for (size_t e = fe0; e < fe1; e++) p.g.edge_flags[e] = 0;
+    }
     if (rc != RCGC_G_OK) {
       graph_error(rc);
     } else {
@@ -1208,6 +1440,13 @@ static PyObject *py_why(PyObject *self, PyObject *args) {
       for (uint32_t i = 0; list && i < paths.npaths; i++) {
         size_t eoff = paths.off[i] - i;
         PyObject *pt = path_tuple(&p, paths.nodes + paths.off[i], paths.edges + eoff, paths.len[i]);
+        if (!pt || PyList_Append(list, pt)) Py_CLEAR(list);
+        Py_XDECREF(pt);
+      }
+      for (size_t e = fe0; list && e < fe1 && (size_t)PyList_GET_SIZE(list) < k; e++) {
+        if (p.g.edge_to[e] != t) continue;
+        uint32_t pn[2] = {rcgc__edge_from(&p.g, e), t};
+        PyObject *pt = path_tuple(&p, pn, &e, 1);
         if (!pt || PyList_Append(list, pt)) Py_CLEAR(list);
         Py_XDECREF(pt);
       }
@@ -1901,6 +2140,25 @@ static PyObject *py_test_release(PyObject *self, PyObject *idobj) {
   Py_RETURN_FALSE;
 }
 
+PyDoc_STRVAR(own_globals_doc, "_own_globals(d): the globals of one of rcgc's modules: frames running with\n"
+                              "them are rcgc's own (never nodes; their references are the query's).");
+static PyObject *py_own_globals(PyObject *self, PyObject *d) {
+  (void)self;
+  if (!PyDict_CheckExact(d)) {
+    PyErr_SetString(PyExc_TypeError, "_own_globals: expects a dict");
+    return NULL;
+  }
+  for (int i = 0; i < nown_globals; i++)
+    if (own_globals[i] == d) Py_RETURN_NONE;
+  if (nown_globals == OWN_MAX) {
+    PyErr_SetString(PyExc_RuntimeError, "_own_globals: full");
+    return NULL;
+  }
+  Py_INCREF(d);
+  own_globals[nown_globals++] = d;
+  Py_RETURN_NONE;
+}
+
 PyDoc_STRVAR(untrack_doc, "_untrack(weakref): stop gc from tracking one of rcgc's own weak references.");
 static PyObject *py_untrack(PyObject *self, PyObject *o) {
   (void)self;
@@ -1950,6 +2208,7 @@ static PyMethodDef methods[] = {
     {"_test_hold", py_test_hold, METH_O, test_hold_doc},
     {"_test_release", py_test_release, METH_O, test_release_doc},
     {"_untrack", py_untrack, METH_O, untrack_doc},
+    {"_own_globals", py_own_globals, METH_O, own_globals_doc},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef moddef = {PyModuleDef_HEAD_INIT, "_rcgc",

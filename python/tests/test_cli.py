@@ -65,3 +65,36 @@ def test_inspect_commands_go_to_rcgc_inspect(tmp_path):
     r = subprocess.run([sys.executable, "-m", "rcgc", "frobnicate"], capture_output=True, text=True,
                        env=env, timeout=120)
     assert r.returncode == 2 and "unknown command 'frobnicate'" in r.stderr
+
+
+FRAME_SCRIPT = """
+import os, signal
+def work():
+    big = [bytearray(100000) for _ in range(50)]
+    os.kill(os.getpid(), signal.SIGUSR1)
+work()
+"""
+
+
+def test_the_report_names_the_program_s_running_frames_not_its_own(tmp_path):
+    script = tmp_path / "prog.py"
+    script.write_text(FRAME_SCRIPT)
+    snap = tmp_path / "f.heapsnapshot"
+    env = dict(os.environ)
+    if not env.get("RCGC_PY_INSTALLED"):
+        env["PYTHONPATH"] = os.path.dirname(HERE)
+    r = subprocess.run([sys.executable, "-m", "rcgc", "run", "--snapshot", str(snap), "--top", "3",
+                        str(script)], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    usr1 = r.stderr.split("===== rcgc report (exit) =====")[0]
+    top = usr1.split("top retainers (retained bytes, self bytes, object):\n")[1].splitlines()[:3]
+    # the list (only work's variable holds it) and work's frame retain it all
+    (line,) = [l for l in top if l.endswith("  frame work (prog.py:5)")]
+    assert int(line.split()[0]) > 50 * 100000 and int(line.split()[1]) == 0
+    import json
+    data = json.loads((tmp_path / "f.1.heapsnapshot").read_text())
+    names = {data["strings"][i] for i in data["nodes"][1::7]}
+    frames = sorted(n for n in names if n.startswith("frame "))
+    assert "frame work (prog.py:5)" in frames and "frame <module> (prog.py:6)" in frames
+    # rcgc's own frames (run, _report, the signal handler) are not nodes
+    assert [n for n in frames if "__main__.py" in n or "__init__.py" in n] == []

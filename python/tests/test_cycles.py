@@ -30,8 +30,14 @@ def test_scc_membership_two_cycles_and_a_bridge():
     assert len(big) == 3
     assert sorted((x.obj.name, lab, y.obj.name) for x, lab, y in big.edges) == [
         ("a", "next", "b"), ("b", "next", "c"), ("c", "next", "a")]
-    # a has a reference from this frame: held from outside
-    assert big.reason[0] == "outside"
+    # a, b and c are this function's variables: held by a path from this
+    # (running) frame
+    kind, path = big.reason
+    assert kind == "held"
+    assert type(path.root.obj) is rcgc.Frame
+    assert path.root.obj.function == "test_scc_membership_two_cycles_and_a_bridge"
+    assert len(path) == 1 and path.edges[0] in ("a", "b", "c")
+    assert path.nodes[1].obj is {"a": a, "b": b, "c": c}[path.edges[0]]
 
 
 def test_self_loop_is_a_cycle_and_a_lone_node_is_not():

@@ -1,5 +1,6 @@
 """Exact retaining paths, with edge names, on constructed leaks."""
 import gc
+import sys
 
 import rcgc
 from rcgc import _rcgc
@@ -29,16 +30,21 @@ class Session:
     s = app.Session()
     s.register()
     p = first_path(s)
-    assert p.edges == ["__dict__", "'_cache'", "'user:42'", "__closure__", "[0]", "cell_contents"]
-    assert [n.type_name for n in p.nodes] == ["module", "dict", "dict", "function", "tuple", "cell",
+    # from sys.modules (the module is this test's variable too: a path as
+    # short, from this frame, comes after it)
+    assert p.edges == ["'app_cache'", "__dict__", "'_cache'", "'user:42'", "__closure__", "[0]",
+                       "cell_contents"]
+    assert [n.type_name for n in p.nodes] == ["dict", "module", "dict", "dict", "function", "tuple", "cell",
                                              "Session"]
-    assert p.nodes[0].obj is app
+    assert p.nodes[0].obj is sys.modules
+    assert p.nodes[1].obj is app
     assert p.nodes[-1].obj is s
-    assert str(p).startswith(
+    # str() starts at the module, without sys.modules' root note
+    assert str(p) == (
         "module app_cache --_cache--> dict --'user:42'--> function Session.register.<locals>.handler "
         "--__closure__--> tuple --[0]--> cell --cell_contents--> Session")
-    # the module is held by this test's variable: a root
-    assert p.nodes[0].unexplained >= 1
+    # sys.modules: the interpreter's reference
+    assert p.nodes[0].unexplained == 1
 
 
 def test_observer_list_on_a_module_level_registry(module_factory):
@@ -52,8 +58,8 @@ class Widget:
 """)
     w = reg.Widget()
     p = first_path(w)
-    assert p.edges == ["__dict__", "'observers'", "[0]", "__self__"]
-    assert [n.type_name for n in p.nodes] == ["module", "dict", "list", "method", "Widget"]
+    assert p.edges == ["'app_registry'", "__dict__", "'observers'", "[0]", "__self__"]
+    assert [n.type_name for n in p.nodes] == ["dict", "module", "dict", "list", "method", "Widget"]
     assert str(p).startswith("module app_registry --observers--> list --[0]--> method --__self__--> Widget")
 
 
@@ -79,9 +85,9 @@ def start():
     app.start()
     (payload,) = of_type("Payload")
     p = first_path(payload)
-    assert p.edges == ["__dict__", "'jobs'", "[0]", "error", "__traceback__", "tb_next", "tb_frame",
-                       "big"]
-    assert [n.type_name for n in p.nodes] == ["module", "dict", "list", "Job", "ValueError",
+    assert p.edges == ["'app_jobs'", "__dict__", "'jobs'", "[0]", "error", "__traceback__", "tb_next",
+                       "tb_frame", "big"]
+    assert [n.type_name for n in p.nodes] == ["dict", "module", "dict", "list", "Job", "ValueError",
                                              "traceback", "traceback", "frame", "Payload"]
 
 
@@ -98,13 +104,17 @@ def test_held_only_by_a_c_extension_is_a_root_with_one_unexplained_reference():
         assert len(found) == 1
         assert found[0].type_name == "HeldByC"
         assert found[0].unexplained == 1
-        # no path explains it: why() says it is held from outside only
+        assert found[0].frames == []
+        # no path through the heap explains it: the one path is this
+        # function's variable, the C helper's reference stays unexplained
         target = found[0].obj
         del found
         w = rcgc.why(target)
-        assert list(w) == []
-        assert w.unexplained >= 2  # the C helper's and this function's
-        assert "no path from a root" in str(w)
+        assert len(w) == 1 and w[0].edges == ["target"]
+        assert str(w).startswith(
+            "frame test_held_only_by_a_c_extension_is_a_root_with_one_unexplained_reference (test_paths.py:")
+        assert str(w).endswith(") --target--> HeldByC")
+        assert w.unexplained == 1
     finally:
         assert _rcgc._test_release(oid) is True
 
@@ -120,8 +130,11 @@ b = []
     app.a["t"] = t
     app.b.append(t)
     paths = rcgc.why(t, k=5)
-    lasts = sorted(p.edges[-1] for p in paths)
+    lasts = sorted(p.edges[-1] for p in paths[:2])
     assert lasts == ["'t'", "[0]"]
+    # then this function's variable, after the heap's paths
+    assert [p.edges for p in paths[2:]] == [["t"]]
+    assert paths[2].root.obj.function == "test_k_paths_have_distinct_last_edges"
 
 
 def test_one_referent_twice_in_one_container_each_edge_named(module_factory):
@@ -144,6 +157,6 @@ reg = {}
     del h  # else this function's variable makes the Holder a root
     paths = rcgc.why(t, k=5)
     lasts = [p.edges[-1] for p in paths]
-    assert lasts == ["'x'", "'y'", "first", "second"]
-    assert [len(p) for p in paths] == [3, 3, 4, 4]
-    assert paths[2].edges == ["__dict__", "'reg'", "'a'", "first"]
+    assert lasts == ["'x'", "'y'", "first", "second", "t"]
+    assert [len(p) for p in paths] == [4, 4, 5, 5, 1]
+    assert paths[2].edges == ["'app_twice'", "__dict__", "'reg'", "'a'", "first"]
