@@ -303,6 +303,29 @@ static void full_mutated(unsigned seed) {
   free(w.roots);
 }
 
+/* FINISH is not divided: when the slice that completes the estimate has
+** already spent half of its budget on other work, FINISH opens the next
+** slice instead. A slice with a budget of 0 runs 16 units, so the 9 units
+** of a 3-node suspect ring's estimate (enter, subtract, mark each node)
+** complete it past the budget: that slice returns with the ring alive, and
+** the next one, which finds the estimate complete at its first unit,
+** frees it. */
+Test(incremental, finish_opens_the_next_slice_when_the_estimate_took_the_budget) {
+  TL_SKIP_UNDER_STRESS();
+  (void)suspect_ring(3);
+  cr_assert(rcgc__inc_start(tl.heap, 0, COLLECT_SUSPECTS));
+  cr_assert(rcgc__inc_slice(tl.heap, 0.0), "FINISH ran in the slice that completed the estimate");
+  cr_assert_eq(tl_destroyed, 0);
+  cr_assert_eq(inc_stats().running, 1);
+  cr_assert_eq(inc_stats().slices, 1);
+  cr_assert_not(rcgc__inc_slice(tl.heap, 0.0), "the collection did not finish");
+  cr_assert_eq(tl_destroyed, 3);
+  rcgc_incremental_stats s = inc_stats();
+  cr_assert_eq(s.running, 0);
+  cr_assert_eq(s.collections, 1);
+  cr_assert_eq(s.slices, 2);
+}
+
 Test(incremental, full_collection_with_the_program_mutating_between_slices) {
   for (unsigned seed = 1; seed <= 8; seed++)
     full_mutated(seed);
