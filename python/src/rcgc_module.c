@@ -1054,12 +1054,59 @@ static void walk(pic *p, uint32_t from, uint32_t limit, int deferred) {
 
 /* The graph's CSR arrays, the accounting and the roots, once the walk is
 ** done. Returns 0, or -1 with an exception set (the picture freed). */
+/* tp_traverse of a list or a tuple visits its items from the last to the
+** first (CPython 3.11 to 3.13): turn such a node's edges around, so that
+** an item's edge is at its index among its node's edges -- why()'s "[i]"
+** and a snapshot's element index are then the item's index. Only for
+** exact lists and tuples (a subclass's traverse visits its __dict__ too)
+** whose edges are one per item, the last item's first; the others keep
+** the order they were found in. Nothing has run since the walk: the items
+** are the ones it saw. */
+static void elements_in_order(pic *p) {
+  rcgc__graph *g = &p->g;
+  for (uint32_t v = 0; v < p->n; v++) {
+    if (is_frame(p, v)) continue;
+    PyObject *o = p->obj[v];
+    PyObject **items;
+    Py_ssize_t n;
+    if (Py_TYPE(o) == &PyList_Type) {
+      items = ((PyListObject *)o)->ob_item;
+      n = PyList_GET_SIZE(o);
+    } else if (Py_TYPE(o) == &PyTuple_Type) {
+      items = ((PyTupleObject *)o)->ob_item;
+      n = PyTuple_GET_SIZE(o);
+    } else {
+      continue;
+    }
+    size_t a = g->edge_start[v], b = g->edge_start[v + 1];
+    if (n < 2 || b - a != (size_t)n || p->obj[g->edge_to[a]] != items[n - 1] ||
+        p->obj[g->edge_to[b - 1]] != items[0])
+      continue;
+    for (size_t i = a, j = b - 1; i < j; i++, j--) {
+      uint32_t t = g->edge_to[i];
+      g->edge_to[i] = g->edge_to[j];
+      g->edge_to[j] = t;
+      if (g->edge_name) {
+        t = g->edge_name[i];
+        g->edge_name[i] = g->edge_name[j];
+        g->edge_name[j] = t;
+      }
+      if (g->edge_flags) {
+        uint8_t f = g->edge_flags[i];
+        g->edge_flags[i] = g->edge_flags[j];
+        g->edge_flags[j] = f;
+      }
+    }
+  }
+}
+
 static int finish(pic *p, unsigned flags) {
   /* the builder has no edges: it makes the CSR offsets (all zero) for the
   ** nodes, which edges_finish fills in */
   int rc = rcgc__builder_finish(&p->b);
   if (rc == RCGC_G_OK && edges_finish(p)) rc = RCGC_G_ENOMEM;
   if (rc == RCGC_G_OK) {
+    elements_in_order(p);
     p->ext = malloc((p->n ? p->n : 1) * sizeof *p->ext);
     if (p->ext == NULL) rc = RCGC_G_ENOMEM;
   }
@@ -1923,7 +1970,8 @@ static PyObject *py_top(PyObject *self, PyObject *args) {
 ** with one element edge per root; then node v of the picture is file node
 ** v + 1, typed "object", named by its type, id = snapshot_id (below). Named
 ** edges are "property", unnamed ones (list and tuple items) "element" with
-** the position among the node's edges. Strings: the picture's string
+** the position among the node's edges, which for a list or a tuple is the
+** item's index (elements_in_order). Strings: the picture's string
 ** table, then "(rcgc roots)". */
 
 /* Snapshot ids must fit in 32 bits: DevTools and memlab keep node fields

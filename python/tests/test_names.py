@@ -66,6 +66,21 @@ def test_list_tuple_and_set_members():
     assert names({t}) == ["(member)"]
 
 
+def test_an_item_is_named_by_its_index():
+    # lists and tuples report their items last first (their traverse): each
+    # edge must still name the item's own index
+    items = [[i] for i in range(5)]
+    lst, tup = list(items), tuple(items)
+    for i, item in enumerate(items):
+        assert named(lst, "[%d]" % i) is item
+        assert named(tup, "[%d]" % i) is item
+    assert names(lst) == ["[0]", "[1]", "[2]", "[3]", "[4]"]
+    holder = [[None] for _ in range(1000)]
+    path = rcgc.why(holder[765])[0]
+    assert path.edges[-1] == "[765]", str(path)
+    assert path.objects[-1] is holder[765]
+
+
 def test_function_closure_defaults_globals():
     z = []
 

@@ -50,6 +50,28 @@ def test_snapshot_ids_are_32_bit_snapshot_ids(tmp_path):
     assert len(set(all_ids)) == len(all_ids)
 
 
+def test_a_list_items_element_edge_carries_its_index(tmp_path):
+    items = [type("SnapItem%d" % i, (), {})() for i in range(4)]
+    holder = type("SnapHolder", (), {})()
+    holder.items = list(reversed(items))  # item i at index 3 - i
+    path = tmp_path / "heap.heapsnapshot"
+    rcgc.snapshot(str(path))
+    data = json.loads(path.read_text())
+    nodes, edges, strings = data["nodes"], data["edges"], data["strings"]
+    element = data["snapshot"]["meta"]["edge_types"][0].index("element")
+    first_edge, where = [], 0
+    for i in range(0, len(nodes), 7):
+        first_edge.append(where)
+        where += nodes[i + 4] * 3
+    lid = rcgc.snapshot_id(holder.items)
+    (li,) = [k for k in range(len(nodes) // 7) if nodes[7 * k + 2] == lid]
+    found = {}
+    for e in range(first_edge[li], first_edge[li] + nodes[7 * li + 4] * 3, 3):
+        assert edges[e] == element
+        found[edges[e + 1]] = strings[nodes[edges[e + 2] + 1]]
+    assert found == {3 - i: "SnapItem%d" % i for i in range(4)}
+
+
 def test_rcgc_inspect_why_prints_the_same_path(module_factory, tmp_path):
     tool = inspect_tool()
     app = module_factory("app_snap", """
