@@ -199,6 +199,21 @@ static void rings(rcgc_heap *h, long n) {
     make_ring(h, NULL);
 }
 
+/* Link v[0..n-1] as a complete binary tree (v[i].a = v[2i+1], v[i].b =
+** v[2i+2]) and drop the array's references to all but the root: the
+** parent's field keeps each one alive. */
+static void link_tree(rcgc_heap *h, node **v, long n) {
+  for (long i = 0; i < n; i++) {
+    long l = 2 * i + 1, r = 2 * i + 2;
+    if (l < n)
+      rcgc_set(h, &v[i]->a, v[l]);
+    if (r < n)
+      rcgc_set(h, &v[i]->b, v[r]);
+  }
+  for (long i = 1; i < n; i++)
+    rcgc_decref(h, v[i]);
+}
+
 /* A complete binary tree of n nodes (a = left child, b = right child), built
 ** from an array of nodes as cpython_bench.py does; only the root's reference
 ** is returned, the array's other references are dropped. */
@@ -211,16 +226,8 @@ static node *tree(rcgc_heap *h, long n) {
   v[0] = new_node(h);
   for (long i = 1; i < n; i++)
     v[i] = new_node(h);
-  for (long i = 0; i < n; i++) {
-    long l = 2 * i + 1, r = 2 * i + 2;
-    if (l < n)
-      rcgc_set(h, &v[i]->a, v[l]);
-    if (r < n)
-      rcgc_set(h, &v[i]->b, v[r]);
-  }
+  link_tree(h, v, n);
   node *root = v[0];
-  for (long i = 1; i < n; i++)
-    rcgc_decref(h, v[i]); /* the parent's field keeps each one alive */
   free(v);
   return root;
 }
@@ -248,15 +255,7 @@ static node *shuffled(rcgc_heap *h, long n, int with_rings) {
     v[i] = v[j];
     v[j] = t;
   }
-  for (long i = 0; i < n; i++) {
-    long l = 2 * i + 1, r = 2 * i + 2;
-    if (l < n)
-      rcgc_set(h, &v[i]->a, v[l]);
-    if (r < n)
-      rcgc_set(h, &v[i]->b, v[r]);
-  }
-  for (long i = 1; i < n; i++)
-    rcgc_decref(h, v[i]); /* the parent's field keeps each one alive */
+  link_tree(h, v, n);
   for (long i = n; i < total; i += 3) {
     rcgc_set(h, &v[i]->a, v[i + 1]);
     rcgc_set(h, &v[i + 1]->a, v[i + 2]);

@@ -408,23 +408,24 @@ classic_workloads() {
   [ "${BENCH_CPYTHON_DEEP:-0}" = 1 ] && cpy_max=99
   local systems=(rcgc-default rcgc-cpython)
   cskip() { printf '%s\t%s\n' "$1" "$2" >>"$OUT/classic/skipped.tsv"; say "classic: skipping $1: $2"; }
-  if ! wants rcgc-budget; then
-    cskip rcgc-budget "BENCH_SKIP"
-  elif ! "$dir/classic_rcgc" 2>&1 | grep -q -e '--budget'; then
-    cskip rcgc-budget "$dir/classic_rcgc has no --budget (a classic_rcgc from before it)"
-  else
-    systems+=(rcgc-budget)
-  fi
+  # optional NAME OPTION GREP-ARGS...: system NAME runs unless BENCH_SKIP
+  # names it or classic_rcgc's usage lacks OPTION (GREP-ARGS find it there)
+  optional() {
+    local name=$1 option=$2
+    shift 2
+    if ! wants "$name"; then
+      cskip "$name" "BENCH_SKIP"
+    elif ! "$dir/classic_rcgc" 2>&1 | grep -q "$@"; then
+      cskip "$name" "$dir/classic_rcgc has no $option (a classic_rcgc from before it)"
+    else
+      systems+=("$name")
+    fi
+  }
+  optional rcgc-budget --budget -e '--budget'
   # rcgc-off: automatic collection off (classic_rcgc --policy off), reference
   # counting alone; the acyclic variant only (the cyclic one needs the
   # collector: recorded as not run).
-  if ! wants rcgc-off; then
-    cskip rcgc-off "BENCH_SKIP"
-  elif ! "$dir/classic_rcgc" 2>&1 | grep -q -F 'cpython|off'; then
-    cskip rcgc-off "$dir/classic_rcgc has no --policy off (a classic_rcgc from before it)"
-  else
-    systems+=(rcgc-off)
-  fi
+  optional rcgc-off "--policy off" -F 'cpython|off'
   for s in boehm malloc mimalloc; do
     if ! wants "$s"; then cskip "$s" "BENCH_SKIP"
     elif [ ! -x "$dir/classic_$s" ]; then
