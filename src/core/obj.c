@@ -402,6 +402,19 @@ void rcgc_decref_slow_(rcgc_heap *heap, void *obj) {
 ** and that waits for step 6 (blocks are 8-aligned: bit 0 is free). */
 #define ZERO_RELEASED ((uintptr_t)1)
 
+/* An object whose refcount reached 0 leaves its list and goes on the zero
+** stack (INVARIANT L3). Returns the object it went on top of. The caller
+** has taken it out of a running incremental collection (inc_forget), or
+** knows it is not in one. */
+static inline head_t *zero_push(rcgc_heap *heap, head_t *h) {
+  list_remove(h);
+  h->gc_prev = 0;
+  head_t *below = heap->zero_stack;
+  h->gc_next = (uintptr_t)below;
+  heap->zero_stack = h;
+  return below;
+}
+
 /* Refcount of 'h' just reached 0: take it off its list and free it from the
 ** drain loop (see the top of this file). */
 void rcgc__on_refcount_zero(rcgc_heap *heap, head_t *h) {
@@ -416,12 +429,8 @@ void rcgc__on_refcount_zero(rcgc_heap *heap, head_t *h) {
                  "the object reached refcount 0 again while it was being freed");
     return;
   }
-  list_remove(h);
-  h->gc_prev = 0;
   inc_forget(heap, h); /* no longer a candidate (incremental.c) */
-  head_t *below = heap->zero_stack;
-  h->gc_next = (uintptr_t)below;
-  heap->zero_stack = h;
+  head_t *below = zero_push(heap, h);
   if (!heap->draining)
     rcgc__drain(heap);
   else if (heap->draining == DRAIN_LOOP && heap->in_user > heap->drain_user &&
@@ -482,11 +491,8 @@ static int release_slow(rcgc_heap *heap, void *child) {
     /* the drain loop runs no user code while it traverses: the child is
     ** only pushed (rcgc__on_refcount_zero's common case, without the call) */
     if (RCGC_LIKELY(heap->nheld == 0 && c->gc_prev != 0 && heap->in_user <= heap->drain_user)) {
-      list_remove(c);
-      c->gc_prev = 0;
       inc_forget(heap, c);
-      c->gc_next = (uintptr_t)heap->zero_stack;
-      heap->zero_stack = c;
+      (void)zero_push(heap, c);
     } else {
       rcgc__on_refcount_zero(heap, c);
     }
@@ -515,10 +521,7 @@ static int visit_release(void *child, const char *edge, void *arg) {
     if (rc == 1 && RCGC_LIKELY(c->gc_prev != 0 && !(tinfo & TI_INC) && heap->nheld == 0 &&
                                heap->in_user <= heap->drain_user)) {
       c->refcnt = 0;
-      list_remove(c);
-      c->gc_prev = 0;
-      c->gc_next = (uintptr_t)heap->zero_stack;
-      heap->zero_stack = c;
+      (void)zero_push(heap, c);
       return 0;
     }
   }
