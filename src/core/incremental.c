@@ -362,12 +362,7 @@ static int visit_sub(void *child, const char *edge, void *arg) {
     return 0;
   count_down(s);
   c->tinfo &= ~(uint32_t)TI_SUSPECT;
-  list_remove(c);
-  head_t *sub = SUB_LIST(st->heap), *first = next_of(sub);
-  c->gc_next = (uintptr_t)first;
-  c->gc_prev = (uintptr_t)sub;
-  first->gc_prev = (uintptr_t)c;
-  sub->gc_next = (uintptr_t)c;
+  list_move(c, next_of(SUB_LIST(st->heap))); /* before SUB's first: at its front */
   return 0;
 }
 
@@ -473,7 +468,7 @@ static void give_up(rcgc_heap *heap, inc_t *in) {
     rcgc__invoke_callbacks(heap, RCGC_PHASE_STOP, &info);
     heap->collecting = 0;
   }
-  for (int i = 0; i < 4; i++) {
+  for (int i = 0; i < INC_NLISTS; i++) {
     head_t *l = &heap->inc_lists[i];
     for (head_t *h = next_of(l); h != l; h = next_of(h))
       h->tinfo |= TI_SUSPECT;
@@ -584,7 +579,6 @@ static bool work(rcgc_heap *heap, inc_t *in, double budget_s) {
     }
     if (in->failed)
       return false;
-    (void)more;
     if (budget_s >= 0 && (n & 15) == 0 && rcgc__now() >= deadline)
       return false;
   }
@@ -682,8 +676,8 @@ void rcgc__inc_release(rcgc_heap *heap) {
 long rcgc__inc_check(rcgc_heap *heap) {
   inc_t *in = heap->inc;
   long bad = 0;
-  static const char *const names[4] = {"INIT", "SUB", "MARK", "GARBAGE"};
-  for (int i = 0; i < 4; i++) {
+  static const char *const names[INC_NLISTS] = {"INIT", "SUB", "MARK", "GARBAGE"};
+  for (int i = 0; i < INC_NLISTS; i++) {
     head_t *l = &heap->inc_lists[i];
     for (head_t *h = next_of(l); h != l; h = next_of(h)) {
       const char *why = NULL;

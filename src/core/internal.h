@@ -254,6 +254,10 @@ typedef struct callback_t {
   void *ud;
 } callback_t;
 
+/* The lists of an incremental collection (incremental.c): INIT, SUB, MARK
+** and GARBAGE, in heap->inc_lists. */
+#define INC_NLISTS 4
+
 /* Size-class pools (alloc.c). */
 #define POOL_GRANULE 8
 #define POOL_MAX_BLOCK 512
@@ -350,7 +354,7 @@ struct rcgc_heap {
   /* an incremental collection (incremental.c): its four lists, in phase
   ** order (INC_INIT, INC_SUB, INC_MARK, INC_GARBAGE there), all empty when
   ** none runs; its state, NULL when none runs */
-  head_t inc_lists[4];
+  head_t inc_lists[INC_NLISTS];
   struct inc_t *inc;
   /* the object tables of incremental collections (incremental.c), kept
   ** from one collection to the next: [0] suspect collections', [1]
@@ -586,14 +590,14 @@ void rcgc__inc_last_slice(rcgc_heap *heap, const inc_finish_t *fin, const rcgc_c
 /* policy.c: start, as an incremental collection, the automatic collection
 ** the schedule has due or waiting (a backstop; else suspects). */
 bool rcgc__start_due(rcgc_heap *heap);
-/* Finish a running incremental collection before a call that needs every
-** object on its generation's lists (a collection, freeze, get_objects). */
 /* An object dies or is untracked: it leaves the running incremental
 ** collection's table, if it may be in it. */
 static inline void inc_forget(rcgc_heap *heap, head_t *h) {
   if (RCGC_UNLIKELY(h->tinfo & TI_INC) && heap->inc != NULL)
     rcgc__inc_forget(heap, h);
 }
+/* Finish a running incremental collection before a call that needs every
+** object on its generation's lists (a collection, freeze, get_objects). */
 static inline long inc_settle(rcgc_heap *heap) {
   return RCGC_UNLIKELY(heap->inc != NULL) ? rcgc__inc_finish(heap) : 0;
 }

@@ -81,7 +81,7 @@ static int fail(rcgc_heap *heap, rcgc_list *out, int err) {
 ** (rcgc_get_objects and rcgc_freeze finish it first, so only from its own
 ** callbacks; rcgc_get_referrers sees them between slices too).
 ** Returns how many. */
-#define GEN_LISTS 5
+#define GEN_LISTS (1 + INC_NLISTS)
 static int gen_lists(rcgc_heap *heap, int g, head_t *lists[GEN_LISTS]) {
   lists[0] = &heap->gens[g].head;
   if (g == 0) {
@@ -90,9 +90,9 @@ static int gen_lists(rcgc_heap *heap, int g, head_t *lists[GEN_LISTS]) {
   }
   if (g < RCGC_NUM_GENERATIONS - 1)
     return 1;
-  for (int i = 0; i < 4; i++)
+  for (int i = 0; i < INC_NLISTS; i++)
     lists[1 + i] = &heap->inc_lists[i];
-  return 5;
+  return GEN_LISTS;
 }
 
 int rcgc_get_objects(rcgc_heap *heap, int generation, rcgc_list *out) {

@@ -312,10 +312,10 @@ void rcgc__maybe_collect(rcgc_heap *heap) {
     } else if (heap->pause_budget_us == 0) {
       (void)rcgc__inc_finish(heap);
     } else {
-      if (rcgc__inc_paced(heap))
+      bool paced = rcgc__inc_paced(heap);
+      if (paced)
         suspects_beside(heap);
-      if (rcgc__inc_paced(heap) &&
-          rcgc__now() - heap->inc_slice_end < SLICE_PACE * heap->inc_slice_len)
+      if (paced && rcgc__now() - heap->inc_slice_end < SLICE_PACE * heap->inc_slice_len)
         set_budget(heap, slice_every(heap)); /* the program's turn still */
       else
         auto_slice(heap);
@@ -432,18 +432,21 @@ int rcgc_set_policy(rcgc_heap *heap, int policy) {
   int r = RCGC_OK;
   if (heap->collecting || heap->in_traverse) {
     r = RCGC_EBUSY;
-  } else if ((void)inc_settle(heap), policy != heap->policy) {
-    if (policy == RCGC_POLICY_CPYTHON) {
-      /* the suspects become young objects; every tracked object quiet */
-      list_merge(&heap->suspects, &heap->gens[0].head);
-      set_policy_bits(heap, true);
-      heap->fresh_bits = TI_SUSPECT;
-    } else {
-      set_policy_bits(heap, false);
-      heap->fresh_bits = 0;
+  } else {
+    (void)inc_settle(heap);
+    if (policy != heap->policy) {
+      if (policy == RCGC_POLICY_CPYTHON) {
+        /* the suspects become young objects; every tracked object quiet */
+        list_merge(&heap->suspects, &heap->gens[0].head);
+        set_policy_bits(heap, true);
+        heap->fresh_bits = TI_SUSPECT;
+      } else {
+        set_policy_bits(heap, false);
+        heap->fresh_bits = 0;
+      }
+      heap->policy = policy;
+      rcgc__schedule(heap);
     }
-    heap->policy = policy;
-    rcgc__schedule(heap);
   }
   LEAVE(heap);
   return r;
