@@ -82,27 +82,124 @@ static size_t class_of(size_t block_size) {
   return (block_size + POOL_GRANULE - 1) / POOL_GRANULE - 1;
 }
 
-/* The first block of a page starts after its header, 16-byte aligned. */
-static char *page_start(pool_page_t *page) {
-  return (char *)page + ((sizeof(pool_page_t) + 15) & ~(size_t)15);
+/* ------------------------------------------------------------ the page map
+** (internal.h: page_win_t, rcgc__page_of, INVARIANT PM.) A page is entered
+** when it is taken and leaves when it goes back; the map doubles, and drops
+** the entries left without pages, when entries would pass half of it.
+** Its memory is a few dozen bytes per page (heap_bytes does not count it,
+** as it does not count the pages' headers). */
+
+/* The windows of a page's first and last byte (equal when it is aligned). */
+static void page_windows(const pool_page_t *p, uintptr_t w[2]) {
+  w[0] = ((uintptr_t)p >> PAGE_WINDOW_SHIFT) + 1;
+  w[1] = (((uintptr_t)p + POOL_PAGE_SIZE - 1) >> PAGE_WINDOW_SHIFT) + 1;
 }
 
-/* How many blocks of its class a page holds. */
-static size_t page_blocks(pool_page_t *page) {
-  size_t usable = POOL_PAGE_SIZE - (size_t)(page_start(page) - (char *)page);
-  return usable / (((size_t)page->cls + 1) * POOL_GRANULE);
+/* The entry of window 'w', or the empty slot where it goes. */
+static page_win_t *win_slot(page_win_t *e, size_t cap, uintptr_t w) {
+  size_t i = page_win_hash(w, cap);
+  while (e[i].win != 0 && e[i].win != w)
+    i = (i + 1) & (cap - 1);
+  return &e[i];
 }
+
+/* Name page 'p' in the entries of its windows; the map has room. */
+static void map_put(page_win_t *e, size_t cap, size_t *used, pool_page_t *p) {
+  uintptr_t w[2];
+  page_windows(p, w);
+  for (int k = 0; k < 2; k++) {
+    if (k == 1 && w[1] == w[0])
+      break;
+    page_win_t *s = win_slot(e, cap, w[k]);
+    if (s->win == 0) {
+      s->win = w[k];
+      (*used)++;
+    }
+    s->pg[s->pg[0] != NULL] = p;
+  }
+}
+
+/* Make room for one more page: rebuild the map from heap->pages, twice as
+** large when its pages need more than a quarter of it. False when memory
+** is short (the map is unchanged). */
+static bool map_room(rcgc_heap *heap) {
+  if ((heap->pagemap.used + 2) * 2 <= heap->pagemap.cap)
+    return true;
+  size_t cap = heap->pagemap.cap ? heap->pagemap.cap : 64;
+  while ((2 * heap->npages + 2) * 4 > cap)
+    cap *= 2;
+  page_win_t *e = rcgc__raw_calloc(heap, cap * sizeof *e);
+  if (e == NULL)
+    return false;
+  size_t used = 0;
+  for (pool_page_t *p = heap->pages; p != NULL; p = p->next)
+    map_put(e, cap, &used, p);
+  rcgc__raw_free(heap, heap->pagemap.e, heap->pagemap.cap * sizeof *e);
+  heap->pagemap.e = e;
+  heap->pagemap.cap = cap;
+  heap->pagemap.used = used;
+  return true;
+}
+
+/* Page 'p' goes back: its windows' entries stop naming it. */
+static void map_remove(rcgc_heap *heap, pool_page_t *p) {
+  uintptr_t w[2];
+  page_windows(p, w);
+  for (int k = 0; k < 2; k++) {
+    page_win_t *s = win_slot(heap->pagemap.e, heap->pagemap.cap, w[k]);
+    for (int j = 0; j < 2; j++)
+      if (s->pg[j] == p)
+        s->pg[j] = NULL;
+  }
+}
+
+long rcgc__pagemap_check(rcgc_heap *heap) {
+  long bad = 0;
+  size_t named = 0;
+  for (pool_page_t *p = heap->pages; p != NULL; p = p->next) {
+    char *first = (char *)p, *last = first + POOL_PAGE_SIZE - 1;
+    if (rcgc__page_of(heap, first) != p || rcgc__page_of(heap, last) != p) {
+      rcgc__report(heap, "rcgc: check: pool page %p is not found through the page map\n",
+                   (void *)p);
+      bad++;
+    }
+    uintptr_t w[2];
+    page_windows(p, w);
+    named += w[0] == w[1] ? 1 : 2;
+  }
+  /* and the entries name nothing else: as many names as the pages need */
+  size_t names = 0, entries = 0;
+  for (size_t i = 0; i < heap->pagemap.cap; i++) {
+    entries += heap->pagemap.e[i].win != 0;
+    names += (heap->pagemap.e[i].pg[0] != NULL) + (heap->pagemap.e[i].pg[1] != NULL);
+  }
+  if (names != named || entries != heap->pagemap.used || 2 * entries > heap->pagemap.cap) {
+    rcgc__report(heap,
+                 "rcgc: check: the page map names %zu pages in %zu entries (counted %zu) of "
+                 "%zu slots; the heap's pages need %zu names\n",
+                 names, entries, heap->pagemap.used, heap->pagemap.cap, named);
+    bad++;
+  }
+  return bad;
+}
+
+/* ------------------------------------------------------------ pages */
 
 /* Take a new page for class 'c'. Returns false when memory is short. */
 static bool refill(rcgc_heap *heap, size_t c) {
   size_t bsize = (c + 1) * POOL_GRANULE;
+  if (!map_room(heap))
+    return false;
   pool_page_t *page = rcgc__raw_alloc(heap, POOL_PAGE_SIZE);
   if (page == NULL)
     return false;
   page->next = heap->pages;
+  page->side = NULL;
   page->size = POOL_PAGE_SIZE;
   page->cls = (uint32_t)c;
   page->nfree = 0;
+  page->magic = (uint32_t)((((uint64_t)1 << 32) + bsize - 1) / bsize);
+  map_put(heap->pagemap.e, heap->pagemap.cap, &heap->pagemap.used, page);
   heap->pages = page;
   heap->npages++;
   heap->classes[c].bump = page_start(page);
@@ -132,6 +229,7 @@ head_t *rcgc__block_alloc(rcgc_heap *heap, size_t block_size, size_t lead) {
     mem = rcgc__raw_alloc(heap, block_size);
     if (mem == NULL)
       return NULL;
+    heap->nraw++;
   }
   return (head_t *)(void *)((char *)mem + lead);
 }
@@ -146,6 +244,7 @@ static void block_put(rcgc_heap *heap, void *mem, size_t block_size) {
     pc->free = mem;
   } else {
     rcgc__raw_free(heap, mem, block_size);
+    heap->nraw--;
   }
 }
 
@@ -296,6 +395,8 @@ size_t rcgc__pools_trim(rcgc_heap *heap) {
     if (p->nfree == TRIM_RELEASE) {
       *pp = p->next;
       heap->npages--;
+      map_remove(heap, p);
+      rcgc__inc_page_gone(heap, p);
       rcgc__raw_free(heap, p, p->size);
     } else {
       pp = &p->next;
@@ -335,10 +436,13 @@ void rcgc__pools_release(rcgc_heap *heap) {
   pool_page_t *p = heap->pages;
   while (p != NULL) {
     pool_page_t *next = p->next;
+    rcgc__inc_page_gone(heap, p);
     rcgc__raw_free(heap, p, p->size);
     p = next;
   }
   heap->pages = NULL;
   heap->npages = 0;
+  rcgc__raw_free(heap, heap->pagemap.e, heap->pagemap.cap * sizeof(page_win_t));
+  memset(&heap->pagemap, 0, sizeof heap->pagemap);
   memset(heap->classes, 0, sizeof heap->classes);
 }

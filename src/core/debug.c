@@ -454,6 +454,7 @@ long rcgc__check_heap(rcgc_heap *heap) {
   }
   watched_free(heap, &watched);
   bad += rcgc__inc_check(heap);
+  bad += rcgc__pagemap_check(heap);
   if (total != heap->nobjects) {
     rcgc__report(heap, "rcgc: check: %zu objects on lists, %zu counted alive\n", total,
                  heap->nobjects);

@@ -18,8 +18,15 @@
 **   SUB      candidates whose references are still to be subtracted
 **   MARK     subtracted, not yet sorted into live and garbage
 **   GARBAGE  the estimate: candidates no slice found a reason to keep
-** Survivors go straight to generation 2. The per-candidate state lives in
-** a table keyed by the header's address (ptrtab.h), a 32-bit word each:
+** Survivors go straight to generation 2. Each candidate has a 32-bit
+** state word. A backstop (full or young: candidates by the million) keeps
+** the word of a pooled object in a side array of its pool page, one word
+** per block, found through the page map (alloc.c) and indexed by the
+** block's place in the page: 4 bytes per block, read in the pages' memory
+** order. A suspect collection (few candidates, anywhere), and a backstop
+** for the blocks of their own, keep it in a table keyed by the header's
+** address (ptrtab.h). The word:
+**   V_IN      set in every state (a side array's 0 is "no state")
 **   V_COUNT   refcount when entered, minus the references from candidates
 **             found since, floored at 0
 **   V_LIVE    reached from a candidate with an outside reference, or
@@ -27,13 +34,13 @@
 **   V_GARB    on the GARBAGE list
 **   V_EXPAND  closure collections: a suspect or an object pulled in, whose
 **             children not yet candidates are pulled in
-** An object leaves the table when it dies or is untracked (obj.c,
+** An object loses its state when it dies or is untracked (obj.c,
 ** introspect.c call rcgc__inc_forget), so a block reused by a new object
-** never inherits a state. TI_INC on an object says it may be in the
-** table: set when it is entered, cleared when it leaves, left behind
-** (stale, a wasted lookup at most) when the collection ends; an object
-** without it is certainly not in the table, which spares the lookup for
-** every object that dies young during a collection. The gray stack holds
+** never inherits a state. TI_INC on an object says it may have a state:
+** set when it is entered, cleared when it leaves, left behind (stale, a
+** wasted lookup at most) when the collection ends; an object without it
+** certainly has none, which spares the lookup for every object that dies
+** young during a collection. The gray stack holds
 ** objects marked V_LIVE whose children are still to be marked; one that
 ** died meanwhile is no longer in the table and is skipped.
 **
@@ -89,14 +96,18 @@
 ** Increments need no barrier (the inline rcgc_incref is unchanged).
 **
 ** ---------------------------------------------------------------- memory
-** The table (16 bytes a slot, at most half full) and the gray stack. The
-** tables are kept from one collection to the next, one for suspect
-** collections and one for backstops (sized for the whole heap): a slot
+** The side arrays (4 bytes per block of each page that holds a candidate;
+** made at the page's first candidate, freed when the collection ends or
+** the page goes back), the table (16 bytes a slot, at most half full) and
+** the gray stack. The tables are kept from one collection to the next, one
+** for suspect collections and one for backstops (sized for the blocks of
+** their own, rcgc_heap's nraw): a slot
 ** belongs to the running collection when its epoch is the table's, so a
 ** new one starts without clearing it (allocating, clearing or freeing a
 ** table of millions of slots takes milliseconds). A table is replaced when
 ** too small for the next collection or eight times larger than it needs,
-** and freed by heap destroy. When the table or the gray stack cannot grow,
+** and freed by heap destroy. When a side array cannot be made, or the
+** table or the gray stack cannot grow,
 ** the collection is abandoned: every candidate becomes a suspect again
 ** (the next collection examines it) and nothing is freed.
 */
@@ -106,7 +117,8 @@
 #define V_LIVE 0x80000000u
 #define V_GARB 0x40000000u
 #define V_EXPAND 0x20000000u
-#define V_COUNT 0x1fffffffu
+#define V_IN 0x10000000u /* every state has it: a state word is never 0 */
+#define V_COUNT 0x0fffffffu
 
 enum { PH_INIT, PH_SUB, PH_MARK };
 
@@ -128,7 +140,10 @@ typedef struct inc_t {
   bool full;        /* every tracked, unfrozen object is a candidate */
   bool failed;      /* memory ran out: abandon at the end of this slice */
   bool started;     /* the START callbacks ran */
+  bool paged;       /* pooled candidates' states are in their pages' side
+                       arrays, the table has the others' */
   size_t used;      /* slots in use */
+  size_t side_bytes; /* of the pages' side arrays */
   head_t **gray;
   size_t ngray, capgray;
   size_t candidates; /* objects entered */
@@ -147,7 +162,7 @@ typedef struct inc_t {
 static size_t extra_bytes(const rcgc_heap *heap) {
   size_t b = (heap->inc_tables[0].cap + heap->inc_tables[1].cap) * sizeof(slot_t);
   if (heap->inc != NULL)
-    b += sizeof *heap->inc + heap->inc->capgray * sizeof(head_t *);
+    b += sizeof *heap->inc + heap->inc->capgray * sizeof(head_t *) + heap->inc->side_bytes;
   return b;
 }
 
@@ -158,7 +173,7 @@ static void note_bytes(rcgc_heap *heap) {
     heap->inc_stats.peak_extra_bytes = b;
 }
 
-static inline slot_t *find(rcgc_heap *heap, const head_t *h) {
+static inline slot_t *tab_find(rcgc_heap *heap, const head_t *h) {
   const table_t *tab = heap->inc_table;
   slot_t *t = tab->slots;
   size_t mask = tab->cap - 1;
@@ -244,22 +259,71 @@ static bool table_ready(rcgc_heap *heap, table_t *tab, size_t want) {
   return tab->slots != NULL;
 }
 
-/* Enter 'h' (not in the table) with 'val'. NULL when memory is short
-** (in->failed is set). */
-static slot_t *enter(rcgc_heap *heap, inc_t *in, head_t *h, uint32_t val) {
-  if ((in->used + 1) * 2 > heap->inc_table->cap && !grow(heap)) {
-    in->failed = true;
-    return NULL;
+/* ------------------------------------------------------------ state words */
+
+/* The side array of pool page 'p' for this collection: a word per block,
+** 0 (no state) until its object is entered; made at the first object
+** entered in the page, freed when the collection ends or the page goes
+** back. NULL when memory is short (in->failed is set). */
+static uint32_t *side_of(rcgc_heap *heap, inc_t *in, pool_page_t *p) {
+  if (p->side == NULL) {
+    size_t bytes = page_blocks(p) * sizeof(uint32_t);
+    p->side = rcgc__raw_calloc(heap, bytes);
+    if (p->side == NULL) {
+      in->failed = true;
+      return NULL;
+    }
+    in->side_bytes += bytes;
+    note_bytes(heap);
   }
-  table_t *tab = heap->inc_table;
-  slot_t *s = place(tab->slots, tab->cap, tab->epoch, h);
-  s->key = h;
-  s->val = val;
-  s->epoch = tab->epoch;
+  return p->side;
+}
+
+/* The page whose side array has the state of 'h', or NULL: the table has
+** it (a collection that is not paged, or a block of its own). */
+static inline pool_page_t *paged(const rcgc_heap *heap, const inc_t *in, const head_t *h) {
+  return in->paged ? rcgc__page_of(heap, h) : NULL;
+}
+
+/* The state word of 'h', or NULL when it has none. */
+static inline uint32_t *find(rcgc_heap *heap, const head_t *h) {
+  pool_page_t *p = paged(heap, heap->inc, h);
+  if (p != NULL) {
+    if (p->side == NULL)
+      return NULL;
+    uint32_t *v = &p->side[page_block_index(p, h)];
+    return *v != 0 ? v : NULL;
+  }
+  slot_t *s = tab_find(heap, h);
+  return s != NULL ? &s->val : NULL;
+}
+
+/* Enter 'h' (without a state) with 'val'. NULL when memory is short
+** (in->failed is set). */
+static uint32_t *enter(rcgc_heap *heap, inc_t *in, head_t *h, uint32_t val) {
+  uint32_t *v;
+  pool_page_t *p = paged(heap, in, h);
+  if (p != NULL) {
+    uint32_t *side = side_of(heap, in, p);
+    if (side == NULL)
+      return NULL;
+    v = &side[page_block_index(p, h)];
+  } else {
+    if ((in->used + 1) * 2 > heap->inc_table->cap && !grow(heap)) {
+      in->failed = true;
+      return NULL;
+    }
+    table_t *tab = heap->inc_table;
+    slot_t *s = place(tab->slots, tab->cap, tab->epoch, h);
+    s->key = h;
+    s->epoch = tab->epoch;
+    v = &s->val;
+    in->used++;
+  }
+  *v = val | V_IN;
   h->tinfo |= TI_INC;
-  in->used++;
   in->candidates++;
-  return s;
+  return v;
 }
 
 /* The count an object starts with: its refcount, or V_LIVE for one too
@@ -268,9 +332,9 @@ static inline uint32_t start_value(const head_t *h) {
   return h->refcnt > V_COUNT ? V_LIVE : (uint32_t)h->refcnt;
 }
 
-static inline void count_down(slot_t *s) {
-  if (s->val & V_COUNT)
-    s->val--;
+static inline void count_down(uint32_t *v) {
+  if (*v & V_COUNT)
+    (*v)--;
 }
 
 static void gray_push(rcgc_heap *heap, inc_t *in, head_t *h) {
@@ -295,10 +359,28 @@ void rcgc__inc_forget(rcgc_heap *heap, head_t *h) {
   if (in == NULL)
     return;
   h->tinfo &= ~(uint32_t)TI_INC;
-  slot_t *s = find(heap, h);
+  pool_page_t *p = paged(heap, in, h);
+  if (p != NULL) {
+    if (p->side != NULL)
+      p->side[page_block_index(p, h)] = 0;
+    return;
+  }
+  slot_t *s = tab_find(heap, h);
   if (s != NULL) {
     delete_slot(heap, s);
     in->used--;
+  }
+}
+
+void rcgc__inc_page_gone(rcgc_heap *heap, pool_page_t *p) {
+  if (p->side == NULL)
+    return;
+  size_t bytes = page_blocks(p) * sizeof(uint32_t);
+  rcgc__raw_free(heap, p->side, bytes);
+  p->side = NULL;
+  if (heap->inc != NULL) {
+    heap->inc->side_bytes -= bytes;
+    note_bytes(heap);
   }
 }
 
@@ -306,11 +388,11 @@ void rcgc__inc_barrier(rcgc_heap *heap, head_t *h) {
   inc_t *in = heap->inc;
   if (in == NULL)
     return;
-  slot_t *s = find(heap, h);
-  if (s == NULL || (s->val & V_LIVE))
+  uint32_t *v = find(heap, h);
+  if (v == NULL || (*v & V_LIVE))
     return;
   /* rcgc__suspect has just moved it to the suspects list: off GARBAGE */
-  s->val = (s->val & ~V_GARB) | V_LIVE;
+  *v = (*v & ~V_GARB) | V_LIVE;
   gray_push(heap, in, h);
 }
 
@@ -343,24 +425,24 @@ static int visit_sub(void *child, const char *edge, void *arg) {
   if (junk(st, child, c) || c->refcnt == 0 || (c->tinfo & (TI_UNTRACKED | TI_FROZEN)))
     return 0;
   inc_t *in = st->in;
-  slot_t *s = (c->tinfo & TI_INC) ? find(st->heap, c) : NULL;
-  if (s != NULL) {
-    count_down(s);
+  uint32_t *v = (c->tinfo & TI_INC) ? find(st->heap, c) : NULL;
+  if (v != NULL) {
+    count_down(v);
     return 0;
   }
   if (in->full) {
-    s = enter(st->heap, in, c, start_value(c));
-    if (s != NULL)
-      count_down(s);
+    v = enter(st->heap, in, c, start_value(c));
+    if (v != NULL)
+      count_down(v);
     return 0;
   }
   if (!st->expanding)
     return 0; /* not a candidate: an outside reference of the parent */
   /* pulled in: examined right after its parent (depth first) */
-  s = enter(st->heap, in, c, start_value(c) | V_EXPAND);
-  if (s == NULL)
+  v = enter(st->heap, in, c, start_value(c) | V_EXPAND);
+  if (v == NULL)
     return 0;
-  count_down(s);
+  count_down(v);
   c->tinfo &= ~(uint32_t)TI_SUSPECT;
   list_move(c, next_of(SUB_LIST(st->heap))); /* before SUB's first: at its front */
   return 0;
@@ -373,12 +455,12 @@ static int visit_mark(void *child, const char *edge, void *arg) {
   if (junk(st, child, c) || c->refcnt == 0 || (c->tinfo & (TI_UNTRACKED | TI_FROZEN)) ||
       !(c->tinfo & TI_INC))
     return 0;
-  slot_t *s = find(st->heap, c);
-  if (s == NULL || (s->val & V_LIVE))
+  uint32_t *v = find(st->heap, c);
+  if (v == NULL || (*v & V_LIVE))
     return 0;
-  if (s->val & V_GARB)
+  if (*v & V_GARB)
     list_move(c, OLD_LIST(st->heap));
-  s->val = (s->val & ~V_GARB) | V_LIVE;
+  *v = (*v & ~V_GARB) | V_LIVE;
   gray_push(st->heap, st->in, c);
   return 0;
 }
@@ -404,15 +486,15 @@ static bool step_sub(step_t *st) {
   if (list_empty(l))
     return false;
   head_t *h = next_of(l);
-  slot_t *s = (h->tinfo & TI_INC) ? find(heap, h) : NULL;
-  if (s == NULL) { /* a full collection's candidate met first here */
-    s = enter(heap, in, h, start_value(h));
-    if (s == NULL)
+  uint32_t *v = (h->tinfo & TI_INC) ? find(heap, h) : NULL;
+  if (v == NULL) { /* a full collection's candidate met first here */
+    v = enter(heap, in, h, start_value(h));
+    if (v == NULL)
       return false;
   }
   h->tinfo &= ~(uint32_t)TI_SUSPECT;
   list_move(h, MARK_LIST(heap)); /* first: pulled children go in front of the rest */
-  st->expanding = (s->val & V_EXPAND) != 0;
+  st->expanding = (*v & V_EXPAND) != 0;
   rcgc__traverse(heap, h, visit_sub, st);
   return true;
 }
@@ -430,17 +512,17 @@ static bool step_mark(step_t *st) {
   if (list_empty(l))
     return false;
   head_t *h = next_of(l);
-  slot_t *s = find(heap, h);
-  if (s->val & V_LIVE) {
+  uint32_t *v = find(heap, h);
+  if (*v & V_LIVE) {
     list_move(h, OLD_LIST(heap));
     in->live++;
-  } else if (s->val & V_COUNT) {
-    s->val |= V_LIVE;
+  } else if (*v & V_COUNT) {
+    *v |= V_LIVE;
     list_move(h, OLD_LIST(heap));
     in->live++;
     rcgc__traverse(heap, h, visit_mark, st);
   } else {
-    s->val |= V_GARB;
+    *v |= V_GARB;
     list_move(h, GARBAGE_LIST(heap));
   }
   return true;
@@ -448,8 +530,11 @@ static bool step_mark(step_t *st) {
 
 /* ------------------------------------------------------------ start, end */
 
-/* The table stays for the next collection (table_ready). */
+/* The table stays for the next collection (table_ready); the side arrays
+** go. */
 static void drop_state(rcgc_heap *heap, inc_t *in) {
+  for (pool_page_t *p = heap->pages; p != NULL && in->side_bytes > 0; p = p->next)
+    rcgc__inc_page_gone(heap, p);
   rcgc__raw_free(heap, in->gray, in->capgray * sizeof(head_t *));
   rcgc__raw_free(heap, in, sizeof *in);
   heap->inc = NULL;
@@ -523,7 +608,7 @@ bool rcgc__inc_start(rcgc_heap *heap, int generation, unsigned flags) {
   ** step not divided) */
   size_t guess = heap->inc_examined[generation] + heap->inc_examined[generation] / 2;
   bool backstop = full || (flags & COLLECT_BACKSTOP);
-  if (!table_ready(heap, &heap->inc_tables[backstop], backstop ? heap->nobjects : guess))
+  if (!table_ready(heap, &heap->inc_tables[backstop], backstop ? heap->nraw : guess))
     return false;
   inc_t *in = rcgc__raw_alloc(heap, sizeof *in);
   if (in == NULL)
@@ -532,6 +617,7 @@ bool rcgc__inc_start(rcgc_heap *heap, int generation, unsigned flags) {
   in->generation = generation;
   in->flags = flags;
   in->full = full;
+  in->paged = backstop;
   in->phase = full ? PH_SUB : PH_INIT;
   heap->inc = in;
   heap->inc_stats.running = 1;
@@ -670,9 +756,12 @@ void rcgc__inc_release(rcgc_heap *heap) {
 /* ------------------------------------------------------------ checks */
 
 /* Debug builds, rcgc_check_heap between slices: every object on SUB (full
-** collections: those entered), MARK and GARBAGE has its state in the
-** table, GARBAGE's with V_GARB and without V_LIVE, and no object on INIT is
-** in it; the lists are empty when no collection runs. */
+** collections: those entered), MARK and GARBAGE has a state, GARBAGE's
+** with V_GARB and without V_LIVE, and no object on INIT has one; a state
+** is in one place only (its page's side array in a paged collection, for
+** a pooled object); the side arrays' bytes are those counted, and there
+** are none when no paged collection runs; the lists are empty when no
+** collection runs. */
 long rcgc__inc_check(rcgc_heap *heap) {
   inc_t *in = heap->inc;
   long bad = 0;
@@ -684,17 +773,19 @@ long rcgc__inc_check(rcgc_heap *heap) {
       if (in == NULL) {
         why = "no incremental collection runs";
       } else {
-        slot_t *s = find(heap, h);
-        if (i == 0 && s != NULL)
-          why = "it is in the table already";
-        else if ((i == 2 || i == 3 || (i == 1 && !in->full)) && s == NULL)
-          why = "it has no state in the table";
-        else if (i == 3 && (s->val & (V_GARB | V_LIVE)) != V_GARB)
+        uint32_t *v = find(heap, h);
+        if (i == 0 && v != NULL)
+          why = "it has a state already";
+        else if ((i == 2 || i == 3 || (i == 1 && !in->full)) && v == NULL)
+          why = "it has no state";
+        else if (i == 3 && (*v & (V_GARB | V_LIVE)) != V_GARB)
           why = "its state is not garbage";
-        else if (i != 3 && s != NULL && (s->val & V_GARB))
+        else if (i != 3 && v != NULL && (*v & V_GARB))
           why = "its state says garbage";
-        else if (s != NULL && !(h->tinfo & TI_INC))
-          why = "it has a state in the table but not TI_INC";
+        else if (v != NULL && !(h->tinfo & TI_INC))
+          why = "it has a state but not TI_INC";
+        else if (paged(heap, in, h) != NULL && tab_find(heap, h) != NULL)
+          why = "its state is in its page's side array and also in the table";
       }
       if (why != NULL) {
         char d[300];
@@ -704,6 +795,18 @@ long rcgc__inc_check(rcgc_heap *heap) {
         bad++;
       }
     }
+  }
+  /* the side arrays: only a paged collection's, as many bytes as counted */
+  size_t side = 0;
+  for (pool_page_t *p = heap->pages; p != NULL; p = p->next)
+    side += p->side != NULL ? page_blocks(p) * sizeof(uint32_t) : 0;
+  size_t counted = in != NULL && in->paged ? in->side_bytes : 0;
+  if (side != counted) {
+    rcgc__report(heap,
+                 "rcgc: check: the pool pages have %zu bytes of incremental side arrays, "
+                 "the running collection counts %zu\n",
+                 side, counted);
+    bad++;
   }
   return bad;
 }

@@ -279,10 +279,58 @@ static inline bool free_marked(const void *block) {
 
 typedef struct pool_page_t {
   struct pool_page_t *next;
-  size_t size;
+  uint32_t *side;  /* a running incremental collection's state words, one
+                   ** per block (incremental.c); NULL when it has none */
+  uint32_t size;   /* bytes: POOL_PAGE_SIZE */
   uint32_t cls;    /* the size class whose blocks the page holds */
   uint32_t nfree;  /* scratch of rcgc__pools_trim: free blocks counted */
+  uint32_t magic;  /* ceil(2^32 / block size): see page_block_index */
 } pool_page_t;
+_Static_assert(sizeof(void *) != 8 || sizeof(pool_page_t) == 32, "a page header is 32 bytes");
+
+/* The first block of a page starts after its header, 16-byte aligned. */
+static inline char *page_start(const pool_page_t *page) {
+  return (char *)page + ((sizeof(pool_page_t) + 15) & ~(size_t)15);
+}
+
+/* How many blocks of its class a page holds. */
+static inline size_t page_blocks(const pool_page_t *page) {
+  size_t usable = POOL_PAGE_SIZE - (size_t)(page_start(page) - (const char *)page);
+  return usable / (((size_t)page->cls + 1) * POOL_GRANULE);
+}
+
+/* The index in its page of the block that holds address 'a' (a block's
+** head is inside its block: its lead is smaller than the block). A
+** multiplication instead of a division, exact because an offset is below
+** 2^16 and a block size below 2^10: offset * magic / 2^32 exceeds
+** offset / size by less than offset * size / 2^32 / size, which is less
+** than the gap to the next integer, 1 / size. */
+static inline uint32_t page_block_index(const pool_page_t *page, const void *a) {
+  uint64_t off = (uint64_t)((const char *)a - page_start(page));
+  return (uint32_t)((off * page->magic) >> 32);
+}
+
+/* The page map (alloc.c): from an address to the pool page that holds it.
+** Pages are not aligned (the allocator hook gives what it gives), so a page
+** covers parts of two 64 KiB windows of the address space (one when it is
+** aligned), and a window meets at most two pages. An entry names a window
+** (its number + 1; 0 is an empty entry) and the pages that meet it; a
+** window all of whose pages went back keeps its entry, with no page, until
+** the map is rebuilt. Open addressing, linear probing, entries (with or
+** without pages) at most half of the slots.
+** INVARIANT PM: every page on heap->pages is named by the entries of the
+** windows of its first and last byte, and no entry names a page that is not
+** on heap->pages (rcgc__pagemap_check; debug builds' rcgc_check_heap). */
+#define PAGE_WINDOW_SHIFT 16
+typedef struct page_win_t {
+  uintptr_t win;
+  struct pool_page_t *pg[2];
+} page_win_t;
+_Static_assert(POOL_PAGE_SIZE == (1 << PAGE_WINDOW_SHIFT), "a page is one window long");
+
+static inline size_t page_win_hash(uintptr_t win, size_t cap) {
+  return (size_t)(((uint64_t)win * 0x9e3779b97f4a7c15ull) >> 32) & (cap - 1);
+}
 
 /* Per type id, what the allocation and free fast paths need without
 ** reading the type (obj.c, collect.c). 'pool' is 1 + the size class of a
@@ -440,6 +488,11 @@ struct rcgc_heap {
   pool_class_t classes[POOL_CLASSES];
   pool_page_t *pages;
   size_t npages;
+  struct {
+    page_win_t *e;
+    size_t cap, used; /* slots (a power of two, or 0); entries */
+  } pagemap;
+  size_t nraw; /* blocks of their own, not pooled (rcgc__block_alloc) */
   size_t trim_at; /* rcgc__pools_maybe_trim: free pool bytes that start a trim */
   size_t trim_scans; /* trims run (the tests read it) */
   size_t nobjects;
@@ -530,6 +583,29 @@ void rcgc__pools_release(rcgc_heap *heap);
 size_t rcgc__pools_trim(rcgc_heap *heap);
 void rcgc__pools_maybe_trim(rcgc_heap *heap, size_t bytes_at_start);
 void rcgc__quarantine_flush(rcgc_heap *heap);
+long rcgc__pagemap_check(rcgc_heap *heap); /* INVARIANT PM; reports, counts */
+
+/* The pool page that holds address 'a', or NULL when no pool page does (a
+** block of its own, or no block of the heap). */
+static inline pool_page_t *rcgc__page_of(const rcgc_heap *heap, const void *a) {
+  const page_win_t *e = heap->pagemap.e;
+  if (e == NULL)
+    return NULL;
+  uintptr_t w = ((uintptr_t)a >> PAGE_WINDOW_SHIFT) + 1;
+  size_t mask = heap->pagemap.cap - 1;
+  for (size_t i = page_win_hash(w, heap->pagemap.cap);; i = (i + 1) & mask) {
+    if (e[i].win == w) {
+      for (int k = 0; k < 2; k++) {
+        pool_page_t *p = e[i].pg[k];
+        if (p != NULL && (uintptr_t)a - (uintptr_t)p < POOL_PAGE_SIZE)
+          return p;
+      }
+      return NULL;
+    }
+    if (e[i].win == 0)
+      return NULL;
+  }
+}
 
 /* obj.c */
 uint32_t rcgc__type_id(rcgc_heap *heap, const rcgc_type *t);
@@ -585,6 +661,7 @@ long rcgc__inc_check(rcgc_heap *heap); /* debug.c: the state's invariants */
 void rcgc__inc_abandon(rcgc_heap *heap); /* give a running one up, quietly */
 bool rcgc__inc_paced(const rcgc_heap *heap); /* a backstop runs (policy.c) */
 void rcgc__inc_release(rcgc_heap *heap); /* free the kept tables */
+void rcgc__inc_page_gone(rcgc_heap *heap, pool_page_t *p); /* alloc.c: a page goes back */
 void rcgc__inc_last_slice(rcgc_heap *heap, const inc_finish_t *fin, const rcgc_collect_info *info,
                           bool callbacks);
 /* policy.c: start, as an incremental collection, the automatic collection

@@ -132,3 +132,62 @@ Test(trim, a_heap_that_stays_half_full_keeps_its_pages, .init = tl_setup, .fini 
   cr_assert_eq(tl.alloc.live_bytes, before);
   drop_cells();
 }
+
+/* The page map (INVARIANT PM) finds the page of every pooled block and of
+** no other address, follows pages that go back, and rcgc_check_heap
+** reports a page the map lost. */
+Test(trim, the_page_map_finds_every_page_and_the_check_sees_a_lost_one, .init = tl_setup,
+     .fini = tl_teardown) {
+  TL_SKIP_UNDER_STRESS();
+  size_t bsize = make_cells();
+  for (long i = 0; i < N; i += 997) {
+    pool_page_t *p = rcgc__page_of(tl.heap, cells[i]);
+    cr_assert_not_null(p, "no page for cell %ld", i);
+    char *first = page_start(p) + page_block_index(p, cells[i]) * bsize;
+    cr_assert_leq(first, (char *)cells[i]);
+    cr_assert_lt((char *)cells[i], first + bsize, "cell %ld is not in block %u of its page", i,
+                 page_block_index(p, cells[i]));
+  }
+  size_t pages = 0;
+  for (pool_page_t *p = tl.heap->pages; p != NULL; p = p->next, pages++) {
+    cr_assert_eq(rcgc__page_of(tl.heap, p), p);
+    cr_assert_eq(rcgc__page_of(tl.heap, (char *)p + PAGE - 1), p);
+    cr_assert_eq(page_block_index(p, page_start(p) + (page_blocks(p) - 1) * bsize + bsize - 1),
+                 page_blocks(p) - 1);
+  }
+  cr_assert_eq(pages, tl.heap->npages);
+  void *elsewhere = malloc(64);
+  cr_assert_null(rcgc__page_of(tl.heap, elsewhere));
+  cr_assert_null(rcgc__page_of(tl.heap, &pages));
+  free(elsewhere);
+  /* a page the map lost is reported, once the map is mended no more */
+  pool_page_t *victim = tl.heap->pages;
+  page_win_t *lost = NULL;
+  for (size_t i = 0; i < tl.heap->pagemap.cap && lost == NULL; i++)
+    if (tl.heap->pagemap.e[i].pg[0] == victim || tl.heap->pagemap.e[i].pg[1] == victim)
+      lost = &tl.heap->pagemap.e[i];
+  cr_assert_not_null(lost);
+  int k = lost->pg[1] == victim;
+  lost->pg[k] = NULL;
+  cr_assert_gt(rcgc_check_heap(tl.heap), 0);
+  char line[128];
+  snprintf(line, sizeof line, "rcgc: check: pool page %p is not found through the page map\n",
+           (void *)victim);
+  cr_assert_eq(tl_count_lines(&tl.sink, line), 1, "%s", tl.sink.buf);
+  cr_assert_eq(tl_count_lines(&tl.sink, "rcgc: check: the page map names "), 1, "%s", tl.sink.buf);
+  lost->pg[k] = victim;
+  tl_sink_reset(&tl.sink);
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0, "%s", tl.sink.buf ? tl.sink.buf : "");
+  /* pages that go back leave the map; the check still holds */
+  for (long i = 0; i < N - 1000; i++) {
+    rcgc_decref(tl.heap, cells[i]);
+    cells[i] = NULL;
+  }
+  rcgc_collect(tl.heap, 2);
+  cr_assert_lt(tl.heap->npages, pages);
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0, "%s", tl.sink.buf ? tl.sink.buf : "");
+  for (long i = 0; i < N - 1000; i++)
+    cells[i] = rcgc_new(tl.heap, &cell_type);
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0, "%s", tl.sink.buf ? tl.sink.buf : "");
+  drop_cells();
+}
