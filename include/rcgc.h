@@ -762,7 +762,13 @@ RCGC_API int rcgc_get_stats(rcgc_heap *heap,
 ** garbage during it, by the next collection. Steps that are not divided:
 ** one object's traverse (a wide object costs its width), the last step
 ** (proportional to the garbage found, like freeing as much by refcount),
-** and growing the collection's object table (a pass over it).
+** and growing the collection's object table (a pass over it). Returning
+** empty pool pages to the allocator after a collection reads every page
+** and is not divided either: under a budget an automatic collection does
+** it only when it is predicted (from the last one's time per page) to
+** take at most half the budget; otherwise the pages wait for a collection
+** without a budget -- rcgc_collect. The time it takes is part of the
+** collection's duration in every report.
 ** The CPython policy never runs incremental collections.
 ** rcgc_collect, rcgc_freeze, rcgc_unfreeze, rcgc_set_policy and
 ** rcgc_get_objects first finish a running incremental collection

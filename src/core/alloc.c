@@ -195,7 +195,7 @@ static bool refill(rcgc_heap *heap, size_t c) {
     return false;
   page->next = heap->pages;
   page->side = NULL;
-  page->size = POOL_PAGE_SIZE;
+  page->side_epoch = 0;
   page->cls = (uint32_t)c;
   page->nfree = 0;
   page->magic = (uint32_t)((((uint64_t)1 << 32) + bsize - 1) / bsize);
@@ -328,6 +328,8 @@ static size_t pool_bytes(const rcgc_heap *heap) { return heap->npages * (size_t)
 size_t rcgc__pools_trim(rcgc_heap *heap) {
 #if UINTPTR_MAX > 0xffffffffu
   heap->trim_scans++;
+  double t0 = rcgc__now();
+  size_t scanned = heap->npages;
   /* 1. count the free blocks of every page */
   size_t live = heap->nbytes, kept = 0, released = 0, marked = 0;
   size_t keep = TRIM_KEEP(live) > TRIM_KEEP_MIN ? TRIM_KEEP(live) : TRIM_KEEP_MIN;
@@ -344,7 +346,7 @@ size_t rcgc__pools_trim(rcgc_heap *heap) {
     /* 2. choose: an empty page beyond the reserve goes */
     if (nfree == n) {
       if (kept < keep)
-        kept += p->size;
+        kept += POOL_PAGE_SIZE;
       else
         p->nfree = TRIM_RELEASE, released++;
     }
@@ -365,8 +367,10 @@ size_t rcgc__pools_trim(rcgc_heap *heap) {
 #else
   (void)marked;
 #endif
-  if (released == 0)
+  if (released == 0) {
+    heap->trim_page_cost = scanned ? (rcgc__now() - t0) / (double)scanned : 0.0;
     return 0;
+  }
   /* 3. rebuild the free lists from the pages that stay, each page's blocks
   ** in address order; a class whose tail is on a page that goes loses it */
   for (size_t c = 0; c < POOL_CLASSES; c++)
@@ -397,11 +401,12 @@ size_t rcgc__pools_trim(rcgc_heap *heap) {
       heap->npages--;
       map_remove(heap, p);
       rcgc__inc_page_gone(heap, p);
-      rcgc__raw_free(heap, p, p->size);
+      rcgc__raw_free(heap, p, POOL_PAGE_SIZE);
     } else {
       pp = &p->next;
     }
   }
+  heap->trim_page_cost = (rcgc__now() - t0) / (double)scanned;
   return released * (size_t)POOL_PAGE_SIZE;
 #else
   (void)heap;
@@ -415,8 +420,13 @@ size_t rcgc__pools_trim(rcgc_heap *heap) {
 ** the next one, so a program that frees and rebuilds a structure between
 ** collections does not hand its pages back and take them again every time
 ** -- and the free memory has at least doubled since the last trim left it
-** (heap->trim_at). */
-void rcgc__pools_maybe_trim(rcgc_heap *heap, size_t bytes_at_start) {
+** (heap->trim_at). A trim reads every page and is not divided: with an
+** 'allowance' (seconds, >= 0: a collection under a pause budget), it runs
+** only when the pages times the last trim's time per page
+** (TRIM_PAGE_GUESS before one ran) fit in it; otherwise it waits for a
+** collection without one (rcgc_collect). */
+#define TRIM_PAGE_GUESS 10e-6 /* measured: 7-11 us per page of 64 KiB */
+void rcgc__pools_maybe_trim(rcgc_heap *heap, size_t bytes_at_start, double allowance) {
   size_t pools = pool_bytes(heap);
   size_t held = heap->nbytes > bytes_at_start ? heap->nbytes : bytes_at_start;
   size_t used = held < pools ? held : pools;
@@ -424,6 +434,11 @@ void rcgc__pools_maybe_trim(rcgc_heap *heap, size_t bytes_at_start) {
   size_t at = heap->trim_at > TRIM_MIN_BYTES ? heap->trim_at : TRIM_MIN_BYTES;
   if (free_bytes < at || free_bytes < used)
     return;
+  double per_page = heap->trim_page_cost > 0 ? heap->trim_page_cost : TRIM_PAGE_GUESS;
+  if (allowance >= 0 && (double)heap->npages * per_page > allowance) {
+    heap->trims_deferred++;
+    return;
+  }
   rcgc__pools_trim(heap);
   pools = pool_bytes(heap);
   free_bytes = pools - (heap->nbytes < pools ? heap->nbytes : pools);
@@ -437,7 +452,7 @@ void rcgc__pools_release(rcgc_heap *heap) {
   while (p != NULL) {
     pool_page_t *next = p->next;
     rcgc__inc_page_gone(heap, p);
-    rcgc__raw_free(heap, p, p->size);
+    rcgc__raw_free(heap, p, POOL_PAGE_SIZE);
     p = next;
   }
   heap->pages = NULL;

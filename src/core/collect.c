@@ -73,8 +73,10 @@
 **
 ** No phase recurses and no phase allocates, except appending to the garbage
 ** list (step 9/10); when that fails the object stays alive in the old
-** generation and the failure is reported. After step 11 the pools may
-** return empty pages (alloc.c, rcgc__pools_maybe_trim).
+** generation and the failure is reported. Before step 11 the pools may
+** return empty pages (alloc.c, rcgc__pools_maybe_trim): that is part of
+** the collection's pause and counted in its duration; under a pause budget
+** only when it fits in half of it (trim_allowance).
 */
 #include "internal.h"
 
@@ -910,6 +912,18 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned flags) {
   return settled + rcgc__collect_list(heap, generation, flags, NULL, NULL);
 }
 
+/* How long the trim at the end of a collection may take, in seconds (< 0:
+** as long as it takes): half the budget of the slice whose last step it
+** ends, or half the heap's pause budget for its automatic stop-the-world
+** collections. */
+static double trim_allowance(const rcgc_heap *heap, unsigned flags, const inc_finish_t *fin) {
+  if (fin != NULL)
+    return fin->budget < 0 ? -1.0 : fin->budget / 2;
+  if ((flags & (COLLECT_SUSPECTS | COLLECT_BACKSTOP)) && heap->pause_budget_us > 0)
+    return heap->pause_budget_us * 0.5e-6;
+  return -1.0;
+}
+
 /* The collection itself. With COLLECT_INC_FINISH, the last step of an
 ** incremental collection (incremental.c): 'candidates' is its garbage
 ** estimate, collected as a list collection; START callbacks and step 0's
@@ -1054,6 +1068,9 @@ long rcgc__collect_list(rcgc_heap *heap, int generation, unsigned flags, head_t 
   }
 
 done:;
+  /* returning empty pages is part of the pause */
+  if (!heap->destroying)
+    rcgc__pools_maybe_trim(heap, bytes_at_start, trim_allowance(heap, flags, fin));
   double elapsed = rcgc__now() - t0;
   if (heap->debug & RCGC_DEBUG_STATS) {
     char buf[160];
@@ -1093,8 +1110,6 @@ done:;
     rcgc__invoke_callbacks(heap, RCGC_PHASE_STOP, &info);
   heap->collecting = 0;
   rcgc__debug_check(heap, "a collection", generation);
-  if (!heap->destroying)
-    rcgc__pools_maybe_trim(heap, bytes_at_start); /* the heap may have shrunk */
   rcgc__after_collection(heap, generation, flags, nreachable);
   return collected + uncollectable;
 }

@@ -96,9 +96,10 @@
 ** Increments need no barrier (the inline rcgc_incref is unchanged).
 **
 ** ---------------------------------------------------------------- memory
-** The side arrays (4 bytes per block of each page that holds a candidate;
-** made at the page's first candidate, freed when the collection ends or
-** the page goes back), the table (16 bytes a slot, at most half full) and
+** The side arrays (4 bytes per block of each page that has held a
+** candidate of a backstop; made at the page's first candidate, kept for
+** the next backstop, which clears each at its first use -- its epoch tells
+** -- and freed when the page goes back), the table (16 bytes a slot, at most half full) and
 ** the gray stack. The tables are kept from one collection to the next, one
 ** for suspect collections and one for backstops (sized for the blocks of
 ** their own, rcgc_heap's nraw): a slot
@@ -143,7 +144,6 @@ typedef struct inc_t {
   bool paged;       /* pooled candidates' states are in their pages' side
                        arrays, the table has the others' */
   size_t used;      /* slots in use */
-  size_t side_bytes; /* of the pages' side arrays */
   head_t **gray;
   size_t ngray, capgray;
   size_t candidates; /* objects entered */
@@ -162,8 +162,8 @@ typedef struct inc_t {
 static size_t extra_bytes(const rcgc_heap *heap) {
   size_t b = (heap->inc_tables[0].cap + heap->inc_tables[1].cap) * sizeof(slot_t);
   if (heap->inc != NULL)
-    b += sizeof *heap->inc + heap->inc->capgray * sizeof(head_t *) + heap->inc->side_bytes;
-  return b;
+    b += sizeof *heap->inc + heap->inc->capgray * sizeof(head_t *);
+  return b + heap->side_bytes;
 }
 
 static void note_bytes(rcgc_heap *heap) {
@@ -262,21 +262,39 @@ static bool table_ready(rcgc_heap *heap, table_t *tab, size_t want) {
 /* ------------------------------------------------------------ state words */
 
 /* The side array of pool page 'p' for this collection: a word per block,
-** 0 (no state) until its object is entered; made at the first object
-** entered in the page, freed when the collection ends or the page goes
-** back. NULL when memory is short (in->failed is set). */
+** 0 (no state) until its object is entered. Made at the first object a
+** backstop enters in the page and kept until the page goes back (freeing
+** thousands of them when a collection ends took milliseconds: the C
+** library gave its memory back to the system as it went); a side array
+** of an earlier backstop is cleared at its first use by this one (its
+** epoch tells). NULL when memory is short (in->failed is set). */
 static uint32_t *side_of(rcgc_heap *heap, inc_t *in, pool_page_t *p) {
+  size_t bytes = page_blocks(p) * sizeof(uint32_t);
   if (p->side == NULL) {
-    size_t bytes = page_blocks(p) * sizeof(uint32_t);
-    p->side = rcgc__raw_calloc(heap, bytes);
+    p->side = rcgc__raw_alloc(heap, bytes);
     if (p->side == NULL) {
       in->failed = true;
       return NULL;
     }
-    in->side_bytes += bytes;
+    heap->side_bytes += bytes;
     note_bytes(heap);
+  } else if (p->side_epoch == heap->side_epoch) {
+    return p->side;
   }
+  memset(p->side, 0, bytes);
+  p->side_epoch = heap->side_epoch;
   return p->side;
+}
+
+/* A new epoch for a paged backstop: every side array is of an earlier one
+** (when the count wraps, after 2^32 - 1 backstops, every page's epoch is
+** reset first: a pass over the pages). */
+static void side_epoch_next(rcgc_heap *heap) {
+  if (++heap->side_epoch == 0) {
+    for (pool_page_t *p = heap->pages; p != NULL; p = p->next)
+      p->side_epoch = 0;
+    heap->side_epoch = 1;
+  }
 }
 
 /* The page whose side array has the state of 'h', or NULL: the table has
@@ -289,7 +307,7 @@ static inline pool_page_t *paged(const rcgc_heap *heap, const inc_t *in, const h
 static inline uint32_t *find(rcgc_heap *heap, const head_t *h) {
   pool_page_t *p = paged(heap, heap->inc, h);
   if (p != NULL) {
-    if (p->side == NULL)
+    if (p->side == NULL || p->side_epoch != heap->side_epoch)
       return NULL;
     uint32_t *v = &p->side[page_block_index(p, h)];
     return *v != 0 ? v : NULL;
@@ -361,7 +379,7 @@ void rcgc__inc_forget(rcgc_heap *heap, head_t *h) {
   h->tinfo &= ~(uint32_t)TI_INC;
   pool_page_t *p = paged(heap, in, h);
   if (p != NULL) {
-    if (p->side != NULL)
+    if (p->side != NULL && p->side_epoch == heap->side_epoch)
       p->side[page_block_index(p, h)] = 0;
     return;
   }
@@ -378,10 +396,9 @@ void rcgc__inc_page_gone(rcgc_heap *heap, pool_page_t *p) {
   size_t bytes = page_blocks(p) * sizeof(uint32_t);
   rcgc__raw_free(heap, p->side, bytes);
   p->side = NULL;
-  if (heap->inc != NULL) {
-    heap->inc->side_bytes -= bytes;
-    note_bytes(heap);
-  }
+  p->side_epoch = 0;
+  heap->side_bytes -= bytes;
+  note_bytes(heap);
 }
 
 void rcgc__inc_barrier(rcgc_heap *heap, head_t *h) {
@@ -530,11 +547,9 @@ static bool step_mark(step_t *st) {
 
 /* ------------------------------------------------------------ start, end */
 
-/* The table stays for the next collection (table_ready); the side arrays
-** go. */
+/* The table and the side arrays stay for the next collection (table_ready,
+** side_of). */
 static void drop_state(rcgc_heap *heap, inc_t *in) {
-  for (pool_page_t *p = heap->pages; p != NULL && in->side_bytes > 0; p = p->next)
-    rcgc__inc_page_gone(heap, p);
   rcgc__raw_free(heap, in->gray, in->capgray * sizeof(head_t *));
   rcgc__raw_free(heap, in, sizeof *in);
   heap->inc = NULL;
@@ -618,6 +633,8 @@ bool rcgc__inc_start(rcgc_heap *heap, int generation, unsigned flags) {
   in->flags = flags;
   in->full = full;
   in->paged = backstop;
+  if (backstop)
+    side_epoch_next(heap);
   in->phase = full ? PH_SUB : PH_INIT;
   heap->inc = in;
   heap->inc_stats.running = 1;
@@ -702,7 +719,7 @@ bool rcgc__inc_slice(rcgc_heap *heap, double budget_s) {
     return true;
   }
   /* FINISH: the exact step on the estimate, in this slice */
-  inc_finish_t fin = {in->candidates, in->live, in->t_start, heap->nbytes};
+  inc_finish_t fin = {in->candidates, in->live, in->t_start, heap->nbytes, budget_s};
   int generation = in->generation;
   unsigned flags = in->flags;
   drop_state(heap, in);
@@ -796,16 +813,23 @@ long rcgc__inc_check(rcgc_heap *heap) {
       }
     }
   }
-  /* the side arrays: only a paged collection's, as many bytes as counted */
+  /* the side arrays: as many bytes as counted, none of an epoch to come */
   size_t side = 0;
-  for (pool_page_t *p = heap->pages; p != NULL; p = p->next)
+  for (pool_page_t *p = heap->pages; p != NULL; p = p->next) {
     side += p->side != NULL ? page_blocks(p) * sizeof(uint32_t) : 0;
-  size_t counted = in != NULL && in->paged ? in->side_bytes : 0;
-  if (side != counted) {
+    if (p->side_epoch > heap->side_epoch || (p->side == NULL && p->side_epoch != 0)) {
+      rcgc__report(heap,
+                   "rcgc: check: pool page %p has side array epoch %u (%s), the heap is at %u\n",
+                   (void *)p, p->side_epoch, p->side != NULL ? "an array" : "no array",
+                   heap->side_epoch);
+      bad++;
+    }
+  }
+  if (side != heap->side_bytes) {
     rcgc__report(heap,
                  "rcgc: check: the pool pages have %zu bytes of incremental side arrays, "
-                 "the running collection counts %zu\n",
-                 side, counted);
+                 "the heap counts %zu\n",
+                 side, heap->side_bytes);
     bad++;
   }
   return bad;

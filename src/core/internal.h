@@ -279,9 +279,9 @@ static inline bool free_marked(const void *block) {
 
 typedef struct pool_page_t {
   struct pool_page_t *next;
-  uint32_t *side;  /* a running incremental collection's state words, one
-                   ** per block (incremental.c); NULL when it has none */
-  uint32_t size;   /* bytes: POOL_PAGE_SIZE */
+  uint32_t *side;  /* incremental backstops' state words, one per block
+                   ** (incremental.c); NULL until a backstop needs it */
+  uint32_t side_epoch; /* the backstop whose states 'side' holds (0: none) */
   uint32_t cls;    /* the size class whose blocks the page holds */
   uint32_t nfree;  /* scratch of rcgc__pools_trim: free blocks counted */
   uint32_t magic;  /* ceil(2^32 / block size): see page_block_index */
@@ -493,8 +493,12 @@ struct rcgc_heap {
     size_t cap, used; /* slots (a power of two, or 0); entries */
   } pagemap;
   size_t nraw; /* blocks of their own, not pooled (rcgc__block_alloc) */
+  size_t side_bytes;   /* of the pages' side arrays (incremental.c) */
+  uint32_t side_epoch; /* the running or last paged backstop's */
   size_t trim_at; /* rcgc__pools_maybe_trim: free pool bytes that start a trim */
   size_t trim_scans; /* trims run (the tests read it) */
+  size_t trims_deferred; /* trims not run: over their allowance (alloc.c) */
+  double trim_page_cost; /* seconds per page the last trim took; 0: none ran */
   size_t nobjects;
   size_t nbytes;
   uint64_t serial;
@@ -581,7 +585,7 @@ head_t *rcgc__block_alloc(rcgc_heap *heap, size_t block_size, size_t lead);
 void rcgc__block_retire(rcgc_heap *heap, head_t *h, size_t lead, size_t block_size);
 void rcgc__pools_release(rcgc_heap *heap);
 size_t rcgc__pools_trim(rcgc_heap *heap);
-void rcgc__pools_maybe_trim(rcgc_heap *heap, size_t bytes_at_start);
+void rcgc__pools_maybe_trim(rcgc_heap *heap, size_t bytes_at_start, double allowance);
 void rcgc__quarantine_flush(rcgc_heap *heap);
 long rcgc__pagemap_check(rcgc_heap *heap); /* INVARIANT PM; reports, counts */
 
@@ -641,6 +645,7 @@ typedef struct inc_finish_t {
   size_t live;      /* of them, sent to the old generation by the slices */
   double t_start;   /* when the last slice began */
   size_t bytes_at_finish; /* heap->nbytes when the last step began */
+  double budget;    /* seconds, the last slice's (< 0: none) */
 } inc_finish_t;
 long rcgc__collect_list(rcgc_heap *heap, int generation, unsigned flags, head_t *candidates,
                         const inc_finish_t *fin);

@@ -191,3 +191,64 @@ Test(trim, the_page_map_finds_every_page_and_the_check_sees_a_lost_one, .init = 
   cr_assert_eq(rcgc_check_heap(tl.heap), 0, "%s", tl.sink.buf ? tl.sink.buf : "");
   drop_cells();
 }
+
+/* Under a pause budget an automatic collection returns pages only when the
+** trim, predicted from the last one's time per page, fits in half the
+** budget; otherwise they wait for a collection without a budget,
+** rcgc_collect. The trim's time is part of the collection's duration: here
+** the allocator takes 200 us to take each page back. */
+static long drop_most(void) {
+  long kept = 10000;
+  for (long i = 0; i < N - kept; i++) {
+    rcgc_decref(tl.heap, cells[i]);
+    cells[i] = NULL;
+  }
+  return kept;
+}
+Test(trim, under_a_pause_budget_a_trim_over_half_of_it_waits_for_rcgc_collect, .init = tl_setup,
+     .fini = tl_teardown) {
+  TL_SKIP_UNDER_STRESS();
+  make_cells();
+  long long before = tl.alloc.live_bytes;
+  drop_most();
+  cr_assert_eq(rcgc_set_pause_budget(tl.heap, 1000), RCGC_OK);
+  tl.heap->trim_page_cost = 1e-3; /* as if the last trim took 1 ms a page */
+  rcgc__collect(tl.heap, 0, COLLECT_SUSPECTS); /* an automatic collection */
+  cr_assert_eq(tl.heap->trim_scans, 0);
+  cr_assert_eq(tl.heap->trims_deferred, 1);
+  cr_assert_eq(tl.alloc.live_bytes, before, "pages went back over the budget");
+  tl.alloc.page_free_us = 200;
+  rcgc_collect(tl.heap, 2);
+  tl.alloc.page_free_us = 0;
+  cr_assert_eq(tl.heap->trim_scans, 1, "rcgc_collect did not trim");
+  long long pages = (before - tl.alloc.live_bytes) / PAGE;
+  cr_assert_gt(pages, 50);
+  rcgc_gen_stats st[RCGC_NUM_GENERATIONS];
+  cr_assert_eq(rcgc_get_stats(tl.heap, st), RCGC_OK);
+  cr_assert_geq(st[2].max_duration, (double)pages * 200e-6,
+                "the trim of %lld pages is not in the %.6f s the collection reports", pages,
+                st[2].max_duration);
+  drop_cells();
+}
+
+Test(trim, under_a_pause_budget_a_trim_that_fits_runs_in_an_automatic_collection,
+     .init = tl_setup, .fini = tl_teardown) {
+  TL_SKIP_UNDER_STRESS();
+  make_cells();
+  long long before = tl.alloc.live_bytes;
+  drop_most();
+  cr_assert_eq(rcgc_set_pause_budget(tl.heap, 1000), RCGC_OK);
+  tl.heap->trim_page_cost = 1e-9;
+  tl.alloc.page_free_us = 200;
+  rcgc__collect(tl.heap, 0, COLLECT_SUSPECTS);
+  tl.alloc.page_free_us = 0;
+  cr_assert_eq(tl.heap->trim_scans, 1);
+  cr_assert_eq(tl.heap->trims_deferred, 0);
+  long long pages = (before - tl.alloc.live_bytes) / PAGE;
+  cr_assert_gt(pages, 50);
+  rcgc_gen_stats st[RCGC_NUM_GENERATIONS];
+  cr_assert_eq(rcgc_get_stats(tl.heap, st), RCGC_OK);
+  cr_assert_geq(st[0].max_duration, (double)pages * 200e-6);
+  cr_assert_gt(tl.heap->trim_page_cost, 150e-6, "the trim's time per page was not measured");
+  drop_cells();
+}

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---------------------------------------------------------- captured sink */
 typedef struct tl_sink {
@@ -61,12 +62,24 @@ typedef struct tl_alloc {
   long calls;
   long fail_at; /* the fail_at-th allocation (1-based) fails; 0 = never */
   int fail_all; /* every allocation fails */
+  long page_free_us; /* giving back a 64 KiB block (a pool page) takes this long */
 } tl_alloc;
+
+/* Busy-wait 'us' microseconds (a slow allocator, for timing tests). */
+static inline void tl_spin_us(long us) {
+  struct timespec t0, t;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  do
+    clock_gettime(CLOCK_MONOTONIC, &t);
+  while ((t.tv_sec - t0.tv_sec) * 1000000L + (t.tv_nsec - t0.tv_nsec) / 1000 < us);
+}
 
 static inline void *tl_alloc_fn(void *ud, void *ptr, size_t old, size_t size) {
   tl_alloc *a = ud;
   if (size == 0) {
     if (ptr) {
+      if (a->page_free_us > 0 && old == 64 * 1024)
+        tl_spin_us(a->page_free_us);
       a->live_blocks--;
       a->live_bytes -= (long long)old;
       free(ptr);
