@@ -762,13 +762,19 @@ RCGC_API int rcgc_get_stats(rcgc_heap *heap,
 ** garbage during it, by the next collection. Steps that are not divided:
 ** one object's traverse (a wide object costs its width), the last step
 ** (proportional to the garbage found, like freeing as much by refcount),
-** and growing the collection's object table (a pass over it). Returning
-** empty pool pages to the allocator after a collection reads every page
-** and is not divided either: under a budget an automatic collection does
-** it only when it is predicted (from the last one's time per page) to
-** take at most half the budget; otherwise the pages wait for a collection
-** without a budget -- rcgc_collect. The time it takes is part of the
-** collection's duration in every report.
+** and growing the collection's object table (a pass over it).
+** Returning empty pool pages to the allocator after a collection (when
+** the heap has shrunk: docs/design.md section 8) reads every page: under
+** a budget an automatic collection does it in its own pause only when
+** that is predicted (from the last trim's time per page) to take at most
+** half the budget; otherwise the trim waits for rcgc_collect_step (idle
+** time), which runs it in slices while the program runs -- once begun,
+** every point where an automatic collection could run gives it a slice
+** too, until it ends (it holds the free lists: the program allocates from
+** new pages meanwhile), and the next automatic collection waits for it --
+** or for rcgc_collect, which runs or finishes it. A program that never
+** calls either keeps its empty pages. A trim's time is part of the
+** duration every report gives the collection it ends.
 ** The CPython policy never runs incremental collections.
 ** rcgc_collect, rcgc_freeze, rcgc_unfreeze, rcgc_set_policy and
 ** rcgc_get_objects first finish a running incremental collection
@@ -791,13 +797,15 @@ RCGC_API unsigned rcgc_get_pause_budget(rcgc_heap *heap);
 
 /* Spend up to about 'budget_us' microseconds of idle time (the end of a
 ** frame, an idle event loop) on the collector: continue the running
-** incremental collection, or -- when none runs and the schedule has work
-** waiting (recorded suspects, or a backstop due) -- start the next one
-** early. Works whatever the heap's own pause budget, also with automatic
-** collection disabled. Returns 1 when an incremental collection is still
-** running afterwards, 0 when none is (it finished, it was abandoned for
-** want of memory, or there was nothing to do; always 0 under
-** RCGC_POLICY_CPYTHON, which does nothing here); RCGC_EINVAL for a NULL
+** incremental collection or trim (returning empty pages in slices, see
+** "Returning empty pool pages" above), or -- when none runs and the
+** schedule has work waiting (recorded suspects, or a backstop due) --
+** start the next collection early. Works whatever the heap's own pause
+** budget, also with automatic collection disabled. Returns 1 when an
+** incremental collection or a trim is still running afterwards, 0 when
+** none is (it finished, it was abandoned for want of memory, or there was
+** nothing to do; 0 under RCGC_POLICY_CPYTHON unless a trim begun under the
+** other policy is still running); RCGC_EINVAL for a NULL
 ** heap or a budget of 0; RCGC_ERANGE above RCGC_PAUSE_BUDGET_MAX;
 ** RCGC_EBUSY from inside any user code the library calls (a traverse,
 ** finalizer, destroy function, weak reference or collection callback, the
@@ -807,12 +815,15 @@ RCGC_API int rcgc_collect_step(rcgc_heap *heap, unsigned budget_us);
 /* What incremental collection has done in this heap. */
 typedef struct rcgc_incremental_stats {
   long collections;       /* incremental collections completed */
-  long slices;            /* slices run, the last steps included */
+  long slices;            /* slices run, the last steps included, and the
+                             slices of trims (see rcgc_collect_step) */
   double longest_slice;   /* seconds */
   double total;           /* seconds, all slices */
   long table_grows;       /* object-table growths (each a pass over it) */
-  size_t extra_bytes;     /* memory held for it now: the object table is
-                             kept from one collection to the next */
+  size_t extra_bytes;     /* memory held for it now: the object tables
+                             and the pool pages' side arrays (4 bytes per
+                             block of a page a backstop has seen) are kept
+                             from one collection to the next */
   size_t peak_extra_bytes; /* the most it ever held */
   long abandoned;         /* given up for want of memory (nothing freed) */
   int running;            /* 1 while one runs */

@@ -327,7 +327,13 @@ static size_t pool_bytes(const rcgc_heap *heap) { return heap->npages * (size_t)
 ** the bytes released. */
 size_t rcgc__pools_trim(rcgc_heap *heap) {
 #if UINTPTR_MAX > 0xffffffffu
+  if (heap->trim_phase != 0) { /* one runs in slices: it is this trim */
+    size_t before = heap->trim_released;
+    (void)rcgc__trim_slice(heap, -1.0);
+    return (heap->trim_released - before) * (size_t)POOL_PAGE_SIZE;
+  }
   heap->trim_scans++;
+  heap->trim_pending = false;
   double t0 = rcgc__now();
   size_t scanned = heap->npages;
   /* 1. count the free blocks of every page */
@@ -423,10 +429,17 @@ size_t rcgc__pools_trim(rcgc_heap *heap) {
 ** (heap->trim_at). A trim reads every page and is not divided: with an
 ** 'allowance' (seconds, >= 0: a collection under a pause budget), it runs
 ** only when the pages times the last trim's time per page
-** (TRIM_PAGE_GUESS before one ran) fit in it; otherwise it waits for a
-** collection without one (rcgc_collect). */
+** (TRIM_PAGE_GUESS before one ran) fit in it; otherwise it is pending:
+** rcgc_collect_step runs it in slices (below), a collection without an
+** allowance in one step. A collection without an allowance also finishes
+** a trim that runs in slices. */
 #define TRIM_PAGE_GUESS 10e-6 /* measured: 7-11 us per page of 64 KiB */
 void rcgc__pools_maybe_trim(rcgc_heap *heap, size_t bytes_at_start, double allowance) {
+  if (heap->trim_phase != 0) {
+    if (allowance < 0)
+      (void)rcgc__trim_slice(heap, -1.0);
+    return;
+  }
   size_t pools = pool_bytes(heap);
   size_t held = heap->nbytes > bytes_at_start ? heap->nbytes : bytes_at_start;
   size_t used = held < pools ? held : pools;
@@ -436,7 +449,7 @@ void rcgc__pools_maybe_trim(rcgc_heap *heap, size_t bytes_at_start, double allow
     return;
   double per_page = heap->trim_page_cost > 0 ? heap->trim_page_cost : TRIM_PAGE_GUESS;
   if (allowance >= 0 && (double)heap->npages * per_page > allowance) {
-    heap->trims_deferred++;
+    heap->trim_pending = true;
     return;
   }
   rcgc__pools_trim(heap);
@@ -445,9 +458,148 @@ void rcgc__pools_maybe_trim(rcgc_heap *heap, size_t bytes_at_start, double allow
   heap->trim_at = 2 * free_bytes;
 }
 
+/* ------------------------------------------------------------ trims in slices
+** Under a pause budget a trim too long for one pause waits (trim_pending)
+** for rcgc_collect_step, the program's idle time, which runs it in slices;
+** once begun, the points where automatic collections run (policy.c) give
+** it a slice each too, until it ends, while the program runs in between.
+** It takes every
+** class's free list for itself at its start (a list it owns, trim_d, so
+** that no block it counts is allocated meanwhile: the program allocates
+** from the blocks freed since and from new pages), then, a block per unit:
+**   COUNT    each block moves to trim_e, counted on its page (page->nfree,
+**            through the page map)
+**   (choose) a page all of whose blocks were counted is empty, and stays
+**            empty: none of its blocks can be allocated, and none was live
+**            to be freed -- except the page a class bumps through, which
+**            stays; empty pages beyond the reserve are chosen to go
+**            (page->nfree = TRIM_RELEASE): a pass over the pages, not
+**            divided (a few microseconds per thousand pages)
+**   SORT     each block of trim_e goes back to its class's list, or, on a
+**            chosen page, nowhere
+**   RELEASE  each chosen page goes back to the raw layer.
+** Memory it holds: none (its lists run through the free blocks). Anything
+** that needs the whole free lists -- rcgc__pools_trim, a collection
+** without an allowance -- finishes it first; heap destroy drops it with the
+** pages. The free lists it gives back are in its order, not rebuilt in
+** address order as a trim in one step does. */
+enum { TJ_COUNT = 1, TJ_SORT, TJ_RELEASE };
+
+void rcgc__trim_start(rcgc_heap *heap) {
+  heap->trim_jobs++;
+  heap->trim_pending = false;
+  for (pool_page_t *p = heap->pages; p != NULL; p = p->next)
+    p->nfree = 0;
+  for (size_t c = 0; c < POOL_CLASSES; c++) {
+    heap->trim_d[c] = heap->classes[c].free;
+    heap->classes[c].free = NULL;
+    heap->trim_e[c] = NULL;
+  }
+  size_t live = heap->nbytes;
+  heap->trim_keep = TRIM_KEEP(live) > TRIM_KEEP_MIN ? TRIM_KEEP(live) : TRIM_KEEP_MIN;
+  heap->trim_kept = 0;
+  heap->trim_cls = 0;
+  heap->trim_phase = TJ_COUNT;
+}
+
+/* The pages all of whose blocks were counted go, beyond the reserve. */
+static void trim_job_choose(rcgc_heap *heap) {
+  for (pool_page_t *p = heap->pages; p != NULL; p = p->next) {
+    const pool_class_t *pc = &heap->classes[p->cls];
+    char *start = page_start(p);
+    bool bumping = pc->bump >= start && pc->bump < (char *)p + POOL_PAGE_SIZE;
+    if (p->nfree != page_blocks(p) || bumping)
+      continue;
+    if (heap->trim_kept < heap->trim_keep)
+      heap->trim_kept += POOL_PAGE_SIZE;
+    else
+      p->nfree = TRIM_RELEASE;
+  }
+}
+
+/* One unit of the running trim; false when it is over. */
+static bool trim_unit(rcgc_heap *heap) {
+  unsigned c = heap->trim_cls;
+  switch (heap->trim_phase) {
+  case TJ_COUNT:
+    while (c < POOL_CLASSES && heap->trim_d[c] == NULL)
+      c++;
+    heap->trim_cls = c;
+    if (c == POOL_CLASSES) {
+      trim_job_choose(heap);
+      heap->trim_phase = TJ_SORT;
+      heap->trim_cls = 0;
+    } else {
+      void *b = heap->trim_d[c];
+      heap->trim_d[c] = *(void **)b;
+      rcgc__page_of(heap, b)->nfree++;
+      *(void **)b = heap->trim_e[c];
+      heap->trim_e[c] = b;
+    }
+    return true;
+  case TJ_SORT:
+    while (c < POOL_CLASSES && heap->trim_e[c] == NULL)
+      c++;
+    heap->trim_cls = c;
+    if (c == POOL_CLASSES) {
+      heap->trim_phase = TJ_RELEASE;
+      heap->trim_cursor = &heap->pages;
+    } else {
+      void *b = heap->trim_e[c];
+      heap->trim_e[c] = *(void **)b;
+      if (rcgc__page_of(heap, b)->nfree != TRIM_RELEASE) {
+        *(void **)b = heap->classes[c].free;
+        heap->classes[c].free = b;
+      }
+    }
+    return true;
+  default: {
+    pool_page_t *p = *heap->trim_cursor;
+    if (p == NULL) {
+      heap->trim_phase = 0;
+      heap->trim_scans++;
+      size_t pools = pool_bytes(heap);
+      heap->trim_at = 2 * (pools - (heap->nbytes < pools ? heap->nbytes : pools));
+      return false;
+    }
+    if (p->nfree == TRIM_RELEASE) {
+      *heap->trim_cursor = p->next;
+      heap->npages--;
+      heap->trim_released++;
+      map_remove(heap, p);
+      rcgc__inc_page_gone(heap, p);
+      rcgc__raw_free(heap, p, POOL_PAGE_SIZE);
+    } else {
+      heap->trim_cursor = &p->next;
+    }
+    return true;
+  }
+  }
+}
+
+bool rcgc__trim_slice(rcgc_heap *heap, double budget_s) {
+  if (heap->trim_phase == 0)
+    return false;
+  double t0 = rcgc__now(), deadline = t0 + 0.9 * budget_s;
+  bool more = true;
+  for (unsigned n = 1; more; n++) {
+    more = trim_unit(heap);
+    /* a page going back may take a system call: the clock after each */
+    if (budget_s >= 0 && ((n & 63) == 0 || heap->trim_phase == TJ_RELEASE) &&
+        rcgc__now() >= deadline)
+      break;
+  }
+  if (budget_s >= 0)
+    rcgc__count_slice(heap, rcgc__now() - t0);
+  return more;
+}
+
 /* Return every pool page to the raw layer (heap destroy, after every object
 ** has been freed). */
 void rcgc__pools_release(rcgc_heap *heap) {
+  heap->trim_phase = 0;
+  memset(heap->trim_d, 0, sizeof heap->trim_d);
+  memset(heap->trim_e, 0, sizeof heap->trim_e);
   pool_page_t *p = heap->pages;
   while (p != NULL) {
     pool_page_t *next = p->next;

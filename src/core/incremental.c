@@ -40,9 +40,9 @@
 ** set when it is entered, cleared when it leaves, left behind (stale, a
 ** wasted lookup at most) when the collection ends; an object without it
 ** certainly has none, which spares the lookup for every object that dies
-** young during a collection. The gray stack holds
-** objects marked V_LIVE whose children are still to be marked; one that
-** died meanwhile is no longer in the table and is skipped.
+** young during a collection. The gray stack holds objects marked V_LIVE
+** whose children are still to be marked; one that died meanwhile has no
+** state any more and is skipped.
 **
 ** ---------------------------------------------------------------- phases
 **   INIT      closure collections: enter each candidate with its refcount;
@@ -98,19 +98,19 @@
 ** ---------------------------------------------------------------- memory
 ** The side arrays (4 bytes per block of each page that has held a
 ** candidate of a backstop; made at the page's first candidate, kept for
-** the next backstop, which clears each at its first use -- its epoch tells
-** -- and freed when the page goes back), the table (16 bytes a slot, at most half full) and
-** the gray stack. The tables are kept from one collection to the next, one
-** for suspect collections and one for backstops (sized for the blocks of
-** their own, rcgc_heap's nraw): a slot
+** the next backstop, which clears each at its first use -- its epoch
+** tells -- and freed when the page goes back), the table (16 bytes a
+** slot, at most half full) and the gray stack. The tables are kept from
+** one collection to the next, one for suspect collections and one for
+** backstops (sized for the blocks of their own, rcgc_heap's nraw): a slot
 ** belongs to the running collection when its epoch is the table's, so a
 ** new one starts without clearing it (allocating, clearing or freeing a
 ** table of millions of slots takes milliseconds). A table is replaced when
 ** too small for the next collection or eight times larger than it needs,
 ** and freed by heap destroy. When a side array cannot be made, or the
-** table or the gray stack cannot grow,
-** the collection is abandoned: every candidate becomes a suspect again
-** (the next collection examines it) and nothing is freed.
+** table or the gray stack cannot grow, the collection is abandoned: every
+** candidate becomes a suspect again (the next collection examines it) and
+** nothing is freed.
 */
 #include "internal.h"
 #include "ptrtab.h" /* rcgc__ptr_hash */
@@ -143,6 +143,8 @@ typedef struct inc_t {
   bool started;     /* the START callbacks ran */
   bool paged;       /* pooled candidates' states are in their pages' side
                        arrays, the table has the others' */
+  bool cleared;     /* a side array was made or cleared since the clock was
+                       last read (work) */
   size_t used;      /* slots in use */
   head_t **gray;
   size_t ngray, capgray;
@@ -283,6 +285,7 @@ static uint32_t *side_of(rcgc_heap *heap, inc_t *in, pool_page_t *p) {
   }
   memset(p->side, 0, bytes);
   p->side_epoch = heap->side_epoch;
+  in->cleared = true;
   return p->side;
 }
 
@@ -595,8 +598,9 @@ static void abandon(rcgc_heap *heap, inc_t *in) {
                      "and nothing was freed\n");
 }
 
-/* A slice of 'elapsed' seconds in the incremental statistics. */
-static void count_slice(rcgc_heap *heap, double elapsed) {
+/* A slice of 'elapsed' seconds in the incremental statistics (also a
+** trim's, alloc.c). */
+void rcgc__count_slice(rcgc_heap *heap, double elapsed) {
   rcgc_incremental_stats *s = &heap->inc_stats;
   s->slices++;
   s->total += elapsed;
@@ -607,7 +611,7 @@ static void count_slice(rcgc_heap *heap, double elapsed) {
 /* A slice before the last: also in its generation's statistics (the last
 ** slice is counted there by collect.c, as a collection's duration). */
 static void slice_event(rcgc_heap *heap, inc_t *in, double elapsed) {
-  count_slice(heap, elapsed);
+  rcgc__count_slice(heap, elapsed);
   rcgc_gen_stats *g = &heap->stats[in->generation];
   g->total_duration += elapsed;
   if (elapsed > g->max_duration)
@@ -649,7 +653,8 @@ bool rcgc__inc_start(rcgc_heap *heap, int generation, unsigned flags) {
 /* The work of one slice: units until the deadline ('budget_s' < 0: until
 ** the estimate is complete). Returns true when the estimate is complete.
 ** The work stops at SLICE_WORK of the budget: the clock is read every 16
-** units, so the last of them run past the deadline. */
+** units, and after a unit that made or cleared a side array (a page of
+** memory to touch), so the last units run past the deadline. */
 #define SLICE_WORK 0.9
 static bool work(rcgc_heap *heap, inc_t *in, double budget_s) {
   step_t st = {.heap = heap, .in = in, .tinfo_limit = (heap->ntypes - 1u) << TI_SHIFT};
@@ -682,8 +687,11 @@ static bool work(rcgc_heap *heap, inc_t *in, double budget_s) {
     }
     if (in->failed)
       return false;
-    if (budget_s >= 0 && (n & 15) == 0 && rcgc__now() >= deadline)
-      return false;
+    if (budget_s >= 0 && ((n & 15) == 0 || in->cleared)) {
+      in->cleared = false;
+      if (rcgc__now() >= deadline)
+        return false;
+    }
   }
 }
 
@@ -735,7 +743,7 @@ bool rcgc__inc_slice(rcgc_heap *heap, double budget_s) {
 ** duration the last slice's): the last slice's event. */
 void rcgc__inc_last_slice(rcgc_heap *heap, const inc_finish_t *fin, const rcgc_collect_info *info,
                           bool callbacks) {
-  count_slice(heap, info->duration);
+  rcgc__count_slice(heap, info->duration);
   rcgc_incremental_stats *s = &heap->inc_stats;
   if (info->collected > s->most_garbage) {
     s->most_garbage = info->collected;
@@ -861,12 +869,21 @@ int rcgc_collect_step(rcgc_heap *heap, unsigned budget_us) {
   int r;
   if (heap->collecting || heap->in_traverse || heap->in_user || heap->destroying) {
     r = RCGC_EBUSY;
+  } else if (heap->trim_phase != 0 && heap->inc == NULL) {
+    r = rcgc__trim_slice(heap, budget_us * 1e-6) ? 1 : 0; /* a trim in slices (alloc.c) */
   } else if (heap->policy != RCGC_POLICY_SUSPECTS) {
     r = 0;
   } else {
     if (heap->inc == NULL)
       rcgc__start_due(heap);
-    r = heap->inc != NULL && rcgc__inc_slice(heap, budget_us * 1e-6) ? 1 : 0;
+    if (heap->inc != NULL) {
+      r = rcgc__inc_slice(heap, budget_us * 1e-6) ? 1 : 0;
+    } else if (heap->trim_pending) { /* idle time returns empty pages */
+      rcgc__trim_start(heap);
+      r = rcgc__trim_slice(heap, budget_us * 1e-6) ? 1 : 0;
+    } else {
+      r = 0;
+    }
   }
   LEAVE(heap);
   return r;

@@ -497,8 +497,19 @@ struct rcgc_heap {
   uint32_t side_epoch; /* the running or last paged backstop's */
   size_t trim_at; /* rcgc__pools_maybe_trim: free pool bytes that start a trim */
   size_t trim_scans; /* trims run (the tests read it) */
-  size_t trims_deferred; /* trims not run: over their allowance (alloc.c) */
+  size_t trim_jobs;   /* trims run in slices (alloc.c) */
+  bool trim_pending;  /* a trim was over its allowance: rcgc_collect_step
+                         runs it in slices (alloc.c) */
   double trim_page_cost; /* seconds per page the last trim took; 0: none ran */
+  /* a trim in slices (alloc.c, rcgc__trim_slice): its phase (0: none
+  ** runs), the class it works on, the free blocks it took off the classes'
+  ** lists still to count (trim_d) and counted (trim_e), its reserve and its
+  ** place in the page list */
+  int trim_phase;
+  unsigned trim_cls;
+  void *trim_d[POOL_CLASSES], *trim_e[POOL_CLASSES];
+  size_t trim_keep, trim_kept, trim_released;
+  pool_page_t **trim_cursor;
   size_t nobjects;
   size_t nbytes;
   uint64_t serial;
@@ -586,6 +597,8 @@ void rcgc__block_retire(rcgc_heap *heap, head_t *h, size_t lead, size_t block_si
 void rcgc__pools_release(rcgc_heap *heap);
 size_t rcgc__pools_trim(rcgc_heap *heap);
 void rcgc__pools_maybe_trim(rcgc_heap *heap, size_t bytes_at_start, double allowance);
+bool rcgc__trim_slice(rcgc_heap *heap, double budget_s); /* true: still running */
+void rcgc__trim_start(rcgc_heap *heap); /* the pending trim, in slices */
 void rcgc__quarantine_flush(rcgc_heap *heap);
 long rcgc__pagemap_check(rcgc_heap *heap); /* INVARIANT PM; reports, counts */
 
@@ -667,6 +680,7 @@ void rcgc__inc_abandon(rcgc_heap *heap); /* give a running one up, quietly */
 bool rcgc__inc_paced(const rcgc_heap *heap); /* a backstop runs (policy.c) */
 void rcgc__inc_release(rcgc_heap *heap); /* free the kept tables */
 void rcgc__inc_page_gone(rcgc_heap *heap, pool_page_t *p); /* alloc.c: a page goes back */
+void rcgc__count_slice(rcgc_heap *heap, double elapsed); /* a slice in the statistics */
 void rcgc__inc_last_slice(rcgc_heap *heap, const inc_finish_t *fin, const rcgc_collect_info *info,
                           bool callbacks);
 /* policy.c: start, as an incremental collection, the automatic collection

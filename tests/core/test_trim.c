@@ -192,11 +192,14 @@ Test(trim, the_page_map_finds_every_page_and_the_check_sees_a_lost_one, .init = 
   drop_cells();
 }
 
-/* Under a pause budget an automatic collection returns pages only when the
-** trim, predicted from the last one's time per page, fits in half the
-** budget; otherwise they wait for a collection without a budget,
-** rcgc_collect. The trim's time is part of the collection's duration: here
-** the allocator takes 200 us to take each page back. */
+/* Under a pause budget an automatic collection returns pages at once only
+** when the trim, predicted from the last one's time per page, fits in half
+** the budget; otherwise the trim waits for rcgc_collect_step, which runs it
+** in slices while the program allocates and frees (and once it runs, the
+** automatic points carry it on), or for a collection without a budget
+** (rcgc_collect), which runs or finishes it. The trim's time is part of
+** the collection's duration: here the allocator takes 200 us to take each
+** page back. */
 static long drop_most(void) {
   long kept = 10000;
   for (long i = 0; i < N - kept; i++) {
@@ -205,21 +208,127 @@ static long drop_most(void) {
   }
   return kept;
 }
-Test(trim, under_a_pause_budget_a_trim_over_half_of_it_waits_for_rcgc_collect, .init = tl_setup,
-     .fini = tl_teardown) {
-  TL_SKIP_UNDER_STRESS();
+
+/* A trim waits: an automatic collection after most cells died, with the
+** last trim's time per page said to be 1 ms. */
+static long long pending_trim(void) {
+  cr_assert_eq(rcgc_set_policy(tl.heap, RCGC_POLICY_SUSPECTS), RCGC_OK); /* budgets are its */
   make_cells();
   long long before = tl.alloc.live_bytes;
   drop_most();
   cr_assert_eq(rcgc_set_pause_budget(tl.heap, 1000), RCGC_OK);
-  tl.heap->trim_page_cost = 1e-3; /* as if the last trim took 1 ms a page */
+  tl.heap->trim_page_cost = 1e-3;
   rcgc__collect(tl.heap, 0, COLLECT_SUSPECTS); /* an automatic collection */
   cr_assert_eq(tl.heap->trim_scans, 0);
-  cr_assert_eq(tl.heap->trims_deferred, 1);
+  cr_assert(tl.heap->trim_pending);
+  cr_assert_eq(tl.heap->trim_phase, 0);
   cr_assert_eq(tl.alloc.live_bytes, before, "pages went back over the budget");
+  return before;
+}
+
+/* Idle time until the waiting trim begins: a collection that is due runs
+** first (a call each). */
+static void begin_trim(void) {
+  for (int i = 0; i < 100 && tl.heap->trim_phase == 0; i++)
+    cr_assert_geq(rcgc_collect_step(tl.heap, 1), 0);
+  cr_assert_neq(tl.heap->trim_phase, 0, "rcgc_collect_step did not begin the trim");
+}
+
+Test(trim, under_a_pause_budget_a_long_trim_runs_in_slices_while_the_program_runs,
+     .init = tl_setup, .fini = tl_teardown) {
+  TL_SKIP_UNDER_STRESS();
+  long long before = pending_trim();
+  enum { M = 3000 };
+  cell *fresh[M];
+  long steps = 0, made = 0;
+  int r;
+  begin_trim();
+  while ((r = rcgc_collect_step(tl.heap, 200)) == 1) {
+    steps++;
+    cr_assert_eq(rcgc_check_heap(tl.heap), 0, "%s", tl.sink.buf ? tl.sink.buf : "");
+    /* the program allocates and frees between slices */
+    for (int k = 0; k < 10 && made < M; k++, made++) {
+      fresh[made] = rcgc_new(tl.heap, &cell_type);
+      cr_assert_not_null(fresh[made]);
+      cr_assert_eq(fresh[made]->value, 0);
+      fresh[made]->value = -made;
+    }
+    if (made >= 2)
+      for (int k = 0; k < 3 && made > 0; k++) {
+        made--;
+        cr_assert_eq(fresh[made]->value, -made);
+        rcgc_decref(tl.heap, fresh[made]);
+      }
+    cr_assert_lt(steps, 1000000, "the trim never ends");
+  }
+  cr_assert_eq(r, 0);
+  cr_assert_gt(steps, 1, "the trim ran in one slice");
+  cr_assert_eq(tl.heap->trim_jobs, 1);
+  cr_assert_eq(tl.heap->trim_phase, 0);
+  cr_assert_eq(tl.heap->trim_scans, 1);
+  long long released = before - tl.alloc.live_bytes;
+  cr_assert_gt(released / PAGE, 50, "released %lld bytes", released);
+  rcgc_incremental_stats s;
+  cr_assert_eq(rcgc_get_incremental_stats(tl.heap, &s), RCGC_OK);
+  cr_assert_geq(s.slices, steps, "the trim's slices are not in the statistics");
+  /* the free lists it gave back are whole: a trim in one step finds every
+  ** marked block on them (debug builds check) and nothing more to give */
+  tl.heap->trim_at = 0;
+  cr_assert_eq(rcgc__pools_trim(tl.heap), 0);
+  cr_assert_eq(tl_count_lines(&tl.sink, "rcgc: internal invariant"), 0, "%s", tl.sink.buf);
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0, "%s", tl.sink.buf ? tl.sink.buf : "");
+  for (long i = N - 10000; i < N; i++)
+    cr_assert_eq(cells[i]->value, i);
+  for (long i = 0; i < made; i++) {
+    cr_assert_eq(fresh[i]->value, -i);
+    rcgc_decref(tl.heap, fresh[i]);
+  }
+  drop_cells();
+}
+
+Test(trim, automatic_points_carry_a_trim_in_slices_to_its_end, .init = tl_setup,
+     .fini = tl_teardown) {
+  TL_SKIP_UNDER_STRESS();
+  long long before = pending_trim();
+  rcgc_enable(tl.heap);
+  rcgc__schedule(tl.heap);
+  /* the automatic points do not begin it */
+  for (int i = 0; i < 100000; i++) {
+    cell *c = rcgc_new(tl.heap, &cell_type);
+    cr_assert_not_null(c);
+    rcgc_decref(tl.heap, c);
+  }
+  cr_assert_eq(tl.heap->trim_phase, 0);
+  cr_assert(tl.heap->trim_pending);
+  /* idle time begins it, and a program that allocates and drops carries it
+  ** on at the automatic points */
+  begin_trim();
+  long made = 0;
+  while (tl.heap->trim_phase != 0 && made < 50000000) {
+    cell *c = rcgc_new(tl.heap, &cell_type);
+    cr_assert_not_null(c);
+    cr_assert_eq(c->value, 0);
+    c->value = 1;
+    rcgc_decref(tl.heap, c);
+    made++;
+  }
+  cr_assert_eq(tl.heap->trim_phase, 0, "%ld allocations did not end the trim", made);
+  cr_assert_eq(tl.heap->trim_scans, 1);
+  cr_assert_lt(tl.alloc.live_bytes, before, "no page went back");
+  rcgc_disable(tl.heap);
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0, "%s", tl.sink.buf ? tl.sink.buf : "");
+  drop_cells();
+}
+
+Test(trim, rcgc_collect_finishes_a_trim_in_slices_and_counts_it_in_its_pause, .init = tl_setup,
+     .fini = tl_teardown) {
+  TL_SKIP_UNDER_STRESS();
+  long long before = pending_trim();
+  begin_trim();
   tl.alloc.page_free_us = 200;
   rcgc_collect(tl.heap, 2);
   tl.alloc.page_free_us = 0;
+  cr_assert_eq(tl.heap->trim_phase, 0);
   cr_assert_eq(tl.heap->trim_scans, 1, "rcgc_collect did not trim");
   long long pages = (before - tl.alloc.live_bytes) / PAGE;
   cr_assert_gt(pages, 50);
@@ -243,12 +352,24 @@ Test(trim, under_a_pause_budget_a_trim_that_fits_runs_in_an_automatic_collection
   rcgc__collect(tl.heap, 0, COLLECT_SUSPECTS);
   tl.alloc.page_free_us = 0;
   cr_assert_eq(tl.heap->trim_scans, 1);
-  cr_assert_eq(tl.heap->trims_deferred, 0);
+  cr_assert_eq(tl.heap->trim_jobs, 0);
+  cr_assert(!tl.heap->trim_pending);
   long long pages = (before - tl.alloc.live_bytes) / PAGE;
   cr_assert_gt(pages, 50);
   rcgc_gen_stats st[RCGC_NUM_GENERATIONS];
   cr_assert_eq(rcgc_get_stats(tl.heap, st), RCGC_OK);
   cr_assert_geq(st[0].max_duration, (double)pages * 200e-6);
   cr_assert_gt(tl.heap->trim_page_cost, 150e-6, "the trim's time per page was not measured");
+  drop_cells();
+}
+
+Test(trim, rcgc_collect_runs_a_waiting_trim_in_one_step, .init = tl_setup, .fini = tl_teardown) {
+  TL_SKIP_UNDER_STRESS();
+  long long before = pending_trim();
+  rcgc_collect(tl.heap, 2);
+  cr_assert_eq(tl.heap->trim_scans, 1);
+  cr_assert_eq(tl.heap->trim_jobs, 0);
+  cr_assert(!tl.heap->trim_pending);
+  cr_assert_gt((before - tl.alloc.live_bytes) / PAGE, 50);
   drop_cells();
 }

@@ -653,8 +653,21 @@ Test(incremental, a_backstop_keeps_its_states_in_its_pages_side_arrays) {
   cr_assert_geq(most_side, all);
   cr_assert_lt(most_side, all + 2 * 64 * 1024 / 10, "the ring's pages at most");
   cr_assert_eq(inc_stats().peak_extra_bytes, s.peak_extra_bytes + (most_side - all));
+  /* the epoch wraps after 2^32 - 1 backstops: every page's is reset, and
+  ** the arrays of earlier backstops still read as no state */
+  tl.heap->side_epoch = UINT32_MAX;
+  for (pool_page_t *p = tl.heap->pages; p != NULL; p = p->next)
+    if (p->side != NULL)
+      p->side_epoch = UINT32_MAX;
+  (void)ring(50);
+  cr_assert(rcgc__inc_start(tl.heap, RCGC_NUM_GENERATIONS - 1, COLLECT_BACKSTOP));
+  cr_assert_eq(tl.heap->side_epoch, 1);
+  for (pool_page_t *p = tl.heap->pages; p != NULL; p = p->next)
+    cr_assert_eq(p->side_epoch, 0);
+  run_slices(NULL, NULL);
+  cr_assert_eq(tl_destroyed, 150, "the ring made before the third backstop survived it");
   rcgc_decref(tl.heap, first);
-  cr_assert_eq(tl_destroyed, 100 + N);
+  cr_assert_eq(tl_destroyed, 150 + N);
 }
 
 /* Pooled candidates (states in side arrays) and blocks of their own
