@@ -84,10 +84,11 @@ static size_t class_of(size_t block_size) {
 
 /* ------------------------------------------------------------ the page map
 ** (internal.h: page_win_t, rcgc__page_of, INVARIANT PM.) A page is entered
-** when it is taken and leaves when it goes back; the map doubles, and drops
-** the entries left without pages, when entries would pass half of it.
-** Its memory is a few dozen bytes per page (heap_bytes does not count it,
-** as it does not count the pages' headers). */
+** when it is taken and leaves when it goes back; when its entries would
+** pass half of it, it is rebuilt from the page list, without the entries
+** left with no page, and doubled when the pages need more than a quarter
+** of it. Its memory, about 200 bytes per 64 KiB page, is not in
+** rcgc_heap_bytes (nor are the pages' headers). */
 
 /* The windows of a page's first and last byte (equal when it is aligned). */
 static void page_windows(const pool_page_t *p, uintptr_t w[2]) {
@@ -463,10 +464,10 @@ void rcgc__pools_maybe_trim(rcgc_heap *heap, size_t bytes_at_start, double allow
 ** for rcgc_collect_step, the program's idle time, which runs it in slices;
 ** once begun, the points where automatic collections run (policy.c) give
 ** it a slice each too, until it ends, while the program runs in between.
-** It takes every
-** class's free list for itself at its start (a list it owns, trim_d, so
-** that no block it counts is allocated meanwhile: the program allocates
-** from the blocks freed since and from new pages), then, a block per unit:
+** It takes every class's free list for itself at its start (a list it
+** owns, trim_d, so that no block it counts is allocated meanwhile: the
+** program allocates from the blocks freed since and from new pages), then,
+** a block per unit:
 **   COUNT    each block moves to trim_e, counted on its page (page->nfree,
 **            through the page map)
 **   (choose) a page all of whose blocks were counted is empty, and stays
