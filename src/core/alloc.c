@@ -324,6 +324,20 @@ void rcgc__quarantine_flush(rcgc_heap *heap) {
 
 static size_t pool_bytes(const rcgc_heap *heap) { return heap->npages * (size_t)POOL_PAGE_SIZE; }
 
+/* Bytes of empty pages a trim keeps: TRIM_KEEP of the live bytes, at least
+** TRIM_KEEP_MIN. */
+static size_t trim_reserve(const rcgc_heap *heap) {
+  size_t live = heap->nbytes;
+  return TRIM_KEEP(live) > TRIM_KEEP_MIN ? TRIM_KEEP(live) : TRIM_KEEP_MIN;
+}
+
+/* A trim has ended: the next waits until the free pool memory has doubled
+** (heap->trim_at, rcgc__pools_maybe_trim). */
+static void trim_ended(rcgc_heap *heap) {
+  size_t pools = pool_bytes(heap);
+  heap->trim_at = 2 * (pools - (heap->nbytes < pools ? heap->nbytes : pools));
+}
+
 /* Return the empty pages beyond the kept reserve to the raw layer. Returns
 ** the bytes released. */
 size_t rcgc__pools_trim(rcgc_heap *heap) {
@@ -338,8 +352,8 @@ size_t rcgc__pools_trim(rcgc_heap *heap) {
   double t0 = rcgc__now();
   size_t scanned = heap->npages;
   /* 1. count the free blocks of every page */
-  size_t live = heap->nbytes, kept = 0, released = 0, marked = 0;
-  size_t keep = TRIM_KEEP(live) > TRIM_KEEP_MIN ? TRIM_KEEP(live) : TRIM_KEEP_MIN;
+  size_t kept = 0, released = 0, marked = 0;
+  size_t keep = trim_reserve(heap);
   for (pool_page_t *p = heap->pages; p != NULL; p = p->next) {
     size_t bsize = ((size_t)p->cls + 1) * POOL_GRANULE, n = page_blocks(p), nfree = 0;
     const pool_class_t *pc = &heap->classes[p->cls];
@@ -454,9 +468,7 @@ void rcgc__pools_maybe_trim(rcgc_heap *heap, size_t bytes_at_start, double allow
     return;
   }
   rcgc__pools_trim(heap);
-  pools = pool_bytes(heap);
-  free_bytes = pools - (heap->nbytes < pools ? heap->nbytes : pools);
-  heap->trim_at = 2 * free_bytes;
+  trim_ended(heap);
 }
 
 /* ------------------------------------------------------------ trims in slices
@@ -496,8 +508,7 @@ void rcgc__trim_start(rcgc_heap *heap) {
     heap->classes[c].free = NULL;
     heap->trim_e[c] = NULL;
   }
-  size_t live = heap->nbytes;
-  heap->trim_keep = TRIM_KEEP(live) > TRIM_KEEP_MIN ? TRIM_KEEP(live) : TRIM_KEEP_MIN;
+  heap->trim_keep = trim_reserve(heap);
   heap->trim_kept = 0;
   heap->trim_cls = 0;
   heap->trim_phase = TJ_COUNT;
@@ -559,8 +570,7 @@ static bool trim_unit(rcgc_heap *heap) {
     if (p == NULL) {
       heap->trim_phase = 0;
       heap->trim_scans++;
-      size_t pools = pool_bytes(heap);
-      heap->trim_at = 2 * (pools - (heap->nbytes < pools ? heap->nbytes : pools));
+      trim_ended(heap);
       return false;
     }
     if (p->nfree == TRIM_RELEASE) {

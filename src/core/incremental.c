@@ -306,14 +306,20 @@ static inline pool_page_t *paged(const rcgc_heap *heap, const inc_t *in, const h
   return in->paged ? rcgc__page_of(heap, h) : NULL;
 }
 
+/* The word of 'h' in the side array of its page 'p', or NULL when the page
+** has no array of this collection. */
+static inline uint32_t *side_word(const rcgc_heap *heap, pool_page_t *p, const head_t *h) {
+  if (p->side == NULL || p->side_epoch != heap->side_epoch)
+    return NULL;
+  return &p->side[page_block_index(p, h)];
+}
+
 /* The state word of 'h', or NULL when it has none. */
 static inline uint32_t *find(rcgc_heap *heap, const head_t *h) {
   pool_page_t *p = paged(heap, heap->inc, h);
   if (p != NULL) {
-    if (p->side == NULL || p->side_epoch != heap->side_epoch)
-      return NULL;
-    uint32_t *v = &p->side[page_block_index(p, h)];
-    return *v != 0 ? v : NULL;
+    uint32_t *v = side_word(heap, p, h);
+    return v != NULL && *v != 0 ? v : NULL;
   }
   slot_t *s = tab_find(heap, h);
   return s != NULL ? &s->val : NULL;
@@ -382,8 +388,9 @@ void rcgc__inc_forget(rcgc_heap *heap, head_t *h) {
   h->tinfo &= ~(uint32_t)TI_INC;
   pool_page_t *p = paged(heap, in, h);
   if (p != NULL) {
-    if (p->side != NULL && p->side_epoch == heap->side_epoch)
-      p->side[page_block_index(p, h)] = 0;
+    uint32_t *v = side_word(heap, p, h);
+    if (v != NULL)
+      *v = 0;
     return;
   }
   slot_t *s = tab_find(heap, h);
