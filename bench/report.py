@@ -443,18 +443,13 @@ def table(args):
                     note += ' -- ' + '; '.join(bugs[:5])
         notes.append(note)
     for s in systems:
-        rc = (read(os.path.join(d, s + '-pauses.rc'), '') or '').strip()
-        if rc and rc != '0':
-            err = (read(os.path.join(d, s + '-pauses.err'), '') or '').strip().splitlines()
-            notes.append(f'{s} pause workloads exited with status {rc}'
-                         + (f': {err[-1]}' if err else ''))
-            status[s]['pauses_exit_status'] = int(rc) if rc.lstrip('-').isdigit() else None
-        rc = (read(os.path.join(d, s + '-shuffled.rc'), '') or '').strip()
-        if rc and rc != '0':
-            err = (read(os.path.join(d, s + '-shuffled.err'), '') or '').strip().splitlines()
-            notes.append(f'{s} shuffled workloads exited with status {rc}'
-                         + (f': {err[-1]}' if err else ''))
-            status[s]['shuffled_exit_status'] = int(rc) if rc.lstrip('-').isdigit() else None
+        for run, what in (('pauses', 'pause'), ('shuffled', 'shuffled')):
+            rc = (read(os.path.join(d, f'{s}-{run}.rc'), '') or '').strip()
+            if rc and rc != '0':
+                err = (read(os.path.join(d, f'{s}-{run}.err'), '') or '').strip().splitlines()
+                notes.append(f'{s} {what} workloads exited with status {rc}'
+                             + (f': {err[-1]}' if err else ''))
+                status[s][f'{run}_exit_status'] = int(rc) if rc.lstrip('-').isdigit() else None
     for s, why in skipped.items():
         notes.append(f'{s} skipped: {why}')
 

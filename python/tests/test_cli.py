@@ -5,6 +5,15 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
+
+def rcgc_cli(*args, **env_extra):
+    """python3 -m rcgc ARGS, with this tree's package unless it is installed"""
+    env = dict(os.environ, **env_extra)
+    if not env.get("RCGC_PY_INSTALLED"):
+        env["PYTHONPATH"] = os.path.dirname(HERE)
+    return subprocess.run([sys.executable, "-m", "rcgc", *args], capture_output=True, text=True,
+                          env=env, timeout=120)
+
 SCRIPT = """
 import os, signal, sys
 class Conn:
@@ -23,11 +32,7 @@ def test_run_reports_growth_garbage_and_writes_a_snapshot(tmp_path):
     script = tmp_path / "prog.py"
     script.write_text(SCRIPT)
     snap = tmp_path / "out.heapsnapshot"
-    env = dict(os.environ)
-    if not env.get("RCGC_PY_INSTALLED"):
-        env["PYTHONPATH"] = os.path.dirname(HERE)
-    r = subprocess.run([sys.executable, "-m", "rcgc", "run", "--snapshot", str(snap), str(script),
-                        "x", "--y"], capture_output=True, text=True, env=env, timeout=120)
+    r = rcgc_cli("run", "--snapshot", str(snap), str(script), "x", "--y")
     assert r.returncode == 3
     assert r.stdout == "args ['x', '--y']\n"
     err = r.stderr
@@ -55,15 +60,10 @@ def test_inspect_commands_go_to_rcgc_inspect(tmp_path):
         pytest.skip("rcgc-inspect not built (set RCGC_INSPECT)")
     snap = tmp_path / "s.heapsnapshot"
     nodes, edges = rcgc.snapshot(str(snap))
-    env = dict(os.environ, RCGC_INSPECT=tool)
-    if not env.get("RCGC_PY_INSTALLED"):
-        env["PYTHONPATH"] = os.path.dirname(HERE)
-    r = subprocess.run([sys.executable, "-m", "rcgc", "summary", str(snap)], capture_output=True,
-                       text=True, env=env, timeout=120)
+    r = rcgc_cli("summary", str(snap), RCGC_INSPECT=tool)
     assert r.returncode == 0, r.stderr
     assert "nodes: %d\n" % nodes in r.stdout
-    r = subprocess.run([sys.executable, "-m", "rcgc", "frobnicate"], capture_output=True, text=True,
-                       env=env, timeout=120)
+    r = rcgc_cli("frobnicate", RCGC_INSPECT=tool)
     assert r.returncode == 2 and "unknown command 'frobnicate'" in r.stderr
 
 
@@ -80,11 +80,7 @@ def test_the_report_names_the_program_s_running_frames_not_its_own(tmp_path):
     script = tmp_path / "prog.py"
     script.write_text(FRAME_SCRIPT)
     snap = tmp_path / "f.heapsnapshot"
-    env = dict(os.environ)
-    if not env.get("RCGC_PY_INSTALLED"):
-        env["PYTHONPATH"] = os.path.dirname(HERE)
-    r = subprocess.run([sys.executable, "-m", "rcgc", "run", "--snapshot", str(snap), "--top", "3",
-                        str(script)], capture_output=True, text=True, env=env, timeout=120)
+    r = rcgc_cli("run", "--snapshot", str(snap), "--top", "3", str(script))
     assert r.returncode == 0, r.stderr
     usr1 = r.stderr.split("===== rcgc report (exit) =====")[0]
     top = usr1.split("top retainers (retained bytes, self bytes, object):\n")[1].splitlines()[:3]

@@ -464,6 +464,27 @@ def test_table_shuffled(report, tmp_path, capsys):
         ('rings', 100000), ('live-tree', 100000), ('mixed', 200000)]
 
 
+def test_table_notes_separate_runs_that_exited(report, tmp_path, capsys):
+    # a pause run that crashed (with its last error line) and a shuffled run
+    # that failed (without one): a note each, and each status in the json
+    d = str(tmp_path / 'out')
+    anchor_dir(d, True)
+    shuffled_runs(d)
+    write(d, 'cpython-pauses.rc', '139\n')
+    write(d, 'cpython-pauses.err', 'starting\nSegmentation fault\n')
+    write(d, 'cpython-shuffled.rc', '1\n')
+    js = str(tmp_path / 'results.json')
+    assert report.table(argparse.Namespace(out=d, json=js, previous=None)) == 0
+    with open(js) as f:
+        doc = json.load(f)
+    out = capsys.readouterr().out
+    assert 'note: cpython pause workloads exited with status 139: Segmentation fault' in out
+    assert 'note: cpython shuffled workloads exited with status 1\n' in out
+    assert doc['systems']['cpython']['pauses_exit_status'] == 139
+    assert doc['systems']['cpython']['shuffled_exit_status'] == 1
+    assert 'pauses_exit_status' not in doc['systems']['rcgc']
+
+
 def test_table_without_shuffled(report, tmp_path, capsys):
     with_s, doc_s = run_table(report, tmp_path / 'a', True, capsys, shuffled=True)
     d = str(tmp_path / 'b' / 'out')
