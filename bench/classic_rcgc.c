@@ -53,6 +53,7 @@
 
 static rcgc_heap *heap;
 static int cyclic; /* every node also references its parent */
+static int strict;  /* --strict: RCGC_CONFIG_STRICT_STORES */
 static long made;  /* nodes made */
 static long bugs;
 
@@ -340,9 +341,12 @@ static void gcbench(int depth) {
 /* ------------------------------------------------------------------ main */
 
 static _Noreturn void usage(void) {
-  fprintf(stderr, "usage: classic_rcgc [--policy default|cpython|off] [--budget US] "
+  fprintf(stderr, "usage: classic_rcgc [--policy default|cpython|off] [--budget US] [--strict] "
                   "gcbench|binary-trees [--cyclic] [DEPTH]\n"
-                  "       (--policy off: automatic collection off, the acyclic variant only)\n");
+                  "       (--policy off: automatic collection off, the acyclic variant only;\n"
+                  "        --strict: a heap with RCGC_CONFIG_STRICT_STORES -- the program\n"
+                  "        stores references only into empty fields and drops them with\n"
+                  "        rcgc_decref, which keeps that promise)\n");
   exit(2);
 }
 
@@ -356,6 +360,8 @@ int main(int argc, char **argv) {
       budget = (unsigned)strtoul(argv[++i], NULL, 10);
     else if (strcmp(argv[i], "--cyclic") == 0)
       cyclic = 1;
+    else if (strcmp(argv[i], "--strict") == 0)
+      strict = 1;
     else if (workload == NULL && (strcmp(argv[i], "gcbench") == 0 ||
                                   strcmp(argv[i], "binary-trees") == 0))
       workload = argv[i];
@@ -378,7 +384,11 @@ int main(int argc, char **argv) {
   if (depth < 0)
     depth = is_gcbench ? 16 : 10;
 
-  heap = rcgc_heap_new(NULL);
+  rcgc_config cfg;
+  rcgc_config_init(&cfg);
+  if (strict)
+    cfg.flags |= RCGC_CONFIG_STRICT_STORES;
+  heap = rcgc_heap_new(&cfg);
   if (heap == NULL)
     die("rcgc_heap_new failed");
   const char *applied = "library default";
@@ -399,8 +409,8 @@ int main(int argc, char **argv) {
   if (budget != 0 && rcgc_set_pause_budget(heap, budget) != 0)
     die("rcgc_set_pause_budget failed");
   if (budget != 0)
-    printf("version rcgc %s policy=%s (%s) budget_us=%u\n", rcgc_version(), policy, applied,
-           budget);
+    printf("version rcgc %s policy=%s (%s) budget_us=%u%s\n", rcgc_version(), policy, applied,
+           budget, strict ? " strict_stores" : "");
   else
     printf("version rcgc %s policy=%s (%s)\n", rcgc_version(), policy, applied);
   if (rcgc_callback_add(heap, on_collect, NULL) != 0)

@@ -998,14 +998,20 @@ def instructions(args):
 # acyclic variant only; set beside malloc, mimalloc and boehm.
 OFF = 'rcgc-off'
 OFF_AGAINST = ('malloc', 'mimalloc', 'boehm')
-# rcgc-budget, then rcgc-off, come last, so that the cells before them stay
-# where they were.
+# classic_rcgc --budget US --strict: the pause budget in a heap with
+# RCGC_CONFIG_STRICT_STORES (garbage freed in slices too).
+STRICT = 'rcgc-strict'
+# rcgc-budget, then rcgc-off, then rcgc-strict come last, so that the cells
+# before them stay where they were.
 CLASSIC_SYSTEMS = ('rcgc-default', 'rcgc-cpython', 'boehm', 'malloc',
-                   'mimalloc', 'cpython', BUDGET, OFF)
-CLASSIC_RCGC = ('rcgc-default', 'rcgc-cpython', BUDGET)
+                   'mimalloc', 'cpython', BUDGET, OFF, STRICT)
+CLASSIC_RCGC = ('rcgc-default', 'rcgc-cpython', BUDGET, STRICT)
+# the systems that run with a pause budget (their stderr has the
+# incremental statistics; each only when it ran)
+CLASSIC_BUDGETED = (BUDGET, STRICT)
 LABEL.update({'rcgc-default': 'rcgc', 'rcgc-cpython': 'rcgc-cpy',
               'malloc': 'malloc', 'mimalloc': 'mimalloc', BUDGET: 'rcgc-budget',
-              OFF: 'rcgc-off'})
+              OFF: 'rcgc-off', STRICT: 'rcgc-strict'})
 CLASSIC_WORKLOADS = ('gcbench', 'binary-trees')
 
 
@@ -1054,7 +1060,7 @@ def classic(args):
         r['wall_seconds'] = number((read(base + '.time', '') or '').strip() or '0')
         r['stderr'] = (read(base + '.err', '') or '').strip().splitlines()
         r['ok'] = r['exit_status'] == 0 and r['result'] is not None
-        if s == BUDGET:
+        if s in CLASSIC_BUDGETED:
             r['incremental'] = parse_incremental('\n'.join(r['stderr'])).get(None)
         runs[(s, w, depth, v)] = r
         keys.add((w, depth, v))
@@ -1067,7 +1073,7 @@ def classic(args):
     # none, and its tables stay as they were).
     # rcgc-off likewise, when it ran or was recorded as not run.
     systems = [s for s in CLASSIC_SYSTEMS if s not in skipped
-               and (s != BUDGET or any(k[0] == BUDGET for k in runs))
+               and (s not in CLASSIC_BUDGETED or any(k[0] == s for k in runs))
                and (s != OFF or off_not_run or any(k[0] == OFF for k in runs))]
     keys = sorted(keys, key=lambda k: (CLASSIC_WORKLOADS.index(k[0]), k[1],
                                        k[2] != 'acyclic'))
@@ -1183,12 +1189,12 @@ def classic(args):
     for k in keys:
         w, depth, v = k
         for s in CLASSIC_RCGC:
-            if s == BUDGET and s not in systems:
+            if s in CLASSIC_BUDGETED and s not in systems:
                 continue
             x = res(s, k)
             label = f'{w}{"-cyclic" if v == "cyclic" else ""} {depth}'
             row = Row(f'{label} ' + {'rcgc-default': 'default', 'rcgc-cpython': 'cpython',
-                                     BUDGET: 'budget'}[s])
+                                     BUDGET: 'budget', STRICT: 'strict'}[s])
             if x is None:
                 row.cells.append('n/a')
                 gc_rows.append(row)
@@ -1265,6 +1271,12 @@ def classic(args):
                      '(collections: "(full N, S slices)"; the time in collection is the sum '
                      f'of the slices); its (Nx) = {BUDGET} / rcgc (default policy): below 1 '
                      'it is faster or its longest pause shorter')
+    if STRICT in systems:
+        us = budget_us(versions.get(STRICT))
+        notes.append(f'{STRICT}: classic_rcgc --policy default --budget {us} --strict: the '
+                     'same budget in a heap with RCGC_CONFIG_STRICT_STORES (the program '
+                     'keeps its promise), whose incremental collections free their garbage '
+                     'in slices too; its (Nx) are against rcgc (default policy) as well')
 
     load_end = ' '.join((read('/proc/loadavg', '') or '').split()[:3])
     load_start = (read(os.path.join(d, 'loadavg.start'), '') or '').strip()
@@ -1335,6 +1347,16 @@ def classic(args):
                     'rcgc_get_incremental_stats at the end of the benchmark',
             'ratio': f'its speedup and ratio_max_pause are {BUDGET} / rcgc-default: '
                      '< 1 means the budget is faster, its longest pause shorter',
+        }
+    if STRICT in systems:
+        doc['classic']['strict'] = {
+            'system': STRICT,
+            'pause_budget_us': budget_us(versions.get(STRICT)),
+            'what': f'{STRICT}: classic_rcgc --policy default --budget US --strict: the pause '
+                    'budget in a heap with RCGC_CONFIG_STRICT_STORES; incremental '
+                    'collections free their garbage in slices too; "incremental" holds '
+                    'rcgc_get_incremental_stats at the end of the benchmark',
+            'ratio': f'its speedup and ratio_max_pause are {STRICT} / rcgc-default',
         }
     if OFF in systems:
         doc['classic']['off'] = {

@@ -53,7 +53,8 @@
 #                                 policy; rcgc-budget: with a pause budget;
 #                                 classic: malloc, mimalloc, rcgc-off:
 #                                 classic_rcgc with automatic collection
-#                                 off), or
+#                                 off, rcgc-strict: with the budget and
+#                                 --strict, RCGC_CONFIG_STRICT_STORES), or
 #                                 "classic", or "python" (rcgc for Python
 #                                 beside objgraph, last in a full run), or
 #                                 "pauses" (bigtree and cyclechurn), or
@@ -422,6 +423,8 @@ classic_workloads() {
     fi
   }
   optional rcgc-budget --budget -e '--budget'
+  # rcgc-strict: the same budget in a heap with RCGC_CONFIG_STRICT_STORES
+  optional rcgc-strict --strict -e '--strict'
   # rcgc-off: automatic collection off (classic_rcgc --policy off), reference
   # counting alone; the acyclic variant only (the cyclic one needs the
   # collector: recorded as not run).
@@ -452,6 +455,7 @@ classic_workloads() {
           rcgc-default) run "$name" "$dir/classic_rcgc" --policy default "$1" "${flag[@]}" "$2" ;;
           rcgc-cpython) run "$name" "$dir/classic_rcgc" --policy cpython "$1" "${flag[@]}" "$2" ;;
           rcgc-budget) run "$name" "$dir/classic_rcgc" --policy default --budget "$BUDGET" "$1" "${flag[@]}" "$2" ;;
+          rcgc-strict) run "$name" "$dir/classic_rcgc" --policy default --budget "$BUDGET" --strict "$1" "${flag[@]}" "$2" ;;
           rcgc-off)
             # not-run.tsv: workload, variant, reason, system (CPython's
             # lines have no fourth field).

@@ -287,7 +287,27 @@ enum {
   /* Record a 64-bit allocation serial per object (8 more bytes each), used
   ** by rcgc_leak_since_mark and snapshots for stable ids. Debug builds always
   ** record serials. */
-  RCGC_CONFIG_SERIALS = 1u << 1
+  RCGC_CONFIG_SERIALS = 1u << 1,
+  /* Strict stores: the program promises that no reference leaves a field
+  ** of a tracked object without a decrement of its target. A field that
+  ** holds a reference is overwritten or cleared only with rcgc_set (or
+  ** after rcgc_decref of its old value), and a reference is never moved
+  ** out of an object into another object or a variable without its count
+  ** changing: `p->f = q->g; q->g = NULL;` is forbidden, `rcgc_set(heap,
+  ** &p->f, q->g); rcgc_set(heap, &q->g, NULL);` is the same move, allowed.
+  ** Storing a reference the program owns into an empty field
+  ** (`n->left = rcgc_new(heap, &t);`) stays allowed.
+  ** In exchange, under a pause budget an incremental collection needs no
+  ** step that is not divided: it frees the garbage its slices found in
+  ** slices too (section 5: when no type of the heap has a finalizer or a
+  ** legacy finalizer, the heap has no weak reference and no debug flag
+  ** lists the garbage; otherwise its last step stays the stop-the-world
+  ** proof). Debug builds check the promise at the end of each incremental
+  ** collection: an object it would have freed that is not garbage is
+  ** reported (rule "strict stores") and kept. Release builds cannot tell:
+  ** a broken promise may free an object still in use. Without a pause
+  ** budget, and under the CPython policy, the flag changes nothing. */
+  RCGC_CONFIG_STRICT_STORES = 1u << 2
 };
 
 /* When automatic collections run and what they examine (rcgc_config.policy,
@@ -386,6 +406,10 @@ typedef struct rcgc_head_ {
 /* Flags of tinfo that tell rcgc_decref's inline path an object needs no
 ** suspect bookkeeping: untracked, frozen, or already a suspect (not API). */
 #define RCGC_TI_QUIET_ 0x184u
+/* The flag of tinfo that sends rcgc_incref to its out-of-line part: the
+** object may be a candidate of a running incremental collection, whose
+** barrier must see the increment (not API). */
+#define RCGC_TI_INC_ 0x200u
 
 /* Allocate an object of type 't' with its data zeroed and refcount 1 (the
 ** caller's reference). If 't' has a traverse function the object is tracked
@@ -433,8 +457,10 @@ static inline void rcgc_incref(rcgc_heap *heap, void *obj) {
   if (obj != NULL) {
     rcgc_head_ *h = RCGC_HEAD_(obj);
     /* one compare catches 0 (a freed or dying object: reported) and
-    ** RCGC_REFCNT_MAX - 1 and up (saturation) */
-    if (RCGC_UNLIKELY((uint32_t)(h->refcnt + 2u) <= 2u || heap == NULL))
+    ** RCGC_REFCNT_MAX - 1 and up (saturation); a candidate of a running
+    ** incremental collection goes through its barrier */
+    if (RCGC_UNLIKELY((uint32_t)(h->refcnt + 2u) <= 2u || (h->tinfo & RCGC_TI_INC_) ||
+                      heap == NULL))
       rcgc_incref_slow_(heap, obj);
     else
       h->refcnt++;

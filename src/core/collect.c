@@ -98,6 +98,8 @@ typedef struct ctx_t {
   bool lazy;       /* closure mode over suspects alone: gc_refs are set at
                       first contact (subtract_closure) */
   size_t reached;  /* lazy: candidates of the list whose gc_refs were set */
+  size_t limit;    /* lazy: give up past this many candidates (0: never) */
+  bool over;       /* ... and it did */
 } ctx_t;
 
 /* How deduce_unreachable finds the candidates' gc_refs. */
@@ -116,6 +118,9 @@ typedef struct deduce_t {
   /* PREV_OUTSIDE is set on exactly the unreachable objects that reference
   ** something outside the unreachable set (see delete_garbage) */
   bool outside_exact;
+  /* the closure passed heap->closure_limit candidates: given up, the list
+  ** restored, every candidate a suspect again */
+  bool over;
 } deduce_t;
 
 
@@ -369,6 +374,10 @@ static void subtract_closure(ctx_t *ctx, head_t *list) {
     ctx->expanding = (h->tinfo & TI_SUSPECT) != 0;
     ctx->cursor = h;
     subtract_object(ctx, h, visit_decref_closure);
+    if (RCGC_UNLIKELY(ctx->limit != 0 && ctx->reached + ctx->pulled > ctx->limit)) {
+      ctx->over = true;
+      return;
+    }
   }
 }
 
@@ -524,7 +533,10 @@ static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
                .list = young,
                .tinfo_limit = (heap->ntypes - 1u) << TI_SHIFT,
                .lazy = mode == MODE_CLOSURE && suspects_only};
+  if (ctx.lazy)
+    ctx.limit = heap->closure_limit;
   out->all_garbage = false;
+  out->over = false;
   if (mode == MODE_FULL) {
     out->candidates = update_subtract_full(&ctx, young);
   } else if (mode == MODE_CLOSURE) {
@@ -534,6 +546,17 @@ static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
   } else {
     out->candidates = update_refs(young);
     subtract_refs(&ctx, young);
+  }
+  if (ctx.over && ctx.bad == NULL && !ctx.junk) {
+    /* too large to stay in the pause: every candidate (suspects and what
+    ** they pulled in, each flagged) becomes a suspect again */
+    restore_list(heap, young);
+    for (head_t *h = next_of(young); h != young; h = next_of(h))
+      h->tinfo |= TI_SUSPECT;
+    out->reachable = out->candidates;
+    out->outside_exact = false;
+    out->over = true;
+    return false;
   }
   if (ctx.bad != NULL || ctx.junk) {
     restore_list(heap, young);
@@ -568,6 +591,17 @@ static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
 static void clear_collecting(head_t *list) {
   for (head_t *h = next_of(list); h != list; h = next_of(h))
     h->gc_prev &= ~PREV_FLAGS;
+}
+
+bool rcgc__prove_list(rcgc_heap *heap, head_t *list, head_t *kept) {
+  head_t unreachable;
+  list_init(&unreachable);
+  deduce_t d = {0, 0, false, false, false};
+  bool ok = deduce_unreachable(heap, list, &unreachable, &d, MODE_LIST, false, false);
+  list_merge(list, kept); /* the reachable (all of it when the proof failed) */
+  clear_collecting(&unreachable);
+  list_merge(&unreachable, list);
+  return ok;
 }
 
 /* ------------------------------------------------------------ phase 3 */
@@ -968,7 +1002,7 @@ long rcgc__collect_list(rcgc_heap *heap, int generation, unsigned flags, head_t 
   head_t *old = &heap->gens[older < RCGC_NUM_GENERATIONS ? older : generation].head;
 
   long collected = 0, uncollectable = 0;
-  deduce_t d = {0, 0, false, false};
+  deduce_t d = {0, 0, false, false, false};
 
   /* step 1 */
   /* no user code can see the garbage, and nothing needs it listed: a
@@ -983,7 +1017,13 @@ long rcgc__collect_list(rcgc_heap *heap, int generation, unsigned flags, head_t 
     nreachable += fin->live;
   }
   if (!ok) {
-    list_merge(&young, old);
+    if (d.over) { /* incremental.c takes them (policy.c) */
+      list_merge(&young, &heap->suspects);
+      heap->closure_over = true;
+      nreachable = 0; /* (its time per candidate sets the next limit) */
+    } else {
+      list_merge(&young, old);
+    }
     goto done;
   }
   if (d.all_garbage) {
@@ -1030,7 +1070,7 @@ long rcgc__collect_list(rcgc_heap *heap, int generation, unsigned flags, head_t 
   if (user_calls > 0) {
     head_t still;
     list_init(&still);
-    deduce_t r = {0, 0, false, false};
+    deduce_t r = {0, 0, false, false, false};
     if (deduce_unreachable(heap, &unreachable, &still, &r, MODE_LIST, false, false)) {
       list_merge(&unreachable, old);
       list_merge(&still, &unreachable);
@@ -1067,7 +1107,9 @@ long rcgc__collect_list(rcgc_heap *heap, int generation, unsigned flags, head_t 
       debug_object(heap, "uncollectable", h);
   }
 
-done:;
+done:
+  if (fin != NULL)
+    collected += fin->released;
   /* returning empty pages is part of the pause */
   if (!heap->destroying)
     rcgc__pools_maybe_trim(heap, bytes_at_start, trim_allowance(heap, flags, fin));

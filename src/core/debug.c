@@ -445,6 +445,14 @@ long rcgc__check_heap(rcgc_heap *heap) {
       bad += check_side_flags(heap, h, &watched);
     }
   }
+  /* the garbage an incremental collection frees in slices (strict stores):
+  ** counted alive, on no list above, watched or not like any object */
+  head_t *doomed = rcgc__inc_doomed(heap);
+  if (doomed != NULL)
+    for (head_t *h = next_of(doomed); h != doomed; h = next_of(h)) {
+      total++;
+      bad += check_side_flags(heap, h, &watched);
+    }
   /* X1 from the watches' side: every watch names an object on a list */
   if (!watched.unknown && watched.seen != watched.n) {
     rcgc__report(heap, "rcgc: check: %zu expect-freed watch%s name%s an object on no list\n",

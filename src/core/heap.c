@@ -50,7 +50,7 @@ rcgc_heap *rcgc_heap_new(const rcgc_config *cfg) {
     c.size = sizeof c;
   }
   if ((unsigned)c.destroy_policy > RCGC_DESTROY_NO_FINALIZE ||
-      (c.flags & ~(unsigned)(RCGC_CONFIG_NO_POOL | RCGC_CONFIG_SERIALS)) ||
+      (c.flags & ~(unsigned)(RCGC_CONFIG_NO_POOL | RCGC_CONFIG_SERIALS | RCGC_CONFIG_STRICT_STORES)) ||
       (c.policy != RCGC_POLICY_SUSPECTS && c.policy != RCGC_POLICY_CPYTHON) ||
       c.pause_budget_us > RCGC_PAUSE_BUDGET_MAX)
     return NULL;

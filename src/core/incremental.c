@@ -14,7 +14,8 @@
 ** hold between slices, and rcgc_check_heap, the leak tools and every
 ** enumeration see it there): the collection's four lists, in phase order,
 **   INIT     candidates not yet entered in the table (closure collections:
-**            the suspects first, then generations 0 and 1)
+**            the suspects first, then generations 0 and 1; a full
+**            collection: the suspects it took)
 **   SUB      candidates whose references are still to be subtracted
 **   MARK     subtracted, not yet sorted into live and garbage
 **   GARBAGE  the estimate: candidates no slice found a reason to keep
@@ -30,8 +31,12 @@
 **   V_COUNT   refcount when entered, minus the references from candidates
 **             found since, floored at 0
 **   V_LIVE    reached from a candidate with an outside reference, or
-**             decremented by the program (the barrier): kept
+**             its count changed (the barrier): kept
 **   V_GARB    on the GARBAGE list
+**   V_MOVE    kept by the barrier of increments while on GARBAGE: still
+**             there until the gray stack's turn moves it to generation 2
+**             (an increment may come from a walk of the lists -- an
+**             rcgc_list being filled -- which a move would derail)
 **   V_EXPAND  closure collections: a suspect or an object pulled in, whose
 **             children not yet candidates are pulled in
 ** An object loses its state when it dies or is untracked (obj.c,
@@ -45,8 +50,8 @@
 ** state any more and is skipped.
 **
 ** ---------------------------------------------------------------- phases
-**   INIT      closure collections: enter each candidate with its refcount;
-**             a suspect gets V_EXPAND and loses TI_SUSPECT
+**   INIT      enter each candidate with its refcount; a suspect loses
+**             TI_SUSPECT and, in a closure collection, gets V_EXPAND
 **   SUB       traverse each candidate: each reference to a candidate
 **             decrements its count; a full collection enters a tracked,
 **             unfrozen child it does not know yet (every such object was a
@@ -86,14 +91,23 @@
 ** made while the collection runs waits for the next one.
 **
 ** ---------------------------------------------------------------- the barrier
-** A candidate whose count is decremented between slices (rcgc__suspect,
-** which every decrement of a tracked object without TI_SUSPECT reaches) is
-** marked V_LIVE and pushed on the gray stack: the snapshot-at-the-start
-** rule. It keeps the estimate close to the truth when a program moves
-** references with rcgc_set, at the price of keeping for one collection an
-** object that dies then. The object also becomes a suspect as usual, so a
+** A candidate whose count changes between slices is marked V_LIVE and
+** pushed on the gray stack: the snapshot-at-the-start rule. Decrements
+** reach rcgc__suspect (every decrement of a tracked object without
+** TI_SUSPECT does, and no candidate keeps TI_SUSPECT once entered: INIT
+** and SUB clear it); the object also becomes a suspect as usual, so a
 ** cycle that decrement made garbage is found by the next collection.
-** Increments need no barrier (the inline rcgc_incref is unchanged).
+** Increments of an object with TI_INC leave the inline rcgc_incref (and
+** ref_inc, every increment the library makes) for rcgc__inc_incref; a
+** candidate found on GARBAGE goes back to generation 2 at its turn on the
+** gray stack (V_MOVE: not at once, as the increment may come from a walk
+** of the lists). An object
+** untracked while it has a state has its children marked (it is outside
+** from then on, but its references were subtracted as inside ones). The
+** barrier keeps the estimate close to the truth when a program moves
+** references with rcgc_set, at the price of keeping for one collection an
+** object that dies then; with strict stores it makes the estimate exact
+** (below).
 **
 ** ---------------------------------------------------------------- memory
 ** The side arrays (4 bytes per block of each page that has held a
@@ -119,9 +133,10 @@
 #define V_GARB 0x40000000u
 #define V_EXPAND 0x20000000u
 #define V_IN 0x10000000u /* every state has it: a state word is never 0 */
-#define V_COUNT 0x0fffffffu
+#define V_MOVE 0x08000000u
+#define V_COUNT 0x07ffffffu
 
-enum { PH_INIT, PH_SUB, PH_MARK };
+enum { PH_INIT, PH_SUB, PH_MARK, PH_RELEASE };
 
 /* A slot of a table: in use by the running collection when its epoch is
 ** the table's, empty otherwise -- so the table, kept from one
@@ -150,7 +165,20 @@ typedef struct inc_t {
   size_t ngray, capgray;
   size_t candidates; /* objects entered */
   size_t live;       /* candidates sent to generation 2 */
+  size_t zeroed;     /* states whose count reached 0 */
+  size_t kept;       /* states marked V_LIVE other than by MARK's scan:
+                        the barrier, rcgc_untrack, a count too large */
+  bool all_garbage;  /* RELEASE without MARK: every state is garbage */
   double t_start;    /* of the current slice */
+  /* RELEASE (strict stores): the garbage still to free, on a list no
+  ** enumeration sees; the blocks freed so far (uncounted), kept from reuse
+  ** until the end (pooled ones per class, chained as a free list; the
+  ** others with their headers); what FINISH is told */
+  head_t doomed;
+  size_t ndoomed;
+  void *ret_first[POOL_CLASSES], *ret_last[POOL_CLASSES];
+  head_t *others;
+  inc_finish_t fin;
 } inc_t;
 
 #define INIT_LIST(heap) (&(heap)->inc_lists[0])
@@ -325,6 +353,21 @@ static inline uint32_t *find(rcgc_heap *heap, const head_t *h) {
   return s != NULL ? &s->val : NULL;
 }
 
+static void gray_push(rcgc_heap *heap, inc_t *in, head_t *h) {
+  if (in->ngray == in->capgray) {
+    size_t ncap = in->capgray ? in->capgray * 2 : 256;
+    head_t **ng = rcgc__raw_realloc(heap, in->gray, in->capgray * sizeof *ng, ncap * sizeof *ng);
+    if (ng == NULL) {
+      in->failed = true;
+      return;
+    }
+    in->gray = ng;
+    in->capgray = ncap;
+    note_bytes(heap);
+  }
+  in->gray[in->ngray++] = h;
+}
+
 /* Enter 'h' (without a state) with 'val'. NULL when memory is short
 ** (in->failed is set). */
 static uint32_t *enter(rcgc_heap *heap, inc_t *in, head_t *h, uint32_t val) {
@@ -350,6 +393,10 @@ static uint32_t *enter(rcgc_heap *heap, inc_t *in, head_t *h, uint32_t val) {
   *v = val | V_IN;
   h->tinfo |= TI_INC;
   in->candidates++;
+  if (val & V_LIVE) { /* a count too large: MARK traverses it from the gray stack */
+    in->kept++;
+    gray_push(heap, in, h);
+  }
   return v;
 }
 
@@ -359,24 +406,11 @@ static inline uint32_t start_value(const head_t *h) {
   return h->refcnt > V_COUNT ? V_LIVE : (uint32_t)h->refcnt;
 }
 
-static inline void count_down(uint32_t *v) {
-  if (*v & V_COUNT)
+static inline void count_down(inc_t *in, uint32_t *v) {
+  if (*v & V_COUNT) {
     (*v)--;
-}
-
-static void gray_push(rcgc_heap *heap, inc_t *in, head_t *h) {
-  if (in->ngray == in->capgray) {
-    size_t ncap = in->capgray ? in->capgray * 2 : 256;
-    head_t **ng = rcgc__raw_realloc(heap, in->gray, in->capgray * sizeof *ng, ncap * sizeof *ng);
-    if (ng == NULL) {
-      in->failed = true;
-      return;
-    }
-    in->gray = ng;
-    in->capgray = ncap;
-    note_bytes(heap);
+    in->zeroed += (*v & V_COUNT) == 0;
   }
-  in->gray[in->ngray++] = h;
 }
 
 /* ------------------------------------------------------------ hooks */
@@ -413,14 +447,42 @@ void rcgc__inc_page_gone(rcgc_heap *heap, pool_page_t *p) {
 
 void rcgc__inc_barrier(rcgc_heap *heap, head_t *h) {
   inc_t *in = heap->inc;
-  if (in == NULL)
+  if (in == NULL || in->phase == PH_RELEASE)
     return;
   uint32_t *v = find(heap, h);
   if (v == NULL || (*v & V_LIVE))
     return;
   /* rcgc__suspect has just moved it to the suspects list: off GARBAGE */
   *v = (*v & ~V_GARB) | V_LIVE;
+  in->kept++;
   gray_push(heap, in, h);
+}
+
+/* The state of a candidate the program is about to reach in a way the
+** estimate may not have seen: kept (V_LIVE), and its children marked from
+** the gray stack -- moved back from GARBAGE if it is there. */
+static void keep(rcgc_heap *heap, inc_t *in, head_t *h, uint32_t *v) {
+  in->kept++;
+  *v = (*v & V_GARB ? (*v & ~V_GARB) | V_MOVE : *v) | V_LIVE;
+  gray_push(heap, in, h);
+}
+
+/* The barrier of increments. Without it, a count snapshot taken when the
+** object was entered plus a reference made since (rcgc_set into an object
+** the collection traverses later) could count down to 0 while the program
+** holds the reference the snapshot counted. With no state (the collection
+** ended, or the object left it) the flag is stale: cleared, so that the
+** next increments take the inline path. */
+void rcgc__inc_incref(rcgc_heap *heap, head_t *h) {
+  inc_t *in = heap->inc;
+  uint32_t *v = in != NULL && in->phase != PH_RELEASE ? find(heap, h) : NULL;
+  if (v == NULL) {
+    if (in == NULL || in->phase != PH_RELEASE)
+      h->tinfo &= ~(uint32_t)TI_INC;
+    return;
+  }
+  if (!(*v & V_LIVE))
+    keep(heap, in, h, v);
 }
 
 /* ------------------------------------------------------------ slices */
@@ -454,13 +516,13 @@ static int visit_sub(void *child, const char *edge, void *arg) {
   inc_t *in = st->in;
   uint32_t *v = (c->tinfo & TI_INC) ? find(st->heap, c) : NULL;
   if (v != NULL) {
-    count_down(v);
+    count_down(in, v);
     return 0;
   }
   if (in->full) {
     v = enter(st->heap, in, c, start_value(c));
     if (v != NULL)
-      count_down(v);
+      count_down(in, v);
     return 0;
   }
   if (!st->expanding)
@@ -469,7 +531,7 @@ static int visit_sub(void *child, const char *edge, void *arg) {
   v = enter(st->heap, in, c, start_value(c) | V_EXPAND);
   if (v == NULL)
     return 0;
-  count_down(v);
+  count_down(in, v);
   c->tinfo &= ~(uint32_t)TI_SUSPECT;
   list_move(c, next_of(SUB_LIST(st->heap))); /* before SUB's first: at its front */
   return 0;
@@ -492,13 +554,30 @@ static int visit_mark(void *child, const char *edge, void *arg) {
   return 0;
 }
 
+/* An untracked object is outside every collection: its references count as
+** outside ones. A candidate already traversed had them counted as inside,
+** so its children are kept (marked from it now, while it still has its
+** state); rcgc__inc_forget then takes its state. */
+void rcgc__inc_untrack(rcgc_heap *heap, head_t *h) {
+  inc_t *in = heap->inc;
+  if (in == NULL || in->phase == PH_RELEASE)
+    return;
+  uint32_t *v = find(heap, h);
+  if (v == NULL)
+    return;
+  *v |= V_LIVE;
+  in->kept++;
+  step_t st = {.heap = heap, .in = in, .tinfo_limit = (heap->ntypes - 1u) << TI_SHIFT};
+  rcgc__traverse(heap, h, visit_mark, &st);
+}
+
 /* One unit of each phase; false when the phase has nothing left. */
 static bool step_init(rcgc_heap *heap, inc_t *in) {
   head_t *l = INIT_LIST(heap);
   if (list_empty(l))
     return false;
   head_t *h = next_of(l);
-  uint32_t v = start_value(h) | ((h->tinfo & TI_SUSPECT) ? V_EXPAND : 0);
+  uint32_t v = start_value(h) | ((h->tinfo & TI_SUSPECT) && !in->full ? V_EXPAND : 0);
   if (enter(heap, in, h, v) == NULL)
     return false;
   h->tinfo &= ~(uint32_t)TI_SUSPECT;
@@ -531,8 +610,18 @@ static bool step_mark(step_t *st) {
   inc_t *in = st->in;
   if (in->ngray > 0) {
     head_t *g = in->gray[--in->ngray];
-    if (find(heap, g) != NULL) /* else it died since it was pushed */
-      rcgc__traverse(heap, g, visit_mark, st);
+    uint32_t *v = find(heap, g);
+    if (v == NULL) /* it died since it was pushed */
+      return true;
+    if (*v & V_MOVE) { /* kept on GARBAGE by the barrier of increments */
+      *v &= ~V_MOVE;
+      /* (unless it left GARBAGE meanwhile: a decrement made it a suspect,
+      ** or a stop-the-world suspect collection beside a backstop took it
+      ** onto its own lists, links with flags, or let it survive) */
+      if (!(g->tinfo & TI_SUSPECT) && !(g->gc_prev & PREV_FLAGS) && g->gc_prev != 0)
+        list_move(g, OLD_LIST(heap));
+    }
+    rcgc__traverse(heap, g, visit_mark, st);
     return true;
   }
   head_t *l = MARK_LIST(heap);
@@ -553,6 +642,176 @@ static bool step_mark(step_t *st) {
     list_move(h, GARBAGE_LIST(heap));
   }
   return true;
+}
+
+/* ------------------------------------------------------------ release
+** Strict stores (RCGC_CONFIG_STRICT_STORES): the estimate is exact (the
+** argument is in docs/design.md, section 5), so instead of FINISH's proof
+** RELEASE frees GARBAGE, one object per unit, as delete_garbage (collect.c)
+** frees a collection's garbage -- only the references that leave the
+** garbage are released, each object's destroy runs, its block is retired --
+** but in slices. Between them the garbage waits on 'doomed', which no
+** enumeration of the heap walks: nothing but the collector can reach it.
+** A member is told by its state (V_GARB, kept until the end) or, once its
+** block is retired in a release build, by its poisoned header; retired
+** blocks stay out of the pools until the end (a later member's traverse
+** still reads them), when they are spliced in at once. No trim runs while
+** an incremental collection does (policy.c), so none can count them as
+** free meanwhile. Only when no user code could run on the garbage (no
+** finalizer, legacy finalizer or weak reference in the heap, no debug
+** flag that lists it): otherwise FINISH runs as without the flag. */
+
+bool rcgc__inc_divisible(const rcgc_heap *heap) {
+  return (heap->cfg.flags & RCGC_CONFIG_STRICT_STORES) && !heap->some_type_has_finalizer &&
+         !heap->some_type_has_legacy && heap->wr_used == 0 &&
+         !(heap->debug & (RCGC_DEBUG_COLLECTABLE | RCGC_DEBUG_SAVEALL));
+}
+
+/* Is 'c' (a child reported by a member's traverse) a member? */
+static inline bool member(rcgc_heap *heap, const head_t *c) {
+  if (c->tinfo == (uint32_t)TYPE_POISON << TI_SHIFT)
+    return true; /* retired already (release builds) */
+  if (!(c->tinfo & TI_INC))
+    return false;
+  const uint32_t *v = find(heap, c);
+  return v != NULL && !(*v & V_LIVE) && (heap->inc->all_garbage || (*v & V_GARB));
+}
+
+static int visit_release_out(void *child, const char *edge, void *arg) {
+  (void)edge;
+  rcgc_heap *heap = arg;
+  head_t *c = AS_HEAD(child);
+  if (member(heap, c))
+    return 0;
+  if (c->refcnt == 0) {
+    rcgc__misuse(heap, child, "refcount is too small",
+                 "a traverse function reported a reference to an object already freed");
+    return 0;
+  }
+  if (c->refcnt != RC_IMMORTAL && --c->refcnt == 0)
+    rcgc__on_refcount_zero(heap, c); /* draining is set: only pushed */
+  else if (!(c->tinfo & RCGC_TI_QUIET_))
+    rcgc__suspect(heap, c);
+  return 0;
+}
+
+/* The estimate is complete: it becomes the garbage RELEASE frees. Debug
+** builds prove it first, as FINISH would, and report what is not garbage
+** (the program broke its promise), which goes to generation 2. */
+static void begin_release(rcgc_heap *heap, inc_t *in) {
+  head_t *g = GARBAGE_LIST(heap);
+#ifdef RCGC_CHECKS
+  head_t kept;
+  list_init(&kept);
+  bool proved = rcgc__prove_list(heap, g, &kept);
+  size_t nkept = 0;
+  for (head_t *h = next_of(&kept); h != &kept; h = next_of(h)) {
+    uint32_t *v = find(heap, h);
+    *v = (*v & ~V_GARB) | V_LIVE;
+    nkept++;
+  }
+  in->kept += nkept;
+  if (nkept > 0 && proved)
+    rcgc__misuse(heap, FROM_HEAD(next_of(&kept)), "strict stores",
+                 "an incremental collection of a heap with RCGC_CONFIG_STRICT_STORES found "
+                 "this object (and %zu more) garbage, but a reference from outside the "
+                 "garbage reaches it: a reference was moved out of an object without a "
+                 "decrement; the objects are kept",
+                 nkept - 1);
+  in->live += nkept;
+  list_merge(&kept, OLD_LIST(heap));
+#endif
+  list_init(&in->doomed);
+  list_merge(g, &in->doomed);
+  in->fin = (inc_finish_t){in->candidates, in->live, 0.0, heap->nbytes, 0.0, 0};
+  in->phase = PH_RELEASE;
+}
+
+/* A closure collection that frees in slices, at the end of SUB: did every
+** count reach 0, with nothing marked live (by the barrier, rcgc_untrack or
+** a count too large)? Then every candidate is garbage -- the shortcut of
+** collect.c's step 1 -- and the states need no V_GARB: RELEASE takes a
+** state without V_LIVE for a member. (A candidate that died meanwhile was
+** counted entered but maybe not zeroed: no shortcut, which is only
+** slower.) */
+static bool all_garbage(const rcgc_heap *heap, const inc_t *in) {
+  return !in->full && !(in->flags & COLLECT_BACKSTOP) && in->zeroed == in->candidates &&
+         in->kept == 0 && in->ngray == 0 && rcgc__inc_divisible(heap);
+}
+
+/* Retire the block of member 'h', destroyed and with its references out
+** released. */
+static void retire(rcgc_heap *heap, inc_t *in, head_t *h, const type_desc_t *d) {
+  in->fin.released++;
+#ifndef RCGC_CHECKS
+  if (d->pool != 0 && !(h->tinfo & TI_SIZED)) {
+    size_t c = d->pool - 1u;
+    heap->nobjects--;
+    heap->nbytes -= d->bsize;
+    h->refcnt = 0;
+    h->tinfo = TYPE_POISON << TI_SHIFT;
+    h->gc_next = (uintptr_t)in->ret_first[c]; /* the pool's free link */
+    mark_free(h);
+    if (in->ret_first[c] == NULL)
+      in->ret_last[c] = h;
+    in->ret_first[c] = h;
+    return;
+  }
+#else
+  (void)d;
+#endif
+  /* a block of its own, or any block of a debug build: uncounted now,
+  ** its header kept for the end (end_release) */
+  heap->nobjects--;
+  heap->nbytes -= object_block_size(heap, h);
+  h->gc_next = (uintptr_t)in->others;
+  in->others = h;
+}
+
+/* One unit: free the first member left. */
+static bool step_release(rcgc_heap *heap, inc_t *in) {
+  head_t *l = &in->doomed;
+  if (list_empty(l))
+    return false;
+  head_t *h = next_of(l);
+  list_remove(h);
+  int was_draining = heap->draining;
+  head_t *below = heap->zero_stack;
+  heap->draining = 1;
+  rcgc__traverse(heap, h, visit_release_out, heap);
+  const type_desc_t *d = &heap->tdesc[type_id_of(h)];
+  if (!d->plain || (h->tinfo & (TI_WATCHED | TI_WEAKREFD)))
+    rcgc__destroy_object(heap, h);
+  retire(heap, in, h, d);
+  heap->draining = was_draining;
+  rcgc__drain_to(heap, below); /* what only the member kept alive */
+  return true;
+}
+
+/* Every member is freed: the retired blocks go back. */
+static void end_release(rcgc_heap *heap, inc_t *in) {
+  for (size_t c = 0; c < POOL_CLASSES; c++) {
+    if (in->ret_first[c] != NULL) {
+      *(void **)in->ret_last[c] = heap->classes[c].free;
+      heap->classes[c].free = in->ret_first[c];
+      in->ret_first[c] = NULL;
+    }
+  }
+  while (in->others != NULL) {
+    head_t *h = in->others;
+    in->others = (head_t *)h->gc_next;
+    h->gc_prev = 0;
+    rcgc__block_retire(heap, h, object_lead(heap, h), object_block_size(heap, h));
+  }
+  long freed = in->fin.released;
+  heap->gens[0].count = heap->gens[0].count > freed ? heap->gens[0].count - freed : 0;
+}
+
+/* rcgc_check_heap: the garbage RELEASE has still to free (NULL when none
+** runs), on no list that heap_lists names. */
+head_t *rcgc__inc_doomed(rcgc_heap *heap) {
+  inc_t *in = heap->inc;
+  return in != NULL && in->phase == PH_RELEASE ? &in->doomed : NULL;
 }
 
 /* ------------------------------------------------------------ start, end */
@@ -592,7 +851,11 @@ bool rcgc__inc_paced(const rcgc_heap *heap) {
 }
 
 void rcgc__inc_abandon(rcgc_heap *heap) {
-  if (heap->inc != NULL)
+  if (heap->inc == NULL)
+    return;
+  if (heap->inc->phase == PH_RELEASE)
+    (void)rcgc__inc_finish(heap); /* freed in part: it can only go on */
+  else
     give_up(heap, heap->inc);
 }
 
@@ -634,7 +897,12 @@ bool rcgc__inc_start(rcgc_heap *heap, int generation, unsigned flags) {
   ** step not divided) */
   size_t guess = heap->inc_examined[generation] + heap->inc_examined[generation] / 2;
   bool backstop = full || (flags & COLLECT_BACKSTOP);
-  if (!table_ready(heap, &heap->inc_tables[backstop], backstop ? heap->nraw : guess))
+  /* paged: the states of pooled candidates in their pages' side arrays, the
+  ** table for the rest. Backstops, and every collection of a heap whose
+  ** collections free in slices: there a suspect collection may pull in a
+  ** million objects, and a table that grows is a step not divided */
+  bool paged = backstop || rcgc__inc_divisible(heap);
+  if (!table_ready(heap, &heap->inc_tables[paged], paged ? heap->nraw : guess))
     return false;
   inc_t *in = rcgc__raw_alloc(heap, sizeof *in);
   if (in == NULL)
@@ -643,15 +911,19 @@ bool rcgc__inc_start(rcgc_heap *heap, int generation, unsigned flags) {
   in->generation = generation;
   in->flags = flags;
   in->full = full;
-  in->paged = backstop;
-  if (backstop)
+  in->paged = paged;
+  if (paged)
     side_epoch_next(heap);
-  in->phase = full ? PH_SUB : PH_INIT;
+  in->phase = PH_INIT;
   heap->inc = in;
   heap->inc_stats.running = 1;
   note_bytes(heap);
-  /* the counts and candidates of collect.c's step 0: a full collection's
-  ** need no INIT phase (they are entered at first contact) */
+  /* the counts and candidates of collect.c's step 0. A full collection's
+  ** are entered at first contact, but for the suspects it takes: INIT
+  ** enters them, and clears their flag, before SUB can meet one (with the
+  ** flag, a decrement would skip the barrier) */
+  if (full)
+    list_merge(&heap->suspects, INIT_LIST(heap));
   rcgc__take_candidates(heap, generation, flags, !full, full ? SUB_LIST(heap) : INIT_LIST(heap));
   rcgc__schedule(heap); /* automatic points now run its slices (policy.c) */
   return true;
@@ -676,11 +948,27 @@ static bool work(rcgc_heap *heap, inc_t *in, double budget_s) {
       break;
     case PH_SUB:
       more = step_sub(&st);
-      if (!more && !in->failed)
+      if (!more && !in->failed) {
         in->phase = PH_MARK;
+        if (all_garbage(heap, in)) {
+          /* nothing can be kept: MARK would only move each to GARBAGE */
+          in->all_garbage = true;
+          list_merge(MARK_LIST(heap), GARBAGE_LIST(heap));
+          begin_release(heap, in);
+        }
+      }
+      break;
+    case PH_RELEASE:
+      if (!step_release(heap, in))
+        return true;
+      more = true;
       break;
     default:
       more = step_mark(&st);
+      if (!more && !in->failed && rcgc__inc_divisible(heap)) {
+        begin_release(heap, in); /* and on: RELEASE is divided */
+        break;
+      }
       if (!more && !in->failed) {
         /* the estimate is complete. FINISH, which is not divided, runs
         ** in this slice -- unless other work of this slice already took
@@ -733,8 +1021,15 @@ bool rcgc__inc_slice(rcgc_heap *heap, double budget_s) {
     rcgc__debug_check(heap, "a slice of an incremental collection", in->generation);
     return true;
   }
+  inc_finish_t fin = {in->candidates, in->live, in->t_start, heap->nbytes, budget_s, 0};
+  if (in->phase == PH_RELEASE) {
+    /* the garbage is freed: FINISH has an empty list, and reports */
+    end_release(heap, in);
+    fin = in->fin;
+    fin.t_start = in->t_start;
+    fin.budget = budget_s;
+  }
   /* FINISH: the exact step on the estimate, in this slice */
-  inc_finish_t fin = {in->candidates, in->live, in->t_start, heap->nbytes, budget_s};
   int generation = in->generation;
   unsigned flags = in->flags;
   drop_state(heap, in);
@@ -810,8 +1105,10 @@ long rcgc__inc_check(rcgc_heap *heap) {
           why = "it has a state already";
         else if ((i == 2 || i == 3 || (i == 1 && !in->full)) && v == NULL)
           why = "it has no state";
-        else if (i == 3 && (*v & (V_GARB | V_LIVE)) != V_GARB)
+        else if (i == 3 && (*v & (V_GARB | V_LIVE)) != V_GARB && !(*v & V_MOVE))
           why = "its state is not garbage";
+        else if (v != NULL && (*v & V_MOVE) && i != 3)
+          why = "its state says it waits on GARBAGE";
         else if (i != 3 && v != NULL && (*v & V_GARB))
           why = "its state says garbage";
         else if (v != NULL && !(h->tinfo & TI_INC))
@@ -824,6 +1121,25 @@ long rcgc__inc_check(rcgc_heap *heap) {
         rcgc__describe(heap, h, d, sizeof d);
         rcgc__report(heap, "rcgc: check: %s is on the incremental collection's %s list, but %s\n",
                      d, names[i], why);
+        bad++;
+      }
+    }
+  }
+  /* RELEASE: GARBAGE is empty, and what waits has states of garbage */
+  if (in != NULL && in->phase == PH_RELEASE) {
+    if (!list_empty(GARBAGE_LIST(heap))) {
+      rcgc__report(heap, "rcgc: check: the GARBAGE list is not empty while RELEASE runs\n");
+      bad++;
+    }
+    head_t *l = &in->doomed;
+    for (head_t *h = next_of(l), *prev = l; h != l; prev = h, h = next_of(h)) {
+      uint32_t *v = find(heap, h);
+      bool garbage = v != NULL && !(*v & V_LIVE) && (in->all_garbage || (*v & V_GARB));
+      if ((head_t *)h->gc_prev != prev || !garbage) {
+        char d[300];
+        rcgc__describe(heap, h, d, sizeof d);
+        rcgc__report(heap, "rcgc: check: %s waits to be freed by RELEASE, but %s\n", d,
+                     !garbage ? "its state is not garbage" : "its link is broken");
         bad++;
       }
     }

@@ -111,6 +111,7 @@ typedef rcgc_head_ head_t;
 /* rcgc_decref's inline path skips rcgc_suspect_ for these flags. */
 _Static_assert(RCGC_TI_QUIET_ == (TI_UNTRACKED | TI_FROZEN | TI_SUSPECT),
                "RCGC_TI_QUIET_ in rcgc.h must match the TI_* flags");
+_Static_assert(RCGC_TI_INC_ == TI_INC, "RCGC_TI_INC_ in rcgc.h must match TI_INC");
 
 #define FROM_HEAD(h) ((void *)((head_t *)(h) + 1))
 /* The header of an object; AS_CHEAD for a const object (no const is cast
@@ -417,6 +418,14 @@ struct rcgc_heap {
   double stw_per_candidate;  /* seconds, the last stop-the-world automatic
                              ** collection's (policy.c, stop_the_world) */
   unsigned pause_budget_us; /* 0: stop-the-world automatic collections */
+  /* an automatic suspect collection of a heap that frees in slices
+  ** (rcgc__inc_divisible) runs stop-the-world until its closure passes
+  ** closure_limit candidates (0: no limit); then it gives up, its
+  ** candidates suspects again (closure_over), for an incremental one
+  ** (policy.c) */
+  size_t closure_limit;
+  bool closure_over;
+  bool beside_waits; /* one gave up beside a backstop: none until it ends */
   size_t inc_examined[RCGC_NUM_GENERATIONS]; /* candidates of the last
                                              ** collection of each generation
                                              ** (collect.c): the next
@@ -659,6 +668,8 @@ typedef struct inc_finish_t {
   double t_start;   /* when the last slice began */
   size_t bytes_at_finish; /* heap->nbytes when the last step began */
   double budget;    /* seconds, the last slice's (< 0: none) */
+  long released;    /* garbage the slices freed themselves (strict stores:
+                       incremental.c); the list collection adds it */
 } inc_finish_t;
 long rcgc__collect_list(rcgc_heap *heap, int generation, unsigned flags, head_t *candidates,
                         const inc_finish_t *fin);
@@ -666,6 +677,11 @@ void rcgc__invoke_callbacks(rcgc_heap *heap, rcgc_phase phase, const rcgc_collec
 void rcgc__debug_check(rcgc_heap *heap, const char *what, int generation); /* DEBUG_CHECK */
 void rcgc__take_candidates(rcgc_heap *heap, int generation, unsigned flags, bool closure,
                            head_t *into); /* step 0 */
+/* Prove 'list' garbage as a collection's step 1 would, changing nothing
+** else: the objects that are not garbage move to 'kept' (plain links); the
+** rest stay on 'list', plain. False when the proof failed (reported):
+** everything is on 'kept'. */
+bool rcgc__prove_list(rcgc_heap *heap, head_t *list, head_t *kept);
 
 /* incremental.c */
 bool rcgc__inc_start(rcgc_heap *heap, int generation, unsigned flags);
@@ -675,6 +691,12 @@ bool rcgc__inc_slice(rcgc_heap *heap, double budget_s); /* true: still running *
 long rcgc__inc_finish(rcgc_heap *heap);
 void rcgc__inc_forget(rcgc_heap *heap, head_t *h); /* 'h' dies or is untracked */
 void rcgc__inc_barrier(rcgc_heap *heap, head_t *h); /* 'h' was decremented */
+void rcgc__inc_incref(rcgc_heap *heap, head_t *h); /* 'h' is being incremented */
+void rcgc__inc_untrack(rcgc_heap *heap, head_t *h); /* 'h' is being untracked */
+head_t *rcgc__inc_doomed(rcgc_heap *heap); /* debug.c: RELEASE's garbage */
+/* Strict stores, and no user code can run on garbage: an incremental
+** collection has no step that is not divided (it frees in slices). */
+bool rcgc__inc_divisible(const rcgc_heap *heap);
 long rcgc__inc_check(rcgc_heap *heap); /* debug.c: the state's invariants */
 void rcgc__inc_abandon(rcgc_heap *heap); /* give a running one up, quietly */
 bool rcgc__inc_paced(const rcgc_heap *heap); /* a backstop runs (policy.c) */
@@ -792,6 +814,8 @@ static inline void settle_suspect_bit(const rcgc_heap *heap, head_t *h) {
 #define RC_IMMORTAL UINT32_MAX
 void rcgc__saturate(rcgc_heap *heap, head_t *h); /* obj.c: count >= RC_IMMORTAL - 1 */
 static inline void ref_inc(rcgc_heap *heap, head_t *h) {
+  if (RCGC_UNLIKELY(h->tinfo & TI_INC))
+    rcgc__inc_incref(heap, h); /* the barrier (incremental.c) */
   if (RCGC_UNLIKELY(h->refcnt >= RC_IMMORTAL - 1))
     rcgc__saturate(heap, h);
   else

@@ -273,6 +273,8 @@ static int untrack(rcgc_heap *heap, void *obj) {
     return r;
   head_t *h = AS_HEAD(obj);
   if (!(h->tinfo & TI_UNTRACKED)) {
+    if (RCGC_UNLIKELY(h->tinfo & TI_INC) && heap->inc != NULL)
+      rcgc__inc_untrack(heap, h); /* its children stay: it is outside now */
     h->tinfo = (h->tinfo | TI_UNTRACKED) & ~(uint32_t)(TI_FROZEN | TI_SUSPECT);
     if (!off_lists(heap, h))
       list_move(h, &heap->untracked);

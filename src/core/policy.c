@@ -177,6 +177,8 @@ static unsigned long long max_ull(unsigned long long a, unsigned long long b) {
 void rcgc__after_collection(rcgc_heap *heap, int generation, unsigned flags,
                             size_t live_examined) {
   sync_allocated(heap);
+  if (heap->inc == NULL)
+    heap->beside_waits = false; /* no backstop runs */
   unsigned long long avg = heap->nobjects ? heap->nbytes / heap->nobjects : 0;
   bool full = generation == RCGC_NUM_GENERATIONS - 1;
   if (full)
@@ -214,11 +216,14 @@ static bool due(rcgc_heap *heap, int *gen, unsigned *flags) {
 }
 
 /* With a pause budget, does the collection due run stop-the-world? A
-** suspect collection always does: its candidates are mostly garbage or
-** few, and its last step, which an incremental collection cannot divide,
-** costs what the garbage costs -- slicing it would add several times the
-** work per candidate (a table lookup per object and reference) and hardly
-** shorten its pause. A backstop does when it is predicted to fit in a
+** suspect collection does: its candidates are mostly garbage or few, and
+** the last step of an incremental collection costs what the garbage costs
+** -- slicing it would add several times the work per candidate (a lookup
+** per object and reference) and hardly shorten its pause. (When that step
+** can be divided -- strict stores, rcgc__inc_divisible -- it starts
+** stop-the-world all the same, but gives up for an incremental one once
+** its closure is too large for the budget: set_closure_limit below.) A
+** backstop does when it is predicted to fit in a
 ** quarter of the budget: its candidates times the time per candidate of
 ** the last stop-the-world automatic collection (100 ns before one ran).
 ** A full one's candidates are the heap's objects. A young one's are
@@ -244,6 +249,24 @@ static bool stop_the_world(const rcgc_heap *heap, int gen, unsigned flags) {
   return n * per < 0.25e-6 * heap->pause_budget_us;
 }
 
+/* Before an automatic suspect collection of a heap that frees in slices
+** (strict stores, rcgc__inc_divisible): the most candidates its closure may
+** take and still fit in half the budget, at the last stop-the-world
+** collection's time per candidate -- one that gave up included -- (100 ns
+** before one ran), at least 256.
+** Past it, the collection gives up at once (collect.c: its candidates
+** become suspects again) and an incremental one frees them in slices: how
+** much one dropped suspect brings in is not known before the closure runs.
+** Other heaps: no limit. */
+static void set_closure_limit(rcgc_heap *heap) {
+  heap->closure_limit = 0;
+  if (heap->pause_budget_us == 0 || !rcgc__inc_divisible(heap))
+    return;
+  double per = heap->stw_per_candidate > 0 ? heap->stw_per_candidate : 100e-9;
+  double n = 0.5e-6 * heap->pause_budget_us / per;
+  heap->closure_limit = n < 256 ? 256 : n > 1e12 ? (size_t)1e12 : (size_t)n;
+}
+
 /* While a backstop runs incrementally, the suspect collections of the
 ** schedule still run, stop-the-world, between its slices: garbage that a
 ** decrement made does not wait for the backstop, however long it takes.
@@ -252,9 +275,16 @@ static bool stop_the_world(const rcgc_heap *heap, int gen, unsigned flags) {
 ** step, exact on whatever is left of its estimate, stays sound. */
 static void suspects_beside(rcgc_heap *heap) {
   sync_allocated(heap);
-  if (!list_empty(&heap->suspects) &&
-      heap->allocated - heap->collect_mark >= heap->suspect_every)
+  if (!list_empty(&heap->suspects) && !heap->beside_waits &&
+      heap->allocated - heap->collect_mark >= heap->suspect_every) {
+    set_closure_limit(heap);
     (void)rcgc__collect_list(heap, 0, COLLECT_SUSPECTS, NULL, NULL);
+    heap->closure_limit = 0;
+    if (heap->closure_over) { /* too large: it waits for the backstop's end */
+      heap->closure_over = false;
+      heap->beside_waits = true;
+    }
+  }
 }
 
 /* A backstop counts as young or full when it starts. */
@@ -327,7 +357,10 @@ void rcgc__maybe_collect(rcgc_heap *heap) {
       bool paced = rcgc__inc_paced(heap);
       if (paced)
         suspects_beside(heap);
-      if (paced && rcgc__now() - heap->inc_slice_end < SLICE_PACE * heap->inc_slice_len)
+      /* (not paced while a suspect collection too large to run beside it
+      ** waits for its end: the garbage it would free piles up meanwhile) */
+      if (paced && !heap->beside_waits &&
+          rcgc__now() - heap->inc_slice_end < SLICE_PACE * heap->inc_slice_len)
         set_budget(heap, slice_every(heap)); /* the program's turn still */
       else
         auto_slice(heap);
@@ -339,10 +372,19 @@ void rcgc__maybe_collect(rcgc_heap *heap) {
   if (heap->enabled && heap->gens[0].threshold != 0 && due(heap, &gen, &flags)) {
     if (heap->pause_budget_us == 0 || stop_the_world(heap, gen, flags)) {
       count_backstop(heap, gen, flags);
+      if (flags & COLLECT_SUSPECTS)
+        set_closure_limit(heap);
       rcgc__collect(heap, gen, flags);
-      return; /* rescheduled by the collection */
-    }
-    if (start_incremental(heap, gen, flags)) {
+      heap->closure_limit = 0;
+      if (!heap->closure_over)
+        return; /* rescheduled by the collection */
+      /* too large for the pause: in slices, from its candidates, now
+      ** suspects again -- the first one at the next point, not on top of
+      ** this pause */
+      heap->closure_over = false;
+      if (start_incremental(heap, gen, flags))
+        return; /* scheduled by its start */
+    } else if (start_incremental(heap, gen, flags)) {
       auto_slice(heap);
       return;
     }

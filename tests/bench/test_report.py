@@ -160,6 +160,7 @@ def test_table_without_budget(report, tmp_path, capsys):
     with_b, doc_b = run_table(report, tmp_path / 'a', True, capsys)
     without, doc = run_table(report, tmp_path / 'b', False, capsys)
     assert 'budget' not in doc and 'rcgc-budget' not in doc['systems']
+    assert 'strict' not in doc and 'rcgc-strict' not in doc['systems']
     for part in ('churn', 'grow', 'bigtree', 'cyclechurn'):
         assert 'rcgc-budget' not in doc[part]
     assert doc['skipped'] == {'rcgc-budget': 'BENCH_SKIP'}
@@ -227,6 +228,44 @@ def test_classic_budget(report, tmp_path, capsys):
     assert e['incremental']['slices'] == 25
     assert doc['budget']['pause_budget_us'] == 500
     assert doc['systems']['rcgc-budget'].endswith('budget_us=500')
+
+
+def test_classic_strict(report, tmp_path, capsys):
+    d = str(tmp_path / 'classic')
+    write(d, 'mode', 'quick\n')
+    write(d, 'skipped.tsv', '')
+    classic_run(d, 'rcgc-default', 'rcgc 0.1.0 policy=default (library default)', 0.010, 0.100)
+    classic_run(d, 'rcgc-budget', 'rcgc 0.1.0 policy=default (library default) budget_us=500',
+                0.020, 0.400,
+                'incremental: collections=20 slices=25 longest_slice_ms=0.400 total_ms=3.0 '
+                'table_grows=2 peak_extra_bytes=4096 abandoned=0 running=0\n')
+    classic_run(d, 'rcgc-strict',
+                'rcgc 0.1.0 policy=default (library default) budget_us=500 strict_stores',
+                0.030, 0.050,
+                'incremental: collections=30 slices=70 longest_slice_ms=0.050 total_ms=7.0 '
+                'table_grows=0 peak_extra_bytes=8192 abandoned=0 running=0\n')
+    js = str(tmp_path / 'r.json')
+    assert report.classic(argparse.Namespace(out=d, json=js)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    with open(js) as f:
+        doc = json.load(f)['classic']
+
+    def row(label):
+        return next(l for l in lines if l.startswith(label + '  '))
+    # its column comes last, after rcgc-budget's
+    cells = row('gcbench-cyclic 10 s').split()
+    assert cells[-6:] == ['rcgc-budget', '0.020', '(2.00x)', 'rcgc-strict', '0.030', '(3.00x)']
+    assert row('gcbench-cyclic 10 max pause ms').endswith('rcgc-strict 0.05 (0.50x)')
+    assert row('gcbench-cyclic 10 collections').endswith('rcgc-strict 20 (full 0, 70 slices)')
+    assert row('gcbench-cyclic 10 strict').endswith(
+        '70 slices (7.0 ms in all, 0 table grows, 8192 extra bytes at the peak)')
+    assert any(l.startswith('note: rcgc-strict: classic_rcgc --policy default --budget 500 '
+                            '--strict: ') for l in lines)
+    e = doc['workloads'][1]['systems']['rcgc-strict']
+    assert (e['speedup'], e['ratio_max_pause']) == (3.0, 0.5)
+    assert e['incremental']['slices'] == 70
+    assert doc['strict']['pause_budget_us'] == 500
+    assert doc['systems']['rcgc-strict'].endswith('strict_stores')
 
 
 def test_classic_without_budget(report, tmp_path, capsys):

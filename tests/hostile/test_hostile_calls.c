@@ -184,7 +184,7 @@ static long t_heap_new_flags(rcgc_heap *h, void *o) {
   (void)h, (void)o;
   rcgc_config c;
   rcgc_config_init(&c);
-  c.flags = 1u << 2; /* no RCGC_CONFIG_* flag */
+  c.flags = 1u << 3; /* no RCGC_CONFIG_* flag */
   return P(rcgc_heap_new(&c));
 }
 /* 0 when a pause budget above RCGC_PAUSE_BUDGET_MAX makes it fail, and

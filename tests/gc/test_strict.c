@@ -1,0 +1,348 @@
+/*
+** test_strict.c -- strict stores (RCGC_CONFIG_STRICT_STORES, rcgc.h): an
+** incremental collection of a heap whose program never moves a reference
+** out of an object without a decrement frees the garbage it found in
+** slices too, with no step that is not divided; the barrier of increments
+** and of rcgc_untrack that makes its estimate exact; the cases where the
+** last step stays whole (a finalizer in the heap, no flag); and, in debug
+** builds, a broken promise reported and its objects kept. rcgc_check_heap
+** runs after every slice.
+*/
+#include "testlib.h"
+#include "internal.h" /* rcgc__inc_start, rcgc__inc_slice: collections on demand */
+
+#include <stdlib.h>
+
+TL_DEFINE;
+
+static void setup_strict(void) {
+  tl_setup();
+  rcgc_heap_destroy(tl.heap);
+  tl.heap = tl_heap_new(RCGC_CONFIG_STRICT_STORES);
+  cr_assert_not_null(tl.heap);
+  cr_assert_eq(rcgc_set_policy(tl.heap, RCGC_POLICY_SUSPECTS), RCGC_OK);
+  rcgc_disable(tl.heap);
+}
+
+static void setup_plain(void) {
+  tl_setup();
+  cr_assert_eq(rcgc_set_policy(tl.heap, RCGC_POLICY_SUSPECTS), RCGC_OK);
+  rcgc_disable(tl.heap);
+}
+
+TestSuite(strict, .init = setup_strict, .fini = tl_teardown);
+TestSuite(strict_plain, .init = setup_plain, .fini = tl_teardown);
+TestSuite(strict_broken, .init = setup_strict, .fini = tl_teardown_after_misuse);
+
+static rcgc_incremental_stats inc_stats(void) {
+  rcgc_incremental_stats s;
+  cr_assert_eq(rcgc_get_incremental_stats(tl.heap, &s), RCGC_OK);
+  return s;
+}
+
+static long stop_collected, stop_events;
+static void on_stop(rcgc_heap *h, rcgc_phase phase, const rcgc_collect_info *info, void *ud) {
+  (void)h, (void)ud;
+  if (phase == RCGC_PHASE_STOP) {
+    stop_events++;
+    stop_collected = info->collected;
+  }
+}
+
+/* Drop 'root' (a suspect: the decrement leaves its children's references)
+** and collect the suspects in slices of budget 0 -- 16 units each --,
+** checking the heap after each. Returns the slices; '*most' is the most
+** objects one slice freed. */
+static long collect_in_slices(tl_node *root, long *most) {
+  rcgc_decref(tl.heap, root);
+  cr_assert(rcgc__inc_start(tl.heap, 0, COLLECT_SUSPECTS));
+  long slices = 0, before = tl_destroyed;
+  *most = 0;
+  for (bool more = true; more;) {
+    more = rcgc__inc_slice(tl.heap, 0.0);
+    slices++;
+    if (tl_destroyed - before > *most)
+      *most = tl_destroyed - before;
+    before = tl_destroyed;
+    cr_assert_eq(rcgc_check_heap(tl.heap), 0, "after slice %ld:\n%.4000s", slices,
+                 tl.sink.buf ? tl.sink.buf : "");
+    cr_assert_lt(slices, 1000000, "the collection never ends");
+  }
+  return slices;
+}
+
+/* A ring of 'n' nodes closed by transfer: no decrement, no suspect. */
+static tl_node *ring(int n) {
+  tl_node *first = tl_new("ring"), *last = first;
+  for (int i = 1; i < n; i++) {
+    tl_node *x = tl_new("ring");
+    last->a = x;
+    last = x;
+  }
+  last->a = first;
+  return first;
+}
+
+/* ------------------------------------------------------------ release */
+
+Test(strict, a_dropped_cyclic_structure_is_freed_in_slices) {
+  enum { N = 3000 };
+  cr_assert_eq(rcgc_callback_add(tl.heap, on_stop, NULL), RCGC_OK);
+  stop_events = stop_collected = 0;
+  tl_node *r = ring(N);
+  rcgc_incref(tl.heap, r); /* the test's reference, dropped by collect_in_slices */
+  size_t count_before = rcgc_heap_object_count(tl.heap);
+  cr_assert_eq(count_before, N);
+  long most = 0;
+  long slices = collect_in_slices(r, &most);
+  cr_assert_eq(tl_destroyed, N);
+  cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);
+  /* no slice freed more than a slice's units: the garbage went in slices */
+  cr_assert_leq(most, 64, "one slice freed %ld of %d objects", most, N);
+  cr_assert_geq(slices, N / 64);
+  cr_assert_eq(stop_events, 1);
+  cr_assert_eq(stop_collected, N);
+  rcgc_incremental_stats s = inc_stats();
+  cr_assert_eq(s.collections, 1);
+  cr_assert_eq(s.running, 0);
+  cr_assert_eq(s.most_garbage, N);
+  rcgc_gen_stats st[RCGC_NUM_GENERATIONS];
+  cr_assert_eq(rcgc_get_stats(tl.heap, st), RCGC_OK);
+  cr_assert_eq(st[0].collected, N);
+}
+
+/* While the garbage is freed in slices the collection is running
+** (rcgc_collect_step says so), the heap's count goes down as it goes,
+** objects the garbage alone kept alive die with it, and rcgc_collect
+** finishes it. */
+Test(strict, the_release_is_part_of_the_collection_and_rcgc_collect_finishes_it) {
+  enum { N = 2000 };
+  tl_node *r = ring(N);
+  /* an acyclic tail only the ring holds: freed by refcount as the ring goes */
+  tl_node *leaf = tl_new("tail");
+  r->b = leaf;
+  rcgc_incref(tl.heap, r);
+  rcgc_decref(tl.heap, r); /* garbage now: a suspect ring */
+  cr_assert(rcgc__inc_start(tl.heap, 0, COLLECT_SUSPECTS));
+  size_t prev = rcgc_heap_object_count(tl.heap);
+  long releasing = 0;
+  while (tl_destroyed == 0) {
+    cr_assert(rcgc__inc_slice(tl.heap, 0.0));
+    cr_assert_eq(rcgc_check_heap(tl.heap), 0, "%.4000s", tl.sink.buf ? tl.sink.buf : "");
+  }
+  for (int i = 0; i < 20; i++) {
+    cr_assert_eq(rcgc_collect_step(tl.heap, 1), 1, "the release is running");
+    size_t now = rcgc_heap_object_count(tl.heap);
+    cr_assert_leq(now, prev);
+    releasing += now < prev;
+    prev = now;
+    cr_assert_eq(rcgc_check_heap(tl.heap), 0, "%.4000s", tl.sink.buf ? tl.sink.buf : "");
+  }
+  cr_assert_gt(releasing, 10);
+  cr_assert_lt(tl_destroyed, N + 1);
+  cr_assert_eq(inc_stats().running, 1);
+  long r2 = rcgc_collect(tl.heap, 2);
+  cr_assert_geq(r2, 0);
+  cr_assert_eq(inc_stats().running, 0);
+  cr_assert_eq(tl_destroyed, N + 1);
+  cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);
+}
+
+/* Heap destroy while the garbage is being freed: it finishes (the garbage
+** is freed in part; it cannot be given back to the program). */
+Test(strict, heap_destroy_finishes_a_running_release) {
+  enum { N = 1000 };
+  tl_node *r = ring(N);
+  rcgc_incref(tl.heap, r);
+  rcgc_decref(tl.heap, r);
+  cr_assert(rcgc__inc_start(tl.heap, 0, COLLECT_SUSPECTS));
+  while (tl_destroyed == 0)
+    cr_assert(rcgc__inc_slice(tl.heap, 0.0));
+  cr_assert_lt(tl_destroyed, N);
+  cr_assert_eq(rcgc_heap_destroy(tl.heap), 0);
+  tl.heap = NULL;
+  cr_assert_eq(tl_destroyed, N);
+}
+
+/* A full backstop frees in slices too, and the program may allocate,
+** link and drop objects between them: none of the new ones is freed with
+** the garbage, and the freed blocks are not reused until the end. */
+Test(strict, a_full_backstop_releases_in_slices_while_the_program_runs) {
+  enum { RINGS = 300, LEN = 5, KEEP = 200 };
+  for (int i = 0; i < RINGS; i++)
+    (void)ring(LEN); /* garbage by transfer: the full collection's */
+  tl_node *keep[KEEP];
+  memset(keep, 0, sizeof keep);
+  cr_assert(rcgc__inc_start(tl.heap, RCGC_NUM_GENERATIONS - 1, COLLECT_BACKSTOP));
+  long slices = 0, most = 0, before = 0;
+  for (bool more = true; more; slices++) {
+    more = rcgc__inc_slice(tl.heap, 0.0);
+    if (tl_destroyed - before > most)
+      most = tl_destroyed - before;
+    before = tl_destroyed;
+    /* the program: a new node, linked to the previous one, sometimes
+    ** dropping one */
+    int k = (int)(slices % KEEP);
+    tl_node *n = tl_new("new");
+    TL_LINK(n, a, keep[(k + KEEP - 1) % KEEP]);
+    if (keep[k] != NULL)
+      rcgc_decref(tl.heap, keep[k]);
+    keep[k] = n;
+    cr_assert_eq(rcgc_check_heap(tl.heap), 0, "%.4000s", tl.sink.buf ? tl.sink.buf : "");
+  }
+  cr_assert_leq(most, 64);
+  for (int i = 0; i < KEEP; i++)
+    if (keep[i] != NULL)
+      cr_assert_eq(rcgc_typeof(tl.heap, keep[i]), &tl_node_type, "a new node was freed");
+  long dropped = tl_destroyed - RINGS * LEN;
+  cr_assert_geq(dropped, 0, "only %ld of the rings' nodes were freed", tl_destroyed);
+  for (int i = 0; i < KEEP; i++)
+    rcgc_decref(tl.heap, keep[i]);
+  rcgc_collect(tl.heap, 2);
+  cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);
+}
+
+/* ------------------------------------------------------------ whole */
+
+static void fin_noop(rcgc_heap *h, void *o) { (void)h, (void)o; }
+static const rcgc_type finalized_type = {
+    .name = "Finalized", .size = sizeof(tl_node), .traverse = tl_node_traverse,
+    .finalize = fin_noop};
+
+static long most_in_one_slice(void) {
+  enum { N = 1000 };
+  tl_node *r = ring(N);
+  rcgc_incref(tl.heap, r);
+  long most = 0;
+  (void)collect_in_slices(r, &most);
+  cr_assert_eq(tl_destroyed, N);
+  return most;
+}
+
+Test(strict_plain, without_the_flag_the_last_step_frees_everything_at_once) {
+  cr_assert_eq(most_in_one_slice(), 1000);
+}
+
+Test(strict, a_type_with_a_finalizer_keeps_the_last_step_whole) {
+  void *f = rcgc_new(tl.heap, &finalized_type); /* registers the type */
+  cr_assert_not_null(f);
+  cr_assert_eq(most_in_one_slice(), 1000);
+  rcgc_decref(tl.heap, f);
+}
+
+Test(strict, a_weak_reference_in_the_heap_keeps_the_last_step_whole) {
+  tl_node *x = tl_new("x");
+  rcgc_weakref *w = rcgc_weakref_new(tl.heap, x, NULL, NULL);
+  cr_assert_not_null(w);
+  cr_assert_eq(most_in_one_slice(), 1000);
+  rcgc_decref(tl.heap, w);
+  rcgc_decref(tl.heap, x);
+}
+
+/* ------------------------------------------------------------ the barrier */
+
+static bool on_list(int which, tl_node *x) {
+  head_t *l = &tl.heap->inc_lists[which]; /* 2 MARK, 3 GARBAGE (incremental.c) */
+  for (head_t *h = next_of(l); h != l; h = next_of(h))
+    if (FROM_HEAD(h) == (void *)x)
+      return true;
+  return false;
+}
+static bool on_garbage(tl_node *x) { return on_list(3, x); }
+
+/* X's only reference is P's (by transfer), and the test holds P. MARK
+** reaches X before P: X's count is down to 0, so it waits on GARBAGE
+** until P's turn marks it. If the program takes a reference to X
+** meanwhile, the barrier of increments keeps X: the next slice takes it
+** off GARBAGE first thing (from the gray stack) -- it does not wait for
+** P, which the program could have dropped by then. */
+Test(strict, an_increment_between_slices_takes_the_object_off_garbage) {
+  enum { FILL = 40 };
+  tl_node *x = tl_new("X");
+  tl_node *fill[FILL];
+  for (int i = 0; i < FILL; i++)
+    fill[i] = tl_new("fill");
+  tl_node *p = tl_new("P");
+  p->a = x;
+  cr_assert(rcgc__inc_start(tl.heap, RCGC_NUM_GENERATIONS - 1, COLLECT_BACKSTOP));
+  long slices = 0;
+  while (!on_garbage(x)) {
+    cr_assert(rcgc__inc_slice(tl.heap, 0.0), "X never waited on GARBAGE");
+    cr_assert_lt(++slices, 100);
+  }
+  rcgc_incref(tl.heap, x); /* the barrier */
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0, "%.4000s", tl.sink.buf ? tl.sink.buf : "");
+  cr_assert(rcgc__inc_slice(tl.heap, 0.0));
+  cr_assert(on_list(2, p), "P's turn came: the test shows nothing");
+  cr_assert_not(on_garbage(x), "X waits for P's turn");
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0, "%.4000s", tl.sink.buf ? tl.sink.buf : "");
+  rcgc_decref(tl.heap, p); /* P dies by refcount; X stays, held by the test */
+  while (rcgc__inc_slice(tl.heap, 0.0))
+    cr_assert_eq(rcgc_check_heap(tl.heap), 0, "%.4000s", tl.sink.buf ? tl.sink.buf : "");
+  cr_assert_eq(rcgc_typeof(tl.heap, x), &tl_node_type, "X was freed");
+  cr_assert_eq(rcgc_misuse_count(tl.heap), 0, "%.4000s", tl.sink.buf ? tl.sink.buf : "");
+  cr_assert_eq(rcgc_refcount(x), 1);
+  for (int i = 0; i < FILL; i++)
+    rcgc_decref(tl.heap, fill[i]);
+  rcgc_decref(tl.heap, x);
+  cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);
+}
+
+/* U, held by the test, holds C (transfer: C's only reference). U is
+** traversed -- C's count goes to 0 -- and then untracked: its reference to
+** C is an outside one from then on, so C must stay. */
+Test(strict, untracking_a_traversed_candidate_keeps_its_children) {
+  tl_node *u = tl_new("U");
+  tl_node *c = tl_new("C");
+  u->a = c;
+  for (int i = 0; i < 50; i++)
+    (void)ring(2); /* garbage, and work for later slices */
+  cr_assert(rcgc__inc_start(tl.heap, RCGC_NUM_GENERATIONS - 1, COLLECT_BACKSTOP));
+  cr_assert(rcgc__inc_slice(tl.heap, 0.0)); /* U and C traversed */
+  cr_assert_eq(rcgc_untrack(tl.heap, u), RCGC_OK);
+  while (rcgc__inc_slice(tl.heap, 0.0))
+    cr_assert_eq(rcgc_check_heap(tl.heap), 0, "%.4000s", tl.sink.buf ? tl.sink.buf : "");
+  cr_assert_eq(rcgc_typeof(tl.heap, c), &tl_node_type, "C was freed");
+  cr_assert_eq(rcgc_misuse_count(tl.heap), 0, "%.4000s", tl.sink.buf ? tl.sink.buf : "");
+  cr_assert_eq(tl_destroyed, 100);
+  rcgc_decref(tl.heap, u);
+  cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);
+}
+
+/* ------------------------------------------------------------ a broken promise */
+
+/* The test owns A, A owns B (its only reference). After A is traversed,
+** the test steals B out of A without a count (`b = a->a; a->a = NULL;`):
+** what the flag forbids. B's estimate is then garbage while the test holds
+** it. Debug builds prove the estimate before freeing it: B is reported
+** and kept. (Release builds cannot tell, and would free B.) */
+Test(strict_broken, a_reference_moved_out_without_a_decrement_is_reported_and_kept) {
+#ifndef RCGC_CHECKS
+  cr_skip_test("release builds do not check the promise");
+#else
+  tl_node *a = tl_new("A");
+  tl_node *b = tl_new("B");
+  a->a = b;
+  tl_node *fill[40];
+  for (int i = 0; i < 40; i++)
+    fill[i] = tl_new("fill"); /* SUB takes more than one slice */
+  cr_assert(rcgc__inc_start(tl.heap, RCGC_NUM_GENERATIONS - 1, COLLECT_BACKSTOP));
+  cr_assert(rcgc__inc_slice(tl.heap, 0.0)); /* A and B traversed */
+  b = a->a; /* the broken promise */
+  a->a = NULL;
+  while (rcgc__inc_slice(tl.heap, 0.0))
+    ;
+  cr_assert_eq(rcgc_typeof(tl.heap, b), &tl_node_type, "B was freed");
+  cr_assert_not_null(tl.sink.buf);
+  cr_assert(strstr(tl.sink.buf, "strict stores") != NULL, "%s", tl.sink.buf);
+  char addr[64];
+  snprintf(addr, sizeof addr, "<Graph %p>", (void *)b);
+  cr_assert(strstr(tl.sink.buf, addr) != NULL, "%s", tl.sink.buf);
+  cr_assert_eq(rcgc_misuse_count(tl.heap), 1);
+  for (int i = 0; i < 40; i++)
+    rcgc_decref(tl.heap, fill[i]);
+  rcgc_decref(tl.heap, a);
+  rcgc_decref(tl.heap, b);
+  cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);
+#endif
+}
