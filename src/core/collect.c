@@ -365,6 +365,9 @@ static int visit_decref_closure(void *child, const char *edge, void *arg) {
 ** gc_refs from the moment it is pulled). Until the scan reaches them such
 ** suspects keep their back links (P1), so pulling an object in front of
 ** one updates its back link. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline)) /* its loop apart: deduce_unreachable's others keep their registers */
+#endif
 static void subtract_closure(ctx_t *ctx, head_t *list) {
   for (head_t *h = next_of(list); h != list; h = next_of(h)) {
     if (ctx->lazy && !is_collecting(h)) {
@@ -508,6 +511,21 @@ static void restore_list(rcgc_heap *heap, head_t *list) {
   list->gc_prev = (uintptr_t)prev;
 }
 
+/* A closure past heap->closure_limit, too large to stay in the pause:
+** every candidate (suspects and what they pulled in, each flagged) becomes
+** a suspect again. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline, cold))
+#endif
+static void give_up_closure(rcgc_heap *heap, head_t *young, deduce_t *out) {
+  restore_list(heap, young);
+  for (head_t *h = next_of(young); h != young; h = next_of(h))
+    h->tinfo |= TI_SUSPECT;
+  out->reachable = out->candidates;
+  out->outside_exact = false;
+  out->over = true;
+}
+
 /* Phase 1. Returns false (after reporting) when a refcount is too small or
 ** a traverse reported a pointer that is no object of this heap; the list is
 ** then restored with everything in it.
@@ -547,15 +565,8 @@ static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
     out->candidates = update_refs(young);
     subtract_refs(&ctx, young);
   }
-  if (ctx.over && ctx.bad == NULL && !ctx.junk) {
-    /* too large to stay in the pause: every candidate (suspects and what
-    ** they pulled in, each flagged) becomes a suspect again */
-    restore_list(heap, young);
-    for (head_t *h = next_of(young); h != young; h = next_of(h))
-      h->tinfo |= TI_SUSPECT;
-    out->reachable = out->candidates;
-    out->outside_exact = false;
-    out->over = true;
+  if (RCGC_UNLIKELY(ctx.over) && ctx.bad == NULL && !ctx.junk) {
+    give_up_closure(heap, young, out);
     return false;
   }
   if (ctx.bad != NULL || ctx.junk) {

@@ -418,14 +418,6 @@ struct rcgc_heap {
   double stw_per_candidate;  /* seconds, the last stop-the-world automatic
                              ** collection's (policy.c, stop_the_world) */
   unsigned pause_budget_us; /* 0: stop-the-world automatic collections */
-  /* an automatic suspect collection of a heap that frees in slices
-  ** (rcgc__inc_divisible) runs stop-the-world until its closure passes
-  ** closure_limit candidates (0: no limit); then it gives up, its
-  ** candidates suspects again (closure_over), for an incremental one
-  ** (policy.c) */
-  size_t closure_limit;
-  bool closure_over;
-  bool beside_waits; /* one gave up beside a backstop: none until it ends */
   size_t inc_examined[RCGC_NUM_GENERATIONS]; /* candidates of the last
                                              ** collection of each generation
                                              ** (collect.c): the next
@@ -529,6 +521,16 @@ struct rcgc_heap {
 
   /* leak hunting (leak.c) */
   struct leak_state_t *leak;
+
+  /* (cold, last: the fields above keep the offsets the fast paths were
+  ** tuned with) an automatic suspect collection of a heap that frees in slices
+  ** (rcgc__inc_divisible) runs stop-the-world until its closure passes
+  ** closure_limit candidates (0: no limit); then it gives up, its
+  ** candidates suspects again (closure_over), for an incremental one
+  ** (policy.c) */
+  size_t closure_limit;
+  bool closure_over;
+  bool beside_waits; /* one gave up beside a backstop: none until it ends */
 
 #ifdef RCGC_CHECKS
   /* thread detection (debug.c) */
