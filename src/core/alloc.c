@@ -347,6 +347,13 @@ size_t rcgc__pools_trim(rcgc_heap *heap) {
     (void)rcgc__trim_slice(heap, -1.0);
     return (heap->trim_released - before) * (size_t)POOL_PAGE_SIZE;
   }
+#ifdef RCGC_CHECKS
+  if (heap->inc != NULL) {
+    rcgc__misuse(heap, NULL, "internal invariant",
+                 "a trim began while an incremental collection runs; no page was returned");
+    return 0;
+  }
+#endif
   heap->trim_scans++;
   heap->trim_pending = false;
   double t0 = rcgc__now();
@@ -455,6 +462,12 @@ void rcgc__pools_maybe_trim(rcgc_heap *heap, size_t bytes_at_start, double allow
       (void)rcgc__trim_slice(heap, -1.0);
     return;
   }
+  /* none while an incremental collection runs (a suspect collection beside
+  ** a backstop ends here too): one that frees in slices (incremental.c,
+  ** RELEASE) holds freed blocks, marked free, on no free list until its
+  ** end, which a trim would count as free; its own end trims */
+  if (heap->inc != NULL)
+    return;
   size_t pools = pool_bytes(heap);
   size_t held = heap->nbytes > bytes_at_start ? heap->nbytes : bytes_at_start;
   size_t used = held < pools ? held : pools;
@@ -499,6 +512,11 @@ void rcgc__pools_maybe_trim(rcgc_heap *heap, size_t bytes_at_start, double allow
 enum { TJ_COUNT = 1, TJ_SORT, TJ_RELEASE };
 
 void rcgc__trim_start(rcgc_heap *heap) {
+#ifdef RCGC_CHECKS
+  if (heap->inc != NULL)
+    rcgc__misuse(heap, NULL, "internal invariant",
+                 "a trim in slices began while an incremental collection runs");
+#endif
   heap->trim_jobs++;
   heap->trim_pending = false;
   for (pool_page_t *p = heap->pages; p != NULL; p = p->next)
