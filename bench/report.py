@@ -1337,27 +1337,26 @@ def classic(args):
         'checks_equal': all(checks_equal.values()),
         'notes': notes,
     }
-    if BUDGET in systems:
-        doc['classic']['budget'] = {
-            'system': BUDGET,
-            'pause_budget_us': budget_us(versions.get(BUDGET)),
-            'what': f'{BUDGET}: classic_rcgc --policy default --budget US '
-                    '(rcgc_set_pause_budget): collections run incrementally, each slice '
-                    '(RCGC_PHASE_SLICE) is a pause; "incremental" holds '
-                    'rcgc_get_incremental_stats at the end of the benchmark',
-            'ratio': f'its speedup and ratio_max_pause are {BUDGET} / rcgc-default: '
-                     '< 1 means the budget is faster, its longest pause shorter',
-        }
-    if STRICT in systems:
-        doc['classic']['strict'] = {
-            'system': STRICT,
-            'pause_budget_us': budget_us(versions.get(STRICT)),
-            'what': f'{STRICT}: classic_rcgc --policy default --budget US --strict: the pause '
-                    'budget in a heap with RCGC_CONFIG_STRICT_STORES; incremental '
-                    'collections free their garbage in slices too; "incremental" holds '
-                    'rcgc_get_incremental_stats at the end of the benchmark',
-            'ratio': f'its speedup and ratio_max_pause are {STRICT} / rcgc-default',
-        }
+    budgeted = (
+        ('budget', BUDGET,
+         f'{BUDGET}: classic_rcgc --policy default --budget US (rcgc_set_pause_budget): '
+         'collections run incrementally, each slice (RCGC_PHASE_SLICE) is a pause',
+         f'its speedup and ratio_max_pause are {BUDGET} / rcgc-default: '
+         '< 1 means the budget is faster, its longest pause shorter'),
+        ('strict', STRICT,
+         f'{STRICT}: classic_rcgc --policy default --budget US --strict: the pause '
+         'budget in a heap with RCGC_CONFIG_STRICT_STORES; incremental collections free '
+         'their garbage in slices too',
+         f'its speedup and ratio_max_pause are {STRICT} / rcgc-default'))
+    for key, system, what, ratio_text in budgeted:
+        if system in systems:
+            doc['classic'][key] = {
+                'system': system,
+                'pause_budget_us': budget_us(versions.get(system)),
+                'what': what + '; "incremental" holds rcgc_get_incremental_stats at the '
+                               'end of the benchmark',
+                'ratio': ratio_text,
+            }
     if OFF in systems:
         doc['classic']['off'] = {
             'system': OFF,

@@ -768,17 +768,8 @@ static int visit_release_outside(void *child, const char *edge, void *arg) {
   (void)edge;
   rcgc_heap *heap = arg;
   head_t *c = AS_HEAD(child);
-  if (is_collecting(c))
-    return 0;
-  if (c->refcnt == 0) {
-    rcgc__misuse(heap, child, "refcount is too small",
-                 "a traverse function reported a reference to an object already freed");
-    return 0;
-  }
-  if (c->refcnt != RC_IMMORTAL && --c->refcnt == 0)
-    rcgc__on_refcount_zero(heap, c); /* draining is set: only pushed */
-  else if (!(c->tinfo & RCGC_TI_QUIET_))
-    rcgc__suspect(heap, c);
+  if (!is_collecting(c))
+    release_nonmember(heap, c);
   return 0;
 }
 
@@ -827,15 +818,7 @@ static long delete_garbage(rcgc_heap *heap, head_t *garbage, bool outside_exact)
 #ifndef RCGC_CHECKS
     if (d->pool != 0 && !(h->tinfo & TI_SIZED)) {
       size_t c = d->pool - 1u;
-      heap->nobjects--;
-      heap->nbytes -= d->bsize;
-      h->refcnt = 0;
-      h->tinfo = TYPE_POISON << TI_SHIFT;
-      h->gc_next = (uintptr_t)retired[c].first; /* the pool's free link */
-      mark_free(h);
-      if (retired[c].first == NULL)
-        retired[c].last = h;
-      retired[c].first = h;
+      retire_pooled(heap, h, d, &retired[c].first, &retired[c].last);
       freed++;
       continue;
     }

@@ -681,17 +681,8 @@ static int visit_release_out(void *child, const char *edge, void *arg) {
   (void)edge;
   rcgc_heap *heap = arg;
   head_t *c = AS_HEAD(child);
-  if (member(heap, c))
-    return 0;
-  if (c->refcnt == 0) {
-    rcgc__misuse(heap, child, "refcount is too small",
-                 "a traverse function reported a reference to an object already freed");
-    return 0;
-  }
-  if (c->refcnt != RC_IMMORTAL && --c->refcnt == 0)
-    rcgc__on_refcount_zero(heap, c); /* draining is set: only pushed */
-  else if (!(c->tinfo & RCGC_TI_QUIET_))
-    rcgc__suspect(heap, c);
+  if (!member(heap, c))
+    release_nonmember(heap, c);
   return 0;
 }
 
@@ -746,15 +737,7 @@ static void retire(rcgc_heap *heap, inc_t *in, head_t *h, const type_desc_t *d) 
 #ifndef RCGC_CHECKS
   if (d->pool != 0 && !(h->tinfo & TI_SIZED)) {
     size_t c = d->pool - 1u;
-    heap->nobjects--;
-    heap->nbytes -= d->bsize;
-    h->refcnt = 0;
-    h->tinfo = TYPE_POISON << TI_SHIFT;
-    h->gc_next = (uintptr_t)in->ret_first[c]; /* the pool's free link */
-    mark_free(h);
-    if (in->ret_first[c] == NULL)
-      in->ret_last[c] = h;
-    in->ret_first[c] = h;
+    retire_pooled(heap, h, d, &in->ret_first[c], &in->ret_last[c]);
     return;
   }
 #else

@@ -757,6 +757,7 @@ void rcgc__misuse(rcgc_heap *heap, const void *obj, const char *rule, const char
     ;
 void rcgc__write(rcgc_heap *heap, const char *text, size_t len);
 int rcgc__describe(rcgc_heap *heap, const head_t *h, char *buf, size_t cap);
+
 bool rcgc__valid_object(rcgc_heap *heap, const void *obj, const char *what);
 bool rcgc__object_ok(const rcgc_heap *heap, const void *obj); /* the same, unreported */
 void rcgc__null_heap(const void *obj, const char *what); /* a call with a NULL heap */
@@ -822,6 +823,40 @@ static inline void ref_inc(rcgc_heap *heap, head_t *h) {
     rcgc__saturate(heap, h);
   else
     h->refcnt++;
+}
+
+/* Garbage being freed as a whole (collect.c's delete_garbage, the RELEASE
+** of incremental.c) releases its reference to 'c', no member of it: a
+** decrement, with 'draining' set (a child reaching 0 is only pushed). */
+static inline void release_nonmember(rcgc_heap *heap, head_t *c) {
+  if (c->refcnt == 0) {
+    rcgc__misuse(heap, FROM_HEAD(c), "refcount is too small",
+                 "a traverse function reported a reference to an object already freed");
+    return;
+  }
+  if (c->refcnt != RC_IMMORTAL && --c->refcnt == 0)
+    rcgc__on_refcount_zero(heap, c);
+  else if (!(c->tinfo & RCGC_TI_QUIET_))
+    rcgc__suspect(heap, c);
+}
+
+/* Garbage freed as a whole (collect.c's delete_garbage, the RELEASE of
+** incremental.c), release builds: retire the pooled fixed-size block of
+** the destroyed 'h' (type 'd', d->pool != 0, no TI_SIZED) -- uncounted,
+** poisoned, marked free (F1) and pushed on the chain *first .. *last of
+** its class, which goes onto the class's free list at once later: a later
+** member's traverse may still read the header until then. */
+static inline void retire_pooled(rcgc_heap *heap, head_t *h, const type_desc_t *d,
+                                 void **first, void **last) {
+  heap->nobjects--;
+  heap->nbytes -= d->bsize;
+  h->refcnt = 0;
+  h->tinfo = TYPE_POISON << TI_SHIFT;
+  h->gc_next = (uintptr_t)*first; /* the pool's free link */
+  mark_free(h);
+  if (*first == NULL)
+    *last = h;
+  *first = h;
 }
 
 /* The list an object without a list goes back to (resurrection). */

@@ -199,8 +199,8 @@ def classic_run(d, system, version, seconds, pause, extra_err=''):
         write(d, base + '.err', extra_err)
 
 
-def test_classic_budget(report, tmp_path, capsys):
-    d = str(tmp_path / 'classic')
+def classic_budget_dir(d):
+    """A quick classic run of rcgc-default and rcgc-budget (gcbench 10)."""
     write(d, 'mode', 'quick\n')
     write(d, 'skipped.tsv', '')
     classic_run(d, 'rcgc-default', 'rcgc 0.1.0 policy=default (library default)', 0.010, 0.100)
@@ -208,14 +208,20 @@ def test_classic_budget(report, tmp_path, capsys):
                 0.020, 0.400,
                 'incremental: collections=20 slices=25 longest_slice_ms=0.400 total_ms=3.0 '
                 'table_grows=2 peak_extra_bytes=4096 abandoned=0 running=0\n')
-    js = str(tmp_path / 'r.json')
-    assert report.classic(argparse.Namespace(out=d, json=js)) == 0
-    lines = capsys.readouterr().out.splitlines()
-    with open(js) as f:
-        doc = json.load(f)['classic']
 
-    def row(label):
-        return next(l for l in lines if l.startswith(label + '  '))
+
+def classic_lines(report, d, js, capsys):
+    """report.py classic on 'd': its printed lines, its JSON's "classic", and
+    a function giving the line that starts with a label."""
+    out, doc = run_classic(report, d, js, capsys)
+    lines = out.splitlines()
+    return lines, doc, lambda label: next(l for l in lines if l.startswith(label + '  '))
+
+
+def test_classic_budget(report, tmp_path, capsys):
+    d = str(tmp_path / 'classic')
+    classic_budget_dir(d)
+    lines, doc, row = classic_lines(report, d, str(tmp_path / 'r.json'), capsys)
     assert row('gcbench-cyclic 10 s').endswith('rcgc-budget 0.020 (2.00x)')
     assert row('gcbench-cyclic 10 max pause ms').endswith('rcgc-budget 0.40 (4.00x)')
     assert row('gcbench-cyclic 10 collections').endswith('rcgc-budget 20 (full 0, 25 slices)')
@@ -232,26 +238,13 @@ def test_classic_budget(report, tmp_path, capsys):
 
 def test_classic_strict(report, tmp_path, capsys):
     d = str(tmp_path / 'classic')
-    write(d, 'mode', 'quick\n')
-    write(d, 'skipped.tsv', '')
-    classic_run(d, 'rcgc-default', 'rcgc 0.1.0 policy=default (library default)', 0.010, 0.100)
-    classic_run(d, 'rcgc-budget', 'rcgc 0.1.0 policy=default (library default) budget_us=500',
-                0.020, 0.400,
-                'incremental: collections=20 slices=25 longest_slice_ms=0.400 total_ms=3.0 '
-                'table_grows=2 peak_extra_bytes=4096 abandoned=0 running=0\n')
+    classic_budget_dir(d)
     classic_run(d, 'rcgc-strict',
                 'rcgc 0.1.0 policy=default (library default) budget_us=500 strict_stores',
                 0.030, 0.050,
                 'incremental: collections=30 slices=70 longest_slice_ms=0.050 total_ms=7.0 '
                 'table_grows=0 peak_extra_bytes=8192 abandoned=0 running=0\n')
-    js = str(tmp_path / 'r.json')
-    assert report.classic(argparse.Namespace(out=d, json=js)) == 0
-    lines = capsys.readouterr().out.splitlines()
-    with open(js) as f:
-        doc = json.load(f)['classic']
-
-    def row(label):
-        return next(l for l in lines if l.startswith(label + '  '))
+    lines, doc, row = classic_lines(report, d, str(tmp_path / 'r.json'), capsys)
     # its column comes last, after rcgc-budget's
     cells = row('gcbench-cyclic 10 s').split()
     assert cells[-6:] == ['rcgc-budget', '0.020', '(2.00x)', 'rcgc-strict', '0.030', '(3.00x)']
