@@ -305,8 +305,10 @@ enum {
   ** proof). Debug builds check the promise at the end of each incremental
   ** collection: an object it would have freed that is not garbage is
   ** reported (rule "strict stores") and kept. Release builds cannot tell:
-  ** a broken promise may free an object still in use. Without a pause
-  ** budget, and under the CPython policy, the flag changes nothing. */
+  ** a broken promise may free an object still in use. A heap that runs no
+  ** incremental collection (no pause budget and no rcgc_collect_step), and
+  ** any heap under the CPython policy, behaves the same with and without
+  ** the flag. */
   RCGC_CONFIG_STRICT_STORES = 1u << 2
 };
 
