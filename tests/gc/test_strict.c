@@ -239,6 +239,60 @@ Test(strict, a_weak_reference_in_the_heap_keeps_the_last_step_whole) {
   rcgc_decref(tl.heap, x);
 }
 
+/* A heap that runs no incremental collection behaves the same with and
+** without the flag: the same program (rings dropped by decrement and by
+** transfer, under automatic collection with no budget) collects as often,
+** examines and frees exactly as much, on both heaps. */
+static void run_stw(rcgc_heap *h, rcgc_gen_stats st[RCGC_NUM_GENERATIONS], long *alive) {
+  rcgc_enable(h);
+  tl_node *keep = NULL;
+  for (int i = 0; i < 60000; i++) {
+    tl_node *a = rcgc_new(h, &tl_node_type), *b = rcgc_new(h, &tl_node_type);
+    cr_assert(a != NULL && b != NULL);
+    a->a = b; /* transfer */
+    rcgc_set(h, &b->a, a);
+    if (i % 3 == 0) { /* kept a while, then dropped: a suspect ring */
+      rcgc_decref(h, keep);
+      keep = a;
+    } else {
+      rcgc_decref(h, a); /* a ring made garbage by a decrement */
+    }
+  }
+  rcgc_decref(h, keep);
+  rcgc_collect(h, 2);
+  cr_assert_eq(rcgc_get_stats(h, st), RCGC_OK);
+  *alive = (long)rcgc_heap_object_count(h);
+  cr_assert_eq(rcgc_misuse_count(h), 0);
+}
+
+Test(strict_plain, without_incremental_collections_the_flag_changes_nothing) {
+  TL_SKIP_UNDER_BUDGET();
+  TL_SKIP_UNDER_STRESS();
+  rcgc_heap *h = tl_heap_new(RCGC_CONFIG_STRICT_STORES);
+  cr_assert_not_null(h);
+  cr_assert_eq(rcgc_set_policy(h, RCGC_POLICY_SUSPECTS), RCGC_OK);
+  rcgc_gen_stats plain[RCGC_NUM_GENERATIONS], strict[RCGC_NUM_GENERATIONS];
+  long alive_plain, alive_strict;
+  long destroyed = tl_destroyed;
+  run_stw(tl.heap, plain, &alive_plain);
+  long destroyed_plain = tl_destroyed - destroyed;
+  run_stw(h, strict, &alive_strict);
+  cr_assert_eq(tl_destroyed - destroyed, 2 * destroyed_plain);
+  cr_assert_eq(destroyed_plain, 120000);
+  cr_assert_eq(alive_plain, 0);
+  cr_assert_eq(alive_strict, 0);
+  for (int g = 0; g < RCGC_NUM_GENERATIONS; g++) {
+    cr_assert_eq(strict[g].collections, plain[g].collections, "generation %d", g);
+    cr_assert_eq(strict[g].collected, plain[g].collected, "generation %d", g);
+    cr_assert_eq(strict[g].candidates, plain[g].candidates, "generation %d", g);
+  }
+  cr_assert_gt(plain[0].collections, 10, "the program made no automatic collections");
+  rcgc_incremental_stats is;
+  cr_assert_eq(rcgc_get_incremental_stats(h, &is), RCGC_OK);
+  cr_assert_eq(is.collections, 0);
+  cr_assert_eq(rcgc_heap_destroy(h), 0);
+}
+
 /* ------------------------------------------------------------ the barrier */
 
 static bool on_list(int which, tl_node *x) {
