@@ -599,7 +599,9 @@ RCGC_API int rcgc_repr(rcgc_heap *heap, const void *obj, char *buf, size_t cap);
 ** 16 x the live bytes after the last backstop) when all its objects are
 ** young, and within the next four backstops when one is not; every
 ** allocation counts at least 32 bytes, so divide by 32 for a bound in
-** allocations.
+** allocations. (With RCGC_CONFIG_STRICT_STORES and a pause budget, add
+** the length of the incremental collection that frees a large one, or of
+** the backstop it waits for: section 5, "Incremental collection".)
 **
 ** The Python calls under RCGC_POLICY_SUSPECTS:
 **   collect(g)     as in CPython (generations 0..g), plus -- for g < 2 --

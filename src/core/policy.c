@@ -86,7 +86,10 @@
 **   kinds b and c waits for it, and its cost per allocated byte on an old,
 **   long-lived structure is 1/(FULL_FACTOR x FULL_ROUNDS) of a full
 **   collection's cost per live byte. In allocations: each block is at least
-**   32 bytes, so at most those figures / 32.
+**   32 bytes, so at most those figures / 32. A heap with strict stores and
+**   a pause budget adds to the first bound the length of the incremental
+**   collection that frees a closure too large for the budget, or of the
+**   backstop it waits for (set_closure_limit, suspects_beside).
 **
 **   Explicit collections: rcgc_collect(heap, G) examines generations 0..G
 **   as under the CPython policy plus, below G = 2, the suspects with their
