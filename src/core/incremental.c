@@ -175,7 +175,6 @@ typedef struct inc_t {
   ** until the end (pooled ones per class, chained as a free list; the
   ** others with their headers); what FINISH is told */
   head_t doomed;
-  size_t ndoomed;
   void *ret_first[POOL_CLASSES], *ret_last[POOL_CLASSES];
   head_t *others;
   inc_finish_t fin;
@@ -460,7 +459,8 @@ void rcgc__inc_barrier(rcgc_heap *heap, head_t *h) {
 
 /* The state of a candidate the program is about to reach in a way the
 ** estimate may not have seen: kept (V_LIVE), and its children marked from
-** the gray stack -- moved back from GARBAGE if it is there. */
+** the gray stack -- which also takes it off GARBAGE if it is there
+** (V_MOVE). */
 static void keep(rcgc_heap *heap, inc_t *in, head_t *h, uint32_t *v) {
   in->kept++;
   *v = (*v & V_GARB ? (*v & ~V_GARB) | V_MOVE : *v) | V_LIVE;
