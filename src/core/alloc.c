@@ -294,6 +294,23 @@ void rcgc__quarantine_flush(rcgc_heap *heap) {
 
 /* ------------------------------------------------------------ trimming */
 
+/* Does class 'pc' bump through page 'p' (its tail not handed out yet)? */
+static bool bumps_through(const pool_class_t *pc, const pool_page_t *p) {
+  const char *start = page_start(p);
+  return pc->bump >= start && pc->bump < (const char *)p + POOL_PAGE_SIZE;
+}
+
+/* Page '*pp' goes back to the raw layer: off the page list (*pp becomes
+** the next page) and the page map, its side array freed. */
+static void page_give_back(rcgc_heap *heap, pool_page_t **pp) {
+  pool_page_t *p = *pp;
+  *pp = p->next;
+  heap->npages--;
+  map_remove(heap, p);
+  rcgc__inc_page_gone(heap, p);
+  rcgc__raw_free(heap, p, POOL_PAGE_SIZE);
+}
+
 /* Returning empty pages. The fast paths keep no per-page counts (a free is
 ** a push on the class's free list); instead every block on a free list
 ** carries a mark in its second word (INVARIANT F1 in internal.h), so a trim
@@ -407,7 +424,7 @@ size_t rcgc__pools_trim(rcgc_heap *heap) {
     pool_class_t *pc = &heap->classes[p->cls];
     char *start = page_start(p);
     if (p->nfree == TRIM_RELEASE) {
-      if (pc->bump >= start && pc->bump < start + POOL_PAGE_SIZE)
+      if (bumps_through(pc, p))
         pc->bump = pc->limit = NULL;
       continue;
     }
@@ -423,16 +440,10 @@ size_t rcgc__pools_trim(rcgc_heap *heap) {
   /* 4. give the pages back */
   pool_page_t **pp = &heap->pages;
   while (*pp != NULL) {
-    pool_page_t *p = *pp;
-    if (p->nfree == TRIM_RELEASE) {
-      *pp = p->next;
-      heap->npages--;
-      map_remove(heap, p);
-      rcgc__inc_page_gone(heap, p);
-      rcgc__raw_free(heap, p, POOL_PAGE_SIZE);
-    } else {
-      pp = &p->next;
-    }
+    if ((*pp)->nfree == TRIM_RELEASE)
+      page_give_back(heap, pp);
+    else
+      pp = &(*pp)->next;
   }
   heap->trim_page_cost = (rcgc__now() - t0) / (double)scanned;
   return released * (size_t)POOL_PAGE_SIZE;
@@ -535,10 +546,7 @@ void rcgc__trim_start(rcgc_heap *heap) {
 /* The pages all of whose blocks were counted go, beyond the reserve. */
 static void trim_job_choose(rcgc_heap *heap) {
   for (pool_page_t *p = heap->pages; p != NULL; p = p->next) {
-    const pool_class_t *pc = &heap->classes[p->cls];
-    char *start = page_start(p);
-    bool bumping = pc->bump >= start && pc->bump < (char *)p + POOL_PAGE_SIZE;
-    if (p->nfree != page_blocks(p) || bumping)
+    if (p->nfree != page_blocks(p) || bumps_through(&heap->classes[p->cls], p))
       continue;
     if (heap->trim_kept < heap->trim_keep)
       heap->trim_kept += POOL_PAGE_SIZE;
@@ -592,12 +600,8 @@ static bool trim_unit(rcgc_heap *heap) {
       return false;
     }
     if (p->nfree == TRIM_RELEASE) {
-      *heap->trim_cursor = p->next;
-      heap->npages--;
       heap->trim_released++;
-      map_remove(heap, p);
-      rcgc__inc_page_gone(heap, p);
-      rcgc__raw_free(heap, p, POOL_PAGE_SIZE);
+      page_give_back(heap, heap->trim_cursor);
     } else {
       heap->trim_cursor = &p->next;
     }

@@ -475,13 +475,12 @@ static void keep(rcgc_heap *heap, inc_t *in, head_t *h, uint32_t *v) {
 ** next increments take the inline path. */
 void rcgc__inc_incref(rcgc_heap *heap, head_t *h) {
   inc_t *in = heap->inc;
-  uint32_t *v = in != NULL && in->phase != PH_RELEASE ? find(heap, h) : NULL;
-  if (v == NULL) {
-    if (in == NULL || in->phase != PH_RELEASE)
-      h->tinfo &= ~(uint32_t)TI_INC;
-    return;
-  }
-  if (!(*v & V_LIVE))
+  if (in != NULL && in->phase == PH_RELEASE)
+    return; /* the estimate is made: nothing to keep, no state to drop */
+  uint32_t *v = in != NULL ? find(heap, h) : NULL;
+  if (v == NULL)
+    h->tinfo &= ~(uint32_t)TI_INC;
+  else if (!(*v & V_LIVE))
     keep(heap, in, h, v);
 }
 

@@ -270,6 +270,18 @@ static void set_closure_limit(rcgc_heap *heap) {
   heap->closure_limit = n < 256 ? 256 : n > 1e12 ? (size_t)1e12 : (size_t)n;
 }
 
+/* An automatic suspect collection, stop-the-world, under that limit (a
+** running backstop is not settled first: it goes on beside). True when it
+** gave up: its candidates are suspects again. */
+static bool suspects_gave_up(rcgc_heap *heap) {
+  set_closure_limit(heap);
+  (void)rcgc__collect_list(heap, 0, COLLECT_SUSPECTS, NULL, NULL);
+  heap->closure_limit = 0;
+  bool over = heap->closure_over;
+  heap->closure_over = false;
+  return over;
+}
+
 /* While a backstop runs incrementally, the suspect collections of the
 ** schedule still run, stop-the-world, between its slices: garbage that a
 ** decrement made does not wait for the backstop, however long it takes.
@@ -279,15 +291,8 @@ static void set_closure_limit(rcgc_heap *heap) {
 static void suspects_beside(rcgc_heap *heap) {
   sync_allocated(heap);
   if (!list_empty(&heap->suspects) && !heap->beside_waits &&
-      heap->allocated - heap->collect_mark >= heap->suspect_every) {
-    set_closure_limit(heap);
-    (void)rcgc__collect_list(heap, 0, COLLECT_SUSPECTS, NULL, NULL);
-    heap->closure_limit = 0;
-    if (heap->closure_over) { /* too large: it waits for the backstop's end */
-      heap->closure_over = false;
-      heap->beside_waits = true;
-    }
-  }
+      heap->allocated - heap->collect_mark >= heap->suspect_every && suspects_gave_up(heap))
+    heap->beside_waits = true; /* too large: it waits for the backstop's end */
 }
 
 /* A backstop counts as young or full when it starts. */
@@ -374,17 +379,16 @@ void rcgc__maybe_collect(rcgc_heap *heap) {
   unsigned flags;
   if (heap->enabled && heap->gens[0].threshold != 0 && due(heap, &gen, &flags)) {
     if (heap->pause_budget_us == 0 || stop_the_world(heap, gen, flags)) {
-      count_backstop(heap, gen, flags);
-      if (flags & COLLECT_SUSPECTS)
-        set_closure_limit(heap);
-      rcgc__collect(heap, gen, flags);
-      heap->closure_limit = 0;
-      if (!heap->closure_over)
+      if (!(flags & COLLECT_SUSPECTS)) {
+        count_backstop(heap, gen, flags);
+        rcgc__collect(heap, gen, flags);
+        return; /* rescheduled by the collection */
+      }
+      if (!suspects_gave_up(heap))
         return; /* rescheduled by the collection */
       /* too large for the pause: in slices, from its candidates, now
       ** suspects again -- the first one at the next point, not on top of
       ** this pause */
-      heap->closure_over = false;
       if (start_incremental(heap, gen, flags))
         return; /* scheduled by its start */
     } else if (start_incremental(heap, gen, flags)) {
