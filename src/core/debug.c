@@ -372,6 +372,19 @@ static long check_side_flags(rcgc_heap *heap, head_t *h, watched_t *w) {
   return bad;
 }
 
+/* The garbage an incremental collection frees in slices, object by object
+** (rcgc__inc_each_doomed): counted, and its flags checked. */
+typedef struct doomed_t {
+  watched_t *watched;
+  size_t n;
+} doomed_t;
+
+static long check_doomed_flags(rcgc_heap *heap, head_t *h, void *arg) {
+  doomed_t *dm = arg;
+  dm->n++;
+  return check_side_flags(heap, h, dm->watched);
+}
+
 long rcgc__check_heap(rcgc_heap *heap) {
   long bad = 0;
   watched_t watched;
@@ -447,12 +460,9 @@ long rcgc__check_heap(rcgc_heap *heap) {
   }
   /* the garbage an incremental collection frees in slices (strict stores):
   ** counted alive, on no list above, watched or not like any object */
-  head_t *doomed = rcgc__inc_doomed(heap);
-  if (doomed != NULL)
-    for (head_t *h = next_of(doomed); h != doomed; h = next_of(h)) {
-      total++;
-      bad += check_side_flags(heap, h, &watched);
-    }
+  doomed_t dm = {&watched, 0};
+  bad += rcgc__inc_each_doomed(heap, check_doomed_flags, &dm);
+  total += dm.n;
   /* X1 from the watches' side: every watch names an object on a list */
   if (!watched.unknown && watched.seen != watched.n) {
     rcgc__report(heap, "rcgc: check: %zu expect-freed watch%s name%s an object on no list\n",

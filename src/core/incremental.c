@@ -39,6 +39,11 @@
 **             rcgc_list being filled -- which a move would derail)
 **   V_EXPAND  closure collections: a suspect or an object pulled in, whose
 **             children not yet candidates are pulled in
+**   V_OUT     SUB found a reference from it to an object that was no
+**             candidate (RELEASE traverses only such members; see there)
+**   V_SIZED   the object is variable-sized (TI_SIZED): a size word
+**             precedes its header in its block (RELEASE finds the header
+**             of a block from its side array's word)
 ** An object loses its state when it dies or is untracked (obj.c,
 ** introspect.c call rcgc__inc_forget), so a block reused by a new object
 ** never inherits a state. TI_INC on an object says it may have a state:
@@ -113,7 +118,8 @@
 ** The side arrays (4 bytes per block of each page that has held a
 ** candidate of a backstop; made at the page's first candidate, kept for
 ** the next backstop, which clears each at its first use -- its epoch
-** tells -- and freed when the page goes back), the table (16 bytes a
+** tells -- and freed when the page goes back), the list of the pages whose
+** side arrays the collection uses (8 bytes a page), the table (16 bytes a
 ** slot, at most half full) and the gray stack. The tables are kept from
 ** one collection to the next, one for suspect collections and one for
 ** backstops (sized for the blocks of their own, rcgc_heap's nraw): a slot
@@ -122,7 +128,7 @@
 ** table of millions of slots takes milliseconds). A table is replaced when
 ** too small for the next collection or eight times larger than it needs,
 ** and freed by heap destroy. When a side array cannot be made, or the
-** table or the gray stack cannot grow, the collection is abandoned: every
+** table, the list of pages or the gray stack cannot grow, the collection is abandoned: every
 ** candidate becomes a suspect again (the next collection examines it) and
 ** nothing is freed.
 */
@@ -134,7 +140,9 @@
 #define V_EXPAND 0x20000000u
 #define V_IN 0x10000000u /* every state has it: a state word is never 0 */
 #define V_MOVE 0x08000000u
-#define V_COUNT 0x07ffffffu
+#define V_OUT 0x04000000u
+#define V_SIZED 0x02000000u
+#define V_COUNT 0x01ffffffu
 
 enum { PH_INIT, PH_SUB, PH_MARK, PH_RELEASE };
 
@@ -148,6 +156,13 @@ typedef struct inc_slot_t {
 } slot_t;
 
 typedef struct inc_table_t table_t;
+
+/* A place in RELEASE's walk: block 'block' of the collection's page
+** 'page', then (past the last page) slot 'slot' of the table. */
+typedef struct rel_at_t {
+  size_t page, slot;
+  uint32_t block;
+} rel_at_t;
 
 typedef struct inc_t {
   int phase;
@@ -169,12 +184,20 @@ typedef struct inc_t {
   size_t kept;       /* states marked V_LIVE other than by MARK's scan:
                         the barrier, rcgc_untrack, a count too large */
   bool all_garbage;  /* RELEASE without MARK: every state is garbage */
+  bool out_exact;    /* RELEASE: V_OUT marks exactly the members that
+                        reference a non-member */
+  pool_page_t *pc;   /* the page of the last state looked up in a side
+                        array (NULL: none; reset when a page goes back) */
   double t_start;    /* of the current slice */
-  /* RELEASE (strict stores): the garbage still to free, on a list no
-  ** enumeration sees; the blocks freed so far (uncounted), kept from reuse
-  ** until the end (pooled ones per class, chained as a free list; the
-  ** others with their headers); what FINISH is told */
-  head_t doomed;
+  /* the pages whose side arrays this collection made or cleared, in that
+  ** order (paged collections): RELEASE walks them */
+  pool_page_t **pages;
+  size_t npages, cappages;
+  /* RELEASE (strict stores): where the walk for the garbage still to free
+  ** is; the blocks freed so far (uncounted), kept from reuse until the end
+  ** (pooled ones per class, chained as a free list; the others with their
+  ** headers); what FINISH is told */
+  rel_at_t at;
   void *ret_first[POOL_CLASSES], *ret_last[POOL_CLASSES];
   head_t *others;
   inc_finish_t fin;
@@ -191,7 +214,8 @@ typedef struct inc_t {
 static size_t extra_bytes(const rcgc_heap *heap) {
   size_t b = (heap->inc_tables[0].cap + heap->inc_tables[1].cap) * sizeof(slot_t);
   if (heap->inc != NULL)
-    b += sizeof *heap->inc + heap->inc->capgray * sizeof(head_t *);
+    b += sizeof *heap->inc + heap->inc->capgray * sizeof(head_t *) +
+         heap->inc->cappages * sizeof(pool_page_t *);
   return b + heap->side_bytes;
 }
 
@@ -296,7 +320,8 @@ static bool table_ready(rcgc_heap *heap, table_t *tab, size_t want) {
 ** thousands of them when a collection ends took milliseconds: the C
 ** library gave its memory back to the system as it went); a side array
 ** of an earlier backstop is cleared at its first use by this one (its
-** epoch tells). NULL when memory is short (in->failed is set). */
+** epoch tells), and the page goes on the collection's list of pages. NULL
+** when memory is short (in->failed is set). */
 static uint32_t *side_of(rcgc_heap *heap, inc_t *in, pool_page_t *p) {
   size_t bytes = page_blocks(p) * sizeof(uint32_t);
   if (p->side == NULL) {
@@ -310,6 +335,19 @@ static uint32_t *side_of(rcgc_heap *heap, inc_t *in, pool_page_t *p) {
   } else if (p->side_epoch == heap->side_epoch) {
     return p->side;
   }
+  if (in->npages == in->cappages) {
+    size_t ncap = in->cappages ? in->cappages * 2 : 64;
+    pool_page_t **np = rcgc__raw_realloc(heap, in->pages, in->cappages * sizeof *np,
+                                         ncap * sizeof *np);
+    if (np == NULL) {
+      in->failed = true;
+      return NULL;
+    }
+    in->pages = np;
+    in->cappages = ncap;
+    note_bytes(heap);
+  }
+  in->pages[in->npages++] = p;
   memset(p->side, 0, bytes);
   p->side_epoch = heap->side_epoch;
   in->cleared = true;
@@ -329,8 +367,17 @@ static void side_epoch_next(rcgc_heap *heap) {
 
 /* The page whose side array has the state of 'h', or NULL: the table has
 ** it (a collection that is not paged, or a block of its own). */
-static inline pool_page_t *paged(const rcgc_heap *heap, const inc_t *in, const head_t *h) {
-  return in->paged ? rcgc__page_of(heap, h) : NULL;
+static inline pool_page_t *paged(const rcgc_heap *heap, inc_t *in, const head_t *h) {
+  if (!in->paged)
+    return NULL;
+  /* consecutive lookups mostly fall in one page: the last one first */
+  pool_page_t *p = in->pc;
+  if (p != NULL && (uintptr_t)h - (uintptr_t)p < POOL_PAGE_SIZE)
+    return p;
+  p = rcgc__page_of(heap, h);
+  if (p != NULL)
+    in->pc = p;
+  return p;
 }
 
 /* The word of 'h' in the side array of its page 'p', or NULL when the page
@@ -349,7 +396,7 @@ static inline uint32_t *find(rcgc_heap *heap, const head_t *h) {
     return v != NULL && *v != 0 ? v : NULL;
   }
   slot_t *s = tab_find(heap, h);
-  return s != NULL ? &s->val : NULL;
+  return s != NULL && s->val != 0 ? &s->val : NULL;
 }
 
 static void gray_push(rcgc_heap *heap, inc_t *in, head_t *h) {
@@ -389,7 +436,7 @@ static uint32_t *enter(rcgc_heap *heap, inc_t *in, head_t *h, uint32_t val) {
     v = &s->val;
     in->used++;
   }
-  *v = val | V_IN;
+  *v = val | V_IN | ((h->tinfo & TI_SIZED) ? V_SIZED : 0);
   h->tinfo |= TI_INC;
   in->candidates++;
   if (val & V_LIVE) { /* a count too large: MARK traverses it from the gray stack */
@@ -427,13 +474,17 @@ void rcgc__inc_forget(rcgc_heap *heap, head_t *h) {
     return;
   }
   slot_t *s = tab_find(heap, h);
-  if (s != NULL) {
+  if (s != NULL && in->phase == PH_RELEASE) {
+    s->val = 0; /* no state, the slot kept: RELEASE walks the table */
+  } else if (s != NULL) {
     delete_slot(heap, s);
     in->used--;
   }
 }
 
 void rcgc__inc_page_gone(rcgc_heap *heap, pool_page_t *p) {
+  if (heap->inc != NULL && heap->inc->pc == p)
+    heap->inc->pc = NULL;
   if (p->side == NULL)
     return;
   size_t bytes = page_blocks(p) * sizeof(uint32_t);
@@ -490,6 +541,7 @@ typedef struct step_t {
   rcgc_heap *heap;
   inc_t *in;
   bool expanding; /* the object being traversed pulls its children in */
+  bool outside;   /* it references an object that is no candidate */
   uint32_t tinfo_limit; /* as collect.c's ctx_t */
 } step_t;
 
@@ -510,8 +562,10 @@ static int visit_sub(void *child, const char *edge, void *arg) {
   (void)edge;
   step_t *st = arg;
   head_t *c = AS_HEAD(child);
-  if (junk(st, child, c) || c->refcnt == 0 || (c->tinfo & (TI_UNTRACKED | TI_FROZEN)))
+  if (junk(st, child, c) || c->refcnt == 0 || (c->tinfo & (TI_UNTRACKED | TI_FROZEN))) {
+    st->outside = true;
     return 0;
+  }
   inc_t *in = st->in;
   uint32_t *v = (c->tinfo & TI_INC) ? find(st->heap, c) : NULL;
   if (v != NULL) {
@@ -524,8 +578,10 @@ static int visit_sub(void *child, const char *edge, void *arg) {
       count_down(in, v);
     return 0;
   }
-  if (!st->expanding)
-    return 0; /* not a candidate: an outside reference of the parent */
+  if (!st->expanding) {
+    st->outside = true; /* not a candidate: an outside reference of the parent */
+    return 0;
+  }
   /* pulled in: examined right after its parent (depth first) */
   v = enter(st->heap, in, c, start_value(c) | V_EXPAND);
   if (v == NULL)
@@ -600,7 +656,10 @@ static bool step_sub(step_t *st) {
   h->tinfo &= ~(uint32_t)TI_SUSPECT;
   list_move(h, MARK_LIST(heap)); /* first: pulled children go in front of the rest */
   st->expanding = (*v & V_EXPAND) != 0;
+  st->outside = false;
   rcgc__traverse(heap, h, visit_sub, st);
+  if (st->outside && (v = find(heap, h)) != NULL) /* found again: the table may have grown */
+    *v |= V_OUT;
   return true;
 }
 
@@ -649,9 +708,15 @@ static bool step_mark(step_t *st) {
 ** RELEASE frees GARBAGE, one object per unit, as delete_garbage (collect.c)
 ** frees a collection's garbage -- only the references that leave the
 ** garbage are released, each object's destroy runs, its block is retired --
-** but in slices. Between them the garbage waits on 'doomed', which no
-** enumeration of the heap walks: nothing but the collector can reach it.
-** A member is told by its state (V_GARB, kept until the end) or, once its
+** but in slices. Between them the garbage waits on no list: nothing but
+** the collector can reach it, and no enumeration of the heap sees it.
+** RELEASE finds it by its states: it walks the side arrays of the pages
+** the collection touched, each in memory order (a member's block is where
+** its word is, its header at the block's lead), then the table (blocks of
+** their own). A walk of the garbage in list order would be a cache miss
+** per member, after the program ran between slices; a page's blocks are
+** read in order. A member is told by its state (V_GARB, or every state
+** without V_LIVE when all_garbage; kept until the end) or, once its
 ** block is retired in a release build, by its poisoned header; retired
 ** blocks stay out of the pools until the end (a later member's traverse
 ** still reads them), when they are spliced in at once. No trim runs while
@@ -666,6 +731,11 @@ bool rcgc__inc_divisible(const rcgc_heap *heap) {
          !(heap->debug & (RCGC_DEBUG_COLLECTABLE | RCGC_DEBUG_SAVEALL));
 }
 
+/* Is state word 'w' that of a member (of the garbage RELEASE frees)? */
+static inline bool garbage_state(const inc_t *in, uint32_t w) {
+  return (w & V_IN) && !(w & V_LIVE) && (in->all_garbage || (w & V_GARB));
+}
+
 /* Is 'c' (a child reported by a member's traverse) a member? */
 static inline bool member(rcgc_heap *heap, const head_t *c) {
   if (c->tinfo == (uint32_t)TYPE_POISON << TI_SHIFT)
@@ -673,7 +743,7 @@ static inline bool member(rcgc_heap *heap, const head_t *c) {
   if (!(c->tinfo & TI_INC))
     return false;
   const uint32_t *v = find(heap, c);
-  return v != NULL && !(*v & V_LIVE) && (heap->inc->all_garbage || (*v & V_GARB));
+  return v != NULL && garbage_state(heap->inc, *v);
 }
 
 static int visit_release_out(void *child, const char *edge, void *arg) {
@@ -683,6 +753,33 @@ static int visit_release_out(void *child, const char *edge, void *arg) {
   if (!member(heap, c))
     release_nonmember(heap, c);
   return 0;
+}
+
+#ifdef RCGC_CHECKS
+/* Debug builds traverse the members RELEASE would skip (no V_OUT with
+** out_exact): every child must be a member. */
+static int visit_release_check(void *child, const char *edge, void *arg) {
+  (void)edge;
+  rcgc_heap *heap = arg;
+  head_t *c = AS_HEAD(child);
+  if (!member(heap, c)) {
+    rcgc__misuse(heap, child, "internal invariant",
+                 "RELEASE of an incremental collection skips the references of a garbage "
+                 "object that SUB found referencing only candidates, but one of them "
+                 "references this object, which is not garbage");
+    release_nonmember(heap, c);
+  }
+  return 0;
+}
+#endif
+
+/* Must RELEASE traverse member 'h' to release references that leave the
+** garbage? With out_exact, only when SUB found one (V_OUT). */
+static inline bool refs_out(rcgc_heap *heap, inc_t *in, const head_t *h) {
+  if (!in->out_exact)
+    return true;
+  const uint32_t *v = find(heap, h);
+  return v == NULL || (*v & V_OUT);
 }
 
 /* The estimate is complete: it becomes the garbage RELEASE frees. Debug
@@ -710,9 +807,14 @@ static void begin_release(rcgc_heap *heap, inc_t *in) {
                  nkept - 1);
   in->live += nkept;
   list_merge(&kept, OLD_LIST(heap));
+  /* V_OUT is exact when every candidate is garbage (the argument is at
+  ** all_garbage) -- unless the proof kept some */
+  in->out_exact = in->all_garbage && nkept == 0;
+#else
+  in->out_exact = in->all_garbage;
 #endif
-  list_init(&in->doomed);
-  list_merge(g, &in->doomed);
+  list_init(g); /* the members leave it without a walk: no one reads their links again */
+  in->at = (rel_at_t){0, 0, 0};
   in->fin = (inc_finish_t){in->candidates, in->live, 0.0, heap->nbytes, 0.0, 0};
   in->phase = PH_RELEASE;
 }
@@ -723,7 +825,24 @@ static void begin_release(rcgc_heap *heap, inc_t *in) {
 ** collect.c's step 1 -- and the states need no V_GARB: RELEASE takes a
 ** state without V_LIVE for a member. (A candidate that died meanwhile was
 ** counted entered but maybe not zeroed: no shortcut, which is only
-** slower.) */
+** slower.)
+**
+** Then, too, no member was reachable at any moment after its entry, so its
+** fields are those SUB read and V_OUT is exact: RELEASE traverses only the
+** members with V_OUT, as collect.c's delete_garbage only those with
+** PREV_OUTSIDE. Suppose member Y was reachable after its entry. It is not
+** at the end, so some decrement destroyed the last reference from outside
+** the fields to an object X from which Y is reached through fields alone
+** (strict stores: a reference leaves a field only by a decrement). Every
+** object on that path is a candidate: a non-candidate's field holding a
+** candidate C would have kept C's count above 0 (no traverse subtracted
+** it; had it come there after C's entry, it came from an increment of C,
+** which the barrier marks, or from outside, which C's count held at
+** entry). If the decrement left X's count above 0, the barrier marked X;
+** if it reached 0, X died and released its references, a decrement of the
+** next object on the path, and so on: the first one that survives -- at
+** the latest Y, which is freed by RELEASE, not by refcount -- was marked.
+** Either way 'kept' would not be 0. */
 static bool all_garbage(const rcgc_heap *heap, const inc_t *in) {
   return !in->full && !(in->flags & COLLECT_BACKSTOP) && in->zeroed == in->candidates &&
          in->kept == 0 && in->ngray == 0 && rcgc__inc_divisible(heap);
@@ -750,17 +869,71 @@ static void retire(rcgc_heap *heap, inc_t *in, head_t *h, const type_desc_t *d) 
   in->others = h;
 }
 
-/* One unit: free the first member left. */
+/* The next member from 'at' on (which moves past it), reading at most
+** '*words' state words and slots; NULL when there is none or the words are
+** spent ('at' tells which: rel_end). */
+static head_t *next_member(rcgc_heap *heap, const inc_t *in, rel_at_t *at, size_t *words) {
+  while (at->page < in->npages) {
+    pool_page_t *p = in->pages[at->page];
+    const uint32_t *side = p->side;
+    uint32_t n = (uint32_t)page_blocks(p);
+    while (at->block < n) {
+      if (*words == 0)
+        return NULL;
+      --*words;
+      uint32_t w = side[at->block++];
+      if (garbage_state(in, w)) {
+        size_t bsize = ((size_t)p->cls + 1) * POOL_GRANULE;
+        char *b = page_start(p) + (size_t)(at->block - 1) * bsize;
+        return (head_t *)(b + heap->pre + ((w & V_SIZED) ? sizeof(size_t) : 0));
+      }
+    }
+    at->page++;
+    at->block = 0;
+  }
+  const table_t *tab = heap->inc_table;
+  while (at->slot < tab->cap) {
+    if (*words == 0)
+      return NULL;
+    --*words;
+    const slot_t *s = &tab->slots[at->slot++];
+    if (s->epoch == tab->epoch && garbage_state(in, s->val))
+      return (head_t *)s->key;
+  }
+  return NULL;
+}
+
+static bool rel_end(const rcgc_heap *heap, const inc_t *in, const rel_at_t *at) {
+  return at->page >= in->npages && at->slot >= heap->inc_table->cap;
+}
+
+/* One unit: free the next member, or read a page's words (a unit's work
+** is at most one member's and a page's worth of words). */
+#define REL_WORDS 4096
 static bool step_release(rcgc_heap *heap, inc_t *in) {
-  head_t *l = &in->doomed;
-  if (list_empty(l))
-    return false;
-  head_t *h = next_of(l);
-  list_remove(h);
+  size_t words = REL_WORDS;
+  head_t *h = next_member(heap, in, &in->at, &words);
+  if (h == NULL)
+    return !rel_end(heap, in, &in->at);
+#ifdef RCGC_CHECKS
+  const uint32_t *v = (h->tinfo & TI_INC) ? find(heap, h) : NULL;
+  if (v == NULL || !garbage_state(in, *v)) {
+    rcgc__misuse(heap, NULL, "internal invariant",
+                 "RELEASE of an incremental collection found a garbage state for a block at "
+                 "%p whose object does not have it; the block is left alone",
+                 (void *)h);
+    return true;
+  }
+#endif
   int was_draining = heap->draining;
   head_t *below = heap->zero_stack;
   heap->draining = 1;
-  rcgc__traverse(heap, h, visit_release_out, heap);
+  if (refs_out(heap, in, h))
+    rcgc__traverse(heap, h, visit_release_out, heap);
+#ifdef RCGC_CHECKS
+  else
+    rcgc__traverse(heap, h, visit_release_check, heap);
+#endif
   const type_desc_t *d = &heap->tdesc[type_id_of(h)];
   if (!d->plain || (h->tinfo & (TI_WATCHED | TI_WEAKREFD)))
     rcgc__destroy_object(heap, h);
@@ -789,11 +962,23 @@ static void end_release(rcgc_heap *heap, inc_t *in) {
   heap->gens[0].count = heap->gens[0].count > freed ? heap->gens[0].count - freed : 0;
 }
 
-/* rcgc_check_heap: the garbage RELEASE has still to free (NULL when none
-** runs), on no list that heap_lists names. */
-head_t *rcgc__inc_doomed(rcgc_heap *heap) {
+/* rcgc_check_heap: 'fn' on each object of the garbage RELEASE has still
+** to free (none when no RELEASE runs), on no list that heap_lists names;
+** the sum of what it returns. */
+long rcgc__inc_each_doomed(rcgc_heap *heap, long (*fn)(rcgc_heap *, head_t *, void *),
+                           void *arg) {
   inc_t *in = heap->inc;
-  return in != NULL && in->phase == PH_RELEASE ? &in->doomed : NULL;
+  long sum = 0;
+  if (in == NULL || in->phase != PH_RELEASE)
+    return 0;
+  rel_at_t at = in->at;
+  for (;;) {
+    size_t words = SIZE_MAX;
+    head_t *h = next_member(heap, in, &at, &words);
+    if (h == NULL)
+      return sum;
+    sum += fn(heap, h, arg);
+  }
 }
 
 /* ------------------------------------------------------------ start, end */
@@ -802,6 +987,7 @@ head_t *rcgc__inc_doomed(rcgc_heap *heap) {
 ** side_of). */
 static void drop_state(rcgc_heap *heap, inc_t *in) {
   rcgc__raw_free(heap, in->gray, in->capgray * sizeof(head_t *));
+  rcgc__raw_free(heap, in->pages, in->cappages * sizeof(pool_page_t *));
   rcgc__raw_free(heap, in, sizeof *in);
   heap->inc = NULL;
   heap->inc_stats.running = 0;
@@ -1064,6 +1250,28 @@ void rcgc__inc_release(rcgc_heap *heap) {
 
 /* ------------------------------------------------------------ checks */
 
+/* An object RELEASE has still to free, found from a garbage state word of
+** its block: it must be that block's object, not freed, with TI_INC, and
+** its own state (looked up from its header) garbage. */
+static long check_doomed(rcgc_heap *heap, head_t *h, void *arg) {
+  (void)arg;
+  const char *why = NULL;
+  if (h->tinfo == (uint32_t)TYPE_POISON << TI_SHIFT) {
+    why = "its block is freed";
+  } else if (!(h->tinfo & TI_INC)) {
+    why = "it lacks TI_INC";
+  } else {
+    const uint32_t *v = find(heap, h);
+    if (v == NULL || !garbage_state(heap->inc, *v))
+      why = "its own state is not garbage";
+  }
+  if (why == NULL)
+    return 0;
+  rcgc__report(heap, "rcgc: check: the object at %p waits to be freed by RELEASE, but %s\n",
+               (void *)FROM_HEAD(h), why);
+  return 1;
+}
+
 /* Debug builds, rcgc_check_heap between slices: every object on SUB (full
 ** collections: those entered), MARK and GARBAGE has a state, GARBAGE's
 ** with V_GARB and without V_LIVE, and no object on INIT has one; a state
@@ -1113,18 +1321,7 @@ long rcgc__inc_check(rcgc_heap *heap) {
       rcgc__report(heap, "rcgc: check: the GARBAGE list is not empty while RELEASE runs\n");
       bad++;
     }
-    head_t *l = &in->doomed;
-    for (head_t *h = next_of(l), *prev = l; h != l; prev = h, h = next_of(h)) {
-      uint32_t *v = find(heap, h);
-      bool garbage = v != NULL && !(*v & V_LIVE) && (in->all_garbage || (*v & V_GARB));
-      if ((head_t *)h->gc_prev != prev || !garbage) {
-        char d[300];
-        rcgc__describe(heap, h, d, sizeof d);
-        rcgc__report(heap, "rcgc: check: %s waits to be freed by RELEASE, but %s\n", d,
-                     !garbage ? "its state is not garbage" : "its link is broken");
-        bad++;
-      }
-    }
+    bad += rcgc__inc_each_doomed(heap, check_doomed, NULL);
   }
   /* the side arrays: as many bytes as counted, none of an epoch to come */
   size_t side = 0;

@@ -695,7 +695,8 @@ void rcgc__inc_forget(rcgc_heap *heap, head_t *h); /* 'h' dies or is untracked *
 void rcgc__inc_barrier(rcgc_heap *heap, head_t *h); /* 'h' was decremented */
 void rcgc__inc_incref(rcgc_heap *heap, head_t *h); /* 'h' is being incremented */
 void rcgc__inc_untrack(rcgc_heap *heap, head_t *h); /* 'h' is being untracked */
-head_t *rcgc__inc_doomed(rcgc_heap *heap); /* debug.c: RELEASE's garbage */
+long rcgc__inc_each_doomed(rcgc_heap *heap, long (*fn)(rcgc_heap *, head_t *, void *),
+                           void *arg); /* debug.c: RELEASE's garbage */
 /* Strict stores, and no user code can run on garbage: an incremental
 ** collection has no step that is not divided (it frees in slices). */
 bool rcgc__inc_divisible(const rcgc_heap *heap);

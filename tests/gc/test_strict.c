@@ -148,6 +148,96 @@ Test(strict, the_release_is_part_of_the_collection_and_rcgc_collect_finishes_it)
   cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);
 }
 
+/* A member's traverse is needed in RELEASE only to release its references
+** that leave the garbage. When every candidate counted down to 0 with
+** nothing marked, SUB's findings are exact (incremental.c, all_garbage):
+** RELEASE traverses only the members SUB saw referencing an object outside
+** the collection -- here the ring's nodes that hold the anchor (untracked:
+** never a candidate) -- and releases exactly those references. */
+static long traversed;
+static int counting_traverse(void *o, rcgc_visit_fn visit, void *arg) {
+  traversed++;
+  return tl_node_traverse(o, visit, arg);
+}
+static const rcgc_type counted_type = {.name = "Counted",
+                                       .size = sizeof(tl_node),
+                                       .traverse = counting_traverse,
+                                       .destroy = tl_count_destroy,
+                                       .repr = tl_node_repr};
+
+Test(strict, the_release_traverses_only_what_references_outside_the_garbage) {
+  enum { N = 3000, EVERY = 10 };
+  tl_node *anchor = rcgc_new(tl.heap, &tl_leaf_type); /* the test's reference */
+  cr_assert_not_null(anchor);
+  tl_node *first = rcgc_new(tl.heap, &counted_type), *last = first;
+  cr_assert_not_null(first);
+  for (int i = 1; i < N; i++) {
+    tl_node *x = rcgc_new(tl.heap, &counted_type);
+    cr_assert_not_null(x);
+    last->a = x;
+    last = x;
+    if (i % EVERY == 0)
+      TL_LINK(x, b, anchor);
+    if (i == 5)
+      x->b = tl_new("tail"); /* only the ring holds it: a member too */
+  }
+  last->a = first;
+  cr_assert_eq(rcgc_refcount(anchor), 1 + (N - 1) / EVERY);
+  rcgc_incref(tl.heap, first);
+  rcgc_decref(tl.heap, first);
+  cr_assert(rcgc__inc_start(tl.heap, 0, COLLECT_SUSPECTS));
+  traversed = 0;
+  for (bool more = true; more;) {
+    more = rcgc__inc_slice(tl.heap, 0.0);
+    long seen = traversed; /* rcgc_check_heap traverses everything too */
+    cr_assert_eq(rcgc_check_heap(tl.heap), 0, "%.4000s", tl.sink.buf ? tl.sink.buf : "");
+    traversed = seen;
+  }
+  cr_assert_eq(tl_destroyed, N + 1, "the ring and its tail");
+  cr_assert_eq(rcgc_refcount(anchor), 1, "each reference to the anchor released once");
+  cr_assert_eq(rcgc_misuse_count(tl.heap), 0, "%.4000s", tl.sink.buf ? tl.sink.buf : "");
+  cr_assert_eq(rcgc_heap_object_count(tl.heap), 1);
+#ifdef RCGC_CHECKS
+  /* debug builds traverse every member in RELEASE, checking */
+  cr_assert_geq(traversed, N + (N - 1) / EVERY);
+#else
+  cr_assert_eq(traversed, N + (N - 1) / EVERY, "%ld traverses: SUB's %d and RELEASE's %d expected", traversed, N,
+               (N - 1) / EVERY);
+#endif
+  rcgc_decref(tl.heap, anchor);
+  cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);
+}
+
+/* RELEASE finds the garbage from the state words of its blocks: a
+** variable-sized object's header lies further into its block, and blocks
+** of their own have their states in the table. A ring of every kind is
+** freed whole, in slices. */
+Test(strict, variable_sized_and_large_objects_are_freed_in_slices) {
+  enum { N = 400 };
+  static const size_t sizes[4] = {0, sizeof(tl_node) + 24, 500, 70000};
+  tl_node *first = NULL, *last = NULL;
+  for (int i = 0; i < N; i++) {
+    size_t sz = sizes[i % 4];
+    tl_node *x = sz == 0 ? tl_new("fixed") : rcgc_new_sized(tl.heap, &tl_node_type, sz);
+    cr_assert_not_null(x);
+    x->name = sz == 0 ? "fixed" : "sized";
+    if (first == NULL)
+      first = x;
+    else
+      last->a = x;
+    last = x;
+  }
+  last->a = first;
+  rcgc_incref(tl.heap, first);
+  long most = 0;
+  long slices = collect_in_slices(first, &most);
+  cr_assert_gt(slices, 2);
+  cr_assert_eq(tl_destroyed, N);
+  cr_assert_eq(rcgc_misuse_count(tl.heap), 0, "%.4000s", tl.sink.buf ? tl.sink.buf : "");
+  cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);
+  cr_assert_eq(rcgc_heap_bytes(tl.heap), 0);
+}
+
 /* Heap destroy while the garbage is being freed: it finishes (the garbage
 ** is freed in part; it cannot be given back to the program). */
 Test(strict, heap_destroy_finishes_a_running_release) {
@@ -364,6 +454,45 @@ Test(strict, untracking_a_traversed_candidate_keeps_its_children) {
 }
 
 /* ------------------------------------------------------------ a broken promise */
+
+/* A ring whose counts all reach 0 with nothing marked: RELEASE would skip
+** the traverses of members that reference only candidates. The test steals
+** one of B's two references out of the ring (n0's) after n0 is traversed:
+** debug builds' proof finds B reachable and keeps it, and RELEASE then
+** traverses every member, so that n50's reference to B, no longer one
+** between members, is released: B is left with the test's stolen count. */
+Test(strict_broken, a_kept_object_is_released_by_the_garbage_that_holds_it) {
+#ifndef RCGC_CHECKS
+  cr_skip_test("release builds do not check the promise");
+#else
+  enum { N = 100 };
+  tl_node *n[N];
+  for (int i = 0; i < N; i++)
+    n[i] = tl_new("ring");
+  for (int i = 0; i < N; i++)
+    n[i]->a = n[(i + 1) % N];
+  tl_node *b = tl_new("B");
+  n[0]->b = b;       /* transfer */
+  TL_LINK(n[50], b, b); /* its own reference */
+  rcgc_incref(tl.heap, n[0]);
+  rcgc_decref(tl.heap, n[0]); /* garbage: n0 a suspect */
+  cr_assert(rcgc__inc_start(tl.heap, 0, COLLECT_SUSPECTS));
+  for (int i = 0; !on_list(2, n[0]); i++) /* until n0 is traversed */
+    cr_assert(rcgc__inc_slice(tl.heap, 0.0) && i < 10, "n0 never traversed");
+  cr_assert(!list_empty(&tl.heap->inc_lists[1]), "SUB is over: the test shows nothing");
+  n[0]->b = NULL; /* the broken promise: b's reference moved to the test */
+  while (rcgc__inc_slice(tl.heap, 0.0))
+    ;
+  cr_assert_eq(tl_destroyed, N);
+  cr_assert_eq(rcgc_typeof(tl.heap, b), &tl_node_type, "B was freed");
+  cr_assert_eq(rcgc_refcount(b), 1, "n50's reference to B was not released");
+  cr_assert_not_null(tl.sink.buf);
+  cr_assert(strstr(tl.sink.buf, "strict stores") != NULL, "%s", tl.sink.buf);
+  cr_assert_eq(rcgc_misuse_count(tl.heap), 1, "%s", tl.sink.buf);
+  rcgc_decref(tl.heap, b);
+  cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);
+#endif
+}
 
 /* The test owns A, A owns B (its only reference). After A is traversed,
 ** the test steals B out of A without a count (`b = a->a; a->a = NULL;`):
