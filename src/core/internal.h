@@ -85,6 +85,13 @@
 
 typedef rcgc_head_ head_t;
 
+/* A hint that 'a' will be read soon (no effect where the compiler has none). */
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(a) __builtin_prefetch(a)
+#else
+#define PREFETCH(a) ((void)(a))
+#endif
+
 /* ------------------------------------------------------------ head bits */
 #define NEXT_UNREACHABLE ((uintptr_t)1)
 #define PREV_COLLECTING ((uintptr_t)1)
