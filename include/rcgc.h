@@ -305,7 +305,8 @@ enum {
   ** proof). Debug builds check the promise at the end of each incremental
   ** collection: an object it would have freed that is not garbage is
   ** reported (rule "strict stores") and kept. Release builds cannot tell:
-  ** a broken promise may free an object still in use. A heap that runs no
+  ** a broken promise may free an object still in use, or leave a count too
+  ** high for its object ever to be freed. A heap that runs no
   ** incremental collection (no pause budget and no rcgc_collect_step), and
   ** any heap under the CPython policy, behaves the same with and without
   ** the flag. */

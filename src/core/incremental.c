@@ -128,9 +128,9 @@
 ** table of millions of slots takes milliseconds). A table is replaced when
 ** too small for the next collection or eight times larger than it needs,
 ** and freed by heap destroy. When a side array cannot be made, or the
-** table, the list of pages or the gray stack cannot grow, the collection is abandoned: every
-** candidate becomes a suspect again (the next collection examines it) and
-** nothing is freed.
+** table, the list of pages or the gray stack cannot grow, the collection
+** is abandoned: every candidate becomes a suspect again (the next
+** collection examines it) and nothing is freed.
 */
 #include "internal.h"
 #include "ptrtab.h" /* rcgc__ptr_hash */
