@@ -99,6 +99,8 @@ typedef struct ctx_t {
                       first contact (subtract_closure) */
   size_t reached;  /* lazy: candidates of the list whose gc_refs were set */
   size_t limit;    /* lazy: give up past this many candidates (0: never) */
+  double deadline; /* ... or past this time (rcgc__now; with a limit) */
+  unsigned ticks;  /* objects scanned, for the clock's reads */
   bool over;       /* ... and it did */
 } ctx_t;
 
@@ -377,7 +379,11 @@ static void subtract_closure(ctx_t *ctx, head_t *list) {
     ctx->expanding = (h->tinfo & TI_SUSPECT) != 0;
     ctx->cursor = h;
     subtract_object(ctx, h, visit_decref_closure);
-    if (RCGC_UNLIKELY(ctx->limit != 0 && ctx->reached + ctx->pulled > ctx->limit)) {
+    /* the limit is a prediction from the last collection's time per
+    ** candidate, which a cold cache can double: the clock too, every 512 */
+    if (RCGC_UNLIKELY(ctx->limit != 0) &&
+        (ctx->reached + ctx->pulled > ctx->limit ||
+         (++ctx->ticks % 512 == 0 && rcgc__now() > ctx->deadline))) {
       ctx->over = true;
       return;
     }
@@ -551,8 +557,10 @@ static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
                .list = young,
                .tinfo_limit = (heap->ntypes - 1u) << TI_SHIFT,
                .lazy = mode == MODE_CLOSURE && suspects_only};
-  if (ctx.lazy)
+  if (ctx.lazy) {
     ctx.limit = heap->closure_limit;
+    ctx.deadline = heap->closure_deadline;
+  }
   out->all_garbage = false;
   out->over = false;
   if (mode == MODE_FULL) {

@@ -532,10 +532,11 @@ struct rcgc_heap {
   /* (cold, last: the fields above keep the offsets the fast paths were
   ** tuned with) an automatic suspect collection of a heap that frees in slices
   ** (rcgc__inc_divisible) runs stop-the-world until its closure passes
-  ** closure_limit candidates (0: no limit); then it gives up, its
-  ** candidates suspects again (closure_over), for an incremental one
-  ** (policy.c) */
+  ** closure_limit candidates (0: no limit) or the time closure_deadline
+  ** (rcgc__now); then it gives up, its candidates suspects again
+  ** (closure_over), for an incremental one (policy.c) */
   size_t closure_limit;
+  double closure_deadline;
   bool closure_over;
   bool beside_waits; /* one gave up beside a backstop: none until it ends */
 

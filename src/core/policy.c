@@ -113,6 +113,11 @@
 ** not pile up meanwhile. (A suspect collection started by
 ** rcgc_collect_step is not paced.) */
 #define SLICE_PACE 3.0
+/* The share of the budget after which a strict heap's stop-the-world
+** suspect collection gives its closure up (set_closure_limit): if the
+** closure completes just before, freeing its garbage rereads objects just
+** read, which costs less than the closure did. */
+#define CLOSURE_TIME 0.4
 /* a budget that never runs out in practice (bytes) */
 #define BUDGET_NEVER (LLONG_MAX / 4)
 
@@ -256,7 +261,12 @@ static bool stop_the_world(const rcgc_heap *heap, int gen, unsigned flags) {
 ** (strict stores, rcgc__inc_divisible): the most candidates its closure may
 ** take and still fit in half the budget, at the last stop-the-world
 ** collection's time per candidate -- one that gave up included -- (100 ns
-** before one ran), at least 256.
+** before one ran), at least 256; and, since that time is a prediction (a
+** collection whose objects are out of the cache takes twice as long as
+** one whose objects are in it), the clock: its closure gives up when
+** CLOSURE_TIME of the budget has passed (read every 512 objects; what
+** follows a closure that completes, its garbage freed, reads the objects
+** it just read).
 ** Past it, the collection gives up at once (collect.c: its candidates
 ** become suspects again) and an incremental one frees them in slices: how
 ** much one dropped suspect brings in is not known before the closure runs.
@@ -268,6 +278,7 @@ static void set_closure_limit(rcgc_heap *heap) {
   double per = heap->stw_per_candidate > 0 ? heap->stw_per_candidate : 100e-9;
   double n = 0.5e-6 * heap->pause_budget_us / per;
   heap->closure_limit = n < 256 ? 256 : n > 1e12 ? (size_t)1e12 : (size_t)n;
+  heap->closure_deadline = rcgc__now() + CLOSURE_TIME * 1e-6 * heap->pause_budget_us;
 }
 
 /* An automatic suspect collection, stop-the-world, under that limit (a

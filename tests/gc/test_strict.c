@@ -292,6 +292,43 @@ Test(strict, a_full_backstop_releases_in_slices_while_the_program_runs) {
   cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);
 }
 
+/* A stop-the-world suspect collection of a strict heap with a budget
+** (policy.c's suspects_gave_up) gives up past closure_limit candidates,
+** or once the clock passes closure_deadline (read every 512 objects: the
+** limit is only a prediction): its candidates are suspects again, nothing
+** is freed. Driven here white-box, with each bound alone. */
+static long gave_up_after(size_t limit, double deadline, size_t *suspects) {
+  tl.heap->closure_limit = limit;
+  tl.heap->closure_deadline = deadline;
+  long r = rcgc__collect_list(tl.heap, 0, COLLECT_SUSPECTS, NULL, NULL);
+  tl.heap->closure_limit = 0;
+  bool over = tl.heap->closure_over;
+  tl.heap->closure_over = false;
+  *suspects = list_size(&tl.heap->suspects);
+  cr_assert_eq(rcgc_check_heap(tl.heap), 0, "%.4000s", tl.sink.buf ? tl.sink.buf : "");
+  return over ? -1 : r;
+}
+
+Test(strict, a_stop_the_world_suspect_collection_gives_up_at_its_limit_or_its_deadline) {
+  enum { N = 5000 };
+  tl_node *r = ring(N);
+  rcgc_incref(tl.heap, r);
+  rcgc_decref(tl.heap, r); /* garbage: one suspect */
+  size_t suspects = 0;
+  cr_assert_eq(gave_up_after(1000, rcgc__now() + 60.0, &suspects), -1, "the limit");
+  cr_assert_eq(tl_destroyed, 0);
+  cr_assert_geq(suspects, 1000);
+  cr_assert_leq(suspects, 1002, "%zu", suspects);
+  cr_assert_eq(gave_up_after((size_t)1 << 40, 0.0, &suspects), -1, "the clock");
+  cr_assert_eq(tl_destroyed, 0);
+  cr_assert_geq(suspects, 512);
+  cr_assert_leq(suspects, 1002, "%zu", suspects);
+  cr_assert_eq(gave_up_after((size_t)1 << 40, rcgc__now() + 60.0, &suspects), N);
+  cr_assert_eq(tl_destroyed, N);
+  cr_assert_eq(suspects, 0);
+  cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);
+}
+
 /* ------------------------------------------------------------ whole */
 
 static void fin_noop(rcgc_heap *h, void *o) { (void)h, (void)o; }
