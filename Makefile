@@ -7,11 +7,15 @@
 #                then rcgc for Python beside objgraph
 #   make diff-long  differential test against CPython: DIFF_COUNT random
 #                programs (default 20000) from DIFF_SEED, DIFF_OPS operations each
+#   make diff-incremental  the differential tests of incremental collection
+#                (tests/gc/test_incremental.c: the same programs with a budget of
+#                0 and of 1 us, plain and with strict stores) on DIFF_SEEDS
+#                programs each (default 20000; make test runs 20)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE ?= cmake
 B := build
 
-.PHONY: all demo test test-quick bench bench-instructions fuzz diff-long clean
+.PHONY: all demo test test-quick bench bench-instructions fuzz diff-long diff-incremental clean
 
 all:
 	$(CMAKE) -S . -B $(B)/release -DCMAKE_BUILD_TYPE=Release -DRCGC_BUILD_TESTS=OFF
@@ -49,6 +53,13 @@ diff-long:
 	$(CMAKE) --build $(B)/diff -j $(JOBS) --target rcgc_diff_driver
 	/usr/bin/python3 tests/diff/run_diff.py --driver $(B)/diff/tests/diff/rcgc_diff_driver \
 	  --seed $(or $(DIFF_SEED),1000000) --count $(or $(DIFF_COUNT),20000) --ops $(or $(DIFF_OPS),100) --jobs $(JOBS)
+
+diff-incremental:
+	@scripts/ensure-deps.sh test
+	$(CMAKE) -S . -B $(B)/debug -DCMAKE_BUILD_TYPE=Debug -DRCGC_CHECKS=ON -DRCGC_BUILD_EXAMPLES=ON
+	$(CMAKE) --build $(B)/debug -j $(JOBS) --target test_incremental
+	RCGC_DIFF_SEEDS=$(or $(DIFF_SEEDS),20000) $(B)/debug/tests/gc/test_incremental -j$(JOBS) \
+	  --filter '*/*free_the_same_objects'
 
 clean:
 	rm -rf $(B)

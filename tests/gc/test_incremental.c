@@ -1065,9 +1065,16 @@ static void diff_run(unsigned seed, bool strict) {
   }
 }
 
+/* The programs run: 20 seeds, or RCGC_DIFF_SEEDS (make diff-incremental). */
+static unsigned diff_seeds(void) {
+  const char *e = getenv("RCGC_DIFF_SEEDS");
+  long n = e != NULL ? strtol(e, NULL, 10) : 0;
+  return n > 0 && n < 10000000 ? (unsigned)n : 20u;
+}
+
 Test(incremental, the_same_programs_with_and_without_a_budget_free_the_same_objects) {
   diff_incremental = 0;
-  for (unsigned seed = 1; seed <= 20; seed++)
+  for (unsigned seed = 1; seed <= diff_seeds(); seed++)
     diff_run(seed, false);
   cr_assert_gt(diff_incremental, 100, "only %ld incremental collections ran", diff_incremental);
 }
@@ -1076,7 +1083,10 @@ Test(incremental, the_same_programs_with_and_without_a_budget_free_the_same_obje
 ** (no finalizer in it), with no step that proves it. */
 Test(incremental, the_same_strict_programs_with_and_without_a_budget_free_the_same_objects) {
   diff_incremental = 0;
-  for (unsigned seed = 1; seed <= 20; seed++)
+  for (unsigned seed = 1; seed <= diff_seeds(); seed++)
     diff_run(seed, true);
+  if (getenv("RCGC_DIFF_SEEDS") != NULL)
+    fprintf(stderr, "strict differential: %u programs, %ld incremental collections\n",
+            diff_seeds(), diff_incremental);
   cr_assert_gt(diff_incremental, 100, "only %ld incremental collections ran", diff_incremental);
 }
