@@ -89,15 +89,7 @@ static const rcgc_type cyc_type = {
     .destroy = tl_count_destroy, .repr = tl_node_repr};
 
 static tl_node *levels(long n) {
-  tl_node *top = rcgc_new(tl.heap, &level_type), *cur = top;
-  cr_assert_not_null(top);
-  for (long i = 1; i < n; i++) {
-    tl_node *next = rcgc_new(tl.heap, &level_type);
-    cr_assert_not_null(next);
-    cur->a = next;
-    cur = next;
-  }
-  return top;
+  return tl_chain_of(&level_type, n, NULL);
 }
 
 Test(deep, million_levels_through_finalizers_by_refcount) {

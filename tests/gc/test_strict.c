@@ -169,19 +169,15 @@ Test(strict, the_release_traverses_only_what_references_outside_the_garbage) {
   enum { N = 3000, EVERY = 10 };
   tl_node *anchor = rcgc_new(tl.heap, &tl_leaf_type); /* the test's reference */
   cr_assert_not_null(anchor);
-  tl_node *first = rcgc_new(tl.heap, &counted_type), *last = first;
-  cr_assert_not_null(first);
-  for (int i = 1; i < N; i++) {
-    tl_node *x = rcgc_new(tl.heap, &counted_type);
-    cr_assert_not_null(x);
-    last->a = x;
-    last = x;
-    if (i % EVERY == 0)
+  tl_node *last, *first = tl_chain_of(&counted_type, N, &last);
+  last->a = first; /* a ring */
+  tl_node *x = first;
+  for (int i = 0; i < N; i++, x = x->a) {
+    if (i % EVERY == 0 && i > 0)
       TL_LINK(x, b, anchor);
     if (i == 5)
       x->b = tl_new("tail"); /* only the ring holds it: a member too */
   }
-  last->a = first;
   cr_assert_eq(rcgc_refcount(anchor), 1 + (N - 1) / EVERY);
   rcgc_incref(tl.heap, first);
   rcgc_decref(tl.heap, first);

@@ -282,6 +282,22 @@ static inline tl_node *tl_new(const char *name) {
   n->name = name;
   return n;
 }
+/* A chain of 'n' objects of type 't' (the shape of tl_node), each held by
+** the one before through field a, by transfer: the first is the caller's
+** reference; '*last' (when not NULL) gets the last. */
+static inline tl_node *tl_chain_of(const rcgc_type *t, long n, tl_node **last) {
+  tl_node *first = rcgc_new(tl.heap, t), *cur = first;
+  cr_assert_not_null(first);
+  for (long i = 1; i < n; i++) {
+    tl_node *next = rcgc_new(tl.heap, t);
+    cr_assert_not_null(next);
+    cur->a = next;
+    cur = next;
+  }
+  if (last != NULL)
+    *last = cur;
+  return first;
+}
 /* n->field = value, with its own reference */
 #define TL_LINK(n, field, value) rcgc_set(tl.heap, &(n)->field, (value))
 
