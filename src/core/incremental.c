@@ -887,7 +887,7 @@ static head_t *next_member(rcgc_heap *heap, const inc_t *in, rel_at_t *at, size_
         char *b = page_start(p) + (size_t)(at->block - 1) * bsize;
         if (at->block + 3 < n) /* members come in runs: the header of one a few blocks on */
           PREFETCH(b + 4 * bsize + heap->pre);
-        return (head_t *)(b + heap->pre + ((w & V_SIZED) ? sizeof(size_t) : 0));
+        return (head_t *)(void *)(b + heap->pre + ((w & V_SIZED) ? sizeof(size_t) : 0));
       }
     }
     at->page++;
