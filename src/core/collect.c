@@ -519,14 +519,20 @@ static void restore_list(rcgc_heap *heap, head_t *list) {
 
 /* A closure past heap->closure_limit, too large to stay in the pause:
 ** every candidate (suspects and what they pulled in, each flagged) becomes
-** a suspect again. */
+** a suspect again -- restore_list and the flag in one pass (the list may
+** be long, and the suspects the scan did not reach are out of the cache;
+** the flag restore_list clears under the suspects policy is set again). */
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((noinline, cold))
 #endif
-static void give_up_closure(rcgc_heap *heap, head_t *young, deduce_t *out) {
-  restore_list(heap, young);
-  for (head_t *h = next_of(young); h != young; h = next_of(h))
+static void give_up_closure(head_t *young, deduce_t *out) {
+  head_t *prev = young;
+  for (head_t *h = next_of(young); h != young; h = next_of(h)) {
+    h->gc_prev = (uintptr_t)prev;
     h->tinfo |= TI_SUSPECT;
+    prev = h;
+  }
+  young->gc_prev = (uintptr_t)prev;
   out->reachable = out->candidates;
   out->outside_exact = false;
   out->over = true;
@@ -574,7 +580,7 @@ static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
     subtract_refs(&ctx, young);
   }
   if (RCGC_UNLIKELY(ctx.over) && ctx.bad == NULL && !ctx.junk) {
-    give_up_closure(heap, young, out);
+    give_up_closure(young, out);
     return false;
   }
   if (ctx.bad != NULL || ctx.junk) {
