@@ -379,7 +379,7 @@ size_t rcgc__pools_trim(rcgc_heap *heap) {
   size_t kept = 0, released = 0, marked = 0;
   size_t keep = trim_reserve(heap);
   for (pool_page_t *p = heap->pages; p != NULL; p = p->next) {
-    size_t bsize = ((size_t)p->cls + 1) * POOL_GRANULE, n = page_blocks(p), nfree = 0;
+    size_t bsize = page_block_size(p), n = page_blocks(p), nfree = 0;
     const pool_class_t *pc = &heap->classes[p->cls];
     char *b = page_start(p);
     for (size_t i = 0; i < n; i++, b += bsize) {
@@ -428,7 +428,7 @@ size_t rcgc__pools_trim(rcgc_heap *heap) {
         pc->bump = pc->limit = NULL;
       continue;
     }
-    size_t bsize = ((size_t)p->cls + 1) * POOL_GRANULE, n = page_blocks(p);
+    size_t bsize = page_block_size(p), n = page_blocks(p);
     for (size_t i = n; i-- > 0;) {
       char *b = start + i * bsize;
       if (!(b >= pc->bump && b < pc->limit) && free_marked(b)) {

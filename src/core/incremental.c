@@ -883,7 +883,7 @@ static head_t *next_member(rcgc_heap *heap, const inc_t *in, rel_at_t *at, size_
       --*words;
       uint32_t w = side[at->block++];
       if (garbage_state(in, w)) {
-        size_t bsize = ((size_t)p->cls + 1) * POOL_GRANULE;
+        size_t bsize = page_block_size(p);
         char *b = page_start(p) + (size_t)(at->block - 1) * bsize;
         if (at->block + 3 < n) /* members come in runs: the header of one a few blocks on */
           PREFETCH(b + 4 * bsize + heap->pre);
@@ -909,6 +909,19 @@ static bool rel_end(const rcgc_heap *heap, const inc_t *in, const rel_at_t *at) 
   return at->page >= in->npages && at->slot >= heap->inc_table->cap;
 }
 
+/* What is wrong with 'h', found from a garbage state word of its block,
+** as an object RELEASE has still to free: it must be that block's object,
+** not freed, with TI_INC, and its own state (looked up from its header)
+** garbage. NULL: nothing (debug builds' RELEASE units, rcgc_check_heap). */
+static const char *not_doomed(rcgc_heap *heap, const head_t *h) {
+  if (h->tinfo == (uint32_t)TYPE_POISON << TI_SHIFT)
+    return "its block is freed";
+  if (!(h->tinfo & TI_INC))
+    return "it lacks TI_INC";
+  const uint32_t *v = find(heap, h);
+  return v == NULL || !garbage_state(heap->inc, *v) ? "its own state is not garbage" : NULL;
+}
+
 /* One unit: free the next member, or read a page's words (a unit's work
 ** is at most one member's and a page's worth of words). */
 #define REL_WORDS 4096
@@ -918,12 +931,12 @@ static bool step_release(rcgc_heap *heap, inc_t *in) {
   if (h == NULL)
     return !rel_end(heap, in, &in->at);
 #ifdef RCGC_CHECKS
-  const uint32_t *v = (h->tinfo & TI_INC) ? find(heap, h) : NULL;
-  if (v == NULL || !garbage_state(in, *v)) {
+  const char *why = not_doomed(heap, h);
+  if (why != NULL) {
     rcgc__misuse(heap, NULL, "internal invariant",
-                 "RELEASE of an incremental collection found a garbage state for a block at "
-                 "%p whose object does not have it; the block is left alone",
-                 (void *)h);
+                 "RELEASE of an incremental collection found a garbage state for the block "
+                 "of the object at %p, but %s; the block is left alone",
+                 (void *)FROM_HEAD(h), why);
     return true;
   }
 #endif
@@ -1252,21 +1265,10 @@ void rcgc__inc_release(rcgc_heap *heap) {
 
 /* ------------------------------------------------------------ checks */
 
-/* An object RELEASE has still to free, found from a garbage state word of
-** its block: it must be that block's object, not freed, with TI_INC, and
-** its own state (looked up from its header) garbage. */
+/* An object RELEASE has still to free (not_doomed says what it must be). */
 static long check_doomed(rcgc_heap *heap, head_t *h, void *arg) {
   (void)arg;
-  const char *why = NULL;
-  if (h->tinfo == (uint32_t)TYPE_POISON << TI_SHIFT) {
-    why = "its block is freed";
-  } else if (!(h->tinfo & TI_INC)) {
-    why = "it lacks TI_INC";
-  } else {
-    const uint32_t *v = find(heap, h);
-    if (v == NULL || !garbage_state(heap->inc, *v))
-      why = "its own state is not garbage";
-  }
+  const char *why = not_doomed(heap, h);
   if (why == NULL)
     return 0;
   rcgc__report(heap, "rcgc: check: the object at %p waits to be freed by RELEASE, but %s\n",

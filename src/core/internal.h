@@ -301,10 +301,15 @@ static inline char *page_start(const pool_page_t *page) {
   return (char *)page + ((sizeof(pool_page_t) + 15) & ~(size_t)15);
 }
 
+/* The size of a page's blocks (its class's). */
+static inline size_t page_block_size(const pool_page_t *page) {
+  return ((size_t)page->cls + 1) * POOL_GRANULE;
+}
+
 /* How many blocks of its class a page holds. */
 static inline size_t page_blocks(const pool_page_t *page) {
   size_t usable = POOL_PAGE_SIZE - (size_t)(page_start(page) - (const char *)page);
-  return usable / (((size_t)page->cls + 1) * POOL_GRANULE);
+  return usable / page_block_size(page);
 }
 
 /* The index in its page of the block that holds address 'a' (a block's
