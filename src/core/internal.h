@@ -544,6 +544,10 @@ struct rcgc_heap {
   double closure_deadline;
   bool closure_over;
   bool beside_waits; /* one gave up beside a backstop: none until it ends */
+  /* the last automatic suspect collection gave up (or the incremental one
+  ** that followed was too large for the pause): the next starts in slices
+  ** without a closure first (policy.c, stop_the_world) */
+  bool slice_suspects;
 
 #ifdef RCGC_CHECKS
   /* thread detection (debug.c) */

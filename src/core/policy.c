@@ -182,6 +182,12 @@ static unsigned long long max_ull(unsigned long long a, unsigned long long b) {
   return a > b ? a : b;
 }
 
+/* The last stop-the-world automatic collection's time per candidate
+** (100 ns before one ran). */
+static double per_candidate(const rcgc_heap *heap) {
+  return heap->stw_per_candidate > 0 ? heap->stw_per_candidate : 100e-9;
+}
+
 void rcgc__after_collection(rcgc_heap *heap, int generation, unsigned flags,
                             size_t live_examined) {
   sync_allocated(heap);
@@ -201,6 +207,12 @@ void rcgc__after_collection(rcgc_heap *heap, int generation, unsigned flags,
     heap->suspect_every = max_ull(SUSPECT_MIN_BYTES, SUSPECT_FACTOR * again);
   }
   heap->collect_mark = heap->allocated;
+  /* an incremental suspect collection whose closure would have fitted in
+  ** half the budget: the next starts stop-the-world again */
+  if ((flags & COLLECT_SUSPECTS) && (flags & COLLECT_INC_FINISH) &&
+      (double)heap->inc_examined[generation] * per_candidate(heap) <
+          0.5e-6 * heap->pause_budget_us)
+    heap->slice_suspects = false;
   rcgc__schedule(heap);
 }
 
@@ -230,7 +242,12 @@ static bool due(rcgc_heap *heap, int *gen, unsigned *flags) {
 ** per object and reference) and hardly shorten its pause. (When that step
 ** can be divided -- strict stores, rcgc__inc_divisible -- it starts
 ** stop-the-world all the same, but gives up for an incremental one once
-** its closure is too large for the budget: set_closure_limit below.) A
+** its closure is too large for the budget: set_closure_limit below. After
+** such a give-up the next suspect collections start in slices at once --
+** the garbage one drop makes is usually the size of the next one's, and a
+** closure that gives up has spent up to half a budget for nothing -- until
+** one of them examines fewer candidates than would have fitted in half the
+** budget stop-the-world: rcgc__after_collection.) A
 ** backstop does when it is predicted to fit in a
 ** quarter of the budget: its candidates times the time per candidate of
 ** the last stop-the-world automatic collection (100 ns before one ran).
@@ -242,8 +259,8 @@ static bool due(rcgc_heap *heap, int *gen, unsigned *flags) {
 ** heap that keeps what it builds has no history to go by. */
 static bool stop_the_world(const rcgc_heap *heap, int gen, unsigned flags) {
   if (flags & COLLECT_SUSPECTS)
-    return true;
-  double per = heap->stw_per_candidate > 0 ? heap->stw_per_candidate : 100e-9;
+    return !(heap->slice_suspects && rcgc__inc_divisible(heap));
+  double per = per_candidate(heap);
   double n = (double)heap->nobjects;
   if (gen < RCGC_NUM_GENERATIONS - 1) {
     double last = (double)heap->inc_examined[gen] + (double)heap->gens[0].count;
@@ -275,8 +292,7 @@ static void set_closure_limit(rcgc_heap *heap) {
   heap->closure_limit = 0;
   if (heap->pause_budget_us == 0 || !rcgc__inc_divisible(heap))
     return;
-  double per = heap->stw_per_candidate > 0 ? heap->stw_per_candidate : 100e-9;
-  double n = 0.5e-6 * heap->pause_budget_us / per;
+  double n = 0.5e-6 * heap->pause_budget_us / per_candidate(heap);
   heap->closure_limit = n < 256 ? 256 : n > 1e12 ? (size_t)1e12 : (size_t)n;
   heap->closure_deadline = rcgc__now() + CLOSURE_TIME * 1e-6 * heap->pause_budget_us;
 }
@@ -397,6 +413,7 @@ void rcgc__maybe_collect(rcgc_heap *heap) {
       }
       if (!suspects_gave_up(heap))
         return; /* rescheduled by the collection */
+      heap->slice_suspects = true; /* the next ones: in slices at once */
       /* too large for the pause: in slices, from its candidates, now
       ** suspects again -- the first one at the next point, not on top of
       ** this pause */

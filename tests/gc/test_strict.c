@@ -325,6 +325,85 @@ Test(strict, a_stop_the_world_suspect_collection_gives_up_at_its_limit_or_its_de
   cr_assert_eq(rcgc_heap_object_count(tl.heap), 0);
 }
 
+/* After an automatic suspect collection gave up, the next ones start in
+** slices without trying a closure first (policy.c, stop_the_world), until
+** one examines fewer candidates than half the budget takes stop-the-world
+** (rcgc__after_collection). A closure, given up or not, sets
+** stw_per_candidate: a value set by the test that stays tells that none
+** ran. The value also makes every candidate cost 10 us, so that one
+** collection of a large ring keeps the next in slices and one of a small
+** ring (10 candidates, 100 us) does not. */
+static const rcgc_type churn_type = {.name = "Churn", .size = 16};
+
+static void churn(void) { /* allocation that makes no suspect: freed at once */
+  void *x = rcgc_new(tl.heap, &churn_type);
+  cr_assert_not_null(x);
+  rcgc_decref(tl.heap, x);
+}
+
+static void allocate_until_a_collection_starts(long started) {
+  for (long i = 0; i < 10000000; i++) {
+    churn();
+    if (tl.heap->inc != NULL || inc_stats().collections > started)
+      return;
+  }
+  cr_assert_fail("no incremental collection started");
+}
+
+static void finish(void) {
+  while (rcgc_collect_step(tl.heap, 1000) == 1)
+    cr_assert_eq(rcgc_check_heap(tl.heap), 0, "%.4000s", tl.sink.buf ? tl.sink.buf : "");
+}
+
+Test(strict, after_a_give_up_suspect_collections_start_in_slices_until_one_is_small) {
+  TL_SKIP_UNDER_STRESS();
+  enum { N = 100000 };
+  const double per = 10e-6;
+  cr_assert_eq(rcgc_set_pause_budget(tl.heap, 1000), RCGC_OK);
+  rcgc_enable(tl.heap);
+  /* ring A: the closure gives up past 5,000 candidates (100 ns each before
+  ** any ran), the collection goes on in slices */
+  tl_node *a = ring(N);
+  rcgc_incref(tl.heap, a);
+  rcgc_decref(tl.heap, a);
+  allocate_until_a_collection_starts(0);
+  cr_assert(tl.heap->slice_suspects, "the closure of %d candidates did not give up", N);
+  finish();
+  cr_assert_eq(tl_destroyed, N);
+  /* ring B: in slices at once, no closure */
+  tl.heap->stw_per_candidate = per;
+  tl_node *b = ring(N);
+  rcgc_incref(tl.heap, b);
+  rcgc_decref(tl.heap, b);
+  long started = inc_stats().collections;
+  allocate_until_a_collection_starts(started);
+  cr_assert_eq(tl.heap->stw_per_candidate, per, "a closure ran before the slices");
+  finish();
+  cr_assert_eq(tl_destroyed, 2 * N);
+  cr_assert(tl.heap->slice_suspects, "%d candidates at 10 us each fit in half a budget?", N);
+  /* ring C, small: in slices still; then the next is stop-the-world again */
+  tl_node *c = ring(10);
+  rcgc_incref(tl.heap, c);
+  rcgc_decref(tl.heap, c);
+  started = inc_stats().collections;
+  allocate_until_a_collection_starts(started);
+  finish();
+  cr_assert_eq(tl.heap->stw_per_candidate, per, "a closure ran before the slices");
+  cr_assert_eq(inc_stats().collections, started + 1);
+  cr_assert_not(tl.heap->slice_suspects, "10 candidates kept the next collection in slices");
+  cr_assert_eq(tl_destroyed, 2 * N + 10);
+  tl_node *d = ring(10);
+  rcgc_incref(tl.heap, d);
+  rcgc_decref(tl.heap, d);
+  started = inc_stats().collections;
+  for (long i = 0; i < 10000000 && tl_destroyed < 2 * N + 20; i++)
+    churn();
+  cr_assert_eq(tl_destroyed, 2 * N + 20, "ring D was not freed");
+  cr_assert_neq(tl.heap->stw_per_candidate, per, "ring D was not collected stop-the-world");
+  cr_assert_eq(inc_stats().collections, started, "ring D was collected in slices");
+  rcgc_disable(tl.heap);
+}
+
 /* ------------------------------------------------------------ whole */
 
 static void fin_noop(rcgc_heap *h, void *o) { (void)h, (void)o; }
