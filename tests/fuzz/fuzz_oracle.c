@@ -27,7 +27,12 @@
 ** operations: slices of an incremental collection (suspect collection,
 ** young backstop or full one), with the program's other operations -- and
 ** raw swaps of two references without counts -- running between them; see
-** "incremental collections" below for what is checked then.
+** "incremental collections" below for what is checked then. With bits 7, 5
+** and 4 set and bit 3 clear, the heap also has RCGC_CONFIG_STRICT_STORES:
+** the swap becomes a move with counts, and a program that allocates no type
+** with a finalizer and makes no weak reference (each needs a bit of its
+** argument byte in that mode) frees its garbage in slices (RELEASE), which
+** the model follows slice by slice; see "strict stores" below.
 **
 ** After every operation: every object's refcount equals the model's, every
 ** live object is intact (magic, id, slots), every destroy / finalizer / legacy
@@ -109,6 +114,12 @@ typedef struct mobj {
   int e0;           /* a candidate that was garbage when it started */
   int touched;      /* its count, slots or tracking changed since then */
   int s_slot[MAX_SLOTS]; /* its slots when it started */
+  /* strict stores (see "strict stores" below) */
+  int doom;         /* RELEASE has it still to free (seen last observation) */
+  int relm;         /* freed by the running collection's RELEASE, a member */
+  int cfree;        /* freed by the running collection (a member, or by
+                    ** refcount when a member released its references) */
+  long fdrc;        /* its refcount when its destroy ran (-1: not yet) */
   /* leak tools */
   int tix;          /* type: node_types[0..3], leaf_types[4..6], 7 weakref */
   uint64_t serial;  /* rcgc_serial() at allocation (0 without serials) */
@@ -151,6 +162,14 @@ typedef struct fz_state {
   signed char fin_obs[MAX_OBJS];
   rcgc_collect_info inc_stop;
   long inc_done;           /* incremental collections modelled */
+  /* strict stores */
+  int strict;              /* RCGC_CONFIG_STRICT_STORES (first byte, see run()) */
+  int fin_type;            /* a type with a finalizer or legacy finalizer was used */
+  int rel_seen;            /* the running collection's RELEASE was observed */
+  long rel_members;        /* members its RELEASE freed so far */
+  int inc_div, inc_nondiv; /* the model's rcgc__inc_divisible at some / not at
+                           ** every observation of the running collection */
+  long fin_destroy[MAX_OBJS]; /* destroy counts at the STOP of its last step */
 } fz_state;
 
 static fz_state F;
@@ -159,6 +178,9 @@ static long total_leak_ops; /* of them, leak tool operations */
 static long total_inc_done; /* incremental collections modelled */
 static long total_inc_between; /* operations run between two slices of one */
 static long total_inc_garbage; /* objects garbage at a start, found by the last step */
+static long total_strict_done; /* of the incremental collections, in strict heaps */
+static long total_release_done; /* of them, freeing in slices (RELEASE freed a member) */
+static long total_release_freed; /* members freed so */
 
 /* ORACLE: the oracle's own counting, searching and checking code is left
 ** out of the coverage clang's fuzzer build collects (the model steps of the
@@ -280,6 +302,14 @@ static void obj_destroy(rcgc_heap *h, void *p) {
   fz_obj *o = p;
   mobj *m = of(p);
   m->destroy++;
+  /* a collector frees garbage without releasing the references between
+  ** its members, so every member it frees still has a count; an object
+  ** freed by refcount has 0. In a strict heap RELEASE frees members inside
+  ** a slice, with no START callback before: a collection runs from the
+  ** first one (the leak tools refuse in what it frees by refcount next) */
+  m->fdrc = (long)rcgc_refcount(p);
+  if (F.strict && m->fdrc > 0 && !F.destroying)
+    F.in_collect = 1;
   if (m->kind == K_LEAF) /* a sample: a scan per destroy would cost O(n^2) */
     probe_leak_tools(h, "a destroy function");
   o->magic = 0xdeadbeefu;
@@ -313,6 +343,8 @@ static void gc_callback(rcgc_heap *h, rcgc_phase phase, const rcgc_collect_info 
       F.inc_stop = *info;
       F.fin_stop = 1;
       observe(F.fin_obs); /* the lists as it left them */
+      for (int i = 0; i < F.n; i++) /* what it freed (the call may go on) */
+        F.fin_destroy[i] = F.o[i].destroy;
     }
   }
 }
@@ -393,7 +425,7 @@ static void maybe_dying(int x) {
   if (x < 0)
     return;
   mobj *m = &F.o[x];
-  if (!m->alive || m->dying)
+  if (!m->alive || m->dying || m->doom)
     return;
   if (model_rc(x) == 0) {
     m->dying = 1;
@@ -730,8 +762,13 @@ ORACLE static void check_all(const char *where) {
     if (!m->alive)
       continue;
     long rc = rcs[i];
-    CHECK((long)rcgc_refcount(m->ptr) == rc, "%s: object %d refcount %zu, model %ld", where, i,
-          rcgc_refcount(m->ptr), rc);
+    if (m->doom) /* RELEASE releases no reference from a member to a member:
+                 ** those of the members it freed still count */
+      for (int j = 0; j < F.n; j++)
+        for (int s = 0; F.o[j].relm && F.o[j].kind == K_NODE && s < F.o[j].nslots; s++)
+          rc += F.o[j].slot[s] == i;
+    CHECK((long)rcgc_refcount(m->ptr) == rc, "%s: object %d refcount %zu, model %ld%s", where, i,
+          rcgc_refcount(m->ptr), rc, m->doom ? " (garbage RELEASE has still to free)" : "");
     if (m->kind == K_WREF) {
       rcgc_weakref *w = m->ptr;
       CHECK(rcgc_weakref_alive(w) == (m->referent >= 0), "%s: weakref %d alive %d, model %d",
@@ -776,6 +813,7 @@ static void check_collect(const char *where, long got, mresult want) {
 
 /* ------------------------------------------------------------ the program */
 static long model_settle(void); /* incremental collections, below */
+static int model_divisible(void);
 
 typedef struct input {
   const uint8_t *p;
@@ -795,8 +833,9 @@ static int pick(input *in, int want_kind) {
   if (b < 0)
     return -1;
   int ids[MAX_OBJS], k = 0;
-  for (int i = 0; i < F.n; i++)
-    if (F.o[i].alive && (want_kind < 0 || F.o[i].kind == want_kind))
+  for (int i = 0; i < F.n; i++) /* (not the garbage RELEASE has still to free:
+                                 ** a program has no way to it) */
+    if (F.o[i].alive && !F.o[i].doom && (want_kind < 0 || F.o[i].kind == want_kind))
       ids[k++] = i;
   return k ? ids[b % k] : -1;
 }
@@ -811,6 +850,7 @@ static int new_obj(int kind, void *ptr) {
   m->ext = 1;
   m->referent = -1;
   m->obs = -1;
+  m->fdrc = -1;
   for (int s = 0; s < MAX_SLOTS; s++)
     m->slot[s] = m->s_slot[s] = -1;
   return id;
@@ -835,7 +875,10 @@ static void op_alloc(input *in) {
     nslots = 0;
     ftype %= 3;
   }
+  if (F.strict && !(b & 0x80))
+    ftype = 0; /* strict stores: a finalizer only with bit 7 (see run()) */
   const rcgc_type *t = leaf ? &leaf_types[ftype] : &node_types[ftype];
+  F.fin_type |= t->finalize != NULL || t->legacy_finalize != NULL;
   size_t size = offsetof(fz_obj, slot) + (size_t)nslots * sizeof(void *);
   fz_obj *o = rcgc_new_sized(F.heap, t, size);
   CHECK(o != NULL, "rcgc_new_sized failed");
@@ -890,8 +933,11 @@ static void op_decref(input *in) {
   if (b < 0)
     return;
   int ids[MAX_OBJS], k = 0;
+  /* strict stores: the harness keeps a reference to each weak reference
+  ** object to the end (a weak reference the garbage freed in slices would
+  ** leave no trace the model can read: its destroy is the library's) */
   for (int i = 0; i < F.n; i++)
-    if (F.o[i].alive && F.o[i].ext > 0)
+    if (F.o[i].alive && F.o[i].ext > (F.strict && F.o[i].kind == K_WREF))
       ids[k++] = i;
   if (k == 0)
     return;
@@ -906,6 +952,8 @@ static void op_weakref(input *in) {
   int b = byte(in);
   if (x < 0 || b < 0 || F.n >= MAX_OBJS)
     return;
+  if (F.strict && !(b & 2))
+    return; /* strict stores: a weak reference only with bit 1 (see run()) */
   int id = F.n;
   int cb = b & 1;
   rcgc_weakref *w = rcgc_weakref_new(F.heap, F.o[x].ptr, cb ? wr_callback : NULL,
@@ -1012,9 +1060,9 @@ static void op_introspect(input *in) {
     void *objs[1] = {F.o[x].ptr};
     CHECK(rcgc_get_referrers(F.heap, objs, 1, &l) == RCGC_OK, "get_referrers failed");
     size_t want = 0;
-    for (int i = 0; i < F.n; i++) {
+    for (int i = 0; i < F.n; i++) { /* (RELEASE's garbage is on no list) */
       mobj *m = &F.o[i];
-      if (!m->alive || m->kind != K_NODE || m->gen < 0 || m->gen > 2)
+      if (!m->alive || m->doom || m->kind != K_NODE || m->gen < 0 || m->gen > 2)
         continue;
       for (int s = 0; s < m->nslots; s++)
         if (m->slot[s] == x) {
@@ -1026,7 +1074,7 @@ static void op_introspect(input *in) {
     rcgc_list_decref_and_free(F.heap, &l);
     for (int i = 0; i < F.n; i++) {
       mobj *m = &F.o[i];
-      if (!m->alive || m->kind != K_NODE || m->gen < 0 || m->gen > 2)
+      if (!m->alive || m->doom || m->kind != K_NODE || m->gen < 0 || m->gen > 2)
         continue;
       for (int s = 0; s < m->nslots; s++)
         if (m->slot[s] == x) {
@@ -2150,6 +2198,16 @@ static void op_leak(input *in) {
   if (b < 0)
     return;
   size_t arg = (size_t)b >> 4;
+  /* strict stores: while RELEASE has garbage to free, that garbage is on no
+  ** list, and the tools that walk the lists do not see it (nor its
+  ** references, which count as outside ones); the model's answers would
+  ** need it hidden: those tools wait for the collection's end */
+  static const unsigned walks = 0xa1ffu; /* 0-8, 13, 15 */
+  for (int i = 0; i < F.n && ((walks >> (b & 15)) & 1); i++)
+    if (F.o[i].doom) {
+      trace("leak tool %d skipped: RELEASE runs\n", b & 15);
+      return;
+    }
   total_leak_ops++;
   switch (b & 15) {
   case 0: leak_roots(); break;
@@ -2213,7 +2271,44 @@ static void op_leak(input *in) {
 **     freeze, unfreeze, set_policy, get_objects, garbage_release, the
 **     leak tools that collect) is modelled as that last step, then the
 **     call; rcgc_collect and rcgc_leak_explain_collect return the sum of
-**     the two collections' counts. */
+**     the two collections' counts.
+**
+** Strict stores (first byte: bits 7, 5, 4 set, bit 3 clear). The heap has
+** RCGC_CONFIG_STRICT_STORES and the program keeps its promise: every store
+** into a node is rcgc_set (op_link, unlink), and op_swap moves with counts
+** (a decrement for each reference moved). A type with a finalizer or legacy
+** finalizer is allocated only when bit 7 of the allocation byte is set,
+** a weak reference made only when bit 1 of its byte is, so that programs
+** without either -- and without SAVEALL -- have a heap rcgc__inc_divisible
+** holds for (model_divisible): their collections skip the last step and
+** free the garbage in slices, RELEASE, between which the program runs. The
+** harness keeps a reference to every weak reference object to the end (the
+** model learns what RELEASE freed from destroy counts; a weak reference's
+** destroy is the library's). Checked, besides all of the above:
+**   - after every slice, what RELEASE freed since the last one and what it
+**     has still to free (rcgc__inc_each_doomed) -- model_release: each member
+**     is garbage in the model (not reached from the harness's references,
+**     the garbage list, untracked or frozen objects) and was a candidate;
+**     freed and doomed together are closed under references; once RELEASE
+**     was seen, it frees only what it had to free, and that set only
+**     shrinks; a freed member released exactly its references to
+**     non-members: the model makes those decrements, what dies of them by
+**     refcount must be what the library freed without a count, and the
+**     refcounts of all survivors must be the model's; a member still to
+**     free keeps every reference from members (freed ones included);
+**   - after every operation and slice: an object is on no list exactly when
+**     RELEASE has it to free (observe, inc_observe); nothing else is freed
+**     (destroy counts); rcgc_check_heap() == 0 (it checks RELEASE's
+**     pending garbage too); the harness never picks an object RELEASE has to
+**     free (a program has no way to it), and the leak tools that walk the
+**     lists, which do not see that garbage, wait for the collection's end;
+**   - at the end of the collection (the last slice or a call that finishes
+**     it): what the remaining RELEASE freed, as above; STOP reports the
+**     members freed; (b) every candidate garbage at the start and not
+**     touched was freed by it; a heap divisible at every observation of
+**     the collection ran no last step, and one divisible at none freed
+**     nothing in slices (it ran the last step, checked as without the
+**     flag). */
 
 /* The model id of a live object at 'p' (-1: none). */
 ORACLE static int id_of_obj(void *p) {
@@ -2325,6 +2420,10 @@ static void model_inc_start(int kind) {
   F.inc_run = 1;
   F.inc_kind = kind;
   F.inc_fresh = 1;
+  F.inc_div = model_divisible();
+  F.inc_nondiv = !F.inc_div;
+  F.rel_seen = 0;
+  F.rel_members = 0;
   F.fin_cap = 0;
   F.fin_stop = 0;
   memset(F.fin_S, 0, sizeof F.fin_S);
@@ -2369,6 +2468,129 @@ ORACLE static void model_reach(unsigned char *held) {
     held[i] = F.o[i].alive && dist[i] >= 0;
 }
 
+/* ---- strict stores: RELEASE */
+/* The model's rcgc__inc_divisible: strict stores, no type with a finalizer
+** or a legacy finalizer used, no weak reference that has a referent, no
+** debug flag that lists the garbage (of those, the fuzzer sets SAVEALL). */
+ORACLE static int model_divisible(void) {
+  if (!F.strict || F.fin_type || (F.debug & RCGC_DEBUG_SAVEALL))
+    return 0;
+  for (int i = 0; i < F.n; i++)
+    if (F.o[i].alive && F.o[i].kind == K_WREF && F.o[i].referent >= 0)
+      return 0;
+  return 1;
+}
+
+ORACLE static long note_doomed(rcgc_heap *h, head_t *hd, void *arg) {
+  (void)h;
+  unsigned char *d = arg;
+  int x = id_of_obj(FROM_HEAD(hd));
+  CHECK(x >= 0 && !d[x], "RELEASE has to free an object the model does not know alive (%p), "
+        "or one twice", FROM_HEAD(hd));
+  d[x] = 1;
+  return 1;
+}
+
+/* d[i]: RELEASE has object i still to free (rcgc__inc_each_doomed: none
+** when no RELEASE runs). Returns how many. */
+ORACLE static int doomed_now(unsigned char *d) {
+  memset(d, 0, MAX_OBJS);
+  return (int)rcgc__inc_each_doomed(F.heap, note_doomed, d);
+}
+
+/* RELEASE ran since the model's last step (a slice, or the end of the
+** collection in a call that finished it): the objects it freed are those
+** whose destroy count 'dc' passed the model's (weak reference objects,
+** whose destroy is the library's, are held by the harness in strict mode),
+** and 'doomed' it has still to free. Checked:
+**   - every member freed or still to free is garbage in the model: not
+**     reached from the harness's references, the garbage list, untracked
+**     or frozen objects (an object freed by refcount, maybe untracked,
+**     must have a count of 0 in the model: below);
+**   - they form a set closed under references: every reference to one
+**     (its count in the model) comes from one of them;
+**   - a member (freed with a count: its destroy saw references from other
+**     members, which RELEASE does not release) is a candidate, and was to
+**     be freed at the last observation once RELEASE was seen; the set to
+**     free only shrinks;
+**   - a member releases exactly its references to objects that are not
+**     members: the model makes those decrements, and what dies of them
+**     must be exactly what the library freed without a count (check_all
+**     compares every destroy count and refcount after this).
+** Then the model takes the members as freed (relm) and the rest as doomed. */
+static void model_release(const long *dc, const unsigned char *doomed, const char *where) {
+  unsigned char freed[MAX_OBJS], in_g[MAX_OBJS], held[MAX_OBJS];
+  int any = 0;
+  for (int i = 0; i < F.n; i++) {
+    const mobj *m = &F.o[i];
+    freed[i] = m->alive && m->kind != K_WREF && dc[i] > m->exp_destroy;
+    in_g[i] = freed[i] || doomed[i];
+    any |= in_g[i] || m->doom;
+    CHECK(!m->doom || in_g[i],
+          "%s: RELEASE had object %d to free, and neither freed it nor has it to free now", where,
+          i);
+  }
+  if (!any)
+    return;
+  inc_expand();
+  model_reach(held);
+  long rc[MAX_OBJS], inside[MAX_OBJS] = {0};
+  model_rcs(rc, 0);
+  for (int i = 0; i < F.n; i++)
+    for (int s = 0; in_g[i] && F.o[i].kind == K_NODE && s < F.o[i].nslots; s++)
+      if (F.o[i].slot[s] >= 0)
+        inside[F.o[i].slot[s]]++;
+  for (int i = 0; i < F.n; i++) {
+    const mobj *m = &F.o[i];
+    if (!in_g[i])
+      continue;
+    const char *what = freed[i] ? "freed" : "has still to free";
+    int member = doomed[i] || m->fdrc > 0;
+    CHECK(!member || !held[i], "%s: RELEASE %s object %d, which the model reaches", where, what,
+          i);
+    CHECK(rc[i] == inside[i],
+          "%s: RELEASE %s object %d, with %ld of its %ld references from objects it does not "
+          "free", where, what, i, rc[i] - inside[i], rc[i]);
+    CHECK(!member || (m->cand && m->kind == K_NODE),
+          "%s: RELEASE %s object %d, which was no candidate of the collection", where, what, i);
+    CHECK(!member || !F.rel_seen || m->doom,
+          "%s: RELEASE %s object %d, which it did not have to free at the last observation",
+          where, what, i);
+  }
+  /* the members freed; the others, freed by refcount, the model must find */
+  for (int i = 0; i < F.n; i++)
+    F.o[i].doom = doomed[i];
+  for (int i = 0; i < F.n; i++) {
+    mobj *m = &F.o[i];
+    if (!freed[i] || m->fdrc <= 0)
+      continue;
+    m->alive = 0;
+    m->exp_destroy++;
+    m->relm = m->cfree = 1;
+    m->suspect = 0;
+    F.rel_members++;
+  }
+  for (int i = 0; i < F.n; i++)
+    for (int s = 0; freed[i] && F.o[i].relm && s < F.o[i].nslots; s++)
+      maybe_dying(F.o[i].slot[s]); /* not a member: freed already, or doomed */
+  drain();
+  for (int i = 0; i < F.n; i++) {
+    if (!freed[i] || F.o[i].relm)
+      continue;
+    CHECK(!F.o[i].alive,
+          "%s: object %d was freed by refcount as RELEASE freed garbage, but the references "
+          "the garbage released leave it a count in the model", where, i);
+    F.o[i].cfree = 1;
+  }
+  int nf = 0, nd = 0;
+  for (int i = 0; i < F.n; i++) {
+    nf += freed[i];
+    nd += doomed[i];
+  }
+  trace("  RELEASE: %d freed, %d to free (%ld members freed)\n", nf, nd, F.rel_members);
+  F.rel_seen |= nd > 0;
+}
+
 /* The library finished the running collection (its STOP came): model its
 ** last step on the captured set, check it, take the lists it left. */
 static mresult model_finish(void) {
@@ -2399,7 +2621,22 @@ static mresult model_finish(void) {
           "the last step examined %d, which is no candidate (gen %d)", i, m->gen);
     ns++;
   }
-  unsigned char held[MAX_OBJS], unreach[MAX_OBJS], was_alive[MAX_OBJS], exc[MAX_OBJS];
+  /* strict stores: without a last step that traversed (fin_cap), RELEASE
+  ** freed the garbage -- or the estimate was empty, which both take alike.
+  ** A heap divisible at every observation of the collection has no such
+  ** step; one divisible at none frees nothing in slices (whether it is
+  ** does not change within a slice: nothing that decides it happens
+  ** before RELEASE) */
+  int released = F.strict && !F.fin_cap;
+  if (F.strict) {
+    F.inc_div |= model_divisible();
+    F.inc_nondiv |= !model_divisible();
+    CHECK(F.inc_nondiv || !F.fin_cap,
+          "a collection of a heap with strict stores, divisible throughout, ran a last step");
+    CHECK(F.inc_div || (!F.rel_seen && F.rel_members == 0),
+          "a collection of a heap with strict stores, never divisible, freed in slices");
+  }
+  unsigned char held[MAX_OBJS], unreach[MAX_OBJS] = {0}, was_alive[MAX_OBJS], exc[MAX_OBJS];
   model_reach(held);
   static int slot0[MAX_OBJS][MAX_SLOTS];
   long rc0[MAX_OBJS], inside[MAX_OBJS] = {0};
@@ -2408,7 +2645,15 @@ static mresult model_finish(void) {
     was_alive[i] = (unsigned char)F.o[i].alive;
     memcpy(slot0[i], F.o[i].slot, sizeof slot0[i]);
   }
-  mresult r = model_collect_set(2, 0, F.fin_S, unreach);
+  mresult r;
+  if (released) { /* what RELEASE freed since the last slice, as in a slice */
+    unsigned char none[MAX_OBJS] = {0};
+    model_release(F.fin_destroy, none, "the end of RELEASE");
+    r = (mresult){F.rel_members, F.rel_members, 0, F.rel_members};
+    ns = (int)F.rel_members;
+  } else {
+    r = model_collect_set(2, 0, F.fin_S, unreach);
+  }
   /* (c) what it found unreachable is closed: every reference to a member
   ** (its count before the step) comes from a member */
   for (int i = 0; i < F.n; i++)
@@ -2441,10 +2686,12 @@ static mresult model_finish(void) {
     }
   }
   for (int i = 0; i < F.n; i++) {
-    CHECK(!F.o[i].e0 || !was_alive[i] || exc[i] || unreach[i],
+    /* (RELEASE: freed by this collection, in any slice) */
+    CHECK(!F.o[i].e0 || exc[i] || (released ? F.o[i].cfree : !was_alive[i] || unreach[i]),
           "object %d was garbage when the incremental collection started, untouched since, "
-          "and its last step did not find it (%d examined)", i, ns);
-    total_inc_garbage += F.o[i].e0 && was_alive[i] && !exc[i];
+          "and %s (%d %s)", i, released ? "it did not free it" : "its last step did not find it",
+          ns, released ? "freed in slices" : "examined");
+    total_inc_garbage += F.o[i].e0 && !exc[i] && (released ? F.o[i].cfree : was_alive[i]);
   }
   CHECK(F.inc_stop.collected == r.collected && F.inc_stop.uncollectable == r.uncollectable &&
             F.inc_stop.candidates >= ns,
@@ -2462,13 +2709,23 @@ static mresult model_finish(void) {
           "after the incremental collection object %d is on list %d, model %d", i, o, want);
     adopt(i, o);
   }
-  for (int i = 0; i < F.n; i++)
-    F.o[i].cand = F.o[i].e0 = F.o[i].touched = 0;
+  for (int i = 0; i < F.n; i++) {
+    mobj *m = &F.o[i];
+    CHECK(!m->doom || !m->alive, "RELEASE ended, object %d it had to free is alive", i);
+    m->cand = m->e0 = m->touched = m->doom = m->relm = m->cfree = 0;
+  }
   F.inc_run = 0;
   F.fin_stop = 0;
   F.fin_cap = 0;
   F.inc_done++;
   total_inc_done++;
+  if (F.strict) {
+    total_strict_done++;
+    total_release_done += F.rel_members > 0;
+    total_release_freed += F.rel_members;
+  }
+  F.rel_seen = 0;
+  F.rel_members = 0;
   return r;
 }
 
@@ -2492,11 +2749,25 @@ ORACLE static void inc_observe(const char *where) {
         st.abandoned, F.inc_run);
   CHECK(!F.fin_stop, "%s: an incremental collection finished unmodelled", where);
   inc_expand();
+  /* strict stores: the garbage RELEASE has still to free is on no list,
+  ** and is what the model took so (model_release, after each slice) */
+  unsigned char dm[MAX_OBJS];
+  doomed_now(dm);
+  if (F.inc_run && F.strict) {
+    F.inc_div |= model_divisible();
+    F.inc_nondiv |= !model_divisible();
+  }
   for (int i = 0; i < F.n; i++) {
     mobj *m = &F.o[i];
     if (!m->alive)
       continue;
     int o = ob[i], want = model_list(i);
+    CHECK(dm[i] == m->doom, "%s: RELEASE %s object %d to free, the model %s", where,
+          dm[i] ? "has" : "has no", i, m->doom ? "has" : "has not");
+    if (dm[i]) {
+      CHECK(o < 0, "%s: object %d is on list %d, and RELEASE has it to free", where, i, o);
+      continue;
+    }
     CHECK(o >= 0, "%s: live object %d is on no list", where, i);
     CHECK((o == L_UNTRACKED) == (m->gen == GEN_UNTRACKED) &&
               (o == L_PERMANENT) == (m->gen == GEN_PERMANENT),
@@ -2515,23 +2786,43 @@ ORACLE static void inc_observe(const char *where) {
 }
 
 /* Raw move: swap two slots without touching a count (C code's
-** `t = a->f; a->f = b->g; b->g = t;`), legal at any time. */
+** `t = a->f; a->f = b->g; b->g = t;`), legal at any time -- but in a heap
+** with strict stores, which promises that no reference leaves a field
+** without a decrement: there the swap is the same move with counts (the
+** first reference held, each slot set with rcgc_set, the hold dropped;
+** every count ends as it was, each reference moved was decremented). */
 static void op_swap(input *in) {
   int a = pick(in, K_NODE), s = byte(in), b = pick(in, K_NODE), t = byte(in);
   if (a < 0 || s < 0 || b < 0 || t < 0)
     return;
   s %= F.o[a].nslots;
   t %= F.o[b].nslots;
-  trace("swap %d.slot[%d] <-> %d.slot[%d]\n", a, s, b, t);
+  trace("swap %d.slot[%d] <-> %d.slot[%d]%s\n", a, s, b, t, F.strict ? " with counts" : "");
   fz_obj *oa = F.o[a].ptr, *ob = F.o[b].ptr;
-  void *tmp = oa->slot[s];
-  oa->slot[s] = ob->slot[t];
-  ob->slot[t] = tmp;
-  int tid = F.o[a].slot[s];
-  F.o[a].slot[s] = F.o[b].slot[t];
-  F.o[b].slot[t] = tid;
+  int x = F.o[a].slot[s], y = F.o[b].slot[t];
+  if (F.strict) {
+    void *px = oa->slot[s];
+    if (px != NULL)
+      rcgc_incref(F.heap, px);
+    rcgc_set(F.heap, &oa->slot[s], ob->slot[t]);
+    rcgc_set(F.heap, &ob->slot[t], px);
+    if (px != NULL)
+      rcgc_decref(F.heap, px);
+  } else {
+    void *tmp = oa->slot[s];
+    oa->slot[s] = ob->slot[t];
+    ob->slot[t] = tmp;
+  }
+  F.o[a].slot[s] = y;
+  F.o[b].slot[t] = x;
   touch(a);
   touch(b);
+  if (F.strict) { /* decrements that leave the counts above 0 */
+    if (x >= 0)
+      make_suspect(x);
+    if (y >= 0)
+      make_suspect(y);
+  }
 }
 
 /* Slices: argument bits 0-1: when none runs, 0-1 start what rcgc_collect_step
@@ -2583,6 +2874,14 @@ static void op_slice(input *in) {
       model_finish();
       check_all("last slice");
     } else {
+      if (F.strict) { /* what RELEASE freed in this slice */
+        long dc[MAX_OBJS];
+        unsigned char dm[MAX_OBJS];
+        for (int i = 0; i < F.n; i++)
+          dc[i] = F.o[i].destroy;
+        doomed_now(dm);
+        model_release(dc, dm, "slice");
+      }
       check_all("slice");
     }
     inc_observe("slice");
@@ -2611,13 +2910,22 @@ static void run(const uint8_t *data, size_t size) {
   /* bit 7 (set by no input of the corpus before it meant this): bytes 142
   ** and 196 are the incremental operations instead of DEBUG_SAVEALL */
   F.incmode = first >= 0 && (first & 0x80);
+  /* bits 7, 5 and 4 set, bit 3 clear (a combination no input of the corpus
+  ** had before it meant this): the incremental operations in a heap with
+  ** RCGC_CONFIG_STRICT_STORES -- op_swap moves with counts, a type with a
+  ** finalizer or legacy finalizer is allocated only with bit 7 of the
+  ** allocation byte, a weak reference made only with bit 1 of its byte
+  ** (see "strict stores" below) */
+  F.strict = first >= 0 && (first & 0xb8) == 0xb0;
+  if (F.strict)
+    cfg.flags |= RCGC_CONFIG_STRICT_STORES;
   F.heap = rcgc_heap_new(&cfg);
   CHECK(F.heap != NULL, "rcgc_heap_new failed");
   F.obj_over = -1;
   F.policy = (int)cfg.policy;
   CHECK(rcgc_get_policy(F.heap) == F.policy, "rcgc_get_policy disagrees with the configuration");
-  trace("policy %s%s\n", F.policy == RCGC_POLICY_SUSPECTS ? "SUSPECTS" : "CPYTHON",
-        F.incmode ? ", incremental operations" : "");
+  trace("policy %s%s%s\n", F.policy == RCGC_POLICY_SUSPECTS ? "SUSPECTS" : "CPYTHON",
+        F.incmode ? ", incremental operations" : "", F.strict ? ", strict stores" : "");
   F.serials = (cfg.flags & RCGC_CONFIG_SERIALS) != 0;
 #ifdef RCGC_CHECKS
   F.serials = 1; /* debug builds always record them */
@@ -2709,9 +3017,10 @@ static long total_inputs;
 static void report_ops(void) {
   fprintf(stderr,
           "fuzz_oracle: %ld inputs, %ld operations checked against the model (%ld leak tools, "
-          "%ld incremental collections, %ld operations between slices, %ld garbage objects found)\n",
+          "%ld incremental collections, %ld operations between slices, %ld garbage objects found; "
+          "%ld strict collections, %ld freeing in slices, %ld objects freed so)\n",
           total_inputs, total_ops, total_leak_ops, total_inc_done, total_inc_between,
-          total_inc_garbage);
+          total_inc_garbage, total_strict_done, total_release_done, total_release_freed);
 }
 #endif
 
@@ -2738,6 +3047,10 @@ static int replay_file(const char *path) {
   size_t n = fread(buf, 1, sizeof buf, f);
   fclose(f);
   LLVMFuzzerTestOneInput(buf, n);
+#ifdef FUZZ_REPLAY_MAIN
+  if (getenv("FUZZ_TRACE")) /* the operations of each input, as a finding prints them */
+    printf("%s:\n%s\n", path, F.trace);
+#endif
   return 1;
 }
 
@@ -2768,8 +3081,10 @@ int main(int argc, char **argv) {
     n += r >= 0 ? r : replay_file(argv[i]);
   }
   printf("fuzz_oracle: replayed %d inputs, %ld operations (%ld leak tools, %ld incremental "
-         "collections, %ld operations between slices, %ld garbage objects found), no finding\n",
-         n, total_ops, total_leak_ops, total_inc_done, total_inc_between, total_inc_garbage);
+         "collections, %ld operations between slices, %ld garbage objects found; %ld strict "
+         "collections, %ld freeing in slices, %ld objects freed so), no finding\n",
+         n, total_ops, total_leak_ops, total_inc_done, total_inc_between, total_inc_garbage,
+         total_strict_done, total_release_done, total_release_freed);
   return 0;
 }
 #endif
@@ -2781,7 +3096,9 @@ Test(fuzz, replay_corpus) {
   int n = replay_dir(FUZZ_CORPUS_DIR);
   cr_assert_gt(n, 0, "no corpus in %s", FUZZ_CORPUS_DIR);
   cr_log_info("replayed %d inputs, %ld operations (%ld leak tools, %ld incremental collections, "
-              "%ld operations between slices, %ld garbage objects found)",
-              n, total_ops, total_leak_ops, total_inc_done, total_inc_between, total_inc_garbage);
+              "%ld operations between slices, %ld garbage objects found; %ld strict collections, "
+              "%ld freeing in slices, %ld objects freed so)",
+              n, total_ops, total_leak_ops, total_inc_done, total_inc_between, total_inc_garbage,
+              total_strict_done, total_release_done, total_release_freed);
 }
 #endif

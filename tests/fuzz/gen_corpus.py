@@ -11,7 +11,8 @@ default policy, RCGC_POLICY_SUSPECTS (else RCGC_POLICY_CPYTHON); opcode
 byte 250 switches the policy (rcgc_set_policy); with bit 7 of the first
 byte set, opcode bytes 142 and 196 are the incremental operations (slices
 of an incremental collection, a raw swap of two references without
-counts) instead of DEBUG_SAVEALL. Hand-written
+counts) instead of DEBUG_SAVEALL; with bits 7, 5 and 4 set and bit 3
+clear, the heap also has strict stores (STRICT below). Hand-written
 scenarios cover each feature once; seeded random programs mix them.
 Deterministic: rerunning rewrites the same files."""
 import os, random
@@ -267,6 +268,92 @@ S["inc_finishing_calls"] = inc_prog(SERIALS, alloc(NODE2), alloc(NODE2), link(B,
                                     inc_full(1), explain(), inc_full(1), step(1), decref(0),
                                     step_pub(1), collect(2), policy(), step_pub(2), step(1))
 
+# strict stores (first byte bits 7, 5, 4 set, bit 3 clear: STRICT; see
+# run() and "strict stores" in fuzz_oracle.c): the heap promises never to
+# move a reference out of an object without a decrement, swap() moves with
+# counts, a type with a finalizer is allocated only with bit 7 of the
+# allocation byte (fin()), a weak reference made only with bit 1 of its
+# byte (weakref_s()). A program that uses neither (nor SAVEALL) has a
+# divisible heap: its incremental collections free their garbage in slices
+# (RELEASE), the program running in between. A slice of 16 units does
+# about 9 of SUB or MARK (a side array made ends it early) and 8-16 of
+# RELEASE: a full collection of chain24 and a ring of 40 enters RELEASE in
+# its 15th slice (to_release() after inc_full(1)) and frees the ring in 3.
+STRICT = 0xB0 | SUS
+def fin(b): return b | 0x80
+def weakref_s(x, cb): return [9, x, 2 | (1 if cb else 0)]
+def strict_prog(cfg, *ops): return prog(STRICT | cfg, *chain24(), *ops)
+def to_release(): return step(8) + step(4) + step(2)
+# n new nodes in a ring, then dropped. Argument bytes index the live
+# objects: the ring's first node is the ka-th live node (link's first
+# byte) and the kb-th live object (its last byte); the harness holds
+# 'held' objects before the ring (decref's byte indexes the held objects;
+# in strict mode a weak reference object held once is not one of them)
+def ring(n, ka, kb=None, held=1, kind=NODE2):
+    kb = ka if kb is None else kb
+    return [alloc(kind) for _ in range(n)] + \
+        [link(ka + i, 0, kb + (i + 1) % n) for i in range(n)] + [decref(held)] * n
+# between RELEASE's slices the program allocates, links, moves with counts
+# and drops survivors, and starts nothing new
+S["strict_release_ring"] = strict_prog(0, *ring(40, B), inc_full(1), to_release(), alloc(NODE2),
+                                       link(B + 40, 0, 3), step(1), swap(B + 40, 0, 0, 0),
+                                       link(B + 40, 1, B + 40), objects(2), step(1), decref(1),
+                                       unlink(5, 0), step(1), to_end(), collect(2))
+# a suspect collection whose candidates all count down to 0 (the chain's
+# suspects taken by collect(1) first): RELEASE right after SUB
+S["strict_release_suspects"] = strict_prog(0, collect(1), *ring(40, B), step(4), step(1),
+                                           alloc(NODE1), link(B + 40, 0, 2), step(1), decref(1),
+                                           step(1), unlink(0, 0), step(1), to_end(), collect(2))
+# the garbage holds a leaf and a node of its own (freed by refcount when it
+# releases them) and a survivor (decremented: a suspect); the program
+# mutates survivors between RELEASE's slices
+S["strict_release_out_refs"] = strict_prog(0, alloc(NODE2), alloc(NODE1),
+                                           *ring(40, B + 2, held=3, kind=NODE4), alloc(LEAF),
+                                           link(B + 3, 1, B), link(B + 10, 1, B + 42),
+                                           link(B + 20, 1, B + 1), link(B + 21, 2, B + 1),
+                                           link(B + 30, 3, 7), decref(2), decref(2),
+                                           inc_full(1), to_release(), step(2), alloc(NODE1),
+                                           link(B, 0, 3), step(1), unlink(B, 0),
+                                           swap(0, 0, B, 1), step(1), link(1, 1, B), incref(1),
+                                           step(1), referrers(B), step(1), objects(0), collect(2))
+S["strict_release_young"] = strict_prog(1, *ring(60, B), inc_young(1), to_release(), step(2),
+                                        alloc(NODE2), link(B + 60, 0, B + 60), step(1),
+                                        swap(B + 60, 0, 0, 1), step(1), decref(1), step(1),
+                                        to_end(), collect(2))
+# swaps with counts between the slices before RELEASE: the barrier sees them
+S["strict_counted_moves"] = strict_prog(0, *ring(20, B), alloc(NODE2), alloc(NODE2),
+                                        link(B + 20, 0, B + 21), link(B + 21, 0, B + 20),
+                                        link(B + 20, 1, 5), decref(1), decref(1), inc_full(1),
+                                        step(1), swap(B + 20, 1, B + 21, 1), step(1),
+                                        swap(3, 0, 4, 0), swap(3, 0, 4, 0), step(2),
+                                        swap(B + 20, 1, 6, 1), step(4), to_end(), collect(2))
+# calls that finish a collection while RELEASE runs
+def strict_finishing(call):
+    return strict_prog(SERIALS, *ring(40, B), alloc(LEAF), inc_full(1), to_release(), step(1),
+                       call, step(1), collect(2))
+for name, call in [("collect", collect(0)), ("freeze", freeze()), ("objects", objects(-1)),
+                   ("policy", policy()), ("release", release(False)),
+                   ("expect_collect", expect_collect()), ("explain", explain()),
+                   ("referrers", referrers(5)), ("leak_tools", all_leak_tools(3))]:
+    S["strict_release_then_" + name] = strict_finishing(call)
+# not divisible: finalizers (types registered for good), a weak reference
+# (until its referent dies), SAVEALL; the last step is the proof, as without
+# strict stores
+S["strict_finalizers"] = strict_prog(0, *ring(20, B), alloc(fin(FIN)), alloc(NODE1),
+                                     link(B + 20, 0, B + 21), link(B + 21, 0, B + 20), decref(1),
+                                     decref(1), alloc(fin(LEG)), link(B + 22, 0, B + 22),
+                                     decref(1), inc_full(1), step(1), swap(3, 0, 7, 0), step(2),
+                                     to_end(), release(True), collect(2))
+S["strict_weakref_then_divisible"] = strict_prog(0, alloc(LEAF), weakref_s(B, True),
+                                                 *ring(20, B, B + 2, held=2), inc_full(1), step(4),
+                                                 to_end(), decref(1), *ring(40, B, B + 1),
+                                                 inc_full(1), to_release(), weakref_s(5, False),
+                                                 step(1), to_end(), collect(2))
+S["strict_saveall_toggle"] = strict_prog(0, *ring(30, B), saveall(), inc_full(1), step(1), to_end(),
+                                         saveall(), gclear(), collect(2), *ring(40, B), inc_full(1),
+                                         to_release(), saveall(), step(1), saveall(), to_end(),
+                                         collect(2))
+
 # found by the fuzzer (minimized), kept as regression seeds
 S["found_legacy_freed_by_garbage"] = prog(0, alloc(0x68), alloc(0x30), link(0, 2, 1), link(0, 0, 0))
 S["found_weakref_order_in_cascade"] = bytes.fromhex(
@@ -326,6 +413,40 @@ def random_inc_prog(rng, n):
     out += collect(2)
     return bytes(out)
 
+def random_strict_prog(rng, n, divisible):
+    # divisible: plain types only, no weak reference, no SAVEALL (no filler
+    # bytes, which could toggle it): the collections free in slices
+    plain = [NODE1, NODE2, NODE4, LEAF, rng.randrange(128)]
+    kinds = plain if divisible else plain + [fin(FIN), fin(FIN_RES), fin(LEG), fin(BOTH),
+                                             fin(LEAF_FIN), fin(LEAF_LEG), rng.randrange(256)]
+    out = [STRICT | rng.randrange(8)] + [b for op in chain24() for b in op]
+    for _ in range(n):
+        r = rng.random()
+        if r < 0.22:
+            out += alloc(rng.choice(kinds))
+        elif r < 0.42:
+            out += link(rng.randrange(256), rng.randrange(4), rng.randrange(256))
+        elif r < 0.47:
+            out += unlink(rng.randrange(256), rng.randrange(4))
+        elif r < 0.6:
+            out += decref(rng.randrange(256))
+        elif r < 0.78:
+            out += [142, rng.randrange(256)]
+        elif r < 0.88:
+            out += swap(rng.randrange(256), rng.randrange(4), rng.randrange(256), rng.randrange(4))
+        elif r < 0.9:
+            out += collect(rng.randrange(3))
+        elif divisible:
+            out += rng.choice([incref(rng.randrange(256)), objects(rng.randrange(4) - 1),
+                               referrers(rng.randrange(256)), untrack(rng.randrange(256)),
+                               track(rng.randrange(256))])
+        elif r < 0.94:
+            out += weakref_s(rng.randrange(256), rng.randrange(2))
+        else:
+            out += [rng.randrange(256), rng.randrange(256), rng.randrange(256), rng.randrange(256)]
+    out += collect(2)
+    return bytes(out)
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = random.Random(20250101)
@@ -341,6 +462,9 @@ def main():
     rng = random.Random(20261130 + 13)
     for i in range(10):
         S["random_inc_%02d" % i] = random_inc_prog(rng, 30 + 12 * i)
+    rng = random.Random(20261215)
+    for i in range(12):
+        S["random_strict_%02d" % i] = random_strict_prog(rng, 40 + 12 * i, divisible=i % 3 != 2)
     for name, data in sorted(S.items()):
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)
