@@ -574,6 +574,8 @@ static bool deduce_unreachable(rcgc_heap *heap, head_t *young, head_t *unreachab
   } else if (mode == MODE_CLOSURE) {
     out->candidates = ctx.lazy ? 0 : update_refs(young);
     subtract_closure(&ctx, young);
+    if (ctx.limit != 0)
+      heap->closure_end = rcgc__now(); /* its share of the pause: policy.c */
     out->candidates += ctx.reached + ctx.pulled;
   } else {
     out->candidates = update_refs(young);
@@ -1028,6 +1030,7 @@ long rcgc__collect_list(rcgc_heap *heap, int generation, unsigned flags, head_t 
     if (d.over) { /* incremental.c takes them (policy.c) */
       list_merge(&young, &heap->suspects);
       heap->closure_over = true;
+      heap->closure_gave_up_at = ncandidates;
       nreachable = 0; /* (its time per candidate sets the next limit) */
     } else {
       list_merge(&young, old);
@@ -1154,6 +1157,9 @@ done:
     rcgc__inc_last_slice(heap, fin, &info, callbacks);
   else if ((flags & (COLLECT_SUSPECTS | COLLECT_BACKSTOP)) && ncandidates > 0)
     heap->stw_per_candidate = elapsed / (double)ncandidates; /* policy.c's prediction */
+  if (fin == NULL && heap->closure_limit != 0 && ok && ncandidates >= CLOSURE_SHARE_MIN &&
+      elapsed > 0)
+    heap->closure_share = (heap->closure_end - t0) / elapsed; /* policy.c */
   heap->inc_examined[generation] = ncandidates;
 
   if (callbacks)

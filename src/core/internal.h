@@ -542,12 +542,17 @@ struct rcgc_heap {
   ** (closure_over), for an incremental one (policy.c) */
   size_t closure_limit;
   double closure_deadline;
+  /* such a closure's end (rcgc__now), and the share of its collection's
+  ** pause the closure took, in the last one that completed with at least
+  ** CLOSURE_SHARE_MIN candidates (0: none yet) */
+  double closure_end, closure_share;
   bool closure_over;
   bool beside_waits; /* one gave up beside a backstop: none until it ends */
-  /* the last automatic suspect collection gave up (or the incremental one
-  ** that followed was too large for the pause): the next starts in slices
-  ** without a closure first (policy.c, stop_the_world) */
+  /* the last automatic suspect collection gave up, and no incremental one
+  ** since examined fewer candidates than it had taken: the next starts in
+  ** slices without a closure first (policy.c, stop_the_world) */
   bool slice_suspects;
+  size_t closure_gave_up_at; /* the candidates of the last closure that gave up */
 
 #ifdef RCGC_CHECKS
   /* thread detection (debug.c) */
@@ -677,6 +682,9 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned flags); /* COLLECT_
 #define COLLECT_SUSPECTS 4u     /* only the suspects and what they reach
                                    (reported as generation 0) */
 #define COLLECT_BACKSTOP 8u     /* an automatic backstop (policy.c) */
+/* the fewest candidates a completed closure must have had for its share
+** of the pause to count (heap->closure_share): below, fixed costs weigh */
+#define CLOSURE_SHARE_MIN 1024
 #define COLLECT_INC_FINISH 16u  /* the last step of an incremental collection:
                                    the candidates are its garbage list
                                    (incremental.c) */
@@ -717,6 +725,10 @@ long rcgc__inc_each_doomed(rcgc_heap *heap, long (*fn)(rcgc_heap *, head_t *, vo
 /* Strict stores, and no user code can run on garbage: an incremental
 ** collection has no step that is not divided (it frees in slices). */
 bool rcgc__inc_divisible(const rcgc_heap *heap);
+/* policy.c: before an automatic suspect collection of a strict heap with a
+** budget, its closure's limits (closure_limit, closure_deadline); none
+** (closure_limit 0) for other heaps */
+void rcgc__set_closure_limit(rcgc_heap *heap);
 long rcgc__inc_check(rcgc_heap *heap); /* debug.c: the state's invariants */
 void rcgc__inc_abandon(rcgc_heap *heap); /* give a running one up, quietly */
 bool rcgc__inc_paced(const rcgc_heap *heap); /* a backstop runs (policy.c) */

@@ -89,7 +89,7 @@
 **   32 bytes, so at most those figures / 32. A heap with strict stores and
 **   a pause budget adds to the first bound the length of the incremental
 **   collection that frees a closure too large for the budget, or of the
-**   backstop it waits for (set_closure_limit, suspects_beside).
+**   backstop it waits for (rcgc__set_closure_limit, suspects_beside).
 **
 **   Explicit collections: rcgc_collect(heap, G) examines generations 0..G
 **   as under the CPython policy plus, below G = 2, the suspects with their
@@ -113,11 +113,11 @@
 ** not pile up meanwhile. (A suspect collection started by
 ** rcgc_collect_step is not paced.) */
 #define SLICE_PACE 3.0
-/* The share of the budget after which a strict heap's stop-the-world
-** suspect collection gives its closure up (set_closure_limit): if the
-** closure completes just before, freeing its garbage rereads objects just
-** read, which costs less than the closure did. */
-#define CLOSURE_TIME 0.4
+/* The share of the budget a strict heap's stop-the-world suspect
+** collection may take, closure and release together (rcgc__set_closure_limit);
+** SLICE_WORK (incremental.c) is a slice's, 0.9: this leaves more room, as
+** the closure's limits are predictions. */
+#define CLOSURE_WORK 0.8
 /* a budget that never runs out in practice (bytes) */
 #define BUDGET_NEVER (LLONG_MAX / 4)
 
@@ -207,11 +207,12 @@ void rcgc__after_collection(rcgc_heap *heap, int generation, unsigned flags,
     heap->suspect_every = max_ull(SUSPECT_MIN_BYTES, SUSPECT_FACTOR * again);
   }
   heap->collect_mark = heap->allocated;
-  /* an incremental suspect collection whose closure would have fitted in
-  ** half the budget: the next starts stop-the-world again */
+  /* an incremental suspect collection smaller than the closure that gave
+  ** up: the next starts stop-the-world again (a count, not a time: the
+  ** time per candidate is only measured stop-the-world, and one preempted
+  ** collection would keep every later one in slices) */
   if ((flags & COLLECT_SUSPECTS) && (flags & COLLECT_INC_FINISH) &&
-      (double)heap->inc_examined[generation] * per_candidate(heap) <
-          0.5e-6 * heap->pause_budget_us)
+      heap->inc_examined[generation] < heap->closure_gave_up_at)
     heap->slice_suspects = false;
   rcgc__schedule(heap);
 }
@@ -242,12 +243,12 @@ static bool due(rcgc_heap *heap, int *gen, unsigned *flags) {
 ** per object and reference) and hardly shorten its pause. (When that step
 ** can be divided -- strict stores, rcgc__inc_divisible -- it starts
 ** stop-the-world all the same, but gives up for an incremental one once
-** its closure is too large for the budget: set_closure_limit below. After
+** its closure is too large for the budget: rcgc__set_closure_limit below. After
 ** such a give-up the next suspect collections start in slices at once --
 ** the garbage one drop makes is usually the size of the next one's, and a
 ** closure that gives up has spent up to half a budget for nothing -- until
-** one of them examines fewer candidates than would have fitted in half the
-** budget stop-the-world: rcgc__after_collection.) A
+** one of them examines fewer candidates than the closure that gave up had
+** taken: rcgc__after_collection.) A
 ** backstop does when it is predicted to fit in a
 ** quarter of the budget: its candidates times the time per candidate of
 ** the last stop-the-world automatic collection (100 ns before one ran).
@@ -275,37 +276,49 @@ static bool stop_the_world(const rcgc_heap *heap, int gen, unsigned flags) {
 }
 
 /* Before an automatic suspect collection of a heap that frees in slices
-** (strict stores, rcgc__inc_divisible): the most candidates its closure may
-** take and still fit in half the budget, at the last stop-the-world
-** collection's time per candidate -- one that gave up included -- (100 ns
-** before one ran), at least 256; and, since that time is a prediction (a
-** collection whose objects are out of the cache takes twice as long as
-** one whose objects are in it), the clock: its closure gives up when
-** CLOSURE_TIME of the budget has passed (read every 512 objects; what
-** follows a closure that completes, its garbage freed, reads the objects
-** it just read).
+** (strict stores, rcgc__inc_divisible): the most candidates it may take
+** for the whole collection to fit in CLOSURE_WORK of the budget, at the
+** last stop-the-world collection's time per candidate -- one that gave up
+** included -- (100 ns before one ran), at least 256; and, since that time
+** is a prediction (a collection whose objects are out of the cache takes
+** twice as long as one whose objects are in it), the clock: its closure
+** gives up once the closure's share of that time has passed -- the share
+** the closure took of the last such collection that completed with at
+** least CLOSURE_SHARE_MIN candidates (collect.c measures it), within 0.25
+** .. 1, and a half before one did (the clock is read every 512 objects;
+** what follows a closure that completes, its garbage freed, reads the
+** objects it just read, at about a third of the closure's cost each).
 ** Past it, the collection gives up at once (collect.c: its candidates
 ** become suspects again) and an incremental one frees them in slices: how
 ** much one dropped suspect brings in is not known before the closure runs.
 ** Other heaps: no limit. */
-static void set_closure_limit(rcgc_heap *heap) {
+void rcgc__set_closure_limit(rcgc_heap *heap) {
   heap->closure_limit = 0;
   if (heap->pause_budget_us == 0 || !rcgc__inc_divisible(heap))
     return;
-  double n = 0.5e-6 * heap->pause_budget_us / per_candidate(heap);
+  double work = CLOSURE_WORK * 1e-6 * heap->pause_budget_us;
+  double n = work / per_candidate(heap);
   heap->closure_limit = n < 256 ? 256 : n > 1e12 ? (size_t)1e12 : (size_t)n;
-  heap->closure_deadline = rcgc__now() + CLOSURE_TIME * 1e-6 * heap->pause_budget_us;
+  double share = heap->closure_share;
+  share = share <= 0 ? 0.5 : share < 0.25 ? 0.25 : share > 1 ? 1 : share;
+  heap->closure_deadline = rcgc__now() + share * work;
 }
 
 /* An automatic suspect collection, stop-the-world, under that limit (a
 ** running backstop is not settled first: it goes on beside). True when it
 ** gave up: its candidates are suspects again. */
 static bool suspects_gave_up(rcgc_heap *heap) {
-  set_closure_limit(heap);
+  rcgc__set_closure_limit(heap);
+  size_t limit = heap->closure_limit;
   (void)rcgc__collect_list(heap, 0, COLLECT_SUSPECTS, NULL, NULL);
   heap->closure_limit = 0;
   bool over = heap->closure_over;
   heap->closure_over = false;
+  /* past a quarter of its count limit the closure was large; before, the
+  ** clock stopped it early -- the program was preempted, say --: the next
+  ** one tries again (stop_the_world) */
+  if (over && heap->closure_gave_up_at >= limit / 4)
+    heap->slice_suspects = true;
   return over;
 }
 
@@ -413,7 +426,6 @@ void rcgc__maybe_collect(rcgc_heap *heap) {
       }
       if (!suspects_gave_up(heap))
         return; /* rescheduled by the collection */
-      heap->slice_suspects = true; /* the next ones: in slices at once */
       /* too large for the pause: in slices, from its candidates, now
       ** suspects again -- the first one at the next point, not on top of
       ** this pause */

@@ -327,12 +327,10 @@ Test(strict, a_stop_the_world_suspect_collection_gives_up_at_its_limit_or_its_de
 
 /* After an automatic suspect collection gave up, the next ones start in
 ** slices without trying a closure first (policy.c, stop_the_world), until
-** one examines fewer candidates than half the budget takes stop-the-world
+** one examines fewer candidates than the closure that gave up had taken
 ** (rcgc__after_collection). A closure, given up or not, sets
 ** stw_per_candidate: a value set by the test that stays tells that none
-** ran. The value also makes every candidate cost 10 us, so that one
-** collection of a large ring keeps the next in slices and one of a small
-** ring (10 candidates, 100 us) does not. */
+** ran. */
 static const rcgc_type churn_type = {.name = "Churn", .size = 16};
 
 static void churn(void) { /* allocation that makes no suspect: freed at once */
@@ -361,13 +359,16 @@ Test(strict, after_a_give_up_suspect_collections_start_in_slices_until_one_is_sm
   const double per = 10e-6;
   cr_assert_eq(rcgc_set_pause_budget(tl.heap, 1000), RCGC_OK);
   rcgc_enable(tl.heap);
-  /* ring A: the closure gives up past 5,000 candidates (100 ns each before
-  ** any ran), the collection goes on in slices */
+  /* ring A: at 1 ms a candidate, the closure gives up past 256 candidates
+  ** (the count limit's least: before the clock's first read, at 512), the
+  ** collection goes on in slices */
+  tl.heap->stw_per_candidate = 1e-3;
   tl_node *a = ring(N);
   rcgc_incref(tl.heap, a);
   rcgc_decref(tl.heap, a);
   allocate_until_a_collection_starts(0);
   cr_assert(tl.heap->slice_suspects, "the closure of %d candidates did not give up", N);
+  cr_assert_eq(tl.heap->closure_gave_up_at, 257);
   finish();
   cr_assert_eq(tl_destroyed, N);
   /* ring B: in slices at once, no closure */
@@ -380,7 +381,8 @@ Test(strict, after_a_give_up_suspect_collections_start_in_slices_until_one_is_sm
   cr_assert_eq(tl.heap->stw_per_candidate, per, "a closure ran before the slices");
   finish();
   cr_assert_eq(tl_destroyed, 2 * N);
-  cr_assert(tl.heap->slice_suspects, "%d candidates at 10 us each fit in half a budget?", N);
+  cr_assert(tl.heap->slice_suspects, "%d candidates, fewer than the closure that gave up (%zu)?", N,
+            tl.heap->closure_gave_up_at);
   /* ring C, small: in slices still; then the next is stop-the-world again */
   tl_node *c = ring(10);
   rcgc_incref(tl.heap, c);
@@ -401,6 +403,60 @@ Test(strict, after_a_give_up_suspect_collections_start_in_slices_until_one_is_sm
   cr_assert_eq(tl_destroyed, 2 * N + 20, "ring D was not freed");
   cr_assert_neq(tl.heap->stw_per_candidate, per, "ring D was not collected stop-the-world");
   cr_assert_eq(inc_stats().collections, started, "ring D was collected in slices");
+  rcgc_disable(tl.heap);
+}
+
+/* The closure's limits (policy.c, rcgc__set_closure_limit): the whole
+** collection predicted within 80 % of the budget at the last time per
+** candidate (at least 256 candidates), and on the clock the closure's share
+** of it -- the share measured on the last completed closure of at least
+** CLOSURE_SHARE_MIN candidates, kept within 0.25 .. 1, and 0.5 before one. */
+static double deadline_share(double share) {
+  tl.heap->closure_share = share;
+  double t0 = rcgc__now();
+  rcgc__set_closure_limit(tl.heap);
+  double t1 = rcgc__now();
+  double budget = 1e-6 * rcgc_get_pause_budget(tl.heap);
+  double lo = (tl.heap->closure_deadline - t1) / (0.8 * budget);
+  double hi = (tl.heap->closure_deadline - t0) / (0.8 * budget);
+  cr_assert_leq(lo, hi);
+  return (lo + hi) / 2;
+}
+
+Test(strict, the_closure_limits_follow_the_time_per_candidate_and_the_closure_share) {
+  cr_assert_eq(rcgc_set_pause_budget(tl.heap, 100000), RCGC_OK); /* 0.1 s */
+  tl.heap->stw_per_candidate = 1e-6;
+  cr_assert_float_eq(deadline_share(0), 0.5, 1e-3);
+  cr_assert_eq(tl.heap->closure_limit, 80000); /* 0.08 s at 1 us */
+  cr_assert_float_eq(deadline_share(0.1), 0.25, 1e-3);
+  cr_assert_float_eq(deadline_share(0.7), 0.7, 1e-3);
+  cr_assert_float_eq(deadline_share(3.0), 1.0, 1e-3);
+  tl.heap->stw_per_candidate = 1.0;
+  (void)deadline_share(0);
+  cr_assert_eq(tl.heap->closure_limit, 256);
+  /* without strict stores' release in slices: no limit */
+  rcgc_set_pause_budget(tl.heap, 0);
+  rcgc__set_closure_limit(tl.heap);
+  cr_assert_eq(tl.heap->closure_limit, 0);
+}
+
+/* The share is measured on an automatic collection that completes its
+** closure, of 2,000 candidates. */
+Test(strict, a_completed_closure_measures_its_share_of_the_pause) {
+  TL_SKIP_UNDER_STRESS();
+  cr_assert_eq(rcgc_set_pause_budget(tl.heap, 100000), RCGC_OK);
+  tl.heap->stw_per_candidate = 1e-9;
+  tl.heap->closure_share = 0;
+  rcgc_enable(tl.heap);
+  tl_node *r = ring(2000);
+  rcgc_incref(tl.heap, r);
+  rcgc_decref(tl.heap, r);
+  for (long i = 0; i < 10000000 && tl_destroyed < 2000; i++)
+    churn();
+  cr_assert_eq(tl_destroyed, 2000);
+  cr_assert_eq(inc_stats().collections, 0, "the ring was collected in slices");
+  cr_assert_gt(tl.heap->closure_share, 0.0);
+  cr_assert_leq(tl.heap->closure_share, 1.0);
   rcgc_disable(tl.heap);
 }
 
