@@ -548,11 +548,13 @@ struct rcgc_heap {
   double closure_end, closure_share;
   bool closure_over;
   bool beside_waits; /* one gave up beside a backstop: none until it ends */
-  /* the last automatic suspect collection gave up, and no incremental one
-  ** since examined fewer candidates than it had taken: the next starts in
-  ** slices without a closure first (policy.c, stop_the_world) */
+  /* the last automatic suspect collection that tried a closure gave up,
+  ** and no incremental one since examined fewer candidates than it had
+  ** taken: the next starts in slices without a closure first, but for one
+  ** in SLICE_PROBE (policy.c, stop_the_world) */
   bool slice_suspects;
   size_t closure_gave_up_at; /* the candidates of the last closure that gave up */
+  unsigned sliced_in_a_row;  /* suspect collections started in slices since */
 
 #ifdef RCGC_CHECKS
   /* thread detection (debug.c) */
@@ -685,6 +687,9 @@ long rcgc__collect(rcgc_heap *heap, int generation, unsigned flags); /* COLLECT_
 /* the fewest candidates a completed closure must have had for its share
 ** of the pause to count (heap->closure_share): below, fixed costs weigh */
 #define CLOSURE_SHARE_MIN 1024
+/* after a give-up, suspect collections start in slices; one in
+** SLICE_PROBE tries a closure first all the same (policy.c) */
+#define SLICE_PROBE 16
 #define COLLECT_INC_FINISH 16u  /* the last step of an incremental collection:
                                    the candidates are its garbage list
                                    (incremental.c) */

@@ -248,7 +248,8 @@ static bool due(rcgc_heap *heap, int *gen, unsigned *flags) {
 ** the garbage one drop makes is usually the size of the next one's, and a
 ** closure that gives up has spent up to half a budget for nothing -- until
 ** one of them examines fewer candidates than the closure that gave up had
-** taken: rcgc__after_collection.) A
+** taken (rcgc__after_collection), or one in SLICE_PROBE that tries a
+** closure first completes it.) A
 ** backstop does when it is predicted to fit in a
 ** quarter of the budget: its candidates times the time per candidate of
 ** the last stop-the-world automatic collection (100 ns before one ran).
@@ -258,9 +259,18 @@ static bool due(rcgc_heap *heap, int *gen, unsigned *flags) {
 ** that can still be alive: the bytes allocated since then over the mean
 ** block size, at most the heap's objects -- the first young backstop of a
 ** heap that keeps what it builds has no history to go by. */
-static bool stop_the_world(const rcgc_heap *heap, int gen, unsigned flags) {
-  if (flags & COLLECT_SUSPECTS)
-    return !(heap->slice_suspects && rcgc__inc_divisible(heap));
+static bool stop_the_world(rcgc_heap *heap, int gen, unsigned flags) {
+  if (flags & COLLECT_SUSPECTS) {
+    if (!heap->slice_suspects || !rcgc__inc_divisible(heap))
+      return true;
+    /* in slices; every SLICE_PROBE-th tries a closure again (the time per
+    ** candidate that set the limit the last one gave up at may have been
+    ** that of a preempted collection) */
+    if (++heap->sliced_in_a_row < SLICE_PROBE)
+      return false;
+    heap->sliced_in_a_row = 0;
+    return true;
+  }
   double per = per_candidate(heap);
   double n = (double)heap->nobjects;
   if (gen < RCGC_NUM_GENERATIONS - 1) {
@@ -317,8 +327,12 @@ static bool suspects_gave_up(rcgc_heap *heap) {
   /* past a quarter of its count limit the closure was large; before, the
   ** clock stopped it early -- the program was preempted, say --: the next
   ** one tries again (stop_the_world) */
-  if (over && heap->closure_gave_up_at >= limit / 4)
+  if (over && heap->closure_gave_up_at >= limit / 4) {
     heap->slice_suspects = true;
+    heap->sliced_in_a_row = 0;
+  } else if (!over) {
+    heap->slice_suspects = false; /* a closure fits again */
+  }
   return over;
 }
 

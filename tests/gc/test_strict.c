@@ -326,11 +326,18 @@ Test(strict, a_stop_the_world_suspect_collection_gives_up_at_its_limit_or_its_de
 }
 
 /* After an automatic suspect collection gave up, the next ones start in
-** slices without trying a closure first (policy.c, stop_the_world), until
-** one examines fewer candidates than the closure that gave up had taken
+** slices without trying a closure first (policy.c, stop_the_world) -- but
+** for one in SLICE_PROBE, which tries one --, until one examines fewer
+** candidates than the closure that gave up had taken
 ** (rcgc__after_collection). A closure, given up or not, sets
 ** stw_per_candidate: a value set by the test that stays tells that none
 ** ran. */
+static void drop_ring(int n) {
+  tl_node *r = ring(n);
+  rcgc_incref(tl.heap, r);
+  rcgc_decref(tl.heap, r);
+}
+
 static const rcgc_type churn_type = {.name = "Churn", .size = 16};
 
 static void churn(void) { /* allocation that makes no suspect: freed at once */
@@ -383,6 +390,24 @@ Test(strict, after_a_give_up_suspect_collections_start_in_slices_until_one_is_sm
   cr_assert_eq(tl_destroyed, 2 * N);
   cr_assert(tl.heap->slice_suspects, "%d candidates, fewer than the closure that gave up (%zu)?", N,
             tl.heap->closure_gave_up_at);
+  /* 300 candidates each, more than the 257 of the give-up: 14 more in
+  ** slices, then one tries a closure -- which gives up at 257 again */
+  long freed = tl_destroyed;
+  for (int k = 2; k <= SLICE_PROBE; k++) {
+    drop_ring(300);
+    started = inc_stats().collections;
+    allocate_until_a_collection_starts(started);
+    finish();
+    cr_assert_eq(tl_destroyed, freed += 300);
+    if (k < SLICE_PROBE) {
+      cr_assert_eq(tl.heap->stw_per_candidate, per, "collection %d tried a closure", k);
+    } else {
+      cr_assert_neq(tl.heap->stw_per_candidate, per, "collection %d did not try a closure", k);
+      cr_assert_eq(tl.heap->closure_gave_up_at, 257);
+      tl.heap->stw_per_candidate = per;
+    }
+    cr_assert(tl.heap->slice_suspects);
+  }
   /* ring C, small: in slices still; then the next is stop-the-world again */
   tl_node *c = ring(10);
   rcgc_incref(tl.heap, c);
@@ -393,14 +418,14 @@ Test(strict, after_a_give_up_suspect_collections_start_in_slices_until_one_is_sm
   cr_assert_eq(tl.heap->stw_per_candidate, per, "a closure ran before the slices");
   cr_assert_eq(inc_stats().collections, started + 1);
   cr_assert_not(tl.heap->slice_suspects, "10 candidates kept the next collection in slices");
-  cr_assert_eq(tl_destroyed, 2 * N + 10);
+  cr_assert_eq(tl_destroyed, freed + 10);
   tl_node *d = ring(10);
   rcgc_incref(tl.heap, d);
   rcgc_decref(tl.heap, d);
   started = inc_stats().collections;
-  for (long i = 0; i < 10000000 && tl_destroyed < 2 * N + 20; i++)
+  for (long i = 0; i < 10000000 && tl_destroyed < freed + 20; i++)
     churn();
-  cr_assert_eq(tl_destroyed, 2 * N + 20, "ring D was not freed");
+  cr_assert_eq(tl_destroyed, freed + 20, "ring D was not freed");
   cr_assert_neq(tl.heap->stw_per_candidate, per, "ring D was not collected stop-the-world");
   cr_assert_eq(inc_stats().collections, started, "ring D was collected in slices");
   rcgc_disable(tl.heap);
