@@ -298,6 +298,7 @@ static void obj_legacy(rcgc_heap *h, void *p) {
   of(p)->leg++;
   probe_leak_tools(h, "a legacy finalizer");
 }
+ORACLE static void check_release_free(long x);
 static void obj_destroy(rcgc_heap *h, void *p) {
   fz_obj *o = p;
   mobj *m = of(p);
@@ -308,8 +309,12 @@ static void obj_destroy(rcgc_heap *h, void *p) {
   ** a slice, with no START callback before: a collection runs from the
   ** first one (the leak tools refuse in what it frees by refcount next) */
   m->fdrc = (long)rcgc_refcount(p);
-  if (F.strict && m->fdrc > 0 && !F.destroying)
+  if (F.strict && m->fdrc > 0 && !F.destroying) {
     F.in_collect = 1;
+    if (F.inc_run && F.heap->inc != NULL) /* RELEASE: checked now, before
+                                          ** anything reads the freed block */
+      check_release_free(m - F.o);
+  }
   if (m->kind == K_LEAF) /* a sample: a scan per destroy would cost O(n^2) */
     probe_leak_tools(h, "a destroy function");
   o->magic = 0xdeadbeefu;
@@ -2479,6 +2484,15 @@ ORACLE static int model_divisible(void) {
     if (F.o[i].alive && F.o[i].kind == K_WREF && F.o[i].referent >= 0)
       return 0;
   return 1;
+}
+
+/* RELEASE frees member x (its destroy runs, in a slice or in a call that
+** finishes the collection): it must be garbage in the model, whose state
+** is the one before the call (members are garbage from RELEASE's start). */
+ORACLE static void check_release_free(long x) {
+  unsigned char held[MAX_OBJS];
+  model_reach(held);
+  CHECK(!held[x], "RELEASE frees object %ld, which the model reaches", x);
 }
 
 ORACLE static long note_doomed(rcgc_heap *h, head_t *hd, void *arg) {
