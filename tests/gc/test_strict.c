@@ -362,7 +362,7 @@ static void finish(void) {
 
 Test(strict, after_a_give_up_suspect_collections_start_in_slices_until_one_is_small) {
   TL_SKIP_UNDER_STRESS();
-  enum { N = 100000 };
+  enum { N = 5000 };
   const double per = 10e-6;
   cr_assert_eq(rcgc_set_pause_budget(tl.heap, 1000), RCGC_OK);
   rcgc_enable(tl.heap);
