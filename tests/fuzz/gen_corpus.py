@@ -349,10 +349,23 @@ S["strict_weakref_then_divisible"] = strict_prog(0, alloc(LEAF), weakref_s(B, Tr
                                                  to_end(), decref(1), *ring(40, B, B + 1),
                                                  inc_full(1), to_release(), weakref_s(5, False),
                                                  step(1), to_end(), collect(2))
+# SAVEALL: the first ring goes to the garbage list, which RELEASE of the
+# second ring (SAVEALL off again) sees cleared and released between slices
 S["strict_saveall_toggle"] = strict_prog(0, *ring(30, B), saveall(), inc_full(1), step(1), to_end(),
-                                         saveall(), gclear(), collect(2), *ring(40, B), inc_full(1),
-                                         to_release(), saveall(), step(1), saveall(), to_end(),
-                                         collect(2))
+                                         saveall(), *ring(40, B + 30), inc_full(1),
+                                         to_release(), step(4), saveall(), step(1), saveall(),
+                                         gclear(), step(1), release(False), collect(2))
+# during RELEASE the harness drops a survivor the garbage also holds (and
+# what that survivor holds): it dies by refcount when RELEASE releases the
+# member's reference; a watched member, expect-freed checks between slices
+S["strict_release_survivor_dies"] = strict_prog(0, alloc(NODE2), alloc(NODE1), link(B, 0, B + 1),
+                                                decref(2), *ring(40, B + 2, held=2),
+                                                link(B + 7, 1, B), link(B + 30, 1, B),
+                                                watch(B + 20), watch(B), inc_full(1),
+                                                to_release(), step(1), decref(1), expect_check(),
+                                                step(1), expect_check(False), untrack(3),
+                                                step(1), track(3), to_end(), expect_check(),
+                                                collect(2))
 
 # found by the fuzzer (minimized), kept as regression seeds
 S["found_legacy_freed_by_garbage"] = prog(0, alloc(0x68), alloc(0x30), link(0, 2, 1), link(0, 0, 0))
